@@ -1,0 +1,106 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/acme/dashboard-gateway/simulator"
+)
+
+// config is what the flags and environment say.
+type config struct {
+	host           string
+	basePort       int
+	seed           uint64
+	preset         string
+	requireHeaders bool
+	behaviors      map[string]simulator.Behavior // the preset with the per-service flags applied
+}
+
+// presetBehaviors returns the named starting point of -preset.
+func presetBehaviors(name string) (map[string]simulator.Behavior, bool) {
+	switch name {
+	case "seed":
+		return simulator.Seed(), true
+	case "healthy":
+		return make(map[string]simulator.Behavior), true
+	case "longtail":
+		m := make(map[string]simulator.Behavior, 6)
+		for _, svc := range simulator.Services() {
+			m[svc] = simulator.Behavior{Latency: simulator.Latency{
+				Min: 15 * time.Millisecond, Max: 25 * time.Millisecond,
+				TailShare: 0.02, Tail: 800 * time.Millisecond,
+			}}
+		}
+		return m, true
+	}
+	return nil, false
+}
+
+// parseConfig reads the flags in args over the environment from getenv.
+// It returns nil and no error when help was asked for.
+func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*config, error) {
+	cfg := &config{}
+	fs := flag.NewFlagSet("simulator", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.host, "host", "127.0.0.1", "`address` to listen on")
+	fs.IntVar(&cfg.basePort, "base-port", 9101, "`port` of the profile service; the others follow in order "+
+		strings.Join(simulator.Services(), ", ")+"; 0 picks free ports")
+	fs.Uint64Var(&cfg.seed, "seed", 1, "seed of the latency, fault and batch-order draws")
+	fs.StringVar(&cfg.preset, "preset", "seed", "starting behaviour of every service: seed, healthy or longtail")
+	fs.BoolVar(&cfg.requireHeaders, "require-headers", false, "answer 400 when X-Request-Id or X-Timeout-Ms is missing or bad")
+	overrides := make(map[string]simulator.Behavior)
+	for _, svc := range simulator.Services() {
+		fs.Func(svc, "behaviour `spec` of the "+svc+" service, overriding the preset, "+
+			`e.g. "latency=100ms..1s,tail=2%:800ms,fault=500@30%"; "" is healthy`,
+			func(spec string) error {
+				b, err := simulator.ParseBehavior(spec)
+				overrides[svc] = b
+				return err
+			})
+	}
+
+	var envErr error
+	fs.VisitAll(func(f *flag.Flag) {
+		name := envName(f.Name)
+		if v := getenv(name); v != "" && envErr == nil {
+			if err := fs.Set(f.Name, v); err != nil {
+				envErr = fmt.Errorf("environment %s for -%s: %w", name, f.Name, err)
+			}
+		}
+	})
+	if envErr != nil {
+		return nil, envErr
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+
+	behaviors, ok := presetBehaviors(cfg.preset)
+	if !ok {
+		return nil, fmt.Errorf("-preset: unknown preset %q (want seed, healthy or longtail)", cfg.preset)
+	}
+	if cfg.basePort < 0 || cfg.basePort > 65535-5 {
+		return nil, fmt.Errorf("-base-port: %d is not a port from 0 to 65530", cfg.basePort)
+	}
+	cfg.behaviors = behaviors
+	for svc, b := range overrides {
+		cfg.behaviors[svc] = b
+	}
+	return cfg, nil
+}
+
+// envName is the environment variable of a flag: BASE_PORT for base-port.
+func envName(flagName string) string {
+	return strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}

@@ -1,0 +1,140 @@
+package simulator
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+)
+
+// answer returns the healthy answer to req: its status and JSON body.
+func (s *Simulator) answer(req request) (int, []byte) {
+	if req.status != 0 {
+		return req.status, errorBody(req.errMsg)
+	}
+	switch req.endpoint {
+	case userProfile:
+		if p, ok := ProfileOf(req.id); ok {
+			return http.StatusOK, mustJSON(p)
+		}
+		return http.StatusNotFound, errorBody("user not found")
+	case userProfiles:
+		found := batch(req.ids, ProfileOf)
+		s.shuffle(len(found), func(i, j int) { found[i], found[j] = found[j], found[i] })
+		return http.StatusOK, mustJSON(struct {
+			Users []UserProfile `json:"users"`
+		}{found})
+	case products:
+		found := batch(req.ids, ProductOf)
+		s.shuffle(len(found), func(i, j int) { found[i], found[j] = found[j], found[i] })
+		return http.StatusOK, mustJSON(struct {
+			Products []Product `json:"products"`
+		}{found})
+	case userOrders:
+		return http.StatusOK, mustJSON(struct {
+			Orders []Order `json:"orders"`
+		}{limited(OrdersOf(req.id), req.limit)})
+	case userRecommendations:
+		return http.StatusOK, mustJSON(struct {
+			Items []Recommendation `json:"items"`
+		}{limited(RecommendationsOf(req.id), req.limit)})
+	case userNotifications:
+		return http.StatusOK, notificationsBody(NotificationsOf(req.id), req.limit, req.unreadOnly)
+	case userWallet:
+		if wl, ok := WalletOf(req.id); ok {
+			return http.StatusOK, mustJSON(wl)
+		}
+		return http.StatusNotFound, errorBody("user not found")
+	}
+	return http.StatusNotFound, errorBody("no such endpoint")
+}
+
+// notificationsBody counts the unread among all notifications, then
+// filters and limits the items.
+func notificationsBody(all []Notification, limit int, unreadOnly bool) []byte {
+	body := struct {
+		UnreadCount int            `json:"unreadCount"`
+		Items       []Notification `json:"items"`
+	}{Items: make([]Notification, 0, limit)}
+	for _, n := range all {
+		if n.Read {
+			continue
+		}
+		body.UnreadCount++
+	}
+	for _, n := range all {
+		if len(body.Items) == limit {
+			break
+		}
+		if !unreadOnly || !n.Read {
+			body.Items = append(body.Items, n)
+		}
+	}
+	return mustJSON(body)
+}
+
+// batch looks up each distinct id once and returns what exists, never nil.
+func batch[T any](ids []string, lookup func(string) (T, bool)) []T {
+	found := make([]T, 0, len(ids))
+	seen := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		if v, ok := lookup(id); ok {
+			found = append(found, v)
+		}
+	}
+	return found
+}
+
+// limited returns at most limit elements of all, never nil.
+func limited[T any](all []T, limit int) []T {
+	if len(all) > limit {
+		return all[:limit]
+	}
+	if all == nil {
+		return []T{}
+	}
+	return all
+}
+
+// shuffle permutes n elements with the seeded generator.
+func (s *Simulator) shuffle(n int, swap func(i, j int)) {
+	s.rngMu.Lock()
+	defer s.rngMu.Unlock()
+	s.rng.Shuffle(n, swap)
+}
+
+// mustJSON marshals values that cannot fail to marshal.
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic("simulator: marshal: " + err.Error())
+	}
+	return b
+}
+
+// errorBody returns {"error": msg}.
+func errorBody(msg string) []byte {
+	return mustJSON(struct {
+		Error string `json:"error"`
+	}{msg})
+}
+
+// writeBody writes a complete JSON answer.
+func writeBody(w http.ResponseWriter, status int, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	if status == http.StatusMethodNotAllowed {
+		h.Set("Allow", http.MethodGet)
+	}
+	w.WriteHeader(status)
+	w.Write(body) //nolint:errcheck // the caller is gone; nothing to do
+}
+
+// writeError writes {"error": msg} with status.
+func writeError(w http.ResponseWriter, status int, msg string) {
+	writeBody(w, status, errorBody(msg))
+}
