@@ -1,0 +1,60 @@
+package downstream
+
+import (
+	"context"
+	"fmt"
+)
+
+// Product is a product as the catalog service sends it.
+type Product struct {
+	ID       string  `json:"id"`
+	Name     string  `json:"name"`
+	Price    *Money  `json:"price"`
+	ImageURL *string `json:"imageUrl"`
+	InStock  *bool   `json:"inStock"` // required; a pointer tells false from absent
+}
+
+func (p *Product) validate() error {
+	if p == nil {
+		return fmt.Errorf("null product")
+	}
+	var c checks
+	c.id("id", p.ID)
+	c.nonEmpty("name", p.Name)
+	c.money("price", p.Price)
+	c.present("inStock", p.InStock != nil)
+	return c.err
+}
+
+type productsResponse struct {
+	Products []*Product `json:"products"`
+}
+
+func (r *productsResponse) validate() error {
+	if r.Products == nil {
+		return fmt.Errorf("products: %w", errMissing)
+	}
+	for i, p := range r.Products {
+		if err := p.validate(); err != nil {
+			return fmt.Errorf("products[%d]: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// Products returns the products with the given ids (at most MaxBatch), keyed
+// by id; unknown products are absent from the map.
+func (c *Clients) Products(ctx context.Context, ids []string) (map[string]*Product, error) {
+	if len(ids) == 0 {
+		return map[string]*Product{}, nil
+	}
+	var r productsResponse
+	if err := c.catalog.get(ctx, "get products", "/v1/products", idsQuery(ids), false, &r); err != nil {
+		return nil, err
+	}
+	out := make(map[string]*Product, len(r.Products))
+	for _, p := range r.Products {
+		out[p.ID] = p
+	}
+	return out, nil
+}

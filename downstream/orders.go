@@ -1,0 +1,72 @@
+package downstream
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strconv"
+	"time"
+)
+
+// Order is an order as the orders service sends it.
+type Order struct {
+	ID       string      `json:"id"`
+	Status   string      `json:"status"`
+	PlacedAt time.Time   `json:"placedAt"`
+	Total    *Money      `json:"total"`
+	Items    []OrderItem `json:"items"`
+}
+
+// OrderItem is one line of an order.
+type OrderItem struct {
+	ProductID string `json:"productId"`
+	Quantity  *int   `json:"quantity"` // required; a pointer tells 0 from absent
+	UnitPrice *Money `json:"unitPrice"`
+}
+
+func (o *Order) validate() error {
+	var c checks
+	c.id("id", o.ID)
+	c.oneOf("status", o.Status, orderStatuses)
+	c.time("placedAt", o.PlacedAt)
+	c.money("total", o.Total)
+	c.present("items", o.Items != nil)
+	for i := range o.Items {
+		it := &o.Items[i]
+		field := fmt.Sprintf("items[%d]", i)
+		c.id(field+".productId", it.ProductID)
+		c.present(field+".quantity", it.Quantity != nil && *it.Quantity >= 0)
+		c.money(field+".unitPrice", it.UnitPrice)
+	}
+	return c.err
+}
+
+type ordersResponse struct {
+	Orders []Order `json:"orders"`
+}
+
+func (r *ordersResponse) validate() error {
+	if r.Orders == nil {
+		return fmt.Errorf("orders: %w", errMissing)
+	}
+	for i := range r.Orders {
+		if err := r.Orders[i].validate(); err != nil {
+			return fmt.Errorf("orders[%d]: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// Orders returns the user's most recent orders, newest first, at most limit.
+// An unknown user has none.
+func (c *Clients) Orders(ctx context.Context, userID string, limit int) ([]Order, error) {
+	var r ordersResponse
+	path := "/v1/users/" + url.PathEscape(userID) + "/orders"
+	if err := c.orders.get(ctx, "get orders", path, "limit="+strconv.Itoa(limit), false, &r); err != nil {
+		return nil, err
+	}
+	if len(r.Orders) > limit {
+		r.Orders = r.Orders[:limit]
+	}
+	return r.Orders, nil
+}

@@ -1,0 +1,63 @@
+package downstream
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// UserProfile is a user's profile as the profile service sends it.
+type UserProfile struct {
+	ID          string    `json:"id"`
+	Name        string    `json:"name"`
+	Email       *string   `json:"email"`
+	AvatarURL   *string   `json:"avatarUrl"`
+	Tier        string    `json:"tier"`
+	MemberSince time.Time `json:"memberSince"`
+}
+
+func (p *UserProfile) validate() error {
+	if p == nil {
+		return fmt.Errorf("null profile")
+	}
+	var c checks
+	c.id("id", p.ID)
+	c.nonEmpty("name", p.Name)
+	c.oneOf("tier", p.Tier, tiers)
+	c.time("memberSince", p.MemberSince)
+	return c.err
+}
+
+type usersResponse struct {
+	Users []*UserProfile `json:"users"`
+}
+
+func (r *usersResponse) validate() error {
+	if r.Users == nil {
+		return fmt.Errorf("users: %w", errMissing)
+	}
+	for i, u := range r.Users {
+		if err := u.validate(); err != nil {
+			return fmt.Errorf("users[%d]: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// Profiles returns the profiles of the users with the given ids (at most
+// MaxBatch), keyed by id; unknown users are absent from the map.
+func (c *Clients) Profiles(ctx context.Context, ids []string) (map[string]*UserProfile, error) {
+	const op = "get users"
+	if len(ids) == 0 {
+		return map[string]*UserProfile{}, nil
+	}
+	var r usersResponse
+	if err := c.profile.get(ctx, op, "/v1/users", idsQuery(ids), false, &r); err != nil {
+		return nil, err
+	}
+	out := make(map[string]*UserProfile, len(r.Users))
+	for _, u := range r.Users {
+		out[u.ID] = u
+	}
+	return out, nil
+}

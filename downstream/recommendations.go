@@ -1,0 +1,57 @@
+package downstream
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"net/url"
+	"strconv"
+)
+
+// Recommendation is a product suggested to a user, as the recommendations
+// service sends it.
+type Recommendation struct {
+	ProductID string   `json:"productId"`
+	Score     *float64 `json:"score"` // required, 0..1
+	Reason    *string  `json:"reason"`
+}
+
+func (r *Recommendation) validate() error {
+	var c checks
+	c.id("productId", r.ProductID)
+	c.present("score", r.Score != nil)
+	if c.err == nil && (math.IsNaN(*r.Score) || *r.Score < 0 || *r.Score > 1) {
+		c.err = fmt.Errorf("score %v outside 0..1", *r.Score)
+	}
+	return c.err
+}
+
+type recommendationsResponse struct {
+	Items []Recommendation `json:"items"`
+}
+
+func (r *recommendationsResponse) validate() error {
+	if r.Items == nil {
+		return fmt.Errorf("items: %w", errMissing)
+	}
+	for i := range r.Items {
+		if err := r.Items[i].validate(); err != nil {
+			return fmt.Errorf("items[%d]: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// Recommendations returns the products picked for the user, best first, at
+// most limit. An unknown user has none.
+func (c *Clients) Recommendations(ctx context.Context, userID string, limit int) ([]Recommendation, error) {
+	var r recommendationsResponse
+	path := "/v1/users/" + url.PathEscape(userID) + "/recommendations"
+	if err := c.recommendations.get(ctx, "get recommendations", path, "limit="+strconv.Itoa(limit), false, &r); err != nil {
+		return nil, err
+	}
+	if len(r.Items) > limit {
+		r.Items = r.Items[:limit]
+	}
+	return r.Items, nil
+}

@@ -1,0 +1,121 @@
+package downstream
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// ValidID reports whether id has the contract's id format: 1 to 64
+// characters from [A-Za-z0-9_-].
+func ValidID(id string) bool {
+	if len(id) == 0 || len(id) > 64 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// Money is an amount in the currency's minor unit.
+type Money struct {
+	AmountMinor *int64 `json:"amountMinor"` // required; a pointer tells 0 from absent
+	Currency    string `json:"currency"`    // ISO 4217, three upper-case letters
+}
+
+func (m *Money) validate(field string) error {
+	if m == nil || m.AmountMinor == nil {
+		return fmt.Errorf("%s.amountMinor missing", field)
+	}
+	if *m.AmountMinor > math.MaxInt32*1000 || *m.AmountMinor < -math.MaxInt32*1000 {
+		return fmt.Errorf("%s.amountMinor %d out of range", field, *m.AmountMinor)
+	}
+	if len(m.Currency) != 3 || strings.ToUpper(m.Currency) != m.Currency {
+		return fmt.Errorf("%s.currency %q is not an ISO 4217 code", field, m.Currency)
+	}
+	return nil
+}
+
+// The enum values the public schema can carry. A value outside them is a
+// broken answer: passing it on would break every client's generated types.
+var (
+	tiers             = set("STANDARD", "SILVER", "GOLD", "PLATINUM")
+	orderStatuses     = set("PENDING", "PAID", "SHIPPED", "DELIVERED", "CANCELLED")
+	notificationKinds = set("ORDER_UPDATE", "PROMOTION", "SECURITY", "SYSTEM")
+)
+
+func set(values ...string) map[string]bool {
+	m := make(map[string]bool, len(values))
+	for _, v := range values {
+		m[v] = true
+	}
+	return m
+}
+
+// checks collects the first problem of a validation.
+type checks struct{ err error }
+
+func (c *checks) id(field, v string) {
+	if c.err == nil && !ValidID(v) {
+		c.err = fmt.Errorf("%s %q is not a valid id", field, v)
+	}
+}
+
+func (c *checks) nonEmpty(field, v string) {
+	if c.err == nil && v == "" {
+		c.err = fmt.Errorf("%s missing", field)
+	}
+}
+
+func (c *checks) oneOf(field, v string, allowed map[string]bool) {
+	if c.err == nil && !allowed[v] {
+		c.err = fmt.Errorf("%s %q is not one of the known values", field, v)
+	}
+}
+
+func (c *checks) time(field string, v time.Time) {
+	if c.err == nil && v.IsZero() {
+		c.err = fmt.Errorf("%s missing", field)
+	}
+}
+
+func (c *checks) present(field string, ok bool) {
+	if c.err == nil && !ok {
+		c.err = fmt.Errorf("%s missing", field)
+	}
+}
+
+func (c *checks) money(field string, m *Money) {
+	if c.err == nil {
+		c.err = m.validate(field)
+	}
+}
+
+func (c *checks) check(err error) {
+	if c.err == nil {
+		c.err = err
+	}
+}
+
+// errMissing is the error of an answer without its top-level field.
+var errMissing = errors.New("required top-level field missing")
+
+// idsQuery returns "ids=a,b,c" with literal commas, as the contract shows.
+func idsQuery(ids []string) string {
+	var b strings.Builder
+	b.WriteString("ids=")
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(url.QueryEscape(id))
+	}
+	return b.String()
+}

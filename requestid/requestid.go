@@ -1,0 +1,63 @@
+// Package requestid gives every inbound request an id, carries it in the
+// context, and echoes it in the response, so one id ties together the
+// client's view, the gateway's logs and the downstream services' logs.
+package requestid
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/http"
+)
+
+// Header is the header that carries the id, inbound, outbound and downstream.
+const Header = "X-Request-Id"
+
+type ctxKey struct{}
+
+// NewContext returns ctx carrying id.
+func NewContext(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, ctxKey{}, id)
+}
+
+// FromContext returns the id in ctx, or "" when there is none.
+func FromContext(ctx context.Context) string {
+	id, _ := ctx.Value(ctxKey{}).(string)
+	return id
+}
+
+// New returns a fresh random id: 16 bytes, hex-encoded.
+func New() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // never fails (crypto/rand docs)
+	return hex.EncodeToString(b[:])
+}
+
+// Middleware keeps the client's X-Request-Id when it is a plausible id (1 to
+// 128 characters of letters, digits and -_.:/) and makes a new one otherwise,
+// so a client cannot smuggle anything into logs or downstream headers. The id
+// goes into the request's context and the response's X-Request-Id header.
+func Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get(Header)
+		if !valid(id) {
+			id = New()
+		}
+		w.Header().Set(Header, id)
+		next.ServeHTTP(w, r.WithContext(NewContext(r.Context(), id)))
+	})
+}
+
+func valid(id string) bool {
+	if len(id) == 0 || len(id) > 128 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+			c == '-' || c == '_' || c == '.' || c == ':' || c == '/') {
+			return false
+		}
+	}
+	return true
+}
