@@ -7,46 +7,111 @@ package resolvers
 
 import (
 	"context"
-	"fmt"
 
+	"github.com/acme/dashboard-gateway/apierror"
 	"github.com/acme/dashboard-gateway/graph"
 	"github.com/acme/dashboard-gateway/graph/model"
+	"github.com/acme/dashboard-gateway/loaders"
 )
 
 func (r *dashboardResolver) Profile(ctx context.Context, obj *model.Dashboard) (*model.Profile, error) {
-	panic(fmt.Errorf("not implemented: Profile - profile"))
+	p, err := loaders.FromContext(ctx).Profile(ctx, obj.UserID)
+	if err != nil {
+		return nil, err
+	}
+	return profile(p), nil
 }
 
 func (r *dashboardResolver) Orders(ctx context.Context, obj *model.Dashboard, first *int) ([]*model.Order, error) {
-	panic(fmt.Errorf("not implemented: Orders - orders"))
+	n, err := firstArg(first)
+	if err != nil {
+		return nil, err
+	}
+	l := loaders.FromContext(ctx)
+	list, err := l.Orders(ctx, obj.UserID, n)
+	if err != nil {
+		return nil, err
+	}
+	if selects(ctx, "items", "product") {
+		l.PrefetchProducts(ctx, orderProductIDs(list))
+	}
+	return orders(list), nil
 }
 
 func (r *dashboardResolver) Recommendations(ctx context.Context, obj *model.Dashboard, first *int) ([]*model.Recommendation, error) {
-	panic(fmt.Errorf("not implemented: Recommendations - recommendations"))
+	n, err := firstArg(first)
+	if err != nil {
+		return nil, err
+	}
+	l := loaders.FromContext(ctx)
+	list, err := l.Recommendations(ctx, obj.UserID, n)
+	if err != nil {
+		return nil, err
+	}
+	if selects(ctx, "product") {
+		l.PrefetchProducts(ctx, recommendationProductIDs(list))
+	}
+	return recommendations(list), nil
 }
 
 func (r *dashboardResolver) Notifications(ctx context.Context, obj *model.Dashboard, first *int, unreadOnly *bool) (*model.NotificationFeed, error) {
-	panic(fmt.Errorf("not implemented: Notifications - notifications"))
+	n, err := firstArg(first)
+	if err != nil {
+		return nil, err
+	}
+	feed, err := loaders.FromContext(ctx).Notifications(ctx, obj.UserID, n, unreadOnly != nil && *unreadOnly)
+	if err != nil {
+		return nil, err
+	}
+	return notificationFeed(feed), nil
 }
 
 func (r *dashboardResolver) Wallet(ctx context.Context, obj *model.Dashboard) (*model.Wallet, error) {
-	panic(fmt.Errorf("not implemented: Wallet - wallet"))
+	w, err := loaders.FromContext(ctx).Wallet(ctx, obj.UserID)
+	if err != nil {
+		return nil, err
+	}
+	return wallet(w), nil
 }
 
 func (r *orderItemResolver) Product(ctx context.Context, obj *model.OrderItem) (*model.Product, error) {
-	panic(fmt.Errorf("not implemented: Product - product"))
+	p, err := loaders.FromContext(ctx).Product(ctx, obj.ProductID)
+	if err != nil {
+		return nil, err
+	}
+	return product(p), nil
 }
 
 func (r *queryResolver) Dashboard(ctx context.Context, userID string) (*model.Dashboard, error) {
-	panic(fmt.Errorf("not implemented: Dashboard - dashboard"))
+	if err := checkUserID(userID); err != nil {
+		return nil, err
+	}
+	return &model.Dashboard{UserID: userID}, nil
 }
 
 func (r *queryResolver) Dashboards(ctx context.Context, userIds []string) ([]*model.Dashboard, error) {
-	panic(fmt.Errorf("not implemented: Dashboards - dashboards"))
+	if len(userIds) > MaxUserIDs {
+		return nil, apierror.BadInput("userIds takes at most %d ids", MaxUserIDs)
+	}
+	out := make([]*model.Dashboard, len(userIds))
+	for i, id := range userIds {
+		if err := checkUserID(id); err != nil {
+			return nil, err
+		}
+		out[i] = &model.Dashboard{UserID: id}
+	}
+	if selects(ctx, "profile") {
+		loaders.FromContext(ctx).PrefetchProfiles(ctx, userIds)
+	}
+	return out, nil
 }
 
 func (r *recommendationResolver) Product(ctx context.Context, obj *model.Recommendation) (*model.Product, error) {
-	panic(fmt.Errorf("not implemented: Product - product"))
+	p, err := loaders.FromContext(ctx).Product(ctx, obj.ProductID)
+	if err != nil {
+		return nil, err
+	}
+	return product(p), nil
 }
 
 func (r *Resolver) Dashboard() graph.DashboardResolver { return &dashboardResolver{r} }

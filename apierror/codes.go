@@ -1,0 +1,81 @@
+// Package apierror is the client-facing error contract of
+// ../shared/contract/errors.md: the codes, the safe messages, and the one
+// presenter that turns any error raised while serving a GraphQL request into
+// them while logging the real cause with the request id.
+//
+// Nothing outside this package decides what a client reads about a failure.
+// It does not classify downstream failures (package downstream does) and it
+// does not enforce the deadline (package deadline does).
+package apierror
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+)
+
+// Code is the value of extensions.code.
+type Code string
+
+// The codes of the contract, and the ones this gateway adds (documented in the README).
+const (
+	NotFound         Code = "NOT_FOUND"
+	UpstreamError    Code = "UPSTREAM_ERROR"
+	UpstreamTimeout  Code = "UPSTREAM_TIMEOUT"
+	DeadlineExceeded Code = "DEADLINE_EXCEEDED"
+	CircuitOpen      Code = "CIRCUIT_OPEN"
+	BadUserInput     Code = "BAD_USER_INPUT"
+	Unauthenticated  Code = "UNAUTHENTICATED"
+	Forbidden        Code = "FORBIDDEN"
+
+	// Added: the request itself is not a GraphQL request we can read (bad
+	// JSON body, bad header, wrong method or media type).
+	BadRequest Code = "BAD_REQUEST"
+	// Added: a bug in the gateway, e.g. a panic; the log has the details.
+	Internal Code = "INTERNAL_SERVER_ERROR"
+	// Added: the client went away before the field resolved; only logs see it.
+	Cancelled Code = "CANCELLED"
+)
+
+// The codes gqlparser and gqlgen put on request errors; their messages are
+// about the client's document and safe to pass on.
+const (
+	parseFailed      = "GRAPHQL_PARSE_FAILED"
+	validationFailed = "GRAPHQL_VALIDATION_FAILED"
+)
+
+// InputError is a client mistake in an argument. Its message is written for
+// the client and is shown as is, with code BAD_USER_INPUT.
+type InputError struct {
+	Message string
+}
+
+// Error implements error.
+func (e *InputError) Error() string { return e.Message }
+
+// BadInput returns an *InputError with a formatted message.
+func BadInput(format string, args ...any) error {
+	return &InputError{Message: fmt.Sprintf(format, args...)}
+}
+
+// errorBody is a GraphQL response with only errors.
+type errorBody struct {
+	Errors []bodyError `json:"errors"`
+}
+
+type bodyError struct {
+	Message    string         `json:"message"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+// WriteHTTP answers a request that never reached the GraphQL executor (bad
+// header, body too large, unknown route) with a GraphQL-shaped error body.
+func WriteHTTP(w http.ResponseWriter, status int, code Code, message string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(errorBody{Errors: []bodyError{{
+		Message:    message,
+		Extensions: map[string]any{"code": string(code)},
+	}}})
+}

@@ -1,0 +1,178 @@
+package apierror
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/acme/dashboard-gateway/downstream"
+	"github.com/acme/dashboard-gateway/requestid"
+)
+
+// errPanic is what a recovered panic becomes; Recover has logged it already.
+var errPanic = errors.New("panic while resolving")
+
+// Presenter returns the gqlgen error presenter. Every error of a GraphQL
+// response passes through it: it builds a fresh error with a safe message and
+// extensions.code (and extensions.service for downstream failures), and logs
+// the real cause with the request id and the field's path.
+func Presenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		out := &gqlerror.Error{Extensions: map[string]any{}}
+		var cause error = err
+		if gqlErr, ok := errors.AsType[*gqlerror.Error](err); ok {
+			out.Path, out.Locations = gqlErr.Path, gqlErr.Locations
+			cause = gqlErr.Err
+			if cause == nil {
+				presentOwn(ctx, logger, gqlErr, out)
+				return out
+			}
+		}
+		presentCause(ctx, logger, cause, out)
+		return out
+	}
+}
+
+// presentOwn handles errors that gqlgen or gqlparser made themselves, with no
+// Go error inside: parse and validation errors speak about the client's
+// document and pass as they are; anything else is rewritten.
+func presentOwn(ctx context.Context, logger *slog.Logger, e *gqlerror.Error, out *gqlerror.Error) {
+	code, _ := e.Extensions["code"].(string)
+	switch {
+	case code == parseFailed || code == validationFailed:
+		out.Message = e.Message
+		out.Extensions["code"] = code
+	case len(e.Path) == 0:
+		// A request-level error of the HTTP transport, e.g. a body that is
+		// not JSON; its text quotes Go errors and the body, so it stays in the log.
+		out.Message = "the request body must be a JSON object with a \"query\" string"
+		out.Extensions["code"] = string(BadRequest)
+		logFailure(ctx, logger, slog.LevelInfo, out, e)
+	default:
+		// E.g. a null in a non-null field: a bug or a broken contract.
+		out.Message = "internal error"
+		out.Extensions["code"] = string(Internal)
+		logFailure(ctx, logger, slog.LevelError, out, e)
+	}
+}
+
+func presentCause(ctx context.Context, logger *slog.Logger, cause error, out *gqlerror.Error) {
+	var input *InputError
+	var down *downstream.Error
+	switch {
+	case errors.As(cause, &input):
+		out.Message = input.Message
+		out.Extensions["code"] = string(BadUserInput)
+	case errors.As(cause, &down):
+		code, reason, msg := downstreamCode(down)
+		out.Message = msg
+		out.Extensions["code"] = string(code)
+		out.Extensions["service"] = string(down.Service)
+		if reason != "" {
+			out.Extensions["reason"] = reason
+		}
+		level := slog.LevelWarn
+		switch code {
+		case NotFound:
+			level = slog.LevelDebug
+		case Cancelled:
+			level = slog.LevelInfo
+		}
+		logFailure(ctx, logger, level, out, cause)
+	case errors.Is(cause, errPanic):
+		out.Message = "internal error"
+		out.Extensions["code"] = string(Internal)
+	default:
+		out.Message = "internal error"
+		out.Extensions["code"] = string(Internal)
+		logFailure(ctx, logger, slog.LevelError, out, cause)
+	}
+}
+
+// downstreamCode maps a downstream failure to its code, reason and message.
+func downstreamCode(e *downstream.Error) (code Code, reason, message string) {
+	svc := string(e.Service)
+	switch e.Kind {
+	case downstream.KindNotFound:
+		what := "user"
+		if e.Service == downstream.Catalog {
+			what = "product"
+		}
+		return NotFound, "", what + " not found"
+	case downstream.KindDeadline:
+		return DeadlineExceeded, "", svc + " service did not answer before the request deadline"
+	case downstream.KindCanceled:
+		return Cancelled, "", "the request was cancelled"
+	case downstream.KindBadStatus:
+		return UpstreamError, "bad_status", svc + " service unavailable"
+	case downstream.KindConnection:
+		return UpstreamError, "connection_failed", svc + " service unavailable"
+	case downstream.KindTooLarge:
+		return UpstreamError, "response_too_large", svc + " service sent an invalid response"
+	default: // KindInvalidResponse and anything new
+		return UpstreamError, "invalid_response", svc + " service sent an invalid response"
+	}
+}
+
+func logFailure(ctx context.Context, logger *slog.Logger, level slog.Level, out *gqlerror.Error, cause error) {
+	if !logger.Enabled(ctx, level) {
+		return
+	}
+	attrs := []slog.Attr{
+		slog.String("request_id", requestid.FromContext(ctx)),
+		slog.Any("code", out.Extensions["code"]),
+		slog.String("error", cause.Error()),
+	}
+	if len(out.Path) > 0 {
+		attrs = append(attrs, slog.String("path", pathString(out.Path)))
+	}
+	if svc, ok := out.Extensions["service"]; ok {
+		attrs = append(attrs, slog.Any("service", svc))
+	}
+	logger.LogAttrs(ctx, level, "field failed", attrs...)
+}
+
+func pathString(p ast.Path) string {
+	var b strings.Builder
+	for i, el := range p {
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		fmt.Fprint(&b, el)
+	}
+	return b.String()
+}
+
+// Recover returns the gqlgen recover function: a panic in a resolver becomes
+// an internal error on that field (the rest of the response is unaffected),
+// and the log gets the panic value and stack with the request id.
+func Recover(logger *slog.Logger) graphql.RecoverFunc {
+	return func(ctx context.Context, p any) error {
+		attrs := []slog.Attr{
+			slog.String("request_id", requestid.FromContext(ctx)),
+			slog.String("panic", fmt.Sprint(p)),
+			slog.String("stack", string(debug.Stack())),
+		}
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			attrs = append(attrs, slog.String("path", pathString(fc.Path())))
+		}
+		logger.LogAttrs(ctx, slog.LevelError, "panic while resolving", attrs...)
+		return errPanic
+	}
+}
+
+// DeadlineBeforeStart is the error of a request whose deadline passed before
+// its operation could start (e.g. a slow upload), so no field ran at all.
+func DeadlineBeforeStart() *gqlerror.Error {
+	return &gqlerror.Error{
+		Message:    "the request deadline passed before the operation started",
+		Extensions: map[string]any{"code": string(DeadlineExceeded)},
+	}
+}

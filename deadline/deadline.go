@@ -1,0 +1,89 @@
+// Package deadline owns the request-wide deadline of errors.md: it sets one
+// deadline per request (the server's limit, or sooner when the client sends
+// X-Timeout-Ms), it gives every wait that cannot watch a context a way to end
+// at that deadline anyway, and it makes sure a request whose deadline passed
+// before execution began still gets a proper DEADLINE_EXCEEDED answer.
+//
+// Why the response is written on time: gqlgen waits for every resolver, so
+// each resolver must return when its context ends. Downstream HTTP calls do
+// (net/http aborts dial, headers and body reads when the context ends); loader
+// waits do not, so they go through Wait.
+package deadline
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/acme/dashboard-gateway/apierror"
+)
+
+// Header lets a client shorten its request's deadline, in milliseconds.
+const Header = "X-Timeout-Ms"
+
+// Middleware gives each request a context that ends limit after the request
+// arrived, or after the client's X-Timeout-Ms when that is shorter. A header
+// that is not a whole number of milliseconds >= 1 is a 400: a client that
+// asks for a deadline and silently gets another one would be worse.
+func Middleware(limit time.Duration) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			d, err := Parse(r.Header.Get(Header), limit)
+			if err != nil {
+				apierror.WriteHTTP(w, http.StatusBadRequest, apierror.BadRequest, err.Error())
+				return
+			}
+			ctx, cancel := context.WithTimeout(r.Context(), d)
+			defer cancel()
+			next.ServeHTTP(w, r.WithContext(ctx))
+		})
+	}
+}
+
+// Parse returns the deadline a request gets for the header value v: limit
+// when v is empty, else v milliseconds clamped to limit. Its errors are
+// written for clients.
+func Parse(v string, limit time.Duration) (time.Duration, error) {
+	if v == "" {
+		return limit, nil
+	}
+	ms, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || ms < 1 {
+		return 0, fmt.Errorf("%s must be a whole number of milliseconds >= 1", Header)
+	}
+	if ms >= limit.Milliseconds() {
+		return limit, nil
+	}
+	return time.Duration(ms) * time.Millisecond, nil
+}
+
+// Wait runs f in a goroutine of its own and returns its result, or, when ctx
+// ends first, returns at once with context.Cause(ctx). f keeps running until
+// it returns by itself; it must end soon after ctx does (e.g. because the work
+// it waits for uses ctx), or it leaks. A panic in f becomes an error.
+func Wait[T any](ctx context.Context, f func() (T, error)) (T, error) {
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1) // buffered: f's goroutine never blocks on a gone waiter
+	go func() {
+		var r result
+		defer func() {
+			if p := recover(); p != nil {
+				r.err = fmt.Errorf("deadline.Wait: panic: %v", p)
+			}
+			done <- r
+		}()
+		r.v, r.err = f()
+	}()
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-ctx.Done():
+		var zero T
+		return zero, context.Cause(ctx)
+	}
+}

@@ -1,0 +1,52 @@
+package loaders
+
+import (
+	"context"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/acme/dashboard-gateway/downstream"
+)
+
+type ctxKey struct{}
+
+// NewContext returns ctx carrying l.
+func NewContext(ctx context.Context, l *Loaders) context.Context {
+	return context.WithValue(ctx, ctxKey{}, l)
+}
+
+// FromContext returns the operation's loaders. It panics when there are
+// none: that is a wiring bug, and the resolver's recover turns it into an
+// internal error on the field.
+func FromContext(ctx context.Context) *Loaders {
+	l, ok := ctx.Value(ctxKey{}).(*Loaders)
+	if !ok {
+		panic("loaders: no loaders in context; is the loaders.Extension registered?")
+	}
+	return l
+}
+
+// Extension is a gqlgen extension that gives each operation fresh loaders,
+// created under the operation's context (after the deadline middleware), so
+// every way into the executor gets them.
+type Extension struct {
+	Clients *downstream.Clients
+	Wait    time.Duration // batch wait; zero means DefaultWait
+}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationInterceptor
+} = Extension{}
+
+// ExtensionName implements graphql.HandlerExtension.
+func (Extension) ExtensionName() string { return "Loaders" }
+
+// Validate implements graphql.HandlerExtension.
+func (Extension) Validate(graphql.ExecutableSchema) error { return nil }
+
+// InterceptOperation implements graphql.OperationInterceptor.
+func (e Extension) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	return next(NewContext(ctx, New(ctx, e.Clients, e.Wait)))
+}
