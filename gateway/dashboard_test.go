@@ -1,0 +1,314 @@
+package gateway_test
+
+import (
+	"fmt"
+	"net"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/acme/dashboard-gateway/downstream"
+
+	"github.com/acme/dashboard-gateway/simulator"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// leak matches what must never reach a client: Go error text, addresses, paths.
+var leak = regexp.MustCompile(`(?i)https?://|127\.0\.0\.1|localhost|dial |unexpected EOF|end of JSON|json:|\.go:\d|goroutine|panic|status \d{3}|connection reset|context (deadline|canceled)`)
+
+func assertClean(tb testing.TB, errs []gqlError) {
+	tb.Helper()
+	for _, e := range errs {
+		if leak.MatchString(e.Message) {
+			tb.Errorf("error message %q leaks internals", e.Message)
+		}
+		for k, v := range e.Extensions {
+			if s, ok := v.(string); ok && leak.MatchString(s) {
+				tb.Errorf("extensions.%s %q leaks internals", k, s)
+			}
+		}
+	}
+}
+
+func TestFullDashboard(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	r := e.post(t, fullQuery, map[string]any{"id": "u1"}, "X-Request-Id", "req-full-1")
+	if r.status != 200 || len(r.gql.Errors) > 0 {
+		t.Fatalf("status %d, errors %+v; want 200 and none", r.status, r.gql.Errors)
+	}
+	d := r.dashboard(t)
+
+	wantProfile, _ := simulator.ProfileOf("u1")
+	if p := d.Profile; p == nil || p.ID != "u1" || p.Name != wantProfile.Name || p.Tier != wantProfile.Tier ||
+		p.MemberSince != wantProfile.MemberSince.UTC().Format(time.RFC3339) || !samePtr(p.Email, wantProfile.Email) {
+		t.Errorf("profile %+v; want %+v", d.Profile, wantProfile)
+	}
+
+	wantOrders := simulator.OrdersOf("u1")[:10] // the schema's default first: 10
+	if len(d.Orders) != len(wantOrders) {
+		t.Fatalf("%d orders; want %d", len(d.Orders), len(wantOrders))
+	}
+	for i, o := range d.Orders {
+		w := wantOrders[i]
+		if o.ID != w.ID || o.Status != w.Status || o.Total.AmountMinor != w.Total.AmountMinor || len(o.Items) != len(w.Items) {
+			t.Fatalf("order %d = %+v; want %+v", i, o, w)
+		}
+		if want := fmt.Sprintf("€%d.%02d", w.Total.AmountMinor/100, w.Total.AmountMinor%100); o.Total.Formatted != want {
+			t.Errorf("order %d total formatted %q; want %q", i, o.Total.Formatted, want)
+		}
+		for j, it := range o.Items {
+			wp, _ := simulator.ProductOf(w.Items[j].ProductID)
+			if it.Product == nil || it.Product.ID != wp.ID || it.Product.Name != wp.Name || it.Quantity != w.Items[j].Quantity {
+				t.Errorf("order %d item %d = %+v; want product %+v", i, j, it, wp)
+			}
+		}
+	}
+
+	wantRecs := simulator.RecommendationsOf("u1")[:10]
+	if len(d.Recommendations) != 10 {
+		t.Fatalf("%d recommendations; want 10", len(d.Recommendations))
+	}
+	for i, rec := range d.Recommendations {
+		wp, _ := simulator.ProductOf(wantRecs[i].ProductID)
+		if rec.Score != wantRecs[i].Score || rec.Product == nil || rec.Product.Name != wp.Name {
+			t.Errorf("recommendation %d = %+v; want %+v with %s", i, rec, wantRecs[i], wp.Name)
+		}
+	}
+
+	allNotes := simulator.NotificationsOf("u1")
+	unread := 0
+	for _, n := range allNotes {
+		if !n.Read {
+			unread++
+		}
+	}
+	if n := d.Notifications; n == nil || n.UnreadCount != unread || len(n.Items) != 10 || n.Items[0].ID != allNotes[0].ID {
+		t.Errorf("notifications %+v; want unreadCount %d and the 10 newest", d.Notifications, unread)
+	}
+
+	wantWallet, _ := simulator.WalletOf("u1")
+	if w := d.Wallet; w == nil || w.LoyaltyPoints != wantWallet.LoyaltyPoints || w.Balance.AmountMinor != wantWallet.Balance.AmountMinor {
+		t.Errorf("wallet %+v; want %+v", d.Wallet, wantWallet)
+	}
+
+	// Every downstream call carried the contract's headers.
+	for _, s := range simulator.Services() {
+		for _, c := range e.sim.Calls(s) {
+			var ms int
+			if _, err := fmt.Sscan(c.TimeoutMs, &ms); err != nil || ms < 1 || ms > 1500 {
+				t.Errorf("%s call X-Timeout-Ms %q; want 1..1500", s, c.TimeoutMs)
+			}
+			if c.RequestID != "req-full-1" {
+				t.Errorf("%s call X-Request-Id %q; want req-full-1", s, c.RequestID)
+			}
+		}
+	}
+	if got := r.header.Get("X-Request-Id"); got != "req-full-1" {
+		t.Errorf("response X-Request-Id %q; want req-full-1", got)
+	}
+}
+
+func samePtr(a, b *string) bool {
+	return a == nil && b == nil || a != nil && b != nil && *a == *b
+}
+
+// fieldPaths returns, for a failing service, the response paths that must be
+// null with its error (for catalog: every product of the full query).
+func fieldPaths(tb testing.TB, r result, service string) []string {
+	tb.Helper()
+	if service != simulator.Catalog {
+		return []string{"dashboard." + service}
+	}
+	d := r.dashboard(tb)
+	var paths []string
+	for i, o := range d.Orders {
+		for j := range o.Items {
+			paths = append(paths, fmt.Sprintf("dashboard.orders.%d.items.%d.product", i, j))
+		}
+	}
+	for i := range d.Recommendations {
+		paths = append(paths, fmt.Sprintf("dashboard.recommendations.%d.product", i))
+	}
+	return paths
+}
+
+func TestServiceFailingAlone(t *testing.T) {
+	faults := []struct {
+		fault  simulator.Fault
+		code   string
+		reason string
+	}{
+		{simulator.FaultStatus500, "UPSTREAM_ERROR", "bad_status"},
+		{simulator.FaultStatus503, "UPSTREAM_ERROR", "bad_status"},
+		{simulator.FaultMalformed, "UPSTREAM_ERROR", "invalid_response"},
+		{simulator.FaultWrongShape, "UPSTREAM_ERROR", "invalid_response"},
+		{simulator.FaultGarbage, "UPSTREAM_ERROR", "invalid_response"},
+		{simulator.FaultOversized, "UPSTREAM_ERROR", "response_too_large"},
+		{simulator.FaultReset, "UPSTREAM_ERROR", "connection_failed"},
+		{simulator.FaultNotFound, "UPSTREAM_ERROR", "bad_status"}, // 404 where the contract does not list it
+	}
+	for _, svc := range simulator.Services() {
+		for _, f := range faults {
+			code, reason := f.code, f.reason
+			if svc == simulator.Wallet && f.fault == simulator.FaultNotFound {
+				code, reason = "NOT_FOUND", "" // the wallet's 404 means an unknown user
+			}
+			t.Run(svc+"/"+string(f.fault), func(t *testing.T) {
+				e := newEnv(t, envOptions{behaviors: map[string]simulator.Behavior{svc: {Fault: f.fault}}})
+				r := e.post(t, fullQuery, map[string]any{"id": "u2"}, "X-Request-Id", "req-fail")
+				if r.status != 200 {
+					t.Fatalf("status %d; want 200", r.status)
+				}
+				d := r.dashboard(t)
+				byPath := r.errorsByPath()
+				want := fieldPaths(t, r, svc)
+				if len(r.gql.Errors) != len(want) {
+					t.Errorf("%d errors; want %d (one per failed field): %+v", len(r.gql.Errors), len(want), r.gql.Errors)
+				}
+				for _, p := range want {
+					e, ok := byPath[p]
+					if !ok {
+						t.Errorf("no error at %s", p)
+						continue
+					}
+					if e.code() != code || e.service() != svc || e.Extensions["reason"] != nilIfEmpty(reason) {
+						t.Errorf("error at %s = %+v; want code %s, service %s, reason %q", p, e, code, svc, reason)
+					}
+				}
+				assertClean(t, r.gql.Errors)
+				assertOthersIntact(t, d, svc)
+				assertLogged(t, e, "req-fail", svc)
+			})
+		}
+	}
+}
+
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// assertOthersIntact checks that every field not served by failed carries data.
+func assertOthersIntact(tb testing.TB, d dashboardJSON, failed string) {
+	tb.Helper()
+	present := map[string]bool{
+		simulator.Profile:         d.Profile != nil,
+		simulator.Orders:          d.Orders != nil,
+		simulator.Recommendations: d.Recommendations != nil,
+		simulator.Notifications:   d.Notifications != nil,
+		simulator.Wallet:          d.Wallet != nil,
+	}
+	for svc, ok := range present {
+		if ok == (svc == failed) {
+			tb.Errorf("%s present = %v; want %v (failing: %s)", svc, ok, svc != failed, failed)
+		}
+	}
+	if failed == simulator.Catalog {
+		return
+	}
+	for _, o := range d.Orders {
+		for _, it := range o.Items {
+			if it.Product == nil {
+				tb.Errorf("order %s has a null product; want every product", o.ID)
+			}
+		}
+	}
+	for i, rec := range d.Recommendations {
+		if rec.Product == nil {
+			tb.Errorf("recommendation %d has a null product; want every product", i)
+		}
+	}
+}
+
+// assertLogged checks that the log holds the real cause with the request id.
+func assertLogged(tb testing.TB, e *env, reqID, service string) {
+	tb.Helper()
+	for _, l := range e.logs.lines() {
+		if l["request_id"] == reqID && l["service"] == service && l["error"] != nil && l["msg"] == "field failed" {
+			return
+		}
+	}
+	tb.Errorf("no log line with request_id %s, service %s and the cause", reqID, service)
+}
+
+func TestConnectionRefused(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := "http://" + ln.Addr().String() // nothing listens there once closed
+	ln.Close()
+	e := newEnv(t, envOptions{urls: map[downstream.Service]string{downstream.Wallet: refused}})
+	r := e.post(t, fullQuery, map[string]any{"id": "u3"}, "X-Request-Id", "req-refused")
+	err2, ok := r.errorsByPath()["dashboard.wallet"]
+	if !ok || err2.code() != "UPSTREAM_ERROR" || err2.Extensions["reason"] != "connection_failed" || err2.service() != "wallet" {
+		t.Fatalf("wallet error %+v; want UPSTREAM_ERROR connection_failed from wallet", r.gql.Errors)
+	}
+	assertClean(t, r.gql.Errors)
+	assertOthersIntact(t, r.dashboard(t), simulator.Wallet)
+	assertLogged(t, e, "req-refused", "wallet")
+}
+
+func TestUnknownUser(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	r := e.post(t, fullQuery, map[string]any{"id": "u999999"})
+	d := r.dashboard(t)
+	byPath := r.errorsByPath()
+	for _, p := range []string{"dashboard.profile", "dashboard.wallet"} {
+		if err, ok := byPath[p]; !ok || err.code() != "NOT_FOUND" || err.Message != "user not found" {
+			t.Errorf("error at %s = %+v; want NOT_FOUND, user not found", p, err)
+		}
+	}
+	if len(r.gql.Errors) != 2 {
+		t.Errorf("errors %+v; want only profile and wallet", r.gql.Errors)
+	}
+	if d.Profile != nil || d.Wallet != nil || d.Orders == nil || len(d.Orders) != 0 ||
+		d.Recommendations == nil || len(d.Recommendations) != 0 || d.Notifications == nil || d.Notifications.UnreadCount != 0 {
+		t.Errorf("dashboard %+v; want null profile and wallet, empty lists", d)
+	}
+}
+
+func TestInvalidArguments(t *testing.T) {
+	tooMany := make([]string, 51)
+	for i := range tooMany {
+		tooMany[i] = fmt.Sprintf("u%d", i+1)
+	}
+	tests := []struct {
+		name  string
+		query string
+		vars  map[string]any
+		path  string
+	}{
+		{"bad id", `query($id: ID!) { dashboard(userId: $id) { profile { name } } }`, map[string]any{"id": "u1; drop"}, "dashboard"},
+		{"empty id", `query($id: ID!) { dashboard(userId: $id) { profile { name } } }`, map[string]any{"id": ""}, "dashboard"},
+		{"long id", `query($id: ID!) { dashboard(userId: $id) { profile { name } } }`, map[string]any{"id": strings.Repeat("a", 65)}, "dashboard"},
+		{"51 ids", `query($ids: [ID!]!) { dashboards(userIds: $ids) { profile { name } } }`, map[string]any{"ids": tooMany}, "dashboards"},
+		{"one bad id of many", `{ dashboards(userIds: ["u1", "ü"]) { profile { name } } }`, nil, "dashboards"},
+		{"first 51", `{ dashboard(userId: "u1") { orders(first: 51) { id } } }`, nil, "dashboard.orders"},
+		{"first -1", `{ dashboard(userId: "u1") { recommendations(first: -1) { score } } }`, nil, "dashboard.recommendations"},
+		{"notifications first 99", `{ dashboard(userId: "u1") { notifications(first: 99) { unreadCount } } }`, nil, "dashboard.notifications"},
+	}
+	e := newEnv(t, envOptions{})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e.sim.ResetStats()
+			r := e.post(t, tt.query, tt.vars)
+			err, ok := r.errorsByPath()[tt.path]
+			if r.status != 200 || !ok || err.code() != "BAD_USER_INPUT" || len(r.gql.Errors) != 1 {
+				t.Errorf("status %d, errors %+v; want one BAD_USER_INPUT at %s", r.status, r.gql.Errors, tt.path)
+			}
+			assertClean(t, r.gql.Errors)
+			if calls := e.callCounts(); len(calls) != 0 {
+				t.Errorf("downstream calls %v; want none for invalid input", calls)
+			}
+		})
+	}
+}

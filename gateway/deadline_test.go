@@ -1,0 +1,152 @@
+package gateway_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/acme/dashboard-gateway/simulator"
+)
+
+// margin is how late past its deadline a response may arrive in these tests.
+// The gateway's target is 25 ms; the margin is wide enough to hold on a loaded
+// 2-core machine under -race. BENCHMARKS.md records the overshoot measured
+// under load.
+const margin = 250 * time.Millisecond
+
+func checkOnTime(tb testing.TB, elapsed, deadline time.Duration) {
+	tb.Helper()
+	if elapsed < deadline-5*time.Millisecond || elapsed > deadline+margin {
+		tb.Errorf("answered after %v; want the deadline %v (+%v at most)", elapsed, deadline, margin)
+	}
+}
+
+func TestDeadlineWithMisbehavingService(t *testing.T) {
+	tests := []struct {
+		service string
+		fault   simulator.Fault
+		// sees reports whether the service can observe the cancellation
+		// (a handler that ignores it cannot).
+		sees bool
+	}{
+		{simulator.Wallet, simulator.FaultHang, true},
+		{simulator.Profile, simulator.FaultHangIgnoreCancel, false},
+		{simulator.Orders, simulator.FaultSlowBody, false},
+		{simulator.Notifications, simulator.FaultHang, true},
+	}
+	const deadline = 400 * time.Millisecond
+	for _, tt := range tests {
+		t.Run(tt.service+"/"+string(tt.fault), func(t *testing.T) {
+			t.Cleanup(func() { goleak.VerifyNone(t) }) // runs after the env's cleanup
+			e := newEnv(t, envOptions{deadline: deadline, behaviors: map[string]simulator.Behavior{tt.service: {Fault: tt.fault}}})
+			r := e.post(t, fullQuery, map[string]any{"id": "u4"}, "X-Request-Id", "req-deadline")
+			checkOnTime(t, r.elapsed, deadline)
+			err, ok := r.errorsByPath()["dashboard."+tt.service]
+			if !ok || err.code() != "DEADLINE_EXCEEDED" || err.service() != tt.service {
+				t.Fatalf("errors %+v; want DEADLINE_EXCEEDED on %s", r.gql.Errors, tt.service)
+			}
+			if len(r.gql.Errors) != 1 {
+				t.Errorf("errors %+v; want only the one", r.gql.Errors)
+			}
+			assertClean(t, r.gql.Errors)
+			assertOthersIntact(t, r.dashboard(t), tt.service)
+			if tt.sees {
+				e.waitFor(t, tt.service, "the call to be cancelled", func(s simulator.Stats) bool { return s.Canceled == 1 })
+			}
+		})
+	}
+}
+
+// On timeout nothing that already arrived is lost: the orders are kept while
+// their products, still waiting on the catalog, are null.
+func TestDeadlineKeepsWhatArrived(t *testing.T) {
+	t.Cleanup(func() { goleak.VerifyNone(t) })
+	const deadline = 400 * time.Millisecond
+	e := newEnv(t, envOptions{deadline: deadline, behaviors: map[string]simulator.Behavior{
+		simulator.Catalog: {Fault: simulator.FaultHang},
+		simulator.Orders:  {Latency: simulator.Latency{Min: 50 * time.Millisecond}},
+	}})
+	r := e.post(t, fullQuery, map[string]any{"id": "u1"})
+	checkOnTime(t, r.elapsed, deadline)
+	d := r.dashboard(t)
+	if len(d.Orders) != 10 || d.Profile == nil || d.Wallet == nil || d.Notifications == nil || len(d.Recommendations) != 10 {
+		t.Fatalf("dashboard %+v; want everything but the products", d)
+	}
+	paths := fieldPaths(t, r, simulator.Catalog)
+	if len(r.gql.Errors) != len(paths) {
+		t.Errorf("%d errors; want %d, one per product", len(r.gql.Errors), len(paths))
+	}
+	for _, p := range paths {
+		if err := r.errorsByPath()[p]; err.code() != "DEADLINE_EXCEEDED" || err.service() != "catalog" {
+			t.Errorf("error at %s = %+v; want DEADLINE_EXCEEDED from catalog", p, err)
+		}
+	}
+	e.waitFor(t, simulator.Catalog, "the catalog call to be cancelled", func(s simulator.Stats) bool { return s.Canceled >= 1 })
+}
+
+func TestTimeoutHeader(t *testing.T) {
+	hangWallet := map[string]simulator.Behavior{simulator.Wallet: {Fault: simulator.FaultHang}}
+	tests := []struct {
+		name     string
+		header   string
+		limit    time.Duration
+		deadline time.Duration // 0: a 400 is expected
+	}{
+		{"shortens", "200", 3 * time.Second, 200 * time.Millisecond},
+		{"clamped to the server's", "60000", 300 * time.Millisecond, 300 * time.Millisecond},
+		{"not a number", "soon", time.Second, 0},
+		{"zero", "0", time.Second, 0},
+		{"negative", "-5", time.Second, 0},
+		{"fraction", "1.5", time.Second, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, envOptions{deadline: tt.limit, behaviors: hangWallet})
+			r := e.post(t, `{ dashboard(userId: "u1") { profile { name } wallet { loyaltyPoints } } }`, nil, "X-Timeout-Ms", tt.header)
+			if tt.deadline == 0 {
+				if r.status != http.StatusBadRequest || len(r.gql.Errors) != 1 || r.gql.Errors[0].code() != "BAD_REQUEST" {
+					t.Errorf("status %d, body %s; want 400 BAD_REQUEST", r.status, r.body)
+				}
+				if calls := e.callCounts(); len(calls) != 0 {
+					t.Errorf("downstream calls %v; want none", calls)
+				}
+				return
+			}
+			checkOnTime(t, r.elapsed, tt.deadline)
+			if err := r.errorsByPath()["dashboard.wallet"]; err.code() != "DEADLINE_EXCEEDED" {
+				t.Errorf("errors %+v; want DEADLINE_EXCEEDED on wallet", r.gql.Errors)
+			}
+			for _, c := range e.sim.Calls(simulator.Profile) {
+				if c.TimeoutMs == "" || len(c.TimeoutMs) > len("300") {
+					t.Errorf("profile call X-Timeout-Ms %q; want at most %v", c.TimeoutMs, tt.deadline)
+				}
+			}
+		})
+	}
+}
+
+// A client that goes away cancels its fan-out: the service sees the call
+// end long before the request's own deadline.
+func TestClientDisconnectCancelsFanOut(t *testing.T) {
+	t.Cleanup(func() { goleak.VerifyNone(t) })
+	e := newEnv(t, envOptions{deadline: time.Minute, behaviors: map[string]simulator.Behavior{simulator.Wallet: {Fault: simulator.FaultHang}}})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, e.url+graphqlGET(`{ dashboard(userId: "u1") { wallet { loyaltyPoints } } }`), nil)
+		resp, err := e.client.Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		done <- err
+	}()
+	e.waitFor(t, simulator.Wallet, "the call to arrive", func(s simulator.Stats) bool { return s.InFlight == 1 })
+	cancel()
+	if err := <-done; err == nil {
+		t.Fatal("request succeeded; want it cancelled")
+	}
+	e.waitFor(t, simulator.Wallet, "the call to be cancelled", func(s simulator.Stats) bool { return s.Canceled == 1 })
+}

@@ -1,0 +1,83 @@
+// Package gateway is the gateway's HTTP face: every route and middleware in
+// one function (New), the GraphQL executor and how it is reached over HTTP,
+// and the seed-compatible REST view. It wires the parts together; the
+// deadline, error mapping, loaders and downstream calls live in their own
+// packages.
+package gateway
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/go-chi/chi/v5"
+
+	"github.com/acme/dashboard-gateway/apierror"
+	"github.com/acme/dashboard-gateway/deadline"
+	"github.com/acme/dashboard-gateway/downstream"
+	"github.com/acme/dashboard-gateway/requestid"
+)
+
+// Defaults of Options.
+const (
+	DefaultDeadline     = 1500 * time.Millisecond
+	DefaultMaxBodyBytes = 256 << 10
+)
+
+// Options configure the gateway's handler.
+type Options struct {
+	// Schema is the executable GraphQL schema (graph.NewExecutableSchema). Required.
+	Schema graphql.ExecutableSchema
+	// Clients reach the downstream services. Required.
+	Clients *downstream.Clients
+	// Logger gets the failures and their causes. Nil discards.
+	Logger *slog.Logger
+	// Deadline is every request's deadline; X-Timeout-Ms can only shorten it.
+	// Zero means DefaultDeadline (1.5 s).
+	Deadline time.Duration
+	// MaxBodyBytes caps a request body; zero means DefaultMaxBodyBytes (256 KiB).
+	MaxBodyBytes int64
+	// LoaderWait is how long batches collect keys; zero means loaders.DefaultWait (1 ms).
+	LoaderWait time.Duration
+}
+
+// New returns the gateway's HTTP handler.
+func New(opts Options) http.Handler {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if opts.Deadline <= 0 {
+		opts.Deadline = DefaultDeadline
+	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	exec := newExecutor(opts)
+
+	r := chi.NewRouter()
+	r.Use(requestid.Middleware, recoverer(opts.Logger))
+	r.NotFound(func(w http.ResponseWriter, _ *http.Request) {
+		apierror.WriteHTTP(w, http.StatusNotFound, apierror.BadRequest, "no such route")
+	})
+	r.MethodNotAllowed(func(w http.ResponseWriter, _ *http.Request) {
+		apierror.WriteHTTP(w, http.StatusMethodNotAllowed, apierror.BadRequest, "method not allowed")
+	})
+
+	r.Get("/", playground.Handler("Dashboard gateway", "/query", playground.WithGraphiqlPersistStateInURL(true)))
+	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"status":"ok"}`)
+	})
+	r.Group(func(r chi.Router) {
+		r.Use(limitBody(opts.MaxBodyBytes), deadline.Middleware(opts.Deadline))
+		q := graphqlHandler{exec: exec}
+		r.Method(http.MethodGet, "/query", q)
+		r.Method(http.MethodPost, "/query", q)
+		r.Method(http.MethodOptions, "/query", q)
+		r.Get("/dashboard/{userId}", restView{exec: exec}.ServeHTTP)
+	})
+	return r
+}

@@ -1,0 +1,221 @@
+package gateway_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/acme/dashboard-gateway/downstream"
+	"github.com/acme/dashboard-gateway/gateway"
+	"github.com/acme/dashboard-gateway/graph"
+	"github.com/acme/dashboard-gateway/resolvers"
+	"github.com/acme/dashboard-gateway/simulator"
+)
+
+// env is a gateway served over loopback HTTP in front of the simulated
+// services, as a client sees it.
+type env struct {
+	sim    *simulator.Simulator
+	url    string
+	client *http.Client
+	logs   *logBuffer
+}
+
+type envOptions struct {
+	behaviors map[string]simulator.Behavior
+	deadline  time.Duration
+	urls      map[downstream.Service]string // overrides the simulator's
+	resolvers graph.ResolverRoot            // overrides resolvers.New()
+	noRecord  bool                          // for benchmarks: the call log would grow without bound
+}
+
+func newEnv(tb testing.TB, o envOptions) *env {
+	tb.Helper()
+	sim := simulator.New(simulator.Options{Seed: 1, Behaviors: o.behaviors, Record: !o.noRecord, RequireHeaders: true})
+	simURLs, err := sim.Start("127.0.0.1", 0)
+	if err != nil {
+		tb.Fatalf("start simulator: %v", err)
+	}
+	urls := map[downstream.Service]string{}
+	for name, u := range simURLs {
+		urls[downstream.Service(name)] = u
+	}
+	for s, u := range o.urls {
+		urls[s] = u
+	}
+	transport := downstream.NewTransport()
+	clients, err := downstream.New(downstream.Config{URLs: urls, HTTPClient: &http.Client{Transport: transport}})
+	if err != nil {
+		tb.Fatalf("downstream clients: %v", err)
+	}
+	root := o.resolvers
+	if root == nil {
+		root = resolvers.New()
+	}
+	logs := &logBuffer{}
+	h := gateway.New(gateway.Options{
+		Schema:   graph.NewExecutableSchema(graph.Config{Resolvers: root}),
+		Clients:  clients,
+		Logger:   slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Deadline: o.deadline,
+	})
+	srv := httptest.NewServer(h)
+	clientTransport := &http.Transport{}
+	tb.Cleanup(func() {
+		clientTransport.CloseIdleConnections()
+		srv.Close()
+		transport.CloseIdleConnections()
+		sim.Close()
+	})
+	return &env{sim: sim, url: srv.URL, client: &http.Client{Transport: clientTransport}, logs: logs}
+}
+
+// gqlResponse is a GraphQL response as a client decodes it.
+type gqlResponse struct {
+	Data   json.RawMessage `json:"data"`
+	Errors []gqlError      `json:"errors"`
+}
+
+type gqlError struct {
+	Message    string         `json:"message"`
+	Path       []any          `json:"path"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+func (e gqlError) code() string    { s, _ := e.Extensions["code"].(string); return s }
+func (e gqlError) service() string { s, _ := e.Extensions["service"].(string); return s }
+
+func (e gqlError) pathString() string {
+	parts := make([]string, len(e.Path))
+	for i, p := range e.Path {
+		b, _ := json.Marshal(p)
+		parts[i] = strings.Trim(string(b), `"`)
+	}
+	return strings.Join(parts, ".")
+}
+
+// result is one HTTP exchange.
+type result struct {
+	status  int
+	header  http.Header
+	body    []byte
+	elapsed time.Duration
+	gql     gqlResponse
+}
+
+// post sends a GraphQL query with POST and decodes the answer.
+func (e *env) post(tb testing.TB, query string, vars map[string]any, header ...string) result {
+	tb.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req, _ := http.NewRequest(http.MethodPost, e.url+"/query", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	return e.do(tb, req)
+}
+
+// get sends a GET to path (with a query string, if any).
+func (e *env) get(tb testing.TB, path string, header ...string) result {
+	tb.Helper()
+	req, _ := http.NewRequest(http.MethodGet, e.url+path, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	return e.do(tb, req)
+}
+
+func (e *env) do(tb testing.TB, req *http.Request) result {
+	tb.Helper()
+	start := time.Now()
+	resp, err := e.client.Do(req)
+	if err != nil {
+		tb.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		tb.Fatalf("read body: %v", err)
+	}
+	r := result{status: resp.StatusCode, header: resp.Header, body: body, elapsed: time.Since(start)}
+	if strings.Contains(resp.Header.Get("Content-Type"), "json") && req.URL.Path == "/query" {
+		if err := json.Unmarshal(body, &r.gql); err != nil {
+			tb.Fatalf("response is not GraphQL JSON: %v\n%s", err, body)
+		}
+	}
+	return r
+}
+
+// errorsByPath indexes a response's errors by their path.
+func (r result) errorsByPath() map[string]gqlError {
+	m := map[string]gqlError{}
+	for _, e := range r.gql.Errors {
+		m[e.pathString()] = e
+	}
+	return m
+}
+
+// callCounts returns how many calls each service received.
+func (e *env) callCounts() map[string]int {
+	m := map[string]int{}
+	for _, s := range simulator.Services() {
+		if n := e.sim.Stats(s).Calls; n > 0 {
+			m[s] = n
+		}
+	}
+	return m
+}
+
+// waitFor waits (without sleeping) until the simulator's stats for service satisfy cond.
+func (e *env) waitFor(tb testing.TB, service string, what string, cond func(simulator.Stats) bool) {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := e.sim.WaitFor(ctx, service, cond); err != nil {
+		tb.Fatalf("%s: waiting for %s: %v (stats %+v)", service, what, err, e.sim.Stats(service))
+	}
+}
+
+// logBuffer collects JSON log lines safely from many goroutines.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// lines returns the decoded log records.
+func (b *logBuffer) lines() []map[string]any {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []map[string]any
+	sc := bufio.NewScanner(bytes.NewReader(b.buf.Bytes()))
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var m map[string]any
+		if json.Unmarshal(sc.Bytes(), &m) == nil {
+			m["_raw"] = sc.Text()
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// graphqlGET returns the /query path for a GET request of query.
+func graphqlGET(query string) string {
+	return "/query?query=" + url.QueryEscape(query)
+}

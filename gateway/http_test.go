@@ -1,0 +1,190 @@
+package gateway_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/acme/dashboard-gateway/graph"
+	"github.com/acme/dashboard-gateway/graph/model"
+	"github.com/acme/dashboard-gateway/resolvers"
+	"github.com/acme/dashboard-gateway/simulator"
+)
+
+func decode(tb testing.TB, raw []byte, v any) {
+	tb.Helper()
+	if err := json.Unmarshal(raw, v); err != nil {
+		tb.Fatalf("decode %s: %v", raw, err)
+	}
+}
+
+func TestGETQuery(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	r := e.get(t, graphqlGET(`{ dashboard(userId: "u1") { profile { name } } }`))
+	want, _ := simulator.ProfileOf("u1")
+	if r.status != 200 || len(r.gql.Errors) > 0 || !strings.Contains(string(r.gql.Data), want.Name) {
+		t.Errorf("status %d, body %s; want 200 with %s", r.status, r.body, want.Name)
+	}
+}
+
+type restJSON struct {
+	Status string          `json:"status"`
+	Data   json.RawMessage `json:"data"`
+	Errors []gqlError      `json:"errors"`
+}
+
+func TestRESTView(t *testing.T) {
+	tests := []struct {
+		name       string
+		behaviors  map[string]simulator.Behavior
+		user       string
+		httpStatus int
+		status     string
+		errCodes   []string
+	}{
+		{"success", nil, "u1", 200, "success", nil},
+		{"partial", map[string]simulator.Behavior{simulator.Orders: {Fault: simulator.FaultStatus500}}, "u1", 200, "partial_success", []string{"UPSTREAM_ERROR"}},
+		{"unknown user", nil, "u999999", 200, "partial_success", []string{"NOT_FOUND", "NOT_FOUND"}},
+		{"invalid id", nil, "not%20valid", 400, "error", []string{"BAD_USER_INPUT"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, envOptions{behaviors: tt.behaviors})
+			r := e.get(t, "/dashboard/"+tt.user)
+			var body restJSON
+			decode(t, r.body, &body)
+			if r.status != tt.httpStatus || body.Status != tt.status || len(body.Errors) != len(tt.errCodes) {
+				t.Fatalf("%d %s; want %d with status %s and %d errors", r.status, r.body, tt.httpStatus, tt.status, len(tt.errCodes))
+			}
+			for i, code := range tt.errCodes {
+				if body.Errors[i].code() != code {
+					t.Errorf("error %d code %s; want %s", i, body.Errors[i].code(), code)
+				}
+			}
+			assertClean(t, body.Errors)
+			if tt.status == "error" {
+				if string(body.Data) != "null" {
+					t.Errorf("data %s; want null", body.Data)
+				}
+				return
+			}
+			var d dashboardJSON
+			decode(t, body.Data, &d)
+			if d.UserID != tt.user || d.Notifications == nil {
+				t.Errorf("data %s; want the dashboard of %s", body.Data, tt.user)
+			}
+		})
+	}
+}
+
+func TestPlaygroundAndHealth(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	r := e.get(t, "/")
+	if r.status != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") || !strings.Contains(string(r.body), "graphiql") {
+		t.Errorf("GET / = %d %q; want the GraphiQL page", r.status, r.header.Get("Content-Type"))
+	}
+	r = e.get(t, "/healthz")
+	if r.status != 200 || string(r.body) != `{"status":"ok"}` {
+		t.Errorf("GET /healthz = %d %s; want 200 ok", r.status, r.body)
+	}
+}
+
+// Requests that never reach the executor get a clean error and a fitting status.
+func TestBadRequests(t *testing.T) {
+	tests := []struct {
+		name        string
+		method      string
+		path        string
+		contentType string
+		body        string
+		status      int
+		code        string
+	}{
+		{"not JSON", "POST", "/query", "application/json", `{"query":`, 400, "BAD_REQUEST"},
+		{"JSON of the wrong shape", "POST", "/query", "application/json", `{"query": 42}`, 400, "BAD_REQUEST"},
+		{"too large", "POST", "/query", "application/json", `{"query":"` + strings.Repeat(" ", 300<<10) + `"}`, 413, "BAD_REQUEST"},
+		{"wrong media type", "POST", "/query", "text/plain", `{ dashboard(userId: "u1") { userId } }`, 415, "BAD_REQUEST"},
+		{"bad query string", "GET", "/query?query=%zz", "", "", 400, "BAD_REQUEST"},
+		{"method", "DELETE", "/query", "", "", 405, "BAD_REQUEST"},
+		{"unknown route", "GET", "/nope", "", "", 404, "BAD_REQUEST"},
+		{"syntax error", "POST", "/query", "application/json", `{"query":"{ dashboard("}`, 422, "GRAPHQL_PARSE_FAILED"},
+		{"unknown field", "POST", "/query", "application/json", `{"query":"{ nope }"}`, 422, "GRAPHQL_VALIDATION_FAILED"},
+	}
+	e := newEnv(t, envOptions{})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, _ := http.NewRequest(tt.method, e.url+tt.path, strings.NewReader(tt.body))
+			if tt.contentType != "" {
+				req.Header.Set("Content-Type", tt.contentType)
+			}
+			resp, err := e.client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var body gqlResponse
+			if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+				t.Fatalf("body is not JSON: %v", err)
+			}
+			if resp.StatusCode != tt.status || len(body.Errors) != 1 || body.Errors[0].code() != tt.code {
+				t.Errorf("%d %+v; want %d with one %s", resp.StatusCode, body.Errors, tt.status, tt.code)
+			}
+			assertClean(t, body.Errors)
+		})
+	}
+	if calls := e.callCounts(); len(calls) != 0 {
+		t.Errorf("downstream calls %v; want none", calls)
+	}
+	// The server still answers normally afterwards.
+	if r := e.post(t, `{ dashboard(userId: "u1") { profile { name } } }`, nil); len(r.gql.Errors) > 0 {
+		t.Errorf("after bad requests: %+v", r.gql.Errors)
+	}
+}
+
+// panickyRoot is the real resolver root with a wallet resolver that panics.
+type panickyRoot struct{ *resolvers.Resolver }
+
+func (p panickyRoot) Dashboard() graph.DashboardResolver {
+	return panickyDashboard{p.Resolver.Dashboard()}
+}
+
+type panickyDashboard struct{ graph.DashboardResolver }
+
+func (panickyDashboard) Wallet(context.Context, *model.Dashboard) (*model.Wallet, error) {
+	var m map[string]int
+	m["boom"]++ // a nil-map write: a real bug, not a thrown value
+	return nil, nil
+}
+
+func TestResolverPanicIsAFieldError(t *testing.T) {
+	e := newEnv(t, envOptions{resolvers: panickyRoot{resolvers.New()}})
+	for range 2 { // and the server keeps serving
+		r := e.post(t, fullQuery, map[string]any{"id": "u1"}, "X-Request-Id", "req-panic")
+		err, ok := r.errorsByPath()["dashboard.wallet"]
+		if r.status != 200 || !ok || err.code() != "INTERNAL_SERVER_ERROR" || len(r.gql.Errors) != 1 {
+			t.Fatalf("%d %+v; want 200 with one INTERNAL_SERVER_ERROR on wallet", r.status, r.gql.Errors)
+		}
+		assertClean(t, r.gql.Errors)
+		assertOthersIntact(t, r.dashboard(t), simulator.Wallet)
+	}
+	var logged bool
+	for _, l := range e.logs.lines() {
+		if l["msg"] == "panic while resolving" && l["request_id"] == "req-panic" && strings.Contains(l["stack"].(string), "panickyDashboard") {
+			logged = true
+		}
+	}
+	if !logged {
+		t.Error("no log line with the panic, its stack and the request id")
+	}
+}
+
+func TestRequestIDIsEchoed(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	r := e.post(t, `{ dashboard(userId: "u1") { userId } }`, nil)
+	id := r.header.Get("X-Request-Id")
+	if len(id) != 32 {
+		t.Errorf("X-Request-Id %q; want a generated id", id)
+	}
+}
