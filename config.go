@@ -1,0 +1,96 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/acme/dashboard-gateway/downstream"
+	"github.com/acme/dashboard-gateway/gateway"
+)
+
+// config is every setting of the gateway. Each is a flag and an environment
+// variable of the same name (upper case, - as _); a flag wins over the
+// environment, which wins over the default.
+type config struct {
+	Addr          string
+	Deadline      time.Duration
+	MaxBodyBytes  int64
+	ShutdownGrace time.Duration
+	LogFormat     string
+	LogLevel      slog.Level
+	SimSeed       uint64
+	// URLs holds the configured service base URLs; a service without one is
+	// simulated in-process.
+	URLs map[downstream.Service]string
+}
+
+// parseConfig reads the settings from args and getenv. Usage and errors go to
+// out; -h returns flag.ErrHelp.
+func parseConfig(args []string, getenv func(string) string, out io.Writer) (config, error) {
+	cfg := config{URLs: map[downstream.Service]string{}}
+	fs := flag.NewFlagSet("dashboard-gateway", flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.StringVar(&cfg.Addr, "addr", ":8080", "listen address")
+	fs.DurationVar(&cfg.Deadline, "deadline", gateway.DefaultDeadline, "request-wide deadline; a client's X-Timeout-Ms can only shorten it")
+	fs.Int64Var(&cfg.MaxBodyBytes, "max-body-bytes", gateway.DefaultMaxBodyBytes, "largest request body accepted, in bytes")
+	fs.DurationVar(&cfg.ShutdownGrace, "shutdown-grace", 10*time.Second, "how long in-flight requests may take to finish on shutdown")
+	fs.StringVar(&cfg.LogFormat, "log-format", "json", "log format: json or text")
+	fs.TextVar(&cfg.LogLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn or error")
+	fs.Uint64Var(&cfg.SimSeed, "sim-seed", 1, "seed of the simulated services' random latency and faults")
+	urls := map[downstream.Service]*string{}
+	for _, s := range downstream.Services() {
+		urls[s] = fs.String(string(s)+"-url", "", fmt.Sprintf("base URL of the %s service; empty: simulated in-process", s))
+	}
+
+	// The environment first, as defaults; then the flags over them.
+	var envErr error
+	fs.VisitAll(func(f *flag.Flag) {
+		name := envName(f.Name)
+		if v := getenv(name); v != "" && envErr == nil {
+			if err := fs.Set(f.Name, v); err != nil {
+				envErr = fmt.Errorf("environment variable %s=%q: %w", name, v, err)
+			}
+		}
+	})
+	if envErr != nil {
+		return cfg, envErr
+	}
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+	for s, u := range urls {
+		if *u != "" {
+			cfg.URLs[s] = *u
+		}
+	}
+	return cfg, cfg.validate()
+}
+
+func (c config) validate() error {
+	var errs []error
+	if c.Deadline < 10*time.Millisecond || c.Deadline > 5*time.Minute {
+		errs = append(errs, fmt.Errorf("-deadline (DEADLINE) %v: want 10ms..5m", c.Deadline))
+	}
+	if c.MaxBodyBytes < 1024 {
+		errs = append(errs, fmt.Errorf("-max-body-bytes (MAX_BODY_BYTES) %d: want at least 1024", c.MaxBodyBytes))
+	}
+	if c.ShutdownGrace < 0 {
+		errs = append(errs, fmt.Errorf("-shutdown-grace (SHUTDOWN_GRACE) %v: want >= 0", c.ShutdownGrace))
+	}
+	if c.LogFormat != "json" && c.LogFormat != "text" {
+		errs = append(errs, fmt.Errorf("-log-format (LOG_FORMAT) %q: want json or text", c.LogFormat))
+	}
+	return errors.Join(errs...)
+}
+
+func envName(flagName string) string {
+	return strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}

@@ -1,0 +1,221 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/acme/dashboard-gateway/simulator"
+)
+
+// logWatch is run's stderr: it keeps the log and hands over the listen
+// address once the "listening" line appears.
+type logWatch struct {
+	mu    sync.Mutex
+	buf   bytes.Buffer
+	addr  chan string
+	found bool
+}
+
+func newLogWatch() *logWatch { return &logWatch{addr: make(chan string, 1)} }
+
+func (w *logWatch) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(p)
+	if !w.found {
+		for _, line := range strings.Split(w.buf.String(), "\n") {
+			var rec struct{ Msg, Addr string }
+			if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "listening" {
+				w.found = true
+				w.addr <- rec.Addr
+				break
+			}
+		}
+	}
+	return len(p), nil
+}
+
+func (w *logWatch) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
+}
+
+// start runs the gateway like `go run .` does and returns its base URL. The
+// test's cleanup stops it and checks that run returned nil.
+func start(t *testing.T, args []string, env map[string]string) (string, *logWatch) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	logs := newLogWatch()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), func(k string) string { return env[k] }, io.Discard, logs)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("run returned %v; want nil after a clean shutdown", err)
+		}
+	})
+	select {
+	case addr := <-logs.addr:
+		return "http://" + addr, logs
+	case err := <-done:
+		t.Fatalf("run ended before listening: %v\n%s", err, logs)
+	case <-time.After(30 * time.Second):
+		t.Fatalf("no listening line in 30s:\n%s", logs)
+	}
+	return "", nil
+}
+
+func postQuery(t *testing.T, base, query string) (int, map[string]any) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"query": query})
+	resp, err := http.Post(base+"/query", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatalf("response is not JSON: %v", err)
+	}
+	http.DefaultClient.CloseIdleConnections()
+	return resp.StatusCode, out
+}
+
+// `go run .` with nothing configured serves the playground and answers the
+// example query from the embedded simulated services.
+func TestRunOutOfTheBox(t *testing.T) {
+	t.Cleanup(func() { goleak.VerifyNone(t) }) // after run has stopped
+	base, logs := start(t, nil, nil)
+
+	resp, err := http.Get(base + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(page), "graphiql") {
+		t.Errorf("GET / = %d; want the GraphiQL page", resp.StatusCode)
+	}
+
+	startQ := time.Now()
+	status, out := postQuery(t, base, exampleQuery)
+	elapsed := time.Since(startQ)
+	data, _ := out["data"].(map[string]any)
+	dash, _ := data["dashboard"].(map[string]any)
+	if status != 200 || dash == nil || dash["profile"] == nil && dash["wallet"] == nil {
+		t.Fatalf("example query: %d %v; want a dashboard", status, out)
+	}
+	if elapsed > 1500*time.Millisecond+250*time.Millisecond {
+		t.Errorf("example query took %v; want the 1.5 s deadline at most (+250ms)", elapsed)
+	}
+	errs, _ := out["errors"].([]any)
+	for _, e := range errs { // the seed's orders fail 30% of the time; products may miss the deadline
+		code := e.(map[string]any)["extensions"].(map[string]any)["code"]
+		if code != "UPSTREAM_ERROR" && code != "DEADLINE_EXCEEDED" {
+			t.Errorf("error %v; want only the seed's failures", e)
+		}
+	}
+	for _, want := range []string{`"msg":"simulating services"`, `"playground":"http://127.0.0.1:`, `"example_query"`} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("start-up log lacks %s", want)
+		}
+	}
+	http.DefaultClient.CloseIdleConnections()
+}
+
+// Configured services are used, by flag or environment; the rest stay simulated.
+func TestRunUsesConfiguredServices(t *testing.T) {
+	t.Cleanup(func() { goleak.VerifyNone(t) }) // after run has stopped
+	sim := simulator.New(simulator.Options{Record: true, RequireHeaders: true})
+	urls, err := sim.Start("127.0.0.1", 0, simulator.Wallet, simulator.Profile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sim.Close)
+	base, _ := start(t, []string{"-profile-url", urls[simulator.Profile]}, map[string]string{"WALLET_URL": urls[simulator.Wallet]})
+	status, out := postQuery(t, base, `{ dashboard(userId: "u1") { profile { name } wallet { loyaltyPoints } orders(first: 1) { id } } }`)
+	if status != 200 || out["errors"] != nil && len(out["errors"].([]any)) > 0 && !onlyOrdersFailed(out) {
+		t.Fatalf("%d %v", status, out)
+	}
+	if p, w := sim.Stats(simulator.Profile).Calls, sim.Stats(simulator.Wallet).Calls; p != 1 || w != 1 {
+		t.Errorf("configured services got %d profile and %d wallet calls; want 1 each", p, w)
+	}
+}
+
+func onlyOrdersFailed(out map[string]any) bool {
+	for _, e := range out["errors"].([]any) {
+		if e.(map[string]any)["extensions"].(map[string]any)["service"] != "orders" {
+			return false
+		}
+	}
+	return true
+}
+
+func TestConfig(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		wantErr string // "" means valid
+		check   func(config) bool
+	}{
+		{"defaults", nil, nil, "", func(c config) bool {
+			return c.Addr == ":8080" && c.Deadline == 1500*time.Millisecond && len(c.URLs) == 0
+		}},
+		{"env", nil, map[string]string{"ADDR": ":9000", "DEADLINE": "700ms", "ORDERS_URL": "http://orders:1"}, "", func(c config) bool {
+			return c.Addr == ":9000" && c.Deadline == 700*time.Millisecond && c.URLs["orders"] == "http://orders:1"
+		}},
+		{"flags as env", []string{"-addr", ":9000", "-deadline", "700ms", "-orders-url", "http://orders:1"}, nil, "", func(c config) bool {
+			return c.Addr == ":9000" && c.Deadline == 700*time.Millisecond && c.URLs["orders"] == "http://orders:1"
+		}},
+		{"flag wins", []string{"-deadline", "900ms"}, map[string]string{"DEADLINE": "700ms"}, "", func(c config) bool {
+			return c.Deadline == 900*time.Millisecond
+		}},
+		{"bad env", nil, map[string]string{"DEADLINE": "soon"}, "DEADLINE", nil},
+		{"bad flag value", []string{"-deadline", "soon"}, nil, "deadline", nil},
+		{"deadline too short", []string{"-deadline", "1ms"}, nil, "-deadline", nil},
+		{"log format", []string{"-log-format", "xml"}, nil, "-log-format", nil},
+		{"log level", nil, map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL", nil},
+		{"body limit", []string{"-max-body-bytes", "10"}, nil, "-max-body-bytes", nil},
+		{"unknown flag", []string{"-nope"}, nil, "nope", nil},
+		{"stray argument", []string{"serve"}, nil, "serve", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := parseConfig(tt.args, func(k string) string { return tt.env[k] }, io.Discard)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Errorf("error %v; want one naming %s", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || !tt.check(cfg) {
+				t.Errorf("config %+v, error %v", cfg, err)
+			}
+		})
+	}
+}
+
+func TestHelp(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"-h"}, func(string) string { return "" }, io.Discard, &out); err != nil {
+		t.Errorf("-h: %v; want nil", err)
+	}
+	for _, flag := range []string{"-addr", "-deadline", "-orders-url", "-log-level"} {
+		if !strings.Contains(out.String(), flag) {
+			t.Errorf("-h output lacks %s", flag)
+		}
+	}
+}
