@@ -100,7 +100,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	return cfg, nil
 }
 
-// envName is the environment variable of a flag: BASE_PORT for base-port.
+// envName is the environment variable of a flag: SIM_BASE_PORT for base-port.
+// The prefix keeps generic names such as HOST (set by some shells) and
+// PROFILE from reaching the simulator by accident.
 func envName(flagName string) string {
-	return strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+	return "SIM_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }

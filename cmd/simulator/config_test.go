@@ -27,11 +27,11 @@ func TestParseConfig(t *testing.T) {
 			host: "0.0.0.0", basePort: 9200, seed: 7, preset: "healthy", requireHeaders: true,
 			behaviors: map[string]simulator.Behavior{simulator.Orders: {}},
 		}},
-		{"environment", nil, map[string]string{"HOST": "::1", "BASE_PORT": "0", "SEED": "3", "PRESET": "longtail", "REQUIRE_HEADERS": "true"}, config{
+		{"environment", nil, map[string]string{"SIM_HOST": "::1", "SIM_BASE_PORT": "0", "SIM_SEED": "3", "SIM_PRESET": "longtail", "SIM_REQUIRE_HEADERS": "true"}, config{
 			host: "::1", basePort: 0, seed: 3, preset: "longtail", requireHeaders: true,
 			behaviors: map[string]simulator.Behavior{simulator.Wallet: longtail},
 		}},
-		{"flag wins", []string{"-seed", "5", "-orders", "fault=hang"}, map[string]string{"SEED": "4", "ORDERS": "fault=reset"}, config{
+		{"flag wins", []string{"-seed", "5", "-orders", "fault=hang"}, map[string]string{"SIM_SEED": "4", "SIM_ORDERS": "fault=reset"}, config{
 			host: "127.0.0.1", basePort: 9101, seed: 5, preset: "seed",
 			behaviors: map[string]simulator.Behavior{simulator.Orders: {Fault: simulator.FaultHang}},
 		}},
@@ -43,7 +43,7 @@ func TestParseConfig(t *testing.T) {
 				simulator.Profile: longtail,
 			},
 		}},
-		{"service from environment", nil, map[string]string{"RECOMMENDATIONS": "latency=5ms"}, config{
+		{"service from environment", nil, map[string]string{"SIM_RECOMMENDATIONS": "latency=5ms"}, config{
 			host: "127.0.0.1", basePort: 9101, seed: 1, preset: "seed",
 			behaviors: map[string]simulator.Behavior{
 				simulator.Recommendations: {Latency: simulator.Latency{Min: 5 * time.Millisecond}},
@@ -85,8 +85,8 @@ func TestParseConfigErrors(t *testing.T) {
 		{"bad bool", []string{"-require-headers=maybe"}, nil, "-require-headers"},
 		{"unknown flag", []string{"-billing", "x"}, nil, "-billing"},
 		{"argument", []string{"extra"}, nil, `"extra"`},
-		{"bad environment", nil, map[string]string{"BASE_PORT": "x"}, "BASE_PORT for -base-port"},
-		{"bad behaviour in environment", nil, map[string]string{"WALLET": "latency=soon"}, "WALLET for -wallet"},
+		{"bad environment", nil, map[string]string{"SIM_BASE_PORT": "x"}, "SIM_BASE_PORT for -base-port"},
+		{"bad behaviour in environment", nil, map[string]string{"SIM_WALLET": "latency=soon"}, "SIM_WALLET for -wallet"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

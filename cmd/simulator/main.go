@@ -3,8 +3,8 @@
 // NAME_URL=... line per service on stdout, usable as environment for the
 // gateway, logs to stderr, and stops on SIGINT or SIGTERM.
 //
-// Every flag can also come from the environment variable named like the
-// flag in upper case with - replaced by _ (BASE_PORT for -base-port); the
+
+
 // flag wins. Run with -h for the flags.
 package main
 

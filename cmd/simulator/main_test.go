@@ -26,7 +26,7 @@ func TestRun(t *testing.T) {
 	stdoutR, stdoutW := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		env := map[string]string{"PRESET": "longtail", "BASE_PORT": "9101"}
+		env := map[string]string{"SIM_PRESET": "longtail", "SIM_BASE_PORT": "9101"}
 		err := run(ctx, []string{"-base-port", "0", "-preset", "healthy", "-require-headers"},
 			func(k string) string { return env[k] }, stdoutW, io.Discard)
 		stdoutW.CloseWithError(err)
