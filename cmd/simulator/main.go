@@ -3,9 +3,9 @@
 // NAME_URL=... line per service on stdout, usable as environment for the
 // gateway, logs to stderr, and stops on SIGINT or SIGTERM.
 //
-
-
-// flag wins. Run with -h for the flags.
+// Every flag can also come from the environment variable named SIM_ and the
+// flag in upper case with - replaced by _ (SIM_BASE_PORT for -base-port);
+// the flag wins. Run with -h for the flags.
 package main
 
 import (
