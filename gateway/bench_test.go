@@ -1,6 +1,9 @@
 package gateway_test
 
 import (
+	"fmt"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -39,6 +42,47 @@ func BenchmarkFullDashboard(b *testing.B) {
 					}
 				}
 			})
+		})
+	}
+}
+
+// BenchmarkDeadlineOvershoot measures how late past its deadline a response
+// arrives, as the client sees it, when one service hangs and many clients
+// ask at once. It reports percentiles of the overshoot.
+func BenchmarkDeadlineOvershoot(b *testing.B) {
+	const deadline = 100 * time.Millisecond
+	for _, tc := range []struct {
+		fault simulator.Fault
+		par   int // clients per GOMAXPROCS
+	}{
+		{simulator.FaultHang, 1}, {simulator.FaultHangIgnoreCancel, 1}, {simulator.FaultSlowBody, 1},
+		{simulator.FaultHang, 8}, {simulator.FaultHangIgnoreCancel, 8}, {simulator.FaultSlowBody, 8},
+	} {
+		fault := tc.fault
+		b.Run(fmt.Sprintf("%s/clients=%dxGOMAXPROCS", fault, tc.par), func(b *testing.B) {
+			e := newEnv(b, envOptions{
+				deadline:  deadline,
+				behaviors: map[string]simulator.Behavior{simulator.Wallet: {Fault: fault}},
+				noRecord:  true,
+			})
+			var mu sync.Mutex
+			var over []time.Duration
+			b.SetParallelism(tc.par)
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					r := e.post(b, fullQuery, map[string]any{"id": "u1"})
+					mu.Lock()
+					over = append(over, r.elapsed-deadline)
+					mu.Unlock()
+				}
+			})
+			slices.Sort(over)
+			pct := func(p float64) float64 {
+				return float64(over[int(p*float64(len(over)-1))]) / float64(time.Millisecond)
+			}
+			b.ReportMetric(pct(0.5), "p50-over-ms")
+			b.ReportMetric(pct(0.99), "p99-over-ms")
+			b.ReportMetric(pct(1), "max-over-ms")
 		})
 	}
 }
