@@ -26,7 +26,6 @@ func TestFieldSelection(t *testing.T) {
 		{"products skipped", `{ dashboard(userId: "u1") { recommendations { score product @skip(if: true) { name } } } }`,
 			map[string]int{"recommendations": 1}},
 		{"notifications", `{ dashboard(userId: "u1") { notifications { unreadCount } } }`, map[string]int{"notifications": 1}},
-		{"everything", fullQuery, map[string]int{"profile": 1, "orders": 1, "catalog": 1, "recommendations": 1, "notifications": 1, "wallet": 1}},
 	}
 	e := newEnv(t, envOptions{})
 	for _, tt := range tests {

@@ -97,6 +97,15 @@ func TestFullDashboard(t *testing.T) {
 		t.Errorf("wallet %+v; want %+v", d.Wallet, wantWallet)
 	}
 
+	// One call per service; the catalog's products come from two lists, which
+	// share one call when they arrive within the batch window.
+	calls := e.callCounts()
+	for _, s := range simulator.Services() {
+		if n := calls[s]; n != 1 && !(s == simulator.Catalog && n == 2) {
+			t.Errorf("%d calls to %s; want 1 (catalog: 1 or 2)", n, s)
+		}
+	}
+
 	// Every downstream call carried the contract's headers.
 	for _, s := range simulator.Services() {
 		for _, c := range e.sim.Calls(s) {
