@@ -26,7 +26,7 @@ var errPanic = errors.New("panic while resolving")
 func Presenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		out := &gqlerror.Error{Extensions: map[string]any{}}
-		var cause error = err
+		cause := err
 		if gqlErr, ok := errors.AsType[*gqlerror.Error](err); ok {
 			out.Path, out.Locations = gqlErr.Path, gqlErr.Locations
 			cause = gqlErr.Err

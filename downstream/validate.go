@@ -98,12 +98,6 @@ func (c *checks) money(field string, m *Money) {
 	}
 }
 
-func (c *checks) check(err error) {
-	if c.err == nil {
-		c.err = err
-	}
-}
-
 // errMissing is the error of an answer without its top-level field.
 var errMissing = errors.New("required top-level field missing")
 

@@ -35,22 +35,22 @@ func recoverer(logger *slog.Logger) func(http.Handler) http.Handler {
 	}
 }
 
-// limitBody reads a request body of at most max bytes up front, so a body
+// limitBody reads a request body of at most limit bytes up front, so a body
 // that is too large gets a clean 413 before any GraphQL work, and a body that
 // cannot be read gets a clean 400 rather than gqlgen's message with Go error
 // text in it.
-func limitBody(max int64) func(http.Handler) http.Handler {
+func limitBody(limit int64) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.Body == nil || r.Body == http.NoBody {
 				next.ServeHTTP(w, r)
 				return
 			}
-			if r.ContentLength > max {
+			if r.ContentLength > limit {
 				apierror.WriteHTTP(w, http.StatusRequestEntityTooLarge, apierror.BadRequest, "request body too large")
 				return
 			}
-			body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
+			body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 			if err != nil {
 				if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 					apierror.WriteHTTP(w, http.StatusRequestEntityTooLarge, apierror.BadRequest, "request body too large")
