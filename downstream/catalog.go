@@ -30,17 +30,7 @@ type productsResponse struct {
 	Products []*Product `json:"products"`
 }
 
-func (r *productsResponse) validate() error {
-	if r.Products == nil {
-		return fmt.Errorf("products: %w", errMissing)
-	}
-	for i, p := range r.Products {
-		if err := p.validate(); err != nil {
-			return fmt.Errorf("products[%d]: %w", i, err)
-		}
-	}
-	return nil
-}
+func (r *productsResponse) validate() error { return validateList("products", r.Products) }
 
 // Products returns the products with the given ids (at most MaxBatch), keyed
 // by id; unknown products are absent from the map.

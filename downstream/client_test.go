@@ -80,6 +80,8 @@ func TestResponses(t *testing.T) {
 		{"profile no name", "profile", 200, `{"users":[{"id":"u1","tier":"GOLD","memberSince":"2021-03-04T00:00:00Z"}]}`, downstream.KindInvalidResponse},
 		{"profile bad time", "profile", 200, `{"users":[{"id":"u1","name":"A","tier":"GOLD","memberSince":"yesterday"}]}`, downstream.KindInvalidResponse},
 		{"profile 404 on batch", "profile", 404, `{"error":"nope"}`, downstream.KindBadStatus},
+		{"orders null entry", "orders", 200, `{"orders":[null]}`, downstream.KindInvalidResponse},
+		{"recommendations null entry", "recommendations", 200, `{"items":[null]}`, downstream.KindInvalidResponse},
 		{"orders ok", "orders", 200, `{"orders":[` + validOrder + `]}`, 0},
 		{"orders trailing garbage", "orders", 200, `{"orders":[]} x`, downstream.KindInvalidResponse},
 		{"orders truncated", "orders", 200, `{"orders":[` + validOrder[:40], downstream.KindInvalidResponse},

@@ -2,6 +2,7 @@ package downstream
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -25,6 +26,9 @@ type OrderItem struct {
 }
 
 func (o *Order) validate() error {
+	if o == nil {
+		return errors.New("null order")
+	}
 	var c checks
 	c.id("id", o.ID)
 	c.oneOf("status", o.Status, orderStatuses)
@@ -42,24 +46,14 @@ func (o *Order) validate() error {
 }
 
 type ordersResponse struct {
-	Orders []Order `json:"orders"`
+	Orders []*Order `json:"orders"`
 }
 
-func (r *ordersResponse) validate() error {
-	if r.Orders == nil {
-		return fmt.Errorf("orders: %w", errMissing)
-	}
-	for i := range r.Orders {
-		if err := r.Orders[i].validate(); err != nil {
-			return fmt.Errorf("orders[%d]: %w", i, err)
-		}
-	}
-	return nil
-}
+func (r *ordersResponse) validate() error { return validateList("orders", r.Orders) }
 
 // Orders returns the user's most recent orders, newest first, at most limit.
 // An unknown user has none.
-func (c *Clients) Orders(ctx context.Context, userID string, limit int) ([]Order, error) {
+func (c *Clients) Orders(ctx context.Context, userID string, limit int) ([]*Order, error) {
 	var r ordersResponse
 	path := "/v1/users/" + url.PathEscape(userID) + "/orders"
 	if err := c.orders.get(ctx, "get orders", path, "limit="+strconv.Itoa(limit), false, &r); err != nil {

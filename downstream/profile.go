@@ -32,17 +32,7 @@ type usersResponse struct {
 	Users []*UserProfile `json:"users"`
 }
 
-func (r *usersResponse) validate() error {
-	if r.Users == nil {
-		return fmt.Errorf("users: %w", errMissing)
-	}
-	for i, u := range r.Users {
-		if err := u.validate(); err != nil {
-			return fmt.Errorf("users[%d]: %w", i, err)
-		}
-	}
-	return nil
-}
+func (r *usersResponse) validate() error { return validateList("users", r.Users) }
 
 // Profiles returns the profiles of the users with the given ids (at most
 // MaxBatch), keyed by id; unknown users are absent from the map.

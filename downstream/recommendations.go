@@ -2,6 +2,7 @@ package downstream
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"net/url"
@@ -17,6 +18,9 @@ type Recommendation struct {
 }
 
 func (r *Recommendation) validate() error {
+	if r == nil {
+		return errors.New("null recommendation")
+	}
 	var c checks
 	c.id("productId", r.ProductID)
 	c.present("score", r.Score != nil)
@@ -27,24 +31,14 @@ func (r *Recommendation) validate() error {
 }
 
 type recommendationsResponse struct {
-	Items []Recommendation `json:"items"`
+	Items []*Recommendation `json:"items"`
 }
 
-func (r *recommendationsResponse) validate() error {
-	if r.Items == nil {
-		return fmt.Errorf("items: %w", errMissing)
-	}
-	for i := range r.Items {
-		if err := r.Items[i].validate(); err != nil {
-			return fmt.Errorf("items[%d]: %w", i, err)
-		}
-	}
-	return nil
-}
+func (r *recommendationsResponse) validate() error { return validateList("items", r.Items) }
 
 // Recommendations returns the products picked for the user, best first, at
 // most limit. An unknown user has none.
-func (c *Clients) Recommendations(ctx context.Context, userID string, limit int) ([]Recommendation, error) {
+func (c *Clients) Recommendations(ctx context.Context, userID string, limit int) ([]*Recommendation, error) {
 	var r recommendationsResponse
 	path := "/v1/users/" + url.PathEscape(userID) + "/recommendations"
 	if err := c.recommendations.get(ctx, "get recommendations", path, "limit="+strconv.Itoa(limit), false, &r); err != nil {

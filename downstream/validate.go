@@ -101,6 +101,20 @@ func (c *checks) money(field string, m *Money) {
 // errMissing is the error of an answer without its top-level field.
 var errMissing = errors.New("required top-level field missing")
 
+// validateList checks a required top-level list of an answer: present, and
+// every element valid (a JSON null element is invalid too).
+func validateList[V interface{ validate() error }](field string, list []V) error {
+	if list == nil {
+		return fmt.Errorf("%s: %w", field, errMissing)
+	}
+	for i, v := range list {
+		if err := v.validate(); err != nil {
+			return fmt.Errorf("%s[%d]: %w", field, i, err)
+		}
+	}
+	return nil
+}
+
 // idsQuery returns "ids=a,b,c" with literal commas, as the contract shows.
 func idsQuery(ids []string) string {
 	var b strings.Builder

@@ -33,12 +33,12 @@ func (l *Loaders) PrefetchProducts(ctx context.Context, productIDs []string) {
 }
 
 // Orders returns the user's latest orders, at most limit.
-func (l *Loaders) Orders(ctx context.Context, userID string, limit int) ([]downstream.Order, error) {
+func (l *Loaders) Orders(ctx context.Context, userID string, limit int) ([]*downstream.Order, error) {
 	return await(ctx, downstream.Orders, "get orders", l.orders.LoadThunk(ctx, listKey{userID, limit}))
 }
 
 // Recommendations returns the user's recommendations, at most limit.
-func (l *Loaders) Recommendations(ctx context.Context, userID string, limit int) ([]downstream.Recommendation, error) {
+func (l *Loaders) Recommendations(ctx context.Context, userID string, limit int) ([]*downstream.Recommendation, error) {
 	return await(ctx, downstream.Recommendations, "get recommendations",
 		l.recommendations.LoadThunk(ctx, listKey{userID, limit}))
 }

@@ -32,8 +32,8 @@ const DefaultWait = time.Millisecond
 type Loaders struct {
 	profiles        *dataloadgen.Loader[string, *downstream.UserProfile]
 	products        *dataloadgen.Loader[string, *downstream.Product]
-	orders          *dataloadgen.Loader[listKey, []downstream.Order]
-	recommendations *dataloadgen.Loader[listKey, []downstream.Recommendation]
+	orders          *dataloadgen.Loader[listKey, []*downstream.Order]
+	recommendations *dataloadgen.Loader[listKey, []*downstream.Recommendation]
 	notifications   *dataloadgen.Loader[feedKey, *downstream.NotificationFeed]
 	wallets         *dataloadgen.Loader[string, *downstream.UserWallet]
 }
@@ -62,10 +62,10 @@ func New(ctx context.Context, c *downstream.Clients, wait time.Duration) *Loader
 	return &Loaders{
 		profiles: dataloadgen.NewLoader(byID(ctx, downstream.Profile, "get users", c.Profiles), batch...),
 		products: dataloadgen.NewLoader(byID(ctx, downstream.Catalog, "get products", c.Products), batch...),
-		orders: once(ctx, func(ctx context.Context, k listKey) ([]downstream.Order, error) {
+		orders: once(ctx, func(ctx context.Context, k listKey) ([]*downstream.Order, error) {
 			return c.Orders(ctx, k.userID, k.limit)
 		}),
-		recommendations: once(ctx, func(ctx context.Context, k listKey) ([]downstream.Recommendation, error) {
+		recommendations: once(ctx, func(ctx context.Context, k listKey) ([]*downstream.Recommendation, error) {
 			return c.Recommendations(ctx, k.userID, k.limit)
 		}),
 		notifications: once(ctx, func(ctx context.Context, k feedKey) (*downstream.NotificationFeed, error) {

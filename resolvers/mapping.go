@@ -23,7 +23,7 @@ func profile(p *downstream.UserProfile) *model.Profile {
 	}
 }
 
-func orders(in []downstream.Order) []*model.Order {
+func orders(in []*downstream.Order) []*model.Order {
 	out := make([]*model.Order, len(in))
 	for i, o := range in {
 		items := make([]*model.OrderItem, len(o.Items))
@@ -51,7 +51,7 @@ func product(p *downstream.Product) *model.Product {
 	}
 }
 
-func recommendations(in []downstream.Recommendation) []*model.Recommendation {
+func recommendations(in []*downstream.Recommendation) []*model.Recommendation {
 	out := make([]*model.Recommendation, len(in))
 	for i, r := range in {
 		out[i] = &model.Recommendation{Score: *r.Score, Reason: r.Reason, ProductID: r.ProductID}
@@ -78,7 +78,7 @@ func wallet(w *downstream.UserWallet) *model.Wallet {
 }
 
 // productIDs returns the distinct product ids of orders, in order.
-func orderProductIDs(in []downstream.Order) []string {
+func orderProductIDs(in []*downstream.Order) []string {
 	seen := make(map[string]bool)
 	var ids []string
 	for _, o := range in {
@@ -92,7 +92,7 @@ func orderProductIDs(in []downstream.Order) []string {
 	return ids
 }
 
-func recommendationProductIDs(in []downstream.Recommendation) []string {
+func recommendationProductIDs(in []*downstream.Recommendation) []string {
 	ids := make([]string, len(in))
 	for i, r := range in {
 		ids[i] = r.ProductID
