@@ -19,13 +19,13 @@ func (s *Simulator) answer(req request) (int, []byte) {
 		return http.StatusNotFound, errorBody("user not found")
 	case userProfiles:
 		found := batch(req.ids, ProfileOf)
-		s.shuffle(len(found), func(i, j int) { found[i], found[j] = found[j], found[i] })
+		s.shuffle(Profile, len(found), func(i, j int) { found[i], found[j] = found[j], found[i] })
 		return http.StatusOK, mustJSON(struct {
 			Users []UserProfile `json:"users"`
 		}{found})
 	case products:
 		found := batch(req.ids, ProductOf)
-		s.shuffle(len(found), func(i, j int) { found[i], found[j] = found[j], found[i] })
+		s.shuffle(Catalog, len(found), func(i, j int) { found[i], found[j] = found[j], found[i] })
 		return http.StatusOK, mustJSON(struct {
 			Products []Product `json:"products"`
 		}{found})
@@ -99,11 +99,12 @@ func limited[T any](all []T, limit int) []T {
 	return all
 }
 
-// shuffle permutes n elements with the seeded generator.
-func (s *Simulator) shuffle(n int, swap func(i, j int)) {
-	s.rngMu.Lock()
-	defer s.rngMu.Unlock()
-	s.rng.Shuffle(n, swap)
+// shuffle permutes n elements with the stream of svc, the only service
+// with the endpoint: batch profiles are profile's, products catalog's.
+func (s *Simulator) shuffle(svc string, n int, swap func(i, j int)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.services[svc].rng.Shuffle(n, swap)
 }
 
 // mustJSON marshals values that cannot fail to marshal.

@@ -6,7 +6,9 @@ import (
 )
 
 // Fault is a way a simulated service misbehaves. Latency, when configured,
-// is waited out before any fault is applied.
+// is waited out before any fault is applied; that wait ends early, like a
+// hang, when the caller goes away or the call's X-Timeout-Ms budget runs
+// out, unless the fault is FaultHangIgnoreCancel.
 type Fault string
 
 // The faults a service can be told to inject.
@@ -20,17 +22,19 @@ const (
 	// FaultNotFound answers 404 {"error":"not found"} on any endpoint.
 	FaultNotFound Fault = "404"
 	// FaultHang never answers; the handler returns when the caller goes
-	// away (request context done) or aborts the connection when the
+	// away (request context done), and aborts the response when the
+	// call's X-Timeout-Ms budget runs out (see [TimeoutGrace]) or the
 	// simulator closes.
 	FaultHang Fault = "hang"
 	// FaultHangIgnoreCancel never answers and ignores the caller going
-	// away, also during the latency before it; the handler returns only
-	// when the simulator closes.
+	// away and X-Timeout-Ms, also during the latency before it; the
+	// handler returns only when the simulator closes.
 	FaultHangIgnoreCancel Fault = "hang-ignore-cancel"
 	// FaultSlowBody sends the status (200 for a healthy answer) and the
 	// headers at once, then trickles the real answer one byte every 20ms,
-	// flushing each. It ignores the caller going away and stops at the
-	// first write error, or aborts when the simulator closes.
+	// flushing each. It ignores the caller going away and X-Timeout-Ms
+	// (the latency before it does not) and stops at the first write error,
+	// or aborts when the simulator closes.
 	FaultSlowBody Fault = "slow-body"
 	// FaultMalformed answers 200 with Content-Type application/json and
 	// the real answer cut in half.
@@ -102,16 +106,29 @@ type Behavior struct {
 	// Fault is injected into a share of the calls; FaultNone disables it.
 	Fault Fault
 	// FaultRate is the share of calls (0..1] that get Fault; 0 with a Fault
-	// set means every call.
+	// set means every call. FaultCalls, when set, overrides it.
 	FaultRate float64
+	// FaultCalls, when > 0, makes Fault hit exactly the first FaultCalls
+	// calls the service receives after the behaviour was set ([New] or
+	// [Simulator.SetBehavior] restarts the count; ResetStats does not),
+	// whatever FaultRate says, and no call after them: fault=503x2 answers
+	// 503 twice, then heals. Calls rejected for bad headers (see
+	// [Options.RequireHeaders]) do not count; a call whose caller leaves
+	// during the latency before its fault does. Zero or negative: FaultRate
+	// decides.
+	FaultCalls int
 }
 
-// faultApplies draws whether b's fault hits this call.
-func (b Behavior) faultApplies(r *rand.Rand) bool {
-	if b.Fault == FaultNone {
+// faultApplies reports whether b's fault hits a call that prior calls
+// preceded since b was set: by count when FaultCalls is set, else by a
+// draw from r at FaultRate. Only a rate strictly inside (0, 1) draws.
+func (b Behavior) faultApplies(r *rand.Rand, prior int) bool {
+	switch {
+	case b.Fault == FaultNone:
 		return false
-	}
-	if b.FaultRate <= 0 || b.FaultRate >= 1 {
+	case b.FaultCalls > 0:
+		return prior < b.FaultCalls
+	case b.FaultRate <= 0 || b.FaultRate >= 1:
 		return true
 	}
 	return r.Float64() < b.FaultRate

@@ -1,7 +1,9 @@
 package simulator
 
 import (
+	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -33,6 +35,11 @@ func TestParseBehavior(t *testing.T) {
 			Latency: Latency{Max: 5 * ms, TailShare: 0.005, Tail: 2 * time.Second},
 		}, str: "latency=0s..5ms,tail=0.5%:2s"},
 		{spec: "latency=5ms..5ms", want: Behavior{Latency: Latency{Min: 5 * ms, Max: 5 * ms}}, str: "latency=5ms"},
+		{spec: "fault=503x2", want: Behavior{Fault: FaultStatus503, FaultCalls: 2}},
+		{spec: "latency=20ms,fault=wrong-shapex1", want: Behavior{
+			Latency: Latency{Min: 20 * ms}, Fault: FaultWrongShape, FaultCalls: 1,
+		}},
+		{spec: "fault = hang-ignore-cancel x 12 ", want: Behavior{Fault: FaultHangIgnoreCancel, FaultCalls: 12}, str: "fault=hang-ignore-cancelx12"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.spec, func(t *testing.T) {
@@ -89,6 +96,15 @@ func TestParseBehaviorErrors(t *testing.T) {
 		{"fault=500@-5%", "not in"},
 		{"fault=500@NaN", "not in"},
 		{"fault=500,fault=503", "given twice"},
+		{"fault=500x2@30%", `"fault=500x2@30%": a fault takes a share (@) or a count (x), not both`},
+		{"fault=500@30%x2", `"fault=500@30%x2": a fault takes a share (@) or a count (x), not both`},
+		{"fault=503x0", `"fault=503x0": count "0" is not a whole number >= 1`},
+		{"fault=503x-2", `count "-2"`},
+		{"fault=503x", `count ""`},
+		{"fault=503x1.5", `count "1.5"`},
+		{"fault=503xtwo", `count "two"`},
+		{"fault=x2", `unknown fault "x2"`},
+		{"fault=teapotx2", `unknown fault "teapotx2"`},
 		{"speed=11", "unknown key"},
 		{"latency=1s,,fault=hang", "empty part"},
 	}
@@ -115,12 +131,31 @@ func TestBehaviorStringRoundTrip(t *testing.T) {
 		behaviors = append(behaviors, b)
 	}
 	for _, f := range faults {
-		behaviors = append(behaviors, Behavior{Fault: f, FaultRate: 0.1})
+		behaviors = append(behaviors, Behavior{Fault: f, FaultRate: 0.1}, Behavior{Fault: f, FaultCalls: 3})
 	}
 	for _, b := range behaviors {
 		got, err := ParseBehavior(b.String())
 		if err != nil || got != b {
 			t.Errorf("ParseBehavior(%q) = %+v, %v; want %+v", b.String(), got, err, b)
+		}
+	}
+}
+
+// TestBehaviorStringNoEffect checks that String leaves out what has no
+// effect: a count or rate without a fault, a rate beside a count.
+func TestBehaviorStringNoEffect(t *testing.T) {
+	tests := []struct {
+		b    Behavior
+		want string
+	}{
+		{Behavior{FaultCalls: 2}, ""},
+		{Behavior{FaultRate: 0.3, FaultCalls: 2}, ""},
+		{Behavior{Fault: FaultStatus500, FaultRate: 0.3, FaultCalls: 2}, "fault=500x2"},
+		{Behavior{Fault: FaultStatus500, FaultRate: 0.3, FaultCalls: -1}, "fault=500@30%"},
+	}
+	for _, tt := range tests {
+		if got := tt.b.String(); got != tt.want {
+			t.Errorf("%+v.String() = %q; want %q", tt.b, got, tt.want)
 		}
 	}
 }
@@ -212,13 +247,43 @@ func TestFaultApplies(t *testing.T) {
 		t.Run(tt.b.String(), func(t *testing.T) {
 			r := rand.New(rand.NewPCG(3, 4))
 			hits := 0
-			for range 10000 {
-				if tt.b.faultApplies(r) {
+			for i := range 10000 {
+				if tt.b.faultApplies(r, i) {
 					hits++
 				}
 			}
 			if got := float64(hits) / 10000; got < tt.min || got > tt.max {
 				t.Errorf("%+v hit %.3f of calls; want %.2f..%.2f", tt.b, got, tt.min, tt.max)
+			}
+		})
+	}
+}
+
+// TestFaultAppliesCount checks that a count hits exactly the first calls,
+// whatever the rate says, and draws nothing.
+func TestFaultAppliesCount(t *testing.T) {
+	tests := []struct {
+		b    Behavior
+		want []bool // per call since the behaviour was set
+	}{
+		{Behavior{Fault: FaultStatus503, FaultCalls: 2}, []bool{true, true, false, false, false}},
+		{Behavior{Fault: FaultStatus500, FaultCalls: 1, FaultRate: 0.5}, []bool{true, false, false, false}},
+		{Behavior{Fault: FaultHang, FaultCalls: 3, FaultRate: 1}, []bool{true, true, true, false}},
+		{Behavior{FaultCalls: 2}, []bool{false, false, false}},
+		{Behavior{Fault: FaultReset, FaultCalls: -1}, []bool{true, true, true}},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%+v", tt.b), func(t *testing.T) {
+			r := rand.New(rand.NewPCG(3, 4))
+			got := make([]bool, len(tt.want))
+			for i := range got {
+				got[i] = tt.b.faultApplies(r, i)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("%+v hits %v; want %v", tt.b, got, tt.want)
+			}
+			if tt.b.FaultCalls > 0 && r.Uint64() != rand.New(rand.NewPCG(3, 4)).Uint64() {
+				t.Errorf("%+v drew from the stream; want a count to draw nothing", tt.b)
 			}
 		})
 	}

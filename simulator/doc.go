@@ -6,9 +6,23 @@
 // [OrdersOf] and friends, which tests use as the source of truth), and
 // misbehaves on demand: per service it adds latency, including a long tail,
 // and injects faults such as 5xx answers, hangs, connection resets, slow,
-// truncated, oversized or garbage bodies (see [Behavior]). It counts and,
-// when asked, records every call so tests can assert on what the gateway
-// sent and wait for it without sleeping ([Simulator.WaitFor]).
+// truncated, oversized or garbage bodies (see [Behavior]), on a share of
+// the calls or on exactly the first few ([Behavior.FaultCalls]). It counts
+// and, when asked, records every call so tests can assert on what the
+// gateway sent and wait for it without sleeping ([Simulator.WaitFor]).
+//
+// Random choices (latency, fault rates, the order of batch answers) come
+// from one stream per service seeded by [Options.Seed], so with a fixed
+// seed what one service does depends only on the order of its own calls.
+//
+// Like a real service it stops working on a call whose budget has passed:
+// when a request carries a valid X-Timeout-Ms (an integer >= 1), a handler
+// still waiting (latency, hang) [TimeoutGrace] after that budget ran out
+// aborts the response without answering and counts it in [Stats.GaveUp].
+// The grace lets the caller's own timeout always fire first. The faults
+// that ignore the caller going away (hang-ignore-cancel, slow-body's
+// trickle) ignore the budget too, and a call without the header is never
+// given up on.
 //
 // It does not persist anything, does not accept writes (every endpoint is a
 // GET), does not speak TLS, and is not a load generator or a benchmark

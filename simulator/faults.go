@@ -2,7 +2,6 @@ package simulator
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"net"
 	"net/http"
@@ -24,7 +23,9 @@ const garbagePage = "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title>
 	"<body><h1>Bad Gateway</h1><p>The upstream server sent an invalid response.</p></body></html>\n"
 
 // inject answers r with fault f instead of the healthy answer to req.
-func (s *Simulator) inject(ctx context.Context, svc string, f Fault, w http.ResponseWriter, r *http.Request, req request) {
+// A hang ends when the caller goes away or the budget runs out, as in
+// [Simulator.await]; the faults that ignore the caller ignore both.
+func (s *Simulator) inject(svc string, f Fault, caller <-chan struct{}, giveUp <-chan time.Time, w http.ResponseWriter, r *http.Request, req request) {
 	switch f {
 	case FaultStatus500:
 		writeError(w, http.StatusInternalServerError, "internal error")
@@ -34,15 +35,9 @@ func (s *Simulator) inject(ctx context.Context, svc string, f Fault, w http.Resp
 	case FaultNotFound:
 		writeError(w, http.StatusNotFound, "not found")
 	case FaultHang:
-		select {
-		case <-ctx.Done():
-			s.canceled(svc)
-		case <-s.stop:
-			panic(http.ErrAbortHandler)
-		}
+		s.await(svc, nil, caller, giveUp)
 	case FaultHangIgnoreCancel:
-		<-s.stop
-		panic(http.ErrAbortHandler)
+		s.await(svc, nil, nil, nil)
 	case FaultSlowBody:
 		status, body := s.answer(req)
 		s.trickle(w, status, body)

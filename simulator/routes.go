@@ -171,7 +171,7 @@ func checkHeaders(h http.Header) string {
 	if h.Get("X-Request-Id") == "" {
 		return "missing X-Request-Id header"
 	}
-	if n, err := strconv.Atoi(h.Get("X-Timeout-Ms")); err != nil || n < 1 {
+	if _, ok := timeoutBudget(h); !ok {
 		return "X-Timeout-Ms must be an integer >= 1"
 	}
 	return ""

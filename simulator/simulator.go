@@ -19,8 +19,11 @@ var ErrClosed = errors.New("simulator: closed")
 // with no delay, no call log and no header checks.
 type Options struct {
 	// Seed seeds the random choices: latency draws, fault-rate draws and
-	// the order of batch answers. The same seed gives the same sequence of
-	// draws; the generated data never depends on it. Default 0.
+	// the order of batch answers. Every service draws from its own stream,
+	// seeded by Seed and the service's place in [Services], so with a
+	// fixed seed the draws one service sees depend only on the order of
+	// its own calls, never on calls to the others; the generated data never
+	// depends on it. Default 0.
 	Seed uint64
 	// Behaviors sets the behaviour per service name. A missing service is
 	// healthy with no delay; an unknown name makes New panic.
@@ -30,7 +33,9 @@ type Options struct {
 	Record bool
 	// RequireHeaders answers 400 {"error":"..."} when X-Request-Id is
 	// missing or X-Timeout-Ms is not an integer >= 1, the headers the
-	// contract says the gateway always sends. Off by default.
+	// contract says the gateway always sends. Off by default. Either way
+	// a valid X-Timeout-Ms bounds how long a call is worked on; see
+	// [TimeoutGrace].
 	RequireHeaders bool
 	// Logger receives start-up lines at Info and one line per call at
 	// Debug. Nil discards.
@@ -47,10 +52,7 @@ type Simulator struct {
 	requireHeaders bool
 	stop           chan struct{} // closed by Close: releases hangs and trickles
 
-	rngMu sync.Mutex
-	rng   *rand.Rand
-
-	mu        sync.Mutex // guards the fields below
+	mu        sync.Mutex // guards the fields below, the services' streams included
 	closed    bool
 	behaviors map[string]Behavior
 	services  map[string]*serviceState
@@ -74,13 +76,12 @@ func New(opts Options) *Simulator {
 		record:         opts.Record,
 		requireHeaders: opts.RequireHeaders,
 		stop:           make(chan struct{}),
-		rng:            rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x5bd1e9955bd1e995)),
 		behaviors:      make(map[string]Behavior, len(opts.Behaviors)),
 		services:       make(map[string]*serviceState, 6),
 		changed:        make(chan struct{}),
 	}
-	for _, svc := range Services() {
-		s.services[svc] = &serviceState{}
+	for i, svc := range Services() {
+		s.services[svc] = &serviceState{rng: newStream(opts.Seed, i)}
 	}
 	for svc, b := range opts.Behaviors {
 		mustKnow(svc)
@@ -97,13 +98,22 @@ func mustKnow(svc string) {
 	}
 }
 
+// newStream returns the random stream of service i of [Services]: a PCG
+// of its own, its state seeded by seed and spread apart by i.
+func newStream(seed uint64, i int) *rand.Rand {
+	const salt, spread = 0x5bd1e9955bd1e995, 0x9e3779b97f4a7c15
+	return rand.New(rand.NewPCG(seed, salt+uint64(i)*spread))
+}
+
 // SetBehavior changes how a service behaves. It is safe while serving and
-// applies to calls that start afterwards. It panics on an unknown service.
+// applies to calls that start afterwards, which are also the first ones
+// [Behavior.FaultCalls] counts. It panics on an unknown service.
 func (s *Simulator) SetBehavior(service string, b Behavior) {
 	mustKnow(service)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.behaviors[service] = b
+	s.services[service].planned = 0
 }
 
 // Behavior returns the current behaviour of a service.

@@ -142,16 +142,6 @@ func TestFaultRate(t *testing.T) {
 	}
 }
 
-func count(codes []int, code int) int {
-	n := 0
-	for _, c := range codes {
-		if c == code {
-			n++
-		}
-	}
-	return n
-}
-
 func TestLatency(t *testing.T) {
 	noLeaks(t)
 	const delay = 30 * time.Millisecond

@@ -15,10 +15,13 @@ import (
 //	latency=20ms        fixed delay
 //	tail=2%:800ms       2% of calls take 800ms instead
 //	fault=500@30%       30% of calls get fault 500
+//	fault=503x2         the first 2 calls get fault 503, later ones none
 //	fault=hang          every call hangs
 //
-// Shares are percentages ("30%") or fractions ("0.3") in (0, 1]. The empty
-// string is a healthy service. Errors name the part that is wrong.
+// Shares are percentages ("30%") or fractions ("0.3") in (0, 1]; counts
+// are whole numbers >= 1 (see [Behavior.FaultCalls]); a fault takes a
+// share or a count, not both. The empty string is a healthy service.
+// Errors name the part that is wrong.
 func ParseBehavior(spec string) (Behavior, error) {
 	var b Behavior
 	seen := make(map[string]bool, 3)
@@ -46,7 +49,7 @@ func ParseBehavior(spec string) (Behavior, error) {
 		case "tail":
 			b.Latency.TailShare, b.Latency.Tail, err = parseTail(val)
 		case "fault":
-			b.Fault, b.FaultRate, err = parseFault(val)
+			b.Fault, b.FaultRate, b.FaultCalls, err = parseFault(val)
 		default:
 			err = errors.New("unknown key (want latency, tail or fault)")
 		}
@@ -59,8 +62,9 @@ func ParseBehavior(spec string) (Behavior, error) {
 
 // String returns b in the compact form [ParseBehavior] reads; for every
 // behaviour ParseBehavior returns, parsing the result gives b back. Parts
-// that have no effect (a tail with a zero share, a rate without a fault)
-// are left out, and the healthy behaviour is the empty string.
+// that have no effect (a tail with a zero share, a rate or a count without
+// a fault, a rate beside a count) are left out, and the healthy behaviour
+// is the empty string.
 func (b Behavior) String() string {
 	var parts []string
 	l := b.Latency
@@ -75,7 +79,10 @@ func (b Behavior) String() string {
 	}
 	if b.Fault != FaultNone {
 		f := "fault=" + string(b.Fault)
-		if b.FaultRate > 0 {
+		switch {
+		case b.FaultCalls > 0:
+			f += "x" + strconv.Itoa(b.FaultCalls)
+		case b.FaultRate > 0:
 			f += "@" + formatShare(b.FaultRate)
 		}
 		parts = append(parts, f)
@@ -118,21 +125,54 @@ func parseTail(s string) (float64, time.Duration, error) {
 	return f, tail, nil
 }
 
-// parseFault reads "NAME" or "NAME@SHARE".
-func parseFault(s string) (Fault, float64, error) {
+// parseFault reads "NAME", "NAME@SHARE" or "NAMExCOUNT".
+func parseFault(s string) (Fault, float64, int, error) {
 	name, share, hasShare := strings.Cut(s, "@")
+	name, count, hasCount := cutCount(name)
+	if hasShare {
+		if _, _, shareCount := cutCount(share); shareCount {
+			hasCount = true
+		}
+	}
+	if hasShare && hasCount {
+		return "", 0, 0, errors.New("a fault takes a share (@) or a count (x), not both")
+	}
 	f := Fault(strings.TrimSpace(name))
 	if f == FaultNone || !f.valid() {
-		return "", 0, fmt.Errorf("unknown fault %q (want one of %s)", name, faultNames())
+		return "", 0, 0, fmt.Errorf("unknown fault %q (want one of %s)", name, faultNames())
 	}
-	if !hasShare {
-		return f, 0, nil
+	switch {
+	case hasShare:
+		rate, err := parseShare(share)
+		if err != nil {
+			return "", 0, 0, err
+		}
+		return f, rate, 0, nil
+	case hasCount:
+		n, err := strconv.Atoi(strings.TrimSpace(count))
+		if err != nil || n < 1 {
+			return "", 0, 0, fmt.Errorf("count %q is not a whole number >= 1", count)
+		}
+		return f, 0, n, nil
 	}
-	rate, err := parseShare(share)
-	if err != nil {
-		return "", 0, err
+	return f, 0, 0, nil
+}
+
+// cutCount splits "NAMExCOUNT" at its last x when NAME is a known fault or
+// a share, so that a fault name holding an x would still read as a name.
+func cutCount(s string) (before, count string, found bool) {
+	i := strings.LastIndexByte(s, 'x')
+	if i < 0 {
+		return s, "", false
 	}
-	return f, rate, nil
+	head := strings.TrimSpace(s[:i])
+	if f := Fault(head); f != FaultNone && f.valid() {
+		return s[:i], s[i+1:], true
+	}
+	if _, err := parseShare(head); err == nil {
+		return s[:i], s[i+1:], true
+	}
+	return s, "", false
 }
 
 func faultNames() string {

@@ -2,6 +2,7 @@ package simulator
 
 import (
 	"context"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"slices"
@@ -30,6 +31,11 @@ type Stats struct {
 	// done) before the handler finished, as the handler observed it while
 	// waiting; a hang-ignore-cancel never counts.
 	Canceled int
+	// GaveUp counts requests the handler gave up on, aborting the
+	// response, because their X-Timeout-Ms budget plus [TimeoutGrace]
+	// ran out while it waited with the caller still there. A caller that
+	// went away first counts as Canceled instead.
+	GaveUp int
 	// Faults counts requests answered with a fault.
 	Faults int
 	// InFlight is how many requests are being handled now. ResetStats
@@ -39,8 +45,10 @@ type Stats struct {
 
 // serviceState is what a Simulator keeps per service, guarded by its mu.
 type serviceState struct {
-	stats Stats
-	calls []*Call
+	stats   Stats
+	calls   []*Call
+	rng     *rand.Rand // the service's own random stream
+	planned int        // calls planned since the behaviour was set, for FaultCalls
 }
 
 // Calls returns a copy of the calls a service recorded, in arrival order.
@@ -124,14 +132,18 @@ func (s *Simulator) notifyLocked() {
 	s.changed = make(chan struct{})
 }
 
-// begin counts and maybe records a call and returns the behaviour it gets.
+// begin counts and maybe records a call and, when it is admitted (its
+// headers passed), plans it from the service's behaviour and stream.
+// Counting and planning share one critical section, so the draws follow
+// the order in which the service's calls are counted and a concurrent
+// SetBehavior cannot come between a behaviour and its FaultCalls count.
 // It reports false, counting nothing, once the simulator is closed; else
 // the caller must call end.
-func (s *Simulator) begin(svc string, r *http.Request, ids []string) (*Call, Behavior, bool) {
+func (s *Simulator) begin(svc string, r *http.Request, ids []string, admitted bool) (*Call, plan, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return nil, Behavior{}, false
+		return nil, plan{}, false
 	}
 	s.handlers.Add(1)
 	st := s.services[svc]
@@ -153,7 +165,17 @@ func (s *Simulator) begin(svc string, r *http.Request, ids []string) (*Call, Beh
 		st.calls = append(st.calls, c)
 	}
 	s.notifyLocked()
-	return c, s.behaviors[svc], true
+	var p plan
+	if admitted {
+		// Draw both at once, so the wait knows whether to ignore the caller.
+		b := s.behaviors[svc]
+		p.delay = b.Latency.draw(st.rng)
+		if b.faultApplies(st.rng, st.planned) {
+			p.fault = b.Fault
+		}
+		st.planned++
+	}
+	return c, p, true
 }
 
 // end undoes begin's in-flight count once the handler is done.
@@ -170,6 +192,14 @@ func (s *Simulator) canceled(svc string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.services[svc].stats.Canceled++
+	s.notifyLocked()
+}
+
+// gaveUp counts a call given up on because its budget ran out.
+func (s *Simulator) gaveUp(svc string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.services[svc].stats.GaveUp++
 	s.notifyLocked()
 }
 

@@ -56,7 +56,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	overrides := make(map[string]simulator.Behavior)
 	for _, svc := range simulator.Services() {
 		fs.Func(svc, "behaviour `spec` of the "+svc+" service, overriding the preset, "+
-			`e.g. "latency=100ms..1s,tail=2%:800ms,fault=500@30%"; "" is healthy`,
+			`e.g. "latency=100ms..1s,tail=2%:800ms,fault=500@30%", or "fault=503x2" to fail `+
+			`only the first 2 calls; "" is healthy`,
 			func(spec string) error {
 				b, err := simulator.ParseBehavior(spec)
 				overrides[svc] = b

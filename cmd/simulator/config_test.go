@@ -43,6 +43,12 @@ func TestParseConfig(t *testing.T) {
 				simulator.Profile: longtail,
 			},
 		}},
+		{"fault count", []string{"-orders", "fault=503x2,latency=5ms"}, nil, config{
+			host: "127.0.0.1", basePort: 9101, seed: 1, preset: "seed",
+			behaviors: map[string]simulator.Behavior{
+				simulator.Orders: {Latency: simulator.Latency{Min: 5 * time.Millisecond}, Fault: simulator.FaultStatus503, FaultCalls: 2},
+			},
+		}},
 		{"service from environment", nil, map[string]string{"SIM_RECOMMENDATIONS": "latency=5ms"}, config{
 			host: "127.0.0.1", basePort: 9101, seed: 1, preset: "seed",
 			behaviors: map[string]simulator.Behavior{
@@ -87,6 +93,7 @@ func TestParseConfigErrors(t *testing.T) {
 		{"argument", []string{"extra"}, nil, `"extra"`},
 		{"bad environment", nil, map[string]string{"SIM_BASE_PORT": "x"}, "SIM_BASE_PORT for -base-port"},
 		{"bad behaviour in environment", nil, map[string]string{"SIM_WALLET": "latency=soon"}, "SIM_WALLET for -wallet"},
+		{"share and count", []string{"-catalog", "fault=500x2@10%"}, nil, "-catalog"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -101,7 +108,7 @@ func TestParseConfigErrors(t *testing.T) {
 func TestHelp(t *testing.T) {
 	var out strings.Builder
 	cfg, err := parseConfig([]string{"-h"}, func(string) string { return "" }, &out)
-	if cfg != nil || err != nil || !strings.Contains(out.String(), "-base-port") {
+	if cfg != nil || err != nil || !strings.Contains(out.String(), "-base-port") || !strings.Contains(out.String(), "fault=503x2") {
 		t.Errorf("parseConfig(-h) = %v, %v, printed %q; want nil, nil and the usage", cfg, err, out.String())
 	}
 }
