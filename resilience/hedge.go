@@ -1,0 +1,117 @@
+package resilience
+
+import (
+	"context"
+	"time"
+)
+
+// hedge makes one attempt and, when hedging is on and the attempt has not
+// answered after the hedge delay, a second one; the first good answer wins
+// and the other attempt is cancelled. It reports whether it hedged.
+func hedge[T any](ctx context.Context, s *Service, call func(context.Context) (T, error)) (T, bool, error) {
+	delay, ok := s.hedgeDelay()
+	if !ok {
+		v, err := attempt(ctx, s, call)
+		return v, false, err
+	}
+
+	type result struct {
+		v     T
+		err   error
+		hedge bool
+	}
+	results := make(chan result, 2) // buffered: a losing attempt never blocks
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // ends the loser
+	launch := func(isHedge bool) {
+		go func() {
+			v, err := attempt(ctx, s, call)
+			results <- result{v, err, isHedge}
+		}()
+	}
+	launch(false)
+	timer := time.NewTimer(delay)
+	defer timer.Stop()
+
+	pending, hedged := 1, false
+	var firstErr error
+	for {
+		select {
+		case r := <-results:
+			pending--
+			if r.err == nil {
+				if r.hedge {
+					s.decide(ctx, HedgeWon)
+				}
+				return r.v, hedged, nil
+			}
+			if firstErr == nil {
+				firstErr = r.err
+			}
+			if pending == 0 {
+				// Both failed, or the first failed before the hedge was
+				// due: let the retry layer decide what comes next.
+				var zero T
+				return zero, hedged, firstErr
+			}
+		case <-timer.C:
+			if !s.hedges.spend() {
+				s.decide(ctx, HedgeNoBudget)
+				continue
+			}
+			s.decide(ctx, Hedged)
+			hedged = true
+			pending++
+			launch(true)
+		case <-ctx.Done():
+			var zero T
+			return zero, hedged, context.Cause(ctx)
+		}
+	}
+}
+
+// hedgeDelay returns how long to wait before hedging, and false when no
+// hedge is to be sent.
+func (s *Service) hedgeDelay() (time.Duration, bool) {
+	if s.policy.HedgeAdaptive {
+		if p95, ok := s.latency.percentile95(); ok {
+			return p95, true
+		}
+	}
+	return s.policy.Hedge, s.policy.Hedge > 0
+}
+
+// attempt makes one attempt through the bulkhead, the breaker and the
+// per-attempt timeout.
+func attempt[T any](ctx context.Context, s *Service, call func(context.Context) (T, error)) (T, error) {
+	var zero T
+	select {
+	case s.inFlight <- struct{}{}:
+		defer func() { <-s.inFlight }()
+	default:
+		s.decide(ctx, Shed)
+		return zero, ErrBulkheadFull
+	}
+	v, err := s.breaker.Execute(func() (any, error) {
+		actx, cancel := context.WithTimeoutCause(ctx, s.policy.Timeout, ErrAttemptTimeout)
+		defer cancel()
+		start := time.Now()
+		v, err := call(actx)
+		if err == nil || !s.outcome(err).Failure && !s.outcome(err).Ignore {
+			s.latency.observe(time.Since(start))
+		}
+		if err != nil && context.Cause(actx) == ErrAttemptTimeout && ctx.Err() == nil {
+			s.decide(ctx, TimedOut)
+		}
+		return v, err
+	})
+	if err != nil {
+		if isBreakerRefusal(err) {
+			s.decide(ctx, ShortCircuited)
+			return zero, ErrCircuitOpen
+		}
+		return zero, err
+	}
+	t, _ := v.(T)
+	return t, nil
+}

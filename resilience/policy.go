@@ -1,0 +1,147 @@
+// Package resilience wraps calls to one downstream service in the layers
+// that turn a misbehaving service into one fast, precise failure without
+// amplifying its trouble:
+//
+//	de-duplication  identical calls in flight share one (across requests)
+//	retry           bounded attempts with jittered backoff, Retry-After,
+//	                a retry budget, and only when the deadline leaves time
+//	hedging         (opt-in) a second attempt when the first is slow
+//	bulkhead        a cap on calls in flight; beyond it, fail fast
+//	circuit breaker short-circuit a failing service (sony/gobreaker)
+//	attempt timeout each attempt's own deadline
+//
+// Do applies them, in that order from the outside in, around a call the
+// caller supplies; what an error means (retry it? does it count against the
+// breaker?) is the caller's Classifier's to say. The package knows nothing
+// of HTTP or of the services themselves.
+package resilience
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Policy is how calls to one service are made. The zero value of every field
+// means its documented default, chosen for a 1.5 s request deadline.
+type Policy struct {
+	// Timeout bounds each attempt. Default 1s.
+	Timeout time.Duration
+	// Attempts is the most attempts per call, the first included; 1
+	// disables retries. Default 2.
+	Attempts int
+	// Backoff caps the first retry's random wait (full jitter); it doubles
+	// for each further retry up to BackoffMax. Defaults 25ms and 250ms.
+	Backoff, BackoffMax time.Duration
+	// RetryRatio is the share of recent calls that may be retried, and
+	// RetryMin the retries allowed in any window whatever the ratio
+	// (Envoy-style retry budget; the window is 10 s). Defaults 0.2 and 10.
+	RetryRatio float64
+	RetryMin   int
+	// The breaker opens when, within BreakerWindow, at least
+	// BreakerMinCalls calls were made and BreakerRatio of them failed, or
+	// when BreakerConsecutive calls failed in a row. It stays open for
+	// BreakerOpen, then lets BreakerProbes calls through (half-open) and
+	// closes when they succeed. Defaults: 10s, 20, 0.5, 10, 5s, 1.
+	BreakerWindow      time.Duration
+	BreakerMinCalls    int
+	BreakerRatio       float64
+	BreakerConsecutive int
+	BreakerOpen        time.Duration
+	BreakerProbes      int
+	// MaxInFlight caps the attempts in flight to the service; beyond it a
+	// call fails at once. Default 1024.
+	MaxInFlight int
+	// Hedge is the delay after which a second attempt is sent when the first
+	// has not answered; 0 disables hedging (the default). HedgeAdaptive uses
+	// the service's recent p95 latency instead (Hedge is then the delay
+	// used until enough latencies were seen). HedgeRatio caps hedges at a
+	// share of recent calls. Default ratio 0.05.
+	Hedge         time.Duration
+	HedgeAdaptive bool
+	HedgeRatio    float64
+	// NoDedupe turns off the sharing of identical calls in flight. Sharing
+	// is on by default.
+	NoDedupe bool
+}
+
+// Defaults of Policy.
+const (
+	DefaultTimeout            = time.Second
+	DefaultAttempts           = 2
+	DefaultBackoff            = 25 * time.Millisecond
+	DefaultBackoffMax         = 250 * time.Millisecond
+	DefaultRetryRatio         = 0.2
+	DefaultRetryMin           = 10
+	DefaultBreakerWindow      = 10 * time.Second
+	DefaultBreakerMinCalls    = 20
+	DefaultBreakerRatio       = 0.5
+	DefaultBreakerConsecutive = 10
+	DefaultBreakerOpen        = 5 * time.Second
+	DefaultBreakerProbes      = 1
+	DefaultMaxInFlight        = 1024
+	DefaultHedgeRatio         = 0.05
+)
+
+// budgetWindow is the window of the retry and hedge budgets.
+const budgetWindow = 10 * time.Second
+
+// withDefaults returns p with every zero field set to its default.
+func (p Policy) withDefaults() Policy {
+	def := func(v *time.Duration, d time.Duration) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	defInt := func(v *int, d int) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	defFloat := func(v *float64, d float64) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	def(&p.Timeout, DefaultTimeout)
+	defInt(&p.Attempts, DefaultAttempts)
+	def(&p.Backoff, DefaultBackoff)
+	def(&p.BackoffMax, DefaultBackoffMax)
+	defFloat(&p.RetryRatio, DefaultRetryRatio)
+	defInt(&p.RetryMin, DefaultRetryMin)
+	def(&p.BreakerWindow, DefaultBreakerWindow)
+	defInt(&p.BreakerMinCalls, DefaultBreakerMinCalls)
+	defFloat(&p.BreakerRatio, DefaultBreakerRatio)
+	defInt(&p.BreakerConsecutive, DefaultBreakerConsecutive)
+	def(&p.BreakerOpen, DefaultBreakerOpen)
+	defInt(&p.BreakerProbes, DefaultBreakerProbes)
+	defInt(&p.MaxInFlight, DefaultMaxInFlight)
+	defFloat(&p.HedgeRatio, DefaultHedgeRatio)
+	return p
+}
+
+// Validate reports the first setting out of its range, by its spec name.
+func (p Policy) Validate() error {
+	var errs []error
+	bad := func(ok bool, name string, v any, want string) {
+		if !ok {
+			errs = append(errs, fmt.Errorf("%s=%v: want %s", name, v, want))
+		}
+	}
+	bad(p.Timeout >= 0, "timeout", p.Timeout, ">= 0")
+	bad(p.Attempts >= 0 && p.Attempts <= 10, "attempts", p.Attempts, "1..10")
+	bad(p.Backoff >= 0, "backoff", p.Backoff, ">= 0")
+	bad(p.BackoffMax >= 0, "backoff-max", p.BackoffMax, ">= 0")
+	bad(p.RetryRatio >= 0 && p.RetryRatio <= 1, "retry-ratio", p.RetryRatio, "0..100%")
+	bad(p.RetryMin >= 0, "retry-min", p.RetryMin, ">= 0")
+	bad(p.BreakerWindow >= 0, "breaker-window", p.BreakerWindow, ">= 0")
+	bad(p.BreakerMinCalls >= 0, "breaker-min-calls", p.BreakerMinCalls, ">= 0")
+	bad(p.BreakerRatio >= 0 && p.BreakerRatio <= 1, "breaker-ratio", p.BreakerRatio, "0..100%")
+	bad(p.BreakerConsecutive >= 0, "breaker-consecutive", p.BreakerConsecutive, ">= 0")
+	bad(p.BreakerOpen >= 0, "breaker-open", p.BreakerOpen, ">= 0")
+	bad(p.BreakerProbes >= 0, "breaker-probes", p.BreakerProbes, ">= 0")
+	bad(p.MaxInFlight >= 0, "max-in-flight", p.MaxInFlight, ">= 0")
+	bad(p.Hedge >= 0, "hedge", p.Hedge, ">= 0")
+	bad(p.HedgeRatio >= 0 && p.HedgeRatio <= 1, "hedge-ratio", p.HedgeRatio, "0..100%")
+	return errors.Join(errs...)
+}
