@@ -85,7 +85,10 @@ func presentCause(ctx context.Context, logger *slog.Logger, cause error, out *gq
 		case Cancelled:
 			level = slog.LevelInfo
 		}
-		logFailure(ctx, logger, level, out, cause)
+		logFailure(ctx, logger, level, out, cause,
+			slog.Int("attempts", down.Report.Attempts),
+			slog.Bool("hedged", down.Report.Hedged),
+			slog.Bool("shared", down.Report.Shared))
 	case errors.Is(cause, errPanic):
 		out.Message = "internal error"
 		out.Extensions["code"] = string(Internal)
@@ -97,7 +100,17 @@ func presentCause(ctx context.Context, logger *slog.Logger, cause error, out *gq
 }
 
 // downstreamCode maps a downstream failure to its code, reason and message.
+// A reason the resilience layers gave (e.g. retry_budget_exhausted) wins
+// over the one the failure's kind implies.
 func downstreamCode(e *downstream.Error) (code Code, reason, message string) {
+	code, reason, message = kindCode(e)
+	if e.Report.Reason != "" {
+		reason = e.Report.Reason
+	}
+	return code, reason, message
+}
+
+func kindCode(e *downstream.Error) (code Code, reason, message string) {
 	svc := string(e.Service)
 	switch e.Kind {
 	case downstream.KindNotFound:
@@ -110,6 +123,14 @@ func downstreamCode(e *downstream.Error) (code Code, reason, message string) {
 		return DeadlineExceeded, "", svc + " service did not answer before the request deadline"
 	case downstream.KindCanceled:
 		return Cancelled, "", "the request was cancelled"
+	case downstream.KindTimeout:
+		return UpstreamTimeout, "", svc + " service timed out"
+	case downstream.KindBudget:
+		return UpstreamTimeout, "field_budget", svc + " service did not answer within the field's budget"
+	case downstream.KindCircuitOpen:
+		return CircuitOpen, "", svc + " service is failing; calls to it are paused"
+	case downstream.KindShed:
+		return UpstreamError, "bulkhead_full", svc + " service has too many calls in flight"
 	case downstream.KindBadStatus:
 		return UpstreamError, "bad_status", svc + " service unavailable"
 	case downstream.KindConnection:
@@ -121,7 +142,7 @@ func downstreamCode(e *downstream.Error) (code Code, reason, message string) {
 	}
 }
 
-func logFailure(ctx context.Context, logger *slog.Logger, level slog.Level, out *gqlerror.Error, cause error) {
+func logFailure(ctx context.Context, logger *slog.Logger, level slog.Level, out *gqlerror.Error, cause error, extra ...slog.Attr) {
 	if !logger.Enabled(ctx, level) {
 		return
 	}
@@ -136,6 +157,10 @@ func logFailure(ctx context.Context, logger *slog.Logger, level slog.Level, out 
 	if svc, ok := out.Extensions["service"]; ok {
 		attrs = append(attrs, slog.Any("service", svc))
 	}
+	if reason, ok := out.Extensions["reason"]; ok {
+		attrs = append(attrs, slog.Any("reason", reason))
+	}
+	attrs = append(attrs, extra...)
 	logger.LogAttrs(ctx, level, "field failed", attrs...)
 }
 

@@ -38,8 +38,8 @@ func (c *Clients) Products(ctx context.Context, ids []string) (map[string]*Produ
 	if len(ids) == 0 {
 		return map[string]*Product{}, nil
 	}
-	var r productsResponse
-	if err := c.catalog.get(ctx, "get products", "/v1/products", idsQuery(ids), false, &r); err != nil {
+	r, err := fetch[productsResponse](ctx, c.catalog, "get products", "/v1/products", idsQuery(ids), false)
+	if err != nil {
 		return nil, err
 	}
 	out := make(map[string]*Product, len(r.Products))

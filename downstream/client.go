@@ -5,8 +5,9 @@
 // what they share: building the request with the contract's headers, capping
 // and decoding the answer, and turning every failure into an *Error.
 //
-// It does not retry, batch, cache or time out on its own: the caller's context
-// carries the deadline, and batching and de-duplication belong to the loaders.
+// Every call goes through its service's resilience layers (package
+// resilience: timeouts, retries, breaker, bulkhead, hedging, sharing of
+// identical calls). Batching and per-request caching belong to the loaders.
 package downstream
 
 import (
@@ -19,10 +20,12 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/acme/dashboard-gateway/requestid"
+	"github.com/acme/dashboard-gateway/resilience"
 )
 
 // Service names a downstream service. The names are part of the client
@@ -57,46 +60,85 @@ const DefaultMaxBodyBytes = 1 << 20
 // MaxBatch is the most ids one batch call may carry (profile and catalog).
 const MaxBatch = 100
 
+// ServiceConfig is where one service is and how to call it.
+type ServiceConfig struct {
+	// URL is the service's base URL, e.g. http://orders:8080. Required.
+	URL string
+	// H2C speaks HTTP/2 without TLS (prior knowledge) to the service, so
+	// thousands of concurrent calls share a few connections. Default off.
+	H2C bool
+	// Policy is the resilience policy of calls to the service; the zero
+	// value is resilience's defaults.
+	Policy resilience.Policy
+}
+
 // Config says where the services are and how to reach them.
 type Config struct {
-	// URLs maps every service to its base URL, e.g. http://orders:8080.
-	URLs map[Service]string
-	// HTTPClient sends the calls. Nil means a client over NewTransport().
-	// Its Timeout should be zero: the caller's context is the deadline.
-	HTTPClient *http.Client
+	// Services configures every service. All six are required.
+	Services map[Service]ServiceConfig
 	// MaxBodyBytes caps each response body; zero means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// Observer hears the resilience layers' decisions; nil discards them.
+	Observer resilience.Observer
+	// Transport and H2CTransport carry the calls to HTTP/1.1 and to h2c
+	// services. Nil means NewTransport() and NewH2CTransport(), owned by
+	// the Clients (see Close).
+	Transport, H2CTransport http.RoundTripper
 }
 
 // Clients calls the downstream services. It is safe for concurrent use; one
 // value serves the whole process.
 type Clients struct {
 	profile, orders, catalog, recommendations, notifications, wallet *client
+	owned                                                            []*http.Transport
 }
 
-// New returns Clients for cfg, or an error naming the service whose URL is
-// missing or invalid.
+// New returns Clients for cfg, or an error naming the service whose
+// configuration is missing or invalid.
 func New(cfg Config) (*Clients, error) {
-	hc := cfg.HTTPClient
-	if hc == nil {
-		hc = &http.Client{Transport: NewTransport()}
+	var c Clients
+	transports := [2]http.RoundTripper{cfg.Transport, cfg.H2CTransport}
+	for i, mk := range []func() *http.Transport{NewTransport, NewH2CTransport} {
+		if transports[i] == nil {
+			t := mk()
+			c.owned = append(c.owned, t)
+			transports[i] = t
+		}
 	}
 	maxBody := cfg.MaxBodyBytes
 	if maxBody <= 0 {
 		maxBody = DefaultMaxBodyBytes
 	}
 	mk := func(s Service) (*client, error) {
-		raw, ok := cfg.URLs[s]
-		if !ok || raw == "" {
+		sc, ok := cfg.Services[s]
+		if !ok || sc.URL == "" {
 			return nil, fmt.Errorf("downstream: no URL for the %s service", s)
 		}
-		u, err := url.Parse(raw)
+		u, err := url.Parse(sc.URL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" {
-			return nil, fmt.Errorf("downstream: %s service URL %q: want http(s)://host[:port][/path]", s, raw)
+			return nil, fmt.Errorf("downstream: %s service URL %q: want http(s)://host[:port][/path]", s, sc.URL)
 		}
-		return &client{service: s, base: u.String(), http: hc, maxBody: maxBody}, nil
+		if sc.H2C && u.Scheme != "http" {
+			return nil, fmt.Errorf("downstream: %s service: h2c needs an http:// URL, not %q", s, sc.URL)
+		}
+		if err := sc.Policy.Validate(); err != nil {
+			return nil, fmt.Errorf("downstream: %s service policy: %w", s, err)
+		}
+		rt := transports[0]
+		if sc.H2C {
+			rt = transports[1]
+		}
+		return &client{
+			service: s,
+			base:    strings.TrimSuffix(u.String(), "/"),
+			http:    &http.Client{Transport: rt},
+			maxBody: maxBody,
+			res: resilience.NewService(string(s), sc.Policy, resilience.Options{
+				Classify: classify,
+				Observer: cfg.Observer,
+			}),
+		}, nil
 	}
-	var c Clients
 	var err error
 	for _, f := range []struct {
 		s   Service
@@ -106,10 +148,29 @@ func New(cfg Config) (*Clients, error) {
 		{Recommendations, &c.recommendations}, {Notifications, &c.notifications}, {Wallet, &c.wallet},
 	} {
 		if *f.dst, err = mk(f.s); err != nil {
+			c.Close()
 			return nil, err
 		}
 	}
 	return &c, nil
+}
+
+// Close closes the idle connections of the transports the Clients made.
+func (c *Clients) Close() {
+	for _, t := range c.owned {
+		t.CloseIdleConnections()
+	}
+}
+
+// Resilience returns the resilience state of a service (breaker, in-flight
+// count), for health reports and metrics.
+func (c *Clients) Resilience(s Service) *resilience.Service {
+	for _, cl := range []*client{c.profile, c.orders, c.catalog, c.recommendations, c.notifications, c.wallet} {
+		if cl.service == s {
+			return cl.res
+		}
+	}
+	return nil
 }
 
 // client calls one service.
@@ -118,6 +179,7 @@ type client struct {
 	base    string // without a trailing slash
 	http    *http.Client
 	maxBody int64
+	res     *resilience.Service
 }
 
 // response is a decoded answer; validate reports what the contract requires
@@ -126,15 +188,58 @@ type response interface {
 	validate() error
 }
 
-// get calls GET base+path?query and decodes a 200 answer into into. With
-// notFound, a 404 is KindNotFound (the endpoints where the contract lists it);
-// otherwise any status but 200 is KindBadStatus.
-func (c *client) get(ctx context.Context, op, path, query string, notFound bool, into response) error {
-	u := c.base + path
+// fetch calls GET base+path?query through the service's resilience layers
+// and returns the decoded, validated answer. With notFound, a 404 is
+// KindNotFound (the endpoints where the contract lists it); otherwise any
+// status but 200 is KindBadStatus. The answer may be shared with other
+// callers of the same request: treat it as read-only.
+func fetch[T any, PT interface {
+	*T
+	response
+}](ctx context.Context, c *client, op, path, query string, notFound bool) (*T, error) {
+	key := path
 	if query != "" {
-		u += "?" + query
+		key += "?" + query
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	v, err := resilience.Do(ctx, c.res, key, func(ctx context.Context) (*T, error) {
+		into := PT(new(T))
+		if err := c.attempt(ctx, op, key, notFound, into); err != nil {
+			return nil, err
+		}
+		return (*T)(into), nil
+	})
+	if err != nil {
+		return nil, c.finalError(ctx, op, err)
+	}
+	return v, nil
+}
+
+// finalError turns what the resilience layers returned into one *Error
+// carrying what they did.
+func (c *client) finalError(ctx context.Context, op string, err error) *Error {
+	var e *Error
+	switch last, ok := errors.AsType[*Error](err); {
+	case ok:
+		cp := *last // the attempt's error may be shared with other callers
+		e = &cp
+	case errors.Is(err, resilience.ErrCircuitOpen):
+		e = c.fail(op, KindCircuitOpen, 0, err)
+	case errors.Is(err, resilience.ErrBulkheadFull):
+		e = c.fail(op, KindShed, 0, err)
+	case ctx.Err() != nil:
+		e = ContextError(ctx, c.service, op)
+	default:
+		e = c.fail(op, KindConnection, 0, err)
+	}
+	if rep, ok := resilience.ReportOf(err); ok {
+		e.Report = rep
+	}
+	return e
+}
+
+// attempt makes one HTTP call and decodes a 200 answer into into.
+func (c *client) attempt(ctx context.Context, op, pathAndQuery string, notFound bool, into response) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+pathAndQuery, nil)
 	if err != nil {
 		return c.fail(op, KindConnection, 0, err)
 	}
@@ -162,7 +267,9 @@ func (c *client) get(ctx context.Context, op, path, query string, notFound bool,
 	case resp.StatusCode == http.StatusNotFound && notFound:
 		return c.fail(op, KindNotFound, resp.StatusCode, nil)
 	default:
-		return c.fail(op, KindBadStatus, resp.StatusCode, nil)
+		e := c.fail(op, KindBadStatus, resp.StatusCode, nil)
+		e.RetryAfter = retryAfter(resp.Header.Get("Retry-After"))
+		return e
 	}
 
 	buf := bufPool.Get().(*bytes.Buffer)

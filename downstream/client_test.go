@@ -11,6 +11,7 @@ import (
 
 	"github.com/acme/dashboard-gateway/downstream"
 	"github.com/acme/dashboard-gateway/requestid"
+	"github.com/acme/dashboard-gateway/resilience"
 )
 
 // fixed serves one canned answer on every path, for every service.
@@ -24,14 +25,11 @@ func fixed(tb testing.TB, status int, body string) (*downstream.Clients, *http.R
 		_, _ = w.Write([]byte(body))
 	}))
 	tb.Cleanup(srv.Close)
-	urls := map[downstream.Service]string{}
-	for _, s := range downstream.Services() {
-		urls[s] = srv.URL + "/base"
-	}
-	c, err := downstream.New(downstream.Config{URLs: urls, MaxBodyBytes: 4096, HTTPClient: srv.Client()})
+	c, err := downstream.New(downstream.Config{Services: sameURL(srv.URL + "/base"), MaxBodyBytes: 4096})
 	if err != nil {
 		tb.Fatal(err)
 	}
+	tb.Cleanup(c.Close)
 	return c, &last
 }
 
@@ -160,14 +158,11 @@ func TestContextEndsTheCall(t *testing.T) {
 	}))
 	defer srv.Close()
 	defer close(release)
-	urls := map[downstream.Service]string{}
-	for _, s := range downstream.Services() {
-		urls[s] = srv.URL
-	}
-	c, err := downstream.New(downstream.Config{URLs: urls, HTTPClient: srv.Client()})
+	c, err := downstream.New(downstream.Config{Services: sameURL(srv.URL)})
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer c.Close()
 
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
@@ -181,11 +176,17 @@ func TestContextEndsTheCall(t *testing.T) {
 	}
 }
 
-func TestNewRejectsBadURLs(t *testing.T) {
-	good := map[downstream.Service]string{}
+// sameURL configures every service at url, with one attempt per call (these
+// tests look at single attempts).
+func sameURL(url string) map[downstream.Service]downstream.ServiceConfig {
+	m := map[downstream.Service]downstream.ServiceConfig{}
 	for _, s := range downstream.Services() {
-		good[s] = "http://127.0.0.1:1"
+		m[s] = downstream.ServiceConfig{URL: url, Policy: resilience.Policy{Attempts: 1, NoDedupe: true}}
 	}
+	return m
+}
+
+func TestNewRejectsBadURLs(t *testing.T) {
 	tests := []struct {
 		name string
 		url  string
@@ -197,19 +198,19 @@ func TestNewRejectsBadURLs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			urls := map[downstream.Service]string{}
-			for k, v := range good {
-				urls[k] = v
-			}
-			urls[downstream.Orders] = tt.url
-			_, err := downstream.New(downstream.Config{URLs: urls})
+			services := sameURL("http://127.0.0.1:1")
+			services[downstream.Orders] = downstream.ServiceConfig{URL: tt.url}
+			_, err := downstream.New(downstream.Config{Services: services})
 			if err == nil || !strings.Contains(err.Error(), "orders") {
 				t.Errorf("New with orders URL %q: %v; want an error naming orders", tt.url, err)
 			}
 		})
 	}
-	if _, err := downstream.New(downstream.Config{URLs: good}); err != nil {
+	c, err := downstream.New(downstream.Config{Services: sameURL("http://127.0.0.1:1")})
+	if err != nil {
 		t.Errorf("New with good URLs: %v", err)
+	} else {
+		c.Close()
 	}
 }
 

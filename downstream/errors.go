@@ -4,6 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/acme/dashboard-gateway/resilience"
 )
 
 // Kind classifies why a downstream call failed. Callers branch on it to pick
@@ -26,6 +31,17 @@ const (
 	KindDeadline
 	// KindCanceled: the caller gave up (the client went away) before the service answered.
 	KindCanceled
+	// KindTimeout: the service's own per-attempt timeout passed before the
+	// request deadline did.
+	KindTimeout
+	// KindCircuitOpen: the service's breaker is open; no call was made.
+	KindCircuitOpen
+	// KindShed: too many calls to the service were in flight (bulkhead);
+	// no call was made.
+	KindShed
+	// KindBudget: the field gave up waiting when its own budget passed (an
+	// optional field; see package deadline).
+	KindBudget
 )
 
 var kindNames = map[Kind]string{
@@ -36,6 +52,10 @@ var kindNames = map[Kind]string{
 	KindTooLarge:        "response too large",
 	KindDeadline:        "deadline exceeded",
 	KindCanceled:        "canceled",
+	KindTimeout:         "timeout",
+	KindCircuitOpen:     "circuit open",
+	KindShed:            "shed",
+	KindBudget:          "field budget passed",
 }
 
 // String returns a short lower-case name of the kind.
@@ -54,6 +74,11 @@ type Error struct {
 	Kind    Kind    // why it failed
 	Status  int     // the HTTP status, when the service answered
 	Err     error   // the underlying cause, if any
+
+	// RetryAfter is what the service's Retry-After header asked for.
+	RetryAfter time.Duration
+	// Report says what the resilience layers did for the call.
+	Report resilience.Report
 }
 
 // Error implements error.
@@ -72,12 +97,60 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() error { return e.Err }
 
 // ContextError returns the error of a call to service abandoned because ctx
-// ended: KindDeadline when its deadline passed, KindCanceled otherwise. Use
-// it wherever a wait for a service ends early, so every such error reads the same.
+// ended: KindTimeout when the attempt's own timeout ended it, KindDeadline
+// when the request's deadline passed, KindCanceled otherwise. Use it wherever
+// a wait for a service ends early, so every such error reads the same.
 func ContextError(ctx context.Context, service Service, op string) *Error {
+	cause := context.Cause(ctx)
 	kind := KindCanceled
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+	switch {
+	case errors.Is(cause, resilience.ErrAttemptTimeout):
+		kind = KindTimeout
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		kind = KindDeadline
 	}
-	return &Error{Service: service, Op: op, Kind: kind, Err: context.Cause(ctx)}
+	return &Error{Service: service, Op: op, Kind: kind, Err: cause}
+}
+
+// classify tells the resilience layers what an attempt's error means: which
+// failures are worth a retry (connection failures, 502, 503, 504, attempt
+// timeouts) and which count against the breaker (those, other 5xx, broken
+// answers). 404 and other 4xx mean the service is answering; our own
+// cancellations say nothing about it.
+func classify(err error) resilience.Outcome {
+	e, ok := errors.AsType[*Error](err)
+	if !ok {
+		return resilience.Outcome{Failure: true}
+	}
+	switch e.Kind {
+	case KindConnection, KindTimeout:
+		return resilience.Outcome{Retry: true, Failure: true}
+	case KindBadStatus:
+		switch {
+		case e.Status == 502 || e.Status == 503 || e.Status == 504:
+			return resilience.Outcome{Retry: true, Failure: true, RetryAfter: e.RetryAfter}
+		case e.Status >= 500:
+			return resilience.Outcome{Failure: true}
+		}
+		return resilience.Outcome{}
+	case KindInvalidResponse, KindTooLarge:
+		return resilience.Outcome{Failure: true}
+	case KindDeadline, KindCanceled, KindBudget:
+		return resilience.Outcome{Ignore: true}
+	}
+	return resilience.Outcome{}
+}
+
+// retryAfter reads a Retry-After header: delay-seconds or an HTTP date.
+func retryAfter(v string) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
+		return time.Duration(secs) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(time.Until(t), 0)
+	}
+	return 0
 }

@@ -44,14 +44,14 @@ func (f *NotificationFeed) validate() error {
 // all notifications, and at most limit of them, newest first (only unread
 // ones with unreadOnly). An unknown user has an empty feed.
 func (c *Clients) Notifications(ctx context.Context, userID string, limit int, unreadOnly bool) (*NotificationFeed, error) {
-	var f NotificationFeed
 	path := "/v1/users/" + url.PathEscape(userID) + "/notifications"
 	query := "limit=" + strconv.Itoa(limit) + "&unreadOnly=" + strconv.FormatBool(unreadOnly)
-	if err := c.notifications.get(ctx, "get notifications", path, query, false, &f); err != nil {
+	f, err := fetch[NotificationFeed](ctx, c.notifications, "get notifications", path, query, false)
+	if err != nil {
 		return nil, err
 	}
-	if len(f.Items) > limit {
-		f.Items = f.Items[:limit]
+	if len(f.Items) > limit { // a copy: the answer may be shared with other callers
+		f = &NotificationFeed{UnreadCount: f.UnreadCount, Items: f.Items[:limit]}
 	}
-	return &f, nil
+	return f, nil
 }

@@ -54,13 +54,10 @@ func (r *ordersResponse) validate() error { return validateList("orders", r.Orde
 // Orders returns the user's most recent orders, newest first, at most limit.
 // An unknown user has none.
 func (c *Clients) Orders(ctx context.Context, userID string, limit int) ([]*Order, error) {
-	var r ordersResponse
 	path := "/v1/users/" + url.PathEscape(userID) + "/orders"
-	if err := c.orders.get(ctx, "get orders", path, "limit="+strconv.Itoa(limit), false, &r); err != nil {
+	r, err := fetch[ordersResponse](ctx, c.orders, "get orders", path, "limit="+strconv.Itoa(limit), false)
+	if err != nil {
 		return nil, err
 	}
-	if len(r.Orders) > limit {
-		r.Orders = r.Orders[:limit]
-	}
-	return r.Orders, nil
+	return r.Orders[:min(len(r.Orders), limit)], nil
 }

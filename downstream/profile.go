@@ -37,12 +37,11 @@ func (r *usersResponse) validate() error { return validateList("users", r.Users)
 // Profiles returns the profiles of the users with the given ids (at most
 // MaxBatch), keyed by id; unknown users are absent from the map.
 func (c *Clients) Profiles(ctx context.Context, ids []string) (map[string]*UserProfile, error) {
-	const op = "get users"
 	if len(ids) == 0 {
 		return map[string]*UserProfile{}, nil
 	}
-	var r usersResponse
-	if err := c.profile.get(ctx, op, "/v1/users", idsQuery(ids), false, &r); err != nil {
+	r, err := fetch[usersResponse](ctx, c.profile, "get users", "/v1/users", idsQuery(ids), false)
+	if err != nil {
 		return nil, err
 	}
 	out := make(map[string]*UserProfile, len(r.Users))

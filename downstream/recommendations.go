@@ -39,13 +39,10 @@ func (r *recommendationsResponse) validate() error { return validateList("items"
 // Recommendations returns the products picked for the user, best first, at
 // most limit. An unknown user has none.
 func (c *Clients) Recommendations(ctx context.Context, userID string, limit int) ([]*Recommendation, error) {
-	var r recommendationsResponse
 	path := "/v1/users/" + url.PathEscape(userID) + "/recommendations"
-	if err := c.recommendations.get(ctx, "get recommendations", path, "limit="+strconv.Itoa(limit), false, &r); err != nil {
+	r, err := fetch[recommendationsResponse](ctx, c.recommendations, "get recommendations", path, "limit="+strconv.Itoa(limit), false)
+	if err != nil {
 		return nil, err
 	}
-	if len(r.Items) > limit {
-		r.Items = r.Items[:limit]
-	}
-	return r.Items, nil
+	return r.Items[:min(len(r.Items), limit)], nil
 }

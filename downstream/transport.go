@@ -25,3 +25,14 @@ func NewTransport() *http.Transport {
 		MaxResponseHeaderBytes: 64 << 10,
 	}
 }
+
+// NewH2CTransport returns the transport shared by services configured for
+// h2c: HTTP/2 without TLS, with prior knowledge, so many concurrent calls to
+// one service share a few connections.
+func NewH2CTransport() *http.Transport {
+	t := NewTransport()
+	var p http.Protocols
+	p.SetUnencryptedHTTP2(true)
+	t.Protocols = &p
+	return t
+}

@@ -20,10 +20,6 @@ func (w *UserWallet) validate() error {
 
 // Wallet returns the user's wallet; an unknown user is KindNotFound.
 func (c *Clients) Wallet(ctx context.Context, userID string) (*UserWallet, error) {
-	var w UserWallet
 	path := "/v1/users/" + url.PathEscape(userID) + "/wallet"
-	if err := c.wallet.get(ctx, "get wallet", path, "", true, &w); err != nil {
-		return nil, err
-	}
-	return &w, nil
+	return fetch[UserWallet](ctx, c.wallet, "get wallet", path, "", true)
 }
