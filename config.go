@@ -27,12 +27,18 @@ type config struct {
 	// URLs holds the configured service base URLs; a service without one is
 	// simulated in-process.
 	URLs map[downstream.Service]string
+	// Services holds every service's settings (h2c, resilience policy):
+	// -policy for all, then -<service>-policy over it. URLs are filled in
+	// when the simulator's are known.
+	Services map[downstream.Service]downstream.ServiceConfig
+	// Budgets are the optional Dashboard fields and their budgets.
+	Budgets map[string]time.Duration
 }
 
 // parseConfig reads the settings from args and getenv. Usage and errors go to
 // out; -h returns flag.ErrHelp.
 func parseConfig(args []string, getenv func(string) string, out io.Writer) (config, error) {
-	cfg := config{URLs: map[downstream.Service]string{}}
+	cfg := config{URLs: map[downstream.Service]string{}, Services: map[downstream.Service]downstream.ServiceConfig{}}
 	fs := flag.NewFlagSet("dashboard-gateway", flag.ContinueOnError)
 	fs.SetOutput(out)
 	fs.StringVar(&cfg.Addr, "addr", ":8080", "listen address")
@@ -43,9 +49,14 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 	fs.TextVar(&cfg.LogLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn or error")
 	fs.Uint64Var(&cfg.SimSeed, "sim-seed", 1, "seed of the simulated services' random latency and faults")
 	urls := map[downstream.Service]*string{}
+	policies := map[downstream.Service]*string{}
 	for _, s := range downstream.Services() {
 		urls[s] = fs.String(string(s)+"-url", "", fmt.Sprintf("base URL of the %s service; empty: simulated in-process", s))
+		policies[s] = fs.String(string(s)+"-policy", "", fmt.Sprintf("settings of calls to the %s service, over -policy (same keys)", s))
 	}
+	basePolicy := fs.String("policy", "", `settings of calls to every service: comma-separated key=value, e.g. "timeout=800ms,attempts=3,hedge=p95,h2c=on" (README: Resilience)`)
+	budgets := fs.String("optional-fields", "recommendations=500ms,notifications=500ms",
+		`optional Dashboard fields and their budgets, e.g. "recommendations=300ms"; "none" makes every field critical`)
 
 	// The environment first, as defaults; then the flags over them.
 	var envErr error
@@ -71,7 +82,41 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 			cfg.URLs[s] = *u
 		}
 	}
-	return cfg, cfg.validate()
+	var errs []error
+	base, err := downstream.ParseSpec(*basePolicy, downstream.ServiceConfig{})
+	if err != nil {
+		errs = append(errs, fmt.Errorf("-policy (POLICY): %w", err))
+	}
+	for _, s := range downstream.Services() {
+		sc, err := downstream.ParseSpec(*policies[s], base)
+		if err != nil {
+			name := string(s) + "-policy"
+			errs = append(errs, fmt.Errorf("-%s (%s): %w", name, envName(name), err))
+		}
+		cfg.Services[s] = sc
+	}
+	if cfg.Budgets, err = parseBudgets(*budgets); err != nil {
+		errs = append(errs, fmt.Errorf("-optional-fields (OPTIONAL_FIELDS): %w", err))
+	}
+	return cfg, errors.Join(append(errs, cfg.validate())...)
+}
+
+// parseBudgets reads "field=duration,..." or "none".
+func parseBudgets(v string) (map[string]time.Duration, error) {
+	out := map[string]time.Duration{}
+	if v == "none" || v == "" {
+		return out, nil
+	}
+	fields := map[string]bool{"profile": true, "orders": true, "recommendations": true, "notifications": true, "wallet": true}
+	for _, pair := range strings.Split(v, ",") {
+		name, d, ok := strings.Cut(strings.TrimSpace(pair), "=")
+		budget, err := time.ParseDuration(d)
+		if !ok || !fields[name] || err != nil || budget <= 0 {
+			return nil, fmt.Errorf("%q: want field=duration with a Dashboard field (profile, orders, recommendations, notifications, wallet)", pair)
+		}
+		out[name] = budget
+	}
+	return out, nil
 }
 
 func (c config) validate() error {

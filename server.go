@@ -25,6 +25,8 @@ import (
 	"github.com/acme/dashboard-gateway/downstream"
 	"github.com/acme/dashboard-gateway/gateway"
 	"github.com/acme/dashboard-gateway/graph"
+	"github.com/acme/dashboard-gateway/requestid"
+	"github.com/acme/dashboard-gateway/resilience"
 	"github.com/acme/dashboard-gateway/resolvers"
 	"github.com/acme/dashboard-gateway/simulator"
 )
@@ -68,14 +70,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, _, stde
 	}
 	defer stopSim()
 
-	transport := downstream.NewTransport()
-	defer transport.CloseIdleConnections()
-	clients, err := downstream.New(downstream.Config{URLs: urls, HTTPClient: &http.Client{Transport: transport}})
+	services := map[downstream.Service]downstream.ServiceConfig{}
+	for s, sc := range cfg.Services {
+		sc.URL = urls[s]
+		services[s] = sc
+		logger.Info("downstream service", "service", string(s), "url", sc.URL, "settings", sc.String())
+	}
+	clients, err := downstream.New(downstream.Config{
+		Services: services,
+		Observer: resilience.LogObserver{Logger: logger, RequestID: requestid.FromContext},
+	})
 	if err != nil {
 		return err
 	}
+	defer clients.Close()
 	handler := gateway.New(gateway.Options{
-		Schema:       graph.NewExecutableSchema(graph.Config{Resolvers: resolvers.New()}),
+		Schema:       graph.NewExecutableSchema(graph.Config{Resolvers: resolvers.New(resolvers.Options{Budgets: cfg.Budgets})}),
 		Clients:      clients,
 		Logger:       logger,
 		Deadline:     cfg.Deadline,

@@ -2,7 +2,8 @@
 // deadline per request (the server's limit, or sooner when the client sends
 // X-Timeout-Ms), it gives every wait that cannot watch a context a way to end
 // at that deadline anyway, and it makes sure a request whose deadline passed
-// before execution began still gets a proper DEADLINE_EXCEEDED answer.
+// before execution began still gets a proper DEADLINE_EXCEEDED answer. It also
+// holds the shorter budgets of optional fields (see Critical).
 //
 // Why the response is written on time: gqlgen waits for every resolver, so
 // each resolver must return when its context ends. Downstream HTTP calls do
@@ -35,7 +36,7 @@ func Middleware(limit time.Duration) func(http.Handler) http.Handler {
 				apierror.WriteHTTP(w, http.StatusBadRequest, apierror.BadRequest, err.Error())
 				return
 			}
-			ctx, cancel := context.WithTimeout(r.Context(), d)
+			ctx, cancel := context.WithTimeout(context.WithValue(r.Context(), startKey{}, time.Now()), d)
 			defer cancel()
 			next.ServeHTTP(w, r.WithContext(ctx))
 		})

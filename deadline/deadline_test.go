@@ -109,7 +109,7 @@ func TestWait(t *testing.T) {
 // not gqlgen's empty response.
 func TestGuard(t *testing.T) {
 	for _, guarded := range []bool{false, true} {
-		exec := executor.New(graph.NewExecutableSchema(graph.Config{Resolvers: resolvers.New()}))
+		exec := executor.New(graph.NewExecutableSchema(graph.Config{Resolvers: resolvers.New(resolvers.Options{})}))
 		if guarded {
 			exec.Use(deadline.Guard{})
 		}

@@ -18,6 +18,8 @@ import (
 	"github.com/acme/dashboard-gateway/downstream"
 	"github.com/acme/dashboard-gateway/gateway"
 	"github.com/acme/dashboard-gateway/graph"
+	"github.com/acme/dashboard-gateway/requestid"
+	"github.com/acme/dashboard-gateway/resilience"
 	"github.com/acme/dashboard-gateway/resolvers"
 	"github.com/acme/dashboard-gateway/simulator"
 )
@@ -35,6 +37,9 @@ type envOptions struct {
 	behaviors map[string]simulator.Behavior
 	deadline  time.Duration
 	urls      map[downstream.Service]string // overrides the simulator's
+	policy    string                        // every service's settings (downstream.ParseSpec); "" is the defaults
+	policies  map[downstream.Service]string // per service, over policy
+	budgets   map[string]time.Duration      // optional fields; nil: none, so tests see every field waited for
 	resolvers graph.ResolverRoot            // overrides resolvers.New()
 	noRecord  bool                          // for benchmarks: the call log would grow without bound
 }
@@ -53,20 +58,39 @@ func newEnv(tb testing.TB, o envOptions) *env {
 	for s, u := range o.urls {
 		urls[s] = u
 	}
-	transport := downstream.NewTransport()
-	clients, err := downstream.New(downstream.Config{URLs: urls, HTTPClient: &http.Client{Transport: transport}})
+	services := map[downstream.Service]downstream.ServiceConfig{}
+	for s, u := range urls {
+		sc, err := downstream.ParseSpec(o.policy, downstream.ServiceConfig{})
+		if err == nil {
+			sc, err = downstream.ParseSpec(o.policies[s], sc)
+		}
+		if err != nil {
+			tb.Fatalf("policy of %s: %v", s, err)
+		}
+		sc.URL = u
+		services[s] = sc
+	}
+	logs := &logBuffer{}
+	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	clients, err := downstream.New(downstream.Config{
+		Services: services,
+		Observer: resilience.LogObserver{Logger: logger, RequestID: requestid.FromContext},
+	})
 	if err != nil {
 		tb.Fatalf("downstream clients: %v", err)
 	}
 	root := o.resolvers
 	if root == nil {
-		root = resolvers.New()
+		budgets := o.budgets
+		if budgets == nil {
+			budgets = map[string]time.Duration{}
+		}
+		root = resolvers.New(resolvers.Options{Budgets: budgets})
 	}
-	logs := &logBuffer{}
 	h := gateway.New(gateway.Options{
 		Schema:   graph.NewExecutableSchema(graph.Config{Resolvers: root}),
 		Clients:  clients,
-		Logger:   slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Logger:   logger,
 		Deadline: o.deadline,
 	})
 	srv := httptest.NewServer(h)
@@ -74,7 +98,7 @@ func newEnv(tb testing.TB, o envOptions) *env {
 	tb.Cleanup(func() {
 		clientTransport.CloseIdleConnections()
 		srv.Close()
-		transport.CloseIdleConnections()
+		clients.Close()
 		sim.Close()
 	})
 	return &env{sim: sim, url: srv.URL, client: &http.Client{Transport: clientTransport}, logs: logs}

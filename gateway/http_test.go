@@ -160,7 +160,7 @@ func (panickyDashboard) Wallet(context.Context, *model.Dashboard) (*model.Wallet
 }
 
 func TestResolverPanicIsAFieldError(t *testing.T) {
-	e := newEnv(t, envOptions{resolvers: panickyRoot{resolvers.New()}})
+	e := newEnv(t, envOptions{resolvers: panickyRoot{resolvers.New(resolvers.Options{})}})
 	for range 2 { // and the server keeps serving
 		r := e.post(t, fullQuery, map[string]any{"id": "u1"}, "X-Request-Id", "req-panic")
 		err, ok := r.errorsByPath()["dashboard.wallet"]

@@ -16,11 +16,12 @@ func Example() {
 	sim := simulator.New(simulator.Options{Record: true})
 	urls, _ := sim.Start("127.0.0.1", 0)
 	defer sim.Close()
-	svcURLs := map[downstream.Service]string{}
+	services := map[downstream.Service]downstream.ServiceConfig{}
 	for k, v := range urls {
-		svcURLs[downstream.Service(k)] = v
+		services[downstream.Service(k)] = downstream.ServiceConfig{URL: v}
 	}
-	clients, _ := downstream.New(downstream.Config{URLs: svcURLs})
+	clients, _ := downstream.New(downstream.Config{Services: services})
+	defer clients.Close()
 
 	// One operation: its context carries the request deadline.
 	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)

@@ -114,7 +114,11 @@ func await[V any](ctx context.Context, svc downstream.Service, op string, thunk 
 	v, err := deadline.Wait(ctx, thunk)
 	if err != nil {
 		if _, ok := errors.AsType[*downstream.Error](err); !ok && ctx.Err() != nil {
-			err = downstream.ContextError(ctx, svc, op)
+			e := downstream.ContextError(ctx, svc, op)
+			if errors.Is(e.Err, deadline.ErrFieldBudget) {
+				e.Kind = downstream.KindBudget
+			}
+			err = e
 		}
 	}
 	return v, err

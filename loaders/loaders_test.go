@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"testing"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/acme/dashboard-gateway/downstream"
 	"github.com/acme/dashboard-gateway/loaders"
 	"github.com/acme/dashboard-gateway/requestid"
+	"github.com/acme/dashboard-gateway/resilience"
 	"github.com/acme/dashboard-gateway/simulator"
 )
 
@@ -26,17 +26,16 @@ func world(tb testing.TB, behaviors map[string]simulator.Behavior) (*simulator.S
 	if err != nil {
 		tb.Fatal(err)
 	}
-	svcURLs := map[downstream.Service]string{}
+	services := map[downstream.Service]downstream.ServiceConfig{}
 	for k, v := range urls {
-		svcURLs[downstream.Service(k)] = v
+		services[downstream.Service(k)] = downstream.ServiceConfig{URL: v, Policy: resilience.Policy{Attempts: 1}}
 	}
-	transport := downstream.NewTransport()
-	c, err := downstream.New(downstream.Config{URLs: svcURLs, HTTPClient: &http.Client{Transport: transport}})
+	c, err := downstream.New(downstream.Config{Services: services})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() {
-		transport.CloseIdleConnections()
+		c.Close()
 		sim.Close()
 	})
 	return sim, c

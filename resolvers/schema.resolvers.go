@@ -15,6 +15,8 @@ import (
 )
 
 func (r *dashboardResolver) Profile(ctx context.Context, obj *model.Dashboard) (*model.Profile, error) {
+	ctx, done := r.field(ctx, obj, "profile")
+	defer done()
 	p, err := loaders.FromContext(ctx).Profile(ctx, obj.UserID)
 	if err != nil {
 		return nil, err
@@ -23,6 +25,8 @@ func (r *dashboardResolver) Profile(ctx context.Context, obj *model.Dashboard) (
 }
 
 func (r *dashboardResolver) Orders(ctx context.Context, obj *model.Dashboard, first *int) ([]*model.Order, error) {
+	ctx, done := r.field(ctx, obj, "orders")
+	defer done()
 	n, err := firstArg(first)
 	if err != nil {
 		return nil, err
@@ -35,10 +39,12 @@ func (r *dashboardResolver) Orders(ctx context.Context, obj *model.Dashboard, fi
 	if selects(ctx, "items", "product") {
 		l.PrefetchProducts(ctx, orderProductIDs(list))
 	}
-	return orders(list), nil
+	return orders(list, obj), nil
 }
 
 func (r *dashboardResolver) Recommendations(ctx context.Context, obj *model.Dashboard, first *int) ([]*model.Recommendation, error) {
+	ctx, done := r.field(ctx, obj, "recommendations")
+	defer done()
 	n, err := firstArg(first)
 	if err != nil {
 		return nil, err
@@ -51,10 +57,12 @@ func (r *dashboardResolver) Recommendations(ctx context.Context, obj *model.Dash
 	if selects(ctx, "product") {
 		l.PrefetchProducts(ctx, recommendationProductIDs(list))
 	}
-	return recommendations(list), nil
+	return recommendations(list, obj), nil
 }
 
 func (r *dashboardResolver) Notifications(ctx context.Context, obj *model.Dashboard, first *int, unreadOnly *bool) (*model.NotificationFeed, error) {
+	ctx, done := r.field(ctx, obj, "notifications")
+	defer done()
 	n, err := firstArg(first)
 	if err != nil {
 		return nil, err
@@ -67,6 +75,8 @@ func (r *dashboardResolver) Notifications(ctx context.Context, obj *model.Dashbo
 }
 
 func (r *dashboardResolver) Wallet(ctx context.Context, obj *model.Dashboard) (*model.Wallet, error) {
+	ctx, done := r.field(ctx, obj, "wallet")
+	defer done()
 	w, err := loaders.FromContext(ctx).Wallet(ctx, obj.UserID)
 	if err != nil {
 		return nil, err
@@ -75,6 +85,8 @@ func (r *dashboardResolver) Wallet(ctx context.Context, obj *model.Dashboard) (*
 }
 
 func (r *orderItemResolver) Product(ctx context.Context, obj *model.OrderItem) (*model.Product, error) {
+	ctx, done := r.child(ctx, obj.Dashboard, "orders")
+	defer done()
 	p, err := loaders.FromContext(ctx).Product(ctx, obj.ProductID)
 	if err != nil {
 		return nil, err
@@ -86,7 +98,7 @@ func (r *queryResolver) Dashboard(ctx context.Context, userID string) (*model.Da
 	if err := checkUserID(userID); err != nil {
 		return nil, err
 	}
-	return &model.Dashboard{UserID: userID}, nil
+	return r.newDashboard(userID, r.criticalSelected(ctx)), nil
 }
 
 func (r *queryResolver) Dashboards(ctx context.Context, userIds []string) ([]*model.Dashboard, error) {
@@ -94,11 +106,12 @@ func (r *queryResolver) Dashboards(ctx context.Context, userIds []string) ([]*mo
 		return nil, apierror.BadInput("userIds takes at most %d ids", MaxUserIDs)
 	}
 	out := make([]*model.Dashboard, len(userIds))
+	critical := r.criticalSelected(ctx)
 	for i, id := range userIds {
 		if err := checkUserID(id); err != nil {
 			return nil, err
 		}
-		out[i] = &model.Dashboard{UserID: id}
+		out[i] = r.newDashboard(id, critical)
 	}
 	if selects(ctx, "profile") {
 		loaders.FromContext(ctx).PrefetchProfiles(ctx, userIds)
@@ -107,6 +120,8 @@ func (r *queryResolver) Dashboards(ctx context.Context, userIds []string) ([]*mo
 }
 
 func (r *recommendationResolver) Product(ctx context.Context, obj *model.Recommendation) (*model.Product, error) {
+	ctx, done := r.child(ctx, obj.Dashboard, "recommendations")
+	defer done()
 	p, err := loaders.FromContext(ctx).Product(ctx, obj.ProductID)
 	if err != nil {
 		return nil, err

@@ -30,3 +30,19 @@ func selectsIn(op *graphql.OperationContext, set ast.SelectionSet, path []string
 	}
 	return false
 }
+
+// countSelected counts the fields called name directly in the current
+// field's selection, through aliases, fragments and @skip/@include.
+func countSelected(ctx context.Context, name string) int {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return 0
+	}
+	n := 0
+	for _, f := range graphql.CollectFields(graphql.GetOperationContext(ctx), fc.Field.Selections, nil) {
+		if f.Name == name {
+			n++
+		}
+	}
+	return n
+}
