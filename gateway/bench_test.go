@@ -20,7 +20,7 @@ func BenchmarkFullDashboard(b *testing.B) {
 			behaviors[s] = simulator.Behavior{Latency: simulator.Latency{Min: latency}}
 		}
 		b.Run("latency="+latency.String(), func(b *testing.B) {
-			e := newEnv(b, envOptions{behaviors: behaviors, noRecord: true})
+			e := newEnv(b, envOptions{behaviors: behaviors, bench: true})
 			vars := map[string]any{"id": "u1"}
 			b.ReportAllocs()
 			for b.Loop() {
@@ -30,7 +30,7 @@ func BenchmarkFullDashboard(b *testing.B) {
 			}
 		})
 		b.Run("latency="+latency.String()+"/parallel", func(b *testing.B) {
-			e := newEnv(b, envOptions{behaviors: behaviors, noRecord: true})
+			e := newEnv(b, envOptions{behaviors: behaviors, bench: true})
 			vars := map[string]any{"id": "u1"}
 			b.ReportAllocs()
 			b.SetParallelism(16) // many clients at once, as in production
@@ -63,7 +63,7 @@ func BenchmarkDeadlineOvershoot(b *testing.B) {
 			e := newEnv(b, envOptions{
 				deadline:  deadline,
 				behaviors: map[string]simulator.Behavior{simulator.Wallet: {Fault: fault}},
-				noRecord:  true,
+				bench:     true,
 			})
 			var mu sync.Mutex
 			var over []time.Duration

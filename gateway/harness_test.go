@@ -41,12 +41,12 @@ type envOptions struct {
 	policies  map[downstream.Service]string // per service, over policy
 	budgets   map[string]time.Duration      // optional fields; nil: none, so tests see every field waited for
 	resolvers graph.ResolverRoot            // overrides resolvers.New()
-	noRecord  bool                          // for benchmarks: the call log would grow without bound
+	bench     bool                          // no call log and only warnings logged: both would grow without bound
 }
 
 func newEnv(tb testing.TB, o envOptions) *env {
 	tb.Helper()
-	sim := simulator.New(simulator.Options{Seed: 1, Behaviors: o.behaviors, Record: !o.noRecord, RequireHeaders: true})
+	sim := simulator.New(simulator.Options{Seed: 1, Behaviors: o.behaviors, Record: !o.bench, RequireHeaders: true})
 	simURLs, err := sim.Start("127.0.0.1", 0)
 	if err != nil {
 		tb.Fatalf("start simulator: %v", err)
@@ -71,7 +71,11 @@ func newEnv(tb testing.TB, o envOptions) *env {
 		services[s] = sc
 	}
 	logs := &logBuffer{}
-	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	level := slog.LevelDebug
+	if o.bench {
+		level = slog.LevelWarn
+	}
+	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: level}))
 	clients, err := downstream.New(downstream.Config{
 		Services: services,
 		Observer: resilience.LogObserver{Logger: logger, RequestID: requestid.FromContext},

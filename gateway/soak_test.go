@@ -48,7 +48,7 @@ func TestChaosSoak(t *testing.T) {
 	e := newEnv(t, envOptions{
 		behaviors: chaos,
 		deadline:  deadline,
-		noRecord:  true,
+		bench:     true,
 		policy:    "timeout=200ms,backoff=10ms,backoff-max=40ms",
 		policies: map[downstream.Service]string{
 			downstream.Recommendations: "timeout=200ms,hedge=p95",

@@ -15,6 +15,9 @@ import (
 //
 // Do returns when ctx ends, whatever call does.
 func Do[T any](ctx context.Context, s *Service, key string, call func(context.Context) (T, error)) (T, error) {
+	if s.policy.Off {
+		return call(ctx)
+	}
 	if s.policy.NoDedupe || key == "" {
 		v, rep, err := retry(ctx, s, call)
 		return v, withReport(err, rep)

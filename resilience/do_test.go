@@ -194,3 +194,16 @@ func TestBulkhead(t *testing.T) {
 		}
 	})
 }
+
+// With the layers off, a call is made once, as it is.
+func TestLayersOff(t *testing.T) {
+	s, rec := newTestService(Policy{Off: true})
+	call, n := script(errRetryable)
+	_, err := Do(context.Background(), s, "k", call)
+	if !errors.Is(err, errRetryable) || *n != 1 || rec.count(Retried) != 0 {
+		t.Errorf("err %v after %d attempts; want the first failure as is", err, *n)
+	}
+	if _, ok := ReportOf(err); ok {
+		t.Error("a report on an unlayered call")
+	}
+}

@@ -7,11 +7,12 @@ import (
 )
 
 // flightGroup shares identical calls in flight, like
-// golang.org/x/sync/singleflight, with one difference that matters here:
-// the shared call runs under a context of its own that is cancelled as soon
-// as every caller waiting for it has gone (singleflight either ties the call
-// to its first caller, or lets it run after everyone left). The shared call
-// keeps the first caller's values (request id) and deadline.
+// golang.org/x/sync/singleflight, with one difference that matters here: the
+// shared call runs under a context of its own (the first caller's values and
+// deadline, not its cancellation), cancelled as soon as every caller waiting
+// for it has gone. singleflight either ties the call to its first caller's
+// cancellation, failing everyone when that one client leaves, or lets it run
+// after everyone left.
 type flightGroup struct {
 	mu      sync.Mutex
 	flights map[string]*flight
@@ -26,56 +27,59 @@ type flight struct {
 }
 
 // do returns the result of fn for key, sharing a call already in flight
-// (shared reports whether it did). It returns when ctx ends, whatever fn does.
+// (shared reports whether it did). A caller that joins returns when its ctx
+// ends. The first caller runs fn itself, so it returns when fn does: at its
+// deadline at the latest (fn's context has the same one), later only if it
+// was cancelled while others still wait for the answer.
 func (g *flightGroup) do(ctx context.Context, key string, fn func(context.Context) (any, error)) (v any, err error, shared bool) {
 	g.mu.Lock()
 	if g.flights == nil {
 		g.flights = make(map[string]*flight)
 	}
-	f, shared := g.flights[key]
-	if shared {
+	if f, ok := g.flights[key]; ok {
 		f.waiters++
-	} else {
-		fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-		if deadline, ok := ctx.Deadline(); ok {
-			var cancelDeadline context.CancelFunc
-			fctx, cancelDeadline = context.WithDeadline(fctx, deadline)
-			cancelBoth := cancel
-			cancel = func() { cancelDeadline(); cancelBoth() }
+		g.mu.Unlock()
+		select {
+		case <-f.done:
+			return f.val, f.err, true
+		case <-ctx.Done():
+			g.leave(key, f)
+			return nil, context.Cause(ctx), true
 		}
-		f = &flight{done: make(chan struct{}), waiters: 1, cancel: cancel}
-		g.flights[key] = f
-		go g.run(fctx, key, f, fn)
 	}
+	var fctx context.Context
+	var cancel context.CancelFunc
+	if deadline, ok := ctx.Deadline(); ok {
+		fctx, cancel = context.WithDeadline(context.WithoutCancel(ctx), deadline)
+	} else {
+		fctx, cancel = context.WithCancel(context.WithoutCancel(ctx))
+	}
+	f := &flight{done: make(chan struct{}), waiters: 1, cancel: cancel}
+	g.flights[key] = f
 	g.mu.Unlock()
 
-	select {
-	case <-f.done:
-		return f.val, f.err, shared
-	case <-ctx.Done():
-		g.mu.Lock()
-		f.waiters--
-		if f.waiters == 0 {
-			f.cancel() // nobody wants the answer any more
-			g.forget(key, f)
-		}
-		g.mu.Unlock()
-		return nil, context.Cause(ctx), shared
-	}
-}
-
-func (g *flightGroup) run(ctx context.Context, key string, f *flight, fn func(context.Context) (any, error)) {
+	stop := context.AfterFunc(ctx, func() { g.leave(key, f) }) // the first caller gone
 	defer func() {
-		if p := recover(); p != nil {
-			f.err = fmt.Errorf("resilience: panic in shared call: %v", p)
-		}
+		stop()
 		g.mu.Lock()
 		g.forget(key, f)
 		g.mu.Unlock()
 		close(f.done)
-		f.cancel()
+		cancel()
 	}()
-	f.val, f.err = fn(ctx)
+	f.val, f.err = safely(fctx, fn)
+	return f.val, f.err, false
+}
+
+// leave takes one waiter off f, and cancels f when nobody waits any more.
+func (g *flightGroup) leave(key string, f *flight) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	f.waiters--
+	if f.waiters == 0 {
+		f.cancel()
+		g.forget(key, f)
+	}
 }
 
 // forget removes f from the group if it is still the flight for key, so the
@@ -84,4 +88,15 @@ func (g *flightGroup) forget(key string, f *flight) {
 	if g.flights[key] == f {
 		delete(g.flights, key)
 	}
+}
+
+// safely runs fn, turning a panic into an error so that callers waiting for
+// a shared call are never left hanging.
+func safely(ctx context.Context, fn func(context.Context) (any, error)) (v any, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("resilience: panic in shared call: %v", p)
+		}
+	}()
+	return fn(ctx)
 }

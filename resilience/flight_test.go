@@ -40,8 +40,8 @@ func TestDedupe(t *testing.T) {
 	})
 }
 
-// The shared call lives while anyone waits for it and is cancelled when the
-// last caller gives up.
+// The shared call lives while anyone waits for it, even when its first
+// caller has gone, and is cancelled when the last caller gives up.
 func TestDedupeCancelsWhenEveryoneLeft(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		s, _ := newTestService(Policy{Attempts: 1})
@@ -51,21 +51,25 @@ func TestDedupeCancelsWhenEveryoneLeft(t *testing.T) {
 			cancelled.Store(true)
 			return "", ctx.Err()
 		}
-		ctx1, cancel1 := context.WithCancel(context.Background())
-		ctx2, cancel2 := context.WithCancel(context.Background())
+		first, cancelFirst := context.WithCancel(context.Background())
+		second, cancelSecond := context.WithCancel(context.Background())
 		done := make(chan error, 2)
-		go func() { _, err := Do(ctx1, s, "k", call); done <- err }()
-		go func() { _, err := Do(ctx2, s, "k", call); done <- err }()
-		synctest.Wait()
-		cancel1()
-		<-done
+		go func() { _, err := Do(first, s, "k", call); done <- err }()
+		synctest.Wait() // the first caller runs the call
+		go func() { _, err := Do(second, s, "k", call); done <- err }()
+		synctest.Wait() // the second has joined it
+
+		cancelFirst()
 		synctest.Wait()
 		if cancelled.Load() {
 			t.Fatal("shared call cancelled while a caller still waits")
 		}
-		cancel2()
-		<-done
-		synctest.Wait()
+		cancelSecond()
+		for range 2 {
+			if err := <-done; err == nil {
+				t.Error("a caller got an answer; want its cancellation")
+			}
+		}
 		if !cancelled.Load() {
 			t.Error("shared call still running after every caller left")
 		}

@@ -71,11 +71,14 @@ func hedge[T any](ctx context.Context, s *Service, call func(context.Context) (T
 }
 
 // hedgeDelay returns how long to wait before hedging, and false when no
-// hedge is to be sent.
+// hedge is to be sent. The adaptive delay is the recent p95 latency (as in
+// "The Tail at Scale"), but never less than twice the median: when most
+// answers are alike, the ones just past the p95 are not stragglers, and
+// hedging them would spend the hedge budget the real stragglers need.
 func (s *Service) hedgeDelay() (time.Duration, bool) {
 	if s.policy.HedgeAdaptive {
-		if p95, ok := s.latency.percentile95(); ok {
-			return p95, true
+		if p50, p95, ok := s.latency.percentiles(); ok {
+			return max(p95, 2*p50), true
 		}
 	}
 	return s.policy.Hedge, s.policy.Hedge > 0

@@ -73,16 +73,32 @@ func TestHedgeBudget(t *testing.T) {
 	})
 }
 
-// The adaptive delay follows the service's recent p95 latency.
+// The adaptive delay follows the service's recent p95 latency, but is never
+// less than twice the median.
 func TestAdaptiveHedgeDelay(t *testing.T) {
-	s, _ := newTestService(Policy{HedgeAdaptive: true})
-	if _, ok := s.hedgeDelay(); ok {
-		t.Error("hedging with no latencies seen; want none until enough samples")
+	tests := []struct {
+		name    string
+		latency func(i int) time.Duration // of sample i of 100
+		want    time.Duration
+	}{
+		{"spread out: the p95", func(i int) time.Duration { return time.Duration(i*i) * time.Millisecond / 10 }, 902500 * time.Microsecond},
+		{"tight with a tail: twice the median", func(i int) time.Duration {
+			if i > 97 {
+				return 800 * time.Millisecond
+			}
+			return 20 * time.Millisecond
+		}, 40 * time.Millisecond},
 	}
-	for i := 1; i <= 100; i++ {
-		s.latency.observe(time.Duration(i) * time.Millisecond)
-	}
-	if d, ok := s.hedgeDelay(); !ok || d != 95*time.Millisecond {
-		t.Errorf("delay %v, %v; want the p95, 95ms", d, ok)
+	for _, tt := range tests {
+		s, _ := newTestService(Policy{HedgeAdaptive: true})
+		if _, ok := s.hedgeDelay(); ok {
+			t.Error("hedging with no latencies seen; want none until enough samples")
+		}
+		for i := 1; i <= 100; i++ {
+			s.latency.observe(tt.latency(i))
+		}
+		if d, ok := s.hedgeDelay(); !ok || d != tt.want {
+			t.Errorf("%s: delay %v, %v; want %v", tt.name, d, ok, tt.want)
+		}
 	}
 }

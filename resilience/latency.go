@@ -7,15 +7,16 @@ import (
 )
 
 // latencies keeps a service's recent attempt latencies and answers their
-// 95th percentile, recomputed every few samples rather than per question.
+// median and 95th percentile, recomputed every few samples rather than per
+// question.
 type latencies struct {
-	mu      sync.Mutex
-	ring    [latencySamples]time.Duration
-	n       int // samples seen, capped at len(ring)
-	next    int
-	sinceP  int
-	p95     time.Duration
-	scratch []time.Duration
+	mu       sync.Mutex
+	ring     [latencySamples]time.Duration
+	n        int // samples seen, capped at len(ring)
+	next     int
+	sinceP   int
+	p50, p95 time.Duration
+	scratch  []time.Duration
 }
 
 const (
@@ -35,18 +36,26 @@ func (l *latencies) observe(d time.Duration) {
 	l.sinceP++
 }
 
-// percentile95 returns the recent p95 and whether enough samples back it.
-func (l *latencies) percentile95() (time.Duration, bool) {
+// percentiles returns the recent p50 and p95, and whether enough samples
+// back them.
+func (l *latencies) percentiles() (p50, p95 time.Duration, ok bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.n < minSamples {
-		return 0, false
+		return 0, 0, false
 	}
 	if l.sinceP >= recomputeEvery || l.p95 == 0 {
 		l.scratch = append(l.scratch[:0], l.ring[:l.n]...)
 		slices.Sort(l.scratch)
-		l.p95 = l.scratch[(len(l.scratch)*95+99)/100-1]
+		at := func(pct int) time.Duration { return l.scratch[(len(l.scratch)*pct+99)/100-1] }
+		l.p50, l.p95 = at(50), at(95)
 		l.sinceP = 0
 	}
-	return l.p95, true
+	return l.p50, l.p95, true
+}
+
+// percentile95 returns the recent p95 and whether enough samples back it.
+func (l *latencies) percentile95() (time.Duration, bool) {
+	_, p95, ok := l.percentiles()
+	return p95, ok
 }

@@ -63,6 +63,10 @@ type Policy struct {
 	// NoDedupe turns off the sharing of identical calls in flight. Sharing
 	// is on by default.
 	NoDedupe bool
+	// Off sends every call once with no layer at all: no timeout, retry,
+	// breaker, bulkhead, hedge or sharing. For measuring the layers' cost
+	// and for debugging; never the default.
+	Off bool
 }
 
 // Defaults of Policy.

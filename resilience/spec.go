@@ -13,7 +13,8 @@ import (
 // backoff-max, retry-ratio, retry-min, breaker-window, breaker-min-calls,
 // breaker-ratio, breaker-consecutive, breaker-open, breaker-probes,
 // max-in-flight, hedge (off, a delay, or p95), hedge-ratio, dedupe (on or
-// off). Ratios take "20%" or "0.2". Errors name the bad pair.
+// off), layers (on, or off to bypass them all). Ratios take "20%" or "0.2".
+// Errors name the bad pair.
 func ParsePolicy(spec string, base Policy) (Policy, error) {
 	p := base
 	for _, pair := range strings.Split(spec, ",") {
@@ -77,6 +78,10 @@ func (p *Policy) set(key, v string) error {
 		on, err := parseOnOff(v)
 		p.NoDedupe = !on
 		return err
+	case "layers":
+		on, err := parseOnOff(v)
+		p.Off = !on
+		return err
 	}
 	return fmt.Errorf("unknown key %q", key)
 }
@@ -91,16 +96,19 @@ func (p Policy) String() string {
 	case d.Hedge > 0:
 		hedge = d.Hedge.String()
 	}
-	dedupe := "on"
+	dedupe, layers := "on", "on"
 	if d.NoDedupe {
 		dedupe = "off"
 	}
+	if d.Off {
+		layers = "off"
+	}
 	return fmt.Sprintf("timeout=%s,attempts=%d,backoff=%s,backoff-max=%s,retry-ratio=%s,retry-min=%d,"+
 		"breaker-window=%s,breaker-min-calls=%d,breaker-ratio=%s,breaker-consecutive=%d,breaker-open=%s,breaker-probes=%d,"+
-		"max-in-flight=%d,hedge=%s,hedge-ratio=%s,dedupe=%s",
+		"max-in-flight=%d,hedge=%s,hedge-ratio=%s,dedupe=%s,layers=%s",
 		d.Timeout, d.Attempts, d.Backoff, d.BackoffMax, percent(d.RetryRatio), d.RetryMin,
 		d.BreakerWindow, d.BreakerMinCalls, percent(d.BreakerRatio), d.BreakerConsecutive, d.BreakerOpen, d.BreakerProbes,
-		d.MaxInFlight, hedge, percent(d.HedgeRatio), dedupe)
+		d.MaxInFlight, hedge, percent(d.HedgeRatio), dedupe, layers)
 }
 
 func percent(r float64) string { return strconv.FormatFloat(r*100, 'f', -1, 64) + "%" }

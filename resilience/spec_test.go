@@ -19,6 +19,7 @@ func TestParsePolicy(t *testing.T) {
 		{"hedge=40ms", func(p Policy) bool { return p.Hedge == 40*time.Millisecond && !p.HedgeAdaptive }, ""},
 		{"hedge=p95,hedge=off", func(p Policy) bool { return !p.HedgeAdaptive && p.Hedge == 0 }, ""},
 		{"dedupe=off", func(p Policy) bool { return p.NoDedupe }, ""},
+		{"layers=off", func(p Policy) bool { return p.Off }, ""},
 		{"breaker-open=2s,breaker-probes=3,max-in-flight=64", func(p Policy) bool {
 			return p.BreakerOpen == 2*time.Second && p.BreakerProbes == 3 && p.MaxInFlight == 64
 		}, ""},
@@ -45,7 +46,7 @@ func TestParsePolicy(t *testing.T) {
 }
 
 func TestPolicyStringRoundTrips(t *testing.T) {
-	for _, spec := range []string{"", "timeout=250ms,attempts=3,hedge=p95,dedupe=off", "hedge=30ms,retry-ratio=5%"} {
+	for _, spec := range []string{"", "timeout=250ms,attempts=3,hedge=p95,dedupe=off", "hedge=30ms,retry-ratio=5%", "layers=off"} {
 		p, err := ParsePolicy(spec, Policy{})
 		if err != nil {
 			t.Fatal(err)

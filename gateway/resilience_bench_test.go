@@ -1,0 +1,136 @@
+package gateway_test
+
+import (
+	"os"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/acme/dashboard-gateway/simulator"
+)
+
+// BenchmarkResilienceOverhead compares the full query with every service
+// healthy and instant, with the resilience layers on (the defaults) and
+// bypassed (layers=off). Each request asks for another user, so that sharing
+// identical calls, which would only make the layers look cheaper, rarely
+// applies. See BENCHMARKS.md.
+func BenchmarkResilienceOverhead(b *testing.B) {
+	for _, policy := range []string{"layers=off", "layers=on"} {
+		b.Run(policy, func(b *testing.B) {
+			e := newEnv(b, envOptions{policy: policy, bench: true})
+			var user atomic.Int64
+			b.ReportAllocs()
+			b.SetParallelism(8)
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					vars := map[string]any{"id": "u" + strconv.FormatInt(user.Add(1)%100000+1, 10)}
+					if r := e.post(b, fullQuery, vars); len(r.gql.Errors) > 0 {
+						b.Errorf("errors %+v", r.gql.Errors)
+						return
+					}
+				}
+			})
+		})
+	}
+}
+
+// tailQuery is a dashboard of five calls, one per service but the catalog.
+const tailQuery = `query($id: ID!) { dashboard(userId: $id) {
+	profile { name } orders { id } recommendations { score } notifications { unreadCount } wallet { loyaltyPoints } } }`
+
+// BenchmarkTailLatency sends TAIL_REQUESTS dashboards (default 20000) at a
+// fixed rate of TAIL_RATE per second (default 400), open loop, to services
+// with a long tail (15-25 ms, 2% of calls 800 ms), without and with hedging,
+// and reports the dashboards' latency percentiles and the share of extra
+// downstream calls. Run it with -benchtime 1x.
+func BenchmarkTailLatency(b *testing.B) {
+	n := envInt(b, "TAIL_REQUESTS", 20000)
+	rate := envInt(b, "TAIL_RATE", 400)
+	longTail := map[string]simulator.Behavior{}
+	for _, s := range simulator.Services() {
+		longTail[s] = simulator.Behavior{Latency: simulator.Latency{
+			Min: 15 * time.Millisecond, Max: 25 * time.Millisecond, TailShare: 0.02, Tail: 800 * time.Millisecond}}
+	}
+	for _, policy := range []string{"hedge=off", "hedge=p95", "hedge=50ms"} {
+		b.Run(policy, func(b *testing.B) {
+			e := newEnv(b, envOptions{behaviors: longTail, policy: policy, bench: true})
+			var mu sync.Mutex
+			var lat []time.Duration
+			var wg sync.WaitGroup
+			tick := time.NewTicker(time.Second / time.Duration(rate))
+			defer tick.Stop()
+			b.ResetTimer()
+			for i := range n {
+				<-tick.C
+				wg.Go(func() {
+					r := e.post(b, tailQuery, map[string]any{"id": "u" + strconv.Itoa(i%1000+1)})
+					if len(r.gql.Errors) > 0 {
+						b.Errorf("errors %+v", r.gql.Errors)
+					}
+					mu.Lock()
+					lat = append(lat, r.elapsed)
+					mu.Unlock()
+				})
+			}
+			wg.Wait()
+			b.StopTimer()
+			slices.Sort(lat)
+			ms := func(p float64) float64 {
+				return float64(lat[min(int(p*float64(len(lat))), len(lat)-1)]) / float64(time.Millisecond)
+			}
+			calls := 0
+			for _, s := range simulator.Services() {
+				calls += e.sim.Stats(s).Calls
+			}
+			b.ReportMetric(ms(0.5), "p50-ms")
+			b.ReportMetric(ms(0.99), "p99-ms")
+			b.ReportMetric(ms(0.999), "p99.9-ms")
+			b.ReportMetric(100*(float64(calls)/float64(5*n)-1), "extra-calls-%")
+		})
+	}
+}
+
+// BenchmarkDedupe sends rounds of 100 identical concurrent dashboards to
+// services answering in 50 ms, with sharing of identical calls on and off,
+// and reports the downstream calls per dashboard.
+func BenchmarkDedupe(b *testing.B) {
+	slow := map[string]simulator.Behavior{}
+	for _, s := range simulator.Services() {
+		slow[s] = simulator.Behavior{Latency: simulator.Latency{Min: 50 * time.Millisecond}}
+	}
+	for _, policy := range []string{"dedupe=off", "dedupe=on"} {
+		b.Run(policy, func(b *testing.B) {
+			e := newEnv(b, envOptions{behaviors: slow, policy: policy, bench: true})
+			rounds := 0
+			for b.Loop() {
+				var wg sync.WaitGroup
+				for range 100 {
+					wg.Go(func() { e.post(b, tailQuery, map[string]any{"id": "u1"}) })
+				}
+				wg.Wait()
+				rounds++
+			}
+			calls := 0
+			for _, s := range simulator.Services() {
+				calls += e.sim.Stats(s).Calls
+			}
+			b.ReportMetric(float64(calls)/float64(100*rounds), "calls/dashboard")
+		})
+	}
+}
+
+func envInt(tb testing.TB, name string, def int) int {
+	tb.Helper()
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		tb.Fatalf("%s=%q: want a whole number > 0", name, v)
+	}
+	return n
+}
