@@ -193,6 +193,18 @@ func TestConfig(t *testing.T) {
 		{"log level", nil, map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL", nil},
 		{"body limit", []string{"-max-body-bytes", "10"}, nil, "-max-body-bytes", nil},
 		{"unknown flag", []string{"-nope"}, nil, "nope", nil},
+		{"policies", []string{"-orders-policy", "timeout=300ms,h2c=on"}, map[string]string{"POLICY": "attempts=3"}, "", func(c config) bool {
+			o, w := c.Services["orders"], c.Services["wallet"]
+			return o.Policy.Timeout == 300*time.Millisecond && o.Policy.Attempts == 3 && o.H2C &&
+				w.Policy.Attempts == 3 && w.Policy.Timeout == 0 && !w.H2C
+		}},
+		{"bad service policy", []string{"-orders-policy", "timeout=soon"}, nil, "-orders-policy (ORDERS_POLICY)", nil},
+		{"bad policy from env", nil, map[string]string{"POLICY": "attempts=99"}, "-policy (POLICY)", nil},
+		{"optional fields", []string{"-optional-fields", "wallet=200ms"}, nil, "", func(c config) bool {
+			return len(c.Budgets) == 1 && c.Budgets["wallet"] == 200*time.Millisecond
+		}},
+		{"no optional fields", []string{"-optional-fields", "none"}, nil, "", func(c config) bool { return len(c.Budgets) == 0 }},
+		{"bad optional field", []string{"-optional-fields", "userId=1s"}, nil, "-optional-fields", nil},
 		{"stray argument", []string{"serve"}, nil, "serve", nil},
 	}
 	for _, tt := range tests {
