@@ -7,29 +7,26 @@ import (
 )
 
 // Profile returns the profile of userID; an unknown user is KindNotFound.
+// Profiles asked for one by one are batched over the loaders' short wait.
 func (l *Loaders) Profile(ctx context.Context, userID string) (*downstream.UserProfile, error) {
-	return await(ctx, downstream.Profile, "get users", l.profiles.LoadThunk(ctx, userID))
+	return l.profiles.load(ctx, userID)
 }
 
-// PrefetchProfiles enqueues userIDs without waiting, so that ids known
-// together go out in one batch call whatever the scheduling of the resolvers
-// that ask for them later.
+// PrefetchProfiles starts fetching userIDs without waiting: ids known
+// together go out together, one call per 100, at once.
 func (l *Loaders) PrefetchProfiles(ctx context.Context, userIDs []string) {
-	for _, id := range userIDs {
-		l.profiles.LoadThunk(ctx, id)
-	}
+	l.profiles.prefetch(ctx, userIDs)
 }
 
 // Product returns the product productID; an unknown product is KindNotFound.
 func (l *Loaders) Product(ctx context.Context, productID string) (*downstream.Product, error) {
-	return await(ctx, downstream.Catalog, "get products", l.products.LoadThunk(ctx, productID))
+	return l.products.load(ctx, productID)
 }
 
-// PrefetchProducts enqueues productIDs without waiting (see PrefetchProfiles).
+// PrefetchProducts starts fetching productIDs without waiting (see
+// PrefetchProfiles); ids already asked for are not asked again.
 func (l *Loaders) PrefetchProducts(ctx context.Context, productIDs []string) {
-	for _, id := range productIDs {
-		l.products.LoadThunk(ctx, id)
-	}
+	l.products.prefetch(ctx, productIDs)
 }
 
 // Orders returns the user's latest orders, at most limit.

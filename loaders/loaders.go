@@ -23,15 +23,15 @@ import (
 
 // DefaultWait is how long a batch collects keys before it is sent when
 // Options.Wait is zero. It adds straight to the latency of every batched
-// field, so it is kept small; ids that become known together are enqueued
-// together (see Prefetch*) and do not depend on it.
+// field, so it is kept small; ids that become known together are fetched
+// together at once (see Prefetch*) and do not wait for it.
 const DefaultWait = time.Millisecond
 
 // Loaders is one operation's set of loaders. Its methods are safe for
 // concurrent use by the operation's resolvers.
 type Loaders struct {
-	profiles        *dataloadgen.Loader[string, *downstream.UserProfile]
-	products        *dataloadgen.Loader[string, *downstream.Product]
+	profiles        *batcher[*downstream.UserProfile]
+	products        *batcher[*downstream.Product]
 	orders          *dataloadgen.Loader[listKey, []*downstream.Order]
 	recommendations *dataloadgen.Loader[listKey, []*downstream.Recommendation]
 	notifications   *dataloadgen.Loader[feedKey, *downstream.NotificationFeed]
@@ -58,10 +58,9 @@ func New(ctx context.Context, c *downstream.Clients, wait time.Duration) *Loader
 	if wait <= 0 {
 		wait = DefaultWait
 	}
-	batch := []dataloadgen.Option{dataloadgen.WithWait(wait), dataloadgen.WithBatchCapacity(downstream.MaxBatch)}
 	return &Loaders{
-		profiles: dataloadgen.NewLoader(byID(ctx, downstream.Profile, "get users", c.Profiles), batch...),
-		products: dataloadgen.NewLoader(byID(ctx, downstream.Catalog, "get products", c.Products), batch...),
+		profiles: newBatcher(ctx, downstream.Profile, "get users", wait, c.Profiles),
+		products: newBatcher(ctx, downstream.Catalog, "get products", wait, c.Products),
 		orders: once(ctx, func(ctx context.Context, k listKey) ([]*downstream.Order, error) {
 			return c.Orders(ctx, k.userID, k.limit)
 		}),
