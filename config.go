@@ -21,6 +21,8 @@ type config struct {
 	Deadline      time.Duration
 	MaxBodyBytes  int64
 	ShutdownGrace time.Duration
+	ShutdownDelay time.Duration
+	FieldTiming   bool
 	LogFormat     string
 	LogLevel      slog.Level
 	SimSeed       uint64
@@ -35,28 +37,51 @@ type config struct {
 	Budgets map[string]time.Duration
 }
 
+// rawFlags are the flags read as strings and parsed after flag.Parse.
+type rawFlags struct {
+	urls, policies      map[downstream.Service]*string
+	basePolicy, budgets *string
+}
+
+// defineFlags defines every setting on fs, storing into cfg.
+func defineFlags(fs *flag.FlagSet, cfg *config) *rawFlags {
+	fs.StringVar(&cfg.Addr, "addr", ":8080", "listen address")
+	fs.DurationVar(&cfg.Deadline, "deadline", gateway.DefaultDeadline, "request-wide deadline; a client's X-Timeout-Ms can only shorten it")
+	fs.Int64Var(&cfg.MaxBodyBytes, "max-body-bytes", gateway.DefaultMaxBodyBytes, "largest request body accepted, in bytes")
+	fs.DurationVar(&cfg.ShutdownGrace, "shutdown-grace", 10*time.Second, "how long in-flight requests may take to finish on shutdown; longer than -deadline")
+	fs.DurationVar(&cfg.ShutdownDelay, "shutdown-delay", 0, "on SIGTERM, how long to answer /readyz with 503 before closing the listener (for load balancers without a preStop hook)")
+	fs.BoolVar(&cfg.FieldTiming, "field-timing", false, `let clients ask for per-field timings in the response's extensions ({"extensions":{"timing":true}})`)
+	fs.StringVar(&cfg.LogFormat, "log-format", "json", "log format: json or text")
+	fs.TextVar(&cfg.LogLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn or error")
+	fs.Uint64Var(&cfg.SimSeed, "sim-seed", 1, "seed of the simulated services' random latency and faults")
+	raw := &rawFlags{urls: map[downstream.Service]*string{}, policies: map[downstream.Service]*string{}}
+	for _, s := range downstream.Services() {
+		raw.urls[s] = fs.String(string(s)+"-url", "", fmt.Sprintf("base URL of the %s service; empty: simulated in-process", s))
+		raw.policies[s] = fs.String(string(s)+"-policy", "", fmt.Sprintf("settings of calls to the %s service, over -policy (same keys)", s))
+	}
+	raw.basePolicy = fs.String("policy", "", `settings of calls to every service: comma-separated key=value, e.g. "timeout=800ms,attempts=3,hedge=p95,h2c=on" (README: Resilience)`)
+	raw.budgets = fs.String("optional-fields", "recommendations=500ms,notifications=500ms",
+		`optional Dashboard fields and their budgets, e.g. "recommendations=300ms"; "none" makes every field critical`)
+	return raw
+}
+
+// flagNames returns the name of every flag (the environment variables are
+// the same in upper case).
+func flagNames() []string {
+	fs := flag.NewFlagSet("", flag.ContinueOnError)
+	defineFlags(fs, &config{})
+	var names []string
+	fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+	return names
+}
+
 // parseConfig reads the settings from args and getenv. Usage and errors go to
 // out; -h returns flag.ErrHelp.
 func parseConfig(args []string, getenv func(string) string, out io.Writer) (config, error) {
 	cfg := config{URLs: map[downstream.Service]string{}, Services: map[downstream.Service]downstream.ServiceConfig{}}
 	fs := flag.NewFlagSet("dashboard-gateway", flag.ContinueOnError)
 	fs.SetOutput(out)
-	fs.StringVar(&cfg.Addr, "addr", ":8080", "listen address")
-	fs.DurationVar(&cfg.Deadline, "deadline", gateway.DefaultDeadline, "request-wide deadline; a client's X-Timeout-Ms can only shorten it")
-	fs.Int64Var(&cfg.MaxBodyBytes, "max-body-bytes", gateway.DefaultMaxBodyBytes, "largest request body accepted, in bytes")
-	fs.DurationVar(&cfg.ShutdownGrace, "shutdown-grace", 10*time.Second, "how long in-flight requests may take to finish on shutdown")
-	fs.StringVar(&cfg.LogFormat, "log-format", "json", "log format: json or text")
-	fs.TextVar(&cfg.LogLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn or error")
-	fs.Uint64Var(&cfg.SimSeed, "sim-seed", 1, "seed of the simulated services' random latency and faults")
-	urls := map[downstream.Service]*string{}
-	policies := map[downstream.Service]*string{}
-	for _, s := range downstream.Services() {
-		urls[s] = fs.String(string(s)+"-url", "", fmt.Sprintf("base URL of the %s service; empty: simulated in-process", s))
-		policies[s] = fs.String(string(s)+"-policy", "", fmt.Sprintf("settings of calls to the %s service, over -policy (same keys)", s))
-	}
-	basePolicy := fs.String("policy", "", `settings of calls to every service: comma-separated key=value, e.g. "timeout=800ms,attempts=3,hedge=p95,h2c=on" (README: Resilience)`)
-	budgets := fs.String("optional-fields", "recommendations=500ms,notifications=500ms",
-		`optional Dashboard fields and their budgets, e.g. "recommendations=300ms"; "none" makes every field critical`)
+	raw := defineFlags(fs, &cfg)
 
 	// The environment first, as defaults; then the flags over them.
 	var envErr error
@@ -77,25 +102,25 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
-	for s, u := range urls {
+	for s, u := range raw.urls {
 		if *u != "" {
 			cfg.URLs[s] = *u
 		}
 	}
 	var errs []error
-	base, err := downstream.ParseSpec(*basePolicy, downstream.ServiceConfig{})
+	base, err := downstream.ParseSpec(*raw.basePolicy, downstream.ServiceConfig{})
 	if err != nil {
 		errs = append(errs, fmt.Errorf("-policy (POLICY): %w", err))
 	}
 	for _, s := range downstream.Services() {
-		sc, err := downstream.ParseSpec(*policies[s], base)
+		sc, err := downstream.ParseSpec(*raw.policies[s], base)
 		if err != nil {
 			name := string(s) + "-policy"
 			errs = append(errs, fmt.Errorf("-%s (%s): %w", name, envName(name), err))
 		}
 		cfg.Services[s] = sc
 	}
-	if cfg.Budgets, err = parseBudgets(*budgets); err != nil {
+	if cfg.Budgets, err = parseBudgets(*raw.budgets); err != nil {
 		errs = append(errs, fmt.Errorf("-optional-fields (OPTIONAL_FIELDS): %w", err))
 	}
 	return cfg, errors.Join(append(errs, cfg.validate())...)
@@ -127,8 +152,11 @@ func (c config) validate() error {
 	if c.MaxBodyBytes < 1024 {
 		errs = append(errs, fmt.Errorf("-max-body-bytes (MAX_BODY_BYTES) %d: want at least 1024", c.MaxBodyBytes))
 	}
-	if c.ShutdownGrace < 0 {
-		errs = append(errs, fmt.Errorf("-shutdown-grace (SHUTDOWN_GRACE) %v: want >= 0", c.ShutdownGrace))
+	if c.ShutdownGrace <= c.Deadline {
+		errs = append(errs, fmt.Errorf("-shutdown-grace (SHUTDOWN_GRACE) %v: want longer than -deadline (%v), so requests in flight can finish", c.ShutdownGrace, c.Deadline))
+	}
+	if c.ShutdownDelay < 0 || c.ShutdownDelay > time.Minute {
+		errs = append(errs, fmt.Errorf("-shutdown-delay (SHUTDOWN_DELAY) %v: want 0..1m", c.ShutdownDelay))
 	}
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		errs = append(errs, fmt.Errorf("-log-format (LOG_FORMAT) %q: want json or text", c.LogFormat))

@@ -19,12 +19,18 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/acme/dashboard-gateway/downstream"
 	"github.com/acme/dashboard-gateway/gateway"
 	"github.com/acme/dashboard-gateway/graph"
+	"github.com/acme/dashboard-gateway/observability"
 	"github.com/acme/dashboard-gateway/requestid"
 	"github.com/acme/dashboard-gateway/resilience"
 	"github.com/acme/dashboard-gateway/resolvers"
@@ -70,26 +76,56 @@ func run(ctx context.Context, args []string, getenv func(string) string, _, stde
 	}
 	defer stopSim()
 
+	logConfig(logger, cfg, urls)
+
+	tracing, err := observability.TracingFromEnv(ctx, getenv)
+	if err != nil {
+		return err
+	}
+	if tracing != nil {
+		defer func() {
+			flushCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			if err := tracing.Shutdown(flushCtx); err != nil {
+				logger.Warn("flushing traces", "error", err.Error())
+			}
+		}()
+	}
+	registry := prometheus.NewRegistry()
+	metrics := observability.NewMetrics(registry)
+
 	services := map[downstream.Service]downstream.ServiceConfig{}
 	for s, sc := range cfg.Services {
 		sc.URL = urls[s]
 		services[s] = sc
-		logger.Info("downstream service", "service", string(s), "url", sc.URL, "settings", sc.String())
 	}
-	clients, err := downstream.New(downstream.Config{
+	dcfg := downstream.Config{
 		Services: services,
-		Observer: resilience.LogObserver{Logger: logger, RequestID: requestid.FromContext},
-	})
+		Observer: resilience.Observers{resilience.LogObserver{Logger: logger, RequestID: requestid.FromContext}, metrics},
+		Calls:    metrics,
+	}
+	if tracing != nil {
+		dcfg.TracerProvider, dcfg.Propagator = tracing.Provider, tracing.Propagator
+	}
+	clients, err := downstream.New(dcfg)
 	if err != nil {
 		return err
 	}
 	defer clients.Close()
+	observability.WatchDownstream(registry, clients)
+
+	var draining atomic.Bool
 	handler := gateway.New(gateway.Options{
 		Schema:       graph.NewExecutableSchema(graph.Config{Resolvers: resolvers.New(resolvers.Options{Budgets: cfg.Budgets})}),
 		Clients:      clients,
 		Logger:       logger,
 		Deadline:     cfg.Deadline,
 		MaxBodyBytes: cfg.MaxBodyBytes,
+		Metrics:      metrics,
+		Gatherer:     registry,
+		Tracing:      tracing,
+		FieldTiming:  cfg.FieldTiming,
+		Ready:        func() bool { return !draining.Load() },
 	})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -105,6 +141,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, _, stde
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
+	srv.RegisterOnShutdown(func() { // runs once the listener is closed
+		logger.Info("listener closed; waiting for requests in flight")
+	})
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	logStartup(logger, ln.Addr())
@@ -114,13 +153,25 @@ func run(ctx context.Context, args []string, getenv func(string) string, _, stde
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	logger.Info("shutting down", "grace", cfg.ShutdownGrace.String())
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
+	// Drain: unready at once, so load balancers stop sending; after the
+	// delay, stop accepting connections and let requests in flight finish.
+	draining.Store(true)
+	logger.Info("draining", "delay", cfg.ShutdownDelay.String(), "grace", cfg.ShutdownGrace.String())
+	if cfg.ShutdownDelay > 0 {
+		t := time.NewTimer(cfg.ShutdownDelay)
+		select {
+		case <-t.C:
+		case err := <-served:
+			t.Stop()
+			return fmt.Errorf("serve: %w", err)
+		}
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownGrace)
 	defer cancel()
 	err = srv.Shutdown(shutdownCtx)
 	<-served
 	if err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+		return fmt.Errorf("shutdown: requests still in flight after -shutdown-grace %v: %w", cfg.ShutdownGrace, err)
 	}
 	logger.Info("stopped")
 	return nil
@@ -179,4 +230,36 @@ func logStartup(logger *slog.Logger, addr net.Addr) {
 		"playground", base+"/?query="+url.QueryEscape(exampleQuery),
 		"graphql", base+"/query",
 		"example_query", exampleQuery)
+}
+
+// logConfig logs the effective configuration, with any credentials in
+// service URLs redacted.
+func logConfig(logger *slog.Logger, cfg config, urls map[downstream.Service]string) {
+	budgets := make([]string, 0, len(cfg.Budgets))
+	for f, d := range cfg.Budgets {
+		budgets = append(budgets, f+"="+d.String())
+	}
+	slices.Sort(budgets)
+	logger.Info("config",
+		"addr", cfg.Addr,
+		"deadline", cfg.Deadline.String(),
+		"max_body_bytes", cfg.MaxBodyBytes,
+		"shutdown_grace", cfg.ShutdownGrace.String(),
+		"shutdown_delay", cfg.ShutdownDelay.String(),
+		"field_timing", cfg.FieldTiming,
+		"log_format", cfg.LogFormat,
+		"log_level", cfg.LogLevel.String(),
+		"optional_fields", strings.Join(budgets, ","))
+	for _, s := range downstream.Services() {
+		logger.Info("downstream service", "service", string(s), "url", redactURL(urls[s]), "settings", cfg.Services[s].String())
+	}
+}
+
+// redactURL hides the password of a URL's user info.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(invalid URL)"
+	}
+	return u.Redacted()
 }

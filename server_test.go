@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -19,18 +21,23 @@ import (
 // logWatch is run's stderr: it keeps the log and hands over the listen
 // address once the "listening" line appears.
 type logWatch struct {
-	mu    sync.Mutex
-	buf   bytes.Buffer
-	addr  chan string
-	found bool
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	addr    chan string
+	found   bool
+	changed chan struct{} // closed and replaced on every write
 }
 
-func newLogWatch() *logWatch { return &logWatch{addr: make(chan string, 1)} }
+func newLogWatch() *logWatch {
+	return &logWatch{addr: make(chan string, 1), changed: make(chan struct{})}
+}
 
 func (w *logWatch) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.buf.Write(p)
+	close(w.changed)
+	w.changed = make(chan struct{})
 	if !w.found {
 		for _, line := range strings.Split(w.buf.String(), "\n") {
 			var rec struct{ Msg, Addr string }
@@ -42,6 +49,26 @@ func (w *logWatch) Write(p []byte) (int, error) {
 		}
 	}
 	return len(p), nil
+}
+
+// waitFor waits until a log line contains s (the log is the event: no sleeping).
+func (w *logWatch) waitFor(tb testing.TB, s string) {
+	tb.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		w.mu.Lock()
+		found := strings.Contains(w.buf.String(), s)
+		changed := w.changed
+		w.mu.Unlock()
+		if found {
+			return
+		}
+		select {
+		case <-changed:
+		case <-time.After(time.Until(deadline)):
+			tb.Fatalf("no log line with %s in 10s:\n%s", s, w.String())
+		}
+	}
 }
 
 func (w *logWatch) String() string {
@@ -205,6 +232,11 @@ func TestConfig(t *testing.T) {
 		}},
 		{"no optional fields", []string{"-optional-fields", "none"}, nil, "", func(c config) bool { return len(c.Budgets) == 0 }},
 		{"bad optional field", []string{"-optional-fields", "userId=1s"}, nil, "-optional-fields", nil},
+		{"grace shorter than the deadline", []string{"-deadline", "5s", "-shutdown-grace", "2s"}, nil, "-shutdown-grace", nil},
+		{"shutdown delay", nil, map[string]string{"SHUTDOWN_DELAY": "2h"}, "-shutdown-delay", nil},
+		{"operations settings", []string{"-field-timing", "-shutdown-delay", "3s"}, nil, "", func(c config) bool {
+			return c.FieldTiming && c.ShutdownDelay == 3*time.Second
+		}},
 		{"stray argument", []string{"serve"}, nil, "serve", nil},
 	}
 	for _, tt := range tests {
@@ -231,6 +263,113 @@ func TestHelp(t *testing.T) {
 	for _, flag := range []string{"-addr", "-deadline", "-orders-url", "-log-level"} {
 		if !strings.Contains(out.String(), flag) {
 			t.Errorf("-h output lacks %s", flag)
+		}
+	}
+}
+
+// On SIGTERM (here: run's context ending) the gateway turns unready first,
+// then stops accepting connections, lets the requests in flight finish with
+// full answers, and returns nil.
+func TestGracefulShutdown(t *testing.T) {
+	t.Cleanup(func() { goleak.VerifyNone(t) })
+	sim := simulator.New(simulator.Options{Behaviors: map[string]simulator.Behavior{
+		simulator.Wallet: {Latency: simulator.Latency{Min: 1500 * time.Millisecond}},
+	}})
+	urls, err := sim.Start("127.0.0.1", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sim.Close)
+	env := map[string]string{"POLICY": "timeout=4s"}
+	for name, u := range urls {
+		env[envName(name+"-url")] = u
+	}
+
+	ctx, stop := context.WithCancel(context.Background())
+	logs := newLogWatch()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-deadline", "5s", "-shutdown-delay", "1s"},
+			func(k string) string { return env[k] }, io.Discard, logs)
+	}()
+	base := "http://" + <-logs.addr
+	client := &http.Client{Transport: &http.Transport{}}
+	defer client.CloseIdleConnections()
+
+	const inFlight = 3
+	answers := make(chan map[string]any, inFlight)
+	for i := range inFlight {
+		go func() {
+			body := fmt.Sprintf(`{"query":"{ dashboard(userId: \"u%d\") { wallet { loyaltyPoints } } }"}`, i+1)
+			resp, err := client.Post(base+"/query", "application/json", strings.NewReader(body))
+			if err != nil {
+				answers <- map[string]any{"error": err.Error()}
+				return
+			}
+			defer resp.Body.Close()
+			var out map[string]any
+			_ = json.NewDecoder(resp.Body).Decode(&out)
+			answers <- out
+		}()
+	}
+	waitCtx, cancelWait := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancelWait()
+	if err := sim.WaitFor(waitCtx, simulator.Wallet, func(s simulator.Stats) bool { return s.InFlight == inFlight }); err != nil {
+		t.Fatalf("requests not in flight: %v", err)
+	}
+
+	stop() // SIGTERM
+	logs.waitFor(t, `"msg":"draining"`)
+	fresh := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := fresh.Get(base + "/readyz")
+	if err != nil {
+		t.Fatalf("GET /readyz while draining: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("GET /readyz while draining = %d; want 503", resp.StatusCode)
+	}
+
+	logs.waitFor(t, `"msg":"listener closed`)
+	if conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://")); err == nil {
+		conn.Close()
+		t.Error("a new connection was accepted after the listener closed")
+	}
+
+	for range inFlight {
+		out := <-answers
+		data, _ := out["data"].(map[string]any)
+		dash, _ := data["dashboard"].(map[string]any)
+		if dash == nil || dash["wallet"] == nil || out["errors"] != nil {
+			t.Errorf("request in flight during shutdown got %v; want its full answer", out)
+		}
+	}
+	if err := <-done; err != nil {
+		t.Errorf("run returned %v; want nil", err)
+	}
+}
+
+// Logs are JSON by default and text when asked, at the level asked.
+func TestLogFormat(t *testing.T) {
+	tests := []struct {
+		args  []string
+		check func(string) bool
+	}{
+		{nil, func(s string) bool { return strings.HasPrefix(s, `{"time":`) && !strings.Contains(s, `"level":"DEBUG"`) }},
+		{[]string{"-log-format", "text"}, func(s string) bool { return strings.HasPrefix(s, "time=") }},
+		{[]string{"-log-level", "debug"}, func(s string) bool { return strings.Contains(s, `"level":"DEBUG"`) }},
+	}
+	for _, tt := range tests {
+		cfg, err := parseConfig(tt.args, func(string) string { return "" }, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		logger := newLogger(cfg, &buf)
+		logger.Debug("debug line")
+		logger.Info("info line", "k", "v")
+		if !tt.check(buf.String()) {
+			t.Errorf("%v: logs %q", tt.args, buf.String())
 		}
 	}
 }

@@ -24,6 +24,12 @@ import (
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/acme/dashboard-gateway/requestid"
 	"github.com/acme/dashboard-gateway/resilience"
 )
@@ -80,10 +86,29 @@ type Config struct {
 	MaxBodyBytes int64
 	// Observer hears the resilience layers' decisions; nil discards them.
 	Observer resilience.Observer
+	// Calls hears every call and attempt, for metrics and Server-Timing;
+	// nil discards them.
+	Calls CallObserver
+	// TracerProvider, when set, traces every call (a span per call, a
+	// client span per attempt) and sends W3C trace context (traceparent)
+	// with Propagator. Nil: no tracing and no trace headers.
+	TracerProvider trace.TracerProvider
+	Propagator     propagation.TextMapPropagator
 	// Transport and H2CTransport carry the calls to HTTP/1.1 and to h2c
 	// services. Nil means NewTransport() and NewH2CTransport(), owned by
 	// the Clients (see Close).
 	Transport, H2CTransport http.RoundTripper
+}
+
+// CallObserver hears about calls to the services. Implementations must be
+// safe for concurrent use and fast.
+type CallObserver interface {
+	// Call reports the time a caller waited for one call to service, from
+	// its start to its answer or failure, retries and hedges included.
+	Call(ctx context.Context, service Service, d time.Duration)
+	// Attempt reports one HTTP attempt: how it ended ("ok", or a Kind's
+	// name with underscores, e.g. "bad_status") and how long it took.
+	Attempt(ctx context.Context, service Service, outcome string, d time.Duration)
 }
 
 // Clients calls the downstream services. It is safe for concurrent use; one
@@ -104,6 +129,14 @@ func New(cfg Config) (*Clients, error) {
 			c.owned = append(c.owned, t)
 			transports[i] = t
 		}
+		if cfg.TracerProvider != nil {
+			transports[i] = otelhttp.NewTransport(transports[i],
+				otelhttp.WithTracerProvider(cfg.TracerProvider), otelhttp.WithPropagators(cfg.Propagator))
+		}
+	}
+	var tracer trace.Tracer
+	if cfg.TracerProvider != nil {
+		tracer = cfg.TracerProvider.Tracer("github.com/acme/dashboard-gateway/downstream")
 	}
 	maxBody := cfg.MaxBodyBytes
 	if maxBody <= 0 {
@@ -133,6 +166,8 @@ func New(cfg Config) (*Clients, error) {
 			base:    strings.TrimSuffix(u.String(), "/"),
 			http:    &http.Client{Transport: rt},
 			maxBody: maxBody,
+			calls:   cfg.Calls,
+			tracer:  tracer,
 			res: resilience.NewService(string(s), sc.Policy, resilience.Options{
 				Classify: classify,
 				Observer: cfg.Observer,
@@ -180,6 +215,8 @@ type client struct {
 	http    *http.Client
 	maxBody int64
 	res     *resilience.Service
+	calls   CallObserver // may be nil
+	tracer  trace.Tracer // may be nil
 }
 
 // response is a decoded answer; validate reports what the contract requires
@@ -201,6 +238,13 @@ func fetch[T any, PT interface {
 	if query != "" {
 		key += "?" + query
 	}
+	start := time.Now()
+	var span trace.Span
+	if c.tracer != nil {
+		ctx, span = c.tracer.Start(ctx, string(c.service)+" "+op, trace.WithAttributes(
+			attribute.String("downstream.service", string(c.service)), attribute.String("downstream.path", path)))
+		defer span.End()
+	}
 	v, err := resilience.Do(ctx, c.res, key, func(ctx context.Context) (*T, error) {
 		into := PT(new(T))
 		if err := c.attempt(ctx, op, key, notFound, into); err != nil {
@@ -208,8 +252,16 @@ func fetch[T any, PT interface {
 		}
 		return (*T)(into), nil
 	})
+	if c.calls != nil {
+		c.calls.Call(ctx, c.service, time.Since(start))
+	}
 	if err != nil {
-		return nil, c.finalError(ctx, op, err)
+		e := c.finalError(ctx, op, err)
+		if span != nil {
+			span.SetStatus(codes.Error, e.Kind.String())
+			span.SetAttributes(attribute.Int("downstream.attempts", e.Report.Attempts))
+		}
+		return nil, e
 	}
 	return v, nil
 }
@@ -238,7 +290,11 @@ func (c *client) finalError(ctx context.Context, op string, err error) *Error {
 }
 
 // attempt makes one HTTP call and decodes a 200 answer into into.
-func (c *client) attempt(ctx context.Context, op, pathAndQuery string, notFound bool, into response) error {
+func (c *client) attempt(ctx context.Context, op, pathAndQuery string, notFound bool, into response) (err error) {
+	if c.calls != nil {
+		start := time.Now()
+		defer func() { c.calls.Attempt(ctx, c.service, outcome(err), time.Since(start)) }()
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+pathAndQuery, nil)
 	if err != nil {
 		return c.fail(op, KindConnection, 0, err)
@@ -293,6 +349,17 @@ func (c *client) attempt(ctx context.Context, op, pathAndQuery string, notFound 
 		return c.fail(op, KindInvalidResponse, resp.StatusCode, err)
 	}
 	return nil
+}
+
+// outcome names how an attempt ended, for metrics.
+func outcome(err error) string {
+	if err == nil {
+		return "ok"
+	}
+	if e, ok := errors.AsType[*Error](err); ok {
+		return strings.ReplaceAll(e.Kind.String(), " ", "_")
+	}
+	return "error"
 }
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}

@@ -14,10 +14,14 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/go-chi/chi/v5"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 
 	"github.com/acme/dashboard-gateway/apierror"
 	"github.com/acme/dashboard-gateway/deadline"
 	"github.com/acme/dashboard-gateway/downstream"
+	"github.com/acme/dashboard-gateway/observability"
 	"github.com/acme/dashboard-gateway/requestid"
 )
 
@@ -42,6 +46,19 @@ type Options struct {
 	MaxBodyBytes int64
 	// LoaderWait is how long batches collect keys; zero means loaders.DefaultWait (1 ms).
 	LoaderWait time.Duration
+
+	// Metrics records requests, errors and calls; nil records nothing.
+	Metrics *observability.Metrics
+	// Gatherer is served at GET /metrics; nil serves no /metrics.
+	Gatherer prometheus.Gatherer
+	// Tracing traces requests, operations and downstream-backed fields and
+	// honours a client's traceparent; nil means tracing is off.
+	Tracing *observability.Tracing
+	// FieldTiming lets clients ask for per-field timings in extensions.
+	FieldTiming bool
+	// Ready reports whether the process takes traffic (GET /readyz); nil
+	// means always.
+	Ready func() bool
 }
 
 // New returns the gateway's HTTP handler.
@@ -71,8 +88,24 @@ func New(opts Options) http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, `{"status":"ok"}`)
 	})
+	r.Get("/readyz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if opts.Ready != nil && !opts.Ready() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = io.WriteString(w, `{"status":"draining"}`)
+			return
+		}
+		_, _ = io.WriteString(w, `{"status":"ready"}`)
+	})
+	if opts.Gatherer != nil {
+		r.Method(http.MethodGet, "/metrics", promhttp.HandlerFor(opts.Gatherer, promhttp.HandlerOpts{}))
+	}
 	r.Group(func(r chi.Router) {
-		r.Use(limitBody(opts.MaxBodyBytes), deadline.Middleware(opts.Deadline))
+		if opts.Tracing != nil {
+			r.Use(traced(opts.Tracing))
+		}
+		r.Use(observability.Middleware(opts.Metrics, opts.Logger),
+			limitBody(opts.MaxBodyBytes), deadline.Middleware(opts.Deadline))
 		q := graphqlHandler{exec: exec}
 		r.Method(http.MethodGet, "/query", q)
 		r.Method(http.MethodPost, "/query", q)
@@ -80,4 +113,20 @@ func New(opts Options) http.Handler {
 		r.Get("/dashboard/{userId}", restView{exec: exec}.ServeHTTP)
 	})
 	return r
+}
+
+// traced starts a server span per request, continuing the client's trace
+// when it sent a traceparent; spans are named by route.
+func traced(t *observability.Tracing) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return otelhttp.NewHandler(next, "http",
+			otelhttp.WithTracerProvider(t.Provider),
+			otelhttp.WithPropagators(t.Propagator),
+			otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string {
+				if rc := chi.RouteContext(r.Context()); rc != nil && rc.RoutePattern() != "" {
+					return r.Method + " " + rc.RoutePattern()
+				}
+				return r.Method
+			}))
+	}
 }

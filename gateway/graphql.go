@@ -14,6 +14,7 @@ import (
 	"github.com/acme/dashboard-gateway/apierror"
 	"github.com/acme/dashboard-gateway/deadline"
 	"github.com/acme/dashboard-gateway/loaders"
+	"github.com/acme/dashboard-gateway/observability"
 )
 
 // newExecutor returns the one executor both /query and the REST view run
@@ -25,6 +26,11 @@ func newExecutor(opts Options) *executor.Executor {
 	exec.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	exec.Use(extension.Introspection{})
 	exec.Use(deadline.Guard{})
+	obs := observability.Extension{Metrics: opts.Metrics, FieldTiming: opts.FieldTiming}
+	if opts.Tracing != nil {
+		obs.Tracer = opts.Tracing.Tracer()
+	}
+	exec.Use(obs) // before the loaders: their calls belong to the operation's span
 	exec.Use(loaders.Extension{Clients: opts.Clients, Wait: opts.LoaderWait})
 	return exec
 }

@@ -15,9 +15,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/acme/dashboard-gateway/downstream"
 	"github.com/acme/dashboard-gateway/gateway"
 	"github.com/acme/dashboard-gateway/graph"
+	"github.com/acme/dashboard-gateway/observability"
 	"github.com/acme/dashboard-gateway/requestid"
 	"github.com/acme/dashboard-gateway/resilience"
 	"github.com/acme/dashboard-gateway/resolvers"
@@ -27,10 +30,12 @@ import (
 // env is a gateway served over loopback HTTP in front of the simulated
 // services, as a client sees it.
 type env struct {
-	sim    *simulator.Simulator
-	url    string
-	client *http.Client
-	logs   *logBuffer
+	sim      *simulator.Simulator
+	url      string
+	client   *http.Client
+	logs     *logBuffer
+	srv      *httptest.Server
+	registry *prometheus.Registry // the gateway's metrics
 }
 
 type envOptions struct {
@@ -42,6 +47,8 @@ type envOptions struct {
 	budgets   map[string]time.Duration      // optional fields; nil: none, so tests see every field waited for
 	resolvers graph.ResolverRoot            // overrides resolvers.New()
 	bench     bool                          // no call log and only warnings logged: both would grow without bound
+	tracing   *observability.Tracing        // nil: tracing off
+	timing    bool                          // clients may ask for field timings
 }
 
 func newEnv(tb testing.TB, o envOptions) *env {
@@ -76,13 +83,21 @@ func newEnv(tb testing.TB, o envOptions) *env {
 		level = slog.LevelWarn
 	}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: level}))
-	clients, err := downstream.New(downstream.Config{
+	registry := prometheus.NewRegistry()
+	metrics := observability.NewMetrics(registry)
+	dcfg := downstream.Config{
 		Services: services,
-		Observer: resilience.LogObserver{Logger: logger, RequestID: requestid.FromContext},
-	})
+		Observer: resilience.Observers{resilience.LogObserver{Logger: logger, RequestID: requestid.FromContext}, metrics},
+		Calls:    metrics,
+	}
+	if o.tracing != nil {
+		dcfg.TracerProvider, dcfg.Propagator = o.tracing.Provider, o.tracing.Propagator
+	}
+	clients, err := downstream.New(dcfg)
 	if err != nil {
 		tb.Fatalf("downstream clients: %v", err)
 	}
+	observability.WatchDownstream(registry, clients)
 	root := o.resolvers
 	if root == nil {
 		budgets := o.budgets
@@ -92,10 +107,14 @@ func newEnv(tb testing.TB, o envOptions) *env {
 		root = resolvers.New(resolvers.Options{Budgets: budgets})
 	}
 	h := gateway.New(gateway.Options{
-		Schema:   graph.NewExecutableSchema(graph.Config{Resolvers: root}),
-		Clients:  clients,
-		Logger:   logger,
-		Deadline: o.deadline,
+		Schema:      graph.NewExecutableSchema(graph.Config{Resolvers: root}),
+		Clients:     clients,
+		Logger:      logger,
+		Deadline:    o.deadline,
+		Metrics:     metrics,
+		Gatherer:    registry,
+		Tracing:     o.tracing,
+		FieldTiming: o.timing,
 	})
 	srv := httptest.NewServer(h)
 	clientTransport := &http.Transport{}
@@ -105,7 +124,7 @@ func newEnv(tb testing.TB, o envOptions) *env {
 		clients.Close()
 		sim.Close()
 	})
-	return &env{sim: sim, url: srv.URL, client: &http.Client{Transport: clientTransport}, logs: logs}
+	return &env{sim: sim, url: srv.URL, client: &http.Client{Transport: clientTransport}, logs: logs, srv: srv, registry: registry}
 }
 
 // gqlResponse is a GraphQL response as a client decodes it.
@@ -246,4 +265,11 @@ func (b *logBuffer) lines() []map[string]any {
 // graphqlGET returns the /query path for a GET request of query.
 func graphqlGET(query string) string {
 	return "/query?query=" + url.QueryEscape(query)
+}
+
+// httptestRecorder serves one GET of path with h, in memory.
+func httptestRecorder(h http.Handler, path string) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+	return rec
 }

@@ -110,3 +110,20 @@ func ReportOf(err error) (Report, bool) {
 	}
 	return Report{}, false
 }
+
+// Observers passes every event to each of its observers in turn.
+type Observers []Observer
+
+// Decision implements Observer.
+func (os Observers) Decision(ctx context.Context, service string, d Decision) {
+	for _, o := range os {
+		o.Decision(ctx, service, d)
+	}
+}
+
+// BreakerChanged implements Observer.
+func (os Observers) BreakerChanged(service, from, to string) {
+	for _, o := range os {
+		o.BreakerChanged(service, from, to)
+	}
+}

@@ -1,0 +1,36 @@
+# Image of the dashboard gateway: a static Go binary on distroless, run as a
+# non-root user. Build from the repository root:
+#
+#   docker build -t dashboard-gateway:dev .
+#
+# deploy/README.md covers running it on Kubernetes.
+
+# The build stage's Go matches go.mod's `go 1.26.8`, so the build never tries
+# to download another toolchain.
+FROM golang:1.26.8-bookworm AS build
+WORKDIR /src
+
+# Modules first, in their own layer: it is rebuilt only when go.mod or go.sum
+# change, not on every source edit.
+COPY go.mod go.sum ./
+RUN go mod download
+
+COPY . .
+# CGO_ENABLED=0: a static binary, as distroless/static (no libc) needs.
+RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/dashboard-gateway .
+
+# distroless/static has CA certificates (for https service URLs and the OTLP
+# exporter) and tzdata, and no shell or package manager. The :nonroot tag
+# runs as uid/gid 65532.
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /out/dashboard-gateway /dashboard-gateway
+
+# The default -addr (:8080); every setting is a flag or an environment
+# variable of the same name (ADDR, ORDERS_URL, ...): see README.md.
+EXPOSE 8080
+USER nonroot:nonroot
+
+# No HEALTHCHECK: there is no shell or curl in this image. Orchestrators probe
+# GET /healthz (liveness) and GET /readyz (readiness) over HTTP instead, as
+# deploy/deployment.yaml does. On SIGTERM the gateway drains and exits 0.
+ENTRYPOINT ["/dashboard-gateway"]

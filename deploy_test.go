@@ -1,0 +1,438 @@
+package main
+
+// Checks of the deployment files (Dockerfile, .dockerignore, deploy/)
+// against the code: the settings they use exist, the ports and probe paths
+// are the gateway's, the shutdown fits in the grace period, the objects
+// select each other. They read files only: no Docker, no cluster, no network.
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/goccy/go-yaml"
+)
+
+const (
+	deployDir = "deploy"
+	appLabel  = "app.kubernetes.io/name"
+	appName   = "dashboard-gateway"
+)
+
+// The subset of the Kubernetes objects the tests look at.
+type (
+	objectMeta struct {
+		Name        string            `yaml:"name"`
+		Namespace   string            `yaml:"namespace"`
+		Labels      map[string]string `yaml:"labels"`
+		Annotations map[string]string `yaml:"annotations"`
+	}
+	object struct {
+		APIVersion string     `yaml:"apiVersion"`
+		Kind       string     `yaml:"kind"`
+		Metadata   objectMeta `yaml:"metadata"`
+	}
+	labelSelector struct {
+		MatchLabels map[string]string `yaml:"matchLabels"`
+	}
+	securityContext struct {
+		RunAsNonRoot             *bool  `yaml:"runAsNonRoot"`
+		RunAsUser                *int64 `yaml:"runAsUser"`
+		ReadOnlyRootFilesystem   *bool  `yaml:"readOnlyRootFilesystem"`
+		AllowPrivilegeEscalation *bool  `yaml:"allowPrivilegeEscalation"`
+		Capabilities             struct {
+			Drop []string `yaml:"drop"`
+		} `yaml:"capabilities"`
+		SeccompProfile struct {
+			Type string `yaml:"type"`
+		} `yaml:"seccompProfile"`
+	}
+	probe struct {
+		HTTPGet *struct {
+			Path string `yaml:"path"`
+			Port any    `yaml:"port"` // a number or a port name
+		} `yaml:"httpGet"`
+	}
+	container struct {
+		Name  string `yaml:"name"`
+		Image string `yaml:"image"`
+		Ports []struct {
+			Name          string `yaml:"name"`
+			ContainerPort int    `yaml:"containerPort"`
+		} `yaml:"ports"`
+		Env []struct {
+			Name      string `yaml:"name"`
+			Value     string `yaml:"value"`
+			ValueFrom any    `yaml:"valueFrom"` // a ConfigMap or Secret key
+		} `yaml:"env"`
+		LivenessProbe  *probe `yaml:"livenessProbe"`
+		ReadinessProbe *probe `yaml:"readinessProbe"`
+		Lifecycle      struct {
+			PreStop *struct {
+				Sleep *struct {
+					Seconds int64 `yaml:"seconds"`
+				} `yaml:"sleep"`
+			} `yaml:"preStop"`
+		} `yaml:"lifecycle"`
+		SecurityContext securityContext `yaml:"securityContext"`
+	}
+	deploymentObject struct {
+		Metadata objectMeta `yaml:"metadata"`
+		Spec     struct {
+			Replicas int           `yaml:"replicas"`
+			Selector labelSelector `yaml:"selector"`
+			Template struct {
+				Metadata objectMeta `yaml:"metadata"`
+				Spec     struct {
+					TerminationGracePeriodSeconds *int64          `yaml:"terminationGracePeriodSeconds"`
+					SecurityContext               securityContext `yaml:"securityContext"`
+					Containers                    []container     `yaml:"containers"`
+				} `yaml:"spec"`
+			} `yaml:"template"`
+		} `yaml:"spec"`
+	}
+	serviceObject struct {
+		Spec struct {
+			Selector map[string]string `yaml:"selector"`
+			Ports    []struct {
+				Name       string `yaml:"name"`
+				Port       int    `yaml:"port"`
+				TargetPort any    `yaml:"targetPort"`
+			} `yaml:"ports"`
+		} `yaml:"spec"`
+	}
+	hpaObject struct {
+		Spec struct {
+			ScaleTargetRef struct {
+				APIVersion string `yaml:"apiVersion"`
+				Kind       string `yaml:"kind"`
+				Name       string `yaml:"name"`
+			} `yaml:"scaleTargetRef"`
+			MinReplicas int `yaml:"minReplicas"`
+			MaxReplicas int `yaml:"maxReplicas"`
+		} `yaml:"spec"`
+	}
+	pdbObject struct {
+		Spec struct {
+			Selector       labelSelector `yaml:"selector"`
+			MinAvailable   any           `yaml:"minAvailable"`
+			MaxUnavailable any           `yaml:"maxUnavailable"`
+		} `yaml:"spec"`
+	}
+	kustomization struct {
+		Resources []string `yaml:"resources"`
+	}
+)
+
+// wantManifests is every file deploy/ must hold (besides README.md), with
+// the object in it.
+var wantManifests = map[string]struct{ apiVersion, kind string }{
+	"kustomization.yaml": {"kustomize.config.k8s.io/v1beta1", "Kustomization"},
+	"deployment.yaml":    {"apps/v1", "Deployment"},
+	"service.yaml":       {"v1", "Service"},
+	"hpa.yaml":           {"autoscaling/v2", "HorizontalPodAutoscaler"},
+	"pdb.yaml":           {"policy/v1", "PodDisruptionBudget"},
+}
+
+func TestDeployManifests(t *testing.T) {
+	files := manifestFiles(t)
+	want := slices.Sorted(maps.Keys(wantManifests))
+	if !slices.Equal(files, want) {
+		t.Errorf("files in %s/: got %q; want %q", deployDir, files, want)
+	}
+	for _, name := range files {
+		t.Run(name, func(t *testing.T) {
+			var obj object
+			decodeManifest(t, name, &obj)
+			w, ok := wantManifests[name]
+			if !ok {
+				t.Fatalf("%s: unexpected file", name)
+			}
+			if obj.APIVersion != w.apiVersion || obj.Kind != w.kind {
+				t.Errorf("%s: got %s %s; want %s %s", name, obj.APIVersion, obj.Kind, w.apiVersion, w.kind)
+			}
+			if obj.Metadata.Namespace != "" {
+				t.Errorf("%s: metadata.namespace: got %q; want none (the manifests are namespace-agnostic)", name, obj.Metadata.Namespace)
+			}
+			if obj.Kind == "Kustomization" {
+				return
+			}
+			if got := obj.Metadata.Name; got != appName {
+				t.Errorf("%s: metadata.name: got %q; want %q", name, got, appName)
+			}
+			if got := obj.Metadata.Labels[appLabel]; got != appName {
+				t.Errorf("%s: label %s: got %q; want %q", name, appLabel, got, appName)
+			}
+		})
+	}
+
+	t.Run("kustomization lists every manifest", func(t *testing.T) {
+		var k kustomization
+		decodeManifest(t, "kustomization.yaml", &k)
+		got := slices.Sorted(slices.Values(k.Resources))
+		want := slices.DeleteFunc(slices.Clone(files), func(f string) bool { return f == "kustomization.yaml" })
+		if !slices.Equal(got, want) {
+			t.Errorf("kustomization.yaml resources: got %q; want %q", got, want)
+		}
+	})
+}
+
+func TestDeployDeployment(t *testing.T) {
+	var d deploymentObject
+	decodeManifest(t, "deployment.yaml", &d)
+	pod := d.Spec.Template.Spec
+	if len(pod.Containers) != 1 {
+		t.Fatalf("deployment.yaml: containers: got %d; want 1", len(pod.Containers))
+	}
+	c := pod.Containers[0]
+	env := map[string]string{} // the literal values
+	set := map[string]bool{}   // literal or from a ConfigMap or Secret
+	for _, e := range c.Env {
+		if set[e.Name] {
+			t.Errorf("deployment.yaml: env %s: got it twice; want it once", e.Name)
+		}
+		env[e.Name] = e.Value
+		set[e.Name] = e.Value != "" || e.ValueFrom != nil
+	}
+
+	t.Run("env names gateway settings", func(t *testing.T) {
+		settings := map[string]bool{}
+		for _, f := range flagNames() {
+			settings[envName(f)] = true
+		}
+		for _, e := range c.Env {
+			if !strings.HasPrefix(e.Name, "OTEL_") && !settings[e.Name] {
+				t.Errorf("deployment.yaml: env %s: got a name the gateway ignores; want a setting (envName of flagNames()) or OTEL_*", e.Name)
+			}
+		}
+		// A service without a URL would be simulated in-process: a demo,
+		// not a deployment.
+		for _, f := range flagNames() {
+			if name := envName(f); strings.HasSuffix(f, "-url") && !set[name] {
+				t.Errorf("deployment.yaml: env %s: got none; want every service URL set", name)
+			}
+		}
+	})
+
+	// The configuration the pod runs with: the Deployment's environment over
+	// the defaults, checked as the gateway checks it at start-up.
+	cfg, err := parseConfig(nil, func(k string) string { return env[k] }, io.Discard)
+	if err != nil {
+		t.Fatalf("deployment.yaml: the env is not a valid configuration: got %v; want none", err)
+	}
+	port := addrPort(t, cfg.Addr)
+	httpPort := fmt.Sprintf("no container port %d", port)
+	for _, p := range c.Ports {
+		if p.ContainerPort == port {
+			httpPort = p.Name
+		}
+	}
+
+	preStop := time.Duration(0)
+	if ps := c.Lifecycle.PreStop; ps != nil && ps.Sleep != nil {
+		preStop = time.Duration(ps.Sleep.Seconds) * time.Second
+	}
+	grace := time.Duration(-1)
+	if g := pod.TerminationGracePeriodSeconds; g != nil {
+		grace = time.Duration(*g) * time.Second
+	}
+	shutdown := preStop + cfg.ShutdownDelay + cfg.ShutdownGrace
+
+	tests := []struct {
+		name      string
+		got, want string
+	}{
+		{"container port named for -addr " + cfg.Addr, httpPort, "http"},
+		{"liveness probe path", probePath(c.LivenessProbe), "/healthz"},
+		{"liveness probe port", probePort(c.LivenessProbe), "http"},
+		{"readiness probe path", probePath(c.ReadinessProbe), "/readyz"},
+		{"readiness probe port", probePort(c.ReadinessProbe), "http"},
+		{"preStop sleep (or SHUTDOWN_DELAY) before SIGTERM", fmt.Sprint(preStop+cfg.ShutdownDelay > 0), "true"},
+		{fmt.Sprintf("terminationGracePeriodSeconds %v > preStop %v + shutdown delay %v + shutdown grace %v", grace, preStop, cfg.ShutdownDelay, cfg.ShutdownGrace),
+			fmt.Sprint(grace > shutdown), "true"},
+		{"pod runAsNonRoot", fmt.Sprint(isTrue(pod.SecurityContext.RunAsNonRoot) || isTrue(c.SecurityContext.RunAsNonRoot)), "true"},
+		// The image's USER nonroot is a name, which the kubelet cannot check
+		// against runAsNonRoot: the pod must give the uid.
+		{"runAsUser is a non-root uid", fmt.Sprint(nonRootUID(pod.SecurityContext.RunAsUser) || nonRootUID(c.SecurityContext.RunAsUser)), "true"},
+		{"container readOnlyRootFilesystem", fmt.Sprint(isTrue(c.SecurityContext.ReadOnlyRootFilesystem)), "true"},
+		{"container allowPrivilegeEscalation", fmt.Sprint(c.SecurityContext.AllowPrivilegeEscalation != nil && !*c.SecurityContext.AllowPrivilegeEscalation), "true"},
+		{"container capabilities drop", strings.Join(c.SecurityContext.Capabilities.Drop, ","), "ALL"},
+		{"seccompProfile", firstNonEmpty(c.SecurityContext.SeccompProfile.Type, pod.SecurityContext.SeccompProfile.Type), "RuntimeDefault"},
+		{"prometheus.io/scrape", d.Spec.Template.Metadata.Annotations["prometheus.io/scrape"], "true"},
+		{"prometheus.io/port", d.Spec.Template.Metadata.Annotations["prometheus.io/port"], fmt.Sprint(port)},
+		{"prometheus.io/path", d.Spec.Template.Metadata.Annotations["prometheus.io/path"], "/metrics"},
+		{"selector matches the pod labels", fmt.Sprint(selects(d.Spec.Selector.MatchLabels, d.Spec.Template.Metadata.Labels)), "true"},
+		{"pod label " + appLabel, d.Spec.Template.Metadata.Labels[appLabel], appName},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.got != tt.want {
+				t.Errorf("deployment.yaml: %s: got %s; want %s", tt.name, tt.got, tt.want)
+			}
+		})
+	}
+}
+
+// TestDeploySelectors checks that the Service, HPA and PDB point at the
+// Deployment's pods.
+func TestDeploySelectors(t *testing.T) {
+	var (
+		d   deploymentObject
+		svc serviceObject
+		hpa hpaObject
+		pdb pdbObject
+	)
+	decodeManifest(t, "deployment.yaml", &d)
+	decodeManifest(t, "service.yaml", &svc)
+	decodeManifest(t, "hpa.yaml", &hpa)
+	decodeManifest(t, "pdb.yaml", &pdb)
+	podLabels := d.Spec.Template.Metadata.Labels
+	portNames := map[string]bool{}
+	for _, c := range d.Spec.Template.Spec.Containers {
+		for _, p := range c.Ports {
+			portNames[p.Name] = true
+		}
+	}
+	if len(svc.Spec.Ports) == 0 {
+		t.Fatal("service.yaml: ports: got none; want one")
+	}
+	ref := hpa.Spec.ScaleTargetRef
+
+	tests := []struct {
+		name      string
+		got, want string
+	}{
+		{"service.yaml: selector matches the pod labels", fmt.Sprint(selects(svc.Spec.Selector, podLabels)), "true"},
+		{"service.yaml: targetPort is a container port name", fmt.Sprint(portNames[fmt.Sprint(svc.Spec.Ports[0].TargetPort)]), "true"},
+		{"service.yaml: port", fmt.Sprint(svc.Spec.Ports[0].Port), "80"},
+		{"hpa.yaml: scaleTargetRef", ref.APIVersion + " " + ref.Kind + " " + ref.Name, "apps/v1 Deployment " + d.Metadata.Name},
+		{"hpa.yaml: minReplicas <= maxReplicas", fmt.Sprint(hpa.Spec.MinReplicas >= 1 && hpa.Spec.MinReplicas <= hpa.Spec.MaxReplicas), "true"},
+		{"hpa.yaml: minReplicas equals the Deployment's replicas", fmt.Sprint(hpa.Spec.MinReplicas), fmt.Sprint(d.Spec.Replicas)},
+		{"pdb.yaml: selector matches the pod labels", fmt.Sprint(selects(pdb.Spec.Selector.MatchLabels, podLabels)), "true"},
+		{"pdb.yaml: one of minAvailable, maxUnavailable", fmt.Sprint((pdb.Spec.MinAvailable == nil) != (pdb.Spec.MaxUnavailable == nil)), "true"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.got != tt.want {
+				t.Errorf("%s: got %s; want %s", tt.name, tt.got, tt.want)
+			}
+		})
+	}
+}
+
+// manifestFiles returns the sorted names of the files in deploy/, README.md
+// aside.
+func manifestFiles(tb testing.TB) []string {
+	tb.Helper()
+	entries, err := os.ReadDir(deployDir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		if !e.IsDir() && e.Name() != "README.md" {
+			names = append(names, e.Name())
+		}
+	}
+	return names // os.ReadDir sorts by name
+}
+
+// decodeManifest decodes deploy/name, which must hold exactly one YAML
+// document, into v.
+func decodeManifest(tb testing.TB, name string, v any) {
+	tb.Helper()
+	data, err := os.ReadFile(filepath.Join(deployDir, name))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(v); err != nil {
+		tb.Fatalf("%s: decode: got %v; want a YAML object", name, err)
+	}
+	var extra any
+	switch err := dec.Decode(&extra); {
+	case err == nil:
+		tb.Fatalf("%s: got a second YAML document; want one object per file", name)
+	case !errors.Is(err, io.EOF):
+		tb.Fatalf("%s: after the first document: got %v; want the end of the file", name, err)
+	}
+}
+
+func defaultConfig(tb testing.TB) config {
+	tb.Helper()
+	cfg, err := parseConfig(nil, func(string) string { return "" }, io.Discard)
+	if err != nil {
+		tb.Fatalf("default configuration: got %v; want none", err)
+	}
+	return cfg
+}
+
+// addrPort returns the port of a listen address such as ":8080".
+func addrPort(tb testing.TB, addr string) int {
+	tb.Helper()
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		tb.Fatalf("-addr %q: got %v; want host:port", addr, err)
+	}
+	p, err := net.LookupPort("tcp", port)
+	if err != nil {
+		tb.Fatalf("-addr %q: got %v; want a numeric port", addr, err)
+	}
+	return p
+}
+
+func probePath(p *probe) string {
+	if p == nil || p.HTTPGet == nil {
+		return "(no httpGet probe)"
+	}
+	return p.HTTPGet.Path
+}
+
+func probePort(p *probe) string {
+	if p == nil || p.HTTPGet == nil {
+		return "(no httpGet probe)"
+	}
+	return fmt.Sprint(p.HTTPGet.Port)
+}
+
+// selects reports whether a non-empty selector matches labels.
+func selects(selector, labels map[string]string) bool {
+	if len(selector) == 0 {
+		return false
+	}
+	for k, v := range selector {
+		if labels[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+func isTrue(b *bool) bool { return b != nil && *b }
+
+func nonRootUID(uid *int64) bool { return uid != nil && *uid > 0 }
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func firstArg(args []string) string {
+	if len(args) == 0 {
+		return "(none)"
+	}
+	return args[0]
+}

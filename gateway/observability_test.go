@@ -1,0 +1,359 @@
+package gateway_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/acme/dashboard-gateway/downstream"
+	"github.com/acme/dashboard-gateway/gateway"
+	"github.com/acme/dashboard-gateway/observability"
+	"github.com/acme/dashboard-gateway/simulator"
+)
+
+// scrape fetches /metrics over HTTP and parses it as Prometheus text.
+func (e *env) scrape(tb testing.TB) map[string]*dto.MetricFamily {
+	tb.Helper()
+	r := e.get(tb, "/metrics")
+	if r.status != 200 {
+		tb.Fatalf("GET /metrics: %d", r.status)
+	}
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(strings.NewReader(string(r.body)))
+	if err != nil {
+		tb.Fatalf("/metrics does not parse: %v", err)
+	}
+	return families
+}
+
+// value returns the value of the series of name with exactly labels (a
+// counter's or gauge's value, a histogram's count), or -1 when absent.
+func value(families map[string]*dto.MetricFamily, name string, labels map[string]string) float64 {
+	f, ok := families[name]
+	if !ok {
+		return -1
+	}
+	for _, m := range f.GetMetric() {
+		if len(m.GetLabel()) != len(labels) {
+			continue
+		}
+		match := true
+		for _, l := range m.GetLabel() {
+			if labels[l.GetName()] != l.GetValue() {
+				match = false
+			}
+		}
+		if !match {
+			continue
+		}
+		switch {
+		case m.Counter != nil:
+			return m.GetCounter().GetValue()
+		case m.Gauge != nil:
+			return m.GetGauge().GetValue()
+		case m.Histogram != nil:
+			return float64(m.GetHistogram().GetSampleCount())
+		}
+	}
+	return -1
+}
+
+// After a scripted set of requests, every counter has its exact value.
+func TestMetrics(t *testing.T) {
+	e := newEnv(t, envOptions{
+		behaviors: map[string]simulator.Behavior{
+			simulator.Wallet: {Fault: simulator.FaultStatus500},
+			simulator.Orders: {Fault: simulator.FaultReset, FaultCalls: 1}, // the first call resets, the retry works
+		},
+		policies: map[downstream.Service]string{
+			downstream.Wallet:          "attempts=1",
+			downstream.Recommendations: "attempts=1,timeout=50ms",
+		},
+	})
+	const full = `query Full { dashboard(userId: "u1") { profile { name } orders { id } wallet { loyaltyPoints } } }`
+	for range 2 {
+		e.post(t, full, nil)
+	}
+	e.post(t, `{ dashboard(userId: "u999999") { profile { name } } }`, nil) // anonymous, NOT_FOUND
+	e.post(t, "{ nope }", nil)                                              // validation error
+	req, _ := http.NewRequest(http.MethodPost, e.url+"/query", strings.NewReader(`{"query":`))
+	req.Header.Set("Content-Type", "application/json")
+	e.do(t, req) // not JSON: never reaches an operation
+
+	e.sim.SetBehavior(simulator.Notifications, simulator.Behavior{Fault: simulator.FaultHang})
+	e.post(t, `query Slow { dashboard(userId: "u2") { notifications { unreadCount } } }`, nil, "X-Timeout-Ms", "100")
+	e.sim.SetBehavior(simulator.Recommendations, simulator.Behavior{Fault: simulator.FaultHang})
+	e.post(t, `query TimedOut { dashboard(userId: "u2") { recommendations { score } } }`, nil)
+
+	m := e.scrape(t)
+	tests := []struct {
+		name   string
+		labels map[string]string
+		want   float64
+	}{
+		{"gateway_requests_total", map[string]string{"operation": "Full", "status": "200"}, 2},
+		{"gateway_requests_total", map[string]string{"operation": "anonymous", "status": "200"}, 1},
+		{"gateway_requests_total", map[string]string{"operation": "none", "status": "422"}, 1},
+		{"gateway_requests_total", map[string]string{"operation": "none", "status": "400"}, 1},
+		{"gateway_requests_total", map[string]string{"operation": "Slow", "status": "200"}, 1},
+		{"gateway_request_duration_seconds", map[string]string{"operation": "Full"}, 2},
+		{"gateway_graphql_errors_total", map[string]string{"code": "UPSTREAM_ERROR", "service": "wallet"}, 2},
+		{"gateway_graphql_errors_total", map[string]string{"code": "NOT_FOUND", "service": "profile"}, 1},
+		{"gateway_graphql_errors_total", map[string]string{"code": "GRAPHQL_VALIDATION_FAILED", "service": "none"}, 1},
+		{"gateway_graphql_errors_total", map[string]string{"code": "BAD_REQUEST", "service": "none"}, 1},
+		{"gateway_graphql_errors_total", map[string]string{"code": "DEADLINE_EXCEEDED", "service": "notifications"}, 1},
+		{"gateway_deadline_exceeded_total", map[string]string{}, 1},
+		{"gateway_downstream_call_duration_seconds", map[string]string{"service": "wallet", "outcome": "bad_status"}, 2},
+		{"gateway_downstream_call_duration_seconds", map[string]string{"service": "orders", "outcome": "connection_failed"}, 1},
+		{"gateway_downstream_call_duration_seconds", map[string]string{"service": "orders", "outcome": "ok"}, 2},
+		{"gateway_downstream_call_duration_seconds", map[string]string{"service": "profile", "outcome": "ok"}, 3},
+		{"gateway_graphql_errors_total", map[string]string{"code": "UPSTREAM_TIMEOUT", "service": "recommendations"}, 1},
+		{"gateway_downstream_call_duration_seconds", map[string]string{"service": "recommendations", "outcome": "timeout"}, 1},
+		{"gateway_resilience_decisions_total", map[string]string{"service": "recommendations", "decision": "attempt_timeout"}, 1},
+		{"gateway_resilience_decisions_total", map[string]string{"service": "orders", "decision": "retried"}, 1},
+		{"gateway_breaker_state", map[string]string{"service": "wallet", "state": "closed"}, 1},
+		{"gateway_breaker_state", map[string]string{"service": "wallet", "state": "open"}, 0},
+		{"gateway_downstream_in_flight", map[string]string{"service": "profile"}, 0},
+	}
+	for _, tt := range tests {
+		if got := value(m, tt.name, tt.labels); got != tt.want {
+			t.Errorf("%s%v = %v; want %v", tt.name, tt.labels, got, tt.want)
+		}
+	}
+	for _, name := range []string{"go_goroutines", "process_cpu_seconds_total", "go_memstats_heap_alloc_bytes"} {
+		if _, ok := m[name]; !ok {
+			t.Errorf("no %s: want the Go runtime and process metrics", name)
+		}
+	}
+}
+
+// Unknown and too many operation names fold into bounded label values.
+func TestMetricsOperationCardinality(t *testing.T) {
+	e := newEnv(t, envOptions{bench: true})
+	for i := range observability.MaxOperations + 10 {
+		e.post(t, fmt.Sprintf(`query Op%d { dashboard(userId: "u1") { userId } }`, i), nil)
+	}
+	m := e.scrape(t)
+	if got := len(m["gateway_requests_total"].GetMetric()); got != observability.MaxOperations+1 {
+		t.Errorf("%d series; want %d names and \"other\"", got, observability.MaxOperations)
+	}
+	if got := value(m, "gateway_requests_total", map[string]string{"operation": "other", "status": "200"}); got != 10 {
+		t.Errorf("other = %v; want 10", got)
+	}
+}
+
+// The span tree of one request, continuing the client's trace, and the
+// trace context the services received.
+func TestTracing(t *testing.T) {
+	exporter := tracetest.NewInMemoryExporter()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exporter))
+	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	e := newEnv(t, envOptions{tracing: observability.NewTracing(tp)})
+
+	const clientTrace, clientSpan = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
+	r := e.post(t, `query Traced { dashboard(userId: "u1") { profile { name } orders { items { product { name } } } wallet { loyaltyPoints } } }`,
+		nil, "traceparent", "00-"+clientTrace+"-"+clientSpan+"-01")
+	if len(r.gql.Errors) > 0 {
+		t.Fatalf("errors %+v", r.gql.Errors)
+	}
+	e.srv.Close() // waits for the handler, so every span has ended
+
+	spans := exporter.GetSpans()
+	byID := map[trace.SpanID]tracetest.SpanStub{}
+	for _, s := range spans {
+		byID[s.SpanContext.SpanID()] = s
+		if got := s.SpanContext.TraceID().String(); got != clientTrace {
+			t.Errorf("span %q in trace %s; want the client's %s", s.Name, got, clientTrace)
+		}
+	}
+	find := func(name string) []tracetest.SpanStub {
+		var out []tracetest.SpanStub
+		for _, s := range spans {
+			if s.Name == name {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	parentName := func(s tracetest.SpanStub) string {
+		if s.Parent.SpanID().String() == clientSpan {
+			return "client"
+		}
+		return byID[s.Parent.SpanID()].Name
+	}
+	want := []struct {
+		name, parent string
+		count        int
+	}{
+		{"POST /query", "client", 1},
+		{"graphql.operation Traced", "POST /query", 1},
+		{"graphql.field Dashboard.profile", "graphql.operation Traced", 1},
+		{"graphql.field Dashboard.orders", "graphql.operation Traced", 1},
+		{"graphql.field Dashboard.wallet", "graphql.operation Traced", 1},
+		{"profile get users", "graphql.operation Traced", 1},
+		{"orders get orders", "graphql.operation Traced", 1},
+		{"catalog get products", "graphql.operation Traced", 1},
+		{"wallet get wallet", "graphql.operation Traced", 1},
+	}
+	for _, w := range want {
+		got := find(w.name)
+		if len(got) != w.count {
+			t.Errorf("%d spans %q; want %d", len(got), w.name, w.count)
+			continue
+		}
+		for _, s := range got {
+			if p := parentName(s); p != w.parent {
+				t.Errorf("span %q has parent %q; want %q", w.name, p, w.parent)
+			}
+		}
+	}
+	// Each HTTP attempt is a client span of its call, and the services got
+	// the trace context.
+	attempts := 0
+	for _, s := range spans {
+		if s.SpanKind == trace.SpanKindClient {
+			attempts++
+			if p := parentName(s); !strings.HasSuffix(p, " get users") && !strings.HasPrefix(p, "orders ") &&
+				!strings.HasPrefix(p, "catalog ") && !strings.HasPrefix(p, "wallet ") {
+				t.Errorf("attempt span under %q; want under its call", p)
+			}
+		}
+	}
+	if attempts != 4 {
+		t.Errorf("%d attempt spans; want 4", attempts)
+	}
+	for _, svc := range []string{simulator.Profile, simulator.Orders, simulator.Catalog, simulator.Wallet} {
+		for _, c := range e.sim.Calls(svc) {
+			if !strings.Contains(c.Traceparent, clientTrace) {
+				t.Errorf("%s got traceparent %q; want the trace %s", svc, c.Traceparent, clientTrace)
+			}
+		}
+	}
+}
+
+// With tracing off, nothing goes downstream but the contract's headers.
+func TestNoTraceparentWhenTracingOff(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	e.post(t, walletQuery, map[string]any{"id": "u1"}, "traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+	for _, c := range e.sim.Calls(simulator.Wallet) {
+		if c.Traceparent != "" {
+			t.Errorf("wallet got traceparent %q with tracing off", c.Traceparent)
+		}
+	}
+}
+
+var serverTimingEntry = regexp.MustCompile(`^([a-z]+);dur=(\d+(?:\.\d+)?)$`)
+
+// Server-Timing names each service the request waited on, and the total.
+func TestServerTiming(t *testing.T) {
+	e := newEnv(t, envOptions{behaviors: map[string]simulator.Behavior{
+		simulator.Wallet: {Latency: simulator.Latency{Min: 60 * time.Millisecond}},
+	}})
+	r := e.post(t, walletQuery, map[string]any{"id": "u1"})
+	header := r.header.Get("Server-Timing")
+	durs := map[string]float64{}
+	for _, entry := range strings.Split(header, ", ") {
+		m := serverTimingEntry.FindStringSubmatch(entry)
+		if m == nil {
+			t.Fatalf("Server-Timing %q: entry %q is not name;dur=ms", header, entry)
+		}
+		durs[m[1]], _ = strconv.ParseFloat(m[2], 64)
+	}
+	if len(durs) != 3 || durs["wallet"] < 60 || durs["profile"] <= 0 || durs["total"] < durs["wallet"] {
+		t.Errorf("Server-Timing %q; want profile, wallet (>= 60ms) and a total covering them", header)
+	}
+}
+
+// Per-field timings appear in extensions only when the server allows them
+// and the client asks.
+func TestFieldTiming(t *testing.T) {
+	for _, tt := range []struct {
+		allowed, asked, want bool
+	}{{true, true, true}, {true, false, false}, {false, true, false}} {
+		t.Run(fmt.Sprintf("allowed=%v,asked=%v", tt.allowed, tt.asked), func(t *testing.T) {
+			e := newEnv(t, envOptions{timing: tt.allowed})
+			body, _ := json.Marshal(map[string]any{"query": walletQuery, "variables": map[string]any{"id": "u1"},
+				"extensions": map[string]any{"timing": tt.asked}})
+			req, _ := http.NewRequest(http.MethodPost, e.url+"/query", strings.NewReader(string(body)))
+			req.Header.Set("Content-Type", "application/json")
+			r := e.do(t, req)
+			var resp struct {
+				Extensions struct {
+					Timing *struct {
+						TotalMs  float64
+						Services map[string]float64
+						Fields   []observability.FieldTiming
+					}
+				}
+			}
+			decode(t, r.body, &resp)
+			timing := resp.Extensions.Timing
+			if (timing != nil) != tt.want {
+				t.Fatalf("timing in extensions: %v; want %v (%s)", timing != nil, tt.want, r.body)
+			}
+			if timing != nil && (len(timing.Fields) != 2 || timing.Services["wallet"] <= 0 || timing.TotalMs <= 0) {
+				t.Errorf("timing %+v; want the two fields and the services", timing)
+			}
+		})
+	}
+}
+
+// One access log line per request, with what operators need and no query.
+func TestAccessLog(t *testing.T) {
+	e := newEnv(t, envOptions{behaviors: map[string]simulator.Behavior{simulator.Wallet: {Fault: simulator.FaultStatus500}}})
+	e.post(t, `query Named($id: ID!) { dashboard(userId: $id) { profile { name } wallet { loyaltyPoints } } }`,
+		map[string]any{"id": "u1"}, "X-Request-Id", "req-access")
+	var lines []map[string]any
+	for _, l := range e.logs.lines() {
+		if l["msg"] == "request" {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) != 1 {
+		t.Fatalf("%d access log lines; want 1", len(lines))
+	}
+	l := lines[0]
+	errs, _ := l["errors"].(map[string]any)
+	if l["method"] != "POST" || l["route"] != "/query" || l["operation"] != "Named" || l["status"] != 200.0 ||
+		l["request_id"] != "req-access" || l["duration_ms"] == nil || errs["UPSTREAM_ERROR"] != 1.0 {
+		t.Errorf("access log %v; want method, route, operation, status, duration, request id and errors by code", l)
+	}
+	if strings.Contains(l["_raw"].(string), "dashboard(") || strings.Contains(l["_raw"].(string), "u1") {
+		t.Errorf("access log %s holds the query or its variables", l["_raw"])
+	}
+}
+
+// /readyz follows the process's readiness; /healthz only says it is alive.
+func TestReadiness(t *testing.T) {
+	ready := true
+	h := gateway.New(gateway.Options{Ready: func() bool { return ready }})
+	for _, tt := range []struct {
+		ready        bool
+		path         string
+		status       int
+		wantContains string
+	}{
+		{true, "/readyz", 200, "ready"},
+		{false, "/readyz", 503, "draining"},
+		{false, "/healthz", 200, "ok"},
+	} {
+		ready = tt.ready
+		rec := httptestRecorder(h, tt.path)
+		if rec.Code != tt.status || !strings.Contains(rec.Body.String(), tt.wantContains) {
+			t.Errorf("ready=%v GET %s = %d %s; want %d", tt.ready, tt.path, rec.Code, rec.Body, tt.status)
+		}
+	}
+}

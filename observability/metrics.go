@@ -1,0 +1,172 @@
+package observability
+
+import (
+	"context"
+	"regexp"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/acme/dashboard-gateway/downstream"
+	"github.com/acme/dashboard-gateway/resilience"
+)
+
+// MaxOperations is how many distinct GraphQL operation names become label
+// values; later names count as "other", unnamed operations as "anonymous",
+// requests that never reached an operation as "none".
+const MaxOperations = 50
+
+// Metrics are the gateway's Prometheus metrics. It is also the
+// resilience.Observer that counts the layers' decisions, and the
+// downstream.CallObserver that times every call.
+type Metrics struct {
+	requests         *prometheus.CounterVec
+	requestDuration  *prometheus.HistogramVec
+	graphqlErrors    *prometheus.CounterVec
+	deadlineExceeded prometheus.Counter
+	calls            *prometheus.HistogramVec
+	decisions        *prometheus.CounterVec
+
+	mu         sync.Mutex
+	operations map[string]bool
+}
+
+// NewMetrics registers the gateway's metrics, Go runtime and process
+// metrics included, with reg.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	latency := []float64{.005, .01, .025, .05, .1, .25, .5, 1, 1.5, 2.5, 5}
+	m := &Metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "gateway_requests_total",
+			Help: "GraphQL requests (POST/GET /query and the REST view) by operation name and HTTP status.",
+		}, []string{"operation", "status"}),
+		requestDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "gateway_request_duration_seconds",
+			Help:    "Time from a GraphQL request's arrival to its response, by operation name.",
+			Buckets: latency,
+		}, []string{"operation"}),
+		graphqlErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "gateway_graphql_errors_total",
+			Help: "Errors in GraphQL responses, by extensions.code and extensions.service (\"none\" when not upstream-caused).",
+		}, []string{"code", "service"}),
+		deadlineExceeded: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "gateway_deadline_exceeded_total",
+			Help: "Requests answered with at least one field cut off by the request deadline.",
+		}),
+		calls: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "gateway_downstream_call_duration_seconds",
+			Help:    "Duration of each HTTP attempt to a downstream service (retries and hedges included), by service and outcome.",
+			Buckets: latency,
+		}, []string{"service", "outcome"}),
+		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "gateway_resilience_decisions_total",
+			Help: "Decisions of the resilience layers by service: retried, retry_budget, retry_no_time, hedged, hedge_budget, hedge_won, short_circuited, shed, deduplicated, attempt_timeout.",
+		}, []string{"service", "decision"}),
+		operations: map[string]bool{},
+	}
+	reg.MustRegister(m.requests, m.requestDuration, m.graphqlErrors, m.deadlineExceeded, m.calls, m.decisions,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// WatchDownstream registers the in-flight calls and breaker state of the
+// downstream services with reg, read when scraped.
+func WatchDownstream(reg prometheus.Registerer, c *downstream.Clients) {
+	reg.MustRegister(&downstreamCollector{
+		clients: c,
+		inFlight: prometheus.NewDesc("gateway_downstream_in_flight",
+			"Attempts to a downstream service in flight now.", []string{"service"}, nil),
+		breaker: prometheus.NewDesc("gateway_breaker_state",
+			"Circuit breaker state per service: 1 for the current state (closed, half-open or open), 0 for the others.",
+			[]string{"service", "state"}, nil),
+	})
+}
+
+var operationName = regexp.MustCompile(`^[_A-Za-z][_0-9A-Za-z]{0,63}$`)
+
+// operationLabel folds operation names into a bounded set of label values.
+func (m *Metrics) operationLabel(name string, started bool) string {
+	switch {
+	case !started:
+		return "none"
+	case name == "":
+		return "anonymous"
+	case !operationName.MatchString(name):
+		return "other"
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.operations[name] {
+		return name
+	}
+	if len(m.operations) < MaxOperations {
+		m.operations[name] = true
+		return name
+	}
+	return "other"
+}
+
+// observeRequest counts one finished GraphQL request.
+func (m *Metrics) observeRequest(operation string, started bool, status int, d time.Duration) {
+	op := m.operationLabel(operation, started)
+	m.requests.WithLabelValues(op, strconv.Itoa(status)).Inc()
+	m.requestDuration.WithLabelValues(op).Observe(d.Seconds())
+}
+
+// observeError counts one error of a GraphQL response.
+func (m *Metrics) observeError(code, service string) {
+	if service == "" {
+		service = "none"
+	}
+	m.graphqlErrors.WithLabelValues(code, service).Inc()
+}
+
+// Attempt implements downstream.CallObserver.
+func (m *Metrics) Attempt(_ context.Context, service downstream.Service, outcome string, d time.Duration) {
+	m.calls.WithLabelValues(string(service), outcome).Observe(d.Seconds())
+}
+
+// Call implements downstream.CallObserver: the time a request waited on a
+// service, for its Server-Timing header.
+func (m *Metrics) Call(ctx context.Context, service downstream.Service, d time.Duration) {
+	FromContext(ctx).AddServiceTime(string(service), d)
+}
+
+// Decision implements resilience.Observer.
+func (m *Metrics) Decision(_ context.Context, service string, d resilience.Decision) {
+	m.decisions.WithLabelValues(service, string(d)).Inc()
+}
+
+// BreakerChanged implements resilience.Observer; the state itself is read
+// when scraped.
+func (m *Metrics) BreakerChanged(string, string, string) {}
+
+// downstreamCollector reports the services' in-flight calls and breaker
+// states as they are at scrape time.
+type downstreamCollector struct {
+	clients           *downstream.Clients
+	inFlight, breaker *prometheus.Desc
+}
+
+func (c *downstreamCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.inFlight
+	ch <- c.breaker
+}
+
+func (c *downstreamCollector) Collect(ch chan<- prometheus.Metric) {
+	for _, s := range downstream.Services() {
+		r := c.clients.Resilience(s)
+		ch <- prometheus.MustNewConstMetric(c.inFlight, prometheus.GaugeValue, float64(r.InFlight()), string(s))
+		current := r.BreakerState()
+		for _, state := range []string{"closed", "half-open", "open"} {
+			v := 0.0
+			if state == current {
+				v = 1
+			}
+			ch <- prometheus.MustNewConstMetric(c.breaker, prometheus.GaugeValue, v, string(s), state)
+		}
+	}
+}

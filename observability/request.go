@@ -1,0 +1,100 @@
+// Package observability makes the gateway visible: Prometheus metrics, an
+// access log line per request, OpenTelemetry traces, and the Server-Timing
+// header and per-field timings that show a frontend developer where a
+// request's time went. Each request carries a Record (in its context) that
+// the GraphQL extension and the downstream clients fill in and the HTTP
+// middleware reads at the end.
+//
+// It decides nothing about requests: it only watches them.
+package observability
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// Record is what one request did, gathered while it runs.
+type Record struct {
+	Start time.Time
+
+	mu        sync.Mutex
+	started   bool // an operation started executing
+	operation string
+	codes     map[string]int           // GraphQL error codes -> count
+	services  map[string]time.Duration // downstream service -> time spent waiting on it
+	fields    []FieldTiming
+}
+
+// FieldTiming is how long one downstream-backed field took to resolve.
+type FieldTiming struct {
+	Path       string  `json:"path"`
+	DurationMs float64 `json:"durationMs"`
+}
+
+type recordKey struct{}
+
+// NewContext returns ctx carrying a fresh Record started now.
+func NewContext(ctx context.Context) (context.Context, *Record) {
+	r := &Record{Start: time.Now()}
+	return context.WithValue(ctx, recordKey{}, r), r
+}
+
+// FromContext returns the request's Record, or nil outside a request.
+func FromContext(ctx context.Context) *Record {
+	r, _ := ctx.Value(recordKey{}).(*Record)
+	return r
+}
+
+// setOperation records that the GraphQL operation name started.
+func (r *Record) setOperation(name string) {
+	r.mu.Lock()
+	r.started, r.operation = true, name
+	r.mu.Unlock()
+}
+
+// addCode counts one GraphQL error code.
+func (r *Record) addCode(code string) {
+	r.mu.Lock()
+	if r.codes == nil {
+		r.codes = map[string]int{}
+	}
+	r.codes[code]++
+	r.mu.Unlock()
+}
+
+// AddServiceTime adds d to the time the request spent waiting on service.
+func (r *Record) AddServiceTime(service string, d time.Duration) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	if r.services == nil {
+		r.services = map[string]time.Duration{}
+	}
+	r.services[service] += d
+	r.mu.Unlock()
+}
+
+func (r *Record) addField(path string, d time.Duration) {
+	r.mu.Lock()
+	r.fields = append(r.fields, FieldTiming{Path: path, DurationMs: ms(d)})
+	r.mu.Unlock()
+}
+
+// snapshot returns copies of what was recorded.
+func (r *Record) snapshot() (operation string, started bool, codes map[string]int, services map[string]time.Duration, fields []FieldTiming) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	codes = make(map[string]int, len(r.codes))
+	for k, v := range r.codes {
+		codes[k] = v
+	}
+	services = make(map[string]time.Duration, len(r.services))
+	for k, v := range r.services {
+		services[k] = v
+	}
+	return r.operation, r.started, codes, services, append([]FieldTiming(nil), r.fields...)
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
