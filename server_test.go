@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -355,7 +356,9 @@ func TestLogFormat(t *testing.T) {
 		args  []string
 		check func(string) bool
 	}{
-		{nil, func(s string) bool { return strings.HasPrefix(s, `{"time":`) && !strings.Contains(s, `"level":"DEBUG"`) }},
+		{nil, func(s string) bool {
+			return strings.HasPrefix(s, `{"time":`) && !strings.Contains(s, `"level":"DEBUG"`)
+		}},
 		{[]string{"-log-format", "text"}, func(s string) bool { return strings.HasPrefix(s, "time=") }},
 		{[]string{"-log-level", "debug"}, func(s string) bool { return strings.Contains(s, `"level":"DEBUG"`) }},
 	}
@@ -370,6 +373,29 @@ func TestLogFormat(t *testing.T) {
 		logger.Info("info line", "k", "v")
 		if !tt.check(buf.String()) {
 			t.Errorf("%v: logs %q", tt.args, buf.String())
+		}
+	}
+}
+
+// Every setting is in the README's configuration table, flag and variable.
+func TestREADMEListsEverySetting(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	table := string(readme)
+	for _, name := range flagNames() {
+		row := "`-" + name + "` / `" + envName(name) + "`"
+		if strings.HasSuffix(name, "-url") || strings.HasSuffix(name, "-policy") && name != "policy" {
+			continue // listed per service, and as -<service>-policy
+		}
+		if !strings.Contains(table, row) {
+			t.Errorf("README has no row %s", row)
+		}
+	}
+	for _, s := range []string{"profile", "orders", "catalog", "recommendations", "notifications", "wallet"} {
+		if row := "`-" + s + "-url` / `" + envName(s+"-url") + "`"; !strings.Contains(table, row) {
+			t.Errorf("README has no row %s", row)
 		}
 	}
 }

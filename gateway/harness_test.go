@@ -49,6 +49,7 @@ type envOptions struct {
 	bench     bool                          // no call log and only warnings logged: both would grow without bound
 	tracing   *observability.Tracing        // nil: tracing off
 	timing    bool                          // clients may ask for field timings
+	noMetrics bool                          // no metrics at all (to measure their cost)
 }
 
 func newEnv(tb testing.TB, o envOptions) *env {
@@ -90,6 +91,9 @@ func newEnv(tb testing.TB, o envOptions) *env {
 		Observer: resilience.Observers{resilience.LogObserver{Logger: logger, RequestID: requestid.FromContext}, metrics},
 		Calls:    metrics,
 	}
+	if o.noMetrics {
+		dcfg.Observer, dcfg.Calls = resilience.LogObserver{Logger: logger, RequestID: requestid.FromContext}, nil
+	}
 	if o.tracing != nil {
 		dcfg.TracerProvider, dcfg.Propagator = o.tracing.Provider, o.tracing.Propagator
 	}
@@ -106,7 +110,7 @@ func newEnv(tb testing.TB, o envOptions) *env {
 		}
 		root = resolvers.New(resolvers.Options{Budgets: budgets})
 	}
-	h := gateway.New(gateway.Options{
+	gopts := gateway.Options{
 		Schema:      graph.NewExecutableSchema(graph.Config{Resolvers: root}),
 		Clients:     clients,
 		Logger:      logger,
@@ -115,7 +119,11 @@ func newEnv(tb testing.TB, o envOptions) *env {
 		Gatherer:    registry,
 		Tracing:     o.tracing,
 		FieldTiming: o.timing,
-	})
+	}
+	if o.noMetrics {
+		gopts.Metrics, gopts.Gatherer = nil, nil
+	}
+	h := gateway.New(gopts)
 	srv := httptest.NewServer(h)
 	clientTransport := &http.Transport{}
 	tb.Cleanup(func() {
