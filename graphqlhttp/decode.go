@@ -1,0 +1,164 @@
+package graphqlhttp
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"unicode/utf8"
+
+	"github.com/99designs/gqlgen/graphql"
+)
+
+// RequestError is a request that is not a GraphQL-over-HTTP request this
+// server can run. Its message is written for the client.
+type RequestError struct {
+	Code    string // BAD_REQUEST, or LIMIT_EXCEEDED for a query over the length limit
+	Reason  string // for LIMIT_EXCEEDED: query_length
+	Message string
+}
+
+// Error implements error.
+func (e *RequestError) Error() string { return e.Message }
+
+func badRequest(format string, args ...any) *RequestError {
+	return &RequestError{Code: "BAD_REQUEST", Message: fmt.Sprintf(format, args...)}
+}
+
+// Request is a decoded GraphQL-over-HTTP request.
+type Request struct {
+	Params graphql.RawParams
+	// DocumentID names a persisted document instead of a query, as in
+	// {"documentId": "sha256:..."}; empty when the request has none.
+	DocumentID string
+}
+
+// body is the JSON object of a POST request; each parameter is checked for
+// its type by hand so that every mistake gets a precise message.
+type body struct {
+	Query         json.RawMessage `json:"query"`
+	OperationName json.RawMessage `json:"operationName"`
+	Variables     json.RawMessage `json:"variables"`
+	Extensions    json.RawMessage `json:"extensions"`
+	DocumentID    json.RawMessage `json:"documentId"`
+}
+
+// DecodePOST decodes a POST body: a JSON object with a string "query" (or a
+// "documentId", or a persisted-query hash in "extensions"), and optional
+// "operationName" (string), "variables" and "extensions" (objects); null
+// counts as absent. maxQuery caps the query's length in bytes (0: no cap).
+func DecodePOST(data []byte, maxQuery int) (*Request, error) {
+	if !utf8.Valid(data) {
+		return nil, badRequest("the request body is not valid UTF-8")
+	}
+	trimmed := bytes.TrimSpace(data)
+	switch {
+	case len(trimmed) == 0:
+		return nil, badRequest("the request body is empty; send a JSON object with a \"query\"")
+	case trimmed[0] == '[':
+		return nil, badRequest("batched requests (a JSON array) are not supported; send one operation per request")
+	case trimmed[0] != '{':
+		return nil, badRequest("the request body must be a JSON object")
+	}
+	var b body
+	dec := json.NewDecoder(bytes.NewReader(trimmed))
+	if err := dec.Decode(&b); err != nil {
+		return nil, badRequest("the request body is not valid JSON")
+	}
+	if dec.More() {
+		return nil, badRequest("the request body holds more than one JSON value")
+	}
+	req := &Request{}
+	var err error
+	if req.Params.Query, err = stringParam("query", b.Query); err != nil {
+		return nil, err
+	}
+	if req.Params.OperationName, err = stringParam("operationName", b.OperationName); err != nil {
+		return nil, err
+	}
+	if req.DocumentID, err = stringParam("documentId", b.DocumentID); err != nil {
+		return nil, err
+	}
+	if req.Params.Variables, err = objectParam("variables", b.Variables); err != nil {
+		return nil, err
+	}
+	if req.Params.Extensions, err = objectParam("extensions", b.Extensions); err != nil {
+		return nil, err
+	}
+	return req, checkQuery(req, maxQuery)
+}
+
+// DecodeGET decodes the query string of a GET request: "query",
+// "operationName", and "variables" and "extensions" as JSON-encoded objects.
+func DecodeGET(rawQuery string, maxQuery int) (*Request, error) {
+	values, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return nil, badRequest("the query string is not valid URL encoding")
+	}
+	for _, vs := range values {
+		for _, v := range vs {
+			if !utf8.ValidString(v) {
+				return nil, badRequest("the query string is not valid UTF-8")
+			}
+		}
+	}
+	req := &Request{DocumentID: values.Get("documentId")}
+	req.Params.Query = values.Get("query")
+	req.Params.OperationName = values.Get("operationName")
+	for name, dst := range map[string]*map[string]any{"variables": &req.Params.Variables, "extensions": &req.Params.Extensions} {
+		raw := values.Get(name)
+		if raw == "" {
+			continue
+		}
+		if *dst, err = objectParam(name, json.RawMessage(raw)); err != nil {
+			return nil, err
+		}
+	}
+	return req, checkQuery(req, maxQuery)
+}
+
+func checkQuery(req *Request, maxQuery int) error {
+	if req.Params.Query == "" && req.DocumentID == "" && req.Params.Extensions["persistedQuery"] == nil {
+		return badRequest("the request has no \"query\"")
+	}
+	if maxQuery > 0 && len(req.Params.Query) > maxQuery {
+		return &RequestError{Code: "LIMIT_EXCEEDED", Reason: "query_length",
+			Message: fmt.Sprintf("the query is %d bytes long; the limit is %d", len(req.Params.Query), maxQuery)}
+	}
+	return nil
+}
+
+// stringParam reads an optional string parameter; null counts as absent.
+func stringParam(name string, raw json.RawMessage) (string, error) {
+	if isNull(raw) {
+		return "", nil
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", badRequest("%q must be a string", name)
+	}
+	return s, nil
+}
+
+// objectParam reads an optional object parameter; null counts as absent.
+func objectParam(name string, raw json.RawMessage) (map[string]any, error) {
+	if isNull(raw) {
+		return nil, nil
+	}
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || raw[0] != '{' {
+		return nil, badRequest("%q must be a JSON object", name)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber() // keep integers exact for GraphQL's coercion
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil || dec.More() {
+		return nil, badRequest("%q must be a JSON object", name)
+	}
+	return m, nil
+}
+
+func isNull(raw json.RawMessage) bool {
+	raw = bytes.TrimSpace(raw)
+	return len(raw) == 0 || string(raw) == "null"
+}

@@ -1,0 +1,191 @@
+// Package graphqlhttp serves GraphQL over HTTP as the GraphQL-over-HTTP
+// specification (draft) describes it, on a gqlgen executor: POST with
+// application/json bodies, GET for queries, responses in
+// application/graphql-response+json or application/json as the client's
+// Accept header asks, and the status codes the specification gives for each
+// (request errors are 400 in application/graphql-response+json, without a
+// "data" entry, and 200 in application/json; 405 for mutations over GET or
+// other methods; 406 when nothing acceptable is offered; 415 for other body
+// types; 401/403 when authentication refuses the request).
+//
+// It decodes and answers requests; it does not execute them (the executor
+// does) nor decide what a failure means to clients (package apierror does).
+package graphqlhttp
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/executor"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/parser"
+)
+
+// Handler serves GraphQL over HTTP. Its fields are read-only once serving.
+type Handler struct {
+	// Exec runs the operations. Required.
+	Exec *executor.Executor
+	// MaxQueryBytes caps a query's length; 0 means no cap.
+	MaxQueryBytes int
+	// Documents says whether persisted documents (by "documentId") are
+	// served; without them such a request is refused with a clear message.
+	Documents bool
+}
+
+const allowed = "GET, POST, OPTIONS"
+
+// ServeHTTP implements http.Handler.
+func (h Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	media, ok := negotiate(r.Header.Get("Accept"))
+	if !ok {
+		h.writeError(w, r, mediaJSON, http.StatusNotAcceptable,
+			badRequest("the Accept header offers no media type this server can send: use application/graphql-response+json or application/json"))
+		return
+	}
+	var req *Request
+	var err error
+	switch r.Method {
+	case http.MethodGet:
+		req, err = DecodeGET(r.URL.RawQuery, h.MaxQueryBytes)
+	case http.MethodPost:
+		if msg := checkContentType(r.Header.Get("Content-Type")); msg != "" {
+			h.writeError(w, r, media, http.StatusUnsupportedMediaType, badRequest("%s", msg))
+			return
+		}
+		var data []byte
+		if data, err = io.ReadAll(r.Body); err != nil {
+			h.writeError(w, r, media, http.StatusBadRequest, badRequest("the request body could not be read"))
+			return
+		}
+		req, err = DecodePOST(data, h.MaxQueryBytes)
+	case http.MethodOptions:
+		w.Header().Set("Allow", allowed)
+		w.WriteHeader(http.StatusNoContent)
+		return
+	default:
+		w.Header().Set("Allow", allowed)
+		h.writeError(w, r, media, http.StatusMethodNotAllowed, badRequest("use GET or POST"))
+		return
+	}
+	if err == nil && req.DocumentID != "" {
+		if !h.Documents {
+			err = badRequest("this server has no persisted documents; send the \"query\"")
+		} else {
+			if req.Params.Extensions == nil {
+				req.Params.Extensions = map[string]any{}
+			}
+			req.Params.Extensions["documentId"] = req.DocumentID
+		}
+	}
+	if err != nil {
+		var re *RequestError
+		if !errors.As(err, &re) {
+			re = badRequest("the request could not be read")
+		}
+		h.writeError(w, r, media, requestErrorStatus(media, ""), re)
+		return
+	}
+	if r.Method == http.MethodGet && !isQuery(req.Params) {
+		w.Header().Set("Allow", "POST")
+		h.writeError(w, r, media, http.StatusMethodNotAllowed, badRequest("only queries may be sent with GET; use POST"))
+		return
+	}
+	h.execute(w, r.WithContext(graphql.StartOperationTrace(r.Context())), media, req)
+}
+
+func (h Handler) execute(w http.ResponseWriter, r *http.Request, media string, req *Request) {
+	ctx := r.Context()
+	req.Params.Headers = r.Header
+	start := graphql.Now()
+	req.Params.ReadTime = graphql.TraceTiming{Start: start, End: start}
+	opCtx, errs := h.Exec.CreateOperationContext(ctx, &req.Params)
+	if errs != nil {
+		resp := h.Exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), errs)
+		code := ""
+		if len(resp.Errors) > 0 {
+			code, _ = resp.Errors[0].Extensions["code"].(string)
+		}
+		writeJSON(w, media, requestErrorStatus(media, code), requestErrors{Errors: resp.Errors, Extensions: resp.Extensions})
+		return
+	}
+	responses, ctx := h.Exec.DispatchOperation(ctx, opCtx)
+	writeJSON(w, media, http.StatusOK, responses(ctx))
+}
+
+// requestErrorStatus is the status of a request that did not execute: what
+// authentication decided, else 400 in application/graphql-response+json and
+// 200 in application/json.
+func requestErrorStatus(media, code string) int {
+	switch code {
+	case "UNAUTHENTICATED":
+		return http.StatusUnauthorized
+	case "FORBIDDEN":
+		return http.StatusForbidden
+	}
+	if media == mediaGraphQLResponse {
+		return http.StatusBadRequest
+	}
+	return http.StatusOK
+}
+
+// checkContentType returns why a POST's Content-Type is unsupported, or "".
+func checkContentType(v string) string {
+	if v == "" {
+		return "a POST needs Content-Type: application/json"
+	}
+	mt, params, err := mime.ParseMediaType(v)
+	if err != nil || mt != mediaJSON {
+		return "the request body must be application/json"
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return "the request body must be encoded in UTF-8"
+	}
+	return ""
+}
+
+// isQuery reports whether the operation to run is a query (or cannot be
+// told yet: the executor then reports the document's own error).
+func isQuery(p graphql.RawParams) bool {
+	doc, err := parser.ParseQuery(&ast.Source{Input: p.Query})
+	if err != nil {
+		return true
+	}
+	op := doc.Operations.ForName(p.OperationName)
+	return op == nil || op.Operation == ast.Query
+}
+
+// requestErrors is the body of a request that did not execute: no "data".
+type requestErrors struct {
+	Errors     gqlerror.List  `json:"errors"`
+	Extensions map[string]any `json:"extensions,omitempty"`
+}
+
+// writeError answers a request that never reached execution. The error
+// still goes through the executor's error presenter and response
+// interceptors, so that logs and metrics count it like any other.
+func (h Handler) writeError(w http.ResponseWriter, r *http.Request, media string, status int, re *RequestError) {
+	gqlErr := &gqlerror.Error{Message: re.Message, Extensions: map[string]any{"code": re.Code}}
+	if re.Reason != "" {
+		gqlErr.Extensions["reason"] = re.Reason
+	}
+	resp := h.Exec.DispatchError(r.Context(), gqlerror.List{gqlErr})
+	writeJSON(w, media, status, requestErrors{Errors: resp.Errors, Extensions: resp.Extensions})
+}
+
+func writeJSON(w http.ResponseWriter, media string, status int, v any) {
+	w.Header().Set("Content-Type", media+"; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	b, err := json.Marshal(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		b = []byte(`{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL_SERVER_ERROR"}}]}`)
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}

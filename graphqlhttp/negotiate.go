@@ -1,0 +1,53 @@
+package graphqlhttp
+
+import (
+	"mime"
+	"strconv"
+	"strings"
+)
+
+// The response media types of the GraphQL-over-HTTP specification.
+const (
+	mediaGraphQLResponse = "application/graphql-response+json"
+	mediaJSON            = "application/json"
+)
+
+// negotiate picks the response media type from an Accept header: the
+// acceptable type with the highest q, application/graphql-response+json
+// winning ties; */*, application/* and a missing header mean
+// application/json (as the specification's audits expect of servers during
+// the transition). It reports false when nothing acceptable is offered.
+func negotiate(accept string) (string, bool) {
+	if strings.TrimSpace(accept) == "" {
+		return mediaJSON, true
+	}
+	best, bestQ := "", 0.0
+	for _, part := range strings.Split(accept, ",") {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		q := 1.0
+		if v, ok := params["q"]; ok {
+			if q, err = strconv.ParseFloat(v, 64); err != nil || q < 0 || q > 1 {
+				continue
+			}
+		}
+		if q == 0 {
+			continue
+		}
+		var candidate string
+		switch mt {
+		case mediaGraphQLResponse:
+			candidate = mediaGraphQLResponse
+		case mediaJSON, "*/*", "application/*":
+			candidate = mediaJSON
+		default:
+			continue
+		}
+		if q > bestQ || q == bestQ && candidate == mediaGraphQLResponse {
+			best, bestQ = candidate, q
+		}
+	}
+	return best, best != ""
+}
