@@ -1,0 +1,83 @@
+package documents
+
+import (
+	"context"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+)
+
+// Codes of the errors this package returns (documented in the README).
+const (
+	// CodeNotFound: the request names a document the server does not have
+	// (the code Apollo clients react to by sending the full query).
+	CodeNotFound = "PERSISTED_QUERY_NOT_FOUND"
+	// CodeNotTrusted: trusted-documents mode refused a query not in the manifest.
+	CodeNotTrusted = "DOCUMENT_NOT_TRUSTED"
+	// CodeMismatch: the query sent does not match the document id sent with it.
+	CodeMismatch = "PERSISTED_QUERY_MISMATCH"
+)
+
+// Trusted is the gqlgen extension of the trusted-documents mode: a request
+// runs only a document of the manifest, named by "documentId" or by an APQ
+// hash (extensions.persistedQuery.sha256Hash), or sent as text that is,
+// to the byte, one of the manifest's documents.
+type Trusted struct {
+	Manifest Manifest
+	bodies   map[string]bool
+}
+
+// NewTrusted returns the extension for m.
+func NewTrusted(m Manifest) *Trusted {
+	t := &Trusted{Manifest: m, bodies: make(map[string]bool, len(m))}
+	for _, doc := range m {
+		t.bodies[doc] = true
+	}
+	return t
+}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationParameterMutator
+} = (*Trusted)(nil)
+
+// ExtensionName implements graphql.HandlerExtension.
+func (*Trusted) ExtensionName() string { return "TrustedDocuments" }
+
+// Validate implements graphql.HandlerExtension.
+func (*Trusted) Validate(graphql.ExecutableSchema) error { return nil }
+
+// MutateOperationParameters implements graphql.OperationParameterMutator.
+func (t *Trusted) MutateOperationParameters(_ context.Context, p *graphql.RawParams) *gqlerror.Error {
+	id := requestedID(p.Extensions)
+	delete(p.Extensions, "persistedQuery") // nothing downstream of this may register a document
+	if id == "" {
+		if t.bodies[p.Query] {
+			return nil
+		}
+		return coded(CodeNotTrusted, "this server runs only its trusted documents; send a known documentId")
+	}
+	doc, ok := t.Manifest.lookup(id)
+	if !ok {
+		return coded(CodeNotFound, "no trusted document has this id")
+	}
+	if p.Query != "" && p.Query != doc {
+		return coded(CodeMismatch, "the query sent is not the document its id names")
+	}
+	p.Query = doc
+	return nil
+}
+
+// requestedID returns the document id a request names, if any.
+func requestedID(ext map[string]any) string {
+	if id, ok := ext["documentId"].(string); ok && id != "" {
+		return id
+	}
+	pq, _ := ext["persistedQuery"].(map[string]any)
+	hash, _ := pq["sha256Hash"].(string)
+	return hash
+}
+
+func coded(code, message string) *gqlerror.Error {
+	return &gqlerror.Error{Message: message, Extensions: map[string]any{"code": code}}
+}
