@@ -57,6 +57,9 @@ func Services() []Service {
 const (
 	// TimeoutHeader carries the budget left for the call in whole milliseconds.
 	TimeoutHeader = "X-Timeout-Ms"
+	// SubjectHeader carries the authenticated caller's subject (the token's
+	// "sub"), when authentication is on.
+	SubjectHeader = "X-Auth-Subject"
 )
 
 // DefaultMaxBodyBytes caps a response body when Config.MaxBodyBytes is zero.
@@ -94,6 +97,10 @@ type Config struct {
 	// with Propagator. Nil: no tracing and no trace headers.
 	TracerProvider trace.TracerProvider
 	Propagator     propagation.TextMapPropagator
+	// Caller returns the authenticated caller's subject, to forward in
+	// SubjectHeader and to keep shared calls per caller; nil (or "") means
+	// there is none.
+	Caller func(context.Context) string
 	// Transport and H2CTransport carry the calls to HTTP/1.1 and to h2c
 	// services. Nil means NewTransport() and NewH2CTransport(), owned by
 	// the Clients (see Close).
@@ -168,6 +175,7 @@ func New(cfg Config) (*Clients, error) {
 			maxBody: maxBody,
 			calls:   cfg.Calls,
 			tracer:  tracer,
+			caller:  cfg.Caller,
 			res: resilience.NewService(string(s), sc.Policy, resilience.Options{
 				Classify: classify,
 				Observer: cfg.Observer,
@@ -215,8 +223,9 @@ type client struct {
 	http    *http.Client
 	maxBody int64
 	res     *resilience.Service
-	calls   CallObserver // may be nil
-	tracer  trace.Tracer // may be nil
+	calls   CallObserver                     // may be nil
+	tracer  trace.Tracer                     // may be nil
+	caller  func(ctx context.Context) string // may be nil
 }
 
 // response is a decoded answer; validate reports what the contract requires
@@ -234,9 +243,15 @@ func fetch[T any, PT interface {
 	*T
 	response
 }](ctx context.Context, c *client, op, path, query string, notFound bool) (*T, error) {
-	key := path
+	target := path
 	if query != "" {
-		key += "?" + query
+		target += "?" + query
+	}
+	key := target
+	if c.caller != nil {
+		if subject := c.caller(ctx); subject != "" { // answers may depend on who asks
+			key += " as " + subject
+		}
 	}
 	start := time.Now()
 	var span trace.Span
@@ -247,7 +262,7 @@ func fetch[T any, PT interface {
 	}
 	v, err := resilience.Do(ctx, c.res, key, func(ctx context.Context) (*T, error) {
 		into := PT(new(T))
-		if err := c.attempt(ctx, op, key, notFound, into); err != nil {
+		if err := c.attempt(ctx, op, target, notFound, into); err != nil {
 			return nil, err
 		}
 		return (*T)(into), nil
@@ -305,6 +320,11 @@ func (c *client) attempt(ctx context.Context, op, pathAndQuery string, notFound 
 		id = requestid.New()
 	}
 	req.Header.Set(requestid.Header, id)
+	if c.caller != nil {
+		if subject := c.caller(ctx); subject != "" {
+			req.Header.Set(SubjectHeader, subject)
+		}
+	}
 	if dl, ok := ctx.Deadline(); ok {
 		req.Header.Set(TimeoutHeader, strconv.FormatInt(max(time.Until(dl).Milliseconds(), 1), 10))
 	}

@@ -25,8 +25,11 @@ type Notification struct {
 }
 
 func (f *NotificationFeed) validate() error {
+	if f == nil {
+		return fmt.Errorf("null feed")
+	}
 	var c checks
-	c.present("unreadCount", f.UnreadCount != nil && *f.UnreadCount >= 0)
+	c.count("unreadCount", f.UnreadCount)
 	c.present("items", f.Items != nil)
 	for i := range f.Items {
 		n := &f.Items[i]

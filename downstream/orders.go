@@ -39,7 +39,7 @@ func (o *Order) validate() error {
 		it := &o.Items[i]
 		field := fmt.Sprintf("items[%d]", i)
 		c.id(field+".productId", it.ProductID)
-		c.present(field+".quantity", it.Quantity != nil && *it.Quantity >= 0)
+		c.count(field+".quantity", it.Quantity)
 		c.money(field+".unitPrice", it.UnitPrice)
 	}
 	return c.err

@@ -34,13 +34,27 @@ func (m *Money) validate(field string) error {
 	if m == nil || m.AmountMinor == nil {
 		return fmt.Errorf("%s.amountMinor missing", field)
 	}
-	if *m.AmountMinor > math.MaxInt32*1000 || *m.AmountMinor < -math.MaxInt32*1000 {
-		return fmt.Errorf("%s.amountMinor %d out of range", field, *m.AmountMinor)
+	if *m.AmountMinor > math.MaxInt32 || *m.AmountMinor < math.MinInt32 {
+		return fmt.Errorf("%s.amountMinor %d does not fit the schema's Int", field, *m.AmountMinor)
 	}
-	if len(m.Currency) != 3 || strings.ToUpper(m.Currency) != m.Currency {
+	if !isCurrency(m.Currency) {
 		return fmt.Errorf("%s.currency %q is not an ISO 4217 code", field, m.Currency)
 	}
 	return nil
+}
+
+// isCurrency reports whether s has the form of an ISO 4217 code: three
+// upper-case ASCII letters.
+func isCurrency(s string) bool {
+	if len(s) != 3 {
+		return false
+	}
+	for i := 0; i < 3; i++ {
+		if s[i] < 'A' || s[i] > 'Z' {
+			return false
+		}
+	}
+	return true
 }
 
 // The enum values the public schema can carry. A value outside them is a
@@ -80,15 +94,28 @@ func (c *checks) oneOf(field, v string, allowed map[string]bool) {
 	}
 }
 
+// time checks a required time that the schema's Time (RFC 3339, in UTC)
+// can carry: its UTC year has four digits.
 func (c *checks) time(field string, v time.Time) {
-	if c.err == nil && v.IsZero() {
+	switch {
+	case c.err != nil:
+	case v.IsZero():
 		c.err = fmt.Errorf("%s missing", field)
+	case v.UTC().Year() < 0 || v.UTC().Year() > 9999:
+		c.err = fmt.Errorf("%s %v is outside the years RFC 3339 can write", field, v)
 	}
 }
 
 func (c *checks) present(field string, ok bool) {
 	if c.err == nil && !ok {
 		c.err = fmt.Errorf("%s missing", field)
+	}
+}
+
+// count checks a required non-negative count that fits the schema's Int.
+func (c *checks) count(field string, v *int) {
+	if c.err == nil && (v == nil || *v < 0 || *v > math.MaxInt32) {
+		c.err = fmt.Errorf("%s missing or outside 0..%d", field, math.MaxInt32)
 	}
 }
 

@@ -2,6 +2,7 @@ package downstream
 
 import (
 	"context"
+	"errors"
 	"net/url"
 )
 
@@ -12,9 +13,12 @@ type UserWallet struct {
 }
 
 func (w *UserWallet) validate() error {
+	if w == nil {
+		return errors.New("null wallet")
+	}
 	var c checks
 	c.money("balance", w.Balance)
-	c.present("loyaltyPoints", w.LoyaltyPoints != nil && *w.LoyaltyPoints >= 0)
+	c.count("loyaltyPoints", w.LoyaltyPoints)
 	return c.err
 }
 

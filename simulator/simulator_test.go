@@ -97,7 +97,7 @@ func TestRecordAndReset(t *testing.T) {
 	if s.Calls(Orders)[0].Query.Get("limit") != "5" {
 		t.Error("changing a returned Call changed the log; want a copy")
 	}
-	if st := s.Stats(Orders); st != (Stats{Calls: 3, Faults: 1}) {
+	if st := s.Stats(Orders); st != (Stats{Calls: 3, Faults: 1, PeakInFlight: 1}) {
 		t.Errorf("stats %+v; want 3 calls, 1 fault", st)
 	}
 	s.ResetStats()

@@ -17,6 +17,7 @@ type Call struct {
 	RequestID   string     // X-Request-Id as received
 	TimeoutMs   string     // X-Timeout-Ms as received
 	Traceparent string     // traceparent as received
+	Subject     string     // X-Auth-Subject as received (the caller the gateway authenticated)
 	Proto       string     // r.Proto, e.g. "HTTP/1.1" or "HTTP/2.0"
 	IDs         []string   // the ids of a batch call (?ids=...) as sent, else nil
 	Fault       Fault      // the fault applied to this call, FaultNone if none
@@ -41,6 +42,9 @@ type Stats struct {
 	// InFlight is how many requests are being handled now. ResetStats
 	// leaves it alone, since those handlers are still running.
 	InFlight int
+	// PeakInFlight is the most requests handled at once since New (or
+	// ResetStats).
+	PeakInFlight int
 }
 
 // serviceState is what a Simulator keeps per service, guarded by its mu.
@@ -96,7 +100,7 @@ func (s *Simulator) ResetStats() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, st := range s.services {
-		st.stats = Stats{InFlight: st.stats.InFlight}
+		st.stats = Stats{InFlight: st.stats.InFlight, PeakInFlight: st.stats.InFlight}
 		st.calls = nil
 	}
 	s.notifyLocked()
@@ -149,6 +153,7 @@ func (s *Simulator) begin(svc string, r *http.Request, ids []string, admitted bo
 	st := s.services[svc]
 	st.stats.Calls++
 	st.stats.InFlight++
+	st.stats.PeakInFlight = max(st.stats.PeakInFlight, st.stats.InFlight)
 	var c *Call
 	if s.record {
 		c = &Call{
@@ -159,6 +164,7 @@ func (s *Simulator) begin(svc string, r *http.Request, ids []string, admitted bo
 			RequestID:   r.Header.Get("X-Request-Id"),
 			TimeoutMs:   r.Header.Get("X-Timeout-Ms"),
 			Traceparent: r.Header.Get("Traceparent"),
+			Subject:     r.Header.Get("X-Auth-Subject"),
 			Proto:       r.Proto,
 			IDs:         ids,
 		}

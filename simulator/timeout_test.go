@@ -113,7 +113,7 @@ func TestNoGiveUp(t *testing.T) {
 				t.Fatalf("X-Timeout-Ms %q, %+v: stats %+v past the budget; want the call still in flight", tt.timeoutMs, tt.b, st)
 			}
 
-			want := Stats{Calls: 1, Faults: s.Stats(Wallet).Faults}
+			want := Stats{Calls: 1, Faults: s.Stats(Wallet).Faults, PeakInFlight: 1}
 			switch tt.endAt {
 			case "cancel":
 				cancel()
