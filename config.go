@@ -11,6 +11,7 @@ import (
 
 	"github.com/acme/dashboard-gateway/downstream"
 	"github.com/acme/dashboard-gateway/gateway"
+	"github.com/acme/dashboard-gateway/limits"
 )
 
 // config is every setting of the gateway. Each is a flag and an environment
@@ -35,6 +36,24 @@ type config struct {
 	Services map[downstream.Service]downstream.ServiceConfig
 	// Budgets are the optional Dashboard fields and their budgets.
 	Budgets map[string]time.Duration
+
+	// The edge: limits, persisted operations, introspection, auth, rate
+	// limits, CORS and the HTTP server's timeouts.
+	Introspection    string // auto, on or off
+	Limits           limits.Limits
+	MaxCost          int
+	MaxQueryBytes    int
+	APQCacheSize     int
+	TrustedDocuments string // path of a manifest; empty: off
+	Auth             authFlags
+	RateLimit        gateway.RateLimit
+	CORSOrigins      []string
+	Server           gateway.ServerConfig
+}
+
+// authFlags are the authentication settings; AuthSecret is a secret.
+type authFlags struct {
+	Secret, JWKSURL, Issuer, Audience, AdminScope string
 }
 
 // rawFlags are the flags read as strings and parsed after flag.Parse.
@@ -59,6 +78,37 @@ func defineFlags(fs *flag.FlagSet, cfg *config) *rawFlags {
 		raw.urls[s] = fs.String(string(s)+"-url", "", fmt.Sprintf("base URL of the %s service; empty: simulated in-process", s))
 		raw.policies[s] = fs.String(string(s)+"-policy", "", fmt.Sprintf("settings of calls to the %s service, over -policy (same keys)", s))
 	}
+	fs.StringVar(&cfg.Introspection, "introspection", "auto", "allow introspection and serve GET /schema.graphqls: on, off, or auto (on while any service is simulated)")
+	fs.IntVar(&cfg.Limits.MaxDepth, "max-depth", limits.DefaultMaxDepth, "deepest selection nesting an operation may have")
+	fs.IntVar(&cfg.Limits.MaxAliases, "max-aliases", limits.DefaultMaxAliases, "most aliases an operation may use")
+	fs.IntVar(&cfg.Limits.MaxRootFields, "max-root-fields", limits.DefaultMaxRootFields, "most top-level fields an operation may ask for")
+	fs.IntVar(&cfg.Limits.MaxFields, "max-fields", limits.DefaultMaxFields, "most fields an operation may ask for, fragments expanded")
+	fs.IntVar(&cfg.MaxCost, "max-cost", gateway.DefaultMaxCost, "highest cost an operation may have (README: Limits)")
+	fs.IntVar(&cfg.MaxQueryBytes, "max-query-bytes", gateway.DefaultMaxQueryBytes, "longest query text accepted, in bytes")
+	fs.IntVar(&cfg.APQCacheSize, "apq-cache-size", gateway.DefaultAPQCacheSize, "queries remembered for Automatic Persisted Queries; 0 turns APQ off")
+	fs.StringVar(&cfg.TrustedDocuments, "trusted-documents", "", "path of a persisted-documents manifest; when set, only its operations run")
+	fs.StringVar(&cfg.Auth.Secret, "auth-secret", "", "HS256 secret of the JWT bearer tokens (32 bytes at least); turns authentication on")
+	fs.StringVar(&cfg.Auth.JWKSURL, "auth-jwks-url", "", "URL of the JWKS with the RS256/ES256 keys of the bearer tokens; turns authentication on")
+	fs.StringVar(&cfg.Auth.Issuer, "auth-issuer", "", "required iss claim of tokens, if set")
+	fs.StringVar(&cfg.Auth.Audience, "auth-audience", "", "required aud claim of tokens, if set")
+	fs.StringVar(&cfg.Auth.AdminScope, "auth-admin-scope", "dashboard:admin", "scope that lets a token read any user's dashboard")
+	fs.IntVar(&cfg.RateLimit.Requests, "rate-limit", 100, "requests per -rate-window per client (token subject, else address); 0 turns it off")
+	fs.DurationVar(&cfg.RateLimit.Window, "rate-window", time.Second, "window of -rate-limit")
+	fs.StringVar(&cfg.RateLimit.ClientIPHeader, "client-ip-header", "", "header a trusted proxy sets to the client's address (e.g. X-Forwarded-For); empty: the connection's address")
+	fs.Func("cors-origins", "comma-separated origins browsers may call from (* for any); empty: same origin only", func(v string) error {
+		cfg.CORSOrigins = nil
+		for _, o := range strings.Split(v, ",") {
+			if o = strings.TrimSpace(o); o != "" {
+				cfg.CORSOrigins = append(cfg.CORSOrigins, o)
+			}
+		}
+		return nil
+	})
+	fs.DurationVar(&cfg.Server.ReadHeaderTimeout, "read-header-timeout", gateway.DefaultReadHeaderTimeout, "time to read a request's headers (slow clients)")
+	fs.DurationVar(&cfg.Server.ReadTimeout, "read-timeout", gateway.DefaultReadTimeout, "time to read a whole request")
+	fs.DurationVar(&cfg.Server.WriteTimeout, "write-timeout", 0, "time to write a response; 0: -deadline plus 5s")
+	fs.DurationVar(&cfg.Server.IdleTimeout, "idle-timeout", gateway.DefaultIdleTimeout, "time a keep-alive connection may wait for its next request")
+	fs.IntVar(&cfg.Server.MaxHeaderBytes, "max-header-bytes", gateway.DefaultMaxHeaderBytes, "largest request line and headers, in bytes")
 	raw.basePolicy = fs.String("policy", "", `settings of calls to every service: comma-separated key=value, e.g. "timeout=800ms,attempts=3,hedge=p95,h2c=on" (README: Resilience)`)
 	raw.budgets = fs.String("optional-fields", "recommendations=500ms,notifications=500ms",
 		`optional Dashboard fields and their budgets, e.g. "recommendations=300ms"; "none" makes every field critical`)
@@ -157,6 +207,21 @@ func (c config) validate() error {
 	}
 	if c.ShutdownDelay < 0 || c.ShutdownDelay > time.Minute {
 		errs = append(errs, fmt.Errorf("-shutdown-delay (SHUTDOWN_DELAY) %v: want 0..1m", c.ShutdownDelay))
+	}
+	if c.Introspection != "auto" && c.Introspection != "on" && c.Introspection != "off" {
+		errs = append(errs, fmt.Errorf("-introspection (INTROSPECTION) %q: want auto, on or off", c.Introspection))
+	}
+	for name, v := range map[string]int{"max-depth": c.Limits.MaxDepth, "max-aliases": c.Limits.MaxAliases, "max-root-fields": c.Limits.MaxRootFields,
+		"max-fields": c.Limits.MaxFields, "max-cost": c.MaxCost, "max-query-bytes": c.MaxQueryBytes, "max-header-bytes": c.Server.MaxHeaderBytes} {
+		if v < 1 {
+			errs = append(errs, fmt.Errorf("-%s (%s) %d: want at least 1", name, envName(name), v))
+		}
+	}
+	if c.APQCacheSize < 0 || c.RateLimit.Requests < 0 || c.RateLimit.Window <= 0 {
+		errs = append(errs, fmt.Errorf("-apq-cache-size, -rate-limit (>= 0) and -rate-window (> 0): got %d, %d, %v", c.APQCacheSize, c.RateLimit.Requests, c.RateLimit.Window))
+	}
+	if c.Auth.Secret != "" && c.Auth.JWKSURL != "" {
+		errs = append(errs, errors.New("-auth-secret (AUTH_SECRET) and -auth-jwks-url (AUTH_JWKS_URL): set one, not both"))
 	}
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		errs = append(errs, fmt.Errorf("-log-format (LOG_FORMAT) %q: want json or text", c.LogFormat))

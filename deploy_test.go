@@ -17,6 +17,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/acme/dashboard-gateway/downstream"
 	"time"
 
 	"github.com/goccy/go-yaml"
@@ -216,8 +218,8 @@ func TestDeployDeployment(t *testing.T) {
 		}
 		// A service without a URL would be simulated in-process: a demo,
 		// not a deployment.
-		for _, f := range flagNames() {
-			if name := envName(f); strings.HasSuffix(f, "-url") && !set[name] {
+		for _, s := range downstream.Services() {
+			if name := envName(string(s) + "-url"); !set[name] {
 				t.Errorf("deployment.yaml: env %s: got none; want every service URL set", name)
 			}
 		}

@@ -15,7 +15,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"os/signal"
@@ -27,6 +26,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/acme/dashboard-gateway/auth"
 	"github.com/acme/dashboard-gateway/downstream"
 	"github.com/acme/dashboard-gateway/gateway"
 	"github.com/acme/dashboard-gateway/graph"
@@ -103,6 +103,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, _, stde
 		Services: services,
 		Observer: resilience.Observers{resilience.LogObserver{Logger: logger, RequestID: requestid.FromContext}, metrics},
 		Calls:    metrics,
+		Caller: func(ctx context.Context) string {
+			id, _ := auth.FromContext(ctx)
+			return id.Subject
+		},
 	}
 	if tracing != nil {
 		dcfg.TracerProvider, dcfg.Propagator = tracing.Provider, tracing.Propagator
@@ -114,9 +118,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, _, stde
 	defer clients.Close()
 	observability.WatchDownstream(registry, clients)
 
+	edge, err := edgeOptions(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
 	var draining atomic.Bool
-	handler := gateway.New(gateway.Options{
-		Schema:       graph.NewExecutableSchema(graph.Config{Resolvers: resolvers.New(resolvers.Options{Budgets: cfg.Budgets})}),
+	opts := gateway.Options{
+		Schema: graph.NewExecutableSchema(graph.Config{
+			Resolvers:  resolvers.New(resolvers.Options{Budgets: cfg.Budgets, RequireIdentity: edge.Authenticate != nil}),
+			Complexity: resolvers.Complexity(),
+		}),
 		Clients:      clients,
 		Logger:       logger,
 		Deadline:     cfg.Deadline,
@@ -126,21 +137,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, _, stde
 		Tracing:      tracing,
 		FieldTiming:  cfg.FieldTiming,
 		Ready:        func() bool { return !draining.Load() },
-	})
+	}
+	edge.apply(&opts, cfg)
+	opts.Introspection = cfg.Introspection == "on" || cfg.Introspection == "auto" && len(cfg.URLs) < len(downstream.Services())
+	handler := gateway.New(opts)
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on -addr %s: %w", cfg.Addr, err)
 	}
-	srv := &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       10 * time.Second,
-		WriteTimeout:      cfg.Deadline + 5*time.Second, // the deadline bounds the work; this bounds a slow reader
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
+	srv := gateway.NewServer(handler, cfg.Server, cfg.Deadline, logger)
 	srv.RegisterOnShutdown(func() { // runs once the listener is closed
 		logger.Info("listener closed; waiting for requests in flight")
 	})
@@ -249,7 +255,15 @@ func logConfig(logger *slog.Logger, cfg config, urls map[downstream.Service]stri
 		"field_timing", cfg.FieldTiming,
 		"log_format", cfg.LogFormat,
 		"log_level", cfg.LogLevel.String(),
-		"optional_fields", strings.Join(budgets, ","))
+		"optional_fields", strings.Join(budgets, ","),
+		"introspection", cfg.Introspection,
+		"limits", fmt.Sprintf("depth=%d,aliases=%d,root-fields=%d,fields=%d,cost=%d,query-bytes=%d",
+			cfg.Limits.MaxDepth, cfg.Limits.MaxAliases, cfg.Limits.MaxRootFields, cfg.Limits.MaxFields, cfg.MaxCost, cfg.MaxQueryBytes),
+		"apq_cache_size", cfg.APQCacheSize,
+		"trusted_documents", cfg.TrustedDocuments,
+		"auth", authMode(cfg.Auth),
+		"rate_limit", fmt.Sprintf("%d/%s", cfg.RateLimit.Requests, cfg.RateLimit.Window),
+		"cors_origins", strings.Join(cfg.CORSOrigins, ","))
 	for _, s := range downstream.Services() {
 		logger.Info("downstream service", "service", string(s), "url", redactURL(urls[s]), "settings", cfg.Services[s].String())
 	}
@@ -262,4 +276,15 @@ func redactURL(raw string) string {
 		return "(invalid URL)"
 	}
 	return u.Redacted()
+}
+
+// authMode describes the authentication settings without the secret.
+func authMode(a authFlags) string {
+	switch {
+	case a.Secret != "":
+		return "HS256 (secret redacted)"
+	case a.JWKSURL != "":
+		return "JWKS " + redactURL(a.JWKSURL)
+	}
+	return "off"
 }

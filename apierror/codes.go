@@ -35,6 +35,14 @@ const (
 	Internal Code = "INTERNAL_SERVER_ERROR"
 	// Added: the client went away before the field resolved; only logs see it.
 	Cancelled Code = "CANCELLED"
+	// Added: the request exceeds a limit (extensions.reason says which:
+	// depth, aliases, root_fields, query_length, tokens); no downstream call
+	// was made.
+	LimitExceeded Code = "LIMIT_EXCEEDED"
+	// Added: too many requests from this client; retry after Retry-After.
+	RateLimited Code = "RATE_LIMITED"
+	// Added: trusted-documents mode refused an operation not in its manifest.
+	DocumentNotTrusted Code = "DOCUMENT_NOT_TRUSTED"
 )
 
 // The codes gqlparser and gqlgen put on request errors; their messages are
@@ -57,6 +65,31 @@ func (e *InputError) Error() string { return e.Message }
 func BadInput(format string, args ...any) error {
 	return &InputError{Message: fmt.Sprintf(format, args...)}
 }
+
+// DeniedError is a request authentication or authorization refused; Code
+// is Unauthenticated or Forbidden.
+type DeniedError struct {
+	Code    Code
+	Message string
+}
+
+// Error implements error.
+func (e *DeniedError) Error() string { return e.Message }
+
+// Denied returns a *DeniedError.
+func Denied(code Code, message string) error {
+	return &DeniedError{Code: code, Message: message}
+}
+
+// LimitError is a request over one of the gateway's limits. Its message is
+// written for the client; Limit names the limit (the extensions.reason).
+type LimitError struct {
+	Limit   string
+	Message string
+}
+
+// Error implements error.
+func (e *LimitError) Error() string { return e.Message }
 
 // errorBody is a GraphQL response with only errors.
 type errorBody struct {

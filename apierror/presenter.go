@@ -41,35 +41,46 @@ func Presenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 }
 
 // presentOwn handles errors that gqlgen or gqlparser made themselves, with no
-// Go error inside: parse and validation errors speak about the client's
-// document and pass as they are; anything else is rewritten.
+// Go error inside: request errors (parse and validation errors, persisted
+// query lookups, complexity) speak about the client's request in fixed
+// words and pass as they are; an error on a field is a bug or a broken
+// contract and is rewritten.
 func presentOwn(ctx context.Context, logger *slog.Logger, e *gqlerror.Error, out *gqlerror.Error) {
 	code, _ := e.Extensions["code"].(string)
-	switch {
-	case code == parseFailed || code == validationFailed:
+	if len(e.Path) == 0 || code == parseFailed || code == validationFailed {
+		switch code {
+		case "":
+			code = string(BadRequest)
+		case "COMPLEXITY_LIMIT_EXCEEDED": // gqlgen's cost limit
+			code = string(LimitExceeded)
+			out.Extensions["reason"] = "cost"
+		}
 		out.Message = e.Message
 		out.Extensions["code"] = code
-	case len(e.Path) == 0:
-		// A request-level error of the HTTP transport, e.g. a body that is
-		// not JSON; its text quotes Go errors and the body, so it stays in the log.
-		out.Message = "the request body must be a JSON object with a \"query\" string"
-		out.Extensions["code"] = string(BadRequest)
-		logFailure(ctx, logger, slog.LevelInfo, out, e)
-	default:
-		// E.g. a null in a non-null field: a bug or a broken contract.
-		out.Message = "internal error"
-		out.Extensions["code"] = string(Internal)
-		logFailure(ctx, logger, slog.LevelError, out, e)
+		return
 	}
+	// E.g. a null in a non-null field.
+	out.Message = "internal error"
+	out.Extensions["code"] = string(Internal)
+	logFailure(ctx, logger, slog.LevelError, out, e)
 }
 
 func presentCause(ctx context.Context, logger *slog.Logger, cause error, out *gqlerror.Error) {
 	var input *InputError
+	var denied *DeniedError
+	var limit *LimitError
 	var down *downstream.Error
 	switch {
 	case errors.As(cause, &input):
 		out.Message = input.Message
 		out.Extensions["code"] = string(BadUserInput)
+	case errors.As(cause, &denied):
+		out.Message = denied.Message
+		out.Extensions["code"] = string(denied.Code)
+	case errors.As(cause, &limit):
+		out.Message = limit.Message
+		out.Extensions["code"] = string(LimitExceeded)
+		out.Extensions["reason"] = limit.Limit
 	case errors.As(cause, &down):
 		code, reason, msg := downstreamCode(down)
 		out.Message = msg

@@ -47,7 +47,8 @@ func TestPresenter(t *testing.T) {
 		{"cancelled", down(downstream.KindCanceled, downstream.Wallet), "CANCELLED", "wallet", "", "the request was cancelled", true},
 		{"unknown Go error", onPath(errors.New("runtime error: index out of range [3] with length 2")), "INTERNAL_SERVER_ERROR", "", "", "internal error", true},
 		{"parse error", parseErr, "GRAPHQL_PARSE_FAILED", "", "", "Expected Name, found <EOF>", false},
-		{"transport error", gqlerror.Errorf("json request body could not be decoded: unexpected EOF body:{"), "BAD_REQUEST", "", "", "", true},
+		{"gqlgen's request error", gqlerror.Errorf("provided APQ hash does not match query"), "BAD_REQUEST", "", "", "provided APQ hash does not match query", false},
+		{"limit", gqlerror.WrapIfUnwrapped(&apierror.LimitError{Limit: "depth", Message: "too deep"}), "LIMIT_EXCEEDED", "", "depth", "too deep", false},
 		{"gqlgen's own field error", &gqlerror.Error{Message: "must not be null", Path: path}, "INTERNAL_SERVER_ERROR", "", "", "internal error", true},
 	}
 	for _, tt := range tests {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"testing"
+	"time"
 
 	"github.com/acme/dashboard-gateway/simulator"
 )
@@ -191,5 +192,25 @@ func TestListArguments(t *testing.T) {
 	}
 	if len(d.Notifications.Items) == 0 || len(d.Notifications.Items) > 5 {
 		t.Errorf("notifications(first: 5, unreadOnly: true) has %d items; want 1..5", len(d.Notifications.Items))
+	}
+}
+
+// A request's goroutines are bounded: at most 32 elements of a list resolve
+// at once (gqlgen.yml worker_limit), so 50 dashboards never have more than
+// 32 wallet calls in flight.
+func TestGoroutinesPerListAreCapped(t *testing.T) {
+	e := newEnv(t, envOptions{behaviors: map[string]simulator.Behavior{
+		simulator.Wallet: {Latency: simulator.Latency{Min: 100 * time.Millisecond}},
+	}, deadline: 5 * time.Second})
+	ids := make([]string, 50)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("u%d", i+1)
+	}
+	r := e.post(t, `query($ids: [ID!]!) { dashboards(userIds: $ids) { wallet { loyaltyPoints } } }`, map[string]any{"ids": ids})
+	if len(r.gql.Errors) > 0 {
+		t.Fatalf("errors %+v", r.gql.Errors)
+	}
+	if s := e.sim.Stats(simulator.Wallet); s.Calls != 50 || s.PeakInFlight > 32 {
+		t.Errorf("wallet: %d calls, %d at once at most; want 50, at most 32 at once", s.Calls, s.PeakInFlight)
 	}
 }

@@ -20,15 +20,24 @@ import (
 
 	"github.com/acme/dashboard-gateway/apierror"
 	"github.com/acme/dashboard-gateway/deadline"
+	"github.com/acme/dashboard-gateway/documents"
 	"github.com/acme/dashboard-gateway/downstream"
+	"github.com/acme/dashboard-gateway/graphqlhttp"
+	"github.com/acme/dashboard-gateway/limits"
 	"github.com/acme/dashboard-gateway/observability"
 	"github.com/acme/dashboard-gateway/requestid"
 )
 
 // Defaults of Options.
 const (
-	DefaultDeadline     = 1500 * time.Millisecond
-	DefaultMaxBodyBytes = 256 << 10
+	DefaultDeadline      = 1500 * time.Millisecond
+	DefaultMaxBodyBytes  = 256 << 10
+	DefaultMaxQueryBytes = 20000
+	DefaultMaxTokens     = 10000
+	// DefaultMaxCost lets dashboards of 50 users with the whole contract
+	// query at the default page size through (838 each), not much more.
+	DefaultMaxCost      = 50000
+	DefaultAPQCacheSize = 1000
 )
 
 // Options configure the gateway's handler.
@@ -59,6 +68,36 @@ type Options struct {
 	// Ready reports whether the process takes traffic (GET /readyz); nil
 	// means always.
 	Ready func() bool
+
+	// Limits bound an operation's shape and arguments (zero fields: their
+	// defaults).
+	Limits limits.Limits
+	// MaxCost bounds an operation's cost (resolvers.Complexity); zero
+	// means DefaultMaxCost. It needs the schema built with that Complexity.
+	MaxCost int
+	// MaxQueryBytes caps a query's length; zero means DefaultMaxQueryBytes.
+	MaxQueryBytes int
+	// MaxTokens caps the tokens the parser reads; zero means DefaultMaxTokens.
+	MaxTokens int
+	// Introspection allows __schema and __type queries and serves the SDL
+	// at GET /schema.graphqls.
+	Introspection bool
+	// SDL is the schema's source, served at GET /schema.graphqls.
+	SDL []byte
+	// APQCacheSize bounds the Automatic Persisted Queries cache (entries);
+	// zero means DefaultAPQCacheSize, negative turns APQ off.
+	APQCacheSize int
+	// Trusted, when set, is the trusted-documents mode: only its documents
+	// run (APQ is then off).
+	Trusted documents.Manifest
+	// Authenticate, when set, guards the GraphQL routes (auth.Verifier's
+	// Middleware); nil means authentication is off.
+	Authenticate func(http.Handler) http.Handler
+	// RateLimit limits each client's requests; zero Requests turns it off.
+	RateLimit RateLimit
+	// CORSOrigins lists the origins browsers may call from ("*" for any);
+	// empty means same-origin only.
+	CORSOrigins []string
 }
 
 // New returns the gateway's HTTP handler.
@@ -72,10 +111,25 @@ func New(opts Options) http.Handler {
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes
 	}
+	if opts.MaxQueryBytes <= 0 {
+		opts.MaxQueryBytes = DefaultMaxQueryBytes
+	}
+	if opts.MaxTokens <= 0 {
+		opts.MaxTokens = DefaultMaxTokens
+	}
+	if opts.MaxCost <= 0 {
+		opts.MaxCost = DefaultMaxCost
+	}
+	if opts.APQCacheSize == 0 {
+		opts.APQCacheSize = DefaultAPQCacheSize
+	}
 	exec := newExecutor(opts)
 
 	r := chi.NewRouter()
 	r.Use(requestid.Middleware, recoverer(opts.Logger))
+	if len(opts.CORSOrigins) > 0 {
+		r.Use(corsFor(opts.CORSOrigins))
+	}
 	r.NotFound(func(w http.ResponseWriter, _ *http.Request) {
 		apierror.WriteHTTP(w, http.StatusNotFound, apierror.BadRequest, "no such route")
 	})
@@ -100,16 +154,25 @@ func New(opts Options) http.Handler {
 	if opts.Gatherer != nil {
 		r.Method(http.MethodGet, "/metrics", promhttp.HandlerFor(opts.Gatherer, promhttp.HandlerOpts{}))
 	}
+	if opts.Introspection && len(opts.SDL) > 0 {
+		r.Get("/schema.graphqls", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			_, _ = w.Write(opts.SDL)
+		})
+	}
 	r.Group(func(r chi.Router) {
 		if opts.Tracing != nil {
 			r.Use(traced(opts.Tracing))
 		}
-		r.Use(observability.Middleware(opts.Metrics, opts.Logger),
-			limitBody(opts.MaxBodyBytes), deadline.Middleware(opts.Deadline))
-		q := graphqlHandler{exec: exec}
-		r.Method(http.MethodGet, "/query", q)
-		r.Method(http.MethodPost, "/query", q)
-		r.Method(http.MethodOptions, "/query", q)
+		r.Use(observability.Middleware(opts.Metrics, opts.Logger))
+		if opts.Authenticate != nil {
+			r.Use(opts.Authenticate)
+		}
+		if opts.RateLimit.Requests > 0 {
+			r.Use(rateLimit(opts.RateLimit))
+		}
+		r.Use(limitBody(opts.MaxBodyBytes), deadline.Middleware(opts.Deadline))
+		r.Handle("/query", graphqlhttp.Handler{Exec: exec, MaxQueryBytes: opts.MaxQueryBytes, Documents: opts.Trusted != nil})
 		r.Get("/dashboard/{userId}", restView{exec: exec}.ServeHTTP)
 	})
 	return r

@@ -17,6 +17,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/acme/dashboard-gateway/auth"
 	"github.com/acme/dashboard-gateway/downstream"
 	"github.com/acme/dashboard-gateway/gateway"
 	"github.com/acme/dashboard-gateway/graph"
@@ -50,6 +51,8 @@ type envOptions struct {
 	tracing   *observability.Tracing        // nil: tracing off
 	timing    bool                          // clients may ask for field timings
 	noMetrics bool                          // no metrics at all (to measure their cost)
+	edit      func(*gateway.Options)        // last changes to the gateway's options
+	server    gateway.ServerConfig          // the HTTP server's protections
 }
 
 func newEnv(tb testing.TB, o envOptions) *env {
@@ -90,6 +93,10 @@ func newEnv(tb testing.TB, o envOptions) *env {
 		Services: services,
 		Observer: resilience.Observers{resilience.LogObserver{Logger: logger, RequestID: requestid.FromContext}, metrics},
 		Calls:    metrics,
+		Caller: func(ctx context.Context) string {
+			id, _ := auth.FromContext(ctx)
+			return id.Subject
+		},
 	}
 	if o.noMetrics {
 		dcfg.Observer, dcfg.Calls = resilience.LogObserver{Logger: logger, RequestID: requestid.FromContext}, nil
@@ -111,20 +118,26 @@ func newEnv(tb testing.TB, o envOptions) *env {
 		root = resolvers.New(resolvers.Options{Budgets: budgets})
 	}
 	gopts := gateway.Options{
-		Schema:      graph.NewExecutableSchema(graph.Config{Resolvers: root}),
-		Clients:     clients,
-		Logger:      logger,
-		Deadline:    o.deadline,
-		Metrics:     metrics,
-		Gatherer:    registry,
-		Tracing:     o.tracing,
-		FieldTiming: o.timing,
+		Schema:        graph.NewExecutableSchema(graph.Config{Resolvers: root, Complexity: resolvers.Complexity()}),
+		Introspection: true,
+		Clients:       clients,
+		Logger:        logger,
+		Deadline:      o.deadline,
+		Metrics:       metrics,
+		Gatherer:      registry,
+		Tracing:       o.tracing,
+		FieldTiming:   o.timing,
 	}
 	if o.noMetrics {
 		gopts.Metrics, gopts.Gatherer = nil, nil
 	}
+	if o.edit != nil {
+		o.edit(&gopts)
+	}
 	h := gateway.New(gopts)
-	srv := httptest.NewServer(h)
+	srv := httptest.NewUnstartedServer(h)
+	srv.Config = gateway.NewServer(h, o.server, o.deadline, logger)
+	srv.Start()
 	clientTransport := &http.Transport{}
 	tb.Cleanup(func() {
 		clientTransport.CloseIdleConnections()
@@ -166,6 +179,18 @@ type result struct {
 	body    []byte
 	elapsed time.Duration
 	gql     gqlResponse
+}
+
+// jsonRequest returns a POST of body as JSON to url.
+func jsonRequest(tb testing.TB, url string, body any) *http.Request {
+	tb.Helper()
+	b, err := json.Marshal(body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(b))
+	req.Header.Set("Content-Type", "application/json")
+	return req
 }
 
 // post sends a GraphQL query with POST and decodes the answer.

@@ -12,7 +12,8 @@ import "time"
 // Resolver is the root of the resolvers. It holds no per-request state: the
 // operation's loaders come from the context (see package loaders).
 type Resolver struct {
-	budgets map[string]time.Duration
+	budgets         map[string]time.Duration
+	requireIdentity bool
 }
 
 // Options configure the resolvers.
@@ -24,6 +25,9 @@ type Options struct {
 	// field names: profile, orders, recommendations, notifications, wallet.
 	// Nil means DefaultBudgets; an empty map makes every field critical.
 	Budgets map[string]time.Duration
+	// RequireIdentity refuses requests without an authenticated identity
+	// (package auth) instead of treating them as "authentication off".
+	RequireIdentity bool
 }
 
 // DefaultBudgets are the optional fields and their budgets by default: a
@@ -42,5 +46,5 @@ func New(o Options) *Resolver {
 	if budgets == nil {
 		budgets = DefaultBudgets()
 	}
-	return &Resolver{budgets: budgets}
+	return &Resolver{budgets: budgets, requireIdentity: o.RequireIdentity}
 }

@@ -8,7 +8,6 @@ package resolvers
 import (
 	"context"
 
-	"github.com/acme/dashboard-gateway/apierror"
 	"github.com/acme/dashboard-gateway/graph"
 	"github.com/acme/dashboard-gateway/graph/model"
 	"github.com/acme/dashboard-gateway/loaders"
@@ -27,10 +26,7 @@ func (r *dashboardResolver) Profile(ctx context.Context, obj *model.Dashboard) (
 func (r *dashboardResolver) Orders(ctx context.Context, obj *model.Dashboard, first *int) ([]*model.Order, error) {
 	ctx, done := r.field(ctx, obj, "orders")
 	defer done()
-	n, err := firstArg(first)
-	if err != nil {
-		return nil, err
-	}
+	n := firstArg(first)
 	l := loaders.FromContext(ctx)
 	list, err := l.Orders(ctx, obj.UserID, n)
 	if err != nil {
@@ -45,10 +41,7 @@ func (r *dashboardResolver) Orders(ctx context.Context, obj *model.Dashboard, fi
 func (r *dashboardResolver) Recommendations(ctx context.Context, obj *model.Dashboard, first *int) ([]*model.Recommendation, error) {
 	ctx, done := r.field(ctx, obj, "recommendations")
 	defer done()
-	n, err := firstArg(first)
-	if err != nil {
-		return nil, err
-	}
+	n := firstArg(first)
 	l := loaders.FromContext(ctx)
 	list, err := l.Recommendations(ctx, obj.UserID, n)
 	if err != nil {
@@ -63,10 +56,7 @@ func (r *dashboardResolver) Recommendations(ctx context.Context, obj *model.Dash
 func (r *dashboardResolver) Notifications(ctx context.Context, obj *model.Dashboard, first *int, unreadOnly *bool) (*model.NotificationFeed, error) {
 	ctx, done := r.field(ctx, obj, "notifications")
 	defer done()
-	n, err := firstArg(first)
-	if err != nil {
-		return nil, err
-	}
+	n := firstArg(first)
 	feed, err := loaders.FromContext(ctx).Notifications(ctx, obj.UserID, n, unreadOnly != nil && *unreadOnly)
 	if err != nil {
 		return nil, err
@@ -95,22 +85,19 @@ func (r *orderItemResolver) Product(ctx context.Context, obj *model.OrderItem) (
 }
 
 func (r *queryResolver) Dashboard(ctx context.Context, userID string) (*model.Dashboard, error) {
-	if err := checkUserID(userID); err != nil {
+	if err := r.authorize(ctx, userID); err != nil {
 		return nil, err
 	}
 	return r.newDashboard(userID, r.criticalSelected(ctx)), nil
 }
 
 func (r *queryResolver) Dashboards(ctx context.Context, userIds []string) ([]*model.Dashboard, error) {
-	if len(userIds) > MaxUserIDs {
-		return nil, apierror.BadInput("userIds takes at most %d ids", MaxUserIDs)
+	if err := r.authorize(ctx, userIds...); err != nil {
+		return nil, err
 	}
 	out := make([]*model.Dashboard, len(userIds))
 	critical := r.criticalSelected(ctx)
 	for i, id := range userIds {
-		if err := checkUserID(id); err != nil {
-			return nil, err
-		}
 		out[i] = r.newDashboard(id, critical)
 	}
 	if selects(ctx, "profile") {

@@ -1,35 +1,44 @@
 package resolvers
 
 import (
+	"context"
+
 	"github.com/acme/dashboard-gateway/apierror"
-	"github.com/acme/dashboard-gateway/downstream"
+	"github.com/acme/dashboard-gateway/auth"
 )
 
-// The argument limits of the public contract.
-const (
-	// MaxUserIDs is the most ids dashboards(userIds) takes.
-	MaxUserIDs = 50
-	// MaxFirst is the largest `first` a list field takes.
-	MaxFirst = 50
-	// defaultFirst is `first` when a client passes null explicitly; the
-	// schema's default (10) applies when it passes nothing.
-	defaultFirst = 10
-)
+// Arguments are checked against the contract before execution starts (see
+// package limits), so that a bad argument costs no downstream call at all;
+// resolvers only apply defaults and authorize.
 
-func checkUserID(id string) error {
-	if !downstream.ValidID(id) {
-		return apierror.BadInput("userId must be 1 to 64 characters from A-Z, a-z, 0-9, _ and -")
+// defaultFirst is `first` when a client passes null explicitly; the
+// schema's default (10) applies when it passes nothing.
+const defaultFirst = 10
+
+// firstArg returns the `first` argument, or the default for null.
+func firstArg(arg *int) int {
+	if arg == nil {
+		return defaultFirst
 	}
-	return nil
+	return *arg
 }
 
-// firstArg returns the validated `first` argument.
-func firstArg(arg *int) (int, error) {
-	if arg == nil {
-		return defaultFirst, nil
+// authorize returns FORBIDDEN unless the caller may read the dashboards of
+// every one of userIDs: its own, or any with the admin scope. Without an
+// identity in the context authentication is off, unless the resolvers were
+// told it is required.
+func (r *Resolver) authorize(ctx context.Context, userIDs ...string) error {
+	id, ok := auth.FromContext(ctx)
+	if !ok {
+		if r.requireIdentity {
+			return apierror.Denied(apierror.Unauthenticated, "authentication required")
+		}
+		return nil
 	}
-	if *arg < 0 || *arg > MaxFirst {
-		return 0, apierror.BadInput("first must be between 0 and %d", MaxFirst)
+	for _, userID := range userIDs {
+		if !id.CanRead(userID) {
+			return apierror.Denied(apierror.Forbidden, "you may read only your own dashboard")
+		}
 	}
-	return *arg, nil
+	return nil
 }

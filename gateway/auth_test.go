@@ -1,0 +1,208 @@
+package gateway_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jwt"
+
+	"github.com/acme/dashboard-gateway/auth"
+	"github.com/acme/dashboard-gateway/gateway"
+	"github.com/acme/dashboard-gateway/graph"
+	"github.com/acme/dashboard-gateway/resolvers"
+	"github.com/acme/dashboard-gateway/simulator"
+)
+
+const testSecret = "0123456789abcdef0123456789abcdef-test-secret"
+
+// token signs claims with the test secret (or another key).
+func token(tb testing.TB, sub string, exp time.Duration, scope string, key []byte) string {
+	tb.Helper()
+	b := jwt.NewBuilder().Subject(sub).Expiration(time.Now().Add(exp)).IssuedAt(time.Now().Add(-time.Minute))
+	if scope != "" {
+		b = b.Claim("scope", scope)
+	}
+	tok, err := b.Build()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	signed, err := jwt.Sign(tok, jwt.WithKey(jwa.HS256(), key))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return string(signed)
+}
+
+// authEnv is a gateway with HS256 authentication on.
+func authEnv(tb testing.TB, extra func(*gateway.Options)) *env {
+	tb.Helper()
+	v, err := auth.New(context.Background(), auth.Config{Secret: []byte(testSecret)})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return newEnv(tb, envOptions{edit: func(o *gateway.Options) {
+		o.Authenticate = v.Middleware
+		o.Schema = graph.NewExecutableSchema(graph.Config{
+			Resolvers:  resolvers.New(resolvers.Options{Budgets: map[string]time.Duration{}, RequireIdentity: true}),
+			Complexity: resolvers.Complexity(),
+		})
+		if extra != nil {
+			extra(o)
+		}
+	}})
+}
+
+func TestAuthentication(t *testing.T) {
+	e := authEnv(t, nil)
+	unsigned := "eyJhbGciOiJub25lIn0." + strings.TrimRight(strings.Split(token(t, "u1", time.Hour, "", []byte(testSecret)), ".")[1], "=") + "."
+	tests := []struct {
+		name   string
+		header string
+		status int
+	}{
+		{"no token", "", 401},
+		{"not a bearer", "Basic dTE6cHc=", 401},
+		{"malformed", "Bearer not.a.token", 401},
+		{"expired", "Bearer " + token(t, "u1", -time.Hour, "", []byte(testSecret)), 401},
+		{"unsigned (alg none)", "Bearer " + unsigned, 401},
+		{"wrong key", "Bearer " + token(t, "u1", time.Hour, "", []byte("another-secret-another-secret-32b")), 401},
+		{"valid", "Bearer " + token(t, "u1", time.Hour, "", []byte(testSecret)), 200},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e.sim.ResetStats()
+			var h []string
+			if tt.header != "" {
+				h = []string{"Authorization", tt.header}
+			}
+			r := e.post(t, `{ dashboard(userId: "u1") { profile { name } } }`, nil, h...)
+			if r.status != tt.status {
+				t.Fatalf("status %d %s; want %d", r.status, r.body, tt.status)
+			}
+			if tt.status == 401 {
+				if len(r.gql.Errors) != 1 || r.gql.Errors[0].code() != "UNAUTHENTICATED" || r.header.Get("WWW-Authenticate") == "" {
+					t.Errorf("%s, WWW-Authenticate %q; want one UNAUTHENTICATED and a challenge", r.body, r.header.Get("WWW-Authenticate"))
+				}
+				assertClean(t, r.gql.Errors)
+				if calls := e.callCounts(); len(calls) != 0 {
+					t.Errorf("downstream calls %v; want none", calls)
+				}
+			}
+		})
+	}
+}
+
+// A user reads only their own dashboard; the admin scope reads any; the
+// caller's identity goes downstream.
+func TestAuthorization(t *testing.T) {
+	e := authEnv(t, nil)
+	u1 := "Bearer " + token(t, "u1", time.Hour, "", []byte(testSecret))
+	admin := "Bearer " + token(t, "ops", time.Hour, "dashboard:admin", []byte(testSecret))
+	tests := []struct {
+		name   string
+		bearer string
+		query  string
+		code   string // "" means data
+	}{
+		{"own dashboard", u1, `{ dashboard(userId: "u1") { profile { name } } }`, ""},
+		{"another user's", u1, `{ dashboard(userId: "u2") { profile { name } } }`, "FORBIDDEN"},
+		{"another user's among own", u1, `{ dashboards(userIds: ["u1", "u2"]) { profile { name } } }`, "FORBIDDEN"},
+		{"admin reads any", admin, `{ dashboards(userIds: ["u1", "u2"]) { profile { name } } }`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e.sim.ResetStats()
+			r := e.post(t, tt.query, nil, "Authorization", tt.bearer)
+			if tt.code == "" {
+				if len(r.gql.Errors) > 0 {
+					t.Fatalf("errors %+v", r.gql.Errors)
+				}
+				want := "u1"
+				if tt.bearer == admin {
+					want = "ops"
+				}
+				for _, c := range e.sim.Calls(simulator.Profile) {
+					if c.Subject != want {
+						t.Errorf("profile call with X-Auth-Subject %q; want %q", c.Subject, want)
+					}
+				}
+				return
+			}
+			if len(r.gql.Errors) != 1 || r.gql.Errors[0].code() != tt.code || string(r.gql.Data) != "null" {
+				t.Errorf("%s; want data null and one %s", r.body, tt.code)
+			}
+			if calls := e.callCounts(); len(calls) != 0 {
+				t.Errorf("downstream calls %v; want none for a forbidden dashboard", calls)
+			}
+		})
+	}
+}
+
+// Each client has its own budget of requests; over it, 429 with Retry-After.
+func TestRateLimit(t *testing.T) {
+	e := authEnv(t, func(o *gateway.Options) { o.RateLimit = gateway.RateLimit{Requests: 3, Window: time.Minute} })
+	alice := "Bearer " + token(t, "u1", time.Hour, "", []byte(testSecret))
+	bob := "Bearer " + token(t, "u2", time.Hour, "", []byte(testSecret))
+	q := `query($id: ID!) { dashboard(userId: $id) { userId } }`
+	for i := range 3 {
+		if r := e.post(t, q, map[string]any{"id": "u1"}, "Authorization", alice); r.status != 200 {
+			t.Fatalf("request %d: %d", i, r.status)
+		}
+	}
+	r := e.post(t, q, map[string]any{"id": "u1"}, "Authorization", alice)
+	if r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") == "" || len(r.gql.Errors) != 1 || r.gql.Errors[0].code() != "RATE_LIMITED" {
+		t.Errorf("4th request: %d %s (Retry-After %q); want 429 RATE_LIMITED with Retry-After", r.status, r.body, r.header.Get("Retry-After"))
+	}
+	if r := e.post(t, q, map[string]any{"id": "u2"}, "Authorization", bob); r.status != 200 {
+		t.Errorf("another client: %d; want its own budget", r.status)
+	}
+}
+
+// Browsers on allowed origins may call the API and read Server-Timing.
+func TestCORS(t *testing.T) {
+	e := newEnv(t, envOptions{edit: func(o *gateway.Options) { o.CORSOrigins = []string{"https://app.example.com"} }})
+	for _, tt := range []struct {
+		origin string
+		allow  bool
+	}{{"https://app.example.com", true}, {"https://evil.example.com", false}} {
+		req, _ := http.NewRequest(http.MethodOptions, e.url+"/query", nil)
+		req.Header.Set("Origin", tt.origin)
+		req.Header.Set("Access-Control-Request-Method", "POST")
+		req.Header.Set("Access-Control-Request-Headers", "content-type,x-timeout-ms")
+		r := e.do(t, req)
+		if got := r.header.Get("Access-Control-Allow-Origin") == tt.origin; got != tt.allow {
+			t.Errorf("preflight from %s: Allow-Origin %q; want allowed = %v", tt.origin, r.header.Get("Access-Control-Allow-Origin"), tt.allow)
+		}
+	}
+	req := jsonRequest(t, e.url+"/query", map[string]any{"query": "{ __typename }"})
+	req.Header.Set("Origin", "https://app.example.com")
+	r := e.do(t, req)
+	if r.header.Get("Timing-Allow-Origin") != "https://app.example.com" || !strings.Contains(r.header.Get("Access-Control-Expose-Headers"), "Server-Timing") {
+		t.Errorf("headers %v; want Timing-Allow-Origin and Server-Timing exposed", r.header)
+	}
+}
+
+// Identical calls are shared only between requests of the same caller: the
+// services may answer each caller differently.
+func TestSharingIsPerCaller(t *testing.T) {
+	e := authEnv(t, func(o *gateway.Options) {})
+	e.sim.SetBehavior(simulator.Profile, simulator.Behavior{Latency: simulator.Latency{Min: 300 * time.Millisecond}})
+	q := `{ dashboard(userId: "u1") { profile { name } } }`
+	first := make(chan result, 1)
+	go func() {
+		first <- e.post(t, q, nil, "Authorization", "Bearer "+token(t, "u1", time.Hour, "", []byte(testSecret)))
+	}()
+	e.waitFor(t, simulator.Profile, "the first call", func(s simulator.Stats) bool { return s.InFlight == 1 })
+	r := e.post(t, q, nil, "Authorization", "Bearer "+token(t, "ops", time.Hour, "dashboard:admin", []byte(testSecret)))
+	if len(r.gql.Errors) > 0 || len((<-first).gql.Errors) > 0 {
+		t.Fatalf("errors: %s", r.body)
+	}
+	calls := e.sim.Calls(simulator.Profile)
+	if len(calls) != 2 || calls[0].Subject == calls[1].Subject {
+		t.Errorf("profile calls %+v; want one per caller", calls)
+	}
+}

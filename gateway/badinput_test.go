@@ -1,0 +1,214 @@
+package gateway_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/acme/dashboard-gateway/gateway"
+	"github.com/acme/dashboard-gateway/limits"
+)
+
+// badInput is one malformed or abusive request of the corpus.
+type badInput struct {
+	name    string
+	method  string
+	target  string // path and query string
+	header  map[string]string
+	body    string
+	status  int    // as answered with application/json (the default)
+	gqlResp int    // as answered with application/graphql-response+json; 0: same as status
+	code    string // extensions.code of the one error
+}
+
+func jsonBody(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func aliases(n int, field string) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "a%d: %s ", i, field)
+	}
+	return b.String()
+}
+
+func badInputs() []badInput {
+	post := map[string]string{"Content-Type": "application/json"}
+	tooMany := make([]string, 51)
+	for i := range tooMany {
+		tooMany[i] = fmt.Sprintf("u%d", i+1)
+	}
+	deep := strings.Repeat("{ a ", 2000) + strings.Repeat("}", 2000)
+	return []badInput{
+		{"malformed JSON", "POST", "/query", post, `{"query": "{ __typename }"`, 200, 400, "BAD_REQUEST"},
+		{"not an object", "POST", "/query", post, `"{ __typename }"`, 200, 400, "BAD_REQUEST"},
+		{"query of the wrong type", "POST", "/query", post, `{"query": 42}`, 200, 400, "BAD_REQUEST"},
+		{"batched operations", "POST", "/query", post, `[{"query": "{ __typename }"}]`, 200, 400, "BAD_REQUEST"},
+		{"empty body", "POST", "/query", post, ``, 200, 400, "BAD_REQUEST"},
+		{"two JSON values", "POST", "/query", post, `{"query": "{ __typename }"} {}`, 200, 400, "BAD_REQUEST"},
+		{"invalid UTF-8", "POST", "/query", post, "{\"query\": \"{ dashboard(userId: \\\"u\xff\\\") { userId } }\"}", 200, 400, "BAD_REQUEST"},
+		{"no content type", "POST", "/query", nil, `{"query": "{ __typename }"}`, 415, 0, "BAD_REQUEST"},
+		{"text/plain", "POST", "/query", map[string]string{"Content-Type": "text/plain"}, `{ __typename }`, 415, 0, "BAD_REQUEST"},
+		{"form", "POST", "/query", map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, `query=%7B__typename%7D`, 415, 0, "BAD_REQUEST"},
+		{"latin-1 JSON", "POST", "/query", map[string]string{"Content-Type": "application/json; charset=iso-8859-1"}, `{"query": "{ __typename }"}`, 415, 0, "BAD_REQUEST"},
+		{"huge body", "POST", "/query", post, `{"query": "` + strings.Repeat(" ", 300<<10) + `{ __typename }"}`, 413, 0, "BAD_REQUEST"},
+		{"huge query", "POST", "/query", post, jsonBody(map[string]any{"query": "{ __typename " + strings.Repeat(" ", 30000) + "}"}), 200, 400, "LIMIT_EXCEEDED"},
+		{"deep nesting", "POST", "/query", post, jsonBody(map[string]any{"query": deep}), 200, 400, "GRAPHQL_PARSE_FAILED"},
+		{"10,000 aliases", "POST", "/query", post, jsonBody(map[string]any{"query": "{ " + aliases(10000, "__typename") + "}"}), 200, 400, "LIMIT_EXCEEDED"},
+		{"too many aliases", "POST", "/query", post, jsonBody(map[string]any{"query": `{ dashboard(userId: "u1") { ` + aliases(25, "userId") + "} }"}), 200, 400, "LIMIT_EXCEEDED"},
+		{"too many root fields", "POST", "/query", post, jsonBody(map[string]any{"query": "{ " + aliases(11, `dashboard(userId: "u1") { userId }`) + "}"}), 200, 400, "LIMIT_EXCEEDED"},
+		{"too costly", "POST", "/query", post, jsonBody(map[string]any{
+			"query": `query($ids: [ID!]!) { dashboards(userIds: $ids) {
+				orders(first: 50) { items { product { name price { formatted } } } }
+				recommendations(first: 50) { product { name price { formatted } } } } }`,
+			"variables": map[string]any{"ids": tooMany[:50]},
+		}), 200, 400, "LIMIT_EXCEEDED"},
+		{"51 ids", "POST", "/query", post, jsonBody(map[string]any{
+			"query": `query($ids: [ID!]!) { dashboards(userIds: $ids) { userId } }`, "variables": map[string]any{"ids": tooMany},
+		}), 200, 400, "BAD_USER_INPUT"},
+		{"out-of-range variable", "POST", "/query", post, jsonBody(map[string]any{
+			"query": `query($n: Int) { dashboard(userId: "u1") { orders(first: $n) { id } } }`, "variables": map[string]any{"n": 51},
+		}), 200, 400, "BAD_USER_INPUT"},
+		{"Int overflow", "POST", "/query", post, jsonBody(map[string]any{
+			"query": `query($n: Int) { dashboard(userId: "u1") { orders(first: $n) { id } } }`, "variables": map[string]any{"n": 1 << 40},
+		}), 200, 400, "BAD_USER_INPUT"},
+		{"wrongly typed variable", "POST", "/query", post, jsonBody(map[string]any{
+			"query": `query($n: Int) { dashboard(userId: "u1") { orders(first: $n) { id } } }`, "variables": map[string]any{"n": "ten"},
+		}), 200, 400, "GRAPHQL_VALIDATION_FAILED"},
+		{"variables not an object", "POST", "/query", post, `{"query": "{ __typename }", "variables": [1]}`, 200, 400, "BAD_REQUEST"},
+		{"bad id", "POST", "/query", post, jsonBody(map[string]any{"query": `{ dashboard(userId: "../admin") { userId } }`}), 200, 400, "BAD_USER_INPUT"},
+		{"unknown operation name", "POST", "/query", post, `{"query": "query A { __typename }", "operationName": "B"}`, 200, 400, "GRAPHQL_VALIDATION_FAILED"},
+		{"syntax error", "POST", "/query", post, `{"query": "{ dashboard("}`, 200, 400, "GRAPHQL_PARSE_FAILED"},
+		{"unknown field", "POST", "/query", post, `{"query": "{ nope }"}`, 200, 400, "GRAPHQL_VALIDATION_FAILED"},
+		{"mutation", "POST", "/query", post, `{"query": "mutation { __typename }"}`, 200, 400, "GRAPHQL_VALIDATION_FAILED"},
+		{"GET mutation", "GET", "/query?query=mutation%20%7B%20__typename%20%7D", nil, "", 405, 0, "BAD_REQUEST"},
+		{"GET bad escape", "GET", "/query?query=%zz", nil, "", 200, 400, "BAD_REQUEST"},
+		{"GET without query", "GET", "/query", nil, "", 200, 400, "BAD_REQUEST"},
+		{"PUT", "PUT", "/query", post, `{"query": "{ __typename }"}`, 405, 0, "BAD_REQUEST"},
+		{"unknown route", "GET", "/nope", nil, "", 404, 0, "BAD_REQUEST"},
+		{"not acceptable", "POST", "/query", map[string]string{"Content-Type": "application/json", "Accept": "text/html"}, `{"query": "{ __typename }"}`, 406, 0, "BAD_REQUEST"},
+		{"bad X-Timeout-Ms", "POST", "/query", map[string]string{"Content-Type": "application/json", "X-Timeout-Ms": "soon"}, `{"query": "{ __typename }"}`, 400, 0, "BAD_REQUEST"},
+	}
+}
+
+// The bad-input corpus over real HTTP: each request gets its status (for
+// both response media types) and one clean error of the expected code, the
+// services are never called, and a normal request right after succeeds.
+func TestBadInput(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	for _, in := range badInputs() {
+		for _, media := range []string{"application/json", "application/graphql-response+json"} {
+			want := in.status
+			if media != "application/json" && in.gqlResp != 0 {
+				want = in.gqlResp
+			}
+			t.Run(in.name+"/"+media, func(t *testing.T) {
+				e.sim.ResetStats()
+				req, _ := http.NewRequest(in.method, e.url+in.target, strings.NewReader(in.body))
+				if in.header["Accept"] == "" {
+					req.Header.Set("Accept", media)
+				}
+				for k, v := range in.header {
+					req.Header.Set(k, v)
+				}
+				resp, err := e.client.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				var got struct {
+					Data   json.RawMessage `json:"data"`
+					Errors []gqlError      `json:"errors"`
+				}
+				if err := json.Unmarshal(body, &got); err != nil {
+					t.Fatalf("body is not JSON: %v: %.200s", err, body)
+				}
+				if resp.StatusCode != want || len(got.Errors) != 1 || got.Errors[0].code() != in.code {
+					t.Errorf("%d %.300s; want %d with one %s", resp.StatusCode, body, want, in.code)
+				}
+				if got.Data != nil {
+					t.Errorf("body has data %s; want none for a request that did not run", got.Data)
+				}
+				if ct := resp.Header.Get("Content-Type"); !strings.Contains(ct, "json") {
+					t.Errorf("Content-Type %q; want JSON", ct)
+				}
+				assertClean(t, got.Errors)
+				if calls := e.callCounts(); len(calls) != 0 {
+					t.Errorf("downstream calls %v; want none", calls)
+				}
+			})
+		}
+	}
+	if r := e.post(t, `{ dashboard(userId: "u1") { profile { name } } }`, nil); len(r.gql.Errors) > 0 || r.status != 200 {
+		t.Errorf("a normal request after the corpus: %d %+v", r.status, r.gql.Errors)
+	}
+}
+
+// Configured limits: depth is checked with fragments expanded.
+func TestDepthLimit(t *testing.T) {
+	e := newEnv(t, envOptions{edit: func(o *gateway.Options) { o.Limits = limits.Limits{MaxDepth: 3} }})
+	r := e.post(t, `{ dashboard(userId: "u1") { ...O } } fragment O on Dashboard { orders { items { quantity } } }`, nil)
+	if len(r.gql.Errors) != 1 || r.gql.Errors[0].code() != "LIMIT_EXCEEDED" || r.gql.Errors[0].Extensions["reason"] != "depth" {
+		t.Errorf("%s; want LIMIT_EXCEEDED depth", r.body)
+	}
+	if r := e.post(t, `{ dashboard(userId: "u1") { orders { id } } }`, nil); len(r.gql.Errors) > 0 {
+		t.Errorf("depth 3: %+v", r.gql.Errors)
+	}
+}
+
+// A header flood gets 431 from the server, and the server goes on.
+func TestHeaderFlood(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	req, _ := http.NewRequest(http.MethodGet, e.url+"/healthz", nil)
+	for i := range 2000 {
+		req.Header.Set(fmt.Sprintf("X-Flood-%d", i), strings.Repeat("x", 100))
+	}
+	resp, err := e.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("status %d; want 431", resp.StatusCode)
+	}
+	if r := e.get(t, "/healthz"); r.status != 200 {
+		t.Errorf("after the flood: %d", r.status)
+	}
+}
+
+// A slow-loris client that never finishes its headers is cut off after the
+// read-header timeout, while other clients are served.
+func TestSlowLoris(t *testing.T) {
+	const timeout = 300 * time.Millisecond
+	e := newEnv(t, envOptions{server: gateway.ServerConfig{ReadHeaderTimeout: timeout}})
+	conn, err := net.Dial("tcp", strings.TrimPrefix(e.url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	start := time.Now()
+	if _, err := conn.Write([]byte("POST /query HTTP/1.1\r\nHost: x\r\nX-Slow: ")); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.post(t, `{ dashboard(userId: "u1") { userId } }`, nil); r.status != 200 {
+		t.Errorf("another client during the slow one: %d", r.status)
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	rest, err := io.ReadAll(conn) // ends when the server closes the connection
+	elapsed := time.Since(start)
+	if err != nil || elapsed < timeout || elapsed > timeout+2*time.Second {
+		t.Errorf("connection closed after %v (%v); want the %v read-header timeout", elapsed, err, timeout)
+	}
+	if len(rest) > 0 && !bytes.HasPrefix(rest, []byte("HTTP/1.1 4")) {
+		t.Errorf("server answered %q; want nothing or a 4xx", rest)
+	}
+}

@@ -1,0 +1,99 @@
+package gateway_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/acme/dashboard-gateway/documents"
+	"github.com/acme/dashboard-gateway/gateway"
+)
+
+// postRaw sends a JSON body as is.
+func (e *env) postRaw(tb testing.TB, body map[string]any) result {
+	tb.Helper()
+	req := jsonRequest(tb, e.url+"/query", body)
+	return e.do(tb, req)
+}
+
+func TestAutomaticPersistedQueries(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	const q = `query Apq { dashboard(userId: "u1") { userId } }`
+	pq := func(hash string) map[string]any {
+		return map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hash}}
+	}
+	steps := []struct {
+		name string
+		body map[string]any
+		code string // "" means data
+	}{
+		{"unknown hash", map[string]any{"extensions": pq(documents.Hash(q))}, "PERSISTED_QUERY_NOT_FOUND"},
+		{"hash with the wrong query", map[string]any{"query": `{ __typename }`, "extensions": pq(documents.Hash(q))}, "BAD_REQUEST"},
+		{"register", map[string]any{"query": q, "extensions": pq(documents.Hash(q))}, ""},
+		{"by hash", map[string]any{"extensions": pq(documents.Hash(q))}, ""},
+		{"documentId needs trusted documents", map[string]any{"documentId": "sha256:" + documents.Hash(q)}, "BAD_REQUEST"},
+	}
+	for _, s := range steps {
+		r := e.postRaw(t, s.body)
+		checkOutcome(t, s.name, r, s.code)
+	}
+}
+
+func TestTrustedDocuments(t *testing.T) {
+	const allowed = `query Mine { dashboard(userId: "u1") { profile { name } } }`
+	manifest := documents.Manifest{documents.Hash(allowed): allowed}
+	e := newEnv(t, envOptions{edit: func(o *gateway.Options) { o.Trusted = manifest }})
+	steps := []struct {
+		name string
+		body map[string]any
+		code string
+	}{
+		{"allowed id", map[string]any{"documentId": "sha256:" + documents.Hash(allowed)}, ""},
+		{"allowed id as an APQ hash", map[string]any{"extensions": map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": documents.Hash(allowed)}}}, ""},
+		{"allowed text", map[string]any{"query": allowed}, ""},
+		{"unknown id", map[string]any{"documentId": "sha256:" + documents.Hash("nope")}, "PERSISTED_QUERY_NOT_FOUND"},
+		{"hash mismatch", map[string]any{"documentId": "sha256:" + documents.Hash(allowed), "query": `{ __typename }`}, "PERSISTED_QUERY_MISMATCH"},
+		{"any other query", map[string]any{"query": `{ dashboard(userId: "u2") { profile { name } } }`}, "DOCUMENT_NOT_TRUSTED"},
+		{"registering a new query", map[string]any{"query": `{ __typename }`, "extensions": map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": documents.Hash(`{ __typename }`)}}}, "PERSISTED_QUERY_NOT_FOUND"},
+	}
+	for _, s := range steps {
+		e.sim.ResetStats()
+		r := e.postRaw(t, s.body)
+		checkOutcome(t, s.name, r, s.code)
+		if calls := e.callCounts(); s.code != "" && len(calls) != 0 {
+			t.Errorf("%s: downstream calls %v; want none", s.name, calls)
+		}
+	}
+	if r := e.get(t, "/query?documentId=sha256:"+documents.Hash(allowed)); len(r.gql.Errors) > 0 {
+		t.Errorf("GET by documentId: %s", r.body)
+	}
+}
+
+func checkOutcome(tb testing.TB, name string, r result, code string) {
+	tb.Helper()
+	switch {
+	case code == "" && (len(r.gql.Errors) > 0 || r.gql.Data == nil):
+		tb.Errorf("%s: %s; want data", name, r.body)
+	case code != "" && (len(r.gql.Errors) != 1 || r.gql.Errors[0].code() != code):
+		tb.Errorf("%s: %s; want one %s", name, r.body, code)
+	}
+	assertClean(tb, r.gql.Errors)
+}
+
+// Introspection and the SDL download follow the setting.
+func TestIntrospectionSetting(t *testing.T) {
+	sdl, err := os.ReadFile("../schema.graphqls")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, on := range []bool{true, false} {
+		e := newEnv(t, envOptions{edit: func(o *gateway.Options) { o.Introspection, o.SDL = on, sdl }})
+		r := e.post(t, `{ __schema { queryType { name } } }`, nil)
+		if got := len(r.gql.Errors) == 0; got != on {
+			t.Errorf("introspection %v: %s", on, r.body)
+		}
+		d := e.get(t, "/schema.graphqls")
+		if on && (d.status != 200 || string(d.body) != string(sdl)) || !on && d.status != 404 {
+			t.Errorf("introspection %v: GET /schema.graphqls = %d", on, d.status)
+		}
+	}
+}

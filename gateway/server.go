@@ -1,0 +1,59 @@
+package gateway
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// ServerConfig are the HTTP server's protections against slow or abusive
+// clients. Zero fields take their defaults.
+type ServerConfig struct {
+	// ReadHeaderTimeout bounds reading a request's headers (slow-loris
+	// clients). Default 5s.
+	ReadHeaderTimeout time.Duration
+	// ReadTimeout bounds reading a whole request, body included. Default 10s.
+	ReadTimeout time.Duration
+	// WriteTimeout bounds a request from the end of its headers to the end
+	// of its response; the request deadline bounds the work, this a slow
+	// reader. Default: the request deadline plus 5s.
+	WriteTimeout time.Duration
+	// IdleTimeout bounds how long a keep-alive connection waits for its
+	// next request. Default 120s.
+	IdleTimeout time.Duration
+	// MaxHeaderBytes caps the request line and headers; more is a 431.
+	// Default 64 KiB.
+	MaxHeaderBytes int
+}
+
+// Defaults of ServerConfig.
+const (
+	DefaultReadHeaderTimeout = 5 * time.Second
+	DefaultReadTimeout       = 10 * time.Second
+	DefaultIdleTimeout       = 120 * time.Second
+	DefaultMaxHeaderBytes    = 64 << 10
+)
+
+// NewServer returns the http.Server for h, configured by c; deadline is the
+// request deadline (for the default write timeout) and logger gets the
+// server's own errors.
+func NewServer(h http.Handler, c ServerConfig, deadline time.Duration, logger *slog.Logger) *http.Server {
+	def := func(v, d time.Duration) time.Duration {
+		if v <= 0 {
+			return d
+		}
+		return v
+	}
+	if c.MaxHeaderBytes <= 0 {
+		c.MaxHeaderBytes = DefaultMaxHeaderBytes
+	}
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: def(c.ReadHeaderTimeout, DefaultReadHeaderTimeout),
+		ReadTimeout:       def(c.ReadTimeout, DefaultReadTimeout),
+		WriteTimeout:      def(c.WriteTimeout, deadline+5*time.Second),
+		IdleTimeout:       def(c.IdleTimeout, DefaultIdleTimeout),
+		MaxHeaderBytes:    c.MaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+}
