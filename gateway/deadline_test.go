@@ -2,6 +2,7 @@ package gateway_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"testing"
 	"time"
@@ -149,4 +150,28 @@ func TestClientDisconnectCancelsFanOut(t *testing.T) {
 		t.Fatal("request succeeded; want it cancelled")
 	}
 	e.waitFor(t, simulator.Wallet, "the call to be cancelled", func(s simulator.Stats) bool { return s.Canceled == 1 })
+}
+
+// A client so slow to send its body that the deadline passes first gets a
+// DEADLINE_EXCEEDED answer (not gqlgen's bare "null"), and no service is
+// called. The wait below is the point of the test: time has to pass.
+func TestSlowUploadMeetsTheDeadline(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	pr, pw := io.Pipe()
+	req, _ := http.NewRequest(http.MethodPost, e.url+"/query", pr)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Timeout-Ms", "50")
+	go func() {
+		_, _ = pw.Write([]byte(`{"query": "{ dashboard(userId: \"u1\") `))
+		<-time.After(200 * time.Millisecond)
+		_, _ = pw.Write([]byte(`{ profile { name } } }"}`))
+		pw.Close()
+	}()
+	r := e.do(t, req)
+	if r.status != 200 || len(r.gql.Errors) != 1 || r.gql.Errors[0].code() != "DEADLINE_EXCEEDED" {
+		t.Errorf("%d %s; want one DEADLINE_EXCEEDED", r.status, r.body)
+	}
+	if calls := e.callCounts(); len(calls) != 0 {
+		t.Errorf("downstream calls %v; want none", calls)
+	}
 }

@@ -171,7 +171,7 @@ func New(opts Options) http.Handler {
 		if opts.RateLimit.Requests > 0 {
 			r.Use(rateLimit(opts.RateLimit))
 		}
-		r.Use(limitBody(opts.MaxBodyBytes), deadline.Middleware(opts.Deadline))
+		r.Use(deadline.Middleware(opts.Deadline), limitBody(opts.MaxBodyBytes)) // the deadline counts the upload too
 		r.Handle("/query", graphqlhttp.Handler{Exec: exec, MaxQueryBytes: opts.MaxQueryBytes, Documents: opts.Trusted != nil})
 		r.Get("/dashboard/{userId}", restView{exec: exec}.ServeHTTP)
 	})
