@@ -103,10 +103,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, _, stde
 		Services: services,
 		Observer: resilience.Observers{resilience.LogObserver{Logger: logger, RequestID: requestid.FromContext}, metrics},
 		Calls:    metrics,
-		Caller: func(ctx context.Context) string {
-			id, _ := auth.FromContext(ctx)
-			return id.Subject
-		},
+		Caller:   auth.Subject,
 	}
 	if tracing != nil {
 		dcfg.TracerProvider, dcfg.Propagator = tracing.Provider, tracing.Propagator

@@ -62,3 +62,10 @@ func FromContext(ctx context.Context) (Identity, bool) {
 	id, ok := ctx.Value(ctxKey{}).(Identity)
 	return id, ok
 }
+
+// Subject returns the subject of the identity in ctx, or "" when there is
+// none (as downstream.Config.Caller wants it).
+func Subject(ctx context.Context) string {
+	id, _ := FromContext(ctx)
+	return id.Subject
+}

@@ -93,10 +93,7 @@ func newEnv(tb testing.TB, o envOptions) *env {
 		Services: services,
 		Observer: resilience.Observers{resilience.LogObserver{Logger: logger, RequestID: requestid.FromContext}, metrics},
 		Calls:    metrics,
-		Caller: func(ctx context.Context) string {
-			id, _ := auth.FromContext(ctx)
-			return id.Subject
-		},
+		Caller:   auth.Subject,
 	}
 	if o.noMetrics {
 		dcfg.Observer, dcfg.Calls = resilience.LogObserver{Logger: logger, RequestID: requestid.FromContext}, nil
