@@ -146,6 +146,8 @@ func kindCode(e *downstream.Error) (code Code, reason, message string) {
 		return UpstreamError, "bad_status", svc + " service unavailable"
 	case downstream.KindConnection:
 		return UpstreamError, "connection_failed", svc + " service unavailable"
+	case downstream.KindInvalidRequest:
+		return BadUserInput, "invalid_argument", "the request has an argument the " + svc + " service cannot take"
 	case downstream.KindTooLarge:
 		return UpstreamError, "response_too_large", svc + " service sent an invalid response"
 	default: // KindInvalidResponse and anything new

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/acme/dashboard-gateway/contract"
 )
 
 // Defaults for the zero values of Config's fields.
@@ -29,8 +31,9 @@ const (
 const (
 	// MaxTokenBytes is the largest token Verify will parse (8 KiB).
 	MaxTokenBytes = 8 << 10
-	// MaxSubjectBytes is the longest "sub" claim Verify accepts.
-	MaxSubjectBytes = 256
+	// MaxSubjectBytes is the longest "sub" claim Verify accepts; it must
+	// also be header-safe (contract.ValidSubject).
+	MaxSubjectBytes = contract.MaxSubjectBytes
 	// minSecretBytes is the shortest HS256 secret: as long as the hash, as
 	// RFC 7518 section 3.2 asks.
 	minSecretBytes = 32

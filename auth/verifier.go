@@ -11,6 +11,8 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwa"
 	"github.com/lestrrat-go/jwx/v3/jws"
 	"github.com/lestrrat-go/jwx/v3/jwt"
+
+	"github.com/acme/dashboard-gateway/contract"
 )
 
 // Verifier checks tokens against one Config. It is safe for concurrent use.
@@ -87,6 +89,11 @@ func (v *Verifier) Verify(ctx context.Context, token string) (Identity, error) {
 	case len(sub) > MaxSubjectBytes:
 		return Identity{}, fmt.Errorf("auth: %w: sub claim is %d bytes, over the limit of %d",
 			ErrInvalidToken, len(sub), MaxSubjectBytes)
+	case !contract.ValidSubject(sub):
+		// It is forwarded downstream in a header and keys shared calls:
+		// a sub that a header cannot carry would break every call.
+		return Identity{}, fmt.Errorf("auth: %w: sub claim %q has characters a header cannot carry (visible ASCII only)",
+			ErrInvalidToken, sub)
 	}
 	return Identity{Subject: sub, Admin: hasScope(tok, v.adminScope)}, nil
 }

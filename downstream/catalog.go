@@ -38,7 +38,12 @@ func (c *Clients) Products(ctx context.Context, ids []string) (map[string]*Produ
 	if len(ids) == 0 {
 		return map[string]*Product{}, nil
 	}
-	r, err := fetch[productsResponse](ctx, c.catalog, "get products", "/v1/products", idsQuery(ids), false)
+	const op = "get products"
+	query, err := c.catalog.idsQuery(op, ids)
+	if err != nil {
+		return nil, err
+	}
+	r, err := fetch[productsResponse](ctx, c.catalog, op, "/v1/products", query, false)
 	if err != nil {
 		return nil, err
 	}

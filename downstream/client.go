@@ -30,6 +30,7 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/acme/dashboard-gateway/contract"
 	"github.com/acme/dashboard-gateway/requestid"
 	"github.com/acme/dashboard-gateway/resilience"
 )
@@ -66,9 +67,6 @@ const (
 // The largest legitimate answer (100 products) is about 25 KiB.
 const DefaultMaxBodyBytes = 1 << 20
 
-// MaxBatch is the most ids one batch call may carry (profile and catalog).
-const MaxBatch = 100
-
 // ServiceConfig is where one service is and how to call it.
 type ServiceConfig struct {
 	// URL is the service's base URL, e.g. http://orders:8080. Required.
@@ -101,6 +99,12 @@ type Config struct {
 	// SubjectHeader and to keep shared calls per caller; nil (or "") means
 	// there is none.
 	Caller func(context.Context) string
+	// Client names the client a call is made for (its subject, else its
+	// address), so that neither one client nor one of its requests can
+	// hold more than its share of a service's calls in flight
+	// (resilience.Policy.MaxShare); nil (or "") means clients are not told
+	// apart, and only requests are.
+	Client func(context.Context) string
 	// Transport and H2CTransport carry the calls to HTTP/1.1 and to h2c
 	// services. Nil means NewTransport() and NewH2CTransport(), owned by
 	// the Clients (see Close).
@@ -171,7 +175,13 @@ func New(cfg Config) (*Clients, error) {
 		return &client{
 			service: s,
 			base:    strings.TrimSuffix(u.String(), "/"),
-			http:    &http.Client{Transport: rt},
+			http: &http.Client{
+				Transport: rt,
+				// A service never sends the gateway elsewhere: following a
+				// 3xx would carry the caller's subject and request id to a
+				// host nobody configured. The 3xx is the answer (bad status).
+				CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+			},
 			maxBody: maxBody,
 			calls:   cfg.Calls,
 			tracer:  tracer,
@@ -179,6 +189,7 @@ func New(cfg Config) (*Clients, error) {
 			res: resilience.NewService(string(s), sc.Policy, resilience.Options{
 				Classify: classify,
 				Observer: cfg.Observer,
+				Callers:  callers(cfg.Client),
 			}),
 		}, nil
 	}
@@ -248,10 +259,15 @@ func fetch[T any, PT interface {
 		target += "?" + query
 	}
 	key := target
+	subject := ""
 	if c.caller != nil {
-		if subject := c.caller(ctx); subject != "" { // answers may depend on who asks
-			key += " as " + subject
+		subject = c.caller(ctx)
+	}
+	if subject != "" {
+		if !contract.ValidSubject(subject) { // verified tokens never carry one; refuse rather than break the call
+			return nil, c.fail(op, KindInvalidRequest, 0, errors.New("the caller's subject cannot travel in a header"))
 		}
+		key += " as " + subject // answers may depend on who asks
 	}
 	start := time.Now()
 	var span trace.Span
@@ -262,7 +278,7 @@ func fetch[T any, PT interface {
 	}
 	v, err := resilience.Do(ctx, c.res, key, func(ctx context.Context) (*T, error) {
 		into := PT(new(T))
-		if err := c.attempt(ctx, op, target, notFound, into); err != nil {
+		if err := c.attempt(ctx, op, target, subject, notFound, into); err != nil {
 			return nil, err
 		}
 		return (*T)(into), nil
@@ -286,6 +302,9 @@ func fetch[T any, PT interface {
 func (c *client) finalError(ctx context.Context, op string, err error) *Error {
 	var e *Error
 	switch last, ok := errors.AsType[*Error](err); {
+	case ctx.Err() != nil: // the caller's own context ending wins over what the attempts saw
+		e = ContextError(ctx, c.service, op)
+		e.Err = errors.Join(e.Err, err)
 	case ok:
 		cp := *last // the attempt's error may be shared with other callers
 		e = &cp
@@ -293,8 +312,6 @@ func (c *client) finalError(ctx context.Context, op string, err error) *Error {
 		e = c.fail(op, KindCircuitOpen, 0, err)
 	case errors.Is(err, resilience.ErrBulkheadFull):
 		e = c.fail(op, KindShed, 0, err)
-	case ctx.Err() != nil:
-		e = ContextError(ctx, c.service, op)
 	default:
 		e = c.fail(op, KindConnection, 0, err)
 	}
@@ -305,7 +322,7 @@ func (c *client) finalError(ctx context.Context, op string, err error) *Error {
 }
 
 // attempt makes one HTTP call and decodes a 200 answer into into.
-func (c *client) attempt(ctx context.Context, op, pathAndQuery string, notFound bool, into response) (err error) {
+func (c *client) attempt(ctx context.Context, op, pathAndQuery, subject string, notFound bool, into response) (err error) {
 	if c.calls != nil {
 		start := time.Now()
 		defer func() { c.calls.Attempt(ctx, c.service, outcome(err), time.Since(start)) }()
@@ -320,10 +337,8 @@ func (c *client) attempt(ctx context.Context, op, pathAndQuery string, notFound 
 		id = requestid.New()
 	}
 	req.Header.Set(requestid.Header, id)
-	if c.caller != nil {
-		if subject := c.caller(ctx); subject != "" {
-			req.Header.Set(SubjectHeader, subject)
-		}
+	if subject != "" {
+		req.Header.Set(SubjectHeader, subject)
 	}
 	if dl, ok := ctx.Deadline(); ok {
 		req.Header.Set(TimeoutHeader, strconv.FormatInt(max(time.Until(dl).Milliseconds(), 1), 10))
@@ -397,4 +412,24 @@ func (c *client) transportFailure(ctx context.Context, op string, err error) *Er
 
 func (c *client) fail(op string, kind Kind, status int, err error) *Error {
 	return &Error{Service: c.service, Op: op, Kind: kind, Status: status, Err: err}
+}
+
+// callers names who makes a call, for the resilience layers' fair shares:
+// its client, and its request (within its client, so that a request id a
+// client chose cannot take another client's share).
+func callers(client func(context.Context) string) func(context.Context) []string {
+	return func(ctx context.Context) []string {
+		c := ""
+		if client != nil {
+			c = client(ctx)
+		}
+		out := make([]string, 0, 2)
+		if c != "" {
+			out = append(out, "client "+c)
+		}
+		if id := requestid.FromContext(ctx); id != "" {
+			out = append(out, "request "+c+" "+id)
+		}
+		return out
+	}
 }

@@ -213,18 +213,3 @@ func TestNewRejectsBadURLs(t *testing.T) {
 		c.Close()
 	}
 }
-
-func TestValidID(t *testing.T) {
-	tests := []struct {
-		id   string
-		want bool
-	}{
-		{"u1", true}, {"A-b_9", true}, {strings.Repeat("x", 64), true},
-		{"", false}, {strings.Repeat("x", 65), false}, {"u 1", false}, {"u/1", false}, {"ü", false}, {"u1?", false},
-	}
-	for _, tt := range tests {
-		if got := downstream.ValidID(tt.id); got != tt.want {
-			t.Errorf("ValidID(%q) = %v; want %v", tt.id, got, tt.want)
-		}
-	}
-}

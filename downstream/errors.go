@@ -42,6 +42,10 @@ const (
 	// KindBudget: the field gave up waiting when its own budget passed (an
 	// optional field; see package deadline).
 	KindBudget
+	// KindInvalidRequest: the gateway refused to make the call at all: an id
+	// not of the contract's format, more ids than a batch takes, or a caller
+	// subject that cannot travel in a header. No request was sent.
+	KindInvalidRequest
 )
 
 var kindNames = map[Kind]string{
@@ -56,6 +60,7 @@ var kindNames = map[Kind]string{
 	KindCircuitOpen:     "circuit open",
 	KindShed:            "shed",
 	KindBudget:          "field budget passed",
+	KindInvalidRequest:  "invalid request",
 }
 
 // String returns a short lower-case name of the kind.
@@ -135,7 +140,7 @@ func classify(err error) resilience.Outcome {
 		return resilience.Outcome{}
 	case KindInvalidResponse, KindTooLarge:
 		return resilience.Outcome{Failure: true}
-	case KindDeadline, KindCanceled, KindBudget:
+	case KindDeadline, KindCanceled, KindBudget, KindInvalidRequest:
 		return resilience.Outcome{Ignore: true}
 	}
 	return resilience.Outcome{}

@@ -20,6 +20,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/acme/dashboard-gateway/contract"
 )
 
 var strictGaps = flag.Bool("strict-gaps", false, "fail, instead of logging, when an answer shows one of knownGaps")
@@ -229,7 +231,7 @@ func (c answerCheck) list(field string, present bool) {
 
 func (c answerCheck) id(field, v string) {
 	c.tb.Helper()
-	if !ValidID(v) {
+	if !contract.ValidID(v) {
 		c.failf("", "%s = %q; want 1 to 64 characters from [A-Za-z0-9_-]", field, v)
 	}
 }

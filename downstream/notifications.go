@@ -3,7 +3,6 @@ package downstream
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"strconv"
 	"time"
 )
@@ -47,9 +46,13 @@ func (f *NotificationFeed) validate() error {
 // all notifications, and at most limit of them, newest first (only unread
 // ones with unreadOnly). An unknown user has an empty feed.
 func (c *Clients) Notifications(ctx context.Context, userID string, limit int, unreadOnly bool) (*NotificationFeed, error) {
-	path := "/v1/users/" + url.PathEscape(userID) + "/notifications"
+	const op = "get notifications"
+	path, err := c.notifications.userPath(op, userID, "/notifications")
+	if err != nil {
+		return nil, err
+	}
 	query := "limit=" + strconv.Itoa(limit) + "&unreadOnly=" + strconv.FormatBool(unreadOnly)
-	f, err := fetch[NotificationFeed](ctx, c.notifications, "get notifications", path, query, false)
+	f, err := fetch[NotificationFeed](ctx, c.notifications, op, path, query, false)
 	if err != nil {
 		return nil, err
 	}

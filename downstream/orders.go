@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"strconv"
 	"time"
 )
@@ -54,8 +53,12 @@ func (r *ordersResponse) validate() error { return validateList("orders", r.Orde
 // Orders returns the user's most recent orders, newest first, at most limit.
 // An unknown user has none.
 func (c *Clients) Orders(ctx context.Context, userID string, limit int) ([]*Order, error) {
-	path := "/v1/users/" + url.PathEscape(userID) + "/orders"
-	r, err := fetch[ordersResponse](ctx, c.orders, "get orders", path, "limit="+strconv.Itoa(limit), false)
+	const op = "get orders"
+	path, err := c.orders.userPath(op, userID, "/orders")
+	if err != nil {
+		return nil, err
+	}
+	r, err := fetch[ordersResponse](ctx, c.orders, op, path, "limit="+strconv.Itoa(limit), false)
 	if err != nil {
 		return nil, err
 	}

@@ -40,7 +40,12 @@ func (c *Clients) Profiles(ctx context.Context, ids []string) (map[string]*UserP
 	if len(ids) == 0 {
 		return map[string]*UserProfile{}, nil
 	}
-	r, err := fetch[usersResponse](ctx, c.profile, "get users", "/v1/users", idsQuery(ids), false)
+	const op = "get users"
+	query, err := c.profile.idsQuery(op, ids)
+	if err != nil {
+		return nil, err
+	}
+	r, err := fetch[usersResponse](ctx, c.profile, op, "/v1/users", query, false)
 	if err != nil {
 		return nil, err
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"net/url"
 	"strconv"
 )
 
@@ -39,8 +38,12 @@ func (r *recommendationsResponse) validate() error { return validateList("items"
 // Recommendations returns the products picked for the user, best first, at
 // most limit. An unknown user has none.
 func (c *Clients) Recommendations(ctx context.Context, userID string, limit int) ([]*Recommendation, error) {
-	path := "/v1/users/" + url.PathEscape(userID) + "/recommendations"
-	r, err := fetch[recommendationsResponse](ctx, c.recommendations, "get recommendations", path, "limit="+strconv.Itoa(limit), false)
+	const op = "get recommendations"
+	path, err := c.recommendations.userPath(op, userID, "/recommendations")
+	if err != nil {
+		return nil, err
+	}
+	r, err := fetch[recommendationsResponse](ctx, c.recommendations, op, path, "limit="+strconv.Itoa(limit), false)
 	if err != nil {
 		return nil, err
 	}

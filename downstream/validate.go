@@ -4,25 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"net/url"
+	"strconv"
 	"strings"
 	"time"
-)
 
-// ValidID reports whether id has the contract's id format: 1 to 64
-// characters from [A-Za-z0-9_-].
-func ValidID(id string) bool {
-	if len(id) == 0 || len(id) > 64 {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		c := id[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
+	"github.com/acme/dashboard-gateway/contract"
+)
 
 // Money is an amount in the currency's minor unit.
 type Money struct {
@@ -77,7 +64,7 @@ func set(values ...string) map[string]bool {
 type checks struct{ err error }
 
 func (c *checks) id(field, v string) {
-	if c.err == nil && !ValidID(v) {
+	if c.err == nil && !contract.ValidID(v) {
 		c.err = fmt.Errorf("%s %q is not a valid id", field, v)
 	}
 }
@@ -142,15 +129,50 @@ func validateList[V interface{ validate() error }](field string, list []V) error
 	return nil
 }
 
-// idsQuery returns "ids=a,b,c" with literal commas, as the contract shows.
-func idsQuery(ids []string) string {
+// The requests below are checked before any URL is built from client
+// input: an id reaches a path or a list only in the contract's format (so it
+// can hold no '.', '/', '%' or ','), and a batch never carries more than
+// contract.MaxBatch ids. What fails is KindInvalidRequest: no call is made
+// and the service's breaker does not hear of it.
+
+// userPath returns the path "/v1/users/{userID}" + suffix.
+func (c *client) userPath(op, userID, suffix string) (string, error) {
+	if !contract.ValidID(userID) {
+		return "", c.fail(op, KindInvalidRequest, 0, fmt.Errorf("user id %s is not of the contract's format", quote(userID)))
+	}
+	return "/v1/users/" + userID + suffix, nil
+}
+
+// idsQuery returns "ids=a,b,c" for a batch call, with literal commas as the
+// contract shows.
+func (c *client) idsQuery(op string, ids []string) (string, error) {
+	if len(ids) > contract.MaxBatch {
+		return "", c.fail(op, KindInvalidRequest, 0, fmt.Errorf("%d ids in one batch; the contract allows %d", len(ids), contract.MaxBatch))
+	}
+	n := len("ids=")
+	for _, id := range ids {
+		if !contract.ValidID(id) {
+			return "", c.fail(op, KindInvalidRequest, 0, fmt.Errorf("id %s is not of the contract's format", quote(id)))
+		}
+		n += len(id) + 1
+	}
 	var b strings.Builder
+	b.Grow(n)
 	b.WriteString("ids=")
 	for i, id := range ids {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString(url.QueryEscape(id))
+		b.WriteString(id)
 	}
-	return b.String()
+	return b.String(), nil
+}
+
+// quote quotes an id for a log line, cut to a sensible length.
+func quote(s string) string {
+	const keep = 80
+	if len(s) > keep {
+		return strconv.Quote(s[:keep]) + "..."
+	}
+	return strconv.Quote(s)
 }

@@ -3,7 +3,6 @@ package downstream
 import (
 	"context"
 	"errors"
-	"net/url"
 )
 
 // UserWallet is a user's stored value as the wallet service sends it.
@@ -24,6 +23,10 @@ func (w *UserWallet) validate() error {
 
 // Wallet returns the user's wallet; an unknown user is KindNotFound.
 func (c *Clients) Wallet(ctx context.Context, userID string) (*UserWallet, error) {
-	path := "/v1/users/" + url.PathEscape(userID) + "/wallet"
-	return fetch[UserWallet](ctx, c.wallet, "get wallet", path, "", true)
+	const op = "get wallet"
+	path, err := c.wallet.userPath(op, userID, "/wallet")
+	if err != nil {
+		return nil, err
+	}
+	return fetch[UserWallet](ctx, c.wallet, op, path, "", true)
 }

@@ -3,15 +3,26 @@ package limits
 import (
 	"encoding/json"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/acme/dashboard-gateway/apierror"
-	"github.com/acme/dashboard-gateway/downstream"
+	"github.com/acme/dashboard-gateway/contract"
+)
+
+// The argument limits of the public contract (see package contract).
+const (
+	// MaxUserIDs is the most ids dashboards(userIds) takes.
+	MaxUserIDs = contract.MaxUserIDs
+	// MaxFirst is the largest `first` a list field takes.
+	MaxFirst = contract.MaxFirst
 )
 
 // checkArguments checks the contract's argument rules for a field, with
 // variables applied: ids of the contract's format, at most MaxUserIDs of
-// them, first in 0..MaxFirst.
+// them, first in 0..MaxFirst. Values are read as gqlgen will coerce them
+// for the resolvers: a single value where a list is expected is a list of
+// one, and an ID may be written as an integer.
 func checkArguments(f *ast.Field, vars map[string]any) error {
 	if f.ObjectDefinition == nil {
 		return nil
@@ -21,7 +32,7 @@ func checkArguments(f *ast.Field, vars map[string]any) error {
 	case "Query.dashboard":
 		return CheckUserID(args["userId"])
 	case "Query.dashboards":
-		ids, _ := args["userIds"].([]any)
+		ids := graphql.CoerceList(args["userIds"])
 		if len(ids) > MaxUserIDs {
 			return apierror.BadInput("dashboards takes at most %d userIds, not %d", MaxUserIDs, len(ids))
 		}
@@ -36,14 +47,32 @@ func checkArguments(f *ast.Field, vars map[string]any) error {
 	return nil
 }
 
-// CheckUserID returns a BAD_USER_INPUT error unless id is a string of the
-// contract's id format.
+// CheckUserID returns a BAD_USER_INPUT error unless id, coerced as an ID,
+// is of the contract's id format.
 func CheckUserID(id any) error {
-	s, ok := id.(string)
-	if !ok || !downstream.ValidID(s) {
-		return apierror.BadInput("userId must be 1 to 64 characters from A-Z, a-z, 0-9, _ and -")
+	s, err := graphql.UnmarshalID(id)
+	if err != nil || !contract.ValidID(s) {
+		return badUserID()
 	}
 	return nil
+}
+
+// CheckUserIDs is CheckUserID for the ids a resolver received, and their
+// number.
+func CheckUserIDs(ids ...string) error {
+	if len(ids) > MaxUserIDs {
+		return apierror.BadInput("dashboards takes at most %d userIds, not %d", MaxUserIDs, len(ids))
+	}
+	for _, id := range ids {
+		if !contract.ValidID(id) {
+			return badUserID()
+		}
+	}
+	return nil
+}
+
+func badUserID() error {
+	return apierror.BadInput("userId must be 1 to 64 characters from A-Z, a-z, 0-9, _ and -")
 }
 
 func checkFirst(field string, v any) error {

@@ -21,14 +21,6 @@ import (
 	"github.com/acme/dashboard-gateway/apierror"
 )
 
-// The argument limits of the public contract.
-const (
-	// MaxUserIDs is the most ids dashboards(userIds) takes.
-	MaxUserIDs = 50
-	// MaxFirst is the largest `first` a list field takes.
-	MaxFirst = 50
-)
-
 // Defaults of Limits.
 const (
 	DefaultMaxDepth      = 10

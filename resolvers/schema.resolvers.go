@@ -10,6 +10,7 @@ import (
 
 	"github.com/acme/dashboard-gateway/graph"
 	"github.com/acme/dashboard-gateway/graph/model"
+	"github.com/acme/dashboard-gateway/limits"
 	"github.com/acme/dashboard-gateway/loaders"
 )
 
@@ -85,6 +86,9 @@ func (r *orderItemResolver) Product(ctx context.Context, obj *model.OrderItem) (
 }
 
 func (r *queryResolver) Dashboard(ctx context.Context, userID string) (*model.Dashboard, error) {
+	if err := limits.CheckUserIDs(userID); err != nil {
+		return nil, err
+	}
 	if err := r.authorize(ctx, userID); err != nil {
 		return nil, err
 	}
@@ -92,6 +96,9 @@ func (r *queryResolver) Dashboard(ctx context.Context, userID string) (*model.Da
 }
 
 func (r *queryResolver) Dashboards(ctx context.Context, userIds []string) ([]*model.Dashboard, error) {
+	if err := limits.CheckUserIDs(userIds...); err != nil {
+		return nil, err
+	}
 	if err := r.authorize(ctx, userIds...); err != nil {
 		return nil, err
 	}

@@ -5,20 +5,19 @@ import (
 
 	"github.com/acme/dashboard-gateway/apierror"
 	"github.com/acme/dashboard-gateway/auth"
+	"github.com/acme/dashboard-gateway/contract"
 )
 
 // Arguments are checked against the contract before execution starts (see
-// package limits), so that a bad argument costs no downstream call at all;
-// resolvers only apply defaults and authorize.
-
-// defaultFirst is `first` when a client passes null explicitly; the
-// schema's default (10) applies when it passes nothing.
-const defaultFirst = 10
+// package limits), so that a bad argument costs no downstream call at all.
+// The ids are checked again here, on the values gqlgen coerced for the
+// resolvers, and once more by the downstream clients before any URL is
+// built: each layer holds on its own.
 
 // firstArg returns the `first` argument, or the default for null.
 func firstArg(arg *int) int {
 	if arg == nil {
-		return defaultFirst
+		return contract.DefaultFirst
 	}
 	return *arg
 }
