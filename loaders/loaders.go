@@ -1,13 +1,15 @@
-// Package loaders gives each GraphQL operation its own set of dataloaders
-// over the downstream clients: profiles and products are batched into the
-// services' batch endpoints (at most 100 ids a call), and identical per-user
-// calls (same service, user and arguments) are made once per operation.
+// Package loaders gives each GraphQL operation its own access to the
+// downstream services: profiles and products go through dataloadgen loaders
+// over the services' batch endpoints (at most 100 ids a call, each id
+// fetched once per operation), and the per-user calls (orders,
+// recommendations, notifications, wallet) go straight to the clients, whose
+// resilience layers share identical calls in flight across the process.
 //
 // Every wait ends at the caller's deadline (dataloadgen's own Load does not),
-// and every fetch runs under the operation's context captured at creation,
+// and every batch runs under the operation's context captured at creation,
 // so one field's cancellation cannot fail a batch other fields share.
-// Loaders cache errors for their lifetime, so they are never shared across
-// operations.
+// Loaders cache results and errors for their lifetime, so they are never
+// shared across operations.
 package loaders
 
 import (
@@ -17,25 +19,27 @@ import (
 
 	"github.com/vikstrous/dataloadgen"
 
+	"github.com/acme/dashboard-gateway/contract"
 	"github.com/acme/dashboard-gateway/deadline"
 	"github.com/acme/dashboard-gateway/downstream"
 )
 
 // DefaultWait is how long a batch collects keys before it is sent when
 // Options.Wait is zero. It adds straight to the latency of every batched
-// field, so it is kept small; ids that become known together are fetched
-// together at once (see Prefetch*) and do not wait for it.
+// field, so it is kept small; a batch that reaches 100 ids goes at once.
 const DefaultWait = time.Millisecond
 
-// Loaders is one operation's set of loaders. Its methods are safe for
-// concurrent use by the operation's resolvers.
+// Loaders is one operation's access to the services. Its methods are safe
+// for concurrent use by the operation's resolvers.
 type Loaders struct {
-	profiles        *batcher[*downstream.UserProfile]
-	products        *batcher[*downstream.Product]
-	orders          *dataloadgen.Loader[listKey, []*downstream.Order]
-	recommendations *dataloadgen.Loader[listKey, []*downstream.Recommendation]
-	notifications   *dataloadgen.Loader[feedKey, *downstream.NotificationFeed]
-	wallets         *dataloadgen.Loader[string, *downstream.UserWallet]
+	clients  *downstream.Clients
+	profiles *dataloadgen.Loader[string, *downstream.UserProfile]
+	products *dataloadgen.Loader[string, *downstream.Product]
+
+	orders          memo[listKey, []*downstream.Order]
+	recommendations memo[listKey, []*downstream.Recommendation]
+	notifications   memo[feedKey, *downstream.NotificationFeed]
+	wallets         memo[string, *downstream.UserWallet]
 }
 
 // listKey identifies one per-user list call.
@@ -51,74 +55,115 @@ type feedKey struct {
 	unreadOnly bool
 }
 
-// New returns the loaders of one operation. Fetches run under ctx (the
+// New returns the loaders of one operation. Batches run under ctx (the
 // operation's context, carrying its deadline and request id), whatever
-// context the individual Load calls carry.
+// context the individual loads carry.
 func New(ctx context.Context, c *downstream.Clients, wait time.Duration) *Loaders {
 	if wait <= 0 {
 		wait = DefaultWait
 	}
+	opts := []dataloadgen.Option{dataloadgen.WithWait(wait), dataloadgen.WithBatchCapacity(contract.MaxBatch)}
 	return &Loaders{
-		profiles: newBatcher(ctx, downstream.Profile, "get users", wait, c.Profiles),
-		products: newBatcher(ctx, downstream.Catalog, "get products", wait, c.Products),
-		orders: once(ctx, func(ctx context.Context, k listKey) ([]*downstream.Order, error) {
-			return c.Orders(ctx, k.userID, k.limit)
-		}),
-		recommendations: once(ctx, func(ctx context.Context, k listKey) ([]*downstream.Recommendation, error) {
-			return c.Recommendations(ctx, k.userID, k.limit)
-		}),
-		notifications: once(ctx, func(ctx context.Context, k feedKey) (*downstream.NotificationFeed, error) {
-			return c.Notifications(ctx, k.userID, k.limit, k.unreadOnly)
-		}),
-		wallets: once(ctx, c.Wallet),
+		clients:  c,
+		profiles: dataloadgen.NewMappedLoader(underOperation(ctx, c.Profiles), opts...),
+		products: dataloadgen.NewMappedLoader(underOperation(ctx, c.Products), opts...),
 	}
 }
 
-// byID adapts a batch endpoint to a dataloadgen fetch: one call for the
-// batch, and a KindNotFound error for each id the service left out.
-func byID[V any](ctx context.Context, svc downstream.Service, op string,
-	get func(context.Context, []string) (map[string]V, error),
-) func(context.Context, []string) ([]V, []error) {
-	return func(_ context.Context, ids []string) ([]V, []error) {
-		found, err := get(ctx, ids)
-		if err != nil {
-			return nil, []error{err} // dataloadgen gives a lone error to every key
-		}
-		values := make([]V, len(ids))
-		errs := make([]error, len(ids))
-		for i, id := range ids {
-			v, ok := found[id]
-			if !ok {
-				errs[i] = &downstream.Error{Service: svc, Op: op, Kind: downstream.KindNotFound}
-				continue
-			}
-			values[i] = v
-		}
-		return values, errs
-	}
+// underOperation runs a batch under the operation's context rather than the
+// context of the batch's first caller, which dataloadgen would pass.
+func underOperation[V any](ctx context.Context, get func(context.Context, []string) (map[string]V, error),
+) func(context.Context, []string) (map[string]V, error) {
+	return func(_ context.Context, ids []string) (map[string]V, error) { return get(ctx, ids) }
 }
 
-// once returns a loader that makes each distinct call once per operation and
-// sends it at once: a batch of one, so no call waits for another.
-func once[K comparable, V any](ctx context.Context, call func(context.Context, K) (V, error)) *dataloadgen.Loader[K, V] {
-	fetch := func(_ context.Context, keys []K) ([]V, []error) {
-		v, err := call(ctx, keys[0])
-		return []V{v}, []error{err}
+// Profile returns the profile of userID; an unknown user is KindNotFound.
+// Profiles asked for one by one are batched over the loaders' short wait.
+func (l *Loaders) Profile(ctx context.Context, userID string) (*downstream.UserProfile, error) {
+	return await(ctx, downstream.Profile, "get users", l.profiles.LoadThunk(ctx, userID))
+}
+
+// PrefetchProfiles starts fetching userIDs without waiting: ids known
+// together join the current batch together.
+func (l *Loaders) PrefetchProfiles(ctx context.Context, userIDs []string) {
+	l.profiles.LoadAllThunk(ctx, userIDs)
+}
+
+// Product returns the product productID; an unknown product is KindNotFound.
+func (l *Loaders) Product(ctx context.Context, productID string) (*downstream.Product, error) {
+	return await(ctx, downstream.Catalog, "get products", l.products.LoadThunk(ctx, productID))
+}
+
+// PrefetchProducts starts fetching productIDs without waiting (see
+// PrefetchProfiles); ids already asked for are not asked again.
+func (l *Loaders) PrefetchProducts(ctx context.Context, productIDs []string) {
+	l.products.LoadAllThunk(ctx, productIDs)
+}
+
+// Orders returns the user's latest orders, at most limit.
+func (l *Loaders) Orders(ctx context.Context, userID string, limit int) ([]*downstream.Order, error) {
+	return once(ctx, &l.orders, listKey{userID, limit}, downstream.Orders, "get orders",
+		func(ctx context.Context) ([]*downstream.Order, error) { return l.clients.Orders(ctx, userID, limit) })
+}
+
+// Recommendations returns the user's recommendations, at most limit.
+func (l *Loaders) Recommendations(ctx context.Context, userID string, limit int) ([]*downstream.Recommendation, error) {
+	return once(ctx, &l.recommendations, listKey{userID, limit}, downstream.Recommendations, "get recommendations",
+		func(ctx context.Context) ([]*downstream.Recommendation, error) {
+			return l.clients.Recommendations(ctx, userID, limit)
+		})
+}
+
+// Notifications returns the user's notification feed.
+func (l *Loaders) Notifications(ctx context.Context, userID string, limit int, unreadOnly bool) (*downstream.NotificationFeed, error) {
+	return once(ctx, &l.notifications, feedKey{userID, limit, unreadOnly}, downstream.Notifications, "get notifications",
+		func(ctx context.Context) (*downstream.NotificationFeed, error) {
+			return l.clients.Notifications(ctx, userID, limit, unreadOnly)
+		})
+}
+
+// Wallet returns the user's wallet; an unknown user is KindNotFound.
+func (l *Loaders) Wallet(ctx context.Context, userID string) (*downstream.UserWallet, error) {
+	return once(ctx, &l.wallets, userID, downstream.Wallet, "get wallet",
+		func(ctx context.Context) (*downstream.UserWallet, error) { return l.clients.Wallet(ctx, userID) })
+}
+
+// once makes a per-user call once per operation (see memo).
+func once[K comparable, V any](ctx context.Context, m *memo[K, V], key K, svc downstream.Service, op string,
+	call func(context.Context) (V, error),
+) (V, error) {
+	v, err, ok := m.do(ctx, key, call)
+	if !ok {
+		err = downstream.ContextError(ctx, svc, op)
 	}
-	return dataloadgen.NewLoader(fetch, dataloadgen.WithBatchCapacity(1), dataloadgen.WithWait(0))
+	return v, fieldError(ctx, err)
 }
 
 // await waits for a loader's thunk, but no longer than ctx allows.
 func await[V any](ctx context.Context, svc downstream.Service, op string, thunk func() (V, error)) (V, error) {
 	v, err := deadline.Wait(ctx, thunk)
-	if err != nil {
-		if _, ok := errors.AsType[*downstream.Error](err); !ok && ctx.Err() != nil {
-			e := downstream.ContextError(ctx, svc, op)
-			if errors.Is(e.Err, deadline.ErrFieldBudget) {
-				e.Kind = downstream.KindBudget
-			}
-			err = e
+	switch {
+	case err == nil:
+	case errors.Is(err, dataloadgen.ErrNotFound):
+		err = &downstream.Error{Service: svc, Op: op, Kind: downstream.KindNotFound}
+	case ctx.Err() != nil:
+		if _, ok := errors.AsType[*downstream.Error](err); !ok {
+			err = downstream.ContextError(ctx, svc, op)
 		}
 	}
-	return v, err
+	return v, fieldError(ctx, err)
+}
+
+// fieldError marks a failure caused by an optional field giving up at its
+// budget (see deadline.Critical) as KindBudget.
+func fieldError(ctx context.Context, err error) error {
+	if err == nil || !errors.Is(context.Cause(ctx), deadline.ErrFieldBudget) {
+		return err
+	}
+	if e, ok := errors.AsType[*downstream.Error](err); ok && (e.Kind == downstream.KindCanceled || e.Kind == downstream.KindDeadline) {
+		cp := *e
+		cp.Kind = downstream.KindBudget
+		return &cp
+	}
+	return err
 }

@@ -9,6 +9,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/acme/dashboard-gateway/contract"
 	"github.com/acme/dashboard-gateway/downstream"
 	"github.com/acme/dashboard-gateway/loaders"
 	"github.com/acme/dashboard-gateway/requestid"
@@ -126,8 +127,8 @@ func TestBatchesAndNotFound(t *testing.T) {
 		t.Errorf("%d catalog calls for 251 ids; want 3", len(calls))
 	}
 	for _, call := range calls {
-		if len(call.IDs) > downstream.MaxBatch {
-			t.Errorf("a call with %d ids; want at most %d", len(call.IDs), downstream.MaxBatch)
+		if len(call.IDs) > contract.MaxBatch {
+			t.Errorf("a call with %d ids; want at most %d", len(call.IDs), contract.MaxBatch)
 		}
 	}
 }
