@@ -88,6 +88,13 @@ func (s *Service) hedgeDelay() (time.Duration, bool) {
 // per-attempt timeout.
 func attempt[T any](ctx context.Context, s *Service, call func(context.Context) (T, error)) (T, error) {
 	var zero T
+	if s.shares != nil {
+		release, err := s.shares.acquire(ctx, s.callers(ctx))
+		if err != nil {
+			return zero, context.Cause(ctx)
+		}
+		defer release()
+	}
 	select {
 	case s.inFlight <- struct{}{}:
 		defer func() { <-s.inFlight }()

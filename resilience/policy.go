@@ -52,6 +52,12 @@ type Policy struct {
 	// MaxInFlight caps the attempts in flight to the service; beyond it a
 	// call fails at once. Default 1024.
 	MaxInFlight int
+	// MaxShare is the share of MaxInFlight one caller (each name
+	// Options.Callers gives: a request, a client) may hold; its further
+	// attempts wait for its own to finish instead of taking the rest, so
+	// one caller cannot get everyone else's calls shed. 1 turns it off.
+	// Default 0.5.
+	MaxShare float64
 	// Hedge is the delay after which a second attempt is sent when the first
 	// has not answered; 0 disables hedging (the default). HedgeAdaptive uses
 	// the service's recent p95 latency instead (Hedge is then the delay
@@ -84,6 +90,7 @@ const (
 	DefaultBreakerOpen        = 5 * time.Second
 	DefaultBreakerProbes      = 1
 	DefaultMaxInFlight        = 1024
+	DefaultMaxShare           = 0.5
 	DefaultHedgeRatio         = 0.05
 )
 
@@ -120,6 +127,7 @@ func (p Policy) withDefaults() Policy {
 	def(&p.BreakerOpen, DefaultBreakerOpen)
 	defInt(&p.BreakerProbes, DefaultBreakerProbes)
 	defInt(&p.MaxInFlight, DefaultMaxInFlight)
+	defFloat(&p.MaxShare, DefaultMaxShare)
 	defFloat(&p.HedgeRatio, DefaultHedgeRatio)
 	return p
 }
@@ -145,6 +153,7 @@ func (p Policy) Validate() error {
 	bad(p.BreakerOpen >= 0, "breaker-open", p.BreakerOpen, ">= 0")
 	bad(p.BreakerProbes >= 0, "breaker-probes", p.BreakerProbes, ">= 0")
 	bad(p.MaxInFlight >= 0, "max-in-flight", p.MaxInFlight, ">= 0")
+	bad(p.MaxShare >= 0 && p.MaxShare <= 1, "share", p.MaxShare, "0..100%")
 	bad(p.Hedge >= 0, "hedge", p.Hedge, ">= 0")
 	bad(p.HedgeRatio >= 0 && p.HedgeRatio <= 1, "hedge-ratio", p.HedgeRatio, "0..100%")
 	return errors.Join(errs...)

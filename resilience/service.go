@@ -19,6 +19,10 @@ type Options struct {
 	Now func() time.Time
 	// Jitter returns a number in [0, 1) for backoff jitter; nil means math/rand/v2.
 	Jitter func() float64
+	// Callers names who makes a call (e.g. its client and its request),
+	// each name holding at most Policy.MaxShare of the attempts in flight;
+	// nil means no caller is told apart.
+	Callers func(context.Context) []string
 }
 
 // Service is one downstream service's policy and its state: breaker, retry
@@ -35,6 +39,8 @@ type Service struct {
 
 	breaker  *gobreaker.CircuitBreaker[any]
 	inFlight chan struct{} // the bulkhead: a slot per attempt in flight
+	shares   *shares       // nil: callers are not told apart
+	callers  func(context.Context) []string
 	retries  *budget
 	hedges   *budget
 	latency  latencies
@@ -53,6 +59,10 @@ func NewService(name string, p Policy, o Options) *Service {
 		now:      o.Now,
 		jitter:   o.Jitter,
 		inFlight: make(chan struct{}, p.MaxInFlight),
+	}
+	if o.Callers != nil && p.MaxShare < 1 {
+		s.callers = o.Callers
+		s.shares = newShares(int(p.MaxShare * float64(p.MaxInFlight)))
 	}
 	if s.observer == nil {
 		s.observer = nopObserver{}

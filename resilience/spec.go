@@ -12,7 +12,7 @@ import (
 // "timeout=300ms,attempts=3,hedge=p95". Keys: timeout, attempts, backoff,
 // backoff-max, retry-ratio, retry-min, breaker-window, breaker-min-calls,
 // breaker-ratio, breaker-consecutive, breaker-open, breaker-probes,
-// max-in-flight, hedge (off, a delay, or p95), hedge-ratio, dedupe (on or
+// max-in-flight, share, hedge (off, a delay, or p95), hedge-ratio, dedupe (on or
 // off), layers (on, or off to bypass them all). Ratios take "20%" or "0.2".
 // Errors name the bad pair.
 func ParsePolicy(spec string, base Policy) (Policy, error) {
@@ -61,6 +61,8 @@ func (p *Policy) set(key, v string) error {
 		return parseInt(v, &p.BreakerProbes)
 	case "max-in-flight":
 		return parseInt(v, &p.MaxInFlight)
+	case "share":
+		return parseRatio(v, &p.MaxShare)
 	case "hedge":
 		switch v {
 		case "off":
@@ -105,10 +107,10 @@ func (p Policy) String() string {
 	}
 	return fmt.Sprintf("timeout=%s,attempts=%d,backoff=%s,backoff-max=%s,retry-ratio=%s,retry-min=%d,"+
 		"breaker-window=%s,breaker-min-calls=%d,breaker-ratio=%s,breaker-consecutive=%d,breaker-open=%s,breaker-probes=%d,"+
-		"max-in-flight=%d,hedge=%s,hedge-ratio=%s,dedupe=%s,layers=%s",
+		"max-in-flight=%d,share=%s,hedge=%s,hedge-ratio=%s,dedupe=%s,layers=%s",
 		d.Timeout, d.Attempts, d.Backoff, d.BackoffMax, percent(d.RetryRatio), d.RetryMin,
 		d.BreakerWindow, d.BreakerMinCalls, percent(d.BreakerRatio), d.BreakerConsecutive, d.BreakerOpen, d.BreakerProbes,
-		d.MaxInFlight, hedge, percent(d.HedgeRatio), dedupe, layers)
+		d.MaxInFlight, percent(d.MaxShare), hedge, percent(d.HedgeRatio), dedupe, layers)
 }
 
 func percent(r float64) string { return strconv.FormatFloat(r*100, 'f', -1, 64) + "%" }
