@@ -112,3 +112,26 @@ func WriteHTTP(w http.ResponseWriter, status int, code Code, message string) {
 		Extensions: map[string]any{"code": string(code)},
 	}}})
 }
+
+// Status is the HTTP status of a request that failed as a whole with code,
+// where the transport answers with one (the REST view; request errors of
+// GraphQL over HTTP follow that specification instead): 400 for the
+// client's mistakes, 401, 403, 429, 504 when the deadline passed before any
+// work, 503 otherwise.
+func Status(code Code) int {
+	switch code {
+	case BadUserInput, BadRequest, LimitExceeded, DocumentNotTrusted:
+		return http.StatusBadRequest
+	case Unauthenticated:
+		return http.StatusUnauthorized
+	case Forbidden:
+		return http.StatusForbidden
+	case RateLimited:
+		return http.StatusTooManyRequests
+	case DeadlineExceeded:
+		return http.StatusGatewayTimeout
+	case Internal:
+		return http.StatusInternalServerError
+	}
+	return http.StatusServiceUnavailable
+}

@@ -25,17 +25,24 @@ func newExecutor(opts Options) *executor.Executor {
 	exec.SetDisableSuggestion(!opts.Introspection) // "did you mean" names fields introspection would hide
 
 	// Which document runs: trusted documents only, or any query with APQ.
+	var apq *documents.APQ
 	if opts.Trusted != nil {
 		exec.Use(documents.NewTrusted(opts.Trusted))
 	} else if opts.APQCacheSize > 0 {
-		exec.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](opts.APQCacheSize)})
+		apq = &documents.APQ{Cache: lru.New[string](opts.APQCacheSize)}
+		exec.Use(apq)
 	}
 	if opts.Introspection {
 		exec.Use(extension.Introspection{})
+	} else {
+		exec.Use(noIntrospection{})
 	}
 	// Limits before anything runs: shape and arguments, then cost.
 	exec.Use(opts.Limits)
 	exec.Use(extension.FixedComplexityLimit(opts.MaxCost))
+	if apq != nil {
+		exec.Use(apq.Registrar()) // only what passed everything above is remembered
+	}
 
 	exec.Use(deadline.Guard{})
 	obs := observability.Extension{Metrics: opts.Metrics, FieldTiming: opts.FieldTiming}

@@ -6,7 +6,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"runtime/debug"
+	"time"
 
 	"github.com/acme/dashboard-gateway/apierror"
 	"github.com/acme/dashboard-gateway/requestid"
@@ -38,7 +40,9 @@ func recoverer(logger *slog.Logger) func(http.Handler) http.Handler {
 // limitBody reads a request body of at most limit bytes up front, so a body
 // that is too large gets a clean 413 before any GraphQL work, and a body that
 // cannot be read gets a clean 400 rather than gqlgen's message with Go error
-// text in it.
+// text in it. The body is read under the request's deadline: a client that
+// stalls or trickles gets DEADLINE_EXCEEDED at the deadline, not at the
+// server's read timeout.
 func limitBody(limit int64) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -50,17 +54,34 @@ func limitBody(limit int64) func(http.Handler) http.Handler {
 				apierror.WriteHTTP(w, http.StatusRequestEntityTooLarge, apierror.BadRequest, "request body too large")
 				return
 			}
-			body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+			body, err := readBody(w, r, limit)
 			if err != nil {
-				if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+				switch _, tooLarge := errors.AsType[*http.MaxBytesError](err); {
+				case tooLarge:
 					apierror.WriteHTTP(w, http.StatusRequestEntityTooLarge, apierror.BadRequest, "request body too large")
-					return
+				case r.Context().Err() != nil || errors.Is(err, os.ErrDeadlineExceeded):
+					apierror.WriteHTTP(w, http.StatusOK, apierror.DeadlineExceeded, "the request deadline passed before its body arrived")
+				default:
+					apierror.WriteHTTP(w, http.StatusBadRequest, apierror.BadRequest, "request body could not be read")
 				}
-				apierror.WriteHTTP(w, http.StatusBadRequest, apierror.BadRequest, "request body could not be read")
 				return
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
 			next.ServeHTTP(w, r)
 		})
 	}
+}
+
+// readBody reads the body with the connection's read deadline set to the
+// request's, and lifts it afterwards: left in place, it would end the
+// server's background read of an idle connection and cancel the request
+// while it is still being served.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	if dl, ok := r.Context().Deadline(); ok {
+		rc := http.NewResponseController(w)
+		if rc.SetReadDeadline(dl) == nil {
+			defer func() { _ = rc.SetReadDeadline(time.Time{}) }()
+		}
+	}
+	return io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 }

@@ -78,9 +78,10 @@ func (v restView) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case string(body.Data) == "null":
 		body.Status = "error"
-		status = http.StatusBadRequest
-		if !onlyCode(resp.Errors, apierror.BadUserInput) {
-			status = http.StatusServiceUnavailable
+		status = http.StatusServiceUnavailable
+		if len(resp.Errors) > 0 {
+			code, _ := resp.Errors[0].Extensions["code"].(string)
+			status = apierror.Status(apierror.Code(code))
 		}
 	case len(resp.Errors) > 0:
 		body.Status = "partial_success"
@@ -88,17 +89,10 @@ func (v restView) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if body.Errors == nil {
 		body.Errors = gqlerror.List{}
 	}
+	for _, e := range body.Errors {
+		e.Locations = nil // they point into restQuery, which the caller never wrote
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(body)
-}
-
-// onlyCode reports whether errs is non-empty and every error has code.
-func onlyCode(errs gqlerror.List, code apierror.Code) bool {
-	for _, e := range errs {
-		if e.Extensions["code"] != string(code) {
-			return false
-		}
-	}
-	return len(errs) > 0
 }

@@ -91,11 +91,6 @@ func (h Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, media, requestErrorStatus(media, ""), re)
 		return
 	}
-	if r.Method == http.MethodGet && !isQuery(req.Params) {
-		w.Header().Set("Allow", "POST")
-		h.writeError(w, r, media, http.StatusMethodNotAllowed, badRequest("only queries may be sent with GET; use POST"))
-		return
-	}
 	h.execute(w, r.WithContext(graphql.StartOperationTrace(r.Context())), media, req)
 }
 
@@ -105,6 +100,13 @@ func (h Handler) execute(w http.ResponseWriter, r *http.Request, media string, r
 	start := graphql.Now()
 	req.Params.ReadTime = graphql.TraceTiming{Start: start, End: start}
 	opCtx, errs := h.Exec.CreateOperationContext(ctx, &req.Params)
+	// GET runs queries only, whether the request sent the document or named
+	// it by a hash or id: by now req.Params.Query is the document that runs.
+	if r.Method == http.MethodGet && !runsQuery(opCtx, req.Params.Query) {
+		w.Header().Set("Allow", "POST")
+		h.writeError(w, r, media, http.StatusMethodNotAllowed, badRequest("only queries may be sent with GET; use POST"))
+		return
+	}
 	if errs != nil {
 		resp := h.Exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), errs)
 		code := ""
@@ -149,14 +151,25 @@ func checkContentType(v string) string {
 	return ""
 }
 
-// isQuery reports whether the operation to run is a query (or cannot be
-// told yet: the executor then reports the document's own error).
-func isQuery(p graphql.RawParams) bool {
-	doc, err := parser.ParseQuery(&ast.Source{Input: p.Query})
+// runsQuery reports whether the operation is a query, or cannot be told to
+// be anything else (the executor then reports the document's own error).
+// The document is parsed again only when the executor refused it.
+func runsQuery(opCtx *graphql.OperationContext, query string) bool {
+	if opCtx != nil && opCtx.Operation != nil {
+		return opCtx.Operation.Operation == ast.Query
+	}
+	if query == "" {
+		return true
+	}
+	doc, err := parser.ParseQuery(&ast.Source{Input: query})
 	if err != nil {
 		return true
 	}
-	op := doc.Operations.ForName(p.OperationName)
+	name := ""
+	if opCtx != nil {
+		name = opCtx.OperationName
+	}
+	op := doc.Operations.ForName(name)
 	return op == nil || op.Operation == ast.Query
 }
 
