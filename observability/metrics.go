@@ -2,9 +2,7 @@ package observability
 
 import (
 	"context"
-	"regexp"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -13,11 +11,6 @@ import (
 	"github.com/acme/dashboard-gateway/downstream"
 	"github.com/acme/dashboard-gateway/resilience"
 )
-
-// MaxOperations is how many distinct GraphQL operation names become label
-// values; later names count as "other", unnamed operations as "anonymous",
-// requests that never reached an operation as "none".
-const MaxOperations = 50
 
 // Metrics are the gateway's Prometheus metrics. It is also the
 // resilience.Observer that counts the layers' decisions, and the
@@ -30,8 +23,7 @@ type Metrics struct {
 	calls            *prometheus.HistogramVec
 	decisions        *prometheus.CounterVec
 
-	mu         sync.Mutex
-	operations map[string]bool
+	operations *operationLabels
 }
 
 // NewMetrics registers the gateway's metrics, Go runtime and process
@@ -65,8 +57,11 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "gateway_resilience_decisions_total",
 			Help: "Decisions of the resilience layers by service: retried, retry_budget, retry_no_time, hedged, hedge_budget, hedge_won, short_circuited, shed, deduplicated, attempt_timeout.",
 		}, []string{"service", "decision"}),
-		operations: map[string]bool{},
 	}
+	m.operations = newOperationLabels(time.Now, func(name string) {
+		m.requests.DeletePartialMatch(prometheus.Labels{"operation": name})
+		m.requestDuration.DeletePartialMatch(prometheus.Labels{"operation": name})
+	})
 	reg.MustRegister(m.requests, m.requestDuration, m.graphqlErrors, m.deadlineExceeded, m.calls, m.decisions,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
@@ -85,33 +80,9 @@ func WatchDownstream(reg prometheus.Registerer, c *downstream.Clients) {
 	})
 }
 
-var operationName = regexp.MustCompile(`^[_A-Za-z][_0-9A-Za-z]{0,63}$`)
-
-// operationLabel folds operation names into a bounded set of label values.
-func (m *Metrics) operationLabel(name string, started bool) string {
-	switch {
-	case !started:
-		return "none"
-	case name == "":
-		return "anonymous"
-	case !operationName.MatchString(name):
-		return "other"
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.operations[name] {
-		return name
-	}
-	if len(m.operations) < MaxOperations {
-		m.operations[name] = true
-		return name
-	}
-	return "other"
-}
-
 // observeRequest counts one finished GraphQL request.
 func (m *Metrics) observeRequest(operation string, started bool, status int, d time.Duration) {
-	op := m.operationLabel(operation, started)
+	op := m.operations.label(operation, started)
 	m.requests.WithLabelValues(op, strconv.Itoa(status)).Inc()
 	m.requestDuration.WithLabelValues(op).Observe(d.Seconds())
 }

@@ -2,15 +2,14 @@ package observability
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
 )
 
 func TestOperationLabel(t *testing.T) {
-	m := NewMetrics(prometheus.NewRegistry())
+	o := newOperationLabels(time.Now, func(string) {})
 	tests := []struct {
 		name    string
 		started bool
@@ -24,9 +23,47 @@ func TestOperationLabel(t *testing.T) {
 		{"Dashboard", true, "Dashboard"},
 	}
 	for _, tt := range tests {
-		if got := m.operationLabel(tt.name, tt.started); got != tt.want {
-			t.Errorf("operationLabel(%q, %v) = %q; want %q", tt.name, tt.started, got, tt.want)
+		if got := o.label(tt.name, tt.started); got != tt.want {
+			t.Errorf("label(%q, %v) = %q; want %q", tt.name, tt.started, got, tt.want)
 		}
+	}
+}
+
+// Made-up operation names cannot keep a real operation without its label:
+// labels go to the names with the most recent requests, and a name that
+// loses its label has its series deleted.
+func TestOperationLabelsFollowTraffic(t *testing.T) {
+	now := time.Unix(0, 0)
+	var evicted []string
+	o := newOperationLabels(func() time.Time { return now }, func(name string) { evicted = append(evicted, name) })
+	// An attacker's burst arrives first and takes every label.
+	for i := range MaxOperations {
+		for range 3 {
+			o.label(fmt.Sprintf("Junk%d", i), true)
+		}
+	}
+	if got := o.label("Dashboard", true); got != "other" {
+		t.Fatalf("a new name while the burst is fresh: %q; want other", got)
+	}
+	// Real traffic keeps coming; the burst does not.
+	for range 10 {
+		now = now.Add(operationsHalfLife)
+		for range 2 {
+			o.label("Dashboard", true)
+		}
+	}
+	if got := o.label("Dashboard", true); got != "Dashboard" {
+		t.Errorf("the real operation after the burst faded: %q; want its own label", got)
+	}
+	if len(evicted) != 1 || !strings.HasPrefix(evicted[0], "Junk") {
+		t.Errorf("evicted %v; want one junk name", evicted)
+	}
+	// Unlabelled names are bounded too.
+	for i := range 10000 {
+		o.label(fmt.Sprintf("Spray%d", i), true)
+	}
+	if len(o.waiting) > 4*MaxOperations || len(o.labelled) > MaxOperations {
+		t.Errorf("%d names waiting, %d labelled; want at most %d and %d", len(o.waiting), len(o.labelled), 4*MaxOperations, MaxOperations)
 	}
 }
 
