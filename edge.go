@@ -27,8 +27,8 @@ type edge struct {
 	ClientAddr   *clientaddr.Resolver
 }
 
-// edgeOptions loads the trusted-documents manifest and sets up
-// authentication, as configured.
+// edgeOptions sets up where client addresses come from, loads the
+// trusted-documents manifest and sets up authentication, as configured.
 func edgeOptions(ctx context.Context, cfg config, logger *slog.Logger) (edge, error) {
 	var e edge
 	var err error
