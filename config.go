@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/netip"
 	"strings"
 	"time"
 
+	"github.com/acme/dashboard-gateway/clientaddr"
 	"github.com/acme/dashboard-gateway/downstream"
 	"github.com/acme/dashboard-gateway/gateway"
 	"github.com/acme/dashboard-gateway/limits"
@@ -46,9 +49,15 @@ type config struct {
 	APQCacheSize     int
 	TrustedDocuments string // path of a manifest; empty: off
 	Auth             authFlags
-	RateLimit        gateway.RateLimit
+	RateLimit        gateway.RateLimit // per client address, before authentication
+	SubjectRateLimit gateway.RateLimit // per token subject, after it
+	ClientIPHeader   string
+	TrustedProxies   []netip.Prefix
 	CORSOrigins      []string
 	Server           gateway.ServerConfig
+	// AdminAddr is the operators' listener (metrics, pprof, probes);
+	// "off" means none.
+	AdminAddr string
 }
 
 // authFlags are the authentication settings; AuthSecret is a secret.
@@ -92,9 +101,17 @@ func defineFlags(fs *flag.FlagSet, cfg *config) *rawFlags {
 	fs.StringVar(&cfg.Auth.Issuer, "auth-issuer", "", "required iss claim of tokens, if set")
 	fs.StringVar(&cfg.Auth.Audience, "auth-audience", "", "required aud claim of tokens, if set")
 	fs.StringVar(&cfg.Auth.AdminScope, "auth-admin-scope", "dashboard:admin", "scope that lets a token read any user's dashboard")
-	fs.IntVar(&cfg.RateLimit.Requests, "rate-limit", 100, "requests per -rate-window per client (token subject, else address); 0 turns it off")
+	fs.IntVar(&cfg.RateLimit.Requests, "rate-limit", 0, "GraphQL requests per -rate-window per client address, counted before authentication; 0: off (README: Security)")
 	fs.DurationVar(&cfg.RateLimit.Window, "rate-window", time.Second, "window of -rate-limit")
-	fs.StringVar(&cfg.RateLimit.ClientIPHeader, "client-ip-header", "", "header a trusted proxy sets to the client's address (e.g. X-Forwarded-For); empty: the connection's address")
+	fs.IntVar(&cfg.SubjectRateLimit.Requests, "subject-rate-limit", 0, "GraphQL requests per -subject-rate-window per token subject, counted after authentication; 0: off")
+	fs.DurationVar(&cfg.SubjectRateLimit.Window, "subject-rate-window", time.Second, "window of -subject-rate-limit")
+	fs.StringVar(&cfg.ClientIPHeader, "client-ip-header", "", "header the trusted proxies set to the client's address (e.g. X-Forwarded-For), read only on connections from -trusted-proxies; empty: the connection's address")
+	fs.Func("trusted-proxies", "comma-separated CIDR prefixes (or addresses) of the proxies whose -client-ip-header is believed, e.g. the load balancer's subnet", func(v string) error {
+		var err error
+		cfg.TrustedProxies, err = clientaddr.ParsePrefixes(v)
+		return err
+	})
+	fs.StringVar(&cfg.AdminAddr, "admin-addr", "127.0.0.1:9090", `listen address of the operators' endpoints (/metrics, /debug/pprof/, probes); never expose it publicly; "off": none`)
 	fs.Func("cors-origins", "comma-separated origins browsers may call from (* for any); empty: same origin only", func(v string) error {
 		cfg.CORSOrigins = nil
 		for _, o := range strings.Split(v, ",") {
@@ -217,8 +234,29 @@ func (c config) validate() error {
 			errs = append(errs, fmt.Errorf("-%s (%s) %d: want at least 1", name, envName(name), v))
 		}
 	}
-	if c.APQCacheSize < 0 || c.RateLimit.Requests < 0 || c.RateLimit.Window <= 0 {
-		errs = append(errs, fmt.Errorf("-apq-cache-size, -rate-limit (>= 0) and -rate-window (> 0): got %d, %d, %v", c.APQCacheSize, c.RateLimit.Requests, c.RateLimit.Window))
+	if c.APQCacheSize < 0 {
+		errs = append(errs, fmt.Errorf("-apq-cache-size (APQ_CACHE_SIZE) %d: want 0 (off) or more", c.APQCacheSize))
+	}
+	for name, rl := range map[string]gateway.RateLimit{"rate": c.RateLimit, "subject-rate": c.SubjectRateLimit} {
+		if rl.Requests < 0 {
+			errs = append(errs, fmt.Errorf("-%s-limit (%s) %d: want 0 (off) or more", name, envName(name+"-limit"), rl.Requests))
+		}
+		if rl.Window <= 0 {
+			errs = append(errs, fmt.Errorf("-%s-window (%s) %v: want more than 0", name, envName(name+"-window"), rl.Window))
+		}
+	}
+	if c.SubjectRateLimit.Requests > 0 && c.Auth.Secret == "" && c.Auth.JWKSURL == "" {
+		errs = append(errs, errors.New("-subject-rate-limit (SUBJECT_RATE_LIMIT) needs authentication (-auth-secret or -auth-jwks-url): without it there is no subject to count"))
+	}
+	if _, err := clientaddr.New(c.TrustedProxies, c.ClientIPHeader); err != nil {
+		errs = append(errs, fmt.Errorf("-client-ip-header (CLIENT_IP_HEADER), -trusted-proxies (TRUSTED_PROXIES): %w", err))
+	}
+	if c.AdminAddr != "off" {
+		if _, _, err := net.SplitHostPort(c.AdminAddr); err != nil {
+			errs = append(errs, fmt.Errorf(`-admin-addr (ADMIN_ADDR) %q: want host:port, :port or "off"`, c.AdminAddr))
+		} else if c.AdminAddr == c.Addr && !strings.HasSuffix(c.Addr, ":0") {
+			errs = append(errs, fmt.Errorf("-admin-addr (ADMIN_ADDR) %q: want another address than -addr (ADDR): operator endpoints must not be public", c.AdminAddr))
+		}
 	}
 	if c.Auth.Secret != "" && c.Auth.JWKSURL != "" {
 		errs = append(errs, errors.New("-auth-secret (AUTH_SECRET) and -auth-jwks-url (AUTH_JWKS_URL): set one, not both"))

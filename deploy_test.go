@@ -233,9 +233,18 @@ func TestDeployDeployment(t *testing.T) {
 	}
 	port := addrPort(t, cfg.Addr)
 	httpPort := fmt.Sprintf("no container port %d", port)
+	adminHost, adminPort, adminPortName := "(off)", 0, "(ADMIN_ADDR off)"
+	if cfg.AdminAddr != "off" {
+		adminHost, _, _ = net.SplitHostPort(cfg.AdminAddr)
+		adminPort = addrPort(t, cfg.AdminAddr)
+		adminPortName = fmt.Sprintf("no container port %d", adminPort)
+	}
 	for _, p := range c.Ports {
-		if p.ContainerPort == port {
+		switch p.ContainerPort {
+		case port:
 			httpPort = p.Name
+		case adminPort:
+			adminPortName = p.Name
 		}
 	}
 
@@ -270,7 +279,11 @@ func TestDeployDeployment(t *testing.T) {
 		{"container capabilities drop", strings.Join(c.SecurityContext.Capabilities.Drop, ","), "ALL"},
 		{"seccompProfile", firstNonEmpty(c.SecurityContext.SeccompProfile.Type, pod.SecurityContext.SeccompProfile.Type), "RuntimeDefault"},
 		{"prometheus.io/scrape", d.Spec.Template.Metadata.Annotations["prometheus.io/scrape"], "true"},
-		{"prometheus.io/port", d.Spec.Template.Metadata.Annotations["prometheus.io/port"], fmt.Sprint(port)},
+		// Metrics are served on the admin listener only, which must listen
+		// on the pod's address for Prometheus to reach it.
+		{"container port named for -admin-addr " + cfg.AdminAddr, adminPortName, "admin"},
+		{"ADMIN_ADDR reachable from other pods (all interfaces)", fmt.Sprint(adminHost == "" || adminHost == "0.0.0.0" || adminHost == "::"), "true"},
+		{"prometheus.io/port", d.Spec.Template.Metadata.Annotations["prometheus.io/port"], fmt.Sprint(adminPort)},
 		{"prometheus.io/path", d.Spec.Template.Metadata.Annotations["prometheus.io/path"], "/metrics"},
 		{"selector matches the pod labels", fmt.Sprint(selects(d.Spec.Selector.MatchLabels, d.Spec.Template.Metadata.Labels)), "true"},
 		{"pod label " + appLabel, d.Spec.Template.Metadata.Labels[appLabel], appName},
@@ -308,6 +321,10 @@ func TestDeploySelectors(t *testing.T) {
 		t.Fatal("service.yaml: ports: got none; want one")
 	}
 	ref := hpa.Spec.ScaleTargetRef
+	var svcTargets []string
+	for _, p := range svc.Spec.Ports {
+		svcTargets = append(svcTargets, fmt.Sprint(p.TargetPort))
+	}
 
 	tests := []struct {
 		name      string
@@ -315,6 +332,7 @@ func TestDeploySelectors(t *testing.T) {
 	}{
 		{"service.yaml: selector matches the pod labels", fmt.Sprint(selects(svc.Spec.Selector, podLabels)), "true"},
 		{"service.yaml: targetPort is a container port name", fmt.Sprint(portNames[fmt.Sprint(svc.Spec.Ports[0].TargetPort)]), "true"},
+		{"service.yaml: exposes the public port only (never admin)", fmt.Sprint(svcTargets), "[http]"},
 		{"service.yaml: port", fmt.Sprint(svc.Spec.Ports[0].Port), "80"},
 		{"hpa.yaml: scaleTargetRef", ref.APIVersion + " " + ref.Kind + " " + ref.Name, "apps/v1 Deployment " + d.Metadata.Name},
 		{"hpa.yaml: minReplicas <= maxReplicas", fmt.Sprint(hpa.Spec.MinReplicas >= 1 && hpa.Spec.MinReplicas <= hpa.Spec.MaxReplicas), "true"},

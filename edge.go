@@ -9,6 +9,7 @@ import (
 	"os"
 
 	"github.com/acme/dashboard-gateway/auth"
+	"github.com/acme/dashboard-gateway/clientaddr"
 	"github.com/acme/dashboard-gateway/documents"
 	"github.com/acme/dashboard-gateway/gateway"
 )
@@ -23,14 +24,23 @@ var schemaSDL []byte
 type edge struct {
 	Trusted      documents.Manifest
 	Authenticate func(http.Handler) http.Handler
+	ClientAddr   *clientaddr.Resolver
 }
 
-// edgeOptions loads the trusted-documents manifest and sets up
-// authentication, as configured.
+// edgeOptions sets up where client addresses come from, loads the
+// trusted-documents manifest and sets up authentication, as configured.
 func edgeOptions(ctx context.Context, cfg config, logger *slog.Logger) (edge, error) {
 	var e edge
+	var err error
+	if e.ClientAddr, err = clientaddr.New(cfg.TrustedProxies, cfg.ClientIPHeader); err != nil {
+		return e, fmt.Errorf("-client-ip-header (CLIENT_IP_HEADER), -trusted-proxies (TRUSTED_PROXIES): %w", err)
+	}
+	if cfg.RateLimit.Requests > 0 && cfg.ClientIPHeader == "" {
+		logger.Info("the per-address rate limit counts connection addresses: behind a load balancer every client shares its budget; set -trusted-proxies and -client-ip-header")
+	}
 	if cfg.TrustedDocuments != "" {
-		f, err := os.Open(cfg.TrustedDocuments)
+		var f *os.File
+		f, err = os.Open(cfg.TrustedDocuments)
 		if err != nil {
 			return e, fmt.Errorf("-trusted-documents (TRUSTED_DOCUMENTS): %w", err)
 		}
@@ -71,7 +81,9 @@ func (e edge) apply(o *gateway.Options, cfg config) {
 	if cfg.APQCacheSize == 0 {
 		o.APQCacheSize = -1 // off
 	}
+	o.ClientAddr = e.ClientAddr
 	o.RateLimit = cfg.RateLimit
+	o.SubjectRateLimit = cfg.SubjectRateLimit
 	o.CORSOrigins = cfg.CORSOrigins
 	o.SDL = schemaSDL
 }

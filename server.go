@@ -15,6 +15,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"os/signal"
@@ -148,17 +149,34 @@ func run(ctx context.Context, args []string, getenv func(string) string, _, stde
 	srv.RegisterOnShutdown(func() { // runs once the listener is closed
 		logger.Info("listener closed; waiting for requests in flight")
 	})
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	logStartup(logger, ln.Addr())
+	servers := []*http.Server{srv}
+	served := make(chan error, 2)
+	if cfg.AdminAddr != "off" {
+		adminLn, err := net.Listen("tcp", cfg.AdminAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on -admin-addr %s: %w", cfg.AdminAddr, err)
+		}
+		admin := gateway.NewAdminServer(gateway.Admin(opts), logger)
+		servers = append(servers, admin)
+		go func() { served <- fmt.Errorf("serve -admin-addr: %w", admin.Serve(adminLn)) }()
+		logger.Info("admin listening", "addr", adminLn.Addr().String(), "metrics", "/metrics", "pprof", "/debug/pprof/")
+	} else {
+		logger.Warn("no admin listener (-admin-addr off): no /metrics, no pprof")
+	}
+	go func() { served <- fmt.Errorf("serve -addr: %w", srv.Serve(ln)) }()
+	logStartup(logger, ln.Addr(), opts.Introspection)
 
 	select {
 	case err := <-served:
-		return fmt.Errorf("serve: %w", err)
+		closeAll(servers, served)
+		return err
 	case <-ctx.Done():
 	}
 	// Drain: unready at once, so load balancers stop sending; after the
 	// delay, stop accepting connections and let requests in flight finish.
+	// The admin listener serves until the public one is done, so the drain
+	// can be watched in the metrics.
 	draining.Store(true)
 	logger.Info("draining", "delay", cfg.ShutdownDelay.String(), "grace", cfg.ShutdownGrace.String())
 	if cfg.ShutdownDelay > 0 {
@@ -167,18 +185,39 @@ func run(ctx context.Context, args []string, getenv func(string) string, _, stde
 		case <-t.C:
 		case err := <-served:
 			t.Stop()
-			return fmt.Errorf("serve: %w", err)
+			closeAll(servers, served)
+			return err
 		}
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownGrace)
 	defer cancel()
 	err = srv.Shutdown(shutdownCtx)
-	<-served
+	for _, other := range servers[1:] {
+		// A profile still being taken does not hold the exit past the grace.
+		if err := other.Shutdown(shutdownCtx); err != nil {
+			logger.Warn("admin listener: requests still in flight after -shutdown-grace; closed", "error", err.Error())
+			other.Close()
+		}
+	}
+	for range servers {
+		<-served
+	}
 	if err != nil {
 		return fmt.Errorf("shutdown: requests still in flight after -shutdown-grace %v: %w", cfg.ShutdownGrace, err)
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// closeAll closes every server after one stopped serving (whose error was
+// received from served) and waits for the others to stop.
+func closeAll(servers []*http.Server, served <-chan error) {
+	for _, s := range servers {
+		s.Close()
+	}
+	for range len(servers) - 1 {
+		<-served
+	}
 }
 
 // serviceURLs returns a base URL for every service: the configured ones, and
@@ -223,17 +262,19 @@ func newLogger(cfg config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, opts))
 }
 
-func logStartup(logger *slog.Logger, addr net.Addr) {
+// logStartup logs the public address, and the playground while
+// introspection serves it.
+func logStartup(logger *slog.Logger, addr net.Addr, playground bool) {
 	host, port, _ := net.SplitHostPort(addr.String())
 	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
 		host = "localhost"
 	}
 	base := "http://" + net.JoinHostPort(host, port)
-	logger.Info("listening",
-		"addr", addr.String(),
-		"playground", base+"/?query="+url.QueryEscape(exampleQuery),
-		"graphql", base+"/query",
-		"example_query", exampleQuery)
+	attrs := []any{"addr", addr.String(), "graphql", base + "/query"}
+	if playground {
+		attrs = append(attrs, "playground", base+"/?query="+url.QueryEscape(exampleQuery), "example_query", exampleQuery)
+	}
+	logger.Info("listening", attrs...)
 }
 
 // logConfig logs the effective configuration, with any credentials in
@@ -260,11 +301,34 @@ func logConfig(logger *slog.Logger, cfg config, urls map[downstream.Service]stri
 		"apq_cache_size", cfg.APQCacheSize,
 		"trusted_documents", cfg.TrustedDocuments,
 		"auth", authMode(cfg.Auth),
-		"rate_limit", fmt.Sprintf("%d/%s", cfg.RateLimit.Requests, cfg.RateLimit.Window),
+		"rate_limit", rateMode(cfg.RateLimit),
+		"subject_rate_limit", rateMode(cfg.SubjectRateLimit),
+		"client_address", clientAddrMode(cfg),
+		"admin_addr", cfg.AdminAddr,
 		"cors_origins", strings.Join(cfg.CORSOrigins, ","))
 	for _, s := range downstream.Services() {
 		logger.Info("downstream service", "service", string(s), "url", redactURL(urls[s]), "settings", cfg.Services[s].String())
 	}
+}
+
+// rateMode describes a rate limit.
+func rateMode(rl gateway.RateLimit) string {
+	if rl.Requests <= 0 {
+		return "off"
+	}
+	return fmt.Sprintf("%d/%s", rl.Requests, rl.Window)
+}
+
+// clientAddrMode describes where client addresses come from.
+func clientAddrMode(cfg config) string {
+	if cfg.ClientIPHeader == "" {
+		return "the connection"
+	}
+	ranges := make([]string, len(cfg.TrustedProxies))
+	for i, p := range cfg.TrustedProxies {
+		ranges[i] = p.String()
+	}
+	return cfg.ClientIPHeader + " from proxies in " + strings.Join(ranges, ",")
 }
 
 // redactURL hides the password of a URL's user info.

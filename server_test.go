@@ -72,6 +72,18 @@ func (w *logWatch) waitFor(tb testing.TB, s string) {
 	}
 }
 
+// field returns key of the first log line with message msg, or "".
+func (w *logWatch) field(msg, key string) string {
+	for _, line := range strings.Split(w.String(), "\n") {
+		var rec map[string]any
+		if json.Unmarshal([]byte(line), &rec) == nil && rec["msg"] == msg {
+			v, _ := rec[key].(string)
+			return v
+		}
+	}
+	return ""
+}
+
 func (w *logWatch) String() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -86,7 +98,7 @@ func start(t *testing.T, args []string, env map[string]string) (string, *logWatc
 	logs := newLogWatch()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), func(k string) string { return env[k] }, io.Discard, logs)
+		done <- run(ctx, append([]string{"-addr", "127.0.0.1:0", "-admin-addr", "127.0.0.1:0"}, args...), func(k string) string { return env[k] }, io.Discard, logs)
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -98,6 +110,7 @@ func start(t *testing.T, args []string, env map[string]string) (string, *logWatc
 	case addr := <-logs.addr:
 		return "http://" + addr, logs
 	case err := <-done:
+		done <- err // for the cleanup
 		t.Fatalf("run ended before listening: %v\n%s", err, logs)
 	case <-time.After(30 * time.Second):
 		t.Fatalf("no listening line in 30s:\n%s", logs)
@@ -239,6 +252,31 @@ func TestConfig(t *testing.T) {
 			return c.FieldTiming && c.ShutdownDelay == 3*time.Second
 		}},
 		{"stray argument", []string{"serve"}, nil, "serve", nil},
+		{"edge defaults: rate limits off, no proxy trusted, admin on loopback", nil, nil, "", func(c config) bool {
+			return c.RateLimit.Requests == 0 && c.SubjectRateLimit.Requests == 0 && c.ClientIPHeader == "" &&
+				len(c.TrustedProxies) == 0 && c.AdminAddr == "127.0.0.1:9090"
+		}},
+		{"behind a load balancer", nil, map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.7", "CLIENT_IP_HEADER": "X-Forwarded-For",
+			"RATE_LIMIT": "50", "RATE_WINDOW": "10s", "ADMIN_ADDR": ":9090"}, "", func(c config) bool {
+			return fmt.Sprint(c.TrustedProxies) == "[10.0.0.0/8 192.0.2.7/32]" && c.ClientIPHeader == "X-Forwarded-For" &&
+				c.RateLimit.Requests == 50 && c.RateLimit.Window == 10*time.Second && c.AdminAddr == ":9090"
+		}},
+		{"bad trusted proxy", nil, map[string]string{"TRUSTED_PROXIES": "10.0.0.0/33", "CLIENT_IP_HEADER": "X-Forwarded-For"}, "TRUSTED_PROXIES", nil},
+		{"bad trusted proxy flag", []string{"-trusted-proxies", "10.0.0.0/8,lb.internal", "-client-ip-header", "X-Forwarded-For"}, nil, "-trusted-proxies", nil},
+		{"client IP header without trusted proxies", []string{"-client-ip-header", "X-Forwarded-For"}, nil, "-client-ip-header (CLIENT_IP_HEADER), -trusted-proxies (TRUSTED_PROXIES)", nil},
+		{"trusted proxies without a header", []string{"-trusted-proxies", "10.0.0.0/8"}, nil, "-trusted-proxies (TRUSTED_PROXIES)", nil},
+		{"every address trusted", []string{"-trusted-proxies", "0.0.0.0/0", "-client-ip-header", "X-Forwarded-For"}, nil, "trusts every address", nil},
+		{"Forwarded header", []string{"-trusted-proxies", "10.0.0.0/8", "-client-ip-header", "Forwarded"}, nil, "-client-ip-header", nil},
+		{"negative rate limit", []string{"-rate-limit", "-1"}, nil, "-rate-limit (RATE_LIMIT)", nil},
+		{"zero rate window", nil, map[string]string{"RATE_WINDOW": "0s"}, "-rate-window (RATE_WINDOW)", nil},
+		{"subject rate limit", []string{"-subject-rate-limit", "20", "-subject-rate-window", "1m", "-auth-secret", strings.Repeat("s", 32)}, nil, "", func(c config) bool {
+			return c.SubjectRateLimit.Requests == 20 && c.SubjectRateLimit.Window == time.Minute
+		}},
+		{"subject rate limit without authentication", []string{"-subject-rate-limit", "20"}, nil, "-subject-rate-limit (SUBJECT_RATE_LIMIT)", nil},
+		{"bad subject rate window", []string{"-subject-rate-window", "-1s"}, nil, "-subject-rate-window (SUBJECT_RATE_WINDOW)", nil},
+		{"admin off", []string{"-admin-addr", "off"}, nil, "", func(c config) bool { return c.AdminAddr == "off" }},
+		{"bad admin address", nil, map[string]string{"ADMIN_ADDR": "9090"}, "-admin-addr (ADMIN_ADDR)", nil},
+		{"admin address is the public one", []string{"-addr", ":8080", "-admin-addr", ":8080"}, nil, "-admin-addr (ADMIN_ADDR)", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -290,7 +328,7 @@ func TestGracefulShutdown(t *testing.T) {
 	logs := newLogWatch()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-deadline", "5s", "-shutdown-delay", "1s"},
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-admin-addr", "127.0.0.1:0", "-deadline", "5s", "-shutdown-delay", "1s"},
 			func(k string) string { return env[k] }, io.Discard, logs)
 	}()
 	base := "http://" + <-logs.addr

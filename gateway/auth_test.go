@@ -142,26 +142,6 @@ func TestAuthorization(t *testing.T) {
 	}
 }
 
-// Each client has its own budget of requests; over it, 429 with Retry-After.
-func TestRateLimit(t *testing.T) {
-	e := authEnv(t, func(o *gateway.Options) { o.RateLimit = gateway.RateLimit{Requests: 3, Window: time.Minute} })
-	alice := "Bearer " + token(t, "u1", time.Hour, "", []byte(testSecret))
-	bob := "Bearer " + token(t, "u2", time.Hour, "", []byte(testSecret))
-	q := `query($id: ID!) { dashboard(userId: $id) { userId } }`
-	for i := range 3 {
-		if r := e.post(t, q, map[string]any{"id": "u1"}, "Authorization", alice); r.status != 200 {
-			t.Fatalf("request %d: %d", i, r.status)
-		}
-	}
-	r := e.post(t, q, map[string]any{"id": "u1"}, "Authorization", alice)
-	if r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") == "" || len(r.gql.Errors) != 1 || r.gql.Errors[0].code() != "RATE_LIMITED" {
-		t.Errorf("4th request: %d %s (Retry-After %q); want 429 RATE_LIMITED with Retry-After", r.status, r.body, r.header.Get("Retry-After"))
-	}
-	if r := e.post(t, q, map[string]any{"id": "u2"}, "Authorization", bob); r.status != 200 {
-		t.Errorf("another client: %d; want its own budget", r.status)
-	}
-}
-
 // Browsers on allowed origins may call the API and read Server-Timing.
 func TestCORS(t *testing.T) {
 	e := newEnv(t, envOptions{edit: func(o *gateway.Options) { o.CORSOrigins = []string{"https://app.example.com"} }})

@@ -1,10 +1,10 @@
 package gateway
 
 import (
-	"fmt"
-	"net"
+	"math"
 	"net/http"
-	"strings"
+	"net/netip"
+	"strconv"
 	"time"
 
 	"github.com/go-chi/cors"
@@ -12,52 +12,67 @@ import (
 
 	"github.com/acme/dashboard-gateway/apierror"
 	"github.com/acme/dashboard-gateway/auth"
+	"github.com/acme/dashboard-gateway/clientaddr"
 )
 
-// RateLimit limits each client's GraphQL requests.
+// RateLimit is a number of requests per window.
 type RateLimit struct {
 	// Requests per Window per client; zero turns the limit off.
 	Requests int
-	Window   time.Duration // default 1s
-	// ClientIPHeader names a header a trusted proxy sets to the client's
-	// address (e.g. X-Forwarded-For, first address); empty means the
-	// connection's remote address.
-	ClientIPHeader string
+	// Window is the limit's sliding window; zero means 1s.
+	Window time.Duration
 }
 
-// rateLimit limits requests per client: the token's subject when
-// authenticated, else the client's address. Over the limit: 429 with
-// Retry-After and a GraphQL-shaped RATE_LIMITED error.
-func rateLimit(rl RateLimit) func(http.Handler) http.Handler {
+// rateLimiter counts requests per key and answers a request over its
+// key's limit with 429, Retry-After and a GraphQL-shaped RATE_LIMITED
+// error. A request for which key says false is not counted. It is the one
+// place that knows how requests are counted (in memory, per replica, by
+// httprate's sliding window): a shared counter would be given here.
+func rateLimiter(rl RateLimit, key func(*http.Request) (string, bool)) func(http.Handler) http.Handler {
+	if rl.Requests <= 0 {
+		return func(next http.Handler) http.Handler { return next }
+	}
 	window := rl.Window
 	if window <= 0 {
 		window = time.Second
 	}
-	return httprate.LimitBy(rl.Requests, window, func(r *http.Request) (string, error) {
-		if id, ok := auth.FromContext(r.Context()); ok {
-			return "sub:" + id.Subject, nil
-		}
-		return "ip:" + clientIP(r, rl.ClientIPHeader), nil
-	}, httprate.WithLimitHandler(func(w http.ResponseWriter, _ *http.Request) {
-		apierror.WriteHTTP(w, http.StatusTooManyRequests, apierror.RateLimited,
-			fmt.Sprintf("too many requests; retry after %s", w.Header().Get("Retry-After")+"s"))
+	retryAfter := strconv.Itoa(int(max(1, math.Ceil(window.Seconds())))) // whole seconds, at least 1
+	limiter := httprate.NewRateLimiter(rl.Requests, window, httprate.WithLimitHandler(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Retry-After", retryAfter)
+		apierror.WriteHTTP(w, http.StatusTooManyRequests, apierror.RateLimited, "too many requests; retry after "+retryAfter+"s")
 	}))
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if k, ok := key(r); ok && limiter.RespondOnLimit(w, r, k) {
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
 }
 
-// clientIP returns the client's address: from header (first entry) when
-// set and present, else the connection's remote address.
-func clientIP(r *http.Request, header string) string {
-	if header != "" {
-		if v := r.Header.Get(header); v != "" {
-			first, _, _ := strings.Cut(v, ",")
-			return httprate.CanonicalizeIP(strings.TrimSpace(first))
-		}
+// addressKey keys a request on its client address (clientaddr): an IPv4
+// address, or the /64 of an IPv6 one, since one IPv6 client usually holds a
+// whole /64. Requests without an address share one key.
+func addressKey(r *http.Request) (string, bool) {
+	a, ok := clientaddr.FromContext(r.Context())
+	switch {
+	case !ok:
+		return "addr:unknown", true
+	case a.Is6():
+		return "addr:" + netip.PrefixFrom(a, 64).Masked().String(), true
 	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
+	return "addr:" + a.String(), true
+}
+
+// subjectKey keys a request on its token's subject; requests without an
+// identity (authentication off) are not counted.
+func subjectKey(r *http.Request) (string, bool) {
+	id, ok := auth.FromContext(r.Context())
+	if !ok || id.Subject == "" {
+		return "", false
 	}
-	return httprate.CanonicalizeIP(host)
+	return "sub:" + id.Subject, true
 }
 
 // corsFor lets browsers on origins call the API, and see its Server-Timing.

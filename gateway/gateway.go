@@ -1,6 +1,7 @@
-// Package gateway is the gateway's HTTP face: every route and middleware in
-// one function (New), the GraphQL executor and how it is reached over HTTP,
-// and the seed-compatible REST view. It wires the parts together; the
+// Package gateway is the gateway's HTTP face: every public route and
+// middleware in one function (New), the operators' routes in another
+// (Admin), the GraphQL executor and how it is reached over HTTP, and the
+// seed-compatible REST view. It wires the parts together; the
 // deadline, error mapping, loaders and downstream calls live in their own
 // packages.
 package gateway
@@ -15,10 +16,10 @@ import (
 	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/go-chi/chi/v5"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 
 	"github.com/acme/dashboard-gateway/apierror"
+	"github.com/acme/dashboard-gateway/clientaddr"
 	"github.com/acme/dashboard-gateway/deadline"
 	"github.com/acme/dashboard-gateway/documents"
 	"github.com/acme/dashboard-gateway/downstream"
@@ -58,15 +59,16 @@ type Options struct {
 
 	// Metrics records requests, errors and calls; nil records nothing.
 	Metrics *observability.Metrics
-	// Gatherer is served at GET /metrics; nil serves no /metrics.
+	// Gatherer is served at GET /metrics by Admin (never by New: metrics
+	// are for operators); nil serves no /metrics.
 	Gatherer prometheus.Gatherer
 	// Tracing traces requests, operations and downstream-backed fields and
 	// honours a client's traceparent; nil means tracing is off.
 	Tracing *observability.Tracing
 	// FieldTiming lets clients ask for per-field timings in extensions.
 	FieldTiming bool
-	// Ready reports whether the process takes traffic (GET /readyz); nil
-	// means always.
+	// Ready reports whether the process takes traffic (GET /readyz, on New's
+	// handler and Admin's); nil means always.
 	Ready func() bool
 
 	// Limits bound an operation's shape and arguments (zero fields: their
@@ -79,8 +81,8 @@ type Options struct {
 	MaxQueryBytes int
 	// MaxTokens caps the tokens the parser reads; zero means DefaultMaxTokens.
 	MaxTokens int
-	// Introspection allows __schema and __type queries and serves the SDL
-	// at GET /schema.graphqls.
+	// Introspection allows __schema and __type queries, and serves GraphiQL
+	// at GET / and the SDL at GET /schema.graphqls; off, both are 404s.
 	Introspection bool
 	// SDL is the schema's source, served at GET /schema.graphqls.
 	SDL []byte
@@ -93,8 +95,17 @@ type Options struct {
 	// Authenticate, when set, guards the GraphQL routes (auth.Verifier's
 	// Middleware); nil means authentication is off.
 	Authenticate func(http.Handler) http.Handler
-	// RateLimit limits each client's requests; zero Requests turns it off.
+	// ClientAddr finds each request's client address (clientaddr), which
+	// RateLimit counts by; nil means the connection's address.
+	ClientAddr *clientaddr.Resolver
+	// RateLimit limits each client address's GraphQL requests. It counts
+	// before authentication, so requests with bad tokens count too. Zero
+	// Requests turns it off.
 	RateLimit RateLimit
+	// SubjectRateLimit limits each token subject's GraphQL requests, after
+	// authentication (without Authenticate it counts nothing). Zero
+	// Requests turns it off.
+	SubjectRateLimit RateLimit
 	// CORSOrigins lists the origins browsers may call from ("*" for any);
 	// empty means same-origin only.
 	CORSOrigins []string
@@ -123,10 +134,13 @@ func New(opts Options) http.Handler {
 	if opts.APQCacheSize == 0 {
 		opts.APQCacheSize = DefaultAPQCacheSize
 	}
+	if opts.ClientAddr == nil {
+		opts.ClientAddr = &clientaddr.Resolver{}
+	}
 	exec := newExecutor(opts)
 
 	r := chi.NewRouter()
-	r.Use(requestid.Middleware, recoverer(opts.Logger))
+	r.Use(requestid.Middleware, recoverer(opts.Logger), securityHeaders, opts.ClientAddr.Middleware)
 	if len(opts.CORSOrigins) > 0 {
 		r.Use(corsFor(opts.CORSOrigins))
 	}
@@ -137,40 +151,26 @@ func New(opts Options) http.Handler {
 		apierror.WriteHTTP(w, http.StatusMethodNotAllowed, apierror.BadRequest, "method not allowed")
 	})
 
-	r.Get("/", playground.Handler("Dashboard gateway", "/query", playground.WithGraphiqlPersistStateInURL(true)))
-	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = io.WriteString(w, `{"status":"ok"}`)
-	})
-	r.Get("/readyz", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		if opts.Ready != nil && !opts.Ready() {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			_, _ = io.WriteString(w, `{"status":"draining"}`)
-			return
+	probes(r, opts.Ready)
+	if opts.Introspection { // what the schema looks like is for developers
+		r.Method(http.MethodGet, "/", graphiQL("Dashboard gateway", "/query", playground.WithGraphiqlPersistStateInURL(true)))
+		if len(opts.SDL) > 0 {
+			r.Get("/schema.graphqls", func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+				_, _ = w.Write(opts.SDL)
+			})
 		}
-		_, _ = io.WriteString(w, `{"status":"ready"}`)
-	})
-	if opts.Gatherer != nil {
-		r.Method(http.MethodGet, "/metrics", promhttp.HandlerFor(opts.Gatherer, promhttp.HandlerOpts{}))
-	}
-	if opts.Introspection && len(opts.SDL) > 0 {
-		r.Get("/schema.graphqls", func(w http.ResponseWriter, _ *http.Request) {
-			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-			_, _ = w.Write(opts.SDL)
-		})
 	}
 	r.Group(func(r chi.Router) {
 		if opts.Tracing != nil {
 			r.Use(traced(opts.Tracing))
 		}
 		r.Use(observability.Middleware(opts.Metrics, opts.Logger))
+		r.Use(rateLimiter(opts.RateLimit, addressKey)) // before authentication: bad tokens count
 		if opts.Authenticate != nil {
 			r.Use(opts.Authenticate)
 		}
-		if opts.RateLimit.Requests > 0 {
-			r.Use(rateLimit(opts.RateLimit))
-		}
+		r.Use(rateLimiter(opts.SubjectRateLimit, subjectKey))
 		r.Use(deadline.Middleware(opts.Deadline), limitBody(opts.MaxBodyBytes)) // the deadline counts the upload too
 		r.Handle("/query", graphqlhttp.Handler{Exec: exec, MaxQueryBytes: opts.MaxQueryBytes, Documents: opts.Trusted != nil})
 		r.Get("/dashboard/{userId}", restView{exec: exec}.ServeHTTP)

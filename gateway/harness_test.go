@@ -33,6 +33,7 @@ import (
 type env struct {
 	sim      *simulator.Simulator
 	url      string
+	adminURL string // the operators' handler (gateway.Admin): /metrics, pprof
 	client   *http.Client
 	logs     *logBuffer
 	srv      *httptest.Server
@@ -136,14 +137,16 @@ func newEnv(tb testing.TB, o envOptions) *env {
 	srv := httptest.NewUnstartedServer(h)
 	srv.Config = gateway.NewServer(h, o.server, o.deadline, logger)
 	srv.Start()
+	admin := httptest.NewServer(gateway.Admin(gopts))
 	clientTransport := &http.Transport{}
 	tb.Cleanup(func() {
 		clientTransport.CloseIdleConnections()
 		srv.Close()
+		admin.Close()
 		clients.Close()
 		sim.Close()
 	})
-	return &env{sim: sim, url: srv.URL, client: &http.Client{Transport: clientTransport}, logs: logs, srv: srv, registry: registry}
+	return &env{sim: sim, url: srv.URL, adminURL: admin.URL, client: &http.Client{Transport: clientTransport}, logs: logs, srv: srv, registry: registry}
 }
 
 // gqlResponse is a GraphQL response as a client decodes it.

@@ -24,10 +24,12 @@ import (
 	"github.com/acme/dashboard-gateway/simulator"
 )
 
-// scrape fetches /metrics over HTTP and parses it as Prometheus text.
+// scrape fetches /metrics from the admin handler over HTTP and parses it
+// as Prometheus text.
 func (e *env) scrape(tb testing.TB) map[string]*dto.MetricFamily {
 	tb.Helper()
-	r := e.get(tb, "/metrics")
+	req, _ := http.NewRequest(http.MethodGet, e.adminURL+"/metrics", nil)
+	r := e.do(tb, req)
 	if r.status != 200 {
 		tb.Fatalf("GET /metrics: %d", r.status)
 	}

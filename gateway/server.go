@@ -57,3 +57,23 @@ func NewServer(h http.Handler, c ServerConfig, deadline time.Duration, logger *s
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 }
+
+// AdminWriteTimeout bounds writing an admin response: long enough for a
+// CPU profile or execution trace of up to a minute and more
+// (/debug/pprof/profile?seconds=60).
+const AdminWriteTimeout = 2 * time.Minute
+
+// NewAdminServer returns the http.Server of the operators' handler (Admin):
+// the public server's header and idle protections, and a write timeout
+// that lets profiles run (AdminWriteTimeout).
+func NewAdminServer(h http.Handler, logger *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: DefaultReadHeaderTimeout,
+		ReadTimeout:       DefaultReadTimeout,
+		WriteTimeout:      AdminWriteTimeout,
+		IdleTimeout:       DefaultIdleTimeout,
+		MaxHeaderBytes:    DefaultMaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+}

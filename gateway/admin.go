@@ -1,0 +1,54 @@
+package gateway
+
+import (
+	"io"
+	"net/http"
+	"net/http/pprof"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/acme/dashboard-gateway/apierror"
+)
+
+// Admin returns the operators' handler, for a listener of its own that is
+// never public (run's -admin-addr): GET /metrics (opts.Gatherer), the Go
+// profiler under /debug/pprof/, and /healthz and /readyz as on the public
+// handler. The profiler's handlers are registered here one by one; nothing
+// is served from http.DefaultServeMux (to which importing net/http/pprof
+// also adds them).
+func Admin(opts Options) http.Handler {
+	r := chi.NewRouter()
+	r.Use(securityHeaders)
+	r.NotFound(func(w http.ResponseWriter, _ *http.Request) {
+		apierror.WriteHTTP(w, http.StatusNotFound, apierror.BadRequest, "no such route")
+	})
+	probes(r, opts.Ready)
+	if opts.Gatherer != nil {
+		r.Method(http.MethodGet, "/metrics", promhttp.HandlerFor(opts.Gatherer, promhttp.HandlerOpts{}))
+	}
+	r.HandleFunc("/debug/pprof/*", pprof.Index) // the index and the named profiles: heap, goroutine, allocs, block, mutex, threadcreate
+	r.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	r.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	r.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	r.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return r
+}
+
+// probes serves GET /healthz (the process answers) and GET /readyz (it
+// takes traffic: ready, unless ready says otherwise).
+func probes(r chi.Router, ready func() bool) {
+	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"status":"ok"}`)
+	})
+	r.Get("/readyz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if ready != nil && !ready() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = io.WriteString(w, `{"status":"draining"}`)
+			return
+		}
+		_, _ = io.WriteString(w, `{"status":"ready"}`)
+	})
+}

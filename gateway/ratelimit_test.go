@@ -1,0 +1,167 @@
+package gateway_test
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/acme/dashboard-gateway/clientaddr"
+	"github.com/acme/dashboard-gateway/gateway"
+)
+
+// step is one request of a rate-limit scenario and the status it must get.
+type step struct {
+	xff    string // X-Forwarded-For; "" sends none
+	bearer string // Authorization; "" sends none
+	status int
+}
+
+// runSteps sends the steps in order from one connection address (loopback) and
+// checks each status; a 429 must be the GraphQL-shaped RATE_LIMITED error
+// with Retry-After.
+func (e *env) runSteps(t *testing.T, steps []step) {
+	t.Helper()
+	for i, s := range steps {
+		var h []string
+		if s.xff != "" {
+			h = append(h, "X-Forwarded-For", s.xff)
+		}
+		if s.bearer != "" {
+			h = append(h, "Authorization", s.bearer)
+		}
+		r := e.post(t, `{ __typename }`, nil, h...)
+		if r.status != s.status {
+			t.Fatalf("request %d (X-Forwarded-For %q): got %d %s; want %d", i+1, s.xff, r.status, r.body, s.status)
+		}
+		if r.status == http.StatusTooManyRequests &&
+			(r.header.Get("Retry-After") == "" || len(r.gql.Errors) != 1 || r.gql.Errors[0].code() != "RATE_LIMITED") {
+			t.Errorf("request %d: got %s, Retry-After %q; want one RATE_LIMITED error and Retry-After", i+1, r.body, r.header.Get("Retry-After"))
+		}
+	}
+}
+
+func resolver(tb testing.TB, trusted string) *clientaddr.Resolver {
+	tb.Helper()
+	prefixes, err := clientaddr.ParsePrefixes(trusted)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	res, err := clientaddr.New(prefixes, "X-Forwarded-For")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return res
+}
+
+// The per-address limit counts by the client address: the connection's, or
+// from X-Forwarded-For only through a trusted proxy (the test client
+// connects from 127.0.0.1), right-most untrusted entry first.
+func TestRateLimitPerAddress(t *testing.T) {
+	tests := []struct {
+		name    string
+		trusted string // "": no proxy trusted
+		steps   []step
+	}{
+		{"spoofed first hop from an untrusted peer: one client", "10.0.0.0/8", []step{
+			{xff: "198.51.100.1", status: 200},
+			{xff: "198.51.100.2", status: 200},
+			{xff: "198.51.100.3", status: 429},
+			{status: 429},
+		}},
+		{"no proxy trusted: the header is not read", "", []step{
+			{xff: "198.51.100.1", status: 200},
+			{xff: "198.51.100.2", status: 200},
+			{xff: "198.51.100.3", status: 429},
+		}},
+		{"trusted proxy: the right-most untrusted address, whatever the first hop", "127.0.0.0/8", []step{
+			{xff: "6.6.6.1, 198.51.100.1", status: 200},
+			{xff: "6.6.6.2, 198.51.100.1, 127.0.0.7", status: 200},
+			{xff: "6.6.6.3, 198.51.100.1", status: 429},
+			{xff: "6.6.6.3, 198.51.100.2", status: 200}, // another client
+			{status: 200}, // the proxy itself
+		}},
+		{"trusted proxy, invalid entry: the proxy's address", "127.0.0.0/8", []step{
+			{xff: "198.51.100.1, junk", status: 200},
+			{xff: "198.51.100.2, unknown", status: 200},
+			{status: 429}, // the proxy's own request shares the key
+			{xff: "198.51.100.1", status: 200},
+		}},
+		{"IPv6 clients are counted per /64", "127.0.0.0/8", []step{
+			{xff: "2001:db8:1:2::1", status: 200},
+			{xff: "[2001:db8:1:2::ffff]:443", status: 200},
+			{xff: "2001:db8:1:2:abcd::9", status: 429},
+			{xff: "2001:db8:1:3::1", status: 200},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, envOptions{edit: func(o *gateway.Options) {
+				if tt.trusted != "" {
+					o.ClientAddr = resolver(t, tt.trusted)
+				}
+				o.RateLimit = gateway.RateLimit{Requests: 2, Window: time.Hour}
+			}})
+			e.runSteps(t, tt.steps)
+		})
+	}
+}
+
+// The per-address limit runs before authentication, so a flood of bad
+// tokens is limited; the per-subject limit runs after it, per token
+// subject.
+func TestRateLimitAndAuthentication(t *testing.T) {
+	bearer := func(sub string) string { return "Bearer " + token(t, sub, time.Hour, "", []byte(testSecret)) }
+	const bad = "Bearer not.a.token"
+	tests := []struct {
+		name               string
+		perAddress, perSub int
+		steps              []step
+	}{
+		{"bad tokens count against the address", 3, 0, []step{
+			{bearer: bad, status: 401},
+			{bearer: bad, status: 401},
+			{status: 401},
+			{bearer: bad, status: 429},
+			{bearer: bearer("u1"), status: 429}, // the address is spent
+		}},
+		{"the address limit counts every subject", 3, 0, []step{
+			{bearer: bearer("u1"), status: 200},
+			{bearer: bearer("u2"), status: 200},
+			{bearer: bearer("u3"), status: 200},
+			{bearer: bearer("u4"), status: 429},
+		}},
+		{"the subject limit counts per subject, after authentication", 0, 2, []step{
+			{bearer: bearer("u1"), status: 200},
+			{bearer: bearer("u1"), status: 200},
+			{bearer: bearer("u1"), status: 429},
+			{bearer: bearer("u2"), status: 200},
+			{bearer: bad, status: 401}, // no subject: never reaches the subject limit
+		}},
+		{"both: the address limit first", 4, 1, []step{
+			{bearer: bearer("u1"), status: 200},
+			{bearer: bearer("u1"), status: 429}, // subject spent (counts against the address too)
+			{bearer: bearer("u2"), status: 200},
+			{bearer: bad, status: 401},
+			{bearer: bearer("u3"), status: 429}, // address spent
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := authEnv(t, func(o *gateway.Options) {
+				o.RateLimit = gateway.RateLimit{Requests: tt.perAddress, Window: time.Hour}
+				o.SubjectRateLimit = gateway.RateLimit{Requests: tt.perSub, Window: time.Hour}
+			})
+			e.runSteps(t, tt.steps)
+		})
+	}
+}
+
+// With the zero Options nothing is rate limited.
+func TestRateLimitOffByDefault(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	steps := make([]step, 150)
+	for i := range steps {
+		steps[i] = step{status: 200}
+	}
+	e.runSteps(t, steps)
+}
