@@ -105,7 +105,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, _, stde
 		Observer: resilience.Observers{resilience.LogObserver{Logger: logger, RequestID: requestid.FromContext}, metrics},
 		Calls:    metrics,
 		Caller:   auth.Subject,
-		Client:   auth.Subject, // TODO(edge): else the client address
+		Client:   gateway.Client,
 	}
 	if tracing != nil {
 		dcfg.TracerProvider, dcfg.Propagator = tracing.Provider, tracing.Propagator

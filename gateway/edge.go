@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"math"
 	"net/http"
 	"net/netip"
@@ -51,28 +52,44 @@ func rateLimiter(rl RateLimit, key func(*http.Request) (string, bool)) func(http
 	}
 }
 
-// addressKey keys a request on its client address (clientaddr): an IPv4
-// address, or the /64 of an IPv6 one, since one IPv6 client usually holds a
-// whole /64. Requests without an address share one key.
-func addressKey(r *http.Request) (string, bool) {
-	a, ok := clientaddr.FromContext(r.Context())
-	switch {
-	case !ok:
-		return "addr:unknown", true
-	case a.Is6():
-		return "addr:" + netip.PrefixFrom(a, 64).Masked().String(), true
-	}
-	return "addr:" + a.String(), true
-}
+// addressKey keys a request on its client address (see addressOf).
+func addressKey(r *http.Request) (string, bool) { return addressOf(r.Context()), true }
 
 // subjectKey keys a request on its token's subject; requests without an
 // identity (authentication off) are not counted.
 func subjectKey(r *http.Request) (string, bool) {
-	id, ok := auth.FromContext(r.Context())
-	if !ok || id.Subject == "" {
-		return "", false
+	k := subjectOf(r.Context())
+	return k, k != ""
+}
+
+// Client names the client a request comes from, for limits that are per
+// client: "sub:" and its token's subject when authenticated, else "addr:"
+// and its address (clientaddr): an IPv4 address, or the /64 of an IPv6 one,
+// since one IPv6 client usually holds a whole /64.
+func Client(ctx context.Context) string {
+	if k := subjectOf(ctx); k != "" {
+		return k
 	}
-	return "sub:" + id.Subject, true
+	return addressOf(ctx)
+}
+
+func subjectOf(ctx context.Context) string {
+	if id, ok := auth.FromContext(ctx); ok && id.Subject != "" {
+		return "sub:" + id.Subject
+	}
+	return ""
+}
+
+// addressOf is the address key; requests without an address share one.
+func addressOf(ctx context.Context) string {
+	a, ok := clientaddr.FromContext(ctx)
+	switch {
+	case !ok:
+		return "addr:unknown"
+	case a.Is6():
+		return "addr:" + netip.PrefixFrom(a, 64).Masked().String()
+	}
+	return "addr:" + a.String()
 }
 
 // corsFor lets browsers on origins call the API, and see its Server-Timing.

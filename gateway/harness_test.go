@@ -95,7 +95,7 @@ func newEnv(tb testing.TB, o envOptions) *env {
 		Observer: resilience.Observers{resilience.LogObserver{Logger: logger, RequestID: requestid.FromContext}, metrics},
 		Calls:    metrics,
 		Caller:   auth.Subject,
-		Client:   auth.Subject, // TODO(edge): else the client address
+		Client:   gateway.Client,
 	}
 	if o.noMetrics {
 		dcfg.Observer, dcfg.Calls = resilience.LogObserver{Logger: logger, RequestID: requestid.FromContext}, nil
