@@ -122,8 +122,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, _, stde
 	var draining atomic.Bool
 	opts := gateway.Options{
 		Schema: graph.NewExecutableSchema(graph.Config{
-			Resolvers:  resolvers.New(resolvers.Options{Budgets: cfg.Budgets, RequireIdentity: edge.Authenticate != nil}),
-			Complexity: resolvers.Complexity(),
+			Resolvers: resolvers.New(resolvers.Options{Budgets: cfg.Budgets, RequireIdentity: edge.Authenticate != nil}),
 		}),
 		Clients:      clients,
 		Logger:       logger,

@@ -1,6 +1,8 @@
 package gateway
 
 import (
+	"context"
+
 	"github.com/99designs/gqlgen/graphql/executor"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
@@ -9,6 +11,7 @@ import (
 	"github.com/acme/dashboard-gateway/apierror"
 	"github.com/acme/dashboard-gateway/deadline"
 	"github.com/acme/dashboard-gateway/documents"
+	"github.com/acme/dashboard-gateway/limits"
 	"github.com/acme/dashboard-gateway/loaders"
 	"github.com/acme/dashboard-gateway/observability"
 )
@@ -20,7 +23,8 @@ func newExecutor(opts Options) *executor.Executor {
 	exec := executor.New(opts.Schema)
 	exec.SetErrorPresenter(apierror.Presenter(opts.Logger))
 	exec.SetRecoverFunc(apierror.Recover(opts.Logger))
-	exec.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	validated := lru.New[*ast.QueryDocument](1000)
+	exec.SetQueryCache(validated)
 	exec.SetParserTokenLimit(opts.MaxTokens)
 	exec.SetDisableSuggestion(!opts.Introspection) // "did you mean" names fields introspection would hide
 
@@ -30,12 +34,22 @@ func newExecutor(opts Options) *executor.Executor {
 	} else if opts.APQCacheSize > 0 {
 		exec.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](opts.APQCacheSize)})
 	}
+	// The document's limits before gqlgen parses and validates it, unless
+	// it did already (then it was measured too).
+	exec.Use(limits.Document{
+		Limits:        opts.Limits,
+		MaxQueryBytes: opts.MaxQueryBytes,
+		MaxTokens:     opts.MaxTokens,
+		Known: func(ctx context.Context, query string) bool {
+			_, ok := validated.Get(ctx, query)
+			return ok
+		},
+	})
 	if opts.Introspection {
 		exec.Use(extension.Introspection{})
 	}
-	// Limits before anything runs: shape and arguments, then cost.
-	exec.Use(opts.Limits)
-	exec.Use(extension.FixedComplexityLimit(opts.MaxCost))
+	// Once the variables are known, before anything runs: arguments, cost.
+	exec.Use(limits.Operation{MaxCost: opts.MaxCost})
 
 	exec.Use(deadline.Guard{})
 	obs := observability.Extension{Metrics: opts.Metrics, FieldTiming: opts.FieldTiming}

@@ -5,20 +5,18 @@ import (
 
 	"github.com/acme/dashboard-gateway/apierror"
 	"github.com/acme/dashboard-gateway/auth"
+	"github.com/acme/dashboard-gateway/limits"
 )
 
 // Arguments are checked against the contract before execution starts (see
 // package limits), so that a bad argument costs no downstream call at all;
 // resolvers only apply defaults and authorize.
 
-// defaultFirst is `first` when a client passes null explicitly; the
-// schema's default (10) applies when it passes nothing.
-const defaultFirst = 10
-
-// firstArg returns the `first` argument, or the default for null.
+// firstArg returns the `first` argument, or the default for null (the
+// schema's default, the same, applies when a client passes nothing).
 func firstArg(arg *int) int {
 	if arg == nil {
-		return defaultFirst
+		return limits.DefaultFirst
 	}
 	return *arg
 }
