@@ -87,6 +87,7 @@ func defineFlags(fs *flag.FlagSet, cfg *config) *rawFlags {
 	fs.IntVar(&cfg.Limits.MaxSelections, "max-selections", limits.DefaultMaxSelections, "most selections (fields, spreads, inline fragments) a document may write")
 	fs.IntVar(&cfg.Limits.MaxOperations, "max-operations", limits.DefaultMaxOperations, "most operations a document may define")
 	fs.IntVar(&cfg.Limits.MaxFragments, "max-fragments", limits.DefaultMaxFragments, "most fragments a document may define or spread")
+	fs.IntVar(&cfg.Limits.MaxVariables, "max-variables", limits.DefaultMaxVariables, "most variables an operation may define")
 	fs.IntVar(&cfg.Limits.MaxNodes, "max-nodes", limits.DefaultMaxNodes, "most nodes a document may have with fragments expanded in every operation and fragment: what validation walks")
 	fs.IntVar(&cfg.Limits.MaxRepeats, "max-repeats", limits.DefaultMaxRepeats, "most pairs of fields sharing a name at the same place (weighted by their arguments) a document may have")
 	fs.IntVar(&cfg.MaxCost, "max-cost", gateway.DefaultMaxCost, "highest cost an operation may have (README: Limits)")
@@ -220,7 +221,7 @@ func (c config) validate() error {
 	l := c.Limits
 	for name, v := range map[string]int{"max-depth": l.MaxDepth, "max-aliases": l.MaxAliases, "max-root-fields": l.MaxRootFields,
 		"max-fields": l.MaxFields, "max-spreads": l.MaxSpreads, "max-selections": l.MaxSelections, "max-operations": l.MaxOperations,
-		"max-fragments": l.MaxFragments, "max-nodes": l.MaxNodes, "max-repeats": l.MaxRepeats,
+		"max-fragments": l.MaxFragments, "max-variables": l.MaxVariables, "max-nodes": l.MaxNodes, "max-repeats": l.MaxRepeats,
 		"max-cost": c.MaxCost, "max-query-bytes": c.MaxQueryBytes, "max-header-bytes": c.Server.MaxHeaderBytes} {
 		if v < 1 {
 			errs = append(errs, fmt.Errorf("-%s (%s) %d: want at least 1", name, envName(name), v))

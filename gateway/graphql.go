@@ -26,7 +26,10 @@ func newExecutor(opts Options) *executor.Executor {
 	validated := lru.New[*ast.QueryDocument](1000)
 	exec.SetQueryCache(validated)
 	exec.SetParserTokenLimit(opts.MaxTokens)
-	exec.SetDisableSuggestion(!opts.Introspection) // "did you mean" names fields introspection would hide
+	// No "did you mean" suggestions: they cost validation the length of
+	// every unknown name times its candidates' (limits.ValidationRules).
+	exec.SetDefaultRulesFn(limits.ValidationRules)
+	exec.SetDisableSuggestion(true)
 
 	// Which document runs: trusted documents only, or any query with APQ.
 	if opts.Trusted != nil {

@@ -37,6 +37,15 @@ func doublingDoc(n int, root, on, field string) string {
 	return b.String()
 }
 
+// manyVariables returns $v0..$vn-1, each a user id.
+func manyVariables(n int) map[string]any {
+	vars := make(map[string]any, n)
+	for i := range n {
+		vars[fmt.Sprintf("v%d", i)] = fmt.Sprintf("u%d", i+1)
+	}
+	return vars
+}
+
 func userIDs(n int) []any {
 	ids := make([]any, n)
 	for i := range ids {
@@ -64,7 +73,7 @@ func hostileDocuments() []hostile {
 		{name: "operations sharing a fragment", query: joined(15, func(i int) string { return fmt.Sprintf("query Q%d { ...F }", i) }) +
 			` fragment F on Query { dashboard(userId: "u1") { ` + strings.Repeat("userId ", 50) + "} }", code: limit, reason: "repeated_fields"},
 		{name: "operations sharing a big fragment", query: joined(20, func(i int) string { return fmt.Sprintf("query Q%d { ...F }", i) }) +
-			` fragment F on Query { dashboards(userIds: [` + strings.Repeat(`"u1" `, 80) + "]) { userId } }", code: limit, reason: "nodes"},
+			` fragment F on Query { dashboards(userIds: [` + strings.Repeat(`"u1" `, 100) + "]) { userId } }", code: limit, reason: "nodes"},
 		{name: "many operations", query: joined(700, func(i int) string { return fmt.Sprintf("query Q%d { __typename }", i) }), code: limit, reason: "operations"},
 		{name: "many fragments", query: "{ ...F0 } " + joined(300, func(i int) string { return fmt.Sprintf("fragment F%d on Query { __typename ...F%d }", i, i+1) }) + " fragment F300 on Query { __typename }",
 			code: limit, reason: "fragments"},
@@ -78,6 +87,8 @@ func hostileDocuments() []hostile {
 			return fmt.Sprintf("fragment T%d on __Type { ofType { ...T%d } }", i, i+1)
 		}) + " fragment T30 on __Type { name }", code: limit, reason: "depth"},
 		{name: "many selections", query: `{ dashboard(userId: "u1") { ` + strings.Repeat("wallet { loyaltyPoints } ", 790) + "} }", code: limit, reason: "selections"},
+		{name: "many variables", query: "query(" + joined(600, func(i int) string { return fmt.Sprintf("$v%d: ID!", i) }) + ") { dashboards(userIds: [" +
+			joined(600, func(i int) string { return fmt.Sprintf("$v%d", i) }) + "]) { userId } }", vars: manyVariables(600), code: limit, reason: "variables"},
 		{name: "many tokens", query: "{ __typename " + strings.Repeat("@a", 6000) + " }", code: limit, reason: "tokens"},
 		{name: "fragment cycle", query: "{ ...A } fragment A on Query { ...B __typename } fragment B on Query { ...A }", code: "GRAPHQL_VALIDATION_FAILED"},
 	}

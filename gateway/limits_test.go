@@ -1,6 +1,7 @@
 package gateway_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/acme/dashboard-gateway/gateway"
@@ -69,17 +70,38 @@ func TestConfiguredDocumentLimits(t *testing.T) {
 		{limits.Limits{MaxSelections: 2}, `query A { dashboard(userId: "u1") { userId wallet { loyaltyPoints } } }`, "selections"},
 		{limits.Limits{MaxSpreads: 1}, `query A { dashboard(userId: "u1") { ...D ...D } } fragment D on Dashboard { userId }`, "spreads"},
 		{limits.Limits{MaxFields: 2}, `query A { dashboard(userId: "u1") { ...D } } fragment D on Dashboard { userId wallet { loyaltyPoints } }`, "fields"},
+		{limits.Limits{MaxVariables: 1}, `query A($a: ID!, $b: ID!) { a: dashboard(userId: $a) { userId } b: dashboard(userId: $b) { userId } }`, "variables"},
 		{limits.Limits{MaxNodes: 5}, `query A { dashboards(userIds: ["u1", "u2", "u3"]) { userId } }`, "nodes"},
 		{limits.Limits{MaxRepeats: 1}, `query A { dashboard(userId: "u1") { userId userId userId } }`, "repeated_fields"},
 	}
 	for _, tt := range tests {
-		body := map[string]any{"query": tt.query, "operationName": "A"}
+		body := map[string]any{"query": tt.query, "operationName": "A", "variables": map[string]any{"a": "u1", "b": "u2"}}
 		r := newEnv(t, envOptions{edit: func(o *gateway.Options) { o.Limits = tt.limits }}).postRaw(t, body)
 		if len(r.gql.Errors) != 1 || r.gql.Errors[0].code() != "LIMIT_EXCEEDED" || r.gql.Errors[0].Extensions["reason"] != tt.reason {
 			t.Errorf("%+v %.60s: %s; want LIMIT_EXCEEDED %s", tt.limits, tt.query, r.body, tt.reason)
 		}
 		if r := newEnv(t, envOptions{}).postRaw(t, body); len(r.gql.Errors) > 0 {
 			t.Errorf("%.60s with the default limits: %s; want data", tt.query, r.body)
+		}
+	}
+}
+
+// Validation errors suggest no names, with introspection on or off:
+// suggestions cost validation the product of the names' lengths at every
+// visit, and named types and arguments introspection hides.
+func TestNoNameSuggestions(t *testing.T) {
+	for _, on := range []bool{false, true} {
+		e := newEnv(t, envOptions{edit: func(o *gateway.Options) { o.Introspection = on }})
+		for _, q := range []string{
+			`{ dashboard(userId: "u1") { ...F } } fragment F on Dashbord { userId }`,
+			`{ dashboard(userid: "u1") { userId } }`,
+			`{ dashboard(userId: "u1") { profil { name } } }`,
+			`{ dashboard(userId: "u1") { wallet } }`,
+		} {
+			r := e.post(t, q, nil)
+			if len(r.gql.Errors) == 0 || strings.Contains(string(r.body), "Did you mean") || r.gql.Errors[0].code() != "GRAPHQL_VALIDATION_FAILED" {
+				t.Errorf("introspection %v, %s: %s; want validation errors without suggestions", on, q, r.body)
+			}
 		}
 	}
 }

@@ -87,6 +87,7 @@ func TestDocumentLimits(t *testing.T) {
 		{"fragments defined", Limits{MaxFragments: 2}, "{ ...A } " + chain(3, "__typename"), ReasonFragments},
 		{"fragments spread but unknown", Limits{MaxFragments: 2}, "{ ...A ...B ...C }", ReasonFragments},
 		{"selections as written", Limits{MaxSelections: 5}, "{ " + nTimes("__typename", 6) + "}", ReasonSelections},
+		{"variables", Limits{MaxVariables: 2}, "query A($a: ID, $b: ID) { __typename } query B($a: ID, $b: ID, $c: ID) { __typename }", ReasonVariables},
 		{"selections in fragments", Limits{MaxSelections: 5}, "{ ...F0 } " + chain(2, "__typename __typename"), ReasonSelections},
 		{"fields expanded", Limits{MaxFields: 127}, `{ dashboard(userId: "u1") { ...F6 } } ` + doubling(6, "Dashboard", "userId"), ReasonFields},
 		{"fields expanded within", Limits{MaxFields: 128, MaxRepeats: 1 << 20}, `{ dashboard(userId: "u1") { ...F6 } } ` + doubling(6, "Dashboard", "userId"), ""},
@@ -132,13 +133,13 @@ func TestMeasures(t *testing.T) {
 		query string
 		want  string
 	}{
-		{`{ __typename }`, "operations=1 fragments=0 selections=1 fields=1 spreads=0 depth=1 aliases=0 root-fields=1 nodes=1 repeats=0"},
+		{`{ __typename }`, "operations=1 fragments=0 selections=1 variables=0 fields=1 spreads=0 depth=1 aliases=0 root-fields=1 nodes=1 repeats=0"},
 		{`{ a: dashboard(userId: "u1") { userId } b: dashboard(userId: "u2") { ...D } } fragment D on Dashboard { userId wallet { loyaltyPoints } }`,
-			"operations=1 fragments=1 selections=7 fields=6 spreads=1 depth=3 aliases=2 root-fields=2 nodes=14 repeats=0"},
+			"operations=1 fragments=1 selections=7 variables=0 fields=6 spreads=1 depth=3 aliases=2 root-fields=2 nodes=14 repeats=0"},
 		{`{ ...F2 } ` + doubling(2, "Query", "__typename"),
-			"operations=1 fragments=3 selections=8 fields=7 spreads=7 depth=1 aliases=0 root-fields=7 nodes=33 repeats=45"},
+			"operations=1 fragments=3 selections=8 variables=0 fields=7 spreads=7 depth=1 aliases=0 root-fields=7 nodes=33 repeats=45"},
 		{`query A($x: Int = 3) @skip(if: false) { __typename __typename } query B { __typename }`,
-			"operations=2 fragments=0 selections=3 fields=2 spreads=0 depth=1 aliases=0 root-fields=2 nodes=8 repeats=1"},
+			"operations=2 fragments=0 selections=3 variables=1 fields=2 spreads=0 depth=1 aliases=0 root-fields=2 nodes=8 repeats=1"},
 	}
 	for _, tt := range tests {
 		m, err := Document{}.check(context.Background(), tt.query)

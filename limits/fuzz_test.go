@@ -11,7 +11,6 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
 	"github.com/vektah/gqlparser/v2/validator"
-	"github.com/vektah/gqlparser/v2/validator/rules"
 
 	"github.com/acme/dashboard-gateway/apierror"
 	"github.com/acme/dashboard-gateway/graph"
@@ -153,7 +152,7 @@ func FuzzDocumentLimits(f *testing.F) {
 			return
 		}
 		start = time.Now()
-		errs := validator.ValidateWithRules(schema, doc, rules.NewDefaultRules())
+		errs := validator.ValidateWithRules(schema, doc, ValidationRules())
 		if elapsed := time.Since(start); elapsed > 2*time.Second {
 			t.Errorf("validated in %v (%d errors)\n%s", elapsed, len(errs), query)
 		}

@@ -34,7 +34,7 @@ const (
 // Defaults of Document and Operation.
 const (
 	DefaultMaxQueryBytes = 20000
-	DefaultMaxTokens     = 10000
+	DefaultMaxTokens     = 5000
 	DefaultMaxCost       = 50000
 )
 
@@ -49,6 +49,7 @@ const (
 	DefaultMaxOperations = 20
 	DefaultMaxFragments  = 50
 	DefaultMaxNodes      = 1500
+	DefaultMaxVariables  = 100
 	DefaultMaxRepeats    = 2000
 )
 
@@ -87,8 +88,11 @@ type Limits struct {
 	// directives, fragments, variables) of every operation and every
 	// fragment definition, with the fragments each uses expanded: what
 	// validation walks, and the errors it can find (up to two per
-	// node, each a few microseconds with suggestions). Default 1,500.
+	// node). Default 1,500.
 	MaxNodes int
+	// MaxVariables bounds the variables an operation defines: validation
+	// looks each use of a variable up among them one by one. Default 100.
+	MaxVariables int
 	// MaxRepeats bounds the pairs of fields that share a name at the same
 	// place (fields repeated, directly or through fragments), weighted by
 	// their arguments: validation compares every such pair, so repetition
@@ -105,7 +109,8 @@ func (l Limits) withDefaults() Limits {
 		{&l.MaxRootFields, DefaultMaxRootFields}, {&l.MaxFields, DefaultMaxFields},
 		{&l.MaxSpreads, DefaultMaxSpreads}, {&l.MaxSelections, DefaultMaxSelections},
 		{&l.MaxOperations, DefaultMaxOperations}, {&l.MaxFragments, DefaultMaxFragments},
-		{&l.MaxNodes, DefaultMaxNodes}, {&l.MaxRepeats, DefaultMaxRepeats},
+		{&l.MaxNodes, DefaultMaxNodes}, {&l.MaxVariables, DefaultMaxVariables},
+		{&l.MaxRepeats, DefaultMaxRepeats},
 	} {
 		if *f.v <= 0 {
 			*f.v = f.def
@@ -127,6 +132,7 @@ const (
 	ReasonOperations  = "operations"
 	ReasonFragments   = "fragments"
 	ReasonNodes       = "nodes"
+	ReasonVariables   = "variables"
 	ReasonRepeats     = "repeated_fields"
 	ReasonCost        = "cost"
 )

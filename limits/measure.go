@@ -18,6 +18,7 @@ type measures struct {
 	Operations int // operations defined
 	Fragments  int // fragments defined, and names spread but not defined
 	Selections int // fields, spreads and inline fragments as written
+	Variables  int // defined by an operation, the most of any
 
 	Fields, Spreads, Aliases, RootFields int64
 	Depth                                int
@@ -128,6 +129,9 @@ func measure(ctx context.Context, doc *ast.QueryDocument, l Limits) (out measure
 	out.Operations = len(doc.Operations)
 	out.Fragments = len(doc.Fragments) + len(m.unknown)
 	out.Selections = m.selections
+	for _, op := range doc.Operations {
+		out.Variables = max(out.Variables, len(op.VariableDefinitions))
+	}
 	for _, s := range ops {
 		out.Fields = max(out.Fields, s.fields)
 		out.Spreads = max(out.Spreads, s.spreads)
@@ -145,6 +149,8 @@ func measure(ctx context.Context, doc *ast.QueryDocument, l Limits) (out measure
 		return out, limit(ReasonFragments, "the document defines or spreads %d fragments; the limit is %d", out.Fragments, l.MaxFragments)
 	case out.Selections > l.MaxSelections:
 		return out, limit(ReasonSelections, "the document has %d selections (fields and fragments as written); the limit is %d", out.Selections, l.MaxSelections)
+	case out.Variables > l.MaxVariables:
+		return out, limit(ReasonVariables, "an operation defines %d variables; the limit is %d", out.Variables, l.MaxVariables)
 	}
 	for i, s := range ops {
 		if err := checkOperation(doc.Operations[i], s, l); err != nil {
@@ -307,6 +313,6 @@ func valueNodes(v *ast.Value) int64 {
 
 // String describes the measures, for tests and logs.
 func (m measures) String() string {
-	return fmt.Sprintf("operations=%d fragments=%d selections=%d fields=%d spreads=%d depth=%d aliases=%d root-fields=%d nodes=%d repeats=%d work=%d",
-		m.Operations, m.Fragments, m.Selections, m.Fields, m.Spreads, m.Depth, m.Aliases, m.RootFields, m.Nodes, m.Repeats, m.Work)
+	return fmt.Sprintf("operations=%d fragments=%d selections=%d variables=%d fields=%d spreads=%d depth=%d aliases=%d root-fields=%d nodes=%d repeats=%d work=%d",
+		m.Operations, m.Fragments, m.Selections, m.Variables, m.Fields, m.Spreads, m.Depth, m.Aliases, m.RootFields, m.Nodes, m.Repeats, m.Work)
 }
