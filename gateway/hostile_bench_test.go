@@ -23,6 +23,7 @@ func benchDocuments() []hostile {
 		{name: "normal/full contract query", query: fullQuery, vars: map[string]any{"id": "u1"}},
 		{name: "normal/ten dashboards through fragments", query: tenDashboards, vars: tenDashboardsVars()},
 	}
+	docs = append(docs, hostile{name: "hostile/fragment doubling 20", query: doublingDoc(20, "query { SPREAD }", "Query", "__typename"), code: "LIMIT_EXCEEDED"})
 	for _, h := range hostileDocuments() {
 		h.name = "hostile/" + h.name
 		docs = append(docs, h)
