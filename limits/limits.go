@@ -3,15 +3,18 @@
 // extensions:
 //
 //   - Document measures the query text before gqlgen parses and validates
-//     it: length, tokens, operations, fragments, selections as written,
-//     and, with every fragment expanded (each fragment measured once and
-//     the figure reused), fields, spreads, depth, aliases, root fields, the
-//     nodes validation walks and the repeated fields it must compare. Its
-//     work is linear in the document, so no document, however its
-//     fragments spread one another, keeps a core busy.
+//     it: length, tokens, operations, fragments, variables, selections as
+//     written and, with every fragment expanded (each fragment measured
+//     once and the figure reused), fields, spreads, depth, aliases, root
+//     fields, the nodes validation walks and the repeated fields it must
+//     compare. Its work is linear in the document, so no document, however
+//     its fragments spread one another, keeps a core busy.
 //   - Operation checks the operation to run once its variables are known:
 //     the contract's arguments (id format, at most 50 userIds, first in
 //     0..50) and its cost.
+//
+// ValidationRules are the validation rules the executor should use: without
+// name suggestions, whose cost those limits could not bound.
 //
 // It does not read the HTTP request (package graphqlhttp caps the body and
 // the query's length before) and it does not execute anything.
