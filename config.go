@@ -92,6 +92,13 @@ func defineFlags(fs *flag.FlagSet, cfg *config) *rawFlags {
 	fs.IntVar(&cfg.Limits.MaxAliases, "max-aliases", limits.DefaultMaxAliases, "most aliases an operation may use")
 	fs.IntVar(&cfg.Limits.MaxRootFields, "max-root-fields", limits.DefaultMaxRootFields, "most top-level fields an operation may ask for")
 	fs.IntVar(&cfg.Limits.MaxFields, "max-fields", limits.DefaultMaxFields, "most fields an operation may ask for, fragments expanded")
+	fs.IntVar(&cfg.Limits.MaxSpreads, "max-spreads", limits.DefaultMaxSpreads, "most fragment spreads and inline fragments an operation may enter, fragments expanded")
+	fs.IntVar(&cfg.Limits.MaxSelections, "max-selections", limits.DefaultMaxSelections, "most selections (fields, spreads, inline fragments) a document may write")
+	fs.IntVar(&cfg.Limits.MaxOperations, "max-operations", limits.DefaultMaxOperations, "most operations a document may define")
+	fs.IntVar(&cfg.Limits.MaxFragments, "max-fragments", limits.DefaultMaxFragments, "most fragments a document may define or spread")
+	fs.IntVar(&cfg.Limits.MaxVariables, "max-variables", limits.DefaultMaxVariables, "most variables an operation may define")
+	fs.IntVar(&cfg.Limits.MaxNodes, "max-nodes", limits.DefaultMaxNodes, "most nodes a document may have with fragments expanded in every operation and fragment: what validation walks")
+	fs.IntVar(&cfg.Limits.MaxRepeats, "max-repeats", limits.DefaultMaxRepeats, "most pairs of fields sharing a name at the same place (weighted by their arguments) a document may have")
 	fs.IntVar(&cfg.MaxCost, "max-cost", gateway.DefaultMaxCost, "highest cost an operation may have (README: Limits)")
 	fs.IntVar(&cfg.MaxQueryBytes, "max-query-bytes", gateway.DefaultMaxQueryBytes, "longest query text accepted, in bytes")
 	fs.IntVar(&cfg.APQCacheSize, "apq-cache-size", gateway.DefaultAPQCacheSize, "queries remembered for Automatic Persisted Queries; 0 turns APQ off")
@@ -228,8 +235,11 @@ func (c config) validate() error {
 	if c.Introspection != "auto" && c.Introspection != "on" && c.Introspection != "off" {
 		errs = append(errs, fmt.Errorf("-introspection (INTROSPECTION) %q: want auto, on or off", c.Introspection))
 	}
-	for name, v := range map[string]int{"max-depth": c.Limits.MaxDepth, "max-aliases": c.Limits.MaxAliases, "max-root-fields": c.Limits.MaxRootFields,
-		"max-fields": c.Limits.MaxFields, "max-cost": c.MaxCost, "max-query-bytes": c.MaxQueryBytes, "max-header-bytes": c.Server.MaxHeaderBytes} {
+	l := c.Limits
+	for name, v := range map[string]int{"max-depth": l.MaxDepth, "max-aliases": l.MaxAliases, "max-root-fields": l.MaxRootFields,
+		"max-fields": l.MaxFields, "max-spreads": l.MaxSpreads, "max-selections": l.MaxSelections, "max-operations": l.MaxOperations,
+		"max-fragments": l.MaxFragments, "max-variables": l.MaxVariables, "max-nodes": l.MaxNodes, "max-repeats": l.MaxRepeats,
+		"max-cost": c.MaxCost, "max-query-bytes": c.MaxQueryBytes, "max-header-bytes": c.Server.MaxHeaderBytes} {
 		if v < 1 {
 			errs = append(errs, fmt.Errorf("-%s (%s) %d: want at least 1", name, envName(name), v))
 		}

@@ -124,8 +124,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, _, stde
 	var draining atomic.Bool
 	opts := gateway.Options{
 		Schema: graph.NewExecutableSchema(graph.Config{
-			Resolvers:  resolvers.New(resolvers.Options{Budgets: cfg.Budgets, RequireIdentity: edge.Authenticate != nil}),
-			Complexity: resolvers.Complexity(),
+			Resolvers: resolvers.New(resolvers.Options{Budgets: cfg.Budgets, RequireIdentity: edge.Authenticate != nil}),
 		}),
 		Clients:      clients,
 		Logger:       logger,
@@ -296,8 +295,10 @@ func logConfig(logger *slog.Logger, cfg config, urls map[downstream.Service]stri
 		"log_level", cfg.LogLevel.String(),
 		"optional_fields", strings.Join(budgets, ","),
 		"introspection", cfg.Introspection,
-		"limits", fmt.Sprintf("depth=%d,aliases=%d,root-fields=%d,fields=%d,cost=%d,query-bytes=%d",
-			cfg.Limits.MaxDepth, cfg.Limits.MaxAliases, cfg.Limits.MaxRootFields, cfg.Limits.MaxFields, cfg.MaxCost, cfg.MaxQueryBytes),
+		"limits", fmt.Sprintf("depth=%d,aliases=%d,root-fields=%d,fields=%d,spreads=%d,selections=%d,operations=%d,fragments=%d,variables=%d,nodes=%d,repeats=%d,cost=%d,query-bytes=%d",
+			cfg.Limits.MaxDepth, cfg.Limits.MaxAliases, cfg.Limits.MaxRootFields, cfg.Limits.MaxFields, cfg.Limits.MaxSpreads,
+			cfg.Limits.MaxSelections, cfg.Limits.MaxOperations, cfg.Limits.MaxFragments, cfg.Limits.MaxVariables, cfg.Limits.MaxNodes, cfg.Limits.MaxRepeats,
+			cfg.MaxCost, cfg.MaxQueryBytes),
 		"apq_cache_size", cfg.APQCacheSize,
 		"trusted_documents", cfg.TrustedDocuments,
 		"auth", authMode(cfg.Auth),

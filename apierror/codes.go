@@ -35,9 +35,9 @@ const (
 	Internal Code = "INTERNAL_SERVER_ERROR"
 	// Added: the client went away before the field resolved; only logs see it.
 	Cancelled Code = "CANCELLED"
-	// Added: the request exceeds a limit (extensions.reason says which:
-	// depth, aliases, root_fields, query_length, tokens); no downstream call
-	// was made.
+	// Added: the request exceeds a limit (extensions.reason says which, as
+	// package limits names them, e.g. query_length, tokens, fields, depth,
+	// cost); no downstream call was made.
 	LimitExceeded Code = "LIMIT_EXCEEDED"
 	// Added: too many requests from this client; retry after Retry-After.
 	RateLimited Code = "RATE_LIMITED"

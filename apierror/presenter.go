@@ -51,9 +51,10 @@ func presentOwn(ctx context.Context, logger *slog.Logger, e *gqlerror.Error, out
 		switch code {
 		case "":
 			code = string(BadRequest)
-		case "COMPLEXITY_LIMIT_EXCEEDED": // gqlgen's cost limit
-			code = string(LimitExceeded)
-			out.Extensions["reason"] = "cost"
+		case string(LimitExceeded): // the HTTP layer's (query_length)
+			if reason, ok := e.Extensions["reason"].(string); ok {
+				out.Extensions["reason"] = reason
+			}
 		}
 		out.Message = e.Message
 		out.Extensions["code"] = code

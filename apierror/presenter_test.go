@@ -48,6 +48,7 @@ func TestPresenter(t *testing.T) {
 		{"unknown Go error", onPath(errors.New("runtime error: index out of range [3] with length 2")), "INTERNAL_SERVER_ERROR", "", "", "internal error", true},
 		{"parse error", parseErr, "GRAPHQL_PARSE_FAILED", "", "", "Expected Name, found <EOF>", false},
 		{"gqlgen's request error", gqlerror.Errorf("provided APQ hash does not match query"), "BAD_REQUEST", "", "", "provided APQ hash does not match query", false},
+		{"the HTTP layer's limit", &gqlerror.Error{Message: "the query is too long", Extensions: map[string]any{"code": "LIMIT_EXCEEDED", "reason": "query_length"}}, "LIMIT_EXCEEDED", "", "query_length", "the query is too long", false},
 		{"limit", gqlerror.WrapIfUnwrapped(&apierror.LimitError{Limit: "depth", Message: "too deep"}), "LIMIT_EXCEEDED", "", "depth", "too deep", false},
 		{"gqlgen's own field error", &gqlerror.Error{Message: "must not be null", Path: path}, "INTERNAL_SERVER_ERROR", "", "", "internal error", true},
 	}

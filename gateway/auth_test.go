@@ -47,8 +47,7 @@ func authEnv(tb testing.TB, extra func(*gateway.Options)) *env {
 	return newEnv(tb, envOptions{edit: func(o *gateway.Options) {
 		o.Authenticate = v.Middleware
 		o.Schema = graph.NewExecutableSchema(graph.Config{
-			Resolvers:  resolvers.New(resolvers.Options{Budgets: map[string]time.Duration{}, RequireIdentity: true}),
-			Complexity: resolvers.Complexity(),
+			Resolvers: resolvers.New(resolvers.Options{Budgets: map[string]time.Duration{}, RequireIdentity: true}),
 		})
 		if extra != nil {
 			extra(o)

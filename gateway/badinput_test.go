@@ -25,6 +25,7 @@ type badInput struct {
 	status  int    // as answered with application/json (the default)
 	gqlResp int    // as answered with application/graphql-response+json; 0: same as status
 	code    string // extensions.code of the one error
+	reason  string // its extensions.reason, if it must have one
 }
 
 func jsonBody(v any) string {
@@ -47,56 +48,60 @@ func badInputs() []badInput {
 		tooMany[i] = fmt.Sprintf("u%d", i+1)
 	}
 	deep := strings.Repeat("{ a ", 2000) + strings.Repeat("}", 2000)
-	return []badInput{
-		{"malformed JSON", "POST", "/query", post, `{"query": "{ __typename }"`, 200, 400, "BAD_REQUEST"},
-		{"not an object", "POST", "/query", post, `"{ __typename }"`, 200, 400, "BAD_REQUEST"},
-		{"query of the wrong type", "POST", "/query", post, `{"query": 42}`, 200, 400, "BAD_REQUEST"},
-		{"batched operations", "POST", "/query", post, `[{"query": "{ __typename }"}]`, 200, 400, "BAD_REQUEST"},
-		{"empty body", "POST", "/query", post, ``, 200, 400, "BAD_REQUEST"},
-		{"two JSON values", "POST", "/query", post, `{"query": "{ __typename }"} {}`, 200, 400, "BAD_REQUEST"},
-		{"invalid UTF-8", "POST", "/query", post, "{\"query\": \"{ dashboard(userId: \\\"u\xff\\\") { userId } }\"}", 200, 400, "BAD_REQUEST"},
-		{"no content type", "POST", "/query", nil, `{"query": "{ __typename }"}`, 415, 0, "BAD_REQUEST"},
-		{"text/plain", "POST", "/query", map[string]string{"Content-Type": "text/plain"}, `{ __typename }`, 415, 0, "BAD_REQUEST"},
-		{"form", "POST", "/query", map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, `query=%7B__typename%7D`, 415, 0, "BAD_REQUEST"},
-		{"latin-1 JSON", "POST", "/query", map[string]string{"Content-Type": "application/json; charset=iso-8859-1"}, `{"query": "{ __typename }"}`, 415, 0, "BAD_REQUEST"},
-		{"huge body", "POST", "/query", post, `{"query": "` + strings.Repeat(" ", 300<<10) + `{ __typename }"}`, 413, 0, "BAD_REQUEST"},
-		{"huge query", "POST", "/query", post, jsonBody(map[string]any{"query": "{ __typename " + strings.Repeat(" ", 30000) + "}"}), 200, 400, "LIMIT_EXCEEDED"},
-		{"deep nesting", "POST", "/query", post, jsonBody(map[string]any{"query": deep}), 200, 400, "GRAPHQL_PARSE_FAILED"},
-		{"10,000 aliases", "POST", "/query", post, jsonBody(map[string]any{"query": "{ " + aliases(10000, "__typename") + "}"}), 200, 400, "LIMIT_EXCEEDED"},
-		{"too many aliases", "POST", "/query", post, jsonBody(map[string]any{"query": `{ dashboard(userId: "u1") { ` + aliases(25, "userId") + "} }"}), 200, 400, "LIMIT_EXCEEDED"},
-		{"too many root fields", "POST", "/query", post, jsonBody(map[string]any{"query": "{ " + aliases(11, `dashboard(userId: "u1") { userId }`) + "}"}), 200, 400, "LIMIT_EXCEEDED"},
+	var docs []badInput
+	for _, h := range hostileDocuments() {
+		docs = append(docs, badInput{h.name, "POST", "/query", post, jsonBody(map[string]any{"query": h.query, "variables": h.vars}), 200, 400, h.code, h.reason})
+	}
+	return append(docs, []badInput{
+		{"malformed JSON", "POST", "/query", post, `{"query": "{ __typename }"`, 200, 400, "BAD_REQUEST", ""},
+		{"not an object", "POST", "/query", post, `"{ __typename }"`, 200, 400, "BAD_REQUEST", ""},
+		{"query of the wrong type", "POST", "/query", post, `{"query": 42}`, 200, 400, "BAD_REQUEST", ""},
+		{"batched operations", "POST", "/query", post, `[{"query": "{ __typename }"}]`, 200, 400, "BAD_REQUEST", ""},
+		{"empty body", "POST", "/query", post, ``, 200, 400, "BAD_REQUEST", ""},
+		{"two JSON values", "POST", "/query", post, `{"query": "{ __typename }"} {}`, 200, 400, "BAD_REQUEST", ""},
+		{"invalid UTF-8", "POST", "/query", post, "{\"query\": \"{ dashboard(userId: \\\"u\xff\\\") { userId } }\"}", 200, 400, "BAD_REQUEST", ""},
+		{"no content type", "POST", "/query", nil, `{"query": "{ __typename }"}`, 415, 0, "BAD_REQUEST", ""},
+		{"text/plain", "POST", "/query", map[string]string{"Content-Type": "text/plain"}, `{ __typename }`, 415, 0, "BAD_REQUEST", ""},
+		{"form", "POST", "/query", map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, `query=%7B__typename%7D`, 415, 0, "BAD_REQUEST", ""},
+		{"latin-1 JSON", "POST", "/query", map[string]string{"Content-Type": "application/json; charset=iso-8859-1"}, `{"query": "{ __typename }"}`, 415, 0, "BAD_REQUEST", ""},
+		{"huge body", "POST", "/query", post, `{"query": "` + strings.Repeat(" ", 300<<10) + `{ __typename }"}`, 413, 0, "BAD_REQUEST", ""},
+		{"huge query", "POST", "/query", post, jsonBody(map[string]any{"query": "{ __typename " + strings.Repeat(" ", 30000) + "}"}), 200, 400, "LIMIT_EXCEEDED", "query_length"},
+		{"deep nesting", "POST", "/query", post, jsonBody(map[string]any{"query": deep}), 200, 400, "GRAPHQL_PARSE_FAILED", ""},
+		{"10,000 aliases", "POST", "/query", post, jsonBody(map[string]any{"query": "{ " + aliases(10000, "__typename") + "}"}), 200, 400, "LIMIT_EXCEEDED", "query_length"},
+		{"too many aliases", "POST", "/query", post, jsonBody(map[string]any{"query": `{ dashboard(userId: "u1") { ` + aliases(25, "userId") + "} }"}), 200, 400, "LIMIT_EXCEEDED", "aliases"},
+		{"too many root fields", "POST", "/query", post, jsonBody(map[string]any{"query": "{ " + aliases(11, `dashboard(userId: "u1") { userId }`) + "}"}), 200, 400, "LIMIT_EXCEEDED", "root_fields"},
 		{"too costly", "POST", "/query", post, jsonBody(map[string]any{
 			"query": `query($ids: [ID!]!) { dashboards(userIds: $ids) {
 				orders(first: 50) { items { product { name price { formatted } } } }
 				recommendations(first: 50) { product { name price { formatted } } } } }`,
 			"variables": map[string]any{"ids": tooMany[:50]},
-		}), 200, 400, "LIMIT_EXCEEDED"},
+		}), 200, 400, "LIMIT_EXCEEDED", "cost"},
 		{"51 ids", "POST", "/query", post, jsonBody(map[string]any{
 			"query": `query($ids: [ID!]!) { dashboards(userIds: $ids) { userId } }`, "variables": map[string]any{"ids": tooMany},
-		}), 200, 400, "BAD_USER_INPUT"},
+		}), 200, 400, "BAD_USER_INPUT", ""},
 		{"out-of-range variable", "POST", "/query", post, jsonBody(map[string]any{
 			"query": `query($n: Int) { dashboard(userId: "u1") { orders(first: $n) { id } } }`, "variables": map[string]any{"n": 51},
-		}), 200, 400, "BAD_USER_INPUT"},
+		}), 200, 400, "BAD_USER_INPUT", ""},
 		{"Int overflow", "POST", "/query", post, jsonBody(map[string]any{
 			"query": `query($n: Int) { dashboard(userId: "u1") { orders(first: $n) { id } } }`, "variables": map[string]any{"n": 1 << 40},
-		}), 200, 400, "BAD_USER_INPUT"},
+		}), 200, 400, "BAD_USER_INPUT", ""},
 		{"wrongly typed variable", "POST", "/query", post, jsonBody(map[string]any{
 			"query": `query($n: Int) { dashboard(userId: "u1") { orders(first: $n) { id } } }`, "variables": map[string]any{"n": "ten"},
-		}), 200, 400, "GRAPHQL_VALIDATION_FAILED"},
-		{"variables not an object", "POST", "/query", post, `{"query": "{ __typename }", "variables": [1]}`, 200, 400, "BAD_REQUEST"},
-		{"bad id", "POST", "/query", post, jsonBody(map[string]any{"query": `{ dashboard(userId: "../admin") { userId } }`}), 200, 400, "BAD_USER_INPUT"},
-		{"unknown operation name", "POST", "/query", post, `{"query": "query A { __typename }", "operationName": "B"}`, 200, 400, "GRAPHQL_VALIDATION_FAILED"},
-		{"syntax error", "POST", "/query", post, `{"query": "{ dashboard("}`, 200, 400, "GRAPHQL_PARSE_FAILED"},
-		{"unknown field", "POST", "/query", post, `{"query": "{ nope }"}`, 200, 400, "GRAPHQL_VALIDATION_FAILED"},
-		{"mutation", "POST", "/query", post, `{"query": "mutation { __typename }"}`, 200, 400, "GRAPHQL_VALIDATION_FAILED"},
-		{"GET mutation", "GET", "/query?query=mutation%20%7B%20__typename%20%7D", nil, "", 405, 0, "BAD_REQUEST"},
-		{"GET bad escape", "GET", "/query?query=%zz", nil, "", 200, 400, "BAD_REQUEST"},
-		{"GET without query", "GET", "/query", nil, "", 200, 400, "BAD_REQUEST"},
-		{"PUT", "PUT", "/query", post, `{"query": "{ __typename }"}`, 405, 0, "BAD_REQUEST"},
-		{"unknown route", "GET", "/nope", nil, "", 404, 0, "BAD_REQUEST"},
-		{"not acceptable", "POST", "/query", map[string]string{"Content-Type": "application/json", "Accept": "text/html"}, `{"query": "{ __typename }"}`, 406, 0, "BAD_REQUEST"},
-		{"bad X-Timeout-Ms", "POST", "/query", map[string]string{"Content-Type": "application/json", "X-Timeout-Ms": "soon"}, `{"query": "{ __typename }"}`, 400, 0, "BAD_REQUEST"},
-	}
+		}), 200, 400, "GRAPHQL_VALIDATION_FAILED", ""},
+		{"variables not an object", "POST", "/query", post, `{"query": "{ __typename }", "variables": [1]}`, 200, 400, "BAD_REQUEST", ""},
+		{"bad id", "POST", "/query", post, jsonBody(map[string]any{"query": `{ dashboard(userId: "../admin") { userId } }`}), 200, 400, "BAD_USER_INPUT", ""},
+		{"unknown operation name", "POST", "/query", post, `{"query": "query A { __typename }", "operationName": "B"}`, 200, 400, "GRAPHQL_VALIDATION_FAILED", ""},
+		{"syntax error", "POST", "/query", post, `{"query": "{ dashboard("}`, 200, 400, "GRAPHQL_PARSE_FAILED", ""},
+		{"unknown field", "POST", "/query", post, `{"query": "{ nope }"}`, 200, 400, "GRAPHQL_VALIDATION_FAILED", ""},
+		{"mutation", "POST", "/query", post, `{"query": "mutation { __typename }"}`, 200, 400, "GRAPHQL_VALIDATION_FAILED", ""},
+		{"GET mutation", "GET", "/query?query=mutation%20%7B%20__typename%20%7D", nil, "", 405, 0, "BAD_REQUEST", ""},
+		{"GET bad escape", "GET", "/query?query=%zz", nil, "", 200, 400, "BAD_REQUEST", ""},
+		{"GET without query", "GET", "/query", nil, "", 200, 400, "BAD_REQUEST", ""},
+		{"PUT", "PUT", "/query", post, `{"query": "{ __typename }"}`, 405, 0, "BAD_REQUEST", ""},
+		{"unknown route", "GET", "/nope", nil, "", 404, 0, "BAD_REQUEST", ""},
+		{"not acceptable", "POST", "/query", map[string]string{"Content-Type": "application/json", "Accept": "text/html"}, `{"query": "{ __typename }"}`, 406, 0, "BAD_REQUEST", ""},
+		{"bad X-Timeout-Ms", "POST", "/query", map[string]string{"Content-Type": "application/json", "X-Timeout-Ms": "soon"}, `{"query": "{ __typename }"}`, 400, 0, "BAD_REQUEST", ""},
+	}...)
 }
 
 // The bad-input corpus over real HTTP: each request gets its status (for
@@ -104,6 +109,7 @@ func badInputs() []badInput {
 // services are never called, and a normal request right after succeeds.
 func TestBadInput(t *testing.T) {
 	e := newEnv(t, envOptions{})
+	client := &http.Client{Transport: e.client.Transport, Timeout: 30 * time.Second} // fail, not hang, on an explosion
 	for _, in := range badInputs() {
 		for _, media := range []string{"application/json", "application/graphql-response+json"} {
 			want := in.status
@@ -119,12 +125,16 @@ func TestBadInput(t *testing.T) {
 				for k, v := range in.header {
 					req.Header.Set(k, v)
 				}
-				resp, err := e.client.Do(req)
+				start := time.Now()
+				resp, err := client.Do(req)
 				if err != nil {
 					t.Fatal(err)
 				}
 				body, _ := io.ReadAll(resp.Body)
 				resp.Body.Close()
+				if elapsed := time.Since(start); elapsed > 5*time.Second {
+					t.Errorf("answered after %v; want a bounded answer", elapsed) // only an explosion takes that long
+				}
 				var got struct {
 					Data   json.RawMessage `json:"data"`
 					Errors []gqlError      `json:"errors"`
@@ -134,6 +144,8 @@ func TestBadInput(t *testing.T) {
 				}
 				if resp.StatusCode != want || len(got.Errors) != 1 || got.Errors[0].code() != in.code {
 					t.Errorf("%d %.300s; want %d with one %s", resp.StatusCode, body, want, in.code)
+				} else if reason, _ := got.Errors[0].Extensions["reason"].(string); in.reason != "" && reason != in.reason {
+					t.Errorf("reason %q (%s); want %q", reason, got.Errors[0].Message, in.reason)
 				}
 				if got.Data != nil {
 					t.Errorf("body has data %s; want none for a request that did not run", got.Data)

@@ -33,11 +33,11 @@ import (
 const (
 	DefaultDeadline      = 1500 * time.Millisecond
 	DefaultMaxBodyBytes  = 256 << 10
-	DefaultMaxQueryBytes = 20000
-	DefaultMaxTokens     = 10000
+	DefaultMaxQueryBytes = limits.DefaultMaxQueryBytes
+	DefaultMaxTokens     = limits.DefaultMaxTokens
 	// DefaultMaxCost lets dashboards of 50 users with the whole contract
 	// query at the default page size through (838 each), not much more.
-	DefaultMaxCost      = 50000
+	DefaultMaxCost      = limits.DefaultMaxCost
 	DefaultAPQCacheSize = 1000
 )
 
@@ -71,11 +71,11 @@ type Options struct {
 	// handler and Admin's); nil means always.
 	Ready func() bool
 
-	// Limits bound an operation's shape and arguments (zero fields: their
-	// defaults).
+	// Limits bound a document and its operations before validation (zero
+	// fields: their defaults).
 	Limits limits.Limits
-	// MaxCost bounds an operation's cost (resolvers.Complexity); zero
-	// means DefaultMaxCost. It needs the schema built with that Complexity.
+	// MaxCost bounds an operation's cost (limits.Cost); zero means
+	// DefaultMaxCost.
 	MaxCost int
 	// MaxQueryBytes caps a query's length; zero means DefaultMaxQueryBytes.
 	MaxQueryBytes int

@@ -1,6 +1,8 @@
 package gateway
 
 import (
+	"context"
+
 	"github.com/99designs/gqlgen/graphql/executor"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
@@ -9,6 +11,7 @@ import (
 	"github.com/acme/dashboard-gateway/apierror"
 	"github.com/acme/dashboard-gateway/deadline"
 	"github.com/acme/dashboard-gateway/documents"
+	"github.com/acme/dashboard-gateway/limits"
 	"github.com/acme/dashboard-gateway/loaders"
 	"github.com/acme/dashboard-gateway/observability"
 )
@@ -20,9 +23,13 @@ func newExecutor(opts Options) *executor.Executor {
 	exec := executor.New(opts.Schema)
 	exec.SetErrorPresenter(apierror.Presenter(opts.Logger))
 	exec.SetRecoverFunc(apierror.Recover(opts.Logger))
-	exec.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	validated := lru.New[*ast.QueryDocument](1000)
+	exec.SetQueryCache(validated)
 	exec.SetParserTokenLimit(opts.MaxTokens)
-	exec.SetDisableSuggestion(!opts.Introspection) // "did you mean" names fields introspection would hide
+	// No "did you mean" suggestions: they cost validation the length of
+	// every unknown name times its candidates' (limits.ValidationRules).
+	exec.SetDefaultRulesFn(limits.ValidationRules)
+	exec.SetDisableSuggestion(true)
 
 	// Which document runs: trusted documents only, or any query with APQ.
 	var apq *documents.APQ
@@ -32,14 +39,24 @@ func newExecutor(opts Options) *executor.Executor {
 		apq = &documents.APQ{Cache: lru.New[string](opts.APQCacheSize)}
 		exec.Use(apq)
 	}
+	// The document's limits before gqlgen parses and validates it, unless
+	// it did already (then it was measured too).
+	exec.Use(limits.Document{
+		Limits:        opts.Limits,
+		MaxQueryBytes: opts.MaxQueryBytes,
+		MaxTokens:     opts.MaxTokens,
+		Known: func(ctx context.Context, query string) bool {
+			_, ok := validated.Get(ctx, query)
+			return ok
+		},
+	})
 	if opts.Introspection {
 		exec.Use(extension.Introspection{})
 	} else {
 		exec.Use(noIntrospection{})
 	}
-	// Limits before anything runs: shape and arguments, then cost.
-	exec.Use(opts.Limits)
-	exec.Use(extension.FixedComplexityLimit(opts.MaxCost))
+	// Once the variables are known, before anything runs: arguments, cost.
+	exec.Use(limits.Operation{MaxCost: opts.MaxCost})
 	if apq != nil {
 		exec.Use(apq.Registrar()) // only what passed everything above is remembered
 	}

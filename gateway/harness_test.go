@@ -117,7 +117,7 @@ func newEnv(tb testing.TB, o envOptions) *env {
 		root = resolvers.New(resolvers.Options{Budgets: budgets})
 	}
 	gopts := gateway.Options{
-		Schema:        graph.NewExecutableSchema(graph.Config{Resolvers: root, Complexity: resolvers.Complexity()}),
+		Schema:        graph.NewExecutableSchema(graph.Config{Resolvers: root}),
 		Introspection: true,
 		Clients:       clients,
 		Logger:        logger,

@@ -1,149 +1,137 @@
-// Package limits rejects GraphQL operations that would cost the gateway or
-// its services too much, before any of it runs: too deep, too many aliases
-// or root fields, too many fields in all, and arguments outside the
-// contract (id format, at most 50 userIds, first in 0..50). It is a gqlgen
-// extension that inspects the validated operation once, fragments expanded.
+// Package limits refuses GraphQL requests that would cost the gateway or
+// its services too much, before any of it runs. It has two gqlgen
+// extensions:
 //
-// The cost limit is gqlgen's complexity limit, with the cost of each field
-// given by the resolvers package; the body and query length limits are the
-// HTTP layer's.
+//   - Document measures the query text before gqlgen parses and validates
+//     it: length, tokens, operations, fragments, variables, selections as
+//     written and, with every fragment expanded (each fragment measured
+//     once and the figure reused), fields, spreads, depth, aliases, root
+//     fields, the nodes validation walks and the repeated fields it must
+//     compare. Its work is linear in the document, so no document, however
+//     its fragments spread one another, keeps a core busy.
+//   - Operation checks the operation to run once its variables are known:
+//     the contract's arguments (id format, at most 50 userIds, first in
+//     0..50) and its cost.
+//
+// ValidationRules are the validation rules the executor should use: without
+// name suggestions, whose cost those limits could not bound.
+//
+// It does not read the HTTP request (package graphqlhttp caps the body and
+// the query's length before) and it does not execute anything.
 package limits
 
 import (
-	"context"
 	"fmt"
-	"strings"
-
-	"github.com/99designs/gqlgen/graphql"
-	"github.com/vektah/gqlparser/v2/ast"
-	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/acme/dashboard-gateway/apierror"
 )
 
+// Defaults of Document and Operation.
+const (
+	DefaultMaxQueryBytes = 20000
+	DefaultMaxTokens     = 5000
+	DefaultMaxCost       = 50000
+)
+
 // Defaults of Limits.
 const (
-	DefaultMaxDepth      = 10
+	DefaultMaxDepth      = 15
 	DefaultMaxAliases    = 20
 	DefaultMaxRootFields = 10
 	DefaultMaxFields     = 2000
+	DefaultMaxSelections = 1000
+	DefaultMaxSpreads    = 500
+	DefaultMaxOperations = 20
+	DefaultMaxFragments  = 50
+	DefaultMaxNodes      = 1500
+	DefaultMaxVariables  = 100
+	DefaultMaxRepeats    = 2000
 )
 
-// Limits are the shape limits of an operation. Zero fields take their
-// defaults. Introspection fields (__schema, __type, __typename) are not
-// counted: introspection is bounded by the schema and can be turned off.
+// Limits are the limits on a document and its operations. Zero fields take
+// their defaults. Every field counts, `__typename` and introspection
+// included: a document is work whatever it asks for.
 type Limits struct {
-	// MaxDepth bounds how deeply selections nest (dashboard > orders >
-	// items > product > price is 5). Default 10.
+	// MaxDepth bounds how deeply fields nest in any operation, fragments
+	// expanded (dashboard > orders > items > product > price > formatted
+	// is 6; the introspection query GraphiQL sends nests 15). Default 15.
 	MaxDepth int
-	// MaxAliases bounds fields requested under a name of the client's
-	// choosing. Default 20.
+	// MaxAliases bounds the aliased fields of any operation, fragments
+	// expanded. Default 20.
 	MaxAliases int
-	// MaxRootFields bounds the top-level fields. Default 10.
+	// MaxRootFields bounds the top-level fields of any operation,
+	// fragments expanded. Default 10.
 	MaxRootFields int
-	// MaxFields bounds the fields of the operation with every fragment
+	// MaxFields bounds the fields of any operation with every fragment
 	// expanded, against documents that are small but expand hugely.
-	// Default 2000.
+	// Default 2,000.
 	MaxFields int
+	// MaxSpreads bounds the fragment spreads and inline fragments entered
+	// while expanding any operation; execution walks them again for every
+	// object it resolves. Default 500.
+	MaxSpreads int
+
+	// MaxSelections bounds the selections (fields, fragment spreads,
+	// inline fragments) written in the whole document. Default 1,000.
+	MaxSelections int
+	// MaxOperations bounds the operations a document defines. Default 20.
+	MaxOperations int
+	// MaxFragments bounds the fragments a document defines or spreads
+	// (by name); validation compares them pairwise. Default 50.
+	MaxFragments int
+	// MaxNodes bounds the nodes (fields, arguments and their values,
+	// directives, fragments, variables) of every operation and every
+	// fragment definition, with the fragments each uses expanded: what
+	// validation walks, and the errors it can find (up to two per
+	// node). Default 1,500.
+	MaxNodes int
+	// MaxVariables bounds the variables an operation defines: validation
+	// looks each use of a variable up among them one by one. Default 100.
+	MaxVariables int
+	// MaxRepeats bounds the pairs of fields that share a name at the same
+	// place (fields repeated, directly or through fragments), weighted by
+	// their arguments: validation compares every such pair, so repetition
+	// costs it the square of its count. Default 2,000.
+	MaxRepeats int
 }
 
 func (l Limits) withDefaults() Limits {
-	if l.MaxDepth <= 0 {
-		l.MaxDepth = DefaultMaxDepth
-	}
-	if l.MaxAliases <= 0 {
-		l.MaxAliases = DefaultMaxAliases
-	}
-	if l.MaxRootFields <= 0 {
-		l.MaxRootFields = DefaultMaxRootFields
-	}
-	if l.MaxFields <= 0 {
-		l.MaxFields = DefaultMaxFields
+	for _, f := range []struct {
+		v   *int
+		def int
+	}{
+		{&l.MaxDepth, DefaultMaxDepth}, {&l.MaxAliases, DefaultMaxAliases},
+		{&l.MaxRootFields, DefaultMaxRootFields}, {&l.MaxFields, DefaultMaxFields},
+		{&l.MaxSpreads, DefaultMaxSpreads}, {&l.MaxSelections, DefaultMaxSelections},
+		{&l.MaxOperations, DefaultMaxOperations}, {&l.MaxFragments, DefaultMaxFragments},
+		{&l.MaxNodes, DefaultMaxNodes}, {&l.MaxVariables, DefaultMaxVariables},
+		{&l.MaxRepeats, DefaultMaxRepeats},
+	} {
+		if *f.v <= 0 {
+			*f.v = f.def
+		}
 	}
 	return l
 }
 
-var _ interface {
-	graphql.HandlerExtension
-	graphql.OperationContextMutator
-} = Limits{}
+// The reasons (extensions.reason) of LIMIT_EXCEEDED errors.
+const (
+	ReasonQueryLength = "query_length"
+	ReasonTokens      = "tokens"
+	ReasonDepth       = "depth"
+	ReasonAliases     = "aliases"
+	ReasonRootFields  = "root_fields"
+	ReasonFields      = "fields"
+	ReasonSpreads     = "spreads"
+	ReasonSelections  = "selections"
+	ReasonOperations  = "operations"
+	ReasonFragments   = "fragments"
+	ReasonNodes       = "nodes"
+	ReasonVariables   = "variables"
+	ReasonRepeats     = "repeated_fields"
+	ReasonCost        = "cost"
+)
 
-// ExtensionName implements graphql.HandlerExtension.
-func (Limits) ExtensionName() string { return "Limits" }
-
-// Validate implements graphql.HandlerExtension.
-func (Limits) Validate(graphql.ExecutableSchema) error { return nil }
-
-// MutateOperationContext implements graphql.OperationContextMutator: it
-// rejects the operation when it breaks a limit.
-func (l Limits) MutateOperationContext(_ context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
-	if opCtx.Operation == nil {
-		return nil
-	}
-	w := walker{limits: l.withDefaults(), vars: opCtx.Variables}
-	if err := w.walk(opCtx.Operation.SelectionSet, 1, true); err != nil {
-		return gqlerror.WrapIfUnwrapped(err)
-	}
-	return nil
-}
-
-// walker counts an operation's shape and checks its arguments as it goes.
-type walker struct {
-	limits                 Limits
-	vars                   map[string]any
-	fields, aliases, roots int
-}
-
-func (w *walker) walk(set ast.SelectionSet, depth int, root bool) error {
-	for _, sel := range set {
-		switch s := sel.(type) {
-		case *ast.Field:
-			if strings.HasPrefix(s.Name, "__") {
-				continue
-			}
-			if err := w.field(s, depth, root); err != nil {
-				return err
-			}
-			if err := w.walk(s.SelectionSet, depth+1, false); err != nil {
-				return err
-			}
-		case *ast.InlineFragment:
-			if err := w.walk(s.SelectionSet, depth, root); err != nil {
-				return err
-			}
-		case *ast.FragmentSpread:
-			if s.Definition != nil {
-				if err := w.walk(s.Definition.SelectionSet, depth, root); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	return nil
-}
-
-func (w *walker) field(f *ast.Field, depth int, root bool) error {
-	w.fields++
-	if root {
-		w.roots++
-	}
-	if f.Alias != "" && f.Alias != f.Name {
-		w.aliases++
-	}
-	l := w.limits
-	switch {
-	case depth > l.MaxDepth:
-		return limit("depth", "the operation nests deeper than %d levels", l.MaxDepth)
-	case w.aliases > l.MaxAliases:
-		return limit("aliases", "the operation uses more than %d aliases", l.MaxAliases)
-	case w.roots > l.MaxRootFields:
-		return limit("root_fields", "the operation asks for more than %d top-level fields", l.MaxRootFields)
-	case w.fields > l.MaxFields:
-		return limit("fields", "the operation asks for more than %d fields in all, fragments expanded", l.MaxFields)
-	}
-	return checkArguments(f, w.vars)
-}
-
-func limit(name, format string, args ...any) error {
-	return &apierror.LimitError{Limit: name, Message: fmt.Sprintf(format, args...)}
+func limit(reason, format string, args ...any) error {
+	return &apierror.LimitError{Limit: reason, Message: fmt.Sprintf(format, args...)}
 }

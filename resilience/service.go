@@ -60,9 +60,11 @@ func NewService(name string, p Policy, o Options) *Service {
 		jitter:   o.Jitter,
 		inFlight: make(chan struct{}, p.MaxInFlight),
 	}
-	if o.Callers != nil && p.MaxShare < 1 {
+	// A share as large as the bulkhead limits nothing: a caller alone then
+	// meets the bulkhead itself (and is shed, not queued, beyond it).
+	if share := max(int(p.MaxShare*float64(p.MaxInFlight)), 1); o.Callers != nil && share < p.MaxInFlight {
 		s.callers = o.Callers
-		s.shares = newShares(int(p.MaxShare * float64(p.MaxInFlight)))
+		s.shares = newShares(share)
 	}
 	if s.observer == nil {
 		s.observer = nopObserver{}

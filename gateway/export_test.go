@@ -1,0 +1,4 @@
+package gateway
+
+// NewExecutor is newExecutor, for benchmarks of the executor alone.
+var NewExecutor = newExecutor
