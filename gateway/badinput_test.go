@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/acme/dashboard-gateway/documents"
 	"github.com/acme/dashboard-gateway/gateway"
 	"github.com/acme/dashboard-gateway/limits"
 )
@@ -101,6 +102,26 @@ func badInputs() []badInput {
 		{"unknown route", "GET", "/nope", nil, "", 404, 0, "BAD_REQUEST", ""},
 		{"not acceptable", "POST", "/query", map[string]string{"Content-Type": "application/json", "Accept": "text/html"}, `{"query": "{ __typename }"}`, 406, 0, "BAD_REQUEST", ""},
 		{"bad X-Timeout-Ms", "POST", "/query", map[string]string{"Content-Type": "application/json", "X-Timeout-Ms": "soon"}, `{"query": "{ __typename }"}`, 400, 0, "BAD_REQUEST", ""},
+		// Ids in every form gqlgen coerces: a single value where a list is
+		// expected, as a literal, a variable or a variable's default.
+		{"single id literal ..", "POST", "/query", post, jsonBody(map[string]any{"query": `{ dashboards(userIds: "..") { wallet { loyaltyPoints } } }`}), 200, 400, "BAD_USER_INPUT", ""},
+		{"single id variable with a path", "POST", "/query", post, jsonBody(map[string]any{
+			"query": `query($ids: [ID!]!) { dashboards(userIds: $ids) { orders { id } } }`, "variables": map[string]any{"ids": "u1/../u2"},
+		}), 200, 400, "BAD_USER_INPUT", ""},
+		{"ids joined in one", "POST", "/query", post, jsonBody(map[string]any{
+			"query": `query($ids: [ID!]!) { dashboards(userIds: $ids) { profile { name } } }`, "variables": map[string]any{"ids": strings.Join(tooMany, ",")},
+		}), 200, 400, "BAD_USER_INPUT", ""},
+		{"encoded slashes in a default", "POST", "/query", post, jsonBody(map[string]any{
+			"query": `query($id: ID! = "..%2F..%2Fadmin") { dashboard(userId: $id) { wallet { loyaltyPoints } } }`,
+		}), 200, 400, "BAD_USER_INPUT", ""},
+		{"empty id", "POST", "/query", post, jsonBody(map[string]any{"query": `{ dashboard(userId: "") { userId } }`}), 200, 400, "BAD_USER_INPUT", ""},
+		{"id with a NUL", "POST", "/query", post, jsonBody(map[string]any{"query": `{ dashboard(userId: "u1\u0000") { userId } }`}), 200, 400, "BAD_USER_INPUT", ""},
+		// A persisted-query request in every wrong shape.
+		{"APQ of another version", "POST", "/query", post, `{"extensions": {"persistedQuery": {"version": 2, "sha256Hash": "abc"}}}`, 200, 400, "BAD_REQUEST", ""},
+		{"APQ without a hash", "POST", "/query", post, `{"extensions": {"persistedQuery": {"version": 1}}}`, 200, 400, "BAD_REQUEST", ""},
+		{"APQ hash of a query that does not parse", "POST", "/query", post, jsonBody(map[string]any{
+			"extensions": map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": documents.Hash("{ dashboard(")}},
+		}), 200, 400, "PERSISTED_QUERY_NOT_FOUND", ""},
 	}...)
 }
 

@@ -127,6 +127,7 @@ func TestRESTStatusFollowsTheCode(t *testing.T) {
 		{"another user's", "/dashboard/u2", []string{"Authorization", u1}, 403, "FORBIDDEN"},
 		{"no token", "/dashboard/u1", nil, 401, "UNAUTHENTICATED"},
 		{"bad id", "/dashboard/..%2F..%2Fadmin", []string{"Authorization", u1}, 400, "BAD_USER_INPUT"},
+		{"id too long", "/dashboard/" + strings.Repeat("u", 65), []string{"Authorization", u1}, 400, "BAD_USER_INPUT"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

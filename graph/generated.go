@@ -513,8 +513,9 @@ func newExecutionContext(
 var sources = []*ast.Source{
 	{Name: "../schema.graphqls", Input: `# The public GraphQL API of the dashboard gateway.
 #
-# It keeps every name of the contract in ../shared/contract/schema.graphqls
-# (checked by ../shared/tools/contractcheck/run.sh); additions are marked "Added:".
+# Clients rely on every name, type, argument and default below: they are only
+# ever added to, never renamed, removed or retyped. Additions to the original
+# contract are marked "Added:".
 "An RFC 3339 timestamp in UTC, e.g. 2026-11-27T07:02:22Z."
 scalar Time
 
