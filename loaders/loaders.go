@@ -1,15 +1,16 @@
 // Package loaders gives each GraphQL operation its own access to the
-// downstream services: profiles and products go through dataloadgen loaders
-// over the services' batch endpoints (at most 100 ids a call, each id
-// fetched once per operation), and the per-user calls (orders,
-// recommendations, notifications, wallet) go straight to the clients, whose
+// downstream services: profiles and products go through a dataloadgen
+// loader over the services' batch endpoints (ids known together sent
+// together, at most 100 ids a call, each id fetched once per operation),
+// and each per-user call (orders, recommendations, notifications, wallet)
+// is made once per operation, from its field's goroutine; the clients'
 // resilience layers share identical calls in flight across the process.
 //
 // Every wait ends at the caller's deadline (dataloadgen's own Load does not),
-// and every batch runs under the operation's context captured at creation,
-// so one field's cancellation cannot fail a batch other fields share.
-// Loaders cache results and errors for their lifetime, so they are never
-// shared across operations.
+// without a goroutine of its own, and every batch runs under the
+// operation's context captured at creation, so one field's cancellation
+// cannot fail a batch other fields share. Loaders keep results and errors
+// for their lifetime, so they are never shared across operations.
 package loaders
 
 import (
@@ -17,9 +18,6 @@ import (
 	"errors"
 	"time"
 
-	"github.com/vikstrous/dataloadgen"
-
-	"github.com/acme/dashboard-gateway/contract"
 	"github.com/acme/dashboard-gateway/deadline"
 	"github.com/acme/dashboard-gateway/downstream"
 )
@@ -33,8 +31,8 @@ const DefaultWait = time.Millisecond
 // for concurrent use by the operation's resolvers.
 type Loaders struct {
 	clients  *downstream.Clients
-	profiles *dataloadgen.Loader[string, *downstream.UserProfile]
-	products *dataloadgen.Loader[string, *downstream.Product]
+	profiles *batch[*downstream.UserProfile]
+	products *batch[*downstream.Product]
 
 	orders          memo[listKey, []*downstream.Order]
 	recommendations memo[listKey, []*downstream.Recommendation]
@@ -62,42 +60,36 @@ func New(ctx context.Context, c *downstream.Clients, wait time.Duration) *Loader
 	if wait <= 0 {
 		wait = DefaultWait
 	}
-	opts := []dataloadgen.Option{dataloadgen.WithWait(wait), dataloadgen.WithBatchCapacity(contract.MaxBatch)}
 	return &Loaders{
 		clients:  c,
-		profiles: dataloadgen.NewMappedLoader(underOperation(ctx, c.Profiles), opts...),
-		products: dataloadgen.NewMappedLoader(underOperation(ctx, c.Products), opts...),
+		profiles: newBatch(ctx, downstream.Profile, "get users", wait, c.Profiles),
+		products: newBatch(ctx, downstream.Catalog, "get products", wait, c.Products),
 	}
-}
-
-// underOperation runs a batch under the operation's context rather than the
-// context of the batch's first caller, which dataloadgen would pass.
-func underOperation[V any](ctx context.Context, get func(context.Context, []string) (map[string]V, error),
-) func(context.Context, []string) (map[string]V, error) {
-	return func(_ context.Context, ids []string) (map[string]V, error) { return get(ctx, ids) }
 }
 
 // Profile returns the profile of userID; an unknown user is KindNotFound.
 // Profiles asked for one by one are batched over the loaders' short wait.
 func (l *Loaders) Profile(ctx context.Context, userID string) (*downstream.UserProfile, error) {
-	return await(ctx, downstream.Profile, "get users", l.profiles.LoadThunk(ctx, userID))
+	v, err := l.profiles.one(ctx, userID)
+	return v, fieldError(ctx, err)
 }
 
 // PrefetchProfiles starts fetching userIDs without waiting: ids known
-// together join the current batch together.
+// together go out together.
 func (l *Loaders) PrefetchProfiles(ctx context.Context, userIDs []string) {
-	l.profiles.LoadAllThunk(ctx, userIDs)
+	l.profiles.prefetch(ctx, userIDs)
 }
 
 // Product returns the product productID; an unknown product is KindNotFound.
 func (l *Loaders) Product(ctx context.Context, productID string) (*downstream.Product, error) {
-	return await(ctx, downstream.Catalog, "get products", l.products.LoadThunk(ctx, productID))
+	v, err := l.products.one(ctx, productID)
+	return v, fieldError(ctx, err)
 }
 
 // PrefetchProducts starts fetching productIDs without waiting (see
 // PrefetchProfiles); ids already asked for are not asked again.
 func (l *Loaders) PrefetchProducts(ctx context.Context, productIDs []string) {
-	l.products.LoadAllThunk(ctx, productIDs)
+	l.products.prefetch(ctx, productIDs)
 }
 
 // Orders returns the user's latest orders, at most limit.
@@ -135,21 +127,6 @@ func once[K comparable, V any](ctx context.Context, m *memo[K, V], key K, svc do
 	v, err, ok := m.do(ctx, key, call)
 	if !ok {
 		err = downstream.ContextError(ctx, svc, op)
-	}
-	return v, fieldError(ctx, err)
-}
-
-// await waits for a loader's thunk, but no longer than ctx allows.
-func await[V any](ctx context.Context, svc downstream.Service, op string, thunk func() (V, error)) (V, error) {
-	v, err := deadline.Wait(ctx, thunk)
-	switch {
-	case err == nil:
-	case errors.Is(err, dataloadgen.ErrNotFound):
-		err = &downstream.Error{Service: svc, Op: op, Kind: downstream.KindNotFound}
-	case ctx.Err() != nil:
-		if _, ok := errors.AsType[*downstream.Error](err); !ok {
-			err = downstream.ContextError(ctx, svc, op)
-		}
 	}
 	return v, fieldError(ctx, err)
 }

@@ -174,3 +174,28 @@ func TestFromContextWithoutLoaders(t *testing.T) {
 	}()
 	loaders.FromContext(context.Background())
 }
+
+// Ids known together go out in one call, even with a batch window of a
+// nanosecond: a list is one key of the loader, so no batch can close halfway
+// through it (a busy machine did that to lists added id by id).
+func TestListIsNeverSplit(t *testing.T) {
+	sim, c := world(t, nil)
+	ctx := operation(t)
+	for range 20 {
+		sim.ResetStats()
+		l := loaders.New(ctx, c, time.Nanosecond)
+		ids := make([]string, 60)
+		for i := range ids {
+			ids[i] = fmt.Sprintf("p%d", i+1)
+		}
+		l.PrefetchProducts(ctx, ids)
+		for _, id := range ids {
+			if _, err := l.Product(ctx, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if calls := sim.Calls(simulator.Catalog); len(calls) != 1 || len(calls[0].IDs) != 60 {
+			t.Fatalf("%d catalog calls for one list of 60; want one with all of them", len(calls))
+		}
+	}
+}

@@ -1,0 +1,155 @@
+package loaders
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/vikstrous/dataloadgen"
+
+	"github.com/acme/dashboard-gateway/contract"
+	"github.com/acme/dashboard-gateway/downstream"
+)
+
+// batch loads items of one batch endpoint (profiles, products) for one
+// operation. Ids are fetched once each: a lookup registers the ids nobody
+// asked for yet as one chunk, and waits for the chunks that fetch its ids.
+// Chunks go through a dataloadgen loader, which gathers the chunks that
+// arrive within its short wait into one fetch of at most 100 ids per call.
+// A chunk is one key, so the ids known together (a list of orders, the ids
+// of dashboards(userIds:)) always go out together, however the resolvers
+// that read them are scheduled.
+type batch[V any] struct {
+	svc    downstream.Service
+	op     string
+	loader *dataloadgen.Loader[*chunk[V], struct{}]
+
+	mu   sync.Mutex
+	byID map[string]*chunk[V] // the chunk that fetches each id asked for
+}
+
+// chunk is ids registered together, and, once done is closed, what was
+// found of them (absent: not found) or why the call failed.
+type chunk[V any] struct {
+	ids   []string
+	done  chan struct{}
+	found map[string]V
+	err   error
+}
+
+func newBatch[V any](ctx context.Context, svc downstream.Service, op string, wait time.Duration,
+	get func(context.Context, []string) (map[string]V, error),
+) *batch[V] {
+	b := &batch[V]{svc: svc, op: op, byID: make(map[string]*chunk[V])}
+	b.loader = dataloadgen.NewLoader(func(_ context.Context, chunks []*chunk[V]) ([]struct{}, []error) {
+		fetch(ctx, chunks, get) // under the operation's context, not the first caller's
+		return make([]struct{}, len(chunks)), nil
+	}, dataloadgen.WithWait(wait), dataloadgen.WithoutCache())
+	return b
+}
+
+// prefetch registers ids nobody asked for yet and sends them to the loader,
+// without waiting; it returns the chunk that fetches each of ids.
+func (b *batch[V]) prefetch(ctx context.Context, ids []string) []*chunk[V] {
+	owners := make([]*chunk[V], len(ids))
+	var fresh *chunk[V]
+	b.mu.Lock()
+	for i, id := range ids {
+		c := b.byID[id]
+		if c == nil {
+			if fresh == nil {
+				fresh = &chunk[V]{done: make(chan struct{})}
+			}
+			fresh.ids = append(fresh.ids, id)
+			b.byID[id], c = fresh, fresh
+		}
+		owners[i] = c
+	}
+	b.mu.Unlock()
+	if fresh != nil {
+		b.loader.LoadThunk(ctx, fresh) // enqueued; fetch closes fresh.done
+	}
+	return owners
+}
+
+// load returns the items of ids that exist, waiting no longer than ctx
+// allows; an id not found is absent from the map.
+func (b *batch[V]) load(ctx context.Context, ids []string) (map[string]V, error) {
+	owners := b.prefetch(ctx, ids)
+	out := make(map[string]V, len(ids))
+	for i, c := range owners {
+		if i > 0 && c == owners[i-1] {
+			continue // waited for already
+		}
+		select {
+		case <-c.done:
+		case <-ctx.Done():
+			return nil, downstream.ContextError(ctx, b.svc, b.op)
+		}
+		if c.err != nil {
+			return nil, c.err
+		}
+	}
+	for i, id := range ids {
+		if v, ok := owners[i].found[id]; ok {
+			out[id] = v
+		}
+	}
+	return out, nil
+}
+
+// one returns the item id; an id not found is KindNotFound.
+func (b *batch[V]) one(ctx context.Context, id string) (V, error) {
+	found, err := b.load(ctx, []string{id})
+	v, ok := found[id]
+	if err == nil && !ok {
+		err = &downstream.Error{Service: b.svc, Op: b.op, Kind: downstream.KindNotFound}
+	}
+	return v, err
+}
+
+// answer is what one call of a fetch returned.
+type answer[V any] struct {
+	found map[string]V
+	err   error
+}
+
+// fetch gets the ids of chunks in calls of at most contract.MaxBatch ids,
+// at the same time, and gives every chunk its answer: what was found of its
+// ids, and the error of a call that had some of them, if one failed.
+func fetch[V any](ctx context.Context, chunks []*chunk[V], get func(context.Context, []string) (map[string]V, error)) {
+	var ids []string
+	for _, c := range chunks {
+		ids = append(ids, c.ids...) // distinct: every id is in one chunk only
+	}
+	parts := slices.Collect(slices.Chunk(ids, contract.MaxBatch))
+	answers := make([]answer[V], len(parts))
+	defer func() { // every chunk gets its answer, even after a panic
+		p := recover()
+		first := 0 // index in ids of the chunk's first id
+		for _, c := range chunks {
+			c.found = make(map[string]V, len(c.ids))
+			for j, id := range c.ids {
+				a := answers[(first+j)/contract.MaxBatch]
+				if v, ok := a.found[id]; ok {
+					c.found[id] = v
+				} else if c.err == nil {
+					c.err = a.err
+				}
+			}
+			first += len(c.ids)
+			if p != nil && c.err == nil {
+				c.err = fmt.Errorf("loaders: panic in a batch: %v", p)
+			}
+			close(c.done)
+		}
+	}()
+	var wg sync.WaitGroup
+	for i, part := range parts[1:] {
+		wg.Go(func() { answers[i+1].found, answers[i+1].err = get(ctx, part) })
+	}
+	answers[0].found, answers[0].err = get(ctx, parts[0])
+	wg.Wait()
+}
