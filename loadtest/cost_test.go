@@ -1,0 +1,137 @@
+package loadtest_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/acme/dashboard-gateway/contract"
+)
+
+// dashboardQuery is the full contract dashboard, the same fields the REST
+// view and the floor answer with.
+const dashboardQuery = contract.DashboardQuery
+
+// topLevelQuery is the dashboard without the products of orders and
+// recommendations: one round of calls, no catalog.
+const topLevelQuery = `query TopLevel($id: ID!) {
+  dashboard(userId: $id) {
+    userId
+    profile { id name email avatarUrl tier memberSince }
+    orders { id status placedAt total { amountMinor currency formatted } items { quantity unitPrice { amountMinor currency formatted } } }
+    recommendations { score reason }
+    notifications { unreadCount items { id kind title createdAt read } }
+    wallet { balance { amountMinor currency formatted } loyaltyPoints }
+  }
+}`
+
+// graphqlRequest is a POST of query for userID to the gateway.
+func graphqlRequest(base, query, userID string) func() *http.Request {
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": map[string]any{"id": userID}})
+	return func() *http.Request {
+		req, _ := http.NewRequest(http.MethodPost, base+"/query", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		return req
+	}
+}
+
+// restRequest is a GET of path (the gateway's REST view, or the floor).
+func restRequest(base, path string) func() *http.Request {
+	return func() *http.Request {
+		req, _ := http.NewRequest(http.MethodGet, base+path, nil)
+		return req
+	}
+}
+
+// side is one server under test in a comparison.
+type side struct {
+	name    string
+	proc    *proc
+	metrics string // URL of its allocation counters
+	request func() *http.Request
+}
+
+// BenchmarkCost compares what one full dashboard costs the gateway with
+// what it costs the floor, the hand-written fan-out, in front of the same
+// simulated services answering at once: each op is one request to each,
+// sent by 16 concurrent clients, so both run under the same load at the
+// same time. It reports, per dashboard, the server process's CPU time,
+// allocations and bytes allocated for each side, their ratios, and each
+// side's mean latency. "graphql" is POST /query with the full query,
+// "rest" the gateway's REST view.
+func BenchmarkCost(b *testing.B) {
+	w := newWorld(b, simulation{preset: "healthy"})
+	floor := side{"floor", w.floor, w.floorURL + "/metrics", restRequest(w.floorURL, "/dashboard/u1")}
+	for _, gw := range []side{
+		{"graphql", w.gateway, w.adminURL + "/metrics", graphqlRequest(w.gatewayURL, dashboardQuery, "u1")},
+		{"rest", w.gateway, w.adminURL + "/metrics", restRequest(w.gatewayURL, "/dashboard/u1")},
+	} {
+		b.Run(gw.name, func(b *testing.B) { compare(b, floor, gw) })
+	}
+}
+
+// compare runs b.N ops of one request to each side and reports the figures.
+func compare(b *testing.B, floor, gw side) {
+	sides := []side{floor, gw}
+	for _, s := range sides { // warm up connections and caches
+		for range 50 {
+			if o := send(context.Background(), s.request()); o.err != nil || o.status != 200 || o.partial {
+				b.Fatalf("%s: %+v", s.name, o)
+			}
+		}
+	}
+	type reading struct {
+		cpu           time.Duration
+		allocs, bytes float64
+	}
+	read := func() []reading {
+		out := make([]reading, len(sides))
+		for i, s := range sides {
+			out[i].cpu = s.proc.cpu(b)
+			out[i].allocs, out[i].bytes = allocs(b, s.metrics)
+		}
+		return out
+	}
+	var latency [2]atomic.Int64
+	var failed atomic.Int64
+	before := read()
+	b.ResetTimer()
+	b.SetParallelism(8)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			for i, s := range sides {
+				o := send(context.Background(), s.request())
+				latency[i].Add(int64(o.latency))
+				if o.err != nil || o.status != 200 || o.partial {
+					failed.Add(1)
+				}
+			}
+		}
+	})
+	b.StopTimer()
+	after := read()
+	if n := failed.Load(); n > 0 {
+		b.Errorf("%d answers failed or were partial", n)
+	}
+	n := float64(b.N)
+	per := func(i int) (cpuUS, allocs, bytes float64) {
+		return float64((after[i].cpu - before[i].cpu).Microseconds()) / n,
+			(after[i].allocs - before[i].allocs) / n, (after[i].bytes - before[i].bytes) / n
+	}
+	fc, fa, fb := per(0)
+	gc, ga, gb := per(1)
+	b.ReportMetric(fc, "floor-cpu-us/op")
+	b.ReportMetric(gc, "gw-cpu-us/op")
+	b.ReportMetric(gc/fc, "cpu-ratio")
+	b.ReportMetric(fa, "floor-allocs/op")
+	b.ReportMetric(ga, "gw-allocs/op")
+	b.ReportMetric(ga/fa, "alloc-ratio")
+	b.ReportMetric(fb, "floor-B/op")
+	b.ReportMetric(gb, "gw-B/op")
+	b.ReportMetric(float64(latency[0].Load())/n/1e6, "floor-ms/req")
+	b.ReportMetric(float64(latency[1].Load())/n/1e6, "gw-ms/req")
+}

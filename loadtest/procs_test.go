@@ -1,0 +1,245 @@
+package loadtest_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// The load tests run every part as a process of its own on loopback: the
+// simulated services (cmd/simulator), the gateway (the repository's
+// command) and the floor (loadtest/floor/cmd/floor). The test process is
+// only the load generator, so the CPU a server process used, read from
+// /proc, is that server's alone.
+
+var (
+	buildOnce sync.Once
+	binDir    string
+	buildErr  error
+)
+
+// binaries builds the three commands once per test binary run.
+func binaries(tb testing.TB) string {
+	tb.Helper()
+	buildOnce.Do(func() {
+		binDir, buildErr = os.MkdirTemp("", "loadtest-bin")
+		if buildErr != nil {
+			return
+		}
+		for name, pkg := range map[string]string{
+			"gateway":   "github.com/acme/dashboard-gateway",
+			"simulator": "github.com/acme/dashboard-gateway/cmd/simulator",
+			"floor":     "github.com/acme/dashboard-gateway/loadtest/floor/cmd/floor",
+		} {
+			out, err := exec.Command("go", "build", "-o", filepath.Join(binDir, name), pkg).CombinedOutput()
+			if err != nil {
+				buildErr = fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
+				return
+			}
+		}
+	})
+	if buildErr != nil {
+		tb.Fatal(buildErr)
+	}
+	return binDir
+}
+
+// proc is a server process started for a load test.
+type proc struct {
+	name string
+	cmd  *exec.Cmd
+	vars map[string]string // NAME=value lines it printed on stdout, and the addresses it logged
+	logs *bytes.Buffer
+}
+
+// start runs binary name with env and waits until ready says it is
+// serving, from the lines it writes on stdout and stderr (10 s at most).
+func start(tb testing.TB, name string, env []string, ready func(p *proc) bool) *proc {
+	tb.Helper()
+	cmd := exec.Command(filepath.Join(binaries(tb), name))
+	cmd.Env = append(os.Environ(), env...)
+	stdout, _ := cmd.StdoutPipe()
+	stderr, _ := cmd.StderrPipe()
+	p := &proc{name: name, cmd: cmd, vars: map[string]string{}, logs: &bytes.Buffer{}}
+	if err := cmd.Start(); err != nil {
+		tb.Fatalf("start %s: %v", name, err)
+	}
+	tb.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(15 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+	})
+	var mu sync.Mutex
+	changed := make(chan struct{}, 1)
+	scan := func(r io.Reader) {
+		sc := bufio.NewScanner(r)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			line := sc.Text()
+			mu.Lock()
+			if k, v, ok := strings.Cut(line, "="); ok && !strings.ContainsAny(k, " {\"") {
+				p.vars[k] = v
+			}
+			var entry struct {
+				Msg  string `json:"msg"`
+				Addr string `json:"addr"`
+			}
+			if json.Unmarshal([]byte(line), &entry) == nil && entry.Addr != "" {
+				p.vars[entry.Msg] = entry.Addr // "listening", "admin listening"
+			}
+			if p.logs.Len() < 1<<20 {
+				p.logs.WriteString(line + "\n")
+			}
+			mu.Unlock()
+			select {
+			case changed <- struct{}{}:
+			default:
+			}
+		}
+	}
+	go scan(stdout)
+	go scan(stderr)
+	deadline := time.After(10 * time.Second)
+	for {
+		mu.Lock()
+		ok := ready(p)
+		mu.Unlock()
+		if ok {
+			return p
+		}
+		select {
+		case <-changed:
+		case <-deadline:
+			mu.Lock()
+			defer mu.Unlock()
+			tb.Fatalf("%s not ready after 10s; its output:\n%s", name, p.logs.String())
+		}
+	}
+}
+
+// clockTicks is the kernel's USER_HZ, the unit of /proc/<pid>/stat times.
+const clockTicks = 100
+
+// cpu returns the CPU time the process used so far (user and system).
+func (p *proc) cpu(tb testing.TB) time.Duration {
+	tb.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.cmd.Process.Pid))
+	if err != nil {
+		tb.Fatalf("CPU time of %s: %v (the load tests need Linux's /proc)", p.name, err)
+	}
+	// Fields after the command name, which is in parentheses and may hold spaces.
+	fields := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	utime, _ := strconv.ParseInt(fields[11], 10, 64)
+	stime, _ := strconv.ParseInt(fields[12], 10, 64)
+	return time.Duration(utime+stime) * time.Second / clockTicks
+}
+
+// allocs returns a Go process's allocation counters from its metrics page.
+func allocs(tb testing.TB, metricsURL string) (count, bytes float64) {
+	tb.Helper()
+	resp, err := http.Get(metricsURL)
+	if err != nil {
+		tb.Fatalf("metrics: %v", err)
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		name, v, _ := strings.Cut(sc.Text(), " ")
+		switch name {
+		case "go_memstats_mallocs_total":
+			count, _ = strconv.ParseFloat(v, 64)
+		case "go_memstats_alloc_bytes_total":
+			bytes, _ = strconv.ParseFloat(v, 64)
+		}
+	}
+	return count, bytes
+}
+
+// world is the simulated services and the two servers under test, the
+// gateway and the floor, both in front of the same services.
+type world struct {
+	sim, gateway, floor *proc
+	gatewayURL          string // base URL of the gateway's public listener
+	adminURL            string // of its admin listener
+	floorURL            string
+}
+
+// simulation names a behaviour of the simulated services: a preset of
+// cmd/simulator, and per-service specs over it.
+type simulation struct {
+	preset string
+	spec   string // applied to every service, e.g. "latency=1s"; "" for none
+}
+
+// newWorld starts the services as sim describes them, and the gateway
+// (with gatewayEnv added to its environment) and the floor in front of them.
+func newWorld(tb testing.TB, sim simulation, gatewayEnv ...string) *world {
+	tb.Helper()
+	simEnv := []string{"SIM_BASE_PORT=0", "SIM_PRESET=" + sim.preset}
+	if sim.spec != "" {
+		for _, s := range services {
+			simEnv = append(simEnv, "SIM_"+strings.ToUpper(s)+"="+sim.spec)
+		}
+	}
+	w := &world{}
+	w.sim = start(tb, "simulator", simEnv, func(p *proc) bool { return p.vars["WALLET_URL"] != "" })
+	var urls []string
+	for _, s := range services {
+		k := strings.ToUpper(s) + "_URL"
+		urls = append(urls, k+"="+w.sim.vars[k])
+	}
+	env := append(append([]string{"ADDR=127.0.0.1:0", "ADMIN_ADDR=127.0.0.1:0"}, urls...), gatewayEnv...)
+	w.gateway = start(tb, "gateway", env, func(p *proc) bool { return p.vars["listening"] != "" && p.vars["admin listening"] != "" })
+	w.floor = start(tb, "floor", urls, func(p *proc) bool { return p.vars["FLOOR_URL"] != "" })
+	w.gatewayURL = "http://" + w.gateway.vars["listening"]
+	w.adminURL = "http://" + w.gateway.vars["admin listening"]
+	w.floorURL = w.floor.vars["FLOOR_URL"]
+	return w
+}
+
+var services = []string{"profile", "orders", "catalog", "recommendations", "notifications", "wallet"}
+
+// client is the load generator's HTTP client: enough idle connections for
+// every concurrent request, so the servers see no connection churn.
+var client = &http.Client{Transport: &http.Transport{MaxIdleConns: 4096, MaxIdleConnsPerHost: 4096, IdleConnTimeout: time.Minute}}
+
+// outcome is one answer as the load generator saw it.
+type outcome struct {
+	status  int
+	partial bool // a 200 with errors
+	latency time.Duration
+	err     error
+}
+
+// send makes one request and reads its answer to the end.
+func send(ctx context.Context, req *http.Request) outcome {
+	start := time.Now()
+	resp, err := client.Do(req.WithContext(ctx))
+	if err != nil {
+		return outcome{err: err, latency: time.Since(start)}
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	o := outcome{status: resp.StatusCode, latency: time.Since(start), err: err}
+	o.partial = resp.StatusCode == http.StatusOK && bytes.Contains(body, []byte(`"errors":[{`))
+	return o
+}

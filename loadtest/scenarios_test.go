@@ -1,0 +1,119 @@
+package loadtest_test
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+)
+
+// The scenarios below are open-loop load tests: a fixed rate of full
+// dashboards for a fixed time, against the floor and then the gateway, in
+// front of the same simulated services. Run each once:
+//
+//	go test ./loadtest -run '^$' -bench 'Scenario' -benchtime 1x -timeout 30m
+//
+// Each reports, per side, the answers' p50, p99 and max latency, the share
+// of partial, failed and shed answers, and the complete answers per second.
+// BENCHMARKS.md keeps the figures.
+
+// scenario runs one open loop against each side in turn, for the full
+// dashboard, or without products (one round of calls).
+func scenario(b *testing.B, sim simulation, products bool, rate int, d time.Duration, gatewayEnv ...string) {
+	w := newWorld(b, sim, gatewayEnv...)
+	floorPath, query := "/dashboard/u1", dashboardQuery
+	if !products {
+		floorPath, query = "/dashboard/u1?products=false", topLevelQuery
+	}
+	for _, s := range []struct {
+		prefix  string
+		request func() *http.Request
+	}{
+		{"floor-", restRequest(w.floorURL, floorPath)},
+		{"gw-", graphqlRequest(w.gatewayURL, query, "u1")},
+	} {
+		warm(b, s.request)
+		report(b, s.prefix, summarize(openLoop(rate, d, s.request), d, 1500*time.Millisecond))
+	}
+}
+
+// warm sends a few requests first, so that connections and caches are in
+// place before the measured run.
+func warm(b *testing.B, request func() *http.Request) {
+	out := openLoop(50, time.Second, request)
+	for _, o := range out {
+		if o.err != nil {
+			b.Fatalf("warm-up: %v", o.err)
+		}
+	}
+}
+
+// BenchmarkScenarioTail: a long-tailed fleet (each call 15-25 ms, 2% of
+// calls 800 ms) at 300 dashboards/s for 20 s, the gateway with adaptive
+// hedging.
+func BenchmarkScenarioTail(b *testing.B) {
+	for range b.N {
+		scenario(b, simulation{preset: "longtail"}, true, 300, 20*time.Second, "POLICY=hedge=p95")
+	}
+}
+
+// BenchmarkScenarioSlowServices: every call takes exactly 1 s, at 500
+// dashboards/s for 20 s, the gateway with its defaults. The dashboards
+// leave out products: a second round of 1 s calls could not fit the 1.5 s
+// deadline.
+func BenchmarkScenarioSlowServices(b *testing.B) {
+	for range b.N {
+		scenario(b, simulation{preset: "healthy", spec: "latency=1s"}, false, 500, 20*time.Second)
+	}
+}
+
+// closedLoop runs clients that each send a request as soon as their last
+// one is answered, for d, and returns the answers that were complete
+// within inTime per second: the server's capacity when clients are many.
+func closedLoop(clients int, d, inTime time.Duration, request func() *http.Request) float64 {
+	var mu sync.Mutex
+	complete := 0
+	stop := time.Now().Add(d)
+	var wg sync.WaitGroup
+	for range clients {
+		wg.Go(func() {
+			for time.Now().Before(stop) {
+				o := send(context.Background(), request())
+				if o.err == nil && o.status == http.StatusOK && !o.partial && o.latency <= inTime {
+					mu.Lock()
+					complete++
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return float64(complete) / d.Seconds()
+}
+
+// BenchmarkScenarioOverload: services answering at once, the gateway's
+// capacity measured first (64 clients in a closed loop for 10 s), then an
+// open loop at twice that for 15 s, against the floor and the gateway.
+// capacity/s is the gateway's; each side reports its goodput (complete
+// answers within the deadline per second), shed share and latencies.
+func BenchmarkScenarioOverload(b *testing.B) {
+	for range b.N {
+		w := newWorld(b, simulation{preset: "healthy"})
+		gw := graphqlRequest(w.gatewayURL, dashboardQuery, "u1")
+		warm(b, gw)
+		capacity := closedLoop(64, 10*time.Second, 1500*time.Millisecond, gw)
+		b.ReportMetric(capacity, "capacity/s")
+		rate := int(2 * capacity)
+		for _, s := range []struct {
+			prefix  string
+			request func() *http.Request
+		}{
+			{"floor-", restRequest(w.floorURL, "/dashboard/u1")},
+			{"gw-", gw},
+		} {
+			warm(b, s.request)
+			report(b, s.prefix, summarize(openLoop(rate, 15*time.Second, s.request), 15*time.Second, 1500*time.Millisecond))
+		}
+	}
+}
