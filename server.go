@@ -28,13 +28,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/acme/dashboard-gateway/auth"
+	"github.com/acme/dashboard-gateway/dashboard"
 	"github.com/acme/dashboard-gateway/downstream"
 	"github.com/acme/dashboard-gateway/gateway"
-	"github.com/acme/dashboard-gateway/graph"
 	"github.com/acme/dashboard-gateway/observability"
 	"github.com/acme/dashboard-gateway/requestid"
 	"github.com/acme/dashboard-gateway/resilience"
-	"github.com/acme/dashboard-gateway/resolvers"
 	"github.com/acme/dashboard-gateway/simulator"
 )
 
@@ -123,9 +122,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, _, stde
 	}
 	var draining atomic.Bool
 	opts := gateway.Options{
-		Schema: graph.NewExecutableSchema(graph.Config{
-			Resolvers: resolvers.New(resolvers.Options{Budgets: cfg.Budgets, RequireIdentity: edge.Authenticate != nil}),
-		}),
+		Dashboards:   dashboard.New(dashboard.Options{Budgets: cfg.Budgets, RequireIdentity: edge.Authenticate != nil}),
 		Clients:      clients,
 		Logger:       logger,
 		Deadline:     cfg.Deadline,

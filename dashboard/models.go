@@ -1,4 +1,4 @@
-package resolvers
+package dashboard
 
 import (
 	"github.com/acme/dashboard-gateway/downstream"
@@ -23,12 +23,12 @@ func profile(p *downstream.UserProfile) *model.Profile {
 	}
 }
 
-func orders(in []*downstream.Order, d *model.Dashboard) []*model.Order {
+func orders(in []*downstream.Order) []*model.Order {
 	out := make([]*model.Order, len(in))
 	for i, o := range in {
 		items := make([]*model.OrderItem, len(o.Items))
 		for j, it := range o.Items {
-			items[j] = &model.OrderItem{Quantity: *it.Quantity, UnitPrice: money(it.UnitPrice), ProductID: it.ProductID, Dashboard: d}
+			items[j] = &model.OrderItem{Quantity: *it.Quantity, UnitPrice: money(it.UnitPrice)}
 		}
 		out[i] = &model.Order{
 			ID:       o.ID,
@@ -51,10 +51,10 @@ func product(p *downstream.Product) *model.Product {
 	}
 }
 
-func recommendations(in []*downstream.Recommendation, d *model.Dashboard) []*model.Recommendation {
+func recommendations(in []*downstream.Recommendation) []*model.Recommendation {
 	out := make([]*model.Recommendation, len(in))
 	for i, r := range in {
-		out[i] = &model.Recommendation{Score: *r.Score, Reason: r.Reason, ProductID: r.ProductID, Dashboard: d}
+		out[i] = &model.Recommendation{Score: *r.Score, Reason: r.Reason}
 	}
 	return out
 }
@@ -88,14 +88,6 @@ func orderProductIDs(in []*downstream.Order) []string {
 				ids = append(ids, it.ProductID)
 			}
 		}
-	}
-	return ids
-}
-
-func recommendationProductIDs(in []*downstream.Recommendation) []string {
-	ids := make([]string, len(in))
-	for i, r := range in {
-		ids[i] = r.ProductID
 	}
 	return ids
 }

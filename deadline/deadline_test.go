@@ -11,6 +11,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/executor"
 
+	"github.com/acme/dashboard-gateway/dashboard"
 	"github.com/acme/dashboard-gateway/deadline"
 	"github.com/acme/dashboard-gateway/graph"
 	"github.com/acme/dashboard-gateway/resolvers"
@@ -109,7 +110,7 @@ func TestWait(t *testing.T) {
 // not gqlgen's empty response.
 func TestGuard(t *testing.T) {
 	for _, guarded := range []bool{false, true} {
-		exec := executor.New(graph.NewExecutableSchema(graph.Config{Resolvers: resolvers.New(resolvers.Options{})}))
+		exec := executor.New(graph.NewExecutableSchema(graph.Config{Resolvers: resolvers.New(dashboard.New(dashboard.Options{}))}))
 		if guarded {
 			exec.Use(deadline.Guard{})
 		}

@@ -11,9 +11,8 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwt"
 
 	"github.com/acme/dashboard-gateway/auth"
+	"github.com/acme/dashboard-gateway/dashboard"
 	"github.com/acme/dashboard-gateway/gateway"
-	"github.com/acme/dashboard-gateway/graph"
-	"github.com/acme/dashboard-gateway/resolvers"
 	"github.com/acme/dashboard-gateway/simulator"
 )
 
@@ -46,9 +45,7 @@ func authEnv(tb testing.TB, extra func(*gateway.Options)) *env {
 	}
 	return newEnv(tb, envOptions{edit: func(o *gateway.Options) {
 		o.Authenticate = v.Middleware
-		o.Schema = graph.NewExecutableSchema(graph.Config{
-			Resolvers: resolvers.New(resolvers.Options{Budgets: map[string]time.Duration{}, RequireIdentity: true}),
-		})
+		o.Dashboards = dashboard.New(dashboard.Options{RequireIdentity: true})
 		if extra != nil {
 			extra(o)
 		}

@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/go-chi/chi/v5"
 	"github.com/prometheus/client_golang/prometheus"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/acme/dashboard-gateway/apierror"
 	"github.com/acme/dashboard-gateway/clientaddr"
+	"github.com/acme/dashboard-gateway/dashboard"
 	"github.com/acme/dashboard-gateway/deadline"
 	"github.com/acme/dashboard-gateway/documents"
 	"github.com/acme/dashboard-gateway/downstream"
@@ -43,8 +43,8 @@ const (
 
 // Options configure the gateway's handler.
 type Options struct {
-	// Schema is the executable GraphQL schema (graph.NewExecutableSchema). Required.
-	Schema graphql.ExecutableSchema
+	// Dashboards builds the dashboards (dashboard.Service). Required.
+	Dashboards dashboard.Builder
 	// Clients reach the downstream services. Required.
 	Clients *downstream.Clients
 	// Logger gets the failures and their causes. Nil discards.

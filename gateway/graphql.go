@@ -11,16 +11,22 @@ import (
 	"github.com/acme/dashboard-gateway/apierror"
 	"github.com/acme/dashboard-gateway/deadline"
 	"github.com/acme/dashboard-gateway/documents"
+	"github.com/acme/dashboard-gateway/fastpath"
+	"github.com/acme/dashboard-gateway/graph"
 	"github.com/acme/dashboard-gateway/limits"
 	"github.com/acme/dashboard-gateway/loaders"
 	"github.com/acme/dashboard-gateway/observability"
+	"github.com/acme/dashboard-gateway/resolvers"
 )
 
 // newExecutor returns the one executor both /query and the REST view run
 // operations on. Its extensions run in the order added: the outer ones
 // first.
 func newExecutor(opts Options) *executor.Executor {
-	exec := executor.New(opts.Schema)
+	// The fast path runs what it can plan; gqlgen's executor, with the
+	// resolvers, the rest (introspection, @defer).
+	schema := fastpath.New(graph.NewExecutableSchema(graph.Config{Resolvers: resolvers.New(opts.Dashboards)}), opts.Dashboards, 0)
+	exec := executor.New(schema)
 	exec.SetErrorPresenter(apierror.Presenter(opts.Logger))
 	exec.SetRecoverFunc(apierror.Recover(opts.Logger))
 	validated := lru.New[*ast.QueryDocument](1000)

@@ -18,13 +18,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/acme/dashboard-gateway/auth"
+	"github.com/acme/dashboard-gateway/dashboard"
 	"github.com/acme/dashboard-gateway/downstream"
 	"github.com/acme/dashboard-gateway/gateway"
-	"github.com/acme/dashboard-gateway/graph"
 	"github.com/acme/dashboard-gateway/observability"
 	"github.com/acme/dashboard-gateway/requestid"
 	"github.com/acme/dashboard-gateway/resilience"
-	"github.com/acme/dashboard-gateway/resolvers"
 	"github.com/acme/dashboard-gateway/simulator"
 )
 
@@ -41,19 +40,19 @@ type env struct {
 }
 
 type envOptions struct {
-	behaviors map[string]simulator.Behavior
-	deadline  time.Duration
-	urls      map[downstream.Service]string // overrides the simulator's
-	policy    string                        // every service's settings (downstream.ParseSpec); "" is the defaults
-	policies  map[downstream.Service]string // per service, over policy
-	budgets   map[string]time.Duration      // optional fields; nil: none, so tests see every field waited for
-	resolvers graph.ResolverRoot            // overrides resolvers.New()
-	bench     bool                          // no call log and only warnings logged: both would grow without bound
-	tracing   *observability.Tracing        // nil: tracing off
-	timing    bool                          // clients may ask for field timings
-	noMetrics bool                          // no metrics at all (to measure their cost)
-	edit      func(*gateway.Options)        // last changes to the gateway's options
-	server    gateway.ServerConfig          // the HTTP server's protections
+	behaviors  map[string]simulator.Behavior
+	deadline   time.Duration
+	urls       map[downstream.Service]string // overrides the simulator's
+	policy     string                        // every service's settings (downstream.ParseSpec); "" is the defaults
+	policies   map[downstream.Service]string // per service, over policy
+	budgets    map[string]time.Duration      // optional fields; nil: none, so tests see every field waited for
+	dashboards dashboard.Builder             // overrides dashboard.New()
+	bench      bool                          // no call log and only warnings logged: both would grow without bound
+	tracing    *observability.Tracing        // nil: tracing off
+	timing     bool                          // clients may ask for field timings
+	noMetrics  bool                          // no metrics at all (to measure their cost)
+	edit       func(*gateway.Options)        // last changes to the gateway's options
+	server     gateway.ServerConfig          // the HTTP server's protections
 }
 
 func newEnv(tb testing.TB, o envOptions) *env {
@@ -108,16 +107,12 @@ func newEnv(tb testing.TB, o envOptions) *env {
 		tb.Fatalf("downstream clients: %v", err)
 	}
 	observability.WatchDownstream(registry, clients)
-	root := o.resolvers
+	root := o.dashboards
 	if root == nil {
-		budgets := o.budgets
-		if budgets == nil {
-			budgets = map[string]time.Duration{}
-		}
-		root = resolvers.New(resolvers.Options{Budgets: budgets})
+		root = dashboard.New(dashboard.Options{Budgets: o.budgets})
 	}
 	gopts := gateway.Options{
-		Schema:        graph.NewExecutableSchema(graph.Config{Resolvers: root}),
+		Dashboards:    root,
 		Introspection: true,
 		Clients:       clients,
 		Logger:        logger,

@@ -11,9 +11,8 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/acme/dashboard-gateway/apierror"
+	"github.com/acme/dashboard-gateway/dashboard"
 	"github.com/acme/dashboard-gateway/gateway"
-	"github.com/acme/dashboard-gateway/graph"
-	"github.com/acme/dashboard-gateway/resolvers"
 )
 
 // benchDocuments are the documents of BenchmarkHostileDocuments: normal
@@ -65,7 +64,7 @@ func codeOf(err *gqlerror.Error) string {
 // never helps. See BENCHMARKS.md.
 func BenchmarkHostileDocuments(b *testing.B) {
 	opts := gateway.Options{
-		Schema:        graph.NewExecutableSchema(graph.Config{Resolvers: resolvers.New(resolvers.Options{})}),
+		Dashboards:    dashboard.New(dashboard.Options{}),
 		Introspection: true, // as the demo runs
 		MaxQueryBytes: gateway.DefaultMaxQueryBytes,
 		MaxTokens:     gateway.DefaultMaxTokens,

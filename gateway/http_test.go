@@ -6,9 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/acme/dashboard-gateway/graph"
+	"github.com/acme/dashboard-gateway/dashboard"
 	"github.com/acme/dashboard-gateway/graph/model"
-	"github.com/acme/dashboard-gateway/resolvers"
 	"github.com/acme/dashboard-gateway/simulator"
 )
 
@@ -90,16 +89,10 @@ func TestPlaygroundAndHealth(t *testing.T) {
 	}
 }
 
-// panickyRoot is the real resolver root with a wallet resolver that panics.
-type panickyRoot struct{ *resolvers.Resolver }
+// panicky builds dashboards as the real Service does, but its wallet panics.
+type panicky struct{ *dashboard.Service }
 
-func (p panickyRoot) Dashboard() graph.DashboardResolver {
-	return panickyDashboard{p.Resolver.Dashboard()}
-}
-
-type panickyDashboard struct{ graph.DashboardResolver }
-
-func (panickyDashboard) Wallet(context.Context, *model.Dashboard) (*model.Wallet, error) {
+func (panicky) Wallet(context.Context, *model.Dashboard) (*model.Wallet, error) {
 	var m map[string]int
 	//lint:ignore SA5000 the panic is the point: a real bug, not a thrown value
 	m["boom"]++
@@ -107,7 +100,7 @@ func (panickyDashboard) Wallet(context.Context, *model.Dashboard) (*model.Wallet
 }
 
 func TestResolverPanicIsAFieldError(t *testing.T) {
-	e := newEnv(t, envOptions{resolvers: panickyRoot{resolvers.New(resolvers.Options{})}})
+	e := newEnv(t, envOptions{dashboards: panicky{dashboard.New(dashboard.Options{})}})
 	for range 2 { // and the server keeps serving
 		r := e.post(t, fullQuery, map[string]any{"id": "u1"}, "X-Request-Id", "req-panic")
 		err, ok := r.errorsByPath()["dashboard.wallet"]
@@ -119,7 +112,7 @@ func TestResolverPanicIsAFieldError(t *testing.T) {
 	}
 	var logged bool
 	for _, l := range e.logs.lines() {
-		if l["msg"] == "panic while resolving" && l["request_id"] == "req-panic" && strings.Contains(l["stack"].(string), "panickyDashboard") {
+		if l["msg"] == "panic while resolving" && l["request_id"] == "req-panic" && strings.Contains(l["stack"].(string), "panicky") {
 			logged = true
 		}
 	}

@@ -3,30 +3,12 @@ package gateway_test
 import (
 	"encoding/json"
 	"testing"
+
+	"github.com/acme/dashboard-gateway/contract"
 )
 
 // fullQuery selects every field of the public contract.
-const fullQuery = `query Full($id: ID!) {
-  dashboard(userId: $id) {
-    userId
-    profile { id name email avatarUrl tier memberSince }
-    orders {
-      id status placedAt
-      total { amountMinor currency formatted }
-      items {
-        quantity
-        unitPrice { amountMinor currency formatted }
-        product { id name price { amountMinor currency formatted } imageUrl inStock }
-      }
-    }
-    recommendations {
-      score reason
-      product { id name price { amountMinor currency formatted } imageUrl inStock }
-    }
-    notifications { unreadCount items { id kind title createdAt read } }
-    wallet { balance { amountMinor currency formatted } loyaltyPoints }
-  }
-}`
+const fullQuery = contract.DashboardQuery
 
 type moneyJSON struct {
 	AmountMinor int64  `json:"amountMinor"`

@@ -10,31 +10,8 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/acme/dashboard-gateway/apierror"
+	"github.com/acme/dashboard-gateway/contract"
 )
-
-// restQuery is the fixed operation behind GET /dashboard/{userId}: the whole
-// dashboard, as the original aggregator returned it.
-const restQuery = `query RestDashboard($userId: ID!) {
-  dashboard(userId: $userId) {
-    userId
-    profile { id name email avatarUrl tier memberSince }
-    orders {
-      id status placedAt
-      total { amountMinor currency formatted }
-      items {
-        quantity
-        unitPrice { amountMinor currency formatted }
-        product { id name price { amountMinor currency formatted } imageUrl inStock }
-      }
-    }
-    recommendations {
-      score reason
-      product { id name price { amountMinor currency formatted } imageUrl inStock }
-    }
-    notifications { unreadCount items { id kind title createdAt read } }
-    wallet { balance { amountMinor currency formatted } loyaltyPoints }
-  }
-}`
 
 // restView serves GET /dashboard/{userId}: the seed-compatible view of
 // errors.md, {"status":"success"|"partial_success","data":{...},"errors":[...]},
@@ -53,10 +30,9 @@ type restBody struct {
 func (v restView) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := graphql.StartOperationTrace(r.Context())
 	params := &graphql.RawParams{
-		Query:         restQuery,
-		OperationName: "RestDashboard",
-		Variables:     map[string]any{"userId": chi.URLParam(r, "userId")},
-		Headers:       r.Header,
+		Query:     contract.DashboardQuery,
+		Variables: map[string]any{"id": chi.URLParam(r, "userId")},
+		Headers:   r.Header,
 	}
 	var resp *graphql.Response
 	opCtx, errs := v.exec.CreateOperationContext(ctx, params)
@@ -90,7 +66,7 @@ func (v restView) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		body.Errors = gqlerror.List{}
 	}
 	for _, e := range body.Errors {
-		e.Locations = nil // they point into restQuery, which the caller never wrote
+		e.Locations = nil // they point into a query the caller never wrote
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)

@@ -16,15 +16,11 @@ func NewContext(ctx context.Context, l *Loaders) context.Context {
 	return context.WithValue(ctx, ctxKey{}, l)
 }
 
-// FromContext returns the operation's loaders. It panics when there are
-// none: that is a wiring bug, and the resolver's recover turns it into an
-// internal error on the field.
-func FromContext(ctx context.Context) *Loaders {
+// FromContext returns the operation's loaders, and false when ctx has none
+// (loaders.Extension is not registered: a wiring bug).
+func FromContext(ctx context.Context) (*Loaders, bool) {
 	l, ok := ctx.Value(ctxKey{}).(*Loaders)
-	if !ok {
-		panic("loaders: no loaders in context; is the loaders.Extension registered?")
-	}
-	return l
+	return l, ok
 }
 
 // Extension is a gqlgen extension that gives each operation fresh loaders,

@@ -92,6 +92,13 @@ func (l *Loaders) PrefetchProducts(ctx context.Context, productIDs []string) {
 	l.products.prefetch(ctx, productIDs)
 }
 
+// Products returns the products of productIDs the catalog has, keyed by
+// id: the ids nobody asked for yet go out together at once.
+func (l *Loaders) Products(ctx context.Context, productIDs []string) (map[string]*downstream.Product, error) {
+	v, err := l.products.load(ctx, productIDs)
+	return v, fieldError(ctx, err)
+}
+
 // Orders returns the user's latest orders, at most limit.
 func (l *Loaders) Orders(ctx context.Context, userID string, limit int) ([]*downstream.Order, error) {
 	return once(ctx, &l.orders, listKey{userID, limit}, downstream.Orders, "get orders",

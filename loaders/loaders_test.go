@@ -166,13 +166,15 @@ func TestIdenticalCallsOnce(t *testing.T) {
 	}
 }
 
-func TestFromContextWithoutLoaders(t *testing.T) {
-	defer func() {
-		if recover() == nil {
-			t.Error("FromContext without loaders did not panic")
-		}
-	}()
-	loaders.FromContext(context.Background())
+func TestFromContext(t *testing.T) {
+	if _, ok := loaders.FromContext(context.Background()); ok {
+		t.Error("FromContext of a context without loaders: ok; want false")
+	}
+	_, c := world(t, nil)
+	l := loaders.New(context.Background(), c, 0)
+	if got, ok := loaders.FromContext(loaders.NewContext(context.Background(), l)); !ok || got != l {
+		t.Errorf("FromContext = %v, %v; want the loaders put there", got, ok)
+	}
 }
 
 // Ids known together go out in one call, even with a batch window of a

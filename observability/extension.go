@@ -11,15 +11,16 @@ import (
 )
 
 // Extension is the gqlgen extension that watches each operation: it records
-// the operation's name, traces the operation and every Dashboard field,
-// counts the response's errors by code, and, when the server allows it and
-// the client asks ({"extensions":{"timing":true}}), adds the timings of every
-// downstream-backed field (products included) and service to the response's
-// extensions.
+// the operation's name, traces the operation, counts the response's errors
+// by code, and, when the server allows it and the client asks
+// ({"extensions":{"timing":true}}), adds the timings of every
+// service-backed field and of each service to the response's extensions.
 //
-// Products get no span each: they all wait on the catalog's batched calls,
-// whose spans say everything theirs would, and a full dashboard has dozens
-// of them.
+// It has no field interceptor, which would run for every field of every
+// response: the fields that wait on a service call Field themselves, and
+// only they get a span ("graphql.field Dashboard.orders") and a timing.
+// Products get none of their own: they are fetched with their list, in
+// batched calls whose spans say everything theirs would.
 type Extension struct {
 	Metrics     *Metrics     // nil: no metrics
 	Tracer      trace.Tracer // nil: no spans
@@ -29,7 +30,6 @@ type Extension struct {
 var _ interface {
 	graphql.HandlerExtension
 	graphql.OperationInterceptor
-	graphql.FieldInterceptor
 	graphql.ResponseInterceptor
 } = Extension{}
 
@@ -47,6 +47,9 @@ func (e Extension) InterceptOperation(ctx context.Context, next graphql.Operatio
 	}
 	if rec := FromContext(ctx); rec != nil {
 		rec.setOperation(name)
+	}
+	if w := (fieldWatch{tracer: e.Tracer, timing: e.FieldTiming && timingAsked(ctx)}); w.tracer != nil || w.timing {
+		ctx = context.WithValue(ctx, watchKey{}, w)
 	}
 	if e.Tracer == nil {
 		return next(ctx)
@@ -68,47 +71,43 @@ func spanName(op string) string {
 	return op
 }
 
-// downstreamBacked reports whether a field's resolver waits on a service.
-func downstreamBacked(fc *graphql.FieldContext) bool {
-	if !fc.IsResolver {
-		return false
-	}
-	switch fc.Object {
-	case "Dashboard", "OrderItem", "Recommendation":
-		return true
-	}
-	return false
+// fieldWatch is what Field does in one operation.
+type fieldWatch struct {
+	tracer trace.Tracer // nil: no spans
+	timing bool         // the client asked for field timings, and may
 }
 
-// InterceptField implements graphql.FieldInterceptor.
-func (e Extension) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
-	fc := graphql.GetFieldContext(ctx)
-	if fc == nil || !downstreamBacked(fc) {
-		return next(ctx)
-	}
-	timing := e.FieldTiming && timingAsked(ctx)
-	if e.Tracer == nil && !timing {
-		return next(ctx)
+type watchKey struct{}
+
+// Field starts watching a service-backed Dashboard field named name while
+// it resolves: a span when tracing is on, and its time in the response's
+// extensions when the client asked for timings. path returns the field's
+// path in the response (e.g. "dashboards.3.orders"); it is called only if
+// needed. Call the returned func with the field's error when it is done.
+func Field(ctx context.Context, name string, path func() string) (context.Context, func(error)) {
+	w, ok := ctx.Value(watchKey{}).(fieldWatch)
+	if !ok {
+		return ctx, func(error) {}
 	}
 	start := time.Now()
 	var span trace.Span
-	if e.Tracer != nil && fc.Object == "Dashboard" {
-		ctx, span = e.Tracer.Start(ctx, "graphql.field "+fc.Object+"."+fc.Field.Name,
-			trace.WithAttributes(attribute.String("graphql.field.path", fc.Path().String())))
+	if w.tracer != nil {
+		ctx, span = w.tracer.Start(ctx, "graphql.field Dashboard."+name,
+			trace.WithAttributes(attribute.String("graphql.field.path", path())))
 	}
-	res, err := next(ctx)
-	if span != nil {
-		if err != nil {
-			span.SetStatus(codes.Error, "field failed")
+	return ctx, func(err error) {
+		if span != nil {
+			if err != nil {
+				span.SetStatus(codes.Error, "field failed")
+			}
+			span.End()
 		}
-		span.End()
-	}
-	if timing {
-		if rec := FromContext(ctx); rec != nil {
-			rec.addField(fc.Path().String(), time.Since(start))
+		if w.timing {
+			if rec := FromContext(ctx); rec != nil {
+				rec.addField(path(), time.Since(start))
+			}
 		}
 	}
-	return res, err
 }
 
 func timingAsked(ctx context.Context) bool {

@@ -8,6 +8,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 
+	"github.com/acme/dashboard-gateway/dashboard"
 	"github.com/acme/dashboard-gateway/downstream"
 	"github.com/acme/dashboard-gateway/graph"
 	"github.com/acme/dashboard-gateway/loaders"
@@ -34,7 +35,7 @@ func gqlClient(tb testing.TB) (*client.Client, *simulator.Simulator) {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(clients.Close)
-	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: resolvers.New(resolvers.Options{})}))
+	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: resolvers.New(dashboard.New(dashboard.Options{}))}))
 	srv.AddTransport(transport.POST{})
 	srv.Use(loaders.Extension{Clients: clients})
 	return client.New(srv), sim

@@ -10,130 +10,60 @@ import (
 
 	"github.com/acme/dashboard-gateway/graph"
 	"github.com/acme/dashboard-gateway/graph/model"
-	"github.com/acme/dashboard-gateway/limits"
-	"github.com/acme/dashboard-gateway/loaders"
 )
 
 func (r *dashboardResolver) Profile(ctx context.Context, obj *model.Dashboard) (*model.Profile, error) {
-	ctx, done := r.field(ctx, obj, "profile")
-	defer done()
-	p, err := loaders.FromContext(ctx).Profile(ctx, obj.UserID)
-	if err != nil {
-		return nil, err
-	}
-	return profile(p), nil
+	ctx, done := watch(ctx)
+	p, err := r.dashboards.Profile(ctx, obj)
+	done(err)
+	return p, err
 }
 
 func (r *dashboardResolver) Orders(ctx context.Context, obj *model.Dashboard, first *int) ([]*model.Order, error) {
-	ctx, done := r.field(ctx, obj, "orders")
-	defer done()
-	n := firstArg(first)
-	l := loaders.FromContext(ctx)
-	list, err := l.Orders(ctx, obj.UserID, n)
-	if err != nil {
-		return nil, err
-	}
-	if selects(ctx, "items", "product") {
-		l.PrefetchProducts(ctx, orderProductIDs(list))
-	}
-	return orders(list, obj), nil
+	ctx, done := watch(ctx)
+	o, err := r.dashboards.Orders(ctx, obj, first, selects(ctx, "items", "product"))
+	done(err)
+	return o, err
 }
 
 func (r *dashboardResolver) Recommendations(ctx context.Context, obj *model.Dashboard, first *int) ([]*model.Recommendation, error) {
-	ctx, done := r.field(ctx, obj, "recommendations")
-	defer done()
-	n := firstArg(first)
-	l := loaders.FromContext(ctx)
-	list, err := l.Recommendations(ctx, obj.UserID, n)
-	if err != nil {
-		return nil, err
-	}
-	if selects(ctx, "product") {
-		l.PrefetchProducts(ctx, recommendationProductIDs(list))
-	}
-	return recommendations(list, obj), nil
+	ctx, done := watch(ctx)
+	rs, err := r.dashboards.Recommendations(ctx, obj, first, selects(ctx, "product"))
+	done(err)
+	return rs, err
 }
 
 func (r *dashboardResolver) Notifications(ctx context.Context, obj *model.Dashboard, first *int, unreadOnly *bool) (*model.NotificationFeed, error) {
-	ctx, done := r.field(ctx, obj, "notifications")
-	defer done()
-	n := firstArg(first)
-	feed, err := loaders.FromContext(ctx).Notifications(ctx, obj.UserID, n, unreadOnly != nil && *unreadOnly)
-	if err != nil {
-		return nil, err
-	}
-	return notificationFeed(feed), nil
+	ctx, done := watch(ctx)
+	f, err := r.dashboards.Notifications(ctx, obj, first, unreadOnly)
+	done(err)
+	return f, err
 }
 
 func (r *dashboardResolver) Wallet(ctx context.Context, obj *model.Dashboard) (*model.Wallet, error) {
-	ctx, done := r.field(ctx, obj, "wallet")
-	defer done()
-	w, err := loaders.FromContext(ctx).Wallet(ctx, obj.UserID)
-	if err != nil {
-		return nil, err
-	}
-	return wallet(w), nil
-}
-
-func (r *orderItemResolver) Product(ctx context.Context, obj *model.OrderItem) (*model.Product, error) {
-	ctx, done := r.child(ctx, obj.Dashboard, "orders")
-	defer done()
-	p, err := loaders.FromContext(ctx).Product(ctx, obj.ProductID)
-	if err != nil {
-		return nil, err
-	}
-	return product(p), nil
+	ctx, done := watch(ctx)
+	w, err := r.dashboards.Wallet(ctx, obj)
+	done(err)
+	return w, err
 }
 
 func (r *queryResolver) Dashboard(ctx context.Context, userID string) (*model.Dashboard, error) {
-	if err := limits.CheckUserIDs(userID); err != nil {
-		return nil, err
-	}
-	if err := r.authorize(ctx, userID); err != nil {
-		return nil, err
-	}
-	return r.newDashboard(userID, r.criticalSelected(ctx)), nil
-}
-
-func (r *queryResolver) Dashboards(ctx context.Context, userIds []string) ([]*model.Dashboard, error) {
-	if err := limits.CheckUserIDs(userIds...); err != nil {
-		return nil, err
-	}
-	if err := r.authorize(ctx, userIds...); err != nil {
-		return nil, err
-	}
-	out := make([]*model.Dashboard, len(userIds))
-	critical := r.criticalSelected(ctx)
-	for i, id := range userIds {
-		out[i] = r.newDashboard(id, critical)
-	}
-	if selects(ctx, "profile") {
-		loaders.FromContext(ctx).PrefetchProfiles(ctx, userIds)
-	}
-	return out, nil
-}
-
-func (r *recommendationResolver) Product(ctx context.Context, obj *model.Recommendation) (*model.Product, error) {
-	ctx, done := r.child(ctx, obj.Dashboard, "recommendations")
-	defer done()
-	p, err := loaders.FromContext(ctx).Product(ctx, obj.ProductID)
+	ds, err := r.dashboards.Open(ctx, []string{userID}, selection(ctx))
 	if err != nil {
 		return nil, err
 	}
-	return product(p), nil
+	return ds[0], nil
+}
+
+func (r *queryResolver) Dashboards(ctx context.Context, userIds []string) ([]*model.Dashboard, error) {
+	return r.dashboards.Open(ctx, userIds, selection(ctx))
 }
 
 func (r *Resolver) Dashboard() graph.DashboardResolver { return &dashboardResolver{r} }
 
-func (r *Resolver) OrderItem() graph.OrderItemResolver { return &orderItemResolver{r} }
-
 func (r *Resolver) Query() graph.QueryResolver { return &queryResolver{r} }
 
-func (r *Resolver) Recommendation() graph.RecommendationResolver { return &recommendationResolver{r} }
-
 type (
-	dashboardResolver      struct{ *Resolver }
-	orderItemResolver      struct{ *Resolver }
-	queryResolver          struct{ *Resolver }
-	recommendationResolver struct{ *Resolver }
+	dashboardResolver struct{ *Resolver }
+	queryResolver     struct{ *Resolver }
 )

@@ -2,15 +2,18 @@ package resolvers
 
 import (
 	"context"
+	"slices"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/acme/dashboard-gateway/dashboard"
+	"github.com/acme/dashboard-gateway/observability"
 )
 
 // selects reports whether the current field's selection reaches the field
 // path below it (e.g. "items", "product"), through aliases, fragments and
-// @skip/@include. Resolvers use it to start batch lookups early only for
-// what the client asked for.
+// @skip/@include.
 func selects(ctx context.Context, path ...string) bool {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -31,18 +34,25 @@ func selectsIn(op *graphql.OperationContext, set ast.SelectionSet, path []string
 	return false
 }
 
-// countSelected counts the fields called name directly in the current
-// field's selection, through aliases, fragments and @skip/@include.
-func countSelected(ctx context.Context, name string) int {
+// selection returns what the current field selects of each dashboard: its
+// service-backed fields, once per response key.
+func selection(ctx context.Context) dashboard.Selection {
+	var sel dashboard.Selection
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
-		return 0
+		return sel
 	}
-	n := 0
 	for _, f := range graphql.CollectFields(graphql.GetOperationContext(ctx), fc.Field.Selections, nil) {
-		if f.Name == name {
-			n++
+		if slices.Contains(dashboard.Fields, f.Name) {
+			sel.Fields = append(sel.Fields, f.Name)
 		}
 	}
-	return n
+	return sel
+}
+
+// watch starts watching the current Dashboard field (a span, a timing)
+// while it resolves.
+func watch(ctx context.Context) (context.Context, func(error)) {
+	fc := graphql.GetFieldContext(ctx)
+	return observability.Field(ctx, fc.Field.Name, func() string { return fc.Path().String() })
 }

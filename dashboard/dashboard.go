@@ -1,0 +1,135 @@
+// Package dashboard builds users' dashboards from the downstream services,
+// field by field, for whatever executes the GraphQL operations (gqlgen's
+// resolvers, and package fastpath): it checks and authorizes the users asked
+// for, fetches what each selected field needs through the operation's
+// loaders, under the field's budget, and turns the answers into the public
+// models. It knows nothing of selection sets: its callers say what is
+// selected. There is no HTTP here and no waiting on anything but the
+// loaders, which return at the caller's deadline.
+package dashboard
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/acme/dashboard-gateway/apierror"
+	"github.com/acme/dashboard-gateway/auth"
+	"github.com/acme/dashboard-gateway/graph/model"
+	"github.com/acme/dashboard-gateway/limits"
+	"github.com/acme/dashboard-gateway/loaders"
+)
+
+// Options configure a Service.
+type Options struct {
+	// Budgets makes Dashboard fields optional, each with its own budget
+	// counted from the request's start: once it has passed and the
+	// dashboard's other (critical) fields are in, the field stops waiting
+	// and is null with UPSTREAM_TIMEOUT (reason field_budget). Keys are
+	// field names: profile, orders, recommendations, notifications, wallet.
+	// Nil or empty: no field is optional, every one waits for its data
+	// until the request's deadline.
+	Budgets map[string]time.Duration
+	// RequireIdentity refuses requests without an authenticated identity
+	// (package auth) instead of treating them as "authentication off".
+	RequireIdentity bool
+}
+
+// Builder builds the dashboards of one operation, field by field: Service
+// does, and tests stand in for it to make a field fail in ways the services
+// cannot (a panic). Every method is safe for concurrent use.
+type Builder interface {
+	Open(ctx context.Context, userIDs []string, sel Selection) ([]*model.Dashboard, error)
+	Profile(ctx context.Context, d *model.Dashboard) (*model.Profile, error)
+	Orders(ctx context.Context, d *model.Dashboard, first *int, products bool) ([]*model.Order, error)
+	Recommendations(ctx context.Context, d *model.Dashboard, first *int, products bool) ([]*model.Recommendation, error)
+	Notifications(ctx context.Context, d *model.Dashboard, first *int, unreadOnly *bool) (*model.NotificationFeed, error)
+	Wallet(ctx context.Context, d *model.Dashboard) (*model.Wallet, error)
+}
+
+var _ Builder = (*Service)(nil)
+
+// Service builds dashboards. It holds no per-request state: the
+// operation's loaders come from the context (package loaders).
+type Service struct {
+	budgets         map[string]time.Duration
+	requireIdentity bool
+}
+
+// New returns a Service.
+func New(o Options) *Service {
+	return &Service{budgets: o.Budgets, requireIdentity: o.RequireIdentity}
+}
+
+// Fields are the Dashboard fields a downstream service backs.
+var Fields = []string{"profile", "orders", "recommendations", "notifications", "wallet"}
+
+// Selection is what an operation selects of each dashboard.
+type Selection struct {
+	// Fields names the service-backed fields selected (see Fields), once
+	// per response key: `a: orders b: orders` is orders twice.
+	Fields []string
+}
+
+// Open returns the dashboards of userIDs, once it has checked the ids (the
+// values the caller received, after any coercion) and that the caller may
+// read them. Their profiles, if selected, are fetched together at once.
+func (s *Service) Open(ctx context.Context, userIDs []string, sel Selection) ([]*model.Dashboard, error) {
+	if err := limits.CheckUserIDs(userIDs...); err != nil {
+		return nil, err
+	}
+	if err := s.authorize(ctx, userIDs...); err != nil {
+		return nil, err
+	}
+	critical := 0
+	for _, name := range sel.Fields {
+		if _, optional := s.budgets[name]; !optional {
+			critical++
+		}
+	}
+	out := make([]*model.Dashboard, len(userIDs))
+	for i, id := range userIDs {
+		out[i] = newDashboard(id, critical)
+	}
+	if slices.Contains(sel.Fields, "profile") {
+		l, err := operation(ctx)
+		if err != nil {
+			return nil, err
+		}
+		l.PrefetchProfiles(ctx, userIDs)
+	}
+	return out, nil
+}
+
+// authorize returns FORBIDDEN unless the caller may read the dashboards of
+// every one of userIDs: its own, or any with the admin scope. Without an
+// identity in the context authentication is off, unless the Service was
+// told it is required.
+func (s *Service) authorize(ctx context.Context, userIDs ...string) error {
+	id, ok := auth.FromContext(ctx)
+	if !ok {
+		if s.requireIdentity {
+			return apierror.Denied(apierror.Unauthenticated, "authentication required")
+		}
+		return nil
+	}
+	for _, userID := range userIDs {
+		if !id.CanRead(userID) {
+			return apierror.Denied(apierror.Forbidden, "you may read only your own dashboard")
+		}
+	}
+	return nil
+}
+
+// errNoLoaders is a wiring bug: the executor did not give the operation
+// its loaders (loaders.Extension).
+var errNoLoaders = errors.New("dashboard: the operation has no loaders")
+
+func operation(ctx context.Context) (*loaders.Loaders, error) {
+	l, ok := loaders.FromContext(ctx)
+	if !ok {
+		return nil, errNoLoaders
+	}
+	return l, nil
+}
