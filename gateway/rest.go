@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 
@@ -21,12 +22,6 @@ type restView struct {
 	exec *executor.Executor
 }
 
-type restBody struct {
-	Status string          `json:"status"`
-	Data   json.RawMessage `json:"data"`
-	Errors gqlerror.List   `json:"errors"`
-}
-
 func (v restView) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := graphql.StartOperationTrace(r.Context())
 	params := &graphql.RawParams{
@@ -35,40 +30,49 @@ func (v restView) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Headers:   r.Header,
 	}
 	var resp *graphql.Response
-	opCtx, errs := v.exec.CreateOperationContext(ctx, params)
-	if errs != nil {
-		resp = v.exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), errs)
+	opCtx, refused := v.exec.CreateOperationContext(ctx, params)
+	if refused != nil {
+		resp = v.exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), refused)
 	} else {
 		handler, opCtx := v.exec.DispatchOperation(ctx, opCtx)
 		resp = handler(opCtx)
 	}
 
-	body := restBody{Status: "success", Errors: resp.Errors, Data: json.RawMessage("null")}
-	var data struct {
-		Dashboard json.RawMessage `json:"dashboard"`
+	data := json.RawMessage("null")
+	// The data is {"dashboard":...}, as the executor wrote it: the
+	// dashboard is cut out, not parsed again.
+	if d, ok := bytes.CutPrefix(resp.Data, []byte(`{"dashboard":`)); ok && len(d) > 1 && !bytes.Equal(d, []byte("null}")) {
+		data = d[:len(d)-1]
 	}
-	if len(resp.Data) > 0 && json.Unmarshal(resp.Data, &data) == nil && len(data.Dashboard) > 0 && string(data.Dashboard) != "null" {
-		body.Data = data.Dashboard
-	}
-	status := http.StatusOK
+	status, outcome := http.StatusOK, "success"
 	switch {
-	case string(body.Data) == "null":
-		body.Status = "error"
-		status = http.StatusServiceUnavailable
+	case string(data) == "null":
+		outcome, status = "error", http.StatusServiceUnavailable
 		if len(resp.Errors) > 0 {
 			code, _ := resp.Errors[0].Extensions["code"].(string)
 			status = apierror.Status(apierror.Code(code))
 		}
 	case len(resp.Errors) > 0:
-		body.Status = "partial_success"
+		outcome = "partial_success"
 	}
-	if body.Errors == nil {
-		body.Errors = gqlerror.List{}
+	errs := resp.Errors
+	if errs == nil {
+		errs = gqlerror.List{}
 	}
-	for _, e := range body.Errors {
+	for _, e := range errs {
 		e.Locations = nil // they point into a query the caller never wrote
 	}
+	encoded, err := json.Marshal(errs)
+	if err != nil {
+		apierror.WriteHTTP(w, http.StatusInternalServerError, apierror.Internal, "internal error")
+		return
+	}
+	b := make([]byte, 0, len(`{"status":"partial_success","data":,"errors":}`)+len(data)+len(encoded)+1)
+	b = append(append(b, `{"status":"`...), outcome...)
+	b = append(append(b, `","data":`...), data...)
+	b = append(append(b, `,"errors":`...), encoded...)
+	b = append(b, '}', '\n')
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(body)
+	_, _ = w.Write(b)
 }

@@ -117,7 +117,47 @@ func (h Handler) execute(w http.ResponseWriter, r *http.Request, media string, r
 		return
 	}
 	responses, ctx := h.Exec.DispatchOperation(ctx, opCtx)
-	writeJSON(w, media, http.StatusOK, responses(ctx))
+	writeResponse(w, media, responses(ctx))
+}
+
+// writeResponse writes an executed operation's response. Its data is JSON
+// the executor wrote, so it goes out as it is, not parsed and compacted
+// again as encoding/json would a json.RawMessage.
+func writeResponse(w http.ResponseWriter, media string, resp *graphql.Response) {
+	if resp == nil {
+		writeJSON(w, media, http.StatusOK, resp)
+		return
+	}
+	var errs, ext []byte
+	var err error
+	if len(resp.Errors) > 0 {
+		errs, err = json.Marshal(resp.Errors)
+	}
+	if err == nil && len(resp.Extensions) > 0 {
+		ext, err = json.Marshal(resp.Extensions)
+	}
+	if err != nil {
+		writeJSON(w, media, http.StatusInternalServerError, nil)
+		return
+	}
+	b := make([]byte, 0, len(`{"errors":,"data":,"extensions":}`)+len(errs)+len(resp.Data)+len(ext))
+	b = append(b, '{')
+	if errs != nil {
+		b = append(append(append(b, `"errors":`...), errs...), ',')
+	}
+	b = append(b, `"data":`...)
+	if len(resp.Data) == 0 {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, resp.Data...)
+	}
+	if ext != nil {
+		b = append(append(b, `,"extensions":`...), ext...)
+	}
+	b = append(b, '}')
+	setHeaders(w, media)
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(b)
 }
 
 // requestErrorStatus is the status of a request that did not execute: what
@@ -191,11 +231,17 @@ func (h Handler) writeError(w http.ResponseWriter, r *http.Request, media string
 	writeJSON(w, media, status, requestErrors{Errors: resp.Errors, Extensions: resp.Extensions})
 }
 
-func writeJSON(w http.ResponseWriter, media string, status int, v any) {
+func setHeaders(w http.ResponseWriter, media string) {
 	w.Header().Set("Content-Type", media+"; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
+}
+
+// writeJSON writes v as the body; nil v with a 500 status is the generic
+// internal error.
+func writeJSON(w http.ResponseWriter, media string, status int, v any) {
+	setHeaders(w, media)
 	b, err := json.Marshal(v)
-	if err != nil {
+	if err != nil || v == nil && status == http.StatusInternalServerError {
 		status = http.StatusInternalServerError
 		b = []byte(`{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL_SERVER_ERROR"}}]}`)
 	}

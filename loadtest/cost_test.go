@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
+	"os"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -98,6 +101,9 @@ func compare(b *testing.B, floor, gw side) {
 	}
 	var latency [2]atomic.Int64
 	var failed atomic.Int64
+	if file := os.Getenv("LOADTEST_CPUPROFILE"); file != "" {
+		profile(b, gw, file)
+	}
 	before := read()
 	b.ResetTimer()
 	b.SetParallelism(8)
@@ -134,4 +140,26 @@ func compare(b *testing.B, floor, gw side) {
 	b.ReportMetric(gb, "gw-B/op")
 	b.ReportMetric(float64(latency[0].Load())/n/1e6, "floor-ms/req")
 	b.ReportMetric(float64(latency[1].Load())/n/1e6, "gw-ms/req")
+}
+
+// profile saves the gateway's CPU profile of the next 10 s into file plus
+// the benchmark's name (LOADTEST_CPUPROFILE=/tmp/gw. go test -bench Cost
+// -benchtime 20000x), for go tool pprof.
+func profile(b *testing.B, gw side, file string) {
+	admin := strings.TrimSuffix(gw.metrics, "/metrics")
+	go func() {
+		resp, err := http.Get(admin + "/debug/pprof/profile?seconds=10")
+		if err != nil {
+			b.Logf("profile: %v", err)
+			return
+		}
+		defer resp.Body.Close()
+		out, err := os.Create(file + strings.ReplaceAll(b.Name(), "/", "-") + ".pprof")
+		if err != nil {
+			b.Logf("profile: %v", err)
+			return
+		}
+		defer out.Close()
+		_, _ = io.Copy(out, resp.Body)
+	}()
 }

@@ -243,3 +243,11 @@ func send(ctx context.Context, req *http.Request) outcome {
 	o.partial = resp.StatusCode == http.StatusOK && bytes.Contains(body, []byte(`"errors":[{`))
 	return o
 }
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		_ = os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
