@@ -134,8 +134,8 @@ func defineFlags(fs *flag.FlagSet, cfg *config) *rawFlags {
 	fs.DurationVar(&cfg.Server.IdleTimeout, "idle-timeout", gateway.DefaultIdleTimeout, "time a keep-alive connection may wait for its next request")
 	fs.IntVar(&cfg.Server.MaxHeaderBytes, "max-header-bytes", gateway.DefaultMaxHeaderBytes, "largest request line and headers, in bytes")
 	raw.basePolicy = fs.String("policy", "", `settings of calls to every service: comma-separated key=value, e.g. "timeout=800ms,attempts=3,hedge=p95,h2c=on" (README: Resilience)`)
-	raw.budgets = fs.String("optional-fields", "recommendations=500ms,notifications=500ms",
-		`optional Dashboard fields and their budgets, e.g. "recommendations=300ms"; "none" makes every field critical`)
+	raw.budgets = fs.String("optional-fields", "none",
+		`optional Dashboard fields and their budgets, e.g. "recommendations=300ms,notifications=300ms"; "none" (the default): every field waits for its data until the deadline`)
 	return raw
 }
 

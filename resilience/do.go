@@ -106,7 +106,7 @@ func (s *Service) backoff(n int) time.Duration {
 
 // fits reports whether another attempt can be useful after waiting wait: the
 // time then left must cover the service's recent p95 latency (its attempt
-// timeout, while too few latencies were seen).
+// timeout, while too few latencies were seen; any time left, without one).
 func (s *Service) fits(ctx context.Context, wait time.Duration) bool {
 	deadline, ok := ctx.Deadline()
 	if !ok {

@@ -103,8 +103,12 @@ func attempt[T any](ctx context.Context, s *Service, call func(context.Context) 
 		return zero, ErrBulkheadFull
 	}
 	v, err := s.breaker.Execute(func() (any, error) {
-		actx, cancel := context.WithTimeoutCause(ctx, s.policy.Timeout, ErrAttemptTimeout)
-		defer cancel()
+		actx := ctx
+		if s.policy.Timeout > 0 {
+			var cancel context.CancelFunc
+			actx, cancel = context.WithTimeoutCause(ctx, s.policy.Timeout, ErrAttemptTimeout)
+			defer cancel()
+		}
 		start := time.Now()
 		v, err := call(actx)
 		if err == nil || !s.outcome(err).Failure && !s.outcome(err).Ignore {

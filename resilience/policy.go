@@ -23,9 +23,12 @@ import (
 )
 
 // Policy is how calls to one service are made. The zero value of every field
-// means its documented default, chosen for a 1.5 s request deadline.
+// means its documented default.
 type Policy struct {
-	// Timeout bounds each attempt. Default 1s.
+	// Timeout bounds each attempt. Zero (the default) means the time the
+	// caller's deadline leaves: a service that answers within the request's
+	// deadline is never failed for being slow, and a slow attempt is cut
+	// short only by a hedge or by the deadline itself.
 	Timeout time.Duration
 	// Attempts is the most attempts per call, the first included; 1
 	// disables retries. Default 2.
@@ -77,7 +80,6 @@ type Policy struct {
 
 // Defaults of Policy.
 const (
-	DefaultTimeout            = time.Second
 	DefaultAttempts           = 2
 	DefaultBackoff            = 25 * time.Millisecond
 	DefaultBackoffMax         = 250 * time.Millisecond
@@ -114,7 +116,6 @@ func (p Policy) withDefaults() Policy {
 			*v = d
 		}
 	}
-	def(&p.Timeout, DefaultTimeout)
 	defInt(&p.Attempts, DefaultAttempts)
 	def(&p.Backoff, DefaultBackoff)
 	def(&p.BackoffMax, DefaultBackoffMax)

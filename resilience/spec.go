@@ -9,7 +9,8 @@ import (
 
 // ParsePolicy reads a compact spec over base, as flags and environment
 // variables give it: comma-separated key=value pairs, e.g.
-// "timeout=300ms,attempts=3,hedge=p95". Keys: timeout, attempts, backoff,
+// "timeout=300ms,attempts=3,hedge=p95". Keys: timeout (a duration, or
+// deadline: the time the request leaves), attempts, backoff,
 // backoff-max, retry-ratio, retry-min, breaker-window, breaker-min-calls,
 // breaker-ratio, breaker-consecutive, breaker-open, breaker-probes,
 // max-in-flight, share, hedge (off, a delay, or p95), hedge-ratio, dedupe (on or
@@ -36,6 +37,10 @@ func ParsePolicy(spec string, base Policy) (Policy, error) {
 func (p *Policy) set(key, v string) error {
 	switch key {
 	case "timeout":
+		if v == "deadline" {
+			p.Timeout = 0
+			return nil
+		}
 		return parseDuration(v, &p.Timeout)
 	case "attempts":
 		return parseInt(v, &p.Attempts)
@@ -105,10 +110,14 @@ func (p Policy) String() string {
 	if d.Off {
 		layers = "off"
 	}
+	timeout := "deadline"
+	if d.Timeout > 0 {
+		timeout = d.Timeout.String()
+	}
 	return fmt.Sprintf("timeout=%s,attempts=%d,backoff=%s,backoff-max=%s,retry-ratio=%s,retry-min=%d,"+
 		"breaker-window=%s,breaker-min-calls=%d,breaker-ratio=%s,breaker-consecutive=%d,breaker-open=%s,breaker-probes=%d,"+
 		"max-in-flight=%d,share=%s,hedge=%s,hedge-ratio=%s,dedupe=%s,layers=%s",
-		d.Timeout, d.Attempts, d.Backoff, d.BackoffMax, percent(d.RetryRatio), d.RetryMin,
+		timeout, d.Attempts, d.Backoff, d.BackoffMax, percent(d.RetryRatio), d.RetryMin,
 		d.BreakerWindow, d.BreakerMinCalls, percent(d.BreakerRatio), d.BreakerConsecutive, d.BreakerOpen, d.BreakerProbes,
 		d.MaxInFlight, percent(d.MaxShare), hedge, percent(d.HedgeRatio), dedupe, layers)
 }
