@@ -1,8 +1,11 @@
 package loadtest_test
 
 import (
+	"bufio"
 	"context"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -34,8 +37,48 @@ func scenario(b *testing.B, sim simulation, products bool, rate int, d time.Dura
 		{"gw-", graphqlRequest(w.gatewayURL, query, "u1")},
 	} {
 		warm(b, s.request)
+		before := counters(b, w.adminURL+"/metrics")
 		report(b, s.prefix, summarize(openLoop(rate, d, s.request), d, 1500*time.Millisecond))
+		if s.prefix == "gw-" {
+			after := counters(b, w.adminURL+"/metrics")
+			attempts := after["attempts"] - before["attempts"]
+			b.ReportMetric(100*(after["hedged"]-before["hedged"])/attempts, "gw-hedged-%")
+			b.ReportMetric(100*(after["retried"]-before["retried"])/attempts, "gw-retried-%")
+			for _, d := range []string{"hedge_budget", "hedge_won", "deduplicated", "attempt_timeout"} {
+				b.ReportMetric(after[d]-before[d], "gw-"+d)
+			}
+		}
 	}
+}
+
+// counters reads the gateway's downstream attempts and its hedges and
+// retries from its metrics.
+func counters(b *testing.B, url string) map[string]float64 {
+	resp, err := http.Get(url)
+	if err != nil {
+		b.Fatalf("metrics: %v", err)
+	}
+	defer resp.Body.Close()
+	out := map[string]float64{}
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		name, v, _ := strings.Cut(line, " ")
+		n, _ := strconv.ParseFloat(v, 64)
+		switch {
+		case strings.HasPrefix(name, "gateway_downstream_call_duration_seconds_count"):
+			out["attempts"] += n
+		case strings.HasPrefix(name, "gateway_resilience_decisions_total") && strings.Contains(name, `decision="hedged"`):
+			out["hedged"] += n
+		case strings.HasPrefix(name, "gateway_resilience_decisions_total") && strings.Contains(name, `decision="retried"`):
+			out["retried"] += n
+		case strings.HasPrefix(name, "gateway_resilience_decisions_total"):
+			d := name[strings.Index(name, `decision="`)+len(`decision="`):]
+			out[d[:strings.IndexByte(d, '"')]] += n
+		}
+	}
+	return out
 }
 
 // warm sends a few requests first, so that connections and caches are in

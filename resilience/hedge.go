@@ -1,6 +1,7 @@
 package resilience
 
 import (
+	"cmp"
 	"context"
 	"time"
 )
@@ -75,11 +76,17 @@ func hedge[T any](ctx context.Context, s *Service, call func(context.Context) (T
 // "The Tail at Scale"), but never less than twice the median: when most
 // answers are alike, the ones just past the p95 are not stragglers, and
 // hedging them would spend the hedge budget the real stragglers need.
+//
+// Until enough latencies were seen, the adaptive delay is Hedge, or
+// DefaultHedgeStart without one: a straggler among a service's first calls
+// is still worth a hedge (the budget caps them), and with calls shared
+// across requests, one unhedged straggler holds every request that joins it.
 func (s *Service) hedgeDelay() (time.Duration, bool) {
 	if s.policy.HedgeAdaptive {
 		if p50, p95, ok := s.latency.percentiles(); ok {
 			return max(p95, 2*p50), true
 		}
+		return cmp.Or(s.policy.Hedge, DefaultHedgeStart), true
 	}
 	return s.policy.Hedge, s.policy.Hedge > 0
 }

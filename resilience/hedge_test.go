@@ -47,10 +47,11 @@ func TestNoHedgeWhenFast(t *testing.T) {
 	})
 }
 
-// Hedges are capped at HedgeRatio of recent calls (at least one per window).
+// Hedges are capped at HedgeRatio of recent calls (at least HedgeMin per
+// window).
 func TestHedgeBudget(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		s, rec := newTestService(Policy{Hedge: time.Millisecond, HedgeRatio: 0.1, Attempts: 1})
+		s, rec := newTestService(Policy{Hedge: time.Millisecond, HedgeRatio: 0.1, HedgeMin: 1, Attempts: 1})
 		slow := func(ctx context.Context) (string, error) {
 			select {
 			case <-time.After(10 * time.Millisecond):
@@ -91,8 +92,8 @@ func TestAdaptiveHedgeDelay(t *testing.T) {
 	}
 	for _, tt := range tests {
 		s, _ := newTestService(Policy{HedgeAdaptive: true})
-		if _, ok := s.hedgeDelay(); ok {
-			t.Error("hedging with no latencies seen; want none until enough samples")
+		if d, ok := s.hedgeDelay(); !ok || d != DefaultHedgeStart {
+			t.Errorf("no latencies seen: delay %v, %v; want DefaultHedgeStart until enough samples", d, ok)
 		}
 		for i := 1; i <= 100; i++ {
 			s.latency.observe(tt.latency(i))

@@ -63,12 +63,15 @@ type Policy struct {
 	MaxShare float64
 	// Hedge is the delay after which a second attempt is sent when the first
 	// has not answered; 0 disables hedging (the default). HedgeAdaptive uses
-	// the service's recent p95 latency instead (Hedge is then the delay
-	// used until enough latencies were seen). HedgeRatio caps hedges at a
-	// share of recent calls. Default ratio 0.05.
+	// the service's recent p95 latency instead (Hedge, or else
+	// DefaultHedgeStart, is then the delay used until enough latencies were
+	// seen). HedgeRatio caps hedges at a share of recent calls, and
+	// HedgeMin is the hedges allowed in any window whatever the ratio (the
+	// window is 10 s, as the retry budget's). Defaults 0.05 and 10.
 	Hedge         time.Duration
 	HedgeAdaptive bool
 	HedgeRatio    float64
+	HedgeMin      int
 	// NoDedupe turns off the sharing of identical calls in flight. Sharing
 	// is on by default.
 	NoDedupe bool
@@ -94,6 +97,10 @@ const (
 	DefaultMaxInFlight        = 1024
 	DefaultMaxShare           = 0.5
 	DefaultHedgeRatio         = 0.05
+	DefaultHedgeMin           = 10
+	// DefaultHedgeStart is the adaptive hedge delay until a service's
+	// latencies are known, when Hedge does not say.
+	DefaultHedgeStart = 100 * time.Millisecond
 )
 
 // budgetWindow is the window of the retry and hedge budgets.
@@ -130,6 +137,7 @@ func (p Policy) withDefaults() Policy {
 	defInt(&p.MaxInFlight, DefaultMaxInFlight)
 	defFloat(&p.MaxShare, DefaultMaxShare)
 	defFloat(&p.HedgeRatio, DefaultHedgeRatio)
+	defInt(&p.HedgeMin, DefaultHedgeMin)
 	return p
 }
 
@@ -157,5 +165,6 @@ func (p Policy) Validate() error {
 	bad(p.MaxShare >= 0 && p.MaxShare <= 1, "share", p.MaxShare, "0..100%")
 	bad(p.Hedge >= 0, "hedge", p.Hedge, ">= 0")
 	bad(p.HedgeRatio >= 0 && p.HedgeRatio <= 1, "hedge-ratio", p.HedgeRatio, "0..100%")
+	bad(p.HedgeMin >= 0, "hedge-min", p.HedgeMin, ">= 0")
 	return errors.Join(errs...)
 }

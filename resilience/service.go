@@ -76,7 +76,7 @@ func NewService(name string, p Policy, o Options) *Service {
 		s.jitter = rand.Float64
 	}
 	s.retries = newBudget(p.RetryRatio, p.RetryMin, s.now)
-	s.hedges = newBudget(p.HedgeRatio, 1, s.now)
+	s.hedges = newBudget(p.HedgeRatio, p.HedgeMin, s.now)
 	s.breaker = gobreaker.NewCircuitBreaker[any](gobreaker.Settings{
 		Name:         name,
 		MaxRequests:  uint32(p.BreakerProbes),

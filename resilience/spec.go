@@ -13,7 +13,7 @@ import (
 // deadline: the time the request leaves), attempts, backoff,
 // backoff-max, retry-ratio, retry-min, breaker-window, breaker-min-calls,
 // breaker-ratio, breaker-consecutive, breaker-open, breaker-probes,
-// max-in-flight, share, hedge (off, a delay, or p95), hedge-ratio, dedupe (on or
+// max-in-flight, share, hedge (off, a delay, or p95), hedge-ratio, hedge-min, dedupe (on or
 // off), layers (on, or off to bypass them all). Ratios take "20%" or "0.2".
 // Errors name the bad pair.
 func ParsePolicy(spec string, base Policy) (Policy, error) {
@@ -81,6 +81,8 @@ func (p *Policy) set(key, v string) error {
 		return parseDuration(v, &p.Hedge)
 	case "hedge-ratio":
 		return parseRatio(v, &p.HedgeRatio)
+	case "hedge-min":
+		return parseInt(v, &p.HedgeMin)
 	case "dedupe":
 		on, err := parseOnOff(v)
 		p.NoDedupe = !on
@@ -116,10 +118,10 @@ func (p Policy) String() string {
 	}
 	return fmt.Sprintf("timeout=%s,attempts=%d,backoff=%s,backoff-max=%s,retry-ratio=%s,retry-min=%d,"+
 		"breaker-window=%s,breaker-min-calls=%d,breaker-ratio=%s,breaker-consecutive=%d,breaker-open=%s,breaker-probes=%d,"+
-		"max-in-flight=%d,share=%s,hedge=%s,hedge-ratio=%s,dedupe=%s,layers=%s",
+		"max-in-flight=%d,share=%s,hedge=%s,hedge-ratio=%s,hedge-min=%d,dedupe=%s,layers=%s",
 		timeout, d.Attempts, d.Backoff, d.BackoffMax, percent(d.RetryRatio), d.RetryMin,
 		d.BreakerWindow, d.BreakerMinCalls, percent(d.BreakerRatio), d.BreakerConsecutive, d.BreakerOpen, d.BreakerProbes,
-		d.MaxInFlight, percent(d.MaxShare), hedge, percent(d.HedgeRatio), dedupe, layers)
+		d.MaxInFlight, percent(d.MaxShare), hedge, percent(d.HedgeRatio), d.HedgeMin, dedupe, layers)
 }
 
 func percent(r float64) string { return strconv.FormatFloat(r*100, 'f', -1, 64) + "%" }
