@@ -15,6 +15,7 @@ import (
 	"github.com/acme/dashboard-gateway/downstream"
 	"github.com/acme/dashboard-gateway/gateway"
 	"github.com/acme/dashboard-gateway/limits"
+	"github.com/acme/dashboard-gateway/overload"
 )
 
 // config is every setting of the gateway. Each is a flag and an environment
@@ -26,10 +27,13 @@ type config struct {
 	MaxBodyBytes  int64
 	ShutdownGrace time.Duration
 	ShutdownDelay time.Duration
-	FieldTiming   bool
-	LogFormat     string
-	LogLevel      slog.Level
-	SimSeed       uint64
+	// OverloadTarget is the scheduling latency past which the gateway sheds
+	// requests (package overload); zero turns shedding off.
+	OverloadTarget time.Duration
+	FieldTiming    bool
+	LogFormat      string
+	LogLevel       slog.Level
+	SimSeed        uint64
 	// URLs holds the configured service base URLs; a service without one is
 	// simulated in-process.
 	URLs map[downstream.Service]string
@@ -77,6 +81,7 @@ func defineFlags(fs *flag.FlagSet, cfg *config) *rawFlags {
 	fs.DurationVar(&cfg.Deadline, "deadline", gateway.DefaultDeadline, "request-wide deadline; a client's X-Timeout-Ms can only shorten it")
 	fs.Int64Var(&cfg.MaxBodyBytes, "max-body-bytes", gateway.DefaultMaxBodyBytes, "largest request body accepted, in bytes")
 	fs.DurationVar(&cfg.ShutdownGrace, "shutdown-grace", 10*time.Second, "how long in-flight requests may take to finish on shutdown; longer than -deadline")
+	fs.DurationVar(&cfg.OverloadTarget, "overload-target", overload.DefaultTarget, "how long goroutines may wait to run (p99) before the gateway counts as overloaded, lowers its concurrency limit and sheds requests with 503; 0 turns shedding off")
 	fs.DurationVar(&cfg.ShutdownDelay, "shutdown-delay", 0, "on SIGTERM, how long to answer /readyz with 503 before closing the listener (for load balancers without a preStop hook)")
 	fs.BoolVar(&cfg.FieldTiming, "field-timing", false, `let clients ask for per-field timings in the response's extensions ({"extensions":{"timing":true}})`)
 	fs.StringVar(&cfg.LogFormat, "log-format", "json", "log format: json or text")
@@ -228,6 +233,9 @@ func (c config) validate() error {
 	}
 	if c.ShutdownGrace <= c.Deadline {
 		errs = append(errs, fmt.Errorf("-shutdown-grace (SHUTDOWN_GRACE) %v: want longer than -deadline (%v), so requests in flight can finish", c.ShutdownGrace, c.Deadline))
+	}
+	if c.OverloadTarget != 0 && (c.OverloadTarget < time.Millisecond || c.OverloadTarget > time.Second) {
+		errs = append(errs, fmt.Errorf("-overload-target (OVERLOAD_TARGET) %v: want 0 (off) or 1ms..1s", c.OverloadTarget))
 	}
 	if c.ShutdownDelay < 0 || c.ShutdownDelay > time.Minute {
 		errs = append(errs, fmt.Errorf("-shutdown-delay (SHUTDOWN_DELAY) %v: want 0..1m", c.ShutdownDelay))

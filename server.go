@@ -32,6 +32,7 @@ import (
 	"github.com/acme/dashboard-gateway/downstream"
 	"github.com/acme/dashboard-gateway/gateway"
 	"github.com/acme/dashboard-gateway/observability"
+	"github.com/acme/dashboard-gateway/overload"
 	"github.com/acme/dashboard-gateway/requestid"
 	"github.com/acme/dashboard-gateway/resilience"
 	"github.com/acme/dashboard-gateway/simulator"
@@ -99,12 +100,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, _, stde
 		sc.URL = urls[s]
 		services[s] = sc
 	}
+	var limiter *overload.Limiter
+	if cfg.OverloadTarget > 0 {
+		limiter = overload.New(overload.Options{Target: cfg.OverloadTarget, Logger: logger})
+		go limiter.Run(ctx)
+		observability.WatchOverload(registry, limiter)
+	}
 	dcfg := downstream.Config{
 		Services: services,
 		Observer: resilience.Observers{resilience.LogObserver{Logger: logger, RequestID: requestid.FromContext}, metrics},
 		Calls:    metrics,
 		Caller:   auth.Subject,
 		Client:   gateway.Client,
+	}
+	if limiter != nil {
+		dcfg.Busy = limiter.Busy
 	}
 	if tracing != nil {
 		dcfg.TracerProvider, dcfg.Propagator = tracing.Provider, tracing.Propagator
@@ -123,6 +133,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, _, stde
 	var draining atomic.Bool
 	opts := gateway.Options{
 		Dashboards:   dashboard.New(dashboard.Options{Budgets: cfg.Budgets, RequireIdentity: edge.Authenticate != nil}),
+		Overload:     limiter,
 		Clients:      clients,
 		Logger:       logger,
 		Deadline:     cfg.Deadline,

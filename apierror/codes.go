@@ -43,6 +43,9 @@ const (
 	RateLimited Code = "RATE_LIMITED"
 	// Added: trusted-documents mode refused an operation not in its manifest.
 	DocumentNotTrusted Code = "DOCUMENT_NOT_TRUSTED"
+	// Added: the gateway is past its capacity and sheds requests at once
+	// (503); retry after Retry-After (Retry-After-Ms: milliseconds).
+	Overloaded Code = "OVERLOADED"
 )
 
 // The codes gqlparser and gqlgen put on request errors; their messages are
@@ -104,13 +107,25 @@ type bodyError struct {
 // WriteHTTP answers a request that never reached the GraphQL executor (bad
 // header, body too large, unknown route) with a GraphQL-shaped error body.
 func WriteHTTP(w http.ResponseWriter, status int, code Code, message string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(errorBody{Errors: []bodyError{{
+	WriteBody(w, status, Body(code, message))
+}
+
+// Body returns the GraphQL-shaped body of one error, for answers written
+// often enough to be worth encoding once (WriteBody).
+func Body(code Code, message string) []byte {
+	b, _ := json.Marshal(errorBody{Errors: []bodyError{{
 		Message:    message,
 		Extensions: map[string]any{"code": string(code)},
 	}}})
+	return append(b, '\n')
+}
+
+// WriteBody answers with a body from Body.
+func WriteBody(w http.ResponseWriter, status int, body []byte) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
 }
 
 // Status is the HTTP status of a request that failed as a whole with code,

@@ -105,6 +105,10 @@ type Config struct {
 	// (resilience.Policy.MaxShare); nil (or "") means clients are not told
 	// apart, and only requests are.
 	Client func(context.Context) string
+	// Busy reports whether the gateway itself is overloaded now (package
+	// overload): its timeouts then blame no service (resilience.Options.Busy).
+	// Nil: never.
+	Busy func() bool
 	// Transport and H2CTransport carry the calls to HTTP/1.1 and to h2c
 	// services. Nil means NewTransport() and NewH2CTransport(), owned by
 	// the Clients (see Close).
@@ -190,6 +194,7 @@ func New(cfg Config) (*Clients, error) {
 				Classify: classify,
 				Observer: cfg.Observer,
 				Callers:  callers(cfg.Client),
+				Busy:     cfg.Busy,
 			}),
 		}, nil
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/acme/dashboard-gateway/graphqlhttp"
 	"github.com/acme/dashboard-gateway/limits"
 	"github.com/acme/dashboard-gateway/observability"
+	"github.com/acme/dashboard-gateway/overload"
 	"github.com/acme/dashboard-gateway/requestid"
 )
 
@@ -67,6 +68,9 @@ type Options struct {
 	Tracing *observability.Tracing
 	// FieldTiming lets clients ask for per-field timings in extensions.
 	FieldTiming bool
+	// Overload admits GraphQL requests under its adaptive concurrency limit
+	// and sheds the rest with 503 (package overload); nil admits all.
+	Overload *overload.Limiter
 	// Ready reports whether the process takes traffic (GET /readyz, on New's
 	// handler and Admin's); nil means always.
 	Ready func() bool
@@ -175,6 +179,9 @@ func New(opts Options) http.Handler {
 		r.Handle("/query", graphqlhttp.Handler{Exec: exec, MaxQueryBytes: opts.MaxQueryBytes, Documents: opts.Trusted != nil})
 		r.Get("/dashboard/{userId}", restView{exec: exec}.ServeHTTP)
 	})
+	if opts.Overload != nil {
+		return shed(opts.Overload, r) // before any work: a shed request costs next to nothing
+	}
 	return r
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -32,20 +33,29 @@ const topLevelQuery = `query TopLevel($id: ID!) {
   }
 }`
 
-// graphqlRequest is a POST of query for userID to the gateway.
-func graphqlRequest(base, query, userID string) func() *http.Request {
-	body, _ := json.Marshal(map[string]any{"query": query, "variables": map[string]any{"id": userID}})
+// users hands out user ids in turn among the first n, so that requests
+// are for many users, as real traffic is, and identical downstream calls
+// are as rare as they would be.
+func users(n int) func() string {
+	var next atomic.Int64
+	return func() string { return "u" + strconv.FormatInt(next.Add(1)%int64(n)+1, 10) }
+}
+
+// graphqlRequest is a POST of query to the gateway, for the user user gives.
+func graphqlRequest(base, query string, user func() string) func() *http.Request {
 	return func() *http.Request {
+		body, _ := json.Marshal(map[string]any{"query": query, "variables": map[string]any{"id": user()}})
 		req, _ := http.NewRequest(http.MethodPost, base+"/query", bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
 		return req
 	}
 }
 
-// restRequest is a GET of path (the gateway's REST view, or the floor).
-func restRequest(base, path string) func() *http.Request {
+// restRequest is a GET of the dashboard of the user user gives, with query
+// parameters (the gateway's REST view, or the floor).
+func restRequest(base, query string, user func() string) func() *http.Request {
 	return func() *http.Request {
-		req, _ := http.NewRequest(http.MethodGet, base+path, nil)
+		req, _ := http.NewRequest(http.MethodGet, base+"/dashboard/"+user()+query, nil)
 		return req
 	}
 }
@@ -60,7 +70,9 @@ type side struct {
 
 // BenchmarkCost compares what one full dashboard costs the gateway with
 // what it costs the floor, the hand-written fan-out, in front of the same
-// simulated services answering at once: each op is one request to each,
+// simulated services answering at once, for users in turn among 10,000 (so
+// that sharing identical calls helps the gateway only as much as it would
+// with real traffic): each op is one request to each,
 // sent by 16 concurrent clients, so both run under the same load at the
 // same time. It reports, per dashboard, the server process's CPU time,
 // allocations and bytes allocated for each side, their ratios, and each
@@ -68,10 +80,10 @@ type side struct {
 // "rest" the gateway's REST view.
 func BenchmarkCost(b *testing.B) {
 	w := newWorld(b, simulation{preset: "healthy"})
-	floor := side{"floor", w.floor, w.floorURL + "/metrics", restRequest(w.floorURL, "/dashboard/u1")}
+	floor := side{"floor", w.floor, w.floorURL + "/metrics", restRequest(w.floorURL, "", users(10000))}
 	for _, gw := range []side{
-		{"graphql", w.gateway, w.adminURL + "/metrics", graphqlRequest(w.gatewayURL, dashboardQuery, "u1")},
-		{"rest", w.gateway, w.adminURL + "/metrics", restRequest(w.gatewayURL, "/dashboard/u1")},
+		{"graphql", w.gateway, w.adminURL + "/metrics", graphqlRequest(w.gatewayURL, dashboardQuery, users(10000))},
+		{"rest", w.gateway, w.adminURL + "/metrics", restRequest(w.gatewayURL, "", users(10000))},
 	} {
 		b.Run(gw.name, func(b *testing.B) { compare(b, floor, gw) })
 	}
@@ -102,7 +114,7 @@ func compare(b *testing.B, floor, gw side) {
 	var latency [2]atomic.Int64
 	var failed atomic.Int64
 	if file := os.Getenv("LOADTEST_CPUPROFILE"); file != "" {
-		profile(b, gw, file)
+		profile(b, strings.TrimSuffix(gw.metrics, "/metrics"), file)
 	}
 	before := read()
 	b.ResetTimer()
@@ -142,11 +154,11 @@ func compare(b *testing.B, floor, gw side) {
 	b.ReportMetric(float64(latency[1].Load())/n/1e6, "gw-ms/req")
 }
 
-// profile saves the gateway's CPU profile of the next 10 s into file plus
-// the benchmark's name (LOADTEST_CPUPROFILE=/tmp/gw. go test -bench Cost
-// -benchtime 20000x), for go tool pprof.
-func profile(b *testing.B, gw side, file string) {
-	admin := strings.TrimSuffix(gw.metrics, "/metrics")
+// profile saves the CPU profile of the next 10 s of the gateway whose admin
+// listener is admin into file plus the benchmark's name
+// (LOADTEST_CPUPROFILE=/tmp/gw. go test -bench Cost -benchtime 20000x), for
+// go tool pprof.
+func profile(b *testing.B, admin, file string) {
 	go func() {
 		resp, err := http.Get(admin + "/debug/pprof/profile?seconds=10")
 		if err != nil {

@@ -208,6 +208,7 @@ func newWorld(tb testing.TB, sim simulation, gatewayEnv ...string) *world {
 		urls = append(urls, k+"="+w.sim.vars[k])
 	}
 	env := append(append([]string{"ADDR=127.0.0.1:0", "ADMIN_ADDR=127.0.0.1:0"}, urls...), gatewayEnv...)
+	env = append(env, strings.Fields(os.Getenv("LOADTEST_GATEWAY_ENV"))...) // for experiments: LOADTEST_GATEWAY_ENV="OVERLOAD_TARGET=20ms"
 	w.gateway = start(tb, "gateway", env, func(p *proc) bool { return p.vars["listening"] != "" && p.vars["admin listening"] != "" })
 	w.floor = start(tb, "floor", urls, func(p *proc) bool { return p.vars["FLOOR_URL"] != "" })
 	w.gatewayURL = "http://" + w.gateway.vars["listening"]

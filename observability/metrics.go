@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/acme/dashboard-gateway/downstream"
+	"github.com/acme/dashboard-gateway/overload"
 	"github.com/acme/dashboard-gateway/resilience"
 )
 
@@ -55,7 +56,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}, []string{"service", "outcome"}),
 		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "gateway_resilience_decisions_total",
-			Help: "Decisions of the resilience layers by service: retried, retry_budget, retry_no_time, hedged, hedge_budget, hedge_won, short_circuited, shed, deduplicated, attempt_timeout.",
+			Help: "Decisions of the resilience layers by service: retried, retry_budget, retry_no_time, hedged, hedge_budget, hedge_won, short_circuited, shed, deduplicated, attempt_timeout, busy (a retry or hedge not sent: the gateway is overloaded).",
 		}, []string{"service", "decision"}),
 	}
 	m.operations = newOperationLabels(time.Now, func(name string) {
@@ -140,4 +141,31 @@ func (c *downstreamCollector) Collect(ch chan<- prometheus.Metric) {
 			ch <- prometheus.MustNewConstMetric(c.breaker, prometheus.GaugeValue, v, string(s), state)
 		}
 	}
+}
+
+// WatchOverload registers the overload limiter's state with reg, read when
+// scraped: its concurrency limit, requests in flight under it, the
+// scheduling latency it last saw, whether the gateway is busy, and the
+// requests it shed.
+func WatchOverload(reg prometheus.Registerer, l *overload.Limiter) {
+	gauge := func(name, help string, f func(overload.Stats) float64) prometheus.Collector {
+		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, func() float64 { return f(l.Stats()) })
+	}
+	reg.MustRegister(
+		gauge("gateway_overload_limit", "Requests the gateway admits in flight now (its adaptive concurrency limit).",
+			func(s overload.Stats) float64 { return float64(s.Limit) }),
+		gauge("gateway_overload_in_flight", "Requests in flight under the concurrency limit.",
+			func(s overload.Stats) float64 { return float64(s.InFlight) }),
+		gauge("gateway_sched_latency_seconds", "How long goroutines waited to run (p99) in the last adaptation interval.",
+			func(s overload.Stats) float64 { return s.Lag.Seconds() }),
+		gauge("gateway_overloaded", "1 while the gateway is its own bottleneck (scheduling latency past -overload-target).",
+			func(s overload.Stats) float64 {
+				if s.Busy {
+					return 1
+				}
+				return 0
+			}),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "gateway_shed_total", Help: "Requests refused with 503 past the concurrency limit."},
+			func() float64 { return float64(l.Stats().Shed) }),
+	)
 }

@@ -71,6 +71,10 @@ func retry[T any](ctx context.Context, s *Service, call func(context.Context) (T
 		if !o.Retry || rep.Attempts >= s.policy.Attempts {
 			return v, rep, err
 		}
+		if s.busy() { // a retry now would add to our own overload
+			s.decide(ctx, Busy)
+			return v, rep, err
+		}
 		wait := s.backoff(rep.Attempts)
 		if o.RetryAfter > wait {
 			wait = o.RetryAfter

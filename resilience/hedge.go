@@ -56,6 +56,10 @@ func hedge[T any](ctx context.Context, s *Service, call func(context.Context) (T
 				return zero, hedged, firstErr
 			}
 		case <-timer.C:
+			if s.busy() { // a hedge now would add to our own overload
+				s.decide(ctx, Busy)
+				continue
+			}
 			if !s.hedges.spend() {
 				s.decide(ctx, HedgeNoBudget)
 				continue

@@ -52,6 +52,7 @@ const (
 	Shed           Decision = "shed"            // the bulkhead refused the call
 	Deduplicated   Decision = "deduplicated"    // the call joined an identical one in flight
 	TimedOut       Decision = "attempt_timeout" // an attempt hit the per-attempt timeout
+	Busy           Decision = "busy"            // a retry or hedge was not sent: the caller itself is overloaded
 )
 
 // Observer hears the layers' decisions and the breaker's state changes.

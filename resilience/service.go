@@ -23,6 +23,11 @@ type Options struct {
 	// each name holding at most Policy.MaxShare of the attempts in flight;
 	// nil means no caller is told apart.
 	Callers func(context.Context) []string
+	// Busy reports whether the caller itself is the bottleneck now (its
+	// goroutines wait to run: package overload). Then an attempt that
+	// timed out says nothing about the service: it does not count against
+	// the breaker, and no retry or hedge adds to the load. Nil: never.
+	Busy func() bool
 }
 
 // Service is one downstream service's policy and its state: breaker, retry
@@ -41,6 +46,7 @@ type Service struct {
 	inFlight chan struct{} // the bulkhead: a slot per attempt in flight
 	shares   *shares       // nil: callers are not told apart
 	callers  func(context.Context) []string
+	busy     func() bool
 	retries  *budget
 	hedges   *budget
 	latency  latencies
@@ -65,6 +71,10 @@ func NewService(name string, p Policy, o Options) *Service {
 	if share := max(int(p.MaxShare*float64(p.MaxInFlight)), 1); o.Callers != nil && share < p.MaxInFlight {
 		s.callers = o.Callers
 		s.shares = newShares(share)
+	}
+	s.busy = o.Busy
+	if s.busy == nil {
+		s.busy = func() bool { return false }
 	}
 	if s.observer == nil {
 		s.observer = nopObserver{}
@@ -114,6 +124,9 @@ func (s *Service) outcome(err error) Outcome {
 	case errors.Is(err, ErrCircuitOpen), errors.Is(err, ErrBulkheadFull):
 		return Outcome{Ignore: true}
 	case errors.Is(err, ErrAttemptTimeout):
+		if s.busy() { // the time went to our own queueing, not to the service
+			return Outcome{Ignore: true}
+		}
 		return Outcome{Retry: true, Failure: true}
 	}
 	return s.classify(err)

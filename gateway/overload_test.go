@@ -1,0 +1,48 @@
+package gateway_test
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/acme/dashboard-gateway/gateway"
+	"github.com/acme/dashboard-gateway/overload"
+	"github.com/acme/dashboard-gateway/simulator"
+)
+
+// Past the concurrency limit a request is shed at once: 503, Retry-After
+// and one OVERLOADED error, no downstream call; the request under the limit
+// is served as usual.
+func TestShedPastTheLimit(t *testing.T) {
+	limiter := overload.New(overload.Options{Initial: 1, Min: 1, Max: 1, Lag: func() time.Duration { return 0 }})
+	e := newEnv(t, envOptions{
+		behaviors: map[string]simulator.Behavior{simulator.Wallet: {Latency: simulator.Latency{Min: 200 * time.Millisecond}}},
+		edit:      func(o *gateway.Options) { o.Overload = limiter },
+	})
+	var wg sync.WaitGroup
+	var held result
+	wg.Go(func() { held = e.post(t, `{ dashboard(userId: "u1") { wallet { loyaltyPoints } } }`, nil) })
+	e.waitFor(t, simulator.Wallet, "the first request's call", func(s simulator.Stats) bool { return s.InFlight == 1 })
+
+	r := e.post(t, `{ dashboard(userId: "u2") { profile { name } } }`, nil)
+	if h := e.get(t, "/healthz"); h.status != 200 {
+		t.Errorf("GET /healthz at the limit: %d; want 200 (probes are never shed)", h.status)
+	}
+	wg.Wait()
+	if r.status != 503 || r.header.Get("Retry-After") != "1" || r.header.Get("Retry-After-Ms") != "200" ||
+		len(r.gql.Errors) != 1 || r.gql.Errors[0].code() != "OVERLOADED" {
+		t.Errorf("past the limit: %d %v %s; want 503 with Retry-After and one OVERLOADED", r.status, r.header, r.body)
+	}
+	if r.elapsed > held.elapsed {
+		t.Errorf("shed after %v, the admitted request took %v; want the shed one answered at once", r.elapsed, held.elapsed)
+	}
+	if n := e.sim.Stats(simulator.Profile).Calls; n != 0 {
+		t.Errorf("%d profile calls for the shed request; want none", n)
+	}
+	if len(held.gql.Errors) != 0 {
+		t.Errorf("the admitted request: %s; want its wallet", held.body)
+	}
+	if s := limiter.Stats(); s.Shed != 1 || s.InFlight != 0 {
+		t.Errorf("limiter %+v; want one shed, none in flight", s)
+	}
+}
