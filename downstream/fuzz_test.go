@@ -1,11 +1,13 @@
 package downstream
 
 // The fuzz targets below feed arbitrary bodies to the decoding a 200 answer
-// goes through in (*client).attempt: json.Unmarshal into the response type,
-// then its validate method. Whatever the body, neither may panic. An answer
-// validate accepts must hold everything the resolvers (resolvers/mapping.go)
-// dereference and the public schema promises, checked here independently of
-// validate, and must still be valid after a re-encode/decode round trip.
+// goes through in (*client).attempt (decodeAnswer: goccy/go-json into the
+// response type, then its validate method). Whatever the body, neither may
+// panic, and the decoder must agree with encoding/json: the same bodies
+// refused, the same values read from the others. An answer validate accepts
+// must hold everything package dashboard dereferences and the public
+// schema promises, checked here independently of validate, and must still
+// be valid after a re-encode/decode round trip.
 //
 // Seeds are in testdata/fuzz/<target>/ and run with every go test; .ci/fuzz
 // fuzzes each target briefly.
@@ -16,6 +18,7 @@ import (
 	"flag"
 	"fmt"
 	"math"
+	"reflect"
 	"runtime/debug"
 	"slices"
 	"testing"
@@ -158,7 +161,9 @@ func fuzzAnswer[T any, PT interface {
 			return
 		}
 		answer := PT(new(T))
-		if !decode(t, data, answer) {
+		valid := decode(t, data, answer)
+		sameAsStdlib(t, data, answer, PT(new(T)), valid)
+		if !valid {
 			return
 		}
 		holds(answerCheck{t}, (*T)(answer))
@@ -167,20 +172,29 @@ func fuzzAnswer[T any, PT interface {
 }
 
 // decode decodes data as attempt decodes a 200 answer and reports whether
-// validate accepted it. A panic in either step fails the test.
+// it was accepted. A panic fails the test.
 func decode(tb testing.TB, data []byte, into response) (valid bool) {
 	tb.Helper()
-	step := "json.Unmarshal"
 	defer func() {
 		if p := recover(); p != nil {
-			tb.Fatalf("%s of %s panicked: %v\n%s", step, clip(data), p, debug.Stack())
+			tb.Fatalf("decoding %s panicked: %v\n%s", clip(data), p, debug.Stack())
 		}
 	}()
-	if json.Unmarshal(data, into) != nil {
-		return false
+	return decodeAnswer(data, into) == nil
+}
+
+// sameAsStdlib checks that encoding/json, with the same validation, refuses
+// what decodeAnswer refused (valid false) and reads the same values from
+// what it accepted (got).
+func sameAsStdlib(tb testing.TB, data []byte, got, ref response, valid bool) {
+	tb.Helper()
+	refValid := json.Unmarshal(data, ref) == nil && ref.validate() == nil
+	switch {
+	case refValid != valid:
+		tb.Fatalf("decoding %s: accepted %v; encoding/json with the same validation: %v", clip(data), valid, refValid)
+	case valid && !reflect.DeepEqual(got, ref):
+		tb.Fatalf("decoding %s: read %+v; encoding/json read %+v", clip(data), got, ref)
 	}
-	step = "validate"
-	return into.validate() == nil
 }
 
 // roundTrip checks that a valid answer encodes, decodes to a valid answer

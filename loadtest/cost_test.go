@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -113,6 +114,7 @@ func compare(b *testing.B, floor, gw side) {
 	}
 	var latency [2]atomic.Int64
 	var failed atomic.Int64
+	var firstFailure atomic.Value
 	if file := os.Getenv("LOADTEST_CPUPROFILE"); file != "" {
 		profile(b, strings.TrimSuffix(gw.metrics, "/metrics"), file)
 	}
@@ -126,6 +128,7 @@ func compare(b *testing.B, floor, gw side) {
 				latency[i].Add(int64(o.latency))
 				if o.err != nil || o.status != 200 || o.partial {
 					failed.Add(1)
+					firstFailure.CompareAndSwap(nil, fmt.Sprintf("%s: %+v", s.name, o))
 				}
 			}
 		}
@@ -133,7 +136,7 @@ func compare(b *testing.B, floor, gw side) {
 	b.StopTimer()
 	after := read()
 	if n := failed.Load(); n > 0 {
-		b.Errorf("%d answers failed or were partial", n)
+		b.Errorf("%d answers failed or were partial, the first %v", n, firstFailure.Load())
 	}
 	n := float64(b.N)
 	per := func(i int) (cpuUS, allocs, bytes float64) {

@@ -156,7 +156,7 @@ func WatchOverload(reg prometheus.Registerer, l *overload.Limiter) {
 			func(s overload.Stats) float64 { return float64(s.Limit) }),
 		gauge("gateway_overload_in_flight", "Requests in flight under the concurrency limit.",
 			func(s overload.Stats) float64 { return float64(s.InFlight) }),
-		gauge("gateway_sched_latency_seconds", "How long goroutines waited to run (p99) in the last adaptation interval.",
+		gauge("gateway_sched_latency_seconds", "How long goroutines waited to run (p90) in the last adaptation interval.",
 			func(s overload.Stats) float64 { return s.Lag.Seconds() }),
 		gauge("gateway_overloaded", "1 while the gateway is its own bottleneck (scheduling latency past -overload-target).",
 			func(s overload.Stats) float64 {

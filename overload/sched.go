@@ -6,11 +6,11 @@ import (
 	"time"
 )
 
-// SchedLatency returns a func that reports the p99 of how long goroutines
-// waited to run (runnable, not running) since its previous call, from the
-// runtime's /sched/latencies:seconds histogram. It is not safe for
+// SchedLatency returns a func that reports the q-quantile of how long
+// goroutines waited to run (runnable, not running) since its previous call,
+// from the runtime's /sched/latencies:seconds histogram. It is not safe for
 // concurrent use: one Limiter calls it.
-func SchedLatency() func() time.Duration {
+func SchedLatency(q float64) func() time.Duration {
 	sample := []metrics.Sample{{Name: "/sched/latencies:seconds"}}
 	var last []uint64
 	return func() time.Duration {
@@ -29,7 +29,7 @@ func SchedLatency() func() time.Duration {
 			total += c
 		}
 		last = append(last[:0], h.Counts...)
-		return percentile(h.Buckets, delta, total, 0.99)
+		return percentile(h.Buckets, delta, total, q)
 	}
 }
 
