@@ -178,3 +178,32 @@ func profile(b *testing.B, admin, file string) {
 		_, _ = io.Copy(out, resp.Body)
 	}()
 }
+
+// BenchmarkThroughput is each side alone, closed loop, 32 clients, services
+// answering at once, users in turn among 10,000: the complete dashboards
+// per second it answers when CPU is the limit. The gateway sheds some of
+// what the clients send then (failed-%: its 503s, answered at once).
+func BenchmarkThroughput(b *testing.B) {
+	w := newWorld(b, simulation{preset: "healthy"})
+	for _, s := range []struct {
+		name    string
+		request func() *http.Request
+	}{
+		{"floor", restRequest(w.floorURL, "", users(10000))},
+		{"gateway", graphqlRequest(w.gatewayURL, dashboardQuery, users(10000))},
+	} {
+		b.Run(s.name, func(b *testing.B) {
+			var failed atomic.Int64
+			b.SetParallelism(16)
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if o := send(context.Background(), s.request()); o.err != nil || o.status != 200 || o.partial {
+						failed.Add(1)
+					}
+				}
+			})
+			b.ReportMetric(float64(int64(b.N)-failed.Load())/b.Elapsed().Seconds(), "dashboards/s")
+			b.ReportMetric(100*float64(failed.Load())/float64(b.N), "failed-%")
+		})
+	}
+}
