@@ -61,7 +61,10 @@ type Limiter struct {
 	lag      atomic.Int64 // the last scheduling latency seen, in ns
 	shed     atomic.Int64 // requests refused so far
 
-	shedSince int64 // shed when the last overload began (Adapt only)
+	// Adapt's own state.
+	shedSince int64 // shed when the last overload began
+	highRun   int   // intervals over Target in a row
+	sinceBusy int   // intervals since the last overloaded one, up to hold
 }
 
 // New returns a Limiter. It adapts only once Run runs.
@@ -87,7 +90,7 @@ func New(o Options) *Limiter {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	l := &Limiter{opts: o}
+	l := &Limiter{opts: o, sinceBusy: hold}
 	l.limit.Store(int64(min(max(o.Initial, o.Min), o.Max)))
 	return l
 }
@@ -106,19 +109,35 @@ func (l *Limiter) Run(ctx context.Context) {
 	}
 }
 
-// Adapt takes one step given the scheduling latency of the last interval:
-// past Target, the limit drops to 80% of what was in use (never below Min)
-// and the gateway is busy; under it, a limit that was mostly in use grows
-// by a tenth (never above Max).
+// Adapt takes one step given the scheduling latency of the last interval.
+//
+// The gateway becomes overloaded when the latency has been over Target for
+// three intervals in a row: shorter bursts (a garbage collection, a
+// shared call waking hundreds of goroutines at once) pass. Once it has been
+// overloaded, one interval over Target is enough again, for a while
+// (Hold intervals), so that a limit that just relaxed does not let a queue
+// build for three intervals each time. While overloaded the limit drops to
+// 80% of what was in use (never below Min); under Target, a limit mostly in
+// use grows by a tenth (never above Max).
 func (l *Limiter) Adapt(lag time.Duration) {
 	l.lag.Store(int64(lag))
 	peak := l.peak.Swap(l.inFlight.Load())
 	limit := l.limit.Load()
-	busy := lag > l.opts.Target
+	high := lag > l.opts.Target
+	if high {
+		l.highRun++
+	} else {
+		l.highRun = 0
+	}
+	busy := l.highRun >= sustained || high && l.sinceBusy < hold
 	if busy {
+		l.sinceBusy = 0
 		limit = max(int64(l.opts.Min), min(limit, peak)*4/5)
-	} else if peak*5 >= limit*4 {
-		limit = min(int64(l.opts.Max), limit+max(1, limit/10))
+	} else {
+		l.sinceBusy = min(l.sinceBusy+1, hold)
+		if !high && peak*5 >= limit*4 {
+			limit = min(int64(l.opts.Max), limit+max(1, limit/10))
+		}
 	}
 	l.limit.Store(limit)
 	if was := l.busy.Swap(busy); was != busy {
@@ -131,6 +150,13 @@ func (l *Limiter) Adapt(lag time.Duration) {
 		}
 	}
 }
+
+// How many intervals over Target make the gateway overloaded, and for how
+// many intervals after it one is enough.
+const (
+	sustained = 3
+	hold      = 20
+)
 
 // Acquire admits a request if the limit allows, and then returns true;
 // the caller must call Release when the request is done.

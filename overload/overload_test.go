@@ -9,13 +9,7 @@ import (
 
 func TestAdapt(t *testing.T) {
 	l := New(Options{Initial: 100, Min: 8, Max: 200, Target: 10 * time.Millisecond, Lag: func() time.Duration { return 0 }})
-	admit := func(n int) {
-		for range n {
-			if !l.Acquire() {
-				t.Fatalf("refused at %d in flight under a limit of %d", l.inFlight.Load(), l.limit.Load())
-			}
-		}
-	}
+	const quiet, slow = time.Millisecond, 50 * time.Millisecond
 	steps := []struct {
 		name      string
 		inFlight  int // admitted before the step
@@ -23,19 +17,29 @@ func TestAdapt(t *testing.T) {
 		wantLimit int
 		wantBusy  bool
 	}{
-		{"quiet, little in use: stays", 10, time.Millisecond, 100, false},
-		{"quiet, mostly in use: grows by a tenth", 90, time.Millisecond, 110, false},
-		{"overloaded: 80% of what was in use", 90, 50 * time.Millisecond, 72, true},
-		{"still overloaded: down again", 72, 50 * time.Millisecond, 57, true},
-		{"never under Min", 0, time.Second, 8, true},
-		{"recovered, in use: grows", 8, time.Millisecond, 9, false},
+		{"quiet, little in use: stays", 10, quiet, 100, false},
+		{"quiet, mostly in use: grows by a tenth", 90, quiet, 110, false},
+		{"a burst over target: passes", 90, slow, 110, false},
+		{"a longer burst: passes", 90, slow, 110, false},
+		{"quiet again", 90, quiet, 121, false},
+		{"slow once", 90, slow, 121, false},
+		{"slow twice", 90, slow, 121, false},
+		{"slow three times: overloaded, 80% of what was in use", 90, slow, 72, true},
+		{"still slow: down again", 72, slow, 57, true},
+		{"never under Min", 0, slow, 8, true},
+		{"recovered, in use: grows", 8, quiet, 9, false},
+		{"slow once, soon after: overloaded at once", 9, slow, 8, true},
 	}
 	for _, s := range steps {
 		for l.inFlight.Load() > 0 {
 			l.Release()
 		}
 		l.peak.Store(0)
-		admit(s.inFlight)
+		for range s.inFlight {
+			if !l.Acquire() {
+				t.Fatalf("%s: refused at %d in flight under a limit of %d", s.name, l.inFlight.Load(), l.limit.Load())
+			}
+		}
 		l.Adapt(s.lag)
 		if got := l.Stats(); got.Limit != s.wantLimit || got.Busy != s.wantBusy {
 			t.Errorf("%s: limit %d, busy %v; want %d, %v", s.name, got.Limit, got.Busy, s.wantLimit, s.wantBusy)
