@@ -61,10 +61,13 @@ type Limiter struct {
 	lag      atomic.Int64 // the last scheduling latency seen, in ns
 	shed     atomic.Int64 // requests refused so far
 
+	admitted, done atomic.Int64 // requests admitted and finished so far
+
 	// Adapt's own state.
-	shedSince int64 // shed when the last overload began
-	highRun   int   // intervals over Target in a row
-	sinceBusy int   // intervals since the last overloaded one, up to hold
+	recent                 [sustained]interval // the last intervals, newest first
+	lastAdmitted, lastDone int64
+	shedSince              int64 // shed when the last overload began
+	sinceBusy              int   // intervals since the last overloaded one, up to hold
 }
 
 // New returns a Limiter. It adapts only once Run runs.
@@ -111,31 +114,41 @@ func (l *Limiter) Run(ctx context.Context) {
 
 // Adapt takes one step given the scheduling latency of the last interval.
 //
-// The gateway becomes overloaded when the latency has been over Target for
-// three intervals in a row: shorter bursts (a garbage collection, a
-// shared call waking hundreds of goroutines at once) pass. Once it has been
-// overloaded, one interval over Target is enough again, for a while
-// (Hold intervals), so that a limit that just relaxed does not let a queue
-// build for three intervals each time. While overloaded the limit drops to
-// 80% of what was in use (never below Min); under Target, a limit mostly in
-// use grows by a tenth (never above Max).
+// The gateway becomes overloaded when, for three intervals in a row, the
+// latency was over Target and requests kept arriving faster than they
+// finished (its queue grew). A burst of latency without that (a garbage
+// collection, a shared call waking hundreds of goroutines at once) passes,
+// and so does a busy machine whose work is not the gateway's. Soon after an
+// overload (Hold intervals), one such interval is enough again, so that a
+// limit that just relaxed does not let a queue build for three intervals
+// each time. While overloaded the limit drops to 80% of what was in use
+// (never below Min), and stays overloaded while the latency is over Target;
+// under Target, a limit mostly in use grows by a tenth (never above Max).
 func (l *Limiter) Adapt(lag time.Duration) {
 	l.lag.Store(int64(lag))
 	peak := l.peak.Swap(l.inFlight.Load())
-	limit := l.limit.Load()
-	high := lag > l.opts.Target
-	if high {
-		l.highRun++
-	} else {
-		l.highRun = 0
+	admitted, done := l.admitted.Load(), l.done.Load()
+	step := interval{high: lag > l.opts.Target, arrived: admitted - l.lastAdmitted, finished: done - l.lastDone}
+	l.lastAdmitted, l.lastDone = admitted, done
+	copy(l.recent[1:], l.recent[:len(l.recent)-1])
+	l.recent[0] = step
+
+	var busy bool
+	switch {
+	case l.busy.Load():
+		busy = step.high
+	case l.sinceBusy < hold:
+		busy = step.high && queueGrew(l.recent[:1])
+	default:
+		busy = queueGrew(l.recent[:sustained])
 	}
-	busy := l.highRun >= sustained || high && l.sinceBusy < hold
+	limit := l.limit.Load()
 	if busy {
 		l.sinceBusy = 0
 		limit = max(int64(l.opts.Min), min(limit, peak)*4/5)
 	} else {
 		l.sinceBusy = min(l.sinceBusy+1, hold)
-		if !high && peak*5 >= limit*4 {
+		if !step.high && peak*5 >= limit*4 {
 			limit = min(int64(l.opts.Max), limit+max(1, limit/10))
 		}
 	}
@@ -151,8 +164,28 @@ func (l *Limiter) Adapt(lag time.Duration) {
 	}
 }
 
-// How many intervals over Target make the gateway overloaded, and for how
-// many intervals after it one is enough.
+// interval is what one adaptation interval saw.
+type interval struct {
+	high              bool  // the scheduling latency was over Target
+	arrived, finished int64 // requests admitted and finished
+}
+
+// queueGrew reports whether every one of steps was slow and, in all, more
+// than a tenth more requests arrived than finished.
+func queueGrew(steps []interval) bool {
+	var arrived, finished int64
+	for _, s := range steps {
+		if !s.high {
+			return false
+		}
+		arrived += s.arrived
+		finished += s.finished
+	}
+	return arrived > finished+finished/10+2
+}
+
+// How many slow intervals with a growing queue make the gateway overloaded,
+// and for how many intervals after an overload one is enough.
 const (
 	sustained = 3
 	hold      = 20
@@ -167,6 +200,7 @@ func (l *Limiter) Acquire() bool {
 		l.shed.Add(1)
 		return false
 	}
+	l.admitted.Add(1)
 	for {
 		p := l.peak.Load()
 		if n <= p || l.peak.CompareAndSwap(p, n) {
@@ -176,7 +210,10 @@ func (l *Limiter) Acquire() bool {
 }
 
 // Release ends a request Acquire admitted.
-func (l *Limiter) Release() { l.inFlight.Add(-1) }
+func (l *Limiter) Release() {
+	l.inFlight.Add(-1)
+	l.done.Add(1)
+}
 
 // RetryAfter is how long a shed client should wait: two adaptations.
 func (l *Limiter) RetryAfter() time.Duration { return 2 * l.opts.Interval }

@@ -11,34 +11,38 @@ func TestAdapt(t *testing.T) {
 	l := New(Options{Initial: 100, Min: 8, Max: 200, Target: 10 * time.Millisecond, Lag: func() time.Duration { return 0 }})
 	const quiet, slow = time.Millisecond, 50 * time.Millisecond
 	steps := []struct {
-		name      string
-		inFlight  int // admitted before the step
-		lag       time.Duration
-		wantLimit int
-		wantBusy  bool
+		name           string
+		arrive, finish int // requests admitted and finished during the interval
+		lag            time.Duration
+		wantLimit      int
+		wantBusy       bool
 	}{
-		{"quiet, little in use: stays", 10, quiet, 100, false},
-		{"quiet, mostly in use: grows by a tenth", 90, quiet, 110, false},
-		{"a burst over target: passes", 90, slow, 110, false},
-		{"a longer burst: passes", 90, slow, 110, false},
-		{"quiet again", 90, quiet, 121, false},
-		{"slow once", 90, slow, 121, false},
-		{"slow twice", 90, slow, 121, false},
-		{"slow three times: overloaded, 80% of what was in use", 90, slow, 72, true},
-		{"still slow: down again", 72, slow, 57, true},
-		{"never under Min", 0, slow, 8, true},
-		{"recovered, in use: grows", 8, quiet, 9, false},
-		{"slow once, soon after: overloaded at once", 9, slow, 8, true},
+		{"quiet, little in use: stays", 10, 0, quiet, 100, false},
+		{"quiet, mostly in use: grows by a tenth", 80, 0, quiet, 110, false},
+		{"slow, queue steady", 20, 20, slow, 110, false},
+		{"slow, queue steady", 20, 20, slow, 110, false},
+		{"slow three times, queue steady: a busy machine, not an overload", 20, 20, slow, 110, false},
+		{"quiet: grows", 0, 0, quiet, 121, false},
+		{"slow, queue growing", 10, 5, slow, 121, false},
+		{"slow, queue growing", 10, 5, slow, 121, false},
+		{"slow three times, queue growing: overloaded, 80% of the most in flight", 10, 5, slow, 88, true},
+		{"still slow: down again", 0, 0, slow, 70, true},
+		{"quiet: no longer, and growing", 0, 100, quiet, 77, false},
+		{"slow, queue growing, soon after: overloaded at once", 20, 0, slow, 20, true},
+		{"still slow", 0, 20, slow, 16, true},
+		{"never under Min", 0, 0, slow, 8, true},
 	}
+	inFlight := 0
 	for _, s := range steps {
-		for l.inFlight.Load() > 0 {
-			l.Release()
-		}
-		l.peak.Store(0)
-		for range s.inFlight {
+		for range s.arrive {
 			if !l.Acquire() {
-				t.Fatalf("%s: refused at %d in flight under a limit of %d", s.name, l.inFlight.Load(), l.limit.Load())
+				t.Fatalf("%s: refused at %d in flight under a limit of %d", s.name, inFlight, l.limit.Load())
 			}
+			inFlight++
+		}
+		for range s.finish {
+			l.Release()
+			inFlight--
 		}
 		l.Adapt(s.lag)
 		if got := l.Stats(); got.Limit != s.wantLimit || got.Busy != s.wantBusy {
