@@ -115,20 +115,23 @@ func (l *Limiter) Run(ctx context.Context) {
 // Adapt takes one step given the scheduling latency of the last interval.
 //
 // The gateway becomes overloaded when, for three intervals in a row, the
-// latency was over Target and requests kept arriving faster than they
-// finished (its queue grew). A burst of latency without that (a garbage
-// collection, a shared call waking hundreds of goroutines at once) passes,
-// and so does a busy machine whose work is not the gateway's. Soon after an
-// overload (Hold intervals), one such interval is enough again, so that a
-// limit that just relaxed does not let a queue build for three intervals
-// each time. While overloaded the limit drops to 80% of what was in use
-// (never below Min), and stays overloaded while the latency is over Target;
+// latency was over four times Target and requests kept arriving faster
+// than they finished (its queue grew). Bursts (a garbage collection, a
+// shared call waking hundreds of goroutines at once, new connections when
+// traffic starts: measured up to 17 ms for up to three intervals) pass, and
+// so does a busy machine whose work is not the gateway's; a real overload
+// goes to hundreds of milliseconds. Soon after an overload (Hold
+// intervals), one interval over Target with a growing queue is enough
+// again, so that a limit that just relaxed does not let a queue build for
+// three intervals each time. While overloaded, the limit drops to 80% of
+// what was in use (never below Min) as long as the latency is over Target;
 // under Target, a limit mostly in use grows by a tenth (never above Max).
 func (l *Limiter) Adapt(lag time.Duration) {
 	l.lag.Store(int64(lag))
 	peak := l.peak.Swap(l.inFlight.Load())
 	admitted, done := l.admitted.Load(), l.done.Load()
-	step := interval{high: lag > l.opts.Target, arrived: admitted - l.lastAdmitted, finished: done - l.lastDone}
+	step := interval{high: lag > l.opts.Target, severe: lag > 4*l.opts.Target,
+		arrived: admitted - l.lastAdmitted, finished: done - l.lastDone}
 	l.lastAdmitted, l.lastDone = admitted, done
 	copy(l.recent[1:], l.recent[:len(l.recent)-1])
 	l.recent[0] = step
@@ -138,9 +141,9 @@ func (l *Limiter) Adapt(lag time.Duration) {
 	case l.busy.Load():
 		busy = step.high
 	case l.sinceBusy < hold:
-		busy = step.high && queueGrew(l.recent[:1])
+		busy = queueGrew(l.recent[:1], false)
 	default:
-		busy = queueGrew(l.recent[:sustained])
+		busy = queueGrew(l.recent[:sustained], true)
 	}
 	limit := l.limit.Load()
 	if busy {
@@ -166,16 +169,17 @@ func (l *Limiter) Adapt(lag time.Duration) {
 
 // interval is what one adaptation interval saw.
 type interval struct {
-	high              bool  // the scheduling latency was over Target
+	high, severe      bool  // the scheduling latency was over Target, over four times it
 	arrived, finished int64 // requests admitted and finished
 }
 
-// queueGrew reports whether every one of steps was slow and, in all, more
-// than a tenth more requests arrived than finished.
-func queueGrew(steps []interval) bool {
+// queueGrew reports whether every one of steps was slow (severely so, with
+// severe) and, in all, more than a tenth more requests arrived than
+// finished.
+func queueGrew(steps []interval, severe bool) bool {
 	var arrived, finished int64
 	for _, s := range steps {
-		if !s.high {
+		if !s.high || severe && !s.severe {
 			return false
 		}
 		arrived += s.arrived

@@ -9,7 +9,7 @@ import (
 
 func TestAdapt(t *testing.T) {
 	l := New(Options{Initial: 100, Min: 8, Max: 200, Target: 10 * time.Millisecond, Lag: func() time.Duration { return 0 }})
-	const quiet, slow = time.Millisecond, 50 * time.Millisecond
+	const quiet, slowish, slow = time.Millisecond, 20 * time.Millisecond, 50 * time.Millisecond
 	steps := []struct {
 		name           string
 		arrive, finish int // requests admitted and finished during the interval
@@ -23,6 +23,10 @@ func TestAdapt(t *testing.T) {
 		{"slow, queue steady", 20, 20, slow, 110, false},
 		{"slow three times, queue steady: a busy machine, not an overload", 20, 20, slow, 110, false},
 		{"quiet: grows", 0, 0, quiet, 121, false},
+		{"a little slow, queue growing", 2, 0, slowish, 121, false},
+		{"a little slow, queue growing", 2, 0, slowish, 121, false},
+		{"a little slow three times, queue growing: a burst, not an overload", 2, 0, slowish, 121, false},
+		{"quiet", 0, 6, quiet, 121, false},
 		{"slow, queue growing", 10, 5, slow, 121, false},
 		{"slow, queue growing", 10, 5, slow, 121, false},
 		{"slow three times, queue growing: overloaded, 80% of the most in flight", 10, 5, slow, 88, true},
