@@ -115,12 +115,12 @@ func (l *Limiter) Run(ctx context.Context) {
 // Adapt takes one step given the scheduling latency of the last interval.
 //
 // The gateway becomes overloaded when, for three intervals in a row, the
-// latency was over four times Target and requests kept arriving faster
-// than they finished (its queue grew). Bursts (a garbage collection, a
-// shared call waking hundreds of goroutines at once, new connections when
-// traffic starts: measured up to 17 ms for up to three intervals) pass, and
-// so does a busy machine whose work is not the gateway's; a real overload
-// goes to hundreds of milliseconds. Soon after an overload (Hold
+// latency was over ten times Target and requests kept arriving faster than
+// they finished (its queue grew). Bursts (a garbage collection, a shared
+// call waking hundreds of goroutines at once, new connections when traffic
+// starts, a noisy neighbour on a virtual machine: measured up to 42 ms for
+// up to three intervals) pass, and so does a busy machine whose work is not
+// the gateway's; a real overload goes to hundreds of milliseconds. Soon after an overload (Hold
 // intervals), one interval over Target with a growing queue is enough
 // again, so that a limit that just relaxed does not let a queue build for
 // three intervals each time. While overloaded, the limit drops to 80% of
@@ -130,7 +130,7 @@ func (l *Limiter) Adapt(lag time.Duration) {
 	l.lag.Store(int64(lag))
 	peak := l.peak.Swap(l.inFlight.Load())
 	admitted, done := l.admitted.Load(), l.done.Load()
-	step := interval{high: lag > l.opts.Target, severe: lag > 4*l.opts.Target,
+	step := interval{high: lag > l.opts.Target, severe: lag > severity*l.opts.Target,
 		arrived: admitted - l.lastAdmitted, finished: done - l.lastDone}
 	l.lastAdmitted, l.lastDone = admitted, done
 	copy(l.recent[1:], l.recent[:len(l.recent)-1])
@@ -169,7 +169,7 @@ func (l *Limiter) Adapt(lag time.Duration) {
 
 // interval is what one adaptation interval saw.
 type interval struct {
-	high, severe      bool  // the scheduling latency was over Target, over four times it
+	high, severe      bool  // the scheduling latency was over Target, over severity times it
 	arrived, finished int64 // requests admitted and finished
 }
 
@@ -193,6 +193,7 @@ func queueGrew(steps []interval, severe bool) bool {
 const (
 	sustained = 3
 	hold      = 20
+	severity  = 10
 )
 
 // Acquire admits a request if the limit allows, and then returns true;

@@ -9,7 +9,7 @@ import (
 
 func TestAdapt(t *testing.T) {
 	l := New(Options{Initial: 100, Min: 8, Max: 200, Target: 10 * time.Millisecond, Lag: func() time.Duration { return 0 }})
-	const quiet, slowish, slow = time.Millisecond, 20 * time.Millisecond, 50 * time.Millisecond
+	const quiet, slowish, slow = time.Millisecond, 50 * time.Millisecond, 200 * time.Millisecond
 	steps := []struct {
 		name           string
 		arrive, finish int // requests admitted and finished during the interval
