@@ -223,12 +223,12 @@ func TestHeaderFlood(t *testing.T) {
 func TestSlowLoris(t *testing.T) {
 	const timeout = 300 * time.Millisecond
 	e := newEnv(t, envOptions{server: gateway.ServerConfig{ReadHeaderTimeout: timeout}})
+	start := time.Now() // before the dial: the server's clock starts once it accepts
 	conn, err := net.Dial("tcp", strings.TrimPrefix(e.url, "http://"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	start := time.Now()
 	if _, err := conn.Write([]byte("POST /query HTTP/1.1\r\nHost: x\r\nX-Slow: ")); err != nil {
 		t.Fatal(err)
 	}
