@@ -47,7 +47,7 @@ func Presenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 // contract and is rewritten.
 func presentOwn(ctx context.Context, logger *slog.Logger, e *gqlerror.Error, out *gqlerror.Error) {
 	code, _ := e.Extensions["code"].(string)
-	if len(e.Path) == 0 || code == parseFailed || code == validationFailed {
+	if len(e.Path) == 0 || code == string(ParseFailed) || code == string(ValidationFailed) {
 		switch code {
 		case "":
 			code = string(BadRequest)
@@ -67,31 +67,16 @@ func presentOwn(ctx context.Context, logger *slog.Logger, e *gqlerror.Error, out
 }
 
 func presentCause(ctx context.Context, logger *slog.Logger, cause error, out *gqlerror.Error) {
-	var input *InputError
-	var denied *DeniedError
-	var limit *LimitError
-	var down *downstream.Error
-	switch {
-	case errors.As(cause, &input):
-		out.Message = input.Message
-		out.Extensions["code"] = string(BadUserInput)
-	case errors.As(cause, &denied):
-		out.Message = denied.Message
-		out.Extensions["code"] = string(denied.Code)
-	case errors.As(cause, &limit):
-		out.Message = limit.Message
-		out.Extensions["code"] = string(LimitExceeded)
-		out.Extensions["reason"] = limit.Limit
-	case errors.As(cause, &down):
-		code, reason, msg := downstreamCode(down)
-		out.Message = msg
-		out.Extensions["code"] = string(code)
+	if clientErr, ok := errors.AsType[*Error](cause); ok {
+		present(out, clientErr)
+		return
+	}
+	if down, ok := errors.AsType[*downstream.Error](cause); ok {
+		clientErr := Downstream(down)
+		present(out, clientErr)
 		out.Extensions["service"] = string(down.Service)
-		if reason != "" {
-			out.Extensions["reason"] = reason
-		}
 		level := slog.LevelWarn
-		switch code {
+		switch clientErr.Code {
 		case NotFound:
 			level = slog.LevelDebug
 		case Cancelled:
@@ -101,58 +86,21 @@ func presentCause(ctx context.Context, logger *slog.Logger, cause error, out *gq
 			slog.Int("attempts", down.Report.Attempts),
 			slog.Bool("hedged", down.Report.Hedged),
 			slog.Bool("shared", down.Report.Shared))
-	case errors.Is(cause, errPanic):
-		out.Message = "internal error"
-		out.Extensions["code"] = string(Internal)
-	default:
-		out.Message = "internal error"
-		out.Extensions["code"] = string(Internal)
+		return
+	}
+	out.Message = "internal error"
+	out.Extensions["code"] = string(Internal)
+	if !errors.Is(cause, errPanic) { // Recover logged it already
 		logFailure(ctx, logger, slog.LevelError, out, cause)
 	}
 }
 
-// downstreamCode maps a downstream failure to its code, reason and message.
-// A reason the resilience layers gave (e.g. retry_budget_exhausted) wins
-// over the one the failure's kind implies.
-func downstreamCode(e *downstream.Error) (code Code, reason, message string) {
-	code, reason, message = kindCode(e)
-	if e.Report.Reason != "" {
-		reason = e.Report.Reason
-	}
-	return code, reason, message
-}
-
-func kindCode(e *downstream.Error) (code Code, reason, message string) {
-	svc := string(e.Service)
-	switch e.Kind {
-	case downstream.KindNotFound:
-		what := "user"
-		if e.Service == downstream.Catalog {
-			what = "product"
-		}
-		return NotFound, "", what + " not found"
-	case downstream.KindDeadline:
-		return DeadlineExceeded, "", svc + " service did not answer before the request deadline"
-	case downstream.KindCanceled:
-		return Cancelled, "", "the request was cancelled"
-	case downstream.KindTimeout:
-		return UpstreamTimeout, "", svc + " service timed out"
-	case downstream.KindBudget:
-		return UpstreamTimeout, "field_budget", svc + " service did not answer within the field's budget"
-	case downstream.KindCircuitOpen:
-		return CircuitOpen, "", svc + " service is failing; calls to it are paused"
-	case downstream.KindShed:
-		return UpstreamError, "bulkhead_full", svc + " service has too many calls in flight"
-	case downstream.KindBadStatus:
-		return UpstreamError, "bad_status", svc + " service unavailable"
-	case downstream.KindConnection:
-		return UpstreamError, "connection_failed", svc + " service unavailable"
-	case downstream.KindInvalidRequest:
-		return BadUserInput, "invalid_argument", "the request has an argument the " + svc + " service cannot take"
-	case downstream.KindTooLarge:
-		return UpstreamError, "response_too_large", svc + " service sent an invalid response"
-	default: // KindInvalidResponse and anything new
-		return UpstreamError, "invalid_response", svc + " service sent an invalid response"
+// present puts a client error's message, code and reason on out.
+func present(out *gqlerror.Error, e *Error) {
+	out.Message = e.Message
+	out.Extensions["code"] = string(e.Code)
+	if e.Reason != "" {
+		out.Extensions["reason"] = e.Reason
 	}
 }
 
@@ -204,14 +152,5 @@ func Recover(logger *slog.Logger) graphql.RecoverFunc {
 		}
 		logger.LogAttrs(ctx, slog.LevelError, "panic while resolving", attrs...)
 		return errPanic
-	}
-}
-
-// DeadlineBeforeStart is the error of a request whose deadline passed before
-// its operation could start (e.g. a slow upload), so no field ran at all.
-func DeadlineBeforeStart() *gqlerror.Error {
-	return &gqlerror.Error{
-		Message:    "the request deadline passed before the operation started",
-		Extensions: map[string]any{"code": string(DeadlineExceeded)},
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -49,7 +48,10 @@ func TestPresenter(t *testing.T) {
 		{"parse error", parseErr, "GRAPHQL_PARSE_FAILED", "", "", "Expected Name, found <EOF>", false},
 		{"gqlgen's request error", gqlerror.Errorf("provided APQ hash does not match query"), "BAD_REQUEST", "", "", "provided APQ hash does not match query", false},
 		{"the HTTP layer's limit", &gqlerror.Error{Message: "the query is too long", Extensions: map[string]any{"code": "LIMIT_EXCEEDED", "reason": "query_length"}}, "LIMIT_EXCEEDED", "", "query_length", "the query is too long", false},
-		{"limit", gqlerror.WrapIfUnwrapped(&apierror.LimitError{Limit: "depth", Message: "too deep"}), "LIMIT_EXCEEDED", "", "depth", "too deep", false},
+		{"limit", gqlerror.WrapIfUnwrapped(apierror.Limit("depth", "too deep")), "LIMIT_EXCEEDED", "", "depth", "too deep", false},
+		{"denied", onPath(apierror.Denied(apierror.Forbidden, "you may read only your own dashboard")), "FORBIDDEN", "", "", "you may read only your own dashboard", false},
+		{"a request error with its cause", (&apierror.Error{Code: apierror.LimitExceeded, Reason: "query_length", Message: "the query is too long"}).GraphQL(), "LIMIT_EXCEEDED", "", "query_length", "the query is too long", false},
+		{"budget", down(downstream.KindBudget, downstream.Orders), "UPSTREAM_TIMEOUT", "orders", "field_budget", "orders service did not answer within the field's budget", true},
 		{"gqlgen's own field error", &gqlerror.Error{Message: "must not be null", Path: path}, "INTERNAL_SERVER_ERROR", "", "", "internal error", true},
 	}
 	for _, tt := range tests {
@@ -97,14 +99,5 @@ func TestRecover(t *testing.T) {
 	}
 	if line["request_id"] != "req-p" || !strings.Contains(strOf(line["panic"]), "boom") || !strings.Contains(strOf(line["stack"]), "goroutine") {
 		t.Errorf("log %v; want the panic, its stack and the request id", line)
-	}
-}
-
-func TestWriteHTTP(t *testing.T) {
-	rec := httptest.NewRecorder()
-	apierror.WriteHTTP(rec, 413, apierror.BadRequest, "request body too large")
-	if rec.Code != 413 || rec.Header().Get("Content-Type") != "application/json" ||
-		strings.TrimSpace(rec.Body.String()) != `{"errors":[{"message":"request body too large","extensions":{"code":"BAD_REQUEST"}}]}` {
-		t.Errorf("got %d %q %s", rec.Code, rec.Header().Get("Content-Type"), rec.Body.String())
 	}
 }

@@ -6,6 +6,8 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/acme/dashboard-gateway/apierror"
 )
 
 // APQ serves Automatic Persisted Queries: a client sends the SHA-256 hash
@@ -52,18 +54,18 @@ func (a APQ) MutateOperationParameters(ctx context.Context, p *graphql.RawParams
 	pq, _ := raw.(map[string]any)
 	hash, _ := pq["sha256Hash"].(string)
 	if v, ok := pq["version"]; !ok || !isOne(v) || hash == "" {
-		return &gqlerror.Error{Message: "unsupported persisted query: send {\"version\": 1, \"sha256Hash\": ...}"}
+		return refuse(apierror.BadRequest, "unsupported persisted query: send {\"version\": 1, \"sha256Hash\": ...}")
 	}
 	if p.Query == "" {
 		q, found := a.Cache.Get(ctx, hash)
 		if !found {
-			return coded(CodeNotFound, "PersistedQueryNotFound") // the words Apollo clients look for
+			return refuse(apierror.PersistedQueryNotFound, "PersistedQueryNotFound") // the words Apollo clients look for
 		}
 		p.Query = q
 		return nil
 	}
 	if Hash(p.Query) != hash {
-		return &gqlerror.Error{Message: "the persisted query hash does not match the query sent with it"}
+		return refuse(apierror.BadRequest, "the persisted query hash does not match the query sent with it")
 	}
 	graphql.GetOperationContext(ctx).Stats.SetExtension(apqStats, apqPending{hash: hash, query: p.Query})
 	return nil

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/acme/dashboard-gateway/apierror"
 )
 
 const doc = `query Me { dashboard(userId: "u1") { userId } }`
@@ -57,9 +59,9 @@ func TestTrusted(t *testing.T) {
 		{"by opaque id", graphql.RawParams{Extensions: map[string]any{"documentId": "7b1c"}}, "", doc},
 		{"by APQ hash", graphql.RawParams{Extensions: map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": h}}}, "", doc},
 		{"the text of a trusted document", graphql.RawParams{Query: doc}, "", doc},
-		{"unknown id", graphql.RawParams{Extensions: map[string]any{"documentId": "nope"}}, CodeNotFound, ""},
-		{"query not matching its id", graphql.RawParams{Query: "{ __typename }", Extensions: map[string]any{"documentId": "7b1c"}}, CodeMismatch, ""},
-		{"any other query", graphql.RawParams{Query: "{ __typename }"}, CodeNotTrusted, ""},
+		{"unknown id", graphql.RawParams{Extensions: map[string]any{"documentId": "nope"}}, string(apierror.PersistedQueryNotFound), ""},
+		{"query not matching its id", graphql.RawParams{Query: "{ __typename }", Extensions: map[string]any{"documentId": "7b1c"}}, string(apierror.PersistedQueryMismatch), ""},
+		{"any other query", graphql.RawParams{Query: "{ __typename }"}, string(apierror.DocumentNotTrusted), ""},
 	}
 	for _, tt := range tests {
 		p := tt.params

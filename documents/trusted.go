@@ -5,17 +5,8 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
-)
 
-// Codes of the errors this package returns (documented in the README).
-const (
-	// CodeNotFound: the request names a document the server does not have
-	// (the code Apollo clients react to by sending the full query).
-	CodeNotFound = "PERSISTED_QUERY_NOT_FOUND"
-	// CodeNotTrusted: trusted-documents mode refused a query not in the manifest.
-	CodeNotTrusted = "DOCUMENT_NOT_TRUSTED"
-	// CodeMismatch: the query sent does not match the document id sent with it.
-	CodeMismatch = "PERSISTED_QUERY_MISMATCH"
+	"github.com/acme/dashboard-gateway/apierror"
 )
 
 // Trusted is the gqlgen extension of the trusted-documents mode: a request
@@ -55,14 +46,14 @@ func (t *Trusted) MutateOperationParameters(_ context.Context, p *graphql.RawPar
 		if t.bodies[p.Query] {
 			return nil
 		}
-		return coded(CodeNotTrusted, "this server runs only its trusted documents; send a known documentId")
+		return refuse(apierror.DocumentNotTrusted, "this server runs only its trusted documents; send a known documentId")
 	}
 	doc, ok := t.Manifest.lookup(id)
 	if !ok {
-		return coded(CodeNotFound, "no trusted document has this id")
+		return refuse(apierror.PersistedQueryNotFound, "no trusted document has this id")
 	}
 	if p.Query != "" && p.Query != doc {
-		return coded(CodeMismatch, "the query sent is not the document its id names")
+		return refuse(apierror.PersistedQueryMismatch, "the query sent is not the document its id names")
 	}
 	p.Query = doc
 	return nil
@@ -78,6 +69,7 @@ func requestedID(ext map[string]any) string {
 	return hash
 }
 
-func coded(code, message string) *gqlerror.Error {
-	return &gqlerror.Error{Message: message, Extensions: map[string]any{"code": code}}
+// refuse returns the request error of a refused document.
+func refuse(code apierror.Code, message string) *gqlerror.Error {
+	return (&apierror.Error{Code: code, Message: message}).GraphQL()
 }

@@ -50,8 +50,8 @@ func benchDocuments() []hostile {
 
 // codeOf is the code the error presenter will give err.
 func codeOf(err *gqlerror.Error) string {
-	if _, ok := errors.AsType[*apierror.LimitError](err); ok {
-		return string(apierror.LimitExceeded)
+	if e, ok := errors.AsType[*apierror.Error](err); ok {
+		return string(e.Code)
 	}
 	code, _ := err.Extensions["code"].(string)
 	return code

@@ -6,6 +6,8 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/acme/dashboard-gateway/apierror"
 )
 
 // noIntrospection refuses, as a validation error, an operation that asks
@@ -29,7 +31,7 @@ func (noIntrospection) MutateOperationContext(_ context.Context, opCtx *graphql.
 	}
 	if f := introspectionField(opCtx.Operation.SelectionSet, map[string]bool{}); f != nil {
 		err := gqlerror.ErrorPosf(f.Position, "introspection is disabled on this server")
-		err.Extensions = map[string]any{"code": "GRAPHQL_VALIDATION_FAILED"}
+		err.Extensions = map[string]any{"code": string(apierror.ValidationFailed)}
 		return err
 	}
 	return nil

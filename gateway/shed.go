@@ -16,7 +16,7 @@ import (
 // limit takes to adapt), and one OVERLOADED error.
 func shed(l *overload.Limiter, next http.Handler) http.Handler {
 	retryMs := strconv.FormatInt(l.RetryAfter().Milliseconds(), 10)
-	body := apierror.Body(apierror.Overloaded, "the gateway is over capacity; retry after "+retryMs+" ms")
+	body := apierror.Body(&apierror.Error{Code: apierror.Overloaded, Message: "the gateway is over capacity; retry after " + retryMs + " ms"})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/query" && !strings.HasPrefix(r.URL.Path, "/dashboard/") {
 			next.ServeHTTP(w, r)
@@ -26,7 +26,7 @@ func shed(l *overload.Limiter, next http.Handler) http.Handler {
 			h := w.Header()
 			h.Set("Retry-After", "1")
 			h.Set("Retry-After-Ms", retryMs)
-			apierror.WriteBody(w, http.StatusServiceUnavailable, body)
+			apierror.Write(w, http.StatusServiceUnavailable, apierror.MediaJSON, body)
 			return
 		}
 		defer l.Release()

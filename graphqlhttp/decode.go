@@ -3,26 +3,18 @@ package graphqlhttp
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"net/url"
 	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/acme/dashboard-gateway/apierror"
 )
 
-// RequestError is a request that is not a GraphQL-over-HTTP request this
-// server can run. Its message is written for the client.
-type RequestError struct {
-	Code    string // BAD_REQUEST, or LIMIT_EXCEEDED for a query over the length limit
-	Reason  string // for LIMIT_EXCEEDED: query_length
-	Message string
-}
-
-// Error implements error.
-func (e *RequestError) Error() string { return e.Message }
-
-func badRequest(format string, args ...any) *RequestError {
-	return &RequestError{Code: "BAD_REQUEST", Message: fmt.Sprintf(format, args...)}
+// badRequest is the *apierror.Error of a request that is not a
+// GraphQL-over-HTTP request this server can run.
+func badRequest(format string, args ...any) *apierror.Error {
+	return apierror.Errorf(apierror.BadRequest, format, args...)
 }
 
 // Request is a decoded GraphQL-over-HTTP request.
@@ -122,8 +114,7 @@ func checkQuery(req *Request, maxQuery int) error {
 		return badRequest("the request has no \"query\"")
 	}
 	if maxQuery > 0 && len(req.Params.Query) > maxQuery {
-		return &RequestError{Code: "LIMIT_EXCEEDED", Reason: "query_length",
-			Message: fmt.Sprintf("the query is %d bytes long; the limit is %d", len(req.Params.Query), maxQuery)}
+		return apierror.Limit("query_length", "the query is %d bytes long; the limit is %d", len(req.Params.Query), maxQuery)
 	}
 	return nil
 }

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/acme/dashboard-gateway/apierror"
 )
 
-// FuzzDecodePOST: any body decodes to a request or a *RequestError, never a
+// FuzzDecodePOST: any body decodes to a request or an *apierror.Error, never a
 // panic; what decodes has a string query within the cap, or a document id,
 // or a persisted-query extension.
 func FuzzDecodePOST(f *testing.F) {
@@ -23,9 +25,9 @@ func FuzzDecodePOST(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		req, err := DecodePOST(body, 1000)
 		if err != nil {
-			var re *RequestError
+			var re *apierror.Error
 			if !errors.As(err, &re) || re.Message == "" || !utf8.ValidString(re.Message) {
-				t.Fatalf("error %v (%T); want a *RequestError with a message", err, err)
+				t.Fatalf("error %v (%T); want an *apierror.Error with a message", err, err)
 			}
 			return
 		}
@@ -41,16 +43,16 @@ func FuzzDecodePOST(f *testing.F) {
 	})
 }
 
-// FuzzDecodeGET: any query string decodes or gives a *RequestError.
+// FuzzDecodeGET: any query string decodes or gives an *apierror.Error.
 func FuzzDecodeGET(f *testing.F) {
 	for _, seed := range []string{"query=%7B+a+%7D", "query=x&variables=%7B%7D", "query=%zz", "variables=[", ""} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
 		if _, err := DecodeGET(raw, 1000); err != nil {
-			var re *RequestError
+			var re *apierror.Error
 			if !errors.As(err, &re) {
-				t.Fatalf("error %v (%T); want a *RequestError", err, err)
+				t.Fatalf("error %v (%T); want an *apierror.Error", err, err)
 			}
 		}
 	})

@@ -25,6 +25,8 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/parser"
+
+	"github.com/acme/dashboard-gateway/apierror"
 )
 
 // Handler serves GraphQL over HTTP. Its fields are read-only once serving.
@@ -44,8 +46,8 @@ const allowed = "GET, POST, OPTIONS"
 func (h Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	media, ok := negotiate(r.Header.Get("Accept"))
 	if !ok {
-		h.writeError(w, r, mediaJSON, http.StatusNotAcceptable,
-			badRequest("the Accept header offers no media type this server can send: use application/graphql-response+json or application/json"))
+		h.writeError(w, r, mediaJSON, withStatus(http.StatusNotAcceptable,
+			badRequest("the Accept header offers no media type this server can send: use application/graphql-response+json or application/json")))
 		return
 	}
 	var req *Request
@@ -55,12 +57,12 @@ func (h Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		req, err = DecodeGET(r.URL.RawQuery, h.MaxQueryBytes)
 	case http.MethodPost:
 		if msg := checkContentType(r.Header.Get("Content-Type")); msg != "" {
-			h.writeError(w, r, media, http.StatusUnsupportedMediaType, badRequest("%s", msg))
+			h.writeError(w, r, media, withStatus(http.StatusUnsupportedMediaType, badRequest("%s", msg)))
 			return
 		}
 		var data []byte
 		if data, err = io.ReadAll(r.Body); err != nil {
-			h.writeError(w, r, media, http.StatusBadRequest, badRequest("the request body could not be read"))
+			h.writeError(w, r, media, withStatus(http.StatusBadRequest, badRequest("the request body could not be read")))
 			return
 		}
 		req, err = DecodePOST(data, h.MaxQueryBytes)
@@ -70,7 +72,7 @@ func (h Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	default:
 		w.Header().Set("Allow", allowed)
-		h.writeError(w, r, media, http.StatusMethodNotAllowed, badRequest("use GET or POST"))
+		h.writeError(w, r, media, withStatus(http.StatusMethodNotAllowed, badRequest("use GET or POST")))
 		return
 	}
 	if err == nil && req.DocumentID != "" {
@@ -84,11 +86,11 @@ func (h Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err != nil {
-		var re *RequestError
-		if !errors.As(err, &re) {
+		re, ok := errors.AsType[*apierror.Error](err)
+		if !ok {
 			re = badRequest("the request could not be read")
 		}
-		h.writeError(w, r, media, requestErrorStatus(media, ""), re)
+		h.writeError(w, r, media, re)
 		return
 	}
 	h.execute(w, r.WithContext(graphql.StartOperationTrace(r.Context())), media, req)
@@ -104,7 +106,7 @@ func (h Handler) execute(w http.ResponseWriter, r *http.Request, media string, r
 	// it by a hash or id: by now req.Params.Query is the document that runs.
 	if r.Method == http.MethodGet && !runsQuery(opCtx, req.Params.Query) {
 		w.Header().Set("Allow", "POST")
-		h.writeError(w, r, media, http.StatusMethodNotAllowed, badRequest("only queries may be sent with GET; use POST"))
+		h.writeError(w, r, media, withStatus(http.StatusMethodNotAllowed, badRequest("only queries may be sent with GET; use POST")))
 		return
 	}
 	if errs != nil {
@@ -113,7 +115,7 @@ func (h Handler) execute(w http.ResponseWriter, r *http.Request, media string, r
 		if len(resp.Errors) > 0 {
 			code, _ = resp.Errors[0].Extensions["code"].(string)
 		}
-		writeJSON(w, media, requestErrorStatus(media, code), requestErrors{Errors: resp.Errors, Extensions: resp.Extensions})
+		apierror.WriteErrors(w, requestErrorStatus(media, apierror.Code(code)), contentType(media), resp.Errors, resp.Extensions)
 		return
 	}
 	responses, ctx := h.Exec.DispatchOperation(ctx, opCtx)
@@ -125,7 +127,7 @@ func (h Handler) execute(w http.ResponseWriter, r *http.Request, media string, r
 // again as encoding/json would a json.RawMessage.
 func writeResponse(w http.ResponseWriter, media string, resp *graphql.Response) {
 	if resp == nil {
-		writeJSON(w, media, http.StatusOK, resp)
+		apierror.Write(w, http.StatusOK, contentType(media), []byte("null"))
 		return
 	}
 	var errs, ext []byte
@@ -137,7 +139,8 @@ func writeResponse(w http.ResponseWriter, media string, resp *graphql.Response) 
 		ext, err = json.Marshal(resp.Extensions)
 	}
 	if err != nil {
-		writeJSON(w, media, http.StatusInternalServerError, nil)
+		apierror.WriteErrors(w, http.StatusInternalServerError, contentType(media),
+			gqlerror.List{apierror.Errorf(apierror.Internal, "internal error").GraphQL()}, nil)
 		return
 	}
 	b := make([]byte, 0, len(`{"errors":,"data":,"extensions":}`)+len(errs)+len(resp.Data)+len(ext))
@@ -155,20 +158,16 @@ func writeResponse(w http.ResponseWriter, media string, resp *graphql.Response) 
 		b = append(append(b, `,"extensions":`...), ext...)
 	}
 	b = append(b, '}')
-	setHeaders(w, media)
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(b)
+	apierror.Write(w, http.StatusOK, contentType(media), b)
 }
 
 // requestErrorStatus is the status of a request that did not execute: what
 // authentication decided, else 400 in application/graphql-response+json and
 // 200 in application/json.
-func requestErrorStatus(media, code string) int {
+func requestErrorStatus(media string, code apierror.Code) int {
 	switch code {
-	case "UNAUTHENTICATED":
-		return http.StatusUnauthorized
-	case "FORBIDDEN":
-		return http.StatusForbidden
+	case apierror.Unauthenticated, apierror.Forbidden:
+		return apierror.Status(code)
 	}
 	if media == mediaGraphQLResponse {
 		return http.StatusBadRequest
@@ -213,38 +212,24 @@ func runsQuery(opCtx *graphql.OperationContext, query string) bool {
 	return op == nil || op.Operation == ast.Query
 }
 
-// requestErrors is the body of a request that did not execute: no "data".
-type requestErrors struct {
-	Errors     gqlerror.List  `json:"errors"`
-	Extensions map[string]any `json:"extensions,omitempty"`
-}
-
-// writeError answers a request that never reached execution. The error
-// still goes through the executor's error presenter and response
+// writeError answers a request that never reached execution with e, under
+// e.HTTPStatus or else the specification's status for a request error.
+// The error still goes through the executor's error presenter and response
 // interceptors, so that logs and metrics count it like any other.
-func (h Handler) writeError(w http.ResponseWriter, r *http.Request, media string, status int, re *RequestError) {
-	gqlErr := &gqlerror.Error{Message: re.Message, Extensions: map[string]any{"code": re.Code}}
-	if re.Reason != "" {
-		gqlErr.Extensions["reason"] = re.Reason
+func (h Handler) writeError(w http.ResponseWriter, r *http.Request, media string, e *apierror.Error) {
+	status := e.HTTPStatus
+	if status == 0 {
+		status = requestErrorStatus(media, e.Code)
 	}
-	resp := h.Exec.DispatchError(r.Context(), gqlerror.List{gqlErr})
-	writeJSON(w, media, status, requestErrors{Errors: resp.Errors, Extensions: resp.Extensions})
+	resp := h.Exec.DispatchError(r.Context(), gqlerror.List{e.GraphQL()})
+	apierror.WriteErrors(w, status, contentType(media), resp.Errors, resp.Extensions)
 }
 
-func setHeaders(w http.ResponseWriter, media string) {
-	w.Header().Set("Content-Type", media+"; charset=utf-8")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
+// withStatus sets the HTTP status of e.
+func withStatus(status int, e *apierror.Error) *apierror.Error {
+	e.HTTPStatus = status
+	return e
 }
 
-// writeJSON writes v as the body; nil v with a 500 status is the generic
-// internal error.
-func writeJSON(w http.ResponseWriter, media string, status int, v any) {
-	setHeaders(w, media)
-	b, err := json.Marshal(v)
-	if err != nil || v == nil && status == http.StatusInternalServerError {
-		status = http.StatusInternalServerError
-		b = []byte(`{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL_SERVER_ERROR"}}]}`)
-	}
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
-}
+// contentType is the Content-Type of a response in media.
+func contentType(media string) string { return media + "; charset=utf-8" }

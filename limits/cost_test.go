@@ -150,7 +150,7 @@ func TestCostChecksArguments(t *testing.T) {
 		`query($n: Int) { dashboard(userId: "u1") { orders(first: $n) { id } } }`,
 	} {
 		_, err := Cost(context.Background(), validated(t, q).Operations[0], map[string]any{"n": int64(-1)})
-		if _, ok := errors.AsType[*apierror.InputError](err); !ok {
+		if e, ok := errors.AsType[*apierror.Error](err); !ok || e.Code != apierror.BadUserInput {
 			t.Errorf("%.70s: %v; want an input error", q, err)
 		}
 	}

@@ -91,11 +91,8 @@ func toGQL(err error) *gqlerror.Error {
 	if gqlErr, ok := errors.AsType[*gqlerror.Error](err); ok {
 		return gqlErr
 	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		return apierror.DeadlineBeforeStart()
-	}
-	if errors.Is(err, context.Canceled) {
-		return &gqlerror.Error{Message: "the request was cancelled", Extensions: map[string]any{"code": string(apierror.Cancelled)}}
+	if ctxErr := apierror.FromContext(err); ctxErr != nil {
+		return ctxErr.GraphQL()
 	}
 	return gqlerror.WrapIfUnwrapped(err)
 }

@@ -22,8 +22,8 @@ func reasonOf(err *gqlerror.Error) string {
 	if err == nil {
 		return ""
 	}
-	if l, ok := errors.AsType[*apierror.LimitError](err); ok {
-		return l.Limit
+	if e, ok := errors.AsType[*apierror.Error](err); ok && e.Code == apierror.LimitExceeded {
+		return e.Reason
 	}
 	code, _ := err.Extensions["code"].(string)
 	return code

@@ -171,8 +171,8 @@ func FuzzDocumentLimits(f *testing.F) {
 }
 
 func isInputError(err error) bool {
-	_, ok := errors.AsType[*apierror.InputError](err)
-	return ok
+	e, ok := errors.AsType[*apierror.Error](err)
+	return ok && e.Code == apierror.BadUserInput
 }
 
 // checkAgainstExpansion expands every operation of doc naively, when its

@@ -20,11 +20,7 @@
 // the query's length before) and it does not execute anything.
 package limits
 
-import (
-	"fmt"
-
-	"github.com/acme/dashboard-gateway/apierror"
-)
+import "github.com/acme/dashboard-gateway/apierror"
 
 // Defaults of Document and Operation.
 const (
@@ -133,5 +129,5 @@ const (
 )
 
 func limit(reason, format string, args ...any) error {
-	return &apierror.LimitError{Limit: reason, Message: fmt.Sprintf(format, args...)}
+	return apierror.Limit(reason, format, args...)
 }

@@ -8,6 +8,8 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/acme/dashboard-gateway/apierror"
 )
 
 // Extension is the gqlgen extension that watches each operation: it records
@@ -129,7 +131,7 @@ func (e Extension) InterceptResponse(ctx context.Context, next graphql.ResponseH
 	for _, gqlErr := range resp.Errors {
 		code, _ := gqlErr.Extensions["code"].(string)
 		service, _ := gqlErr.Extensions["service"].(string)
-		deadline = deadline || code == "DEADLINE_EXCEEDED"
+		deadline = deadline || code == string(apierror.DeadlineExceeded)
 		if e.Metrics != nil {
 			e.Metrics.observeError(code, service)
 		}
