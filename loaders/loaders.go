@@ -1,24 +1,24 @@
 // Package loaders gives each GraphQL operation its own access to the
-// downstream services: profiles and products go through a dataloadgen
-// loader over the services' batch endpoints (ids known together sent
-// together, at most 100 ids a call, each id fetched once per operation),
-// and each per-user call (orders, recommendations, notifications, wallet)
-// is made once per operation, from its field's goroutine; the clients'
-// resilience layers share identical calls in flight across the process.
+// downstream services. Profiles and products go through a dataloadgen
+// loader over the services' batch endpoints (see batch): ids known together
+// are sent together, at most 100 ids a call, and each id is fetched once
+// per operation. The per-user calls (orders, recommendations, notifications,
+// wallet) go straight to the clients, whose resilience layers share
+// identical calls in flight, within an operation and across operations
+// alike: that is the one layer that de-duplicates them.
 //
 // Every wait ends at the caller's deadline (dataloadgen's own Load does not),
 // without a goroutine of its own, and every batch runs under the
 // operation's context captured at creation, so one field's cancellation
-// cannot fail a batch other fields share. Loaders keep results and errors
-// for their lifetime, so they are never shared across operations.
+// cannot fail a batch other fields share. The batches keep results and
+// errors for the operation's lifetime, so Loaders are never shared across
+// operations. Field budgets are not this package's: see package budget.
 package loaders
 
 import (
 	"context"
-	"errors"
 	"time"
 
-	"github.com/acme/dashboard-gateway/deadline"
 	"github.com/acme/dashboard-gateway/downstream"
 )
 
@@ -33,24 +33,6 @@ type Loaders struct {
 	clients  *downstream.Clients
 	profiles *batch[*downstream.UserProfile]
 	products *batch[*downstream.Product]
-
-	orders          memo[listKey, []*downstream.Order]
-	recommendations memo[listKey, []*downstream.Recommendation]
-	notifications   memo[feedKey, *downstream.NotificationFeed]
-	wallets         memo[string, *downstream.UserWallet]
-}
-
-// listKey identifies one per-user list call.
-type listKey struct {
-	userID string
-	limit  int
-}
-
-// feedKey identifies one notifications call.
-type feedKey struct {
-	userID     string
-	limit      int
-	unreadOnly bool
 }
 
 // New returns the loaders of one operation. Batches run under ctx (the
@@ -70,8 +52,7 @@ func New(ctx context.Context, c *downstream.Clients, wait time.Duration) *Loader
 // Profile returns the profile of userID; an unknown user is KindNotFound.
 // Profiles asked for one by one are batched over the loaders' short wait.
 func (l *Loaders) Profile(ctx context.Context, userID string) (*downstream.UserProfile, error) {
-	v, err := l.profiles.one(ctx, userID)
-	return v, fieldError(ctx, err)
+	return l.profiles.one(ctx, userID)
 }
 
 // PrefetchProfiles starts fetching userIDs without waiting: ids known
@@ -82,8 +63,7 @@ func (l *Loaders) PrefetchProfiles(ctx context.Context, userIDs []string) {
 
 // Product returns the product productID; an unknown product is KindNotFound.
 func (l *Loaders) Product(ctx context.Context, productID string) (*downstream.Product, error) {
-	v, err := l.products.one(ctx, productID)
-	return v, fieldError(ctx, err)
+	return l.products.one(ctx, productID)
 }
 
 // PrefetchProducts starts fetching productIDs without waiting (see
@@ -95,59 +75,32 @@ func (l *Loaders) PrefetchProducts(ctx context.Context, productIDs []string) {
 // Products returns the products of productIDs the catalog has, keyed by
 // id: the ids nobody asked for yet go out together at once.
 func (l *Loaders) Products(ctx context.Context, productIDs []string) (map[string]*downstream.Product, error) {
-	v, err := l.products.load(ctx, productIDs)
-	return v, fieldError(ctx, err)
+	return l.products.load(ctx, productIDs)
 }
+
+// The per-user calls (one user, one answer) need no batching: each goes
+// straight to the clients from its field's goroutine, under the field's
+// context. Identical calls in flight at the same time (two aliases, an id
+// asked twice, the same dashboard in two requests) share one call in the
+// clients' resilience layers (resilience.Policy.NoDedupe), the one place
+// that de-duplicates them, so they are not de-duplicated here again.
 
 // Orders returns the user's latest orders, at most limit.
 func (l *Loaders) Orders(ctx context.Context, userID string, limit int) ([]*downstream.Order, error) {
-	return once(ctx, &l.orders, listKey{userID, limit}, downstream.Orders, "get orders",
-		func(ctx context.Context) ([]*downstream.Order, error) { return l.clients.Orders(ctx, userID, limit) })
+	return l.clients.Orders(ctx, userID, limit)
 }
 
 // Recommendations returns the user's recommendations, at most limit.
 func (l *Loaders) Recommendations(ctx context.Context, userID string, limit int) ([]*downstream.Recommendation, error) {
-	return once(ctx, &l.recommendations, listKey{userID, limit}, downstream.Recommendations, "get recommendations",
-		func(ctx context.Context) ([]*downstream.Recommendation, error) {
-			return l.clients.Recommendations(ctx, userID, limit)
-		})
+	return l.clients.Recommendations(ctx, userID, limit)
 }
 
 // Notifications returns the user's notification feed.
 func (l *Loaders) Notifications(ctx context.Context, userID string, limit int, unreadOnly bool) (*downstream.NotificationFeed, error) {
-	return once(ctx, &l.notifications, feedKey{userID, limit, unreadOnly}, downstream.Notifications, "get notifications",
-		func(ctx context.Context) (*downstream.NotificationFeed, error) {
-			return l.clients.Notifications(ctx, userID, limit, unreadOnly)
-		})
+	return l.clients.Notifications(ctx, userID, limit, unreadOnly)
 }
 
 // Wallet returns the user's wallet; an unknown user is KindNotFound.
 func (l *Loaders) Wallet(ctx context.Context, userID string) (*downstream.UserWallet, error) {
-	return once(ctx, &l.wallets, userID, downstream.Wallet, "get wallet",
-		func(ctx context.Context) (*downstream.UserWallet, error) { return l.clients.Wallet(ctx, userID) })
-}
-
-// once makes a per-user call once per operation (see memo).
-func once[K comparable, V any](ctx context.Context, m *memo[K, V], key K, svc downstream.Service, op string,
-	call func(context.Context) (V, error),
-) (V, error) {
-	v, err, ok := m.do(ctx, key, call)
-	if !ok {
-		err = downstream.ContextError(ctx, svc, op)
-	}
-	return v, fieldError(ctx, err)
-}
-
-// fieldError marks a failure caused by an optional field giving up at its
-// budget (see deadline.Critical) as KindBudget.
-func fieldError(ctx context.Context, err error) error {
-	if err == nil || !errors.Is(context.Cause(ctx), deadline.ErrFieldBudget) {
-		return err
-	}
-	if e, ok := errors.AsType[*downstream.Error](err); ok && (e.Kind == downstream.KindCanceled || e.Kind == downstream.KindDeadline) {
-		cp := *e
-		cp.Kind = downstream.KindBudget
-		return &cp
-	}
-	return err
+	return l.clients.Wallet(ctx, userID)
 }
