@@ -2,10 +2,14 @@
 // downstream services. Profiles and products go through a dataloadgen
 // loader over the services' batch endpoints (see batch): ids known together
 // are sent together, at most 100 ids a call, and each id is fetched once
-// per operation. The per-user calls (orders, recommendations, notifications,
-// wallet) go straight to the clients, whose resilience layers share
-// identical calls in flight, within an operation and across operations
-// alike: that is the one layer that de-duplicates them.
+// per operation. Each per-user call (orders, recommendations, notifications,
+// wallet) is made once per operation (memo), from its field's goroutine;
+// the clients' resilience layers share identical calls in flight across
+// operations. The two overlap only for identical calls of one operation in
+// flight together: sharing in flight alone is not enough within an
+// operation, where identical calls that do not overlap in time (two
+// aliases, an id asked twice) would each go out (measured: TestDeduplication
+// in package gateway then fails about one run in ten under -race).
 //
 // Every wait ends at the caller's deadline (dataloadgen's own Load does not),
 // without a goroutine of its own, and every batch runs under the
@@ -33,6 +37,24 @@ type Loaders struct {
 	clients  *downstream.Clients
 	profiles *batch[*downstream.UserProfile]
 	products *batch[*downstream.Product]
+
+	orders          memo[listKey, []*downstream.Order]
+	recommendations memo[listKey, []*downstream.Recommendation]
+	notifications   memo[feedKey, *downstream.NotificationFeed]
+	wallets         memo[string, *downstream.UserWallet]
+}
+
+// listKey identifies one per-user list call.
+type listKey struct {
+	userID string
+	limit  int
+}
+
+// feedKey identifies one notifications call.
+type feedKey struct {
+	userID     string
+	limit      int
+	unreadOnly bool
 }
 
 // New returns the loaders of one operation. Batches run under ctx (the
@@ -78,29 +100,41 @@ func (l *Loaders) Products(ctx context.Context, productIDs []string) (map[string
 	return l.products.load(ctx, productIDs)
 }
 
-// The per-user calls (one user, one answer) need no batching: each goes
-// straight to the clients from its field's goroutine, under the field's
-// context. Identical calls in flight at the same time (two aliases, an id
-// asked twice, the same dashboard in two requests) share one call in the
-// clients' resilience layers (resilience.Policy.NoDedupe), the one place
-// that de-duplicates them, so they are not de-duplicated here again.
-
 // Orders returns the user's latest orders, at most limit.
 func (l *Loaders) Orders(ctx context.Context, userID string, limit int) ([]*downstream.Order, error) {
-	return l.clients.Orders(ctx, userID, limit)
+	return once(ctx, &l.orders, listKey{userID, limit}, downstream.Orders, "get orders",
+		func(ctx context.Context) ([]*downstream.Order, error) { return l.clients.Orders(ctx, userID, limit) })
 }
 
 // Recommendations returns the user's recommendations, at most limit.
 func (l *Loaders) Recommendations(ctx context.Context, userID string, limit int) ([]*downstream.Recommendation, error) {
-	return l.clients.Recommendations(ctx, userID, limit)
+	return once(ctx, &l.recommendations, listKey{userID, limit}, downstream.Recommendations, "get recommendations",
+		func(ctx context.Context) ([]*downstream.Recommendation, error) {
+			return l.clients.Recommendations(ctx, userID, limit)
+		})
 }
 
 // Notifications returns the user's notification feed.
 func (l *Loaders) Notifications(ctx context.Context, userID string, limit int, unreadOnly bool) (*downstream.NotificationFeed, error) {
-	return l.clients.Notifications(ctx, userID, limit, unreadOnly)
+	return once(ctx, &l.notifications, feedKey{userID, limit, unreadOnly}, downstream.Notifications, "get notifications",
+		func(ctx context.Context) (*downstream.NotificationFeed, error) {
+			return l.clients.Notifications(ctx, userID, limit, unreadOnly)
+		})
 }
 
 // Wallet returns the user's wallet; an unknown user is KindNotFound.
 func (l *Loaders) Wallet(ctx context.Context, userID string) (*downstream.UserWallet, error) {
-	return l.clients.Wallet(ctx, userID)
+	return once(ctx, &l.wallets, userID, downstream.Wallet, "get wallet",
+		func(ctx context.Context) (*downstream.UserWallet, error) { return l.clients.Wallet(ctx, userID) })
+}
+
+// once makes a per-user call once per operation (see memo).
+func once[K comparable, V any](ctx context.Context, m *memo[K, V], key K, svc downstream.Service, op string,
+	call func(context.Context) (V, error),
+) (V, error) {
+	v, err, ok := m.do(ctx, key, call)
+	if !ok {
+		err = downstream.ContextError(ctx, svc, op)
+	}
+	return v, err
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -134,59 +133,36 @@ func TestBatchesAndNotFound(t *testing.T) {
 	}
 }
 
-// Identical per-user calls in flight together share one call, in the
-// clients' resilience layers (the one layer that de-duplicates them);
-// calls that differ, or that come after the first one answered, are calls
-// of their own: nothing is cached for the operation.
-func TestIdenticalCallsShareOne(t *testing.T) {
-	sim, c := world(t, map[string]simulator.Behavior{
-		simulator.Orders:        {Latency: simulator.Latency{Min: 100 * time.Millisecond}},
-		simulator.Notifications: {Latency: simulator.Latency{Min: 100 * time.Millisecond}},
-	})
+func TestIdenticalCallsOnce(t *testing.T) {
+	sim, c := world(t, nil)
 	ctx := operation(t)
 	l := loaders.New(ctx, c, 0)
-	type call struct {
-		svc string
-		do  func() error
+	for range 3 {
+		if _, err := l.Orders(ctx, "u1", 5); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := l.Notifications(ctx, "u1", 5, true); err != nil {
+			t.Fatal(err)
+		}
 	}
-	orders := func(limit int) call {
-		return call{simulator.Orders, func() error { _, err := l.Orders(ctx, "u1", limit); return err }}
+	if _, err := l.Orders(ctx, "u1", 6); err != nil {
+		t.Fatal(err)
 	}
-	feed := func(unreadOnly bool) call {
-		return call{simulator.Notifications, func() error { _, err := l.Notifications(ctx, "u1", 5, unreadOnly); return err }}
+	if _, err := l.Notifications(ctx, "u1", 5, false); err != nil {
+		t.Fatal(err)
 	}
-	tests := []struct {
-		name      string
-		calls     []call
-		together  bool // all at once; else one after another
-		wantCalls int
-	}{
-		{"same orders at once", []call{orders(5), orders(5), orders(5)}, true, 1},
-		{"same feed at once", []call{feed(true), feed(true)}, true, 1},
-		{"different limits at once", []call{orders(5), orders(6), orders(5)}, true, 2},
-		{"different filters at once", []call{feed(true), feed(false)}, true, 2},
-		{"same orders one after another", []call{orders(5), orders(5)}, false, 2},
+	if n := sim.Stats(simulator.Orders).Calls; n != 2 {
+		t.Errorf("%d orders calls; want 2 (limit 5 once, limit 6 once)", n)
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			sim.ResetStats()
-			errs := make([]error, len(tt.calls))
-			var wg sync.WaitGroup
-			for i, cl := range tt.calls {
-				if !tt.together {
-					errs[i] = cl.do()
-					continue
-				}
-				wg.Go(func() { errs[i] = cl.do() })
-			}
-			wg.Wait()
-			if err := errors.Join(errs...); err != nil {
-				t.Fatal(err)
-			}
-			if n := sim.Stats(tt.calls[0].svc).Calls; n != tt.wantCalls {
-				t.Errorf("%d %s calls; want %d", n, tt.calls[0].svc, tt.wantCalls)
-			}
-		})
+	if n := sim.Stats(simulator.Notifications).Calls; n != 2 {
+		t.Errorf("%d notifications calls; want 2", n)
+	}
+	// A new operation has fresh loaders: nothing is cached across operations.
+	if _, err := loaders.New(ctx, c, 0).Orders(ctx, "u1", 5); err != nil {
+		t.Fatal(err)
+	}
+	if n := sim.Stats(simulator.Orders).Calls; n != 3 {
+		t.Errorf("%d orders calls after a new operation; want 3", n)
 	}
 }
 
