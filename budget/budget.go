@@ -30,6 +30,16 @@ var ErrPassed = errors.New("field budget passed")
 // the request's start (deadline.Start). Nil or empty: no field is optional.
 type Budgets map[string]time.Duration
 
+// Dashboard is one user's dashboard while an operation builds it: the user,
+// and the budgets of its fields. gqlgen binds the schema's Dashboard type to
+// it (gqlgen.yml): userId is UserID, every other field has a resolver.
+// Package dashboard builds it (as dashboard.Dashboard); it lives here so
+// that the GraphQL executor depends on no more than budgets.
+type Dashboard struct {
+	UserID string
+	Fields Fields
+}
+
 // Fields tracks the fields of one dashboard while they resolve: how many
 // critical ones are still pending, and which optional ones wait for them.
 // Its zero value has no optional fields. It must not be copied.

@@ -37,12 +37,9 @@ type Options struct {
 }
 
 // Dashboard is one user's dashboard while an operation builds it: the user,
-// and the budgets of its fields. gqlgen binds the schema's Dashboard type to
-// it (gqlgen.yml): userId is UserID, every other field comes from a Builder.
-type Dashboard struct {
-	UserID string
-	fields budget.Fields
-}
+// and the budgets of its fields (see budget.Dashboard, which gqlgen binds
+// the schema's Dashboard type to).
+type Dashboard = budget.Dashboard
 
 // Builder builds the dashboards of one operation, field by field: Service
 // does, and tests stand in for it to make a field fail in ways the services
@@ -94,7 +91,7 @@ func (s *Service) Open(ctx context.Context, userIDs []string, sel Selection) ([]
 	out := make([]*Dashboard, len(userIDs))
 	for i, id := range userIDs {
 		boards[i].UserID = id
-		boards[i].fields.Track(s.budgets, sel.Fields)
+		boards[i].Fields.Track(s.budgets, sel.Fields)
 		out[i] = &boards[i]
 	}
 	if slices.Contains(sel.Fields, "profile") {

@@ -16,7 +16,7 @@ import (
 
 // Profile returns the user's profile.
 func (s *Service) Profile(ctx context.Context, d *Dashboard) (*model.Profile, error) {
-	ctx, done := d.fields.Begin(ctx, "profile")
+	ctx, done := d.Fields.Begin(ctx, "profile")
 	defer done()
 	l, err := operation(ctx)
 	if err != nil {
@@ -32,7 +32,7 @@ func (s *Service) Profile(ctx context.Context, d *Dashboard) (*model.Profile, er
 // Orders returns the user's latest orders, at most first (nil: the
 // default); with products, every item's product too, looked up together.
 func (s *Service) Orders(ctx context.Context, d *Dashboard, first *int, products bool) ([]*model.Order, error) {
-	ctx, done := d.fields.Begin(ctx, "orders")
+	ctx, done := d.Fields.Begin(ctx, "orders")
 	defer done()
 	l, err := operation(ctx)
 	if err != nil {
@@ -58,7 +58,7 @@ func (s *Service) Orders(ctx context.Context, d *Dashboard, first *int, products
 // Recommendations returns the products picked for the user, at most first;
 // with products, the products themselves, looked up together.
 func (s *Service) Recommendations(ctx context.Context, d *Dashboard, first *int, products bool) ([]*model.Recommendation, error) {
-	ctx, done := d.fields.Begin(ctx, "recommendations")
+	ctx, done := d.Fields.Begin(ctx, "recommendations")
 	defer done()
 	l, err := operation(ctx)
 	if err != nil {
@@ -86,7 +86,7 @@ func (s *Service) Recommendations(ctx context.Context, d *Dashboard, first *int,
 // Notifications returns the user's notification feed: at most first
 // notifications (nil: the default), only unread ones with unreadOnly.
 func (s *Service) Notifications(ctx context.Context, d *Dashboard, first *int, unreadOnly *bool) (*model.NotificationFeed, error) {
-	ctx, done := d.fields.Begin(ctx, "notifications")
+	ctx, done := d.Fields.Begin(ctx, "notifications")
 	defer done()
 	l, err := operation(ctx)
 	if err != nil {
@@ -101,7 +101,7 @@ func (s *Service) Notifications(ctx context.Context, d *Dashboard, first *int, u
 
 // Wallet returns the user's wallet.
 func (s *Service) Wallet(ctx context.Context, d *Dashboard) (*model.Wallet, error) {
-	ctx, done := d.fields.Begin(ctx, "wallet")
+	ctx, done := d.Fields.Begin(ctx, "wallet")
 	defer done()
 	l, err := operation(ctx)
 	if err != nil {

@@ -2,8 +2,8 @@
 // ones here, which carry what resolvers need beyond the public fields, and the
 // ones gqlgen generates into models_gen.go. They are plain data: nothing here
 // schedules, fetches or waits. The schema's Dashboard type is bound to
-// dashboard.Dashboard instead (gqlgen.yml): every one of its fields but
-// userId has a resolver, and it carries the state of its fields' budgets.
+// budget.Dashboard instead (gqlgen.yml): every one of its fields but userId
+// has a resolver, and it carries the state of its fields' budgets.
 package model
 
 // OrderItem is one line of an order. Its product is looked up with every
