@@ -12,10 +12,10 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"time"
 
 	"github.com/acme/dashboard-gateway/apierror"
 	"github.com/acme/dashboard-gateway/auth"
+	"github.com/acme/dashboard-gateway/budget"
 	"github.com/acme/dashboard-gateway/graph/model"
 	"github.com/acme/dashboard-gateway/limits"
 	"github.com/acme/dashboard-gateway/loaders"
@@ -29,23 +29,28 @@ type Options struct {
 	// and is null with UPSTREAM_TIMEOUT (reason field_budget). Keys are
 	// field names: profile, orders, recommendations, notifications, wallet.
 	// Nil or empty: no field is optional, every one waits for its data
-	// until the request's deadline.
-	Budgets map[string]time.Duration
+	// until the request's deadline. See package budget.
+	Budgets budget.Budgets
 	// RequireIdentity refuses requests without an authenticated identity
 	// (package auth) instead of treating them as "authentication off".
 	RequireIdentity bool
 }
 
+// Dashboard is one user's dashboard while an operation builds it: the user,
+// and the budgets of its fields (see budget.Dashboard, which gqlgen binds
+// the schema's Dashboard type to).
+type Dashboard = budget.Dashboard
+
 // Builder builds the dashboards of one operation, field by field: Service
 // does, and tests stand in for it to make a field fail in ways the services
 // cannot (a panic). Every method is safe for concurrent use.
 type Builder interface {
-	Open(ctx context.Context, userIDs []string, sel Selection) ([]*model.Dashboard, error)
-	Profile(ctx context.Context, d *model.Dashboard) (*model.Profile, error)
-	Orders(ctx context.Context, d *model.Dashboard, first *int, products bool) ([]*model.Order, error)
-	Recommendations(ctx context.Context, d *model.Dashboard, first *int, products bool) ([]*model.Recommendation, error)
-	Notifications(ctx context.Context, d *model.Dashboard, first *int, unreadOnly *bool) (*model.NotificationFeed, error)
-	Wallet(ctx context.Context, d *model.Dashboard) (*model.Wallet, error)
+	Open(ctx context.Context, userIDs []string, sel Selection) ([]*Dashboard, error)
+	Profile(ctx context.Context, d *Dashboard) (*model.Profile, error)
+	Orders(ctx context.Context, d *Dashboard, first *int, products bool) ([]*model.Order, error)
+	Recommendations(ctx context.Context, d *Dashboard, first *int, products bool) ([]*model.Recommendation, error)
+	Notifications(ctx context.Context, d *Dashboard, first *int, unreadOnly *bool) (*model.NotificationFeed, error)
+	Wallet(ctx context.Context, d *Dashboard) (*model.Wallet, error)
 }
 
 var _ Builder = (*Service)(nil)
@@ -53,7 +58,7 @@ var _ Builder = (*Service)(nil)
 // Service builds dashboards. It holds no per-request state: the
 // operation's loaders come from the context (package loaders).
 type Service struct {
-	budgets         map[string]time.Duration
+	budgets         budget.Budgets
 	requireIdentity bool
 }
 
@@ -75,22 +80,19 @@ type Selection struct {
 // Open returns the dashboards of userIDs, once it has checked the ids (the
 // values the caller received, after any coercion) and that the caller may
 // read them. Their profiles, if selected, are fetched together at once.
-func (s *Service) Open(ctx context.Context, userIDs []string, sel Selection) ([]*model.Dashboard, error) {
+func (s *Service) Open(ctx context.Context, userIDs []string, sel Selection) ([]*Dashboard, error) {
 	if err := limits.CheckUserIDs(userIDs...); err != nil {
 		return nil, err
 	}
 	if err := s.authorize(ctx, userIDs...); err != nil {
 		return nil, err
 	}
-	critical := 0
-	for _, name := range sel.Fields {
-		if _, optional := s.budgets[name]; !optional {
-			critical++
-		}
-	}
-	out := make([]*model.Dashboard, len(userIDs))
+	boards := make([]Dashboard, len(userIDs)) // one allocation for them all
+	out := make([]*Dashboard, len(userIDs))
 	for i, id := range userIDs {
-		out[i] = newDashboard(id, critical)
+		boards[i].UserID = id
+		boards[i].Fields.Track(s.budgets, sel.Fields)
+		out[i] = &boards[i]
 	}
 	if slices.Contains(sel.Fields, "profile") {
 		l, err := operation(ctx)

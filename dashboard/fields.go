@@ -3,18 +3,20 @@ package dashboard
 import (
 	"context"
 
+	"github.com/acme/dashboard-gateway/budget"
 	"github.com/acme/dashboard-gateway/contract"
 	"github.com/acme/dashboard-gateway/downstream"
 	"github.com/acme/dashboard-gateway/graph/model"
 )
 
-// The data of each service-backed Dashboard field. Each runs under the
-// field's budget when the field is optional (see Options.Budgets), and
-// reports to the dashboard's critical fields when it is not.
+// The data of each service-backed Dashboard field. Each resolves under the
+// context its dashboard's budget.Fields gives it (a budget of its own when
+// the field is optional, see Options.Budgets), and passes the services'
+// errors through budget.Err, so that giving up at the budget reads as such.
 
 // Profile returns the user's profile.
-func (s *Service) Profile(ctx context.Context, d *model.Dashboard) (*model.Profile, error) {
-	ctx, done := s.field(ctx, d, "profile")
+func (s *Service) Profile(ctx context.Context, d *Dashboard) (*model.Profile, error) {
+	ctx, done := d.Fields.Begin(ctx, "profile")
 	defer done()
 	l, err := operation(ctx)
 	if err != nil {
@@ -22,15 +24,15 @@ func (s *Service) Profile(ctx context.Context, d *model.Dashboard) (*model.Profi
 	}
 	p, err := l.Profile(ctx, d.UserID)
 	if err != nil {
-		return nil, err
+		return nil, budget.Err(ctx, err)
 	}
 	return profile(p), nil
 }
 
 // Orders returns the user's latest orders, at most first (nil: the
 // default); with products, every item's product too, looked up together.
-func (s *Service) Orders(ctx context.Context, d *model.Dashboard, first *int, products bool) ([]*model.Order, error) {
-	ctx, done := s.field(ctx, d, "orders")
+func (s *Service) Orders(ctx context.Context, d *Dashboard, first *int, products bool) ([]*model.Order, error) {
+	ctx, done := d.Fields.Begin(ctx, "orders")
 	defer done()
 	l, err := operation(ctx)
 	if err != nil {
@@ -38,11 +40,12 @@ func (s *Service) Orders(ctx context.Context, d *model.Dashboard, first *int, pr
 	}
 	list, err := l.Orders(ctx, d.UserID, firstArg(first))
 	if err != nil {
-		return nil, err
+		return nil, budget.Err(ctx, err)
 	}
 	out := orders(list)
 	if products {
 		found, err := l.Products(ctx, orderProductIDs(list))
+		err = budget.Err(ctx, err)
 		for i, o := range list {
 			for j, it := range o.Items {
 				out[i].Items[j].SetProduct(productOf(found, err, it.ProductID))
@@ -54,8 +57,8 @@ func (s *Service) Orders(ctx context.Context, d *model.Dashboard, first *int, pr
 
 // Recommendations returns the products picked for the user, at most first;
 // with products, the products themselves, looked up together.
-func (s *Service) Recommendations(ctx context.Context, d *model.Dashboard, first *int, products bool) ([]*model.Recommendation, error) {
-	ctx, done := s.field(ctx, d, "recommendations")
+func (s *Service) Recommendations(ctx context.Context, d *Dashboard, first *int, products bool) ([]*model.Recommendation, error) {
+	ctx, done := d.Fields.Begin(ctx, "recommendations")
 	defer done()
 	l, err := operation(ctx)
 	if err != nil {
@@ -63,7 +66,7 @@ func (s *Service) Recommendations(ctx context.Context, d *model.Dashboard, first
 	}
 	list, err := l.Recommendations(ctx, d.UserID, firstArg(first))
 	if err != nil {
-		return nil, err
+		return nil, budget.Err(ctx, err)
 	}
 	out := recommendations(list)
 	if products {
@@ -72,6 +75,7 @@ func (s *Service) Recommendations(ctx context.Context, d *model.Dashboard, first
 			ids[i] = r.ProductID
 		}
 		found, err := l.Products(ctx, ids)
+		err = budget.Err(ctx, err)
 		for i, r := range list {
 			out[i].SetProduct(productOf(found, err, r.ProductID))
 		}
@@ -81,8 +85,8 @@ func (s *Service) Recommendations(ctx context.Context, d *model.Dashboard, first
 
 // Notifications returns the user's notification feed: at most first
 // notifications (nil: the default), only unread ones with unreadOnly.
-func (s *Service) Notifications(ctx context.Context, d *model.Dashboard, first *int, unreadOnly *bool) (*model.NotificationFeed, error) {
-	ctx, done := s.field(ctx, d, "notifications")
+func (s *Service) Notifications(ctx context.Context, d *Dashboard, first *int, unreadOnly *bool) (*model.NotificationFeed, error) {
+	ctx, done := d.Fields.Begin(ctx, "notifications")
 	defer done()
 	l, err := operation(ctx)
 	if err != nil {
@@ -90,14 +94,14 @@ func (s *Service) Notifications(ctx context.Context, d *model.Dashboard, first *
 	}
 	feed, err := l.Notifications(ctx, d.UserID, firstArg(first), unreadOnly != nil && *unreadOnly)
 	if err != nil {
-		return nil, err
+		return nil, budget.Err(ctx, err)
 	}
 	return notificationFeed(feed), nil
 }
 
 // Wallet returns the user's wallet.
-func (s *Service) Wallet(ctx context.Context, d *model.Dashboard) (*model.Wallet, error) {
-	ctx, done := s.field(ctx, d, "wallet")
+func (s *Service) Wallet(ctx context.Context, d *Dashboard) (*model.Wallet, error) {
+	ctx, done := d.Fields.Begin(ctx, "wallet")
 	defer done()
 	l, err := operation(ctx)
 	if err != nil {
@@ -105,7 +109,7 @@ func (s *Service) Wallet(ctx context.Context, d *model.Dashboard) (*model.Wallet
 	}
 	w, err := l.Wallet(ctx, d.UserID)
 	if err != nil {
-		return nil, err
+		return nil, budget.Err(ctx, err)
 	}
 	return wallet(w), nil
 }

@@ -2,13 +2,15 @@
 // deadline per request (the server's limit, or sooner when the client sends
 // X-Timeout-Ms), it gives every wait that cannot watch a context a way to end
 // at that deadline anyway, and it makes sure a request whose deadline passed
-// before execution began still gets a proper DEADLINE_EXCEEDED answer. It also
-// holds the shorter budgets of optional fields (see Critical).
+// before execution began still gets a proper DEADLINE_EXCEEDED answer. It
+// knows nothing of fields: the shorter budgets of optional Dashboard fields
+// are package budget's, counted from Start.
 //
 // Why the response is written on time: gqlgen waits for every resolver, so
 // each resolver must return when its context ends. Downstream HTTP calls do
-// (net/http aborts dial, headers and body reads when the context ends); loader
-// waits do not, so they go through Wait.
+// (net/http aborts dial, headers and body reads when the context ends), and
+// so do the loaders' waits; a wait that cannot watch a context goes through
+// Wait.
 package deadline
 
 import (
@@ -41,6 +43,15 @@ func Middleware(limit time.Duration) func(http.Handler) http.Handler {
 			next.ServeHTTP(w, r.WithContext(ctx))
 		})
 	}
+}
+
+type startKey struct{}
+
+// Start returns when the request arrived (recorded by Middleware), or the
+// zero time when ctx does not say.
+func Start(ctx context.Context) time.Time {
+	t, _ := ctx.Value(startKey{}).(time.Time)
+	return t
 }
 
 // Parse returns the deadline a request gets for the header value v: limit

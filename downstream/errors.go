@@ -40,7 +40,7 @@ const (
 	// no call was made.
 	KindShed
 	// KindBudget: the field gave up waiting when its own budget passed (an
-	// optional field; see package deadline).
+	// optional field; see package budget).
 	KindBudget
 	// KindInvalidRequest: the gateway refused to make the call at all: an id
 	// not of the contract's format, more ids than a batch takes, or a caller

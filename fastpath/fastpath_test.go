@@ -221,7 +221,7 @@ func TestLeavesTheRestToGqlgen(t *testing.T) {
 // panicky builds dashboards as the real Service does, but its wallet panics.
 type panicky struct{ *dashboard.Service }
 
-func (panicky) Wallet(context.Context, *model.Dashboard) (*model.Wallet, error) {
+func (panicky) Wallet(context.Context, *dashboard.Dashboard) (*model.Wallet, error) {
 	var m map[string]int
 	//lint:ignore SA5000 the panic is the point
 	m["boom"]++

@@ -9,7 +9,6 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/acme/dashboard-gateway/dashboard"
-	"github.com/acme/dashboard-gateway/graph/model"
 	"github.com/acme/dashboard-gateway/observability"
 )
 
@@ -30,7 +29,7 @@ type root struct {
 // board is one dashboard being resolved: the values of its service-backed
 // fields, by their index in the selection.
 type board struct {
-	d      *model.Dashboard
+	d      *dashboard.Dashboard
 	fields []*field
 	path   ast.Path // of the dashboard in the response
 	values []any

@@ -13,6 +13,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
+	"github.com/acme/dashboard-gateway/budget"
 	"github.com/acme/dashboard-gateway/graph/model"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -117,15 +118,15 @@ type ComplexityRoot struct {
 // region    ************************** generated!.gotpl **************************
 
 type DashboardResolver interface {
-	Profile(ctx context.Context, obj *model.Dashboard) (*model.Profile, error)
-	Orders(ctx context.Context, obj *model.Dashboard, first *int) ([]*model.Order, error)
-	Recommendations(ctx context.Context, obj *model.Dashboard, first *int) ([]*model.Recommendation, error)
-	Notifications(ctx context.Context, obj *model.Dashboard, first *int, unreadOnly *bool) (*model.NotificationFeed, error)
-	Wallet(ctx context.Context, obj *model.Dashboard) (*model.Wallet, error)
+	Profile(ctx context.Context, obj *budget.Dashboard) (*model.Profile, error)
+	Orders(ctx context.Context, obj *budget.Dashboard, first *int) ([]*model.Order, error)
+	Recommendations(ctx context.Context, obj *budget.Dashboard, first *int) ([]*model.Recommendation, error)
+	Notifications(ctx context.Context, obj *budget.Dashboard, first *int, unreadOnly *bool) (*model.NotificationFeed, error)
+	Wallet(ctx context.Context, obj *budget.Dashboard) (*model.Wallet, error)
 }
 type QueryResolver interface {
-	Dashboard(ctx context.Context, userID string) (*model.Dashboard, error)
-	Dashboards(ctx context.Context, userIds []string) ([]*model.Dashboard, error)
+	Dashboard(ctx context.Context, userID string) (*budget.Dashboard, error)
+	Dashboards(ctx context.Context, userIds []string) ([]*budget.Dashboard, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1111,7 +1112,7 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 
 // region    **************************** field.gotpl *****************************
 
-func (ec *executionContext) _Dashboard_userId(ctx context.Context, field graphql.CollectedField, obj *model.Dashboard) (ret graphql.Marshaler) {
+func (ec *executionContext) _Dashboard_userId(ctx context.Context, field graphql.CollectedField, obj *budget.Dashboard) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1134,7 +1135,7 @@ func (ec *executionContext) fieldContext_Dashboard_userId(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Dashboard", field, false, false, "ID")
 }
 
-func (ec *executionContext) _Dashboard_profile(ctx context.Context, field graphql.CollectedField, obj *model.Dashboard) (ret graphql.Marshaler) {
+func (ec *executionContext) _Dashboard_profile(ctx context.Context, field graphql.CollectedField, obj *budget.Dashboard) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1166,7 +1167,7 @@ func (ec *executionContext) fieldContext_Dashboard_profile(_ context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _Dashboard_orders(ctx context.Context, field graphql.CollectedField, obj *model.Dashboard) (ret graphql.Marshaler) {
+func (ec *executionContext) _Dashboard_orders(ctx context.Context, field graphql.CollectedField, obj *budget.Dashboard) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1210,7 +1211,7 @@ func (ec *executionContext) fieldContext_Dashboard_orders(ctx context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _Dashboard_recommendations(ctx context.Context, field graphql.CollectedField, obj *model.Dashboard) (ret graphql.Marshaler) {
+func (ec *executionContext) _Dashboard_recommendations(ctx context.Context, field graphql.CollectedField, obj *budget.Dashboard) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1254,7 +1255,7 @@ func (ec *executionContext) fieldContext_Dashboard_recommendations(ctx context.C
 	return fc, nil
 }
 
-func (ec *executionContext) _Dashboard_notifications(ctx context.Context, field graphql.CollectedField, obj *model.Dashboard) (ret graphql.Marshaler) {
+func (ec *executionContext) _Dashboard_notifications(ctx context.Context, field graphql.CollectedField, obj *budget.Dashboard) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1298,7 +1299,7 @@ func (ec *executionContext) fieldContext_Dashboard_notifications(ctx context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _Dashboard_wallet(ctx context.Context, field graphql.CollectedField, obj *model.Dashboard) (ret graphql.Marshaler) {
+func (ec *executionContext) _Dashboard_wallet(ctx context.Context, field graphql.CollectedField, obj *budget.Dashboard) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2064,8 +2065,8 @@ func (ec *executionContext) _Query_dashboard(ctx context.Context, field graphql.
 			return ec.Resolvers.Query().Dashboard(ctx, fc.Args["userId"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Dashboard) graphql.Marshaler {
-			return ec.marshalNDashboard2ᚖgithubᚗcomᚋacmeᚋdashboardᚑgatewayᚋgraphᚋmodelᚐDashboard(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *budget.Dashboard) graphql.Marshaler {
+			return ec.marshalNDashboard2ᚖgithubᚗcomᚋacmeᚋdashboardᚑgatewayᚋbudgetᚐDashboard(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2108,8 +2109,8 @@ func (ec *executionContext) _Query_dashboards(ctx context.Context, field graphql
 			return ec.Resolvers.Query().Dashboards(ctx, fc.Args["userIds"].([]string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.Dashboard) graphql.Marshaler {
-			return ec.marshalNDashboard2ᚕᚖgithubᚗcomᚋacmeᚋdashboardᚑgatewayᚋgraphᚋmodelᚐDashboardᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*budget.Dashboard) graphql.Marshaler {
+			return ec.marshalNDashboard2ᚕᚖgithubᚗcomᚋacmeᚋdashboardᚑgatewayᚋbudgetᚐDashboardᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3431,7 +3432,7 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 var dashboardImplementors = []string{"Dashboard"}
 
-func (ec *executionContext) _Dashboard(ctx context.Context, sel ast.SelectionSet, obj *model.Dashboard) graphql.Marshaler {
+func (ec *executionContext) _Dashboard(ctx context.Context, sel ast.SelectionSet, obj *budget.Dashboard) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, dashboardImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -4352,11 +4353,11 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
-func (ec *executionContext) marshalNDashboard2ᚕᚖgithubᚗcomᚋacmeᚋdashboardᚑgatewayᚋgraphᚋmodelᚐDashboardᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Dashboard) graphql.Marshaler {
+func (ec *executionContext) marshalNDashboard2ᚕᚖgithubᚗcomᚋacmeᚋdashboardᚑgatewayᚋbudgetᚐDashboardᚄ(ctx context.Context, sel ast.SelectionSet, v []*budget.Dashboard) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNDashboard2ᚖgithubᚗcomᚋacmeᚋdashboardᚑgatewayᚋgraphᚋmodelᚐDashboard(ctx, sel, v[i])
+		return ec.marshalNDashboard2ᚖgithubᚗcomᚋacmeᚋdashboardᚑgatewayᚋbudgetᚐDashboard(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -4368,7 +4369,7 @@ func (ec *executionContext) marshalNDashboard2ᚕᚖgithubᚗcomᚋacmeᚋdashbo
 	return ret
 }
 
-func (ec *executionContext) marshalNDashboard2ᚖgithubᚗcomᚋacmeᚋdashboardᚑgatewayᚋgraphᚋmodelᚐDashboard(ctx context.Context, sel ast.SelectionSet, v *model.Dashboard) graphql.Marshaler {
+func (ec *executionContext) marshalNDashboard2ᚖgithubᚗcomᚋacmeᚋdashboardᚑgatewayᚋbudgetᚐDashboard(ctx context.Context, sel ast.SelectionSet, v *budget.Dashboard) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Dashboard!")
 		return graphql.Null

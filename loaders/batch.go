@@ -21,6 +21,14 @@ import (
 // A chunk is one key, so the ids known together (a list of orders, the ids
 // of dashboards(userIds:)) always go out together, however the resolvers
 // that read them are scheduled.
+//
+// Why ids are not themselves the keys of a dataloadgen.NewMappedLoader,
+// whose cache would then de-duplicate them: its LoadAllThunk adds a list id
+// by id, and its batch timer can close a batch halfway through the list (a
+// busy machine did: two catalog calls for one list; TestListIsNeverSplit),
+// and its thunks wait without watching a context, so every wait would need
+// a goroutine of its own. byID is the one de-duplication of ids, and each
+// chunk's done channel is what a wait selects on.
 type batch[V any] struct {
 	svc    downstream.Service
 	op     string

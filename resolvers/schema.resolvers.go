@@ -8,46 +8,47 @@ package resolvers
 import (
 	"context"
 
+	"github.com/acme/dashboard-gateway/budget"
 	"github.com/acme/dashboard-gateway/graph"
 	"github.com/acme/dashboard-gateway/graph/model"
 )
 
-func (r *dashboardResolver) Profile(ctx context.Context, obj *model.Dashboard) (*model.Profile, error) {
+func (r *dashboardResolver) Profile(ctx context.Context, obj *budget.Dashboard) (*model.Profile, error) {
 	ctx, done := watch(ctx)
 	p, err := r.dashboards.Profile(ctx, obj)
 	done(err)
 	return p, err
 }
 
-func (r *dashboardResolver) Orders(ctx context.Context, obj *model.Dashboard, first *int) ([]*model.Order, error) {
+func (r *dashboardResolver) Orders(ctx context.Context, obj *budget.Dashboard, first *int) ([]*model.Order, error) {
 	ctx, done := watch(ctx)
 	o, err := r.dashboards.Orders(ctx, obj, first, selects(ctx, "items", "product"))
 	done(err)
 	return o, err
 }
 
-func (r *dashboardResolver) Recommendations(ctx context.Context, obj *model.Dashboard, first *int) ([]*model.Recommendation, error) {
+func (r *dashboardResolver) Recommendations(ctx context.Context, obj *budget.Dashboard, first *int) ([]*model.Recommendation, error) {
 	ctx, done := watch(ctx)
 	rs, err := r.dashboards.Recommendations(ctx, obj, first, selects(ctx, "product"))
 	done(err)
 	return rs, err
 }
 
-func (r *dashboardResolver) Notifications(ctx context.Context, obj *model.Dashboard, first *int, unreadOnly *bool) (*model.NotificationFeed, error) {
+func (r *dashboardResolver) Notifications(ctx context.Context, obj *budget.Dashboard, first *int, unreadOnly *bool) (*model.NotificationFeed, error) {
 	ctx, done := watch(ctx)
 	f, err := r.dashboards.Notifications(ctx, obj, first, unreadOnly)
 	done(err)
 	return f, err
 }
 
-func (r *dashboardResolver) Wallet(ctx context.Context, obj *model.Dashboard) (*model.Wallet, error) {
+func (r *dashboardResolver) Wallet(ctx context.Context, obj *budget.Dashboard) (*model.Wallet, error) {
 	ctx, done := watch(ctx)
 	w, err := r.dashboards.Wallet(ctx, obj)
 	done(err)
 	return w, err
 }
 
-func (r *queryResolver) Dashboard(ctx context.Context, userID string) (*model.Dashboard, error) {
+func (r *queryResolver) Dashboard(ctx context.Context, userID string) (*budget.Dashboard, error) {
 	ds, err := r.dashboards.Open(ctx, []string{userID}, selection(ctx))
 	if err != nil {
 		return nil, err
@@ -55,7 +56,7 @@ func (r *queryResolver) Dashboard(ctx context.Context, userID string) (*model.Da
 	return ds[0], nil
 }
 
-func (r *queryResolver) Dashboards(ctx context.Context, userIds []string) ([]*model.Dashboard, error) {
+func (r *queryResolver) Dashboards(ctx context.Context, userIds []string) ([]*budget.Dashboard, error) {
 	return r.dashboards.Open(ctx, userIds, selection(ctx))
 }
 

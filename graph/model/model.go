@@ -1,19 +1,10 @@
 // Package model holds the Go types behind the GraphQL schema: the hand-written
 // ones here, which carry what resolvers need beyond the public fields, and the
-// ones gqlgen generates into models_gen.go.
+// ones gqlgen generates into models_gen.go. They are plain data: nothing here
+// schedules, fetches or waits. The schema's Dashboard type is bound to
+// budget.Dashboard instead (gqlgen.yml): every one of its fields but userId
+// has a resolver, and it carries the state of its fields' budgets.
 package model
-
-import "github.com/acme/dashboard-gateway/deadline"
-
-// Dashboard is the root of one user's dashboard. It carries only the user id
-// and the tracker of its critical fields: every other field has its own
-// resolver, so only selected fields cost a downstream call.
-type Dashboard struct {
-	UserID string
-	// Critical tracks the dashboard's critical fields still resolving, for
-	// the budgets of its optional fields. Not public.
-	Critical *deadline.Critical
-}
 
 // OrderItem is one line of an order. Its product is looked up with every
 // other product of its list, by the list's resolver, before the list is
