@@ -1,0 +1,154 @@
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/acme/dashboard-gateway/auth"
+	"github.com/acme/dashboard-gateway/clientaddr"
+	"github.com/acme/dashboard-gateway/downstream"
+	"github.com/acme/dashboard-gateway/envflag"
+	"github.com/acme/dashboard-gateway/gateway"
+	"github.com/acme/dashboard-gateway/limits"
+	"github.com/acme/dashboard-gateway/overload"
+)
+
+// rawFlags are the flags read as strings and parsed after flag.Parse.
+type rawFlags struct {
+	urls, policies      map[downstream.Service]*string
+	basePolicy, budgets *string
+}
+
+// defineFlags defines every setting on fs, storing into cfg.
+func defineFlags(fs *flag.FlagSet, cfg *Config) *rawFlags {
+	fs.StringVar(&cfg.Addr, "addr", ":8080", "listen address")
+	fs.DurationVar(&cfg.Deadline, "deadline", gateway.DefaultDeadline, "request-wide deadline; a client's X-Timeout-Ms can only shorten it")
+	fs.Int64Var(&cfg.MaxBodyBytes, "max-body-bytes", gateway.DefaultMaxBodyBytes, "largest request body accepted, in bytes")
+	fs.DurationVar(&cfg.ShutdownGrace, "shutdown-grace", 10*time.Second, "how long in-flight requests may take to finish on shutdown; longer than -deadline")
+	fs.DurationVar(&cfg.OverloadTarget, "overload-target", overload.DefaultTarget, "how long goroutines may wait to run (p90) before the gateway counts as overloaded, lowers its concurrency limit and sheds requests with 503; 0 turns shedding off")
+	fs.DurationVar(&cfg.ShutdownDelay, "shutdown-delay", 0, "on SIGTERM, how long to answer /readyz with 503 before closing the listener (for load balancers without a preStop hook)")
+	fs.BoolVar(&cfg.FieldTiming, "field-timing", false, `let clients ask for per-field timings in the response's extensions ({"extensions":{"timing":true}})`)
+	fs.StringVar(&cfg.LogFormat, "log-format", "json", "log format: json or text")
+	fs.TextVar(&cfg.LogLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn or error")
+	fs.Uint64Var(&cfg.SimSeed, "sim-seed", 1, "seed of the simulated services' random latency and faults")
+	raw := &rawFlags{urls: map[downstream.Service]*string{}, policies: map[downstream.Service]*string{}}
+	for _, s := range downstream.Services() {
+		raw.urls[s] = fs.String(string(s)+"-url", "", fmt.Sprintf("base URL of the %s service; empty: simulated in-process", s))
+		raw.policies[s] = fs.String(string(s)+"-policy", "", fmt.Sprintf("settings of calls to the %s service, over -policy (same keys)", s))
+	}
+	fs.StringVar(&cfg.Introspection, "introspection", "auto", "allow introspection and serve GET /schema.graphqls: on, off, or auto (on while any service is simulated)")
+	fs.IntVar(&cfg.Limits.MaxDepth, "max-depth", limits.DefaultMaxDepth, "deepest selection nesting an operation may have")
+	fs.IntVar(&cfg.Limits.MaxAliases, "max-aliases", limits.DefaultMaxAliases, "most aliases an operation may use")
+	fs.IntVar(&cfg.Limits.MaxRootFields, "max-root-fields", limits.DefaultMaxRootFields, "most top-level fields an operation may ask for")
+	fs.IntVar(&cfg.Limits.MaxFields, "max-fields", limits.DefaultMaxFields, "most fields an operation may ask for, fragments expanded")
+	fs.IntVar(&cfg.Limits.MaxSpreads, "max-spreads", limits.DefaultMaxSpreads, "most fragment spreads and inline fragments an operation may enter, fragments expanded")
+	fs.IntVar(&cfg.Limits.MaxSelections, "max-selections", limits.DefaultMaxSelections, "most selections (fields, spreads, inline fragments) a document may write")
+	fs.IntVar(&cfg.Limits.MaxOperations, "max-operations", limits.DefaultMaxOperations, "most operations a document may define")
+	fs.IntVar(&cfg.Limits.MaxFragments, "max-fragments", limits.DefaultMaxFragments, "most fragments a document may define or spread")
+	fs.IntVar(&cfg.Limits.MaxVariables, "max-variables", limits.DefaultMaxVariables, "most variables an operation may define")
+	fs.IntVar(&cfg.Limits.MaxNodes, "max-nodes", limits.DefaultMaxNodes, "most nodes a document may have with fragments expanded in every operation and fragment: what validation walks")
+	fs.IntVar(&cfg.Limits.MaxRepeats, "max-repeats", limits.DefaultMaxRepeats, "most pairs of fields sharing a name at the same place (weighted by their arguments) a document may have")
+	fs.IntVar(&cfg.MaxCost, "max-cost", gateway.DefaultMaxCost, "highest cost an operation may have (README: Limits)")
+	fs.IntVar(&cfg.MaxQueryBytes, "max-query-bytes", gateway.DefaultMaxQueryBytes, "longest query text accepted, in bytes")
+	fs.IntVar(&cfg.APQCacheSize, "apq-cache-size", gateway.DefaultAPQCacheSize, "queries remembered for Automatic Persisted Queries; 0 turns APQ off")
+	fs.StringVar(&cfg.TrustedDocuments, "trusted-documents", "", "path of a persisted-documents manifest; when set, only its operations run")
+	fs.StringVar(&cfg.Auth.Secret, "auth-secret", "", "HS256 secret of the JWT bearer tokens (32 bytes at least); turns authentication on")
+	fs.StringVar(&cfg.Auth.JWKSURL, "auth-jwks-url", "", "URL of the JWKS with the RS256/ES256 keys of the bearer tokens; turns authentication on")
+	fs.StringVar(&cfg.Auth.Issuer, "auth-issuer", "", "required iss claim of tokens, if set")
+	fs.StringVar(&cfg.Auth.Audience, "auth-audience", "", "required aud claim of tokens, if set")
+	fs.StringVar(&cfg.Auth.AdminScope, "auth-admin-scope", auth.DefaultAdminScope, "scope that lets a token read any user's dashboard")
+	fs.IntVar(&cfg.RateLimit.Requests, "rate-limit", 0, "GraphQL requests per -rate-window per client address, counted before authentication; 0: off (README: Security)")
+	fs.DurationVar(&cfg.RateLimit.Window, "rate-window", gateway.DefaultRateWindow, "window of -rate-limit")
+	fs.IntVar(&cfg.SubjectRateLimit.Requests, "subject-rate-limit", 0, "GraphQL requests per -subject-rate-window per token subject, counted after authentication; 0: off")
+	fs.DurationVar(&cfg.SubjectRateLimit.Window, "subject-rate-window", gateway.DefaultRateWindow, "window of -subject-rate-limit")
+	fs.StringVar(&cfg.ClientIPHeader, "client-ip-header", "", "header the trusted proxies set to the client's address (e.g. X-Forwarded-For), read only on connections from -trusted-proxies; empty: the connection's address")
+	fs.Func("trusted-proxies", "comma-separated CIDR prefixes (or addresses) of the proxies whose -client-ip-header is believed, e.g. the load balancer's subnet", func(v string) error {
+		var err error
+		cfg.TrustedProxies, err = clientaddr.ParsePrefixes(v)
+		return err
+	})
+	fs.StringVar(&cfg.AdminAddr, "admin-addr", "127.0.0.1:9090", `listen address of the operators' endpoints (/metrics, /debug/pprof/, probes); never expose it publicly; "off": none`)
+	fs.Func("cors-origins", "comma-separated origins browsers may call from (* for any); empty: same origin only", func(v string) error {
+		cfg.CORSOrigins = nil
+		for _, o := range strings.Split(v, ",") {
+			if o = strings.TrimSpace(o); o != "" {
+				cfg.CORSOrigins = append(cfg.CORSOrigins, o)
+			}
+		}
+		return nil
+	})
+	fs.DurationVar(&cfg.Server.ReadHeaderTimeout, "read-header-timeout", gateway.DefaultReadHeaderTimeout, "time to read a request's headers (slow clients)")
+	fs.DurationVar(&cfg.Server.ReadTimeout, "read-timeout", gateway.DefaultReadTimeout, "time to read a whole request")
+	fs.DurationVar(&cfg.Server.WriteTimeout, "write-timeout", 0, "time to write a response; 0: -deadline plus 5s")
+	fs.DurationVar(&cfg.Server.IdleTimeout, "idle-timeout", gateway.DefaultIdleTimeout, "time a keep-alive connection may wait for its next request")
+	fs.IntVar(&cfg.Server.MaxHeaderBytes, "max-header-bytes", gateway.DefaultMaxHeaderBytes, "largest request line and headers, in bytes")
+	raw.basePolicy = fs.String("policy", "", `settings of calls to every service: comma-separated key=value, e.g. "timeout=800ms,attempts=3,hedge=p95,h2c=on" (README: Resilience)`)
+	raw.budgets = fs.String("optional-fields", "none",
+		`optional Dashboard fields and their budgets, e.g. "recommendations=300ms,notifications=300ms"; "none" (the default): every field waits for its data until the deadline`)
+	return raw
+}
+
+// Parse reads the settings from args over the environment from getenv, and
+// checks them. Usage and errors go to out; -h returns flag.ErrHelp.
+func Parse(args []string, getenv func(string) string, out io.Writer) (Config, error) {
+	cfg := Config{URLs: map[downstream.Service]string{}, Services: map[downstream.Service]downstream.ServiceConfig{}}
+	fs := flag.NewFlagSet("dashboard-gateway", flag.ContinueOnError)
+	fs.SetOutput(out)
+	raw := defineFlags(fs, &cfg)
+
+	// The environment first, as defaults; then the flags over them.
+	if err := envflag.Apply(fs, getenv, EnvName); err != nil {
+		return cfg, err
+	}
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+	for s, u := range raw.urls {
+		if *u != "" {
+			cfg.URLs[s] = *u
+		}
+	}
+	var errs []error
+	base, err := downstream.ParseSpec(*raw.basePolicy, downstream.ServiceConfig{})
+	if err != nil {
+		errs = append(errs, fmt.Errorf("-policy (POLICY): %w", err))
+	}
+	for _, s := range downstream.Services() {
+		sc, err := downstream.ParseSpec(*raw.policies[s], base)
+		if err != nil {
+			name := string(s) + "-policy"
+			errs = append(errs, fmt.Errorf("-%s (%s): %w", name, EnvName(name), err))
+		}
+		cfg.Services[s] = sc
+	}
+	if cfg.Budgets, err = parseBudgets(*raw.budgets); err != nil {
+		errs = append(errs, fmt.Errorf("-optional-fields (OPTIONAL_FIELDS): %w", err))
+	}
+	return cfg, errors.Join(append(errs, cfg.validate())...)
+}
+
+// parseBudgets reads "field=duration,..." or "none".
+func parseBudgets(v string) (map[string]time.Duration, error) {
+	out := map[string]time.Duration{}
+	if v == "none" || v == "" {
+		return out, nil
+	}
+	fields := map[string]bool{"profile": true, "orders": true, "recommendations": true, "notifications": true, "wallet": true}
+	for _, pair := range strings.Split(v, ",") {
+		name, d, ok := strings.Cut(strings.TrimSpace(pair), "=")
+		budget, err := time.ParseDuration(d)
+		if !ok || !fields[name] || err != nil || budget <= 0 {
+			return nil, fmt.Errorf("%q: want field=duration with a Dashboard field (profile, orders, recommendations, notifications, wallet)", pair)
+		}
+		out[name] = budget
+	}
+	return out, nil
+}
