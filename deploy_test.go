@@ -6,133 +6,23 @@ package main
 // select each other. They read files only: no Docker, no cluster, no network.
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"maps"
 	"net"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/acme/dashboard-gateway/downstream"
 	"time"
 
-	"github.com/goccy/go-yaml"
+	"github.com/acme/dashboard-gateway/config"
+	"github.com/acme/dashboard-gateway/downstream"
 )
 
 const (
 	deployDir = "deploy"
 	appLabel  = "app.kubernetes.io/name"
 	appName   = "dashboard-gateway"
-)
-
-// The subset of the Kubernetes objects the tests look at.
-type (
-	objectMeta struct {
-		Name        string            `yaml:"name"`
-		Namespace   string            `yaml:"namespace"`
-		Labels      map[string]string `yaml:"labels"`
-		Annotations map[string]string `yaml:"annotations"`
-	}
-	object struct {
-		APIVersion string     `yaml:"apiVersion"`
-		Kind       string     `yaml:"kind"`
-		Metadata   objectMeta `yaml:"metadata"`
-	}
-	labelSelector struct {
-		MatchLabels map[string]string `yaml:"matchLabels"`
-	}
-	securityContext struct {
-		RunAsNonRoot             *bool  `yaml:"runAsNonRoot"`
-		RunAsUser                *int64 `yaml:"runAsUser"`
-		ReadOnlyRootFilesystem   *bool  `yaml:"readOnlyRootFilesystem"`
-		AllowPrivilegeEscalation *bool  `yaml:"allowPrivilegeEscalation"`
-		Capabilities             struct {
-			Drop []string `yaml:"drop"`
-		} `yaml:"capabilities"`
-		SeccompProfile struct {
-			Type string `yaml:"type"`
-		} `yaml:"seccompProfile"`
-	}
-	probe struct {
-		HTTPGet *struct {
-			Path string `yaml:"path"`
-			Port any    `yaml:"port"` // a number or a port name
-		} `yaml:"httpGet"`
-	}
-	container struct {
-		Name  string `yaml:"name"`
-		Image string `yaml:"image"`
-		Ports []struct {
-			Name          string `yaml:"name"`
-			ContainerPort int    `yaml:"containerPort"`
-		} `yaml:"ports"`
-		Env []struct {
-			Name      string `yaml:"name"`
-			Value     string `yaml:"value"`
-			ValueFrom any    `yaml:"valueFrom"` // a ConfigMap or Secret key
-		} `yaml:"env"`
-		LivenessProbe  *probe `yaml:"livenessProbe"`
-		ReadinessProbe *probe `yaml:"readinessProbe"`
-		Lifecycle      struct {
-			PreStop *struct {
-				Sleep *struct {
-					Seconds int64 `yaml:"seconds"`
-				} `yaml:"sleep"`
-			} `yaml:"preStop"`
-		} `yaml:"lifecycle"`
-		SecurityContext securityContext `yaml:"securityContext"`
-	}
-	deploymentObject struct {
-		Metadata objectMeta `yaml:"metadata"`
-		Spec     struct {
-			Replicas int           `yaml:"replicas"`
-			Selector labelSelector `yaml:"selector"`
-			Template struct {
-				Metadata objectMeta `yaml:"metadata"`
-				Spec     struct {
-					TerminationGracePeriodSeconds *int64          `yaml:"terminationGracePeriodSeconds"`
-					SecurityContext               securityContext `yaml:"securityContext"`
-					Containers                    []container     `yaml:"containers"`
-				} `yaml:"spec"`
-			} `yaml:"template"`
-		} `yaml:"spec"`
-	}
-	serviceObject struct {
-		Spec struct {
-			Selector map[string]string `yaml:"selector"`
-			Ports    []struct {
-				Name       string `yaml:"name"`
-				Port       int    `yaml:"port"`
-				TargetPort any    `yaml:"targetPort"`
-			} `yaml:"ports"`
-		} `yaml:"spec"`
-	}
-	hpaObject struct {
-		Spec struct {
-			ScaleTargetRef struct {
-				APIVersion string `yaml:"apiVersion"`
-				Kind       string `yaml:"kind"`
-				Name       string `yaml:"name"`
-			} `yaml:"scaleTargetRef"`
-			MinReplicas int `yaml:"minReplicas"`
-			MaxReplicas int `yaml:"maxReplicas"`
-		} `yaml:"spec"`
-	}
-	pdbObject struct {
-		Spec struct {
-			Selector       labelSelector `yaml:"selector"`
-			MinAvailable   any           `yaml:"minAvailable"`
-			MaxUnavailable any           `yaml:"maxUnavailable"`
-		} `yaml:"spec"`
-	}
-	kustomization struct {
-		Resources []string `yaml:"resources"`
-	}
 )
 
 // wantManifests is every file deploy/ must hold (besides README.md), with
@@ -208,18 +98,18 @@ func TestDeployDeployment(t *testing.T) {
 
 	t.Run("env names gateway settings", func(t *testing.T) {
 		settings := map[string]bool{}
-		for _, f := range flagNames() {
-			settings[envName(f)] = true
+		for _, f := range config.FlagNames() {
+			settings[config.EnvName(f)] = true
 		}
 		for _, e := range c.Env {
 			if !strings.HasPrefix(e.Name, "OTEL_") && !settings[e.Name] {
-				t.Errorf("deployment.yaml: env %s: got a name the gateway ignores; want a setting (envName of flagNames()) or OTEL_*", e.Name)
+				t.Errorf("deployment.yaml: env %s: got a name the gateway ignores; want a setting (envName of config.FlagNames()) or OTEL_*", e.Name)
 			}
 		}
 		// A service without a URL would be simulated in-process: a demo,
 		// not a deployment.
 		for _, s := range downstream.Services() {
-			if name := envName(string(s) + "-url"); !set[name] {
+			if name := config.EnvName(string(s) + "-url"); !set[name] {
 				t.Errorf("deployment.yaml: env %s: got none; want every service URL set", name)
 			}
 		}
@@ -227,7 +117,7 @@ func TestDeployDeployment(t *testing.T) {
 
 	// The configuration the pod runs with: the Deployment's environment over
 	// the defaults, checked as the gateway checks it at start-up.
-	cfg, err := parseConfig(nil, func(k string) string { return env[k] }, io.Discard)
+	cfg, err := config.Parse(nil, func(k string) string { return env[k] }, io.Discard)
 	if err != nil {
 		t.Fatalf("deployment.yaml: the env is not a valid configuration: got %v; want none", err)
 	}
@@ -349,53 +239,6 @@ func TestDeploySelectors(t *testing.T) {
 	}
 }
 
-// manifestFiles returns the sorted names of the files in deploy/, README.md
-// aside.
-func manifestFiles(tb testing.TB) []string {
-	tb.Helper()
-	entries, err := os.ReadDir(deployDir)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var names []string
-	for _, e := range entries {
-		if !e.IsDir() && e.Name() != "README.md" {
-			names = append(names, e.Name())
-		}
-	}
-	return names // os.ReadDir sorts by name
-}
-
-// decodeManifest decodes deploy/name, which must hold exactly one YAML
-// document, into v.
-func decodeManifest(tb testing.TB, name string, v any) {
-	tb.Helper()
-	data, err := os.ReadFile(filepath.Join(deployDir, name))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(v); err != nil {
-		tb.Fatalf("%s: decode: got %v; want a YAML object", name, err)
-	}
-	var extra any
-	switch err := dec.Decode(&extra); {
-	case err == nil:
-		tb.Fatalf("%s: got a second YAML document; want one object per file", name)
-	case !errors.Is(err, io.EOF):
-		tb.Fatalf("%s: after the first document: got %v; want the end of the file", name, err)
-	}
-}
-
-func defaultConfig(tb testing.TB) config {
-	tb.Helper()
-	cfg, err := parseConfig(nil, func(string) string { return "" }, io.Discard)
-	if err != nil {
-		tb.Fatalf("default configuration: got %v; want none", err)
-	}
-	return cfg
-}
-
 // addrPort returns the port of a listen address such as ":8080".
 func addrPort(tb testing.TB, addr string) int {
 	tb.Helper()
@@ -408,33 +251,6 @@ func addrPort(tb testing.TB, addr string) int {
 		tb.Fatalf("-addr %q: got %v; want a numeric port", addr, err)
 	}
 	return p
-}
-
-func probePath(p *probe) string {
-	if p == nil || p.HTTPGet == nil {
-		return "(no httpGet probe)"
-	}
-	return p.HTTPGet.Path
-}
-
-func probePort(p *probe) string {
-	if p == nil || p.HTTPGet == nil {
-		return "(no httpGet probe)"
-	}
-	return fmt.Sprint(p.HTTPGet.Port)
-}
-
-// selects reports whether a non-empty selector matches labels.
-func selects(selector, labels map[string]string) bool {
-	if len(selector) == 0 {
-		return false
-	}
-	for k, v := range selector {
-		if labels[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 func isTrue(b *bool) bool { return b != nil && *b }

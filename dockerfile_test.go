@@ -17,6 +17,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/acme/dashboard-gateway/config"
 )
 
 func TestDockerfile(t *testing.T) {
@@ -61,7 +63,7 @@ func TestDockerfile(t *testing.T) {
 	entrypoint := final.execForm(t, "ENTRYPOINT")
 	cmd := final.execForm(t, "CMD")
 	user, _, _ := strings.Cut(final.last("USER"), ":")
-	defaultPort := fmt.Sprint(addrPort(t, defaultConfig(t).Addr))
+	defaultPort := fmt.Sprint(addrPort(t, config.Default().Addr))
 
 	tests := []struct {
 		name      string
@@ -85,14 +87,14 @@ func TestDockerfile(t *testing.T) {
 	}
 
 	t.Run("ENTRYPOINT and CMD flags exist", func(t *testing.T) {
-		flags := flagNames()
+		flags := config.FlagNames()
 		for _, arg := range append(slices.Clone(entrypoint[min(1, len(entrypoint)):]), cmd...) {
 			if !strings.HasPrefix(arg, "-") {
 				continue
 			}
 			name, _, _ := strings.Cut(strings.TrimLeft(arg, "-"), "=")
 			if !slices.Contains(flags, name) {
-				t.Errorf("Dockerfile: argument %s: got flag %q; want one of flagNames() %q", arg, name, flags)
+				t.Errorf("Dockerfile: argument %s: got flag %q; want one of config.FlagNames() %q", arg, name, flags)
 			}
 		}
 	})

@@ -9,6 +9,7 @@ package main
 
 import (
 	"context"
+	_ "embed" // the schema's source
 	"errors"
 	"flag"
 	"fmt"
@@ -22,20 +23,16 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/acme/dashboard-gateway/auth"
-	"github.com/acme/dashboard-gateway/dashboard"
+	"github.com/acme/dashboard-gateway/app"
+	"github.com/acme/dashboard-gateway/config"
 	"github.com/acme/dashboard-gateway/downstream"
 	"github.com/acme/dashboard-gateway/gateway"
 	"github.com/acme/dashboard-gateway/observability"
-	"github.com/acme/dashboard-gateway/overload"
-	"github.com/acme/dashboard-gateway/requestid"
-	"github.com/acme/dashboard-gateway/resilience"
 	"github.com/acme/dashboard-gateway/simulator"
 )
 
@@ -57,6 +54,12 @@ func main() {
 // defaultGOGC is the garbage collector's target unless GOGC is set.
 const defaultGOGC = 400
 
+// schemaSDL is the public schema, served at GET /schema.graphqls when
+// introspection is on.
+//
+//go:embed schema.graphqls
+var schemaSDL []byte
+
 // exampleQuery is what the start-up log suggests trying in the playground.
 const exampleQuery = `{
   dashboard(userId: "u1") {
@@ -72,7 +75,7 @@ const exampleQuery = `{
 // gracefully. Logs go to stderr; stdout is unused (kept for the signature
 // every command of this repository shares).
 func run(ctx context.Context, args []string, getenv func(string) string, _, stderr io.Writer) error {
-	cfg, err := parseConfig(args, getenv, stderr)
+	cfg, err := config.Parse(args, getenv, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
 	}
@@ -102,67 +105,24 @@ func run(ctx context.Context, args []string, getenv func(string) string, _, stde
 			}
 		}()
 	}
+	for s, u := range urls { // every service's URL, configured or simulated
+		sc := cfg.Services[s]
+		sc.URL = u
+		cfg.Services[s] = sc
+	}
 	registry := prometheus.NewRegistry()
-	metrics := observability.NewMetrics(registry)
-
-	services := map[downstream.Service]downstream.ServiceConfig{}
-	for s, sc := range cfg.Services {
-		sc.URL = urls[s]
-		services[s] = sc
-	}
-	var limiter *overload.Limiter
-	if cfg.OverloadTarget > 0 {
-		limiter = overload.New(overload.Options{Target: cfg.OverloadTarget, Logger: logger})
-		go limiter.Run(ctx)
-		observability.WatchOverload(registry, limiter)
-	}
-	dcfg := downstream.Config{
-		Services: services,
-		Observer: resilience.Observers{resilience.LogObserver{Logger: logger, RequestID: requestid.FromContext}, metrics},
-		Calls:    metrics,
-		Caller:   auth.Subject,
-		Client:   gateway.Client,
-	}
-	if limiter != nil {
-		dcfg.Busy = limiter.Busy
-	}
-	if tracing != nil {
-		dcfg.TracerProvider, dcfg.Propagator = tracing.Provider, tracing.Propagator
-	}
-	clients, err := downstream.New(dcfg)
+	gw, err := app.New(ctx, cfg, app.Deps{Logger: logger, Registry: registry, Tracing: tracing, SDL: schemaSDL})
 	if err != nil {
 		return err
 	}
-	defer clients.Close()
-	observability.WatchDownstream(registry, clients)
-
-	edge, err := edgeOptions(ctx, cfg, logger)
-	if err != nil {
-		return err
-	}
-	var draining atomic.Bool
-	opts := gateway.Options{
-		Dashboards:   dashboard.New(dashboard.Options{Budgets: cfg.Budgets, RequireIdentity: edge.Authenticate != nil}),
-		Overload:     limiter,
-		Clients:      clients,
-		Logger:       logger,
-		Deadline:     cfg.Deadline,
-		MaxBodyBytes: cfg.MaxBodyBytes,
-		Metrics:      metrics,
-		Gatherer:     registry,
-		Tracing:      tracing,
-		FieldTiming:  cfg.FieldTiming,
-		Ready:        func() bool { return !draining.Load() },
-	}
-	edge.apply(&opts, cfg)
-	opts.Introspection = cfg.Introspection == "on" || cfg.Introspection == "auto" && len(cfg.URLs) < len(downstream.Services())
-	handler := gateway.New(opts)
+	defer gw.Close()
+	go gw.Run(ctx)
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on -addr %s: %w", cfg.Addr, err)
 	}
-	srv := gateway.NewServer(handler, cfg.Server, cfg.Deadline, logger)
+	srv := gateway.NewServer(gw.Handler, cfg.Server, cfg.Deadline, logger)
 	srv.RegisterOnShutdown(func() { // runs once the listener is closed
 		logger.Info("listener closed; waiting for requests in flight")
 	})
@@ -174,7 +134,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, _, stde
 			ln.Close()
 			return fmt.Errorf("listen on -admin-addr %s: %w", cfg.AdminAddr, err)
 		}
-		admin := gateway.NewAdminServer(gateway.Admin(opts), logger)
+		admin := gateway.NewAdminServer(gw.Admin, logger)
 		servers = append(servers, admin)
 		go func() { served <- fmt.Errorf("serve -admin-addr: %w", admin.Serve(adminLn)) }()
 		logger.Info("admin listening", "addr", adminLn.Addr().String(), "metrics", "/metrics", "pprof", "/debug/pprof/")
@@ -182,7 +142,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, _, stde
 		logger.Warn("no admin listener (-admin-addr off): no /metrics, no pprof")
 	}
 	go func() { served <- fmt.Errorf("serve -addr: %w", srv.Serve(ln)) }()
-	logStartup(logger, ln.Addr(), opts.Introspection)
+	logStartup(logger, ln.Addr(), gw.Introspection)
 
 	select {
 	case err := <-served:
@@ -194,7 +154,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, _, stde
 	// delay, stop accepting connections and let requests in flight finish.
 	// The admin listener serves until the public one is done, so the drain
 	// can be watched in the metrics.
-	draining.Store(true)
+	gw.Drain()
 	logger.Info("draining", "delay", cfg.ShutdownDelay.String(), "grace", cfg.ShutdownGrace.String())
 	if cfg.ShutdownDelay > 0 {
 		t := time.NewTimer(cfg.ShutdownDelay)
@@ -240,7 +200,7 @@ func closeAll(servers []*http.Server, served <-chan error) {
 // serviceURLs returns a base URL for every service: the configured ones, and
 // for the rest the simulator's, started on loopback with the original
 // aggregator's behaviour. The returned func stops the simulator.
-func serviceURLs(cfg config, logger *slog.Logger) (map[downstream.Service]string, func(), error) {
+func serviceURLs(cfg config.Config, logger *slog.Logger) (map[downstream.Service]string, func(), error) {
 	urls := map[downstream.Service]string{}
 	var missing []string
 	for _, s := range downstream.Services() {
@@ -271,7 +231,7 @@ func serviceURLs(cfg config, logger *slog.Logger) (map[downstream.Service]string
 	return urls, sim.Close, nil
 }
 
-func newLogger(cfg config, w io.Writer) *slog.Logger {
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
 	if cfg.LogFormat == "text" {
 		return slog.New(slog.NewTextHandler(w, opts))
@@ -296,7 +256,7 @@ func logStartup(logger *slog.Logger, addr net.Addr, playground bool) {
 
 // logConfig logs the effective configuration, with any credentials in
 // service URLs redacted.
-func logConfig(logger *slog.Logger, cfg config, urls map[downstream.Service]string) {
+func logConfig(logger *slog.Logger, cfg config.Config, urls map[downstream.Service]string) {
 	budgets := make([]string, 0, len(cfg.Budgets))
 	for f, d := range cfg.Budgets {
 		budgets = append(budgets, f+"="+d.String())
@@ -339,7 +299,7 @@ func rateMode(rl gateway.RateLimit) string {
 }
 
 // clientAddrMode describes where client addresses come from.
-func clientAddrMode(cfg config) string {
+func clientAddrMode(cfg config.Config) string {
 	if cfg.ClientIPHeader == "" {
 		return "the connection"
 	}
@@ -360,7 +320,7 @@ func redactURL(raw string) string {
 }
 
 // authMode describes the authentication settings without the secret.
-func authMode(a authFlags) string {
+func authMode(a config.Auth) string {
 	switch {
 	case a.Secret != "":
 		return "HS256 (secret redacted)"

@@ -1,7 +1,6 @@
 package gateway_test
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -10,9 +9,7 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwa"
 	"github.com/lestrrat-go/jwx/v3/jwt"
 
-	"github.com/acme/dashboard-gateway/auth"
-	"github.com/acme/dashboard-gateway/dashboard"
-	"github.com/acme/dashboard-gateway/gateway"
+	"github.com/acme/dashboard-gateway/config"
 	"github.com/acme/dashboard-gateway/simulator"
 )
 
@@ -37,15 +34,10 @@ func token(tb testing.TB, sub string, exp time.Duration, scope string, key []byt
 }
 
 // authEnv is a gateway with HS256 authentication on.
-func authEnv(tb testing.TB, extra func(*gateway.Options)) *env {
+func authEnv(tb testing.TB, extra func(*config.Config)) *env {
 	tb.Helper()
-	v, err := auth.New(context.Background(), auth.Config{Secret: []byte(testSecret)})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return newEnv(tb, envOptions{edit: func(o *gateway.Options) {
-		o.Authenticate = v.Middleware
-		o.Dashboards = dashboard.New(dashboard.Options{RequireIdentity: true})
+	return newEnv(tb, envOptions{edit: func(o *config.Config) {
+		o.Auth.Secret = testSecret
 		if extra != nil {
 			extra(o)
 		}
@@ -140,7 +132,7 @@ func TestAuthorization(t *testing.T) {
 
 // Browsers on allowed origins may call the API and read Server-Timing.
 func TestCORS(t *testing.T) {
-	e := newEnv(t, envOptions{edit: func(o *gateway.Options) { o.CORSOrigins = []string{"https://app.example.com"} }})
+	e := newEnv(t, envOptions{edit: func(o *config.Config) { o.CORSOrigins = []string{"https://app.example.com"} }})
 	for _, tt := range []struct {
 		origin string
 		allow  bool
@@ -165,7 +157,7 @@ func TestCORS(t *testing.T) {
 // Identical calls are shared only between requests of the same caller: the
 // services may answer each caller differently.
 func TestSharingIsPerCaller(t *testing.T) {
-	e := authEnv(t, func(o *gateway.Options) {})
+	e := authEnv(t, func(o *config.Config) {})
 	e.sim.SetBehavior(simulator.Profile, simulator.Behavior{Latency: simulator.Latency{Min: 300 * time.Millisecond}})
 	q := `{ dashboard(userId: "u1") { profile { name } } }`
 	first := make(chan result, 1)

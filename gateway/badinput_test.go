@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/acme/dashboard-gateway/config"
 	"github.com/acme/dashboard-gateway/documents"
 	"github.com/acme/dashboard-gateway/gateway"
 	"github.com/acme/dashboard-gateway/limits"
@@ -188,7 +189,7 @@ func TestBadInput(t *testing.T) {
 
 // Configured limits: depth is checked with fragments expanded.
 func TestDepthLimit(t *testing.T) {
-	e := newEnv(t, envOptions{edit: func(o *gateway.Options) { o.Limits = limits.Limits{MaxDepth: 3} }})
+	e := newEnv(t, envOptions{edit: func(o *config.Config) { o.Limits = limits.Limits{MaxDepth: 3} }})
 	r := e.post(t, `{ dashboard(userId: "u1") { ...O } } fragment O on Dashboard { orders { items { quantity } } }`, nil)
 	if len(r.gql.Errors) != 1 || r.gql.Errors[0].code() != "LIMIT_EXCEEDED" || r.gql.Errors[0].Extensions["reason"] != "depth" {
 		t.Errorf("%s; want LIMIT_EXCEEDED depth", r.body)

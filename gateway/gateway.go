@@ -7,6 +7,7 @@
 package gateway
 
 import (
+	"cmp"
 	"io"
 	"log/slog"
 	"net/http"
@@ -30,7 +31,9 @@ import (
 	"github.com/acme/dashboard-gateway/requestid"
 )
 
-// Defaults of Options.
+// Defaults of Options (zero fields take them), but DefaultAPQCacheSize:
+// APQCacheSize's zero turns APQ off, and DefaultAPQCacheSize is the
+// command's default (-apq-cache-size).
 const (
 	DefaultDeadline      = 1500 * time.Millisecond
 	DefaultMaxBodyBytes  = 256 << 10
@@ -51,9 +54,9 @@ type Options struct {
 	// Logger gets the failures and their causes. Nil discards.
 	Logger *slog.Logger
 	// Deadline is every request's deadline; X-Timeout-Ms can only shorten it.
-	// Zero means DefaultDeadline (1.5 s).
+	// Default 1.5s (DefaultDeadline).
 	Deadline time.Duration
-	// MaxBodyBytes caps a request body; zero means DefaultMaxBodyBytes (256 KiB).
+	// MaxBodyBytes caps a request body. Default 256 KiB (DefaultMaxBodyBytes).
 	MaxBodyBytes int64
 	// LoaderWait is how long batches collect keys; zero means loaders.DefaultWait (1 ms).
 	LoaderWait time.Duration
@@ -78,12 +81,14 @@ type Options struct {
 	// Limits bound a document and its operations before validation (zero
 	// fields: their defaults).
 	Limits limits.Limits
-	// MaxCost bounds an operation's cost (limits.Cost); zero means
-	// DefaultMaxCost.
+	// MaxCost bounds an operation's cost (limits.Cost). Default 50,000
+	// (DefaultMaxCost, filled in by limits.Operation).
 	MaxCost int
-	// MaxQueryBytes caps a query's length; zero means DefaultMaxQueryBytes.
+	// MaxQueryBytes caps a query's length. Default 20,000
+	// (DefaultMaxQueryBytes).
 	MaxQueryBytes int
-	// MaxTokens caps the tokens the parser reads; zero means DefaultMaxTokens.
+	// MaxTokens caps the tokens the parser reads. Default 5,000
+	// (DefaultMaxTokens).
 	MaxTokens int
 	// Introspection allows __schema and __type queries, and serves GraphiQL
 	// at GET / and the SDL at GET /schema.graphqls; off, both are 404s.
@@ -91,7 +96,8 @@ type Options struct {
 	// SDL is the schema's source, served at GET /schema.graphqls.
 	SDL []byte
 	// APQCacheSize bounds the Automatic Persisted Queries cache (entries);
-	// zero means DefaultAPQCacheSize, negative turns APQ off.
+	// zero turns APQ off (as -apq-cache-size 0 does). The command's default
+	// is DefaultAPQCacheSize.
 	APQCacheSize int
 	// Trusted, when set, is the trusted-documents mode: only its documents
 	// run (APQ is then off).
@@ -120,24 +126,10 @@ func New(opts Options) http.Handler {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	if opts.Deadline <= 0 {
-		opts.Deadline = DefaultDeadline
-	}
-	if opts.MaxBodyBytes <= 0 {
-		opts.MaxBodyBytes = DefaultMaxBodyBytes
-	}
-	if opts.MaxQueryBytes <= 0 {
-		opts.MaxQueryBytes = DefaultMaxQueryBytes
-	}
-	if opts.MaxTokens <= 0 {
-		opts.MaxTokens = DefaultMaxTokens
-	}
-	if opts.MaxCost <= 0 {
-		opts.MaxCost = DefaultMaxCost
-	}
-	if opts.APQCacheSize == 0 {
-		opts.APQCacheSize = DefaultAPQCacheSize
-	}
+	opts.Deadline = cmp.Or(opts.Deadline, DefaultDeadline)
+	opts.MaxBodyBytes = cmp.Or(opts.MaxBodyBytes, DefaultMaxBodyBytes)
+	opts.MaxQueryBytes = cmp.Or(opts.MaxQueryBytes, DefaultMaxQueryBytes)
+	opts.MaxTokens = cmp.Or(opts.MaxTokens, DefaultMaxTokens)
 	if opts.ClientAddr == nil {
 		opts.ClientAddr = &clientaddr.Resolver{}
 	}

@@ -3,6 +3,7 @@ package gateway_test
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"io"
@@ -10,6 +11,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -17,13 +20,14 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/acme/dashboard-gateway/auth"
+	"github.com/acme/dashboard-gateway/app"
+	"github.com/acme/dashboard-gateway/config"
 	"github.com/acme/dashboard-gateway/dashboard"
+	"github.com/acme/dashboard-gateway/documents"
 	"github.com/acme/dashboard-gateway/downstream"
 	"github.com/acme/dashboard-gateway/gateway"
 	"github.com/acme/dashboard-gateway/observability"
-	"github.com/acme/dashboard-gateway/requestid"
-	"github.com/acme/dashboard-gateway/resilience"
+	"github.com/acme/dashboard-gateway/overload"
 	"github.com/acme/dashboard-gateway/simulator"
 )
 
@@ -42,19 +46,26 @@ type env struct {
 type envOptions struct {
 	behaviors  map[string]simulator.Behavior
 	deadline   time.Duration
-	urls       map[downstream.Service]string // overrides the simulator's
+	urls       map[downstream.Service]string // configured URLs, over the simulator's
 	policy     string                        // every service's settings (downstream.ParseSpec); "" is the defaults
 	policies   map[downstream.Service]string // per service, over policy
-	budgets    map[string]time.Duration      // optional fields; nil: none, so tests see every field waited for
-	dashboards dashboard.Builder             // overrides dashboard.New()
+	budgets    map[string]time.Duration      // optional fields; nil: none (the default), so tests see every field waited for
+	dashboards dashboard.Builder             // overrides the dashboards built from the config
 	bench      bool                          // no call log and only warnings logged: both would grow without bound
 	tracing    *observability.Tracing        // nil: tracing off
 	timing     bool                          // clients may ask for field timings
 	noMetrics  bool                          // no metrics at all (to measure their cost)
-	edit       func(*gateway.Options)        // last changes to the gateway's options
+	edit       func(*config.Config)          // last changes to the configuration
+	overload   *overload.Limiter             // overrides the limiter built from the config
+	sdl        []byte                        // served at GET /schema.graphqls while introspection is on
 	server     gateway.ServerConfig          // the HTTP server's protections
 }
 
+// newEnv builds the gateway as run does (app.New) from the default
+// configuration with the test's changes, in front of simulated services.
+// Introspection is on, as run's "auto" has it while services are
+// simulated; shedding is off (-overload-target 0), so a busy test machine
+// does not shed the tests' requests.
 func newEnv(tb testing.TB, o envOptions) *env {
 	tb.Helper()
 	sim := simulator.New(simulator.Options{Seed: 1, Behaviors: o.behaviors, Record: !o.bench, RequireHeaders: true})
@@ -62,15 +73,19 @@ func newEnv(tb testing.TB, o envOptions) *env {
 	if err != nil {
 		tb.Fatalf("start simulator: %v", err)
 	}
-	urls := map[downstream.Service]string{}
-	for name, u := range simURLs {
-		urls[downstream.Service(name)] = u
+	cfg := config.Default()
+	cfg.OverloadTarget = 0
+	cfg.Deadline = cmp.Or(o.deadline, cfg.Deadline)
+	cfg.FieldTiming = o.timing
+	cfg.Server = o.server
+	if o.budgets != nil {
+		cfg.Budgets = o.budgets
 	}
 	for s, u := range o.urls {
-		urls[s] = u
+		cfg.URLs[s] = u
 	}
-	services := map[downstream.Service]downstream.ServiceConfig{}
-	for s, u := range urls {
+	for name, u := range simURLs {
+		s := downstream.Service(name)
 		sc, err := downstream.ParseSpec(o.policy, downstream.ServiceConfig{})
 		if err == nil {
 			sc, err = downstream.ParseSpec(o.policies[s], sc)
@@ -78,8 +93,11 @@ func newEnv(tb testing.TB, o envOptions) *env {
 		if err != nil {
 			tb.Fatalf("policy of %s: %v", s, err)
 		}
-		sc.URL = u
-		services[s] = sc
+		sc.URL = cmp.Or(cfg.URLs[s], u)
+		cfg.Services[s] = sc
+	}
+	if o.edit != nil {
+		o.edit(&cfg)
 	}
 	logs := &logBuffer{}
 	level := slog.LevelDebug
@@ -87,61 +105,56 @@ func newEnv(tb testing.TB, o envOptions) *env {
 		level = slog.LevelWarn
 	}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: level}))
-	registry := prometheus.NewRegistry()
-	metrics := observability.NewMetrics(registry)
-	dcfg := downstream.Config{
-		Services: services,
-		Observer: resilience.Observers{resilience.LogObserver{Logger: logger, RequestID: requestid.FromContext}, metrics},
-		Calls:    metrics,
-		Caller:   auth.Subject,
-		Client:   gateway.Client,
+	deps := app.Deps{Logger: logger, Tracing: o.tracing, SDL: o.sdl, Dashboards: o.dashboards, Overload: o.overload}
+	var registry *prometheus.Registry
+	if !o.noMetrics {
+		registry = prometheus.NewRegistry()
+		deps.Registry = registry
 	}
-	if o.noMetrics {
-		dcfg.Observer, dcfg.Calls = resilience.LogObserver{Logger: logger, RequestID: requestid.FromContext}, nil
-	}
-	if o.tracing != nil {
-		dcfg.TracerProvider, dcfg.Propagator = o.tracing.Provider, o.tracing.Propagator
-	}
-	clients, err := downstream.New(dcfg)
+	ctx, cancel := context.WithCancel(context.Background())
+	gw, err := app.New(ctx, cfg, deps)
 	if err != nil {
-		tb.Fatalf("downstream clients: %v", err)
+		cancel()
+		sim.Close()
+		tb.Fatalf("build the gateway: %v", err)
 	}
-	observability.WatchDownstream(registry, clients)
-	root := o.dashboards
-	if root == nil {
-		root = dashboard.New(dashboard.Options{Budgets: o.budgets})
-	}
-	gopts := gateway.Options{
-		Dashboards:    root,
-		Introspection: true,
-		Clients:       clients,
-		Logger:        logger,
-		Deadline:      o.deadline,
-		Metrics:       metrics,
-		Gatherer:      registry,
-		Tracing:       o.tracing,
-		FieldTiming:   o.timing,
-	}
-	if o.noMetrics {
-		gopts.Metrics, gopts.Gatherer = nil, nil
-	}
-	if o.edit != nil {
-		o.edit(&gopts)
-	}
-	h := gateway.New(gopts)
-	srv := httptest.NewUnstartedServer(h)
-	srv.Config = gateway.NewServer(h, o.server, o.deadline, logger)
+	srv := httptest.NewUnstartedServer(gw.Handler)
+	srv.Config = gateway.NewServer(gw.Handler, cfg.Server, cfg.Deadline, logger)
 	srv.Start()
-	admin := httptest.NewServer(gateway.Admin(gopts))
+	admin := httptest.NewServer(gw.Admin)
 	clientTransport := &http.Transport{}
 	tb.Cleanup(func() {
 		clientTransport.CloseIdleConnections()
 		srv.Close()
 		admin.Close()
-		clients.Close()
+		gw.Close()
+		cancel()
 		sim.Close()
 	})
 	return &env{sim: sim, url: srv.URL, adminURL: admin.URL, client: &http.Client{Transport: clientTransport}, logs: logs, srv: srv, registry: registry}
+}
+
+// manifestFile writes m as a trusted-documents manifest and returns its
+// path, for -trusted-documents.
+func manifestFile(tb testing.TB, m documents.Manifest) string {
+	tb.Helper()
+	b, err := json.Marshal(m)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	path := filepath.Join(tb.TempDir(), "manifest.json")
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	return path
+}
+
+// onOff is the -introspection setting for on.
+func onOff(on bool) string {
+	if on {
+		return "on"
+	}
+	return "off"
 }
 
 // gqlResponse is a GraphQL response as a client decodes it.

@@ -8,16 +8,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/acme/dashboard-gateway/gateway"
+	"github.com/acme/dashboard-gateway/config"
 )
 
 // GraphiQL and the SDL tell anyone what the schema is: served only while
 // introspection is on.
 func TestIntrospectionRoutes(t *testing.T) {
 	for _, on := range []bool{true, false} {
-		e := newEnv(t, envOptions{edit: func(o *gateway.Options) {
-			o.Introspection = on
-			o.SDL = []byte("type Query { dashboard(userId: ID!): Dashboard }\n")
+		e := newEnv(t, envOptions{sdl: []byte("type Query { dashboard(userId: ID!): Dashboard }\n"), edit: func(o *config.Config) {
+			o.Introspection = onOff(on)
 		}})
 		for _, path := range []string{"/", "/schema.graphqls", "/?query=%7B__typename%7D"} {
 			want := 404

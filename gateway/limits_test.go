@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/acme/dashboard-gateway/gateway"
+	"github.com/acme/dashboard-gateway/config"
 	"github.com/acme/dashboard-gateway/limits"
 )
 
@@ -76,7 +76,7 @@ func TestConfiguredDocumentLimits(t *testing.T) {
 	}
 	for _, tt := range tests {
 		body := map[string]any{"query": tt.query, "operationName": "A", "variables": map[string]any{"a": "u1", "b": "u2"}}
-		r := newEnv(t, envOptions{edit: func(o *gateway.Options) { o.Limits = tt.limits }}).postRaw(t, body)
+		r := newEnv(t, envOptions{edit: func(o *config.Config) { o.Limits = tt.limits }}).postRaw(t, body)
 		if len(r.gql.Errors) != 1 || r.gql.Errors[0].code() != "LIMIT_EXCEEDED" || r.gql.Errors[0].Extensions["reason"] != tt.reason {
 			t.Errorf("%+v %.60s: %s; want LIMIT_EXCEEDED %s", tt.limits, tt.query, r.body, tt.reason)
 		}
@@ -91,7 +91,7 @@ func TestConfiguredDocumentLimits(t *testing.T) {
 // visit, and named types and arguments introspection hides.
 func TestNoNameSuggestions(t *testing.T) {
 	for _, on := range []bool{false, true} {
-		e := newEnv(t, envOptions{edit: func(o *gateway.Options) { o.Introspection = on }})
+		e := newEnv(t, envOptions{edit: func(o *config.Config) { o.Introspection = onOff(on) }})
 		for _, q := range []string{
 			`{ dashboard(userId: "u1") { ...F } } fragment F on Dashbord { userId }`,
 			`{ dashboard(userid: "u1") { userId } }`,

@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/acme/dashboard-gateway/gateway"
 	"github.com/acme/dashboard-gateway/overload"
 	"github.com/acme/dashboard-gateway/simulator"
 )
@@ -17,7 +16,7 @@ func TestShedPastTheLimit(t *testing.T) {
 	limiter := overload.New(overload.Options{Initial: 1, Min: 1, Max: 1, Lag: func() time.Duration { return 0 }})
 	e := newEnv(t, envOptions{
 		behaviors: map[string]simulator.Behavior{simulator.Wallet: {Latency: simulator.Latency{Min: 200 * time.Millisecond}}},
-		edit:      func(o *gateway.Options) { o.Overload = limiter },
+		overload:  limiter,
 	})
 	var wg sync.WaitGroup
 	var held result

@@ -4,8 +4,8 @@ import (
 	"os"
 	"testing"
 
+	"github.com/acme/dashboard-gateway/config"
 	"github.com/acme/dashboard-gateway/documents"
-	"github.com/acme/dashboard-gateway/gateway"
 )
 
 // postRaw sends a JSON body as is.
@@ -41,7 +41,7 @@ func TestAutomaticPersistedQueries(t *testing.T) {
 func TestTrustedDocuments(t *testing.T) {
 	const allowed = `query Mine { dashboard(userId: "u1") { profile { name } } }`
 	manifest := documents.Manifest{documents.Hash(allowed): allowed}
-	e := newEnv(t, envOptions{edit: func(o *gateway.Options) { o.Trusted = manifest }})
+	e := newEnv(t, envOptions{edit: func(o *config.Config) { o.TrustedDocuments = manifestFile(t, manifest) }})
 	steps := []struct {
 		name string
 		body map[string]any
@@ -86,7 +86,7 @@ func TestIntrospectionSetting(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, on := range []bool{true, false} {
-		e := newEnv(t, envOptions{edit: func(o *gateway.Options) { o.Introspection, o.SDL = on, sdl }})
+		e := newEnv(t, envOptions{sdl: sdl, edit: func(o *config.Config) { o.Introspection = onOff(on) }})
 		r := e.post(t, `{ __schema { queryType { name } } }`, nil)
 		if got := len(r.gql.Errors) == 0; got != on {
 			t.Errorf("introspection %v: %s", on, r.body)

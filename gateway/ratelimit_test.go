@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/acme/dashboard-gateway/clientaddr"
+	"github.com/acme/dashboard-gateway/config"
 	"github.com/acme/dashboard-gateway/gateway"
 )
 
@@ -40,17 +41,15 @@ func (e *env) runSteps(t *testing.T, steps []step) {
 	}
 }
 
-func resolver(tb testing.TB, trusted string) *clientaddr.Resolver {
+// trustProxies trusts the proxies in trusted (CIDR prefixes) to set
+// X-Forwarded-For.
+func trustProxies(tb testing.TB, o *config.Config, trusted string) {
 	tb.Helper()
 	prefixes, err := clientaddr.ParsePrefixes(trusted)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	res, err := clientaddr.New(prefixes, "X-Forwarded-For")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return res
+	o.TrustedProxies, o.ClientIPHeader = prefixes, "X-Forwarded-For"
 }
 
 // The per-address limit counts by the client address: the connection's, or
@@ -95,9 +94,9 @@ func TestRateLimitPerAddress(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t, envOptions{edit: func(o *gateway.Options) {
+			e := newEnv(t, envOptions{edit: func(o *config.Config) {
 				if tt.trusted != "" {
-					o.ClientAddr = resolver(t, tt.trusted)
+					trustProxies(t, o, tt.trusted)
 				}
 				o.RateLimit = gateway.RateLimit{Requests: 2, Window: time.Hour}
 			}})
@@ -147,7 +146,7 @@ func TestRateLimitAndAuthentication(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := authEnv(t, func(o *gateway.Options) {
+			e := authEnv(t, func(o *config.Config) {
 				o.RateLimit = gateway.RateLimit{Requests: tt.perAddress, Window: time.Hour}
 				o.SubjectRateLimit = gateway.RateLimit{Requests: tt.perSub, Window: time.Hour}
 			})

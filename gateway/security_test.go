@@ -11,10 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/acme/dashboard-gateway/auth"
+	"github.com/acme/dashboard-gateway/config"
 	"github.com/acme/dashboard-gateway/documents"
 	"github.com/acme/dashboard-gateway/downstream"
-	"github.com/acme/dashboard-gateway/gateway"
 	"github.com/acme/dashboard-gateway/simulator"
 )
 
@@ -69,15 +68,11 @@ func TestIDsAreCheckedAfterCoercion(t *testing.T) {
 // client's call still gets through at once instead of being shed or queued
 // behind them.
 func TestOneClientCannotTakeEveryCall(t *testing.T) {
-	v, err := auth.New(context.Background(), auth.Config{Secret: []byte(testSecret)})
-	if err != nil {
-		t.Fatal(err)
-	}
 	e := newEnv(t, envOptions{
 		behaviors: map[string]simulator.Behavior{simulator.Wallet: {Latency: simulator.Latency{Min: 150 * time.Millisecond}}},
 		policies:  map[downstream.Service]string{downstream.Wallet: "max-in-flight=4,share=50%,attempts=1"},
 		deadline:  20 * time.Second,
-		edit:      func(o *gateway.Options) { o.Authenticate = v.Middleware },
+		edit:      func(o *config.Config) { o.Auth.Secret = testSecret },
 	})
 	ids := make([]string, 20)
 	for i := range ids {
@@ -152,7 +147,7 @@ func TestRESTStatusFollowsTheCode(t *testing.T) {
 // With introspection off, asking for the schema is the client's mistake: a
 // validation error, not an internal one (and nothing is logged as an error).
 func TestIntrospectionOffIsAValidationError(t *testing.T) {
-	e := newEnv(t, envOptions{edit: func(o *gateway.Options) { o.Introspection = false }})
+	e := newEnv(t, envOptions{edit: func(o *config.Config) { o.Introspection = "off" }})
 	for _, q := range []string{
 		`{ __schema { types { name } } }`,
 		`{ __type(name: "Dashboard") { name } }`,
@@ -196,7 +191,7 @@ func TestStalledBodyIsAnsweredByTheDeadline(t *testing.T) {
 func TestGETRunsOnlyQueriesWhateverNamesThem(t *testing.T) {
 	const mutation = `mutation M { __typename }`
 	manifest := documents.Manifest{documents.Hash(mutation): mutation}
-	e := newEnv(t, envOptions{edit: func(o *gateway.Options) { o.Trusted = manifest }})
+	e := newEnv(t, envOptions{edit: func(o *config.Config) { o.TrustedDocuments = manifestFile(t, manifest) }})
 	for _, path := range []string{
 		"/query?documentId=sha256:" + documents.Hash(mutation),
 		"/query?extensions=" + `%7B%22persistedQuery%22%3A%7B%22version%22%3A1%2C%22sha256Hash%22%3A%22` + documents.Hash(mutation) + `%22%7D%7D`,

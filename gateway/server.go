@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"cmp"
 	"log/slog"
 	"net/http"
 	"time"
@@ -38,22 +39,13 @@ const (
 // request deadline (for the default write timeout) and logger gets the
 // server's own errors.
 func NewServer(h http.Handler, c ServerConfig, deadline time.Duration, logger *slog.Logger) *http.Server {
-	def := func(v, d time.Duration) time.Duration {
-		if v <= 0 {
-			return d
-		}
-		return v
-	}
-	if c.MaxHeaderBytes <= 0 {
-		c.MaxHeaderBytes = DefaultMaxHeaderBytes
-	}
 	return &http.Server{
 		Handler:           h,
-		ReadHeaderTimeout: def(c.ReadHeaderTimeout, DefaultReadHeaderTimeout),
-		ReadTimeout:       def(c.ReadTimeout, DefaultReadTimeout),
-		WriteTimeout:      def(c.WriteTimeout, deadline+5*time.Second),
-		IdleTimeout:       def(c.IdleTimeout, DefaultIdleTimeout),
-		MaxHeaderBytes:    c.MaxHeaderBytes,
+		ReadHeaderTimeout: cmp.Or(c.ReadHeaderTimeout, DefaultReadHeaderTimeout),
+		ReadTimeout:       cmp.Or(c.ReadTimeout, DefaultReadTimeout),
+		WriteTimeout:      cmp.Or(c.WriteTimeout, deadline+5*time.Second),
+		IdleTimeout:       cmp.Or(c.IdleTimeout, DefaultIdleTimeout),
+		MaxHeaderBytes:    cmp.Or(c.MaxHeaderBytes, DefaultMaxHeaderBytes),
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 }

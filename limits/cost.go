@@ -1,6 +1,7 @@
 package limits
 
 import (
+	"cmp"
 	"context"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -52,10 +53,7 @@ func (o Operation) MutateOperationContext(ctx context.Context, opCtx *graphql.Op
 	if opCtx.Operation == nil {
 		return nil
 	}
-	maxCost := o.MaxCost
-	if maxCost <= 0 {
-		maxCost = DefaultMaxCost
-	}
+	maxCost := cmp.Or(o.MaxCost, DefaultMaxCost)
 	cost, err := Cost(ctx, opCtx.Operation, opCtx.Variables)
 	if err == nil && cost > int64(maxCost) {
 		err = limit(ReasonCost, "the operation costs %d; the limit is %d", cost, maxCost)

@@ -1,6 +1,7 @@
 package limits
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -60,13 +61,7 @@ func (d Document) MutateOperationParameters(ctx context.Context, p *graphql.RawP
 
 // check parses and measures query.
 func (d Document) check(ctx context.Context, query string) (measures, *gqlerror.Error) {
-	maxBytes, maxTokens := d.MaxQueryBytes, d.MaxTokens
-	if maxBytes <= 0 {
-		maxBytes = DefaultMaxQueryBytes
-	}
-	if maxTokens <= 0 {
-		maxTokens = DefaultMaxTokens
-	}
+	maxBytes, maxTokens := cmp.Or(d.MaxQueryBytes, DefaultMaxQueryBytes), cmp.Or(d.MaxTokens, DefaultMaxTokens)
 	if len(query) > maxBytes {
 		return measures{}, toGQL(limit(ReasonQueryLength, "the query is %d bytes long; the limit is %d", len(query), maxBytes))
 	}

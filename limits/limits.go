@@ -20,7 +20,11 @@
 // the query's length before) and it does not execute anything.
 package limits
 
-import "github.com/acme/dashboard-gateway/apierror"
+import (
+	"cmp"
+
+	"github.com/acme/dashboard-gateway/apierror"
+)
 
 // Defaults of Document and Operation.
 const (
@@ -92,21 +96,17 @@ type Limits struct {
 }
 
 func (l Limits) withDefaults() Limits {
-	for _, f := range []struct {
-		v   *int
-		def int
-	}{
-		{&l.MaxDepth, DefaultMaxDepth}, {&l.MaxAliases, DefaultMaxAliases},
-		{&l.MaxRootFields, DefaultMaxRootFields}, {&l.MaxFields, DefaultMaxFields},
-		{&l.MaxSpreads, DefaultMaxSpreads}, {&l.MaxSelections, DefaultMaxSelections},
-		{&l.MaxOperations, DefaultMaxOperations}, {&l.MaxFragments, DefaultMaxFragments},
-		{&l.MaxNodes, DefaultMaxNodes}, {&l.MaxVariables, DefaultMaxVariables},
-		{&l.MaxRepeats, DefaultMaxRepeats},
-	} {
-		if *f.v <= 0 {
-			*f.v = f.def
-		}
-	}
+	l.MaxDepth = cmp.Or(l.MaxDepth, DefaultMaxDepth)
+	l.MaxAliases = cmp.Or(l.MaxAliases, DefaultMaxAliases)
+	l.MaxRootFields = cmp.Or(l.MaxRootFields, DefaultMaxRootFields)
+	l.MaxFields = cmp.Or(l.MaxFields, DefaultMaxFields)
+	l.MaxSpreads = cmp.Or(l.MaxSpreads, DefaultMaxSpreads)
+	l.MaxSelections = cmp.Or(l.MaxSelections, DefaultMaxSelections)
+	l.MaxOperations = cmp.Or(l.MaxOperations, DefaultMaxOperations)
+	l.MaxFragments = cmp.Or(l.MaxFragments, DefaultMaxFragments)
+	l.MaxNodes = cmp.Or(l.MaxNodes, DefaultMaxNodes)
+	l.MaxVariables = cmp.Or(l.MaxVariables, DefaultMaxVariables)
+	l.MaxRepeats = cmp.Or(l.MaxRepeats, DefaultMaxRepeats)
 	return l
 }
 

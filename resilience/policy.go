@@ -17,6 +17,7 @@
 package resilience
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"time"
@@ -108,36 +109,21 @@ const budgetWindow = 10 * time.Second
 
 // withDefaults returns p with every zero field set to its default.
 func (p Policy) withDefaults() Policy {
-	def := func(v *time.Duration, d time.Duration) {
-		if *v == 0 {
-			*v = d
-		}
-	}
-	defInt := func(v *int, d int) {
-		if *v == 0 {
-			*v = d
-		}
-	}
-	defFloat := func(v *float64, d float64) {
-		if *v == 0 {
-			*v = d
-		}
-	}
-	defInt(&p.Attempts, DefaultAttempts)
-	def(&p.Backoff, DefaultBackoff)
-	def(&p.BackoffMax, DefaultBackoffMax)
-	defFloat(&p.RetryRatio, DefaultRetryRatio)
-	defInt(&p.RetryMin, DefaultRetryMin)
-	def(&p.BreakerWindow, DefaultBreakerWindow)
-	defInt(&p.BreakerMinCalls, DefaultBreakerMinCalls)
-	defFloat(&p.BreakerRatio, DefaultBreakerRatio)
-	defInt(&p.BreakerConsecutive, DefaultBreakerConsecutive)
-	def(&p.BreakerOpen, DefaultBreakerOpen)
-	defInt(&p.BreakerProbes, DefaultBreakerProbes)
-	defInt(&p.MaxInFlight, DefaultMaxInFlight)
-	defFloat(&p.MaxShare, DefaultMaxShare)
-	defFloat(&p.HedgeRatio, DefaultHedgeRatio)
-	defInt(&p.HedgeMin, DefaultHedgeMin)
+	p.Attempts = cmp.Or(p.Attempts, DefaultAttempts)
+	p.Backoff = cmp.Or(p.Backoff, DefaultBackoff)
+	p.BackoffMax = cmp.Or(p.BackoffMax, DefaultBackoffMax)
+	p.RetryRatio = cmp.Or(p.RetryRatio, DefaultRetryRatio)
+	p.RetryMin = cmp.Or(p.RetryMin, DefaultRetryMin)
+	p.BreakerWindow = cmp.Or(p.BreakerWindow, DefaultBreakerWindow)
+	p.BreakerMinCalls = cmp.Or(p.BreakerMinCalls, DefaultBreakerMinCalls)
+	p.BreakerRatio = cmp.Or(p.BreakerRatio, DefaultBreakerRatio)
+	p.BreakerConsecutive = cmp.Or(p.BreakerConsecutive, DefaultBreakerConsecutive)
+	p.BreakerOpen = cmp.Or(p.BreakerOpen, DefaultBreakerOpen)
+	p.BreakerProbes = cmp.Or(p.BreakerProbes, DefaultBreakerProbes)
+	p.MaxInFlight = cmp.Or(p.MaxInFlight, DefaultMaxInFlight)
+	p.MaxShare = cmp.Or(p.MaxShare, DefaultMaxShare)
+	p.HedgeRatio = cmp.Or(p.HedgeRatio, DefaultHedgeRatio)
+	p.HedgeMin = cmp.Or(p.HedgeMin, DefaultHedgeMin)
 	return p
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/acme/dashboard-gateway/envflag"
 	"github.com/acme/dashboard-gateway/simulator"
 )
 
@@ -65,17 +66,11 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 			})
 	}
 
-	var envErr error
-	fs.VisitAll(func(f *flag.Flag) {
-		name := envName(f.Name)
-		if v := getenv(name); v != "" && envErr == nil {
-			if err := fs.Set(f.Name, v); err != nil {
-				envErr = fmt.Errorf("environment %s for -%s: %w", name, f.Name, err)
-			}
+	if err := envflag.Apply(fs, getenv, envName); err != nil {
+		if e, ok := errors.AsType[*envflag.Error](err); ok {
+			return nil, fmt.Errorf("environment %s for -%s: %w", e.Var, e.Flag, e.Err)
 		}
-	})
-	if envErr != nil {
-		return nil, envErr
+		return nil, err
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

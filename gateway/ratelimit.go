@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"cmp"
 	"context"
 	"math"
 	"net/http"
@@ -8,7 +9,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/go-chi/cors"
 	"github.com/go-chi/httprate"
 
 	"github.com/acme/dashboard-gateway/apierror"
@@ -20,9 +20,13 @@ import (
 type RateLimit struct {
 	// Requests per Window per client; zero turns the limit off.
 	Requests int
-	// Window is the limit's sliding window; zero means 1s.
+	// Window is the limit's sliding window. Zero means DefaultRateWindow
+	// (1s).
 	Window time.Duration
 }
+
+// DefaultRateWindow is RateLimit's default window.
+const DefaultRateWindow = time.Second
 
 // rateLimiter counts requests per key and answers a request over its
 // key's limit with 429, Retry-After and a GraphQL-shaped RATE_LIMITED
@@ -33,10 +37,7 @@ func rateLimiter(rl RateLimit, key func(*http.Request) (string, bool)) func(http
 	if rl.Requests <= 0 {
 		return func(next http.Handler) http.Handler { return next }
 	}
-	window := rl.Window
-	if window <= 0 {
-		window = time.Second
-	}
+	window := cmp.Or(rl.Window, DefaultRateWindow)
 	retryAfter := strconv.Itoa(int(max(1, math.Ceil(window.Seconds())))) // whole seconds, at least 1
 	limiter := httprate.NewRateLimiter(rl.Requests, window, httprate.WithLimitHandler(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Retry-After", retryAfter)
@@ -90,24 +91,4 @@ func addressOf(ctx context.Context) string {
 		return "addr:" + netip.PrefixFrom(a, 64).Masked().String()
 	}
 	return "addr:" + a.String()
-}
-
-// corsFor lets browsers on origins call the API, and see its Server-Timing.
-func corsFor(origins []string) func(http.Handler) http.Handler {
-	c := cors.Handler(cors.Options{
-		AllowedOrigins: origins,
-		AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions},
-		AllowedHeaders: []string{"Accept", "Authorization", "Content-Type", "X-Request-Id", "X-Timeout-Ms", "traceparent", "tracestate"},
-		ExposedHeaders: []string{"X-Request-Id", "Server-Timing", "Retry-After"},
-		MaxAge:         600,
-	})
-	return func(next http.Handler) http.Handler {
-		timing := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if origin := w.Header().Get("Access-Control-Allow-Origin"); origin != "" {
-				w.Header().Set("Timing-Allow-Origin", origin)
-			}
-			next.ServeHTTP(w, r)
-		})
-		return c(timing)
-	}
 }

@@ -1,8 +1,7 @@
-package main
+package app
 
 import (
 	"context"
-	_ "embed" // the schema's source
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -10,26 +9,20 @@ import (
 
 	"github.com/acme/dashboard-gateway/auth"
 	"github.com/acme/dashboard-gateway/clientaddr"
+	"github.com/acme/dashboard-gateway/config"
 	"github.com/acme/dashboard-gateway/documents"
-	"github.com/acme/dashboard-gateway/gateway"
 )
 
-// schemaSDL is the public schema, served at GET /schema.graphqls when
-// introspection is on.
-//
-//go:embed schema.graphqls
-var schemaSDL []byte
-
-// edge holds the gateway options that guard its edge.
+// edge is what guards the gateway's edge, set up from the configuration.
 type edge struct {
 	Trusted      documents.Manifest
 	Authenticate func(http.Handler) http.Handler
 	ClientAddr   *clientaddr.Resolver
 }
 
-// edgeOptions sets up where client addresses come from, loads the
+// newEdge sets up where client addresses come from, loads the
 // trusted-documents manifest and sets up authentication, as configured.
-func edgeOptions(ctx context.Context, cfg config, logger *slog.Logger) (edge, error) {
+func newEdge(ctx context.Context, cfg config.Config, logger *slog.Logger) (edge, error) {
 	var e edge
 	var err error
 	if e.ClientAddr, err = clientaddr.New(cfg.TrustedProxies, cfg.ClientIPHeader); err != nil {
@@ -39,19 +32,12 @@ func edgeOptions(ctx context.Context, cfg config, logger *slog.Logger) (edge, er
 		logger.Info("the per-address rate limit counts connection addresses: behind a load balancer every client shares its budget; set -trusted-proxies and -client-ip-header")
 	}
 	if cfg.TrustedDocuments != "" {
-		var f *os.File
-		f, err = os.Open(cfg.TrustedDocuments)
-		if err != nil {
-			return e, fmt.Errorf("-trusted-documents (TRUSTED_DOCUMENTS): %w", err)
-		}
-		e.Trusted, err = documents.LoadManifest(f)
-		f.Close()
-		if err != nil {
-			return e, fmt.Errorf("-trusted-documents (TRUSTED_DOCUMENTS) %s: %w", cfg.TrustedDocuments, err)
+		if e.Trusted, err = loadManifest(cfg.TrustedDocuments); err != nil {
+			return e, err
 		}
 		logger.Info("trusted documents: only the manifest's operations run", "documents", len(e.Trusted))
 	}
-	if cfg.Auth.Secret == "" && cfg.Auth.JWKSURL == "" {
+	if !cfg.Auth.On() {
 		logger.Warn("authentication is off: anyone can read any user's dashboard; set -auth-secret or -auth-jwks-url in production")
 		return e, nil
 	}
@@ -70,20 +56,16 @@ func edgeOptions(ctx context.Context, cfg config, logger *slog.Logger) (edge, er
 	return e, nil
 }
 
-// apply sets the edge options of the gateway from cfg and e.
-func (e edge) apply(o *gateway.Options, cfg config) {
-	o.Trusted = e.Trusted
-	o.Authenticate = e.Authenticate
-	o.Limits = cfg.Limits
-	o.MaxCost = cfg.MaxCost
-	o.MaxQueryBytes = cfg.MaxQueryBytes
-	o.APQCacheSize = cfg.APQCacheSize
-	if cfg.APQCacheSize == 0 {
-		o.APQCacheSize = -1 // off
+// loadManifest reads the trusted-documents manifest at path.
+func loadManifest(path string) (documents.Manifest, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("-trusted-documents (TRUSTED_DOCUMENTS): %w", err)
 	}
-	o.ClientAddr = e.ClientAddr
-	o.RateLimit = cfg.RateLimit
-	o.SubjectRateLimit = cfg.SubjectRateLimit
-	o.CORSOrigins = cfg.CORSOrigins
-	o.SDL = schemaSDL
+	defer f.Close()
+	m, err := documents.LoadManifest(f)
+	if err != nil {
+		return nil, fmt.Errorf("-trusted-documents (TRUSTED_DOCUMENTS) %s: %w", path, err)
+	}
+	return m, nil
 }

@@ -1,0 +1,149 @@
+// Package config is every setting of the gateway, read from flags and the
+// environment (Parse) and checked at once, so a bad setting fails start-up
+// with a message that names it. Each setting is a flag and an environment
+// variable of the same name (upper case, - as _); a flag wins over the
+// environment, which wins over the default.
+//
+// A setting's default belongs to the package that uses it (gateway,
+// limits, overload, auth): a zero field means that default unless its
+// comment says otherwise, and the flags show those packages' Default
+// constants. It does not build anything from the settings: package app
+// does.
+package config
+
+import (
+	"flag"
+	"io"
+	"log/slog"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/acme/dashboard-gateway/downstream"
+	"github.com/acme/dashboard-gateway/gateway"
+	"github.com/acme/dashboard-gateway/limits"
+)
+
+// Config is every setting of the gateway.
+type Config struct {
+	// Addr is the public listen address. Default ":8080".
+	Addr string
+	// Deadline is every request's deadline; a client's X-Timeout-Ms can
+	// only shorten it. Zero means gateway.DefaultDeadline (1.5s).
+	Deadline time.Duration
+	// MaxBodyBytes caps a request body. Zero means
+	// gateway.DefaultMaxBodyBytes (256 KiB).
+	MaxBodyBytes int64
+	// ShutdownGrace is how long requests in flight may take to finish on
+	// shutdown; longer than Deadline. Default 10s.
+	ShutdownGrace time.Duration
+	// ShutdownDelay is how long /readyz answers 503 on shutdown before the
+	// listener closes. Default 0.
+	ShutdownDelay time.Duration
+	// OverloadTarget is the scheduling latency past which the gateway sheds
+	// requests (package overload); zero turns shedding off. Parse's default
+	// is overload.DefaultTarget (2ms).
+	OverloadTarget time.Duration
+	// FieldTiming lets clients ask for per-field timings.
+	FieldTiming bool
+	// LogFormat is json (the default) or text.
+	LogFormat string
+	// LogLevel is the lowest level logged. Default info.
+	LogLevel slog.Level
+	// SimSeed seeds the simulated services' latency and faults. Default 1.
+	SimSeed uint64
+	// URLs holds the configured service base URLs; a service without one is
+	// simulated in-process.
+	URLs map[downstream.Service]string
+	// Services holds every service's settings (h2c, resilience policy):
+	// -policy for all, then -<service>-policy over it. Their URLs are empty
+	// until the caller knows them (URLs, or the simulator's).
+	Services map[downstream.Service]downstream.ServiceConfig
+	// Budgets are the optional Dashboard fields and their budgets; empty
+	// (the default): every field waits for its data until the deadline.
+	Budgets map[string]time.Duration
+
+	// Introspection allows introspection and serves GraphiQL and the SDL:
+	// "on", "off", or "auto" (the default; also what empty means): on while
+	// any service is simulated (has no URL in URLs).
+	Introspection string
+	// Limits bound a document and its operations; zero fields mean the
+	// limits package's defaults.
+	Limits limits.Limits
+	// MaxCost bounds an operation's cost. Zero means gateway.DefaultMaxCost.
+	MaxCost int
+	// MaxQueryBytes caps a query's length. Zero means
+	// gateway.DefaultMaxQueryBytes.
+	MaxQueryBytes int
+	// APQCacheSize bounds the Automatic Persisted Queries cache (entries);
+	// zero turns APQ off, as it does in gateway.Options. Parse's default is
+	// gateway.DefaultAPQCacheSize (1000).
+	APQCacheSize int
+	// TrustedDocuments is the path of a persisted-documents manifest; when
+	// set, only its operations run. Empty (the default): off.
+	TrustedDocuments string
+	// Auth turns authentication on when it has a secret or a JWKS URL.
+	Auth Auth
+	// RateLimit limits each client address, before authentication; zero
+	// Requests (the default) turns it off.
+	RateLimit gateway.RateLimit
+	// SubjectRateLimit limits each token subject, after authentication;
+	// zero Requests (the default) turns it off.
+	SubjectRateLimit gateway.RateLimit
+	// ClientIPHeader is the header trusted proxies set to the client's
+	// address; empty (the default): the connection's address.
+	ClientIPHeader string
+	// TrustedProxies are the proxies whose ClientIPHeader is believed.
+	TrustedProxies []netip.Prefix
+	// CORSOrigins lists the origins browsers may call from ("*" for any);
+	// empty (the default): same origin only.
+	CORSOrigins []string
+	// Server are the public HTTP server's timeouts and header cap; zero
+	// fields mean gateway's defaults.
+	Server gateway.ServerConfig
+	// AdminAddr is the operators' listener (metrics, pprof, probes);
+	// "off" means none. Default "127.0.0.1:9090".
+	AdminAddr string
+}
+
+// Auth are the authentication settings; Secret is a secret.
+type Auth struct {
+	// Secret is the HS256 secret of the tokens (32 bytes at least).
+	Secret string
+	// JWKSURL is the URL of the JWKS with the RS256/ES256 keys of the tokens.
+	JWKSURL string
+	// Issuer and Audience, if set, are the required iss and aud claims.
+	Issuer, Audience string
+	// AdminScope lets a token read any user's dashboard. Zero means
+	// auth.DefaultAdminScope.
+	AdminScope string
+}
+
+// On reports whether authentication is on.
+func (a Auth) On() bool { return a.Secret != "" || a.JWKSURL != "" }
+
+// Default returns the configuration with nothing set: what Parse returns
+// for no arguments and an empty environment.
+func Default() Config {
+	cfg, err := Parse(nil, func(string) string { return "" }, io.Discard)
+	if err != nil {
+		panic("config: the defaults are not valid: " + err.Error()) // a bug in this package
+	}
+	return cfg
+}
+
+// FlagNames returns the name of every flag (EnvName gives their
+// environment variables).
+func FlagNames() []string {
+	fs := flag.NewFlagSet("", flag.ContinueOnError)
+	defineFlags(fs, &Config{})
+	var names []string
+	fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+	return names
+}
+
+// EnvName returns the environment variable of a flag: DEADLINE for
+// deadline, MAX_BODY_BYTES for max-body-bytes.
+func EnvName(flagName string) string {
+	return strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}

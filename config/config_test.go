@@ -1,0 +1,118 @@
+package config
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/acme/dashboard-gateway/gateway"
+	"github.com/acme/dashboard-gateway/overload"
+)
+
+func TestConfig(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		wantErr string // "" means valid
+		check   func(Config) bool
+	}{
+		{"defaults", nil, nil, "", func(c Config) bool {
+			return c.Addr == ":8080" && c.Deadline == 1500*time.Millisecond && len(c.URLs) == 0
+		}},
+		{"env", nil, map[string]string{"ADDR": ":9000", "DEADLINE": "700ms", "ORDERS_URL": "http://orders:1"}, "", func(c Config) bool {
+			return c.Addr == ":9000" && c.Deadline == 700*time.Millisecond && c.URLs["orders"] == "http://orders:1"
+		}},
+		{"flags as env", []string{"-addr", ":9000", "-deadline", "700ms", "-orders-url", "http://orders:1"}, nil, "", func(c Config) bool {
+			return c.Addr == ":9000" && c.Deadline == 700*time.Millisecond && c.URLs["orders"] == "http://orders:1"
+		}},
+		{"flag wins", []string{"-deadline", "900ms"}, map[string]string{"DEADLINE": "700ms"}, "", func(c Config) bool {
+			return c.Deadline == 900*time.Millisecond
+		}},
+		{"bad env", nil, map[string]string{"DEADLINE": "soon"}, "DEADLINE", nil},
+		{"bad flag value", []string{"-deadline", "soon"}, nil, "deadline", nil},
+		{"deadline too short", []string{"-deadline", "1ms"}, nil, "-deadline", nil},
+		{"log format", []string{"-log-format", "xml"}, nil, "-log-format", nil},
+		{"log level", nil, map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL", nil},
+		{"body limit", []string{"-max-body-bytes", "10"}, nil, "-max-body-bytes", nil},
+		{"unknown flag", []string{"-nope"}, nil, "nope", nil},
+		{"policies", []string{"-orders-policy", "timeout=300ms,h2c=on"}, map[string]string{"POLICY": "attempts=3"}, "", func(c Config) bool {
+			o, w := c.Services["orders"], c.Services["wallet"]
+			return o.Policy.Timeout == 300*time.Millisecond && o.Policy.Attempts == 3 && o.H2C &&
+				w.Policy.Attempts == 3 && w.Policy.Timeout == 0 && !w.H2C
+		}},
+		{"bad service policy", []string{"-orders-policy", "timeout=soon"}, nil, "-orders-policy (ORDERS_POLICY)", nil},
+		{"bad policy from env", nil, map[string]string{"POLICY": "attempts=99"}, "-policy (POLICY)", nil},
+		{"optional fields", []string{"-optional-fields", "wallet=200ms"}, nil, "", func(c Config) bool {
+			return len(c.Budgets) == 1 && c.Budgets["wallet"] == 200*time.Millisecond
+		}},
+		{"no optional fields", []string{"-optional-fields", "none"}, nil, "", func(c Config) bool { return len(c.Budgets) == 0 }},
+		{"bad optional field", []string{"-optional-fields", "userId=1s"}, nil, "-optional-fields", nil},
+		{"grace shorter than the deadline", []string{"-deadline", "5s", "-shutdown-grace", "2s"}, nil, "-shutdown-grace", nil},
+		{"shutdown delay", nil, map[string]string{"SHUTDOWN_DELAY": "2h"}, "-shutdown-delay", nil},
+		{"operations settings", []string{"-field-timing", "-shutdown-delay", "3s"}, nil, "", func(c Config) bool {
+			return c.FieldTiming && c.ShutdownDelay == 3*time.Second
+		}},
+		{"stray argument", []string{"serve"}, nil, "serve", nil},
+		{"edge defaults: rate limits off, no proxy trusted, admin on loopback", nil, nil, "", func(c Config) bool {
+			return c.RateLimit.Requests == 0 && c.SubjectRateLimit.Requests == 0 && c.ClientIPHeader == "" &&
+				len(c.TrustedProxies) == 0 && c.AdminAddr == "127.0.0.1:9090"
+		}},
+		{"behind a load balancer", nil, map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.7", "CLIENT_IP_HEADER": "X-Forwarded-For",
+			"RATE_LIMIT": "50", "RATE_WINDOW": "10s", "ADMIN_ADDR": ":9090"}, "", func(c Config) bool {
+			return fmt.Sprint(c.TrustedProxies) == "[10.0.0.0/8 192.0.2.7/32]" && c.ClientIPHeader == "X-Forwarded-For" &&
+				c.RateLimit.Requests == 50 && c.RateLimit.Window == 10*time.Second && c.AdminAddr == ":9090"
+		}},
+		{"bad trusted proxy", nil, map[string]string{"TRUSTED_PROXIES": "10.0.0.0/33", "CLIENT_IP_HEADER": "X-Forwarded-For"}, "TRUSTED_PROXIES", nil},
+		{"bad trusted proxy flag", []string{"-trusted-proxies", "10.0.0.0/8,lb.internal", "-client-ip-header", "X-Forwarded-For"}, nil, "-trusted-proxies", nil},
+		{"client IP header without trusted proxies", []string{"-client-ip-header", "X-Forwarded-For"}, nil, "-client-ip-header (CLIENT_IP_HEADER), -trusted-proxies (TRUSTED_PROXIES)", nil},
+		{"trusted proxies without a header", []string{"-trusted-proxies", "10.0.0.0/8"}, nil, "-trusted-proxies (TRUSTED_PROXIES)", nil},
+		{"every address trusted", []string{"-trusted-proxies", "0.0.0.0/0", "-client-ip-header", "X-Forwarded-For"}, nil, "trusts every address", nil},
+		{"Forwarded header", []string{"-trusted-proxies", "10.0.0.0/8", "-client-ip-header", "Forwarded"}, nil, "-client-ip-header", nil},
+		{"negative rate limit", []string{"-rate-limit", "-1"}, nil, "-rate-limit (RATE_LIMIT)", nil},
+		{"zero rate window", nil, map[string]string{"RATE_WINDOW": "0s"}, "-rate-window (RATE_WINDOW)", nil},
+		{"subject rate limit", []string{"-subject-rate-limit", "20", "-subject-rate-window", "1m", "-auth-secret", strings.Repeat("s", 32)}, nil, "", func(c Config) bool {
+			return c.SubjectRateLimit.Requests == 20 && c.SubjectRateLimit.Window == time.Minute
+		}},
+		{"subject rate limit without authentication", []string{"-subject-rate-limit", "20"}, nil, "-subject-rate-limit (SUBJECT_RATE_LIMIT)", nil},
+		{"bad subject rate window", []string{"-subject-rate-window", "-1s"}, nil, "-subject-rate-window (SUBJECT_RATE_WINDOW)", nil},
+		{"admin off", []string{"-admin-addr", "off"}, nil, "", func(c Config) bool { return c.AdminAddr == "off" }},
+		{"bad admin address", nil, map[string]string{"ADMIN_ADDR": "9090"}, "-admin-addr (ADMIN_ADDR)", nil},
+		{"admin address is the public one", []string{"-addr", ":8080", "-admin-addr", ":8080"}, nil, "-admin-addr (ADMIN_ADDR)", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := Parse(tt.args, func(k string) string { return tt.env[k] }, io.Discard)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Errorf("error %v; want one naming %s", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || !tt.check(cfg) {
+				t.Errorf("config %+v, error %v", cfg, err)
+			}
+		})
+	}
+}
+
+// The defaults are the owning packages' Default constants, and APQ is on.
+func TestDefault(t *testing.T) {
+	c := Default()
+	for _, tt := range []struct {
+		name      string
+		got, want any
+	}{
+		{"Deadline", c.Deadline, gateway.DefaultDeadline},
+		{"APQCacheSize", c.APQCacheSize, gateway.DefaultAPQCacheSize},
+		{"OverloadTarget", c.OverloadTarget, overload.DefaultTarget},
+		{"RateLimit.Window", c.RateLimit.Window, gateway.DefaultRateWindow},
+		{"Introspection", c.Introspection, "auto"},
+	} {
+		if tt.got != tt.want {
+			t.Errorf("Default().%s: got %v; want %v", tt.name, tt.got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,76 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/acme/dashboard-gateway/clientaddr"
+	"github.com/acme/dashboard-gateway/gateway"
+)
+
+// validate reports every setting out of its range, by its flag and
+// variable.
+func (c Config) validate() error {
+	var errs []error
+	if c.Deadline < 10*time.Millisecond || c.Deadline > 5*time.Minute {
+		errs = append(errs, fmt.Errorf("-deadline (DEADLINE) %v: want 10ms..5m", c.Deadline))
+	}
+	if c.MaxBodyBytes < 1024 {
+		errs = append(errs, fmt.Errorf("-max-body-bytes (MAX_BODY_BYTES) %d: want at least 1024", c.MaxBodyBytes))
+	}
+	if c.ShutdownGrace <= c.Deadline {
+		errs = append(errs, fmt.Errorf("-shutdown-grace (SHUTDOWN_GRACE) %v: want longer than -deadline (%v), so requests in flight can finish", c.ShutdownGrace, c.Deadline))
+	}
+	if c.OverloadTarget != 0 && (c.OverloadTarget < time.Millisecond || c.OverloadTarget > time.Second) {
+		errs = append(errs, fmt.Errorf("-overload-target (OVERLOAD_TARGET) %v: want 0 (off) or 1ms..1s", c.OverloadTarget))
+	}
+	if c.ShutdownDelay < 0 || c.ShutdownDelay > time.Minute {
+		errs = append(errs, fmt.Errorf("-shutdown-delay (SHUTDOWN_DELAY) %v: want 0..1m", c.ShutdownDelay))
+	}
+	if c.Introspection != "auto" && c.Introspection != "on" && c.Introspection != "off" {
+		errs = append(errs, fmt.Errorf("-introspection (INTROSPECTION) %q: want auto, on or off", c.Introspection))
+	}
+	l := c.Limits
+	for name, v := range map[string]int{"max-depth": l.MaxDepth, "max-aliases": l.MaxAliases, "max-root-fields": l.MaxRootFields,
+		"max-fields": l.MaxFields, "max-spreads": l.MaxSpreads, "max-selections": l.MaxSelections, "max-operations": l.MaxOperations,
+		"max-fragments": l.MaxFragments, "max-variables": l.MaxVariables, "max-nodes": l.MaxNodes, "max-repeats": l.MaxRepeats,
+		"max-cost": c.MaxCost, "max-query-bytes": c.MaxQueryBytes, "max-header-bytes": c.Server.MaxHeaderBytes} {
+		if v < 1 {
+			errs = append(errs, fmt.Errorf("-%s (%s) %d: want at least 1", name, EnvName(name), v))
+		}
+	}
+	if c.APQCacheSize < 0 {
+		errs = append(errs, fmt.Errorf("-apq-cache-size (APQ_CACHE_SIZE) %d: want 0 (off) or more", c.APQCacheSize))
+	}
+	for name, rl := range map[string]gateway.RateLimit{"rate": c.RateLimit, "subject-rate": c.SubjectRateLimit} {
+		if rl.Requests < 0 {
+			errs = append(errs, fmt.Errorf("-%s-limit (%s) %d: want 0 (off) or more", name, EnvName(name+"-limit"), rl.Requests))
+		}
+		if rl.Window <= 0 {
+			errs = append(errs, fmt.Errorf("-%s-window (%s) %v: want more than 0", name, EnvName(name+"-window"), rl.Window))
+		}
+	}
+	if c.SubjectRateLimit.Requests > 0 && c.Auth.Secret == "" && c.Auth.JWKSURL == "" {
+		errs = append(errs, errors.New("-subject-rate-limit (SUBJECT_RATE_LIMIT) needs authentication (-auth-secret or -auth-jwks-url): without it there is no subject to count"))
+	}
+	if _, err := clientaddr.New(c.TrustedProxies, c.ClientIPHeader); err != nil {
+		errs = append(errs, fmt.Errorf("-client-ip-header (CLIENT_IP_HEADER), -trusted-proxies (TRUSTED_PROXIES): %w", err))
+	}
+	if c.AdminAddr != "off" {
+		if _, _, err := net.SplitHostPort(c.AdminAddr); err != nil {
+			errs = append(errs, fmt.Errorf(`-admin-addr (ADMIN_ADDR) %q: want host:port, :port or "off"`, c.AdminAddr))
+		} else if c.AdminAddr == c.Addr && !strings.HasSuffix(c.Addr, ":0") {
+			errs = append(errs, fmt.Errorf("-admin-addr (ADMIN_ADDR) %q: want another address than -addr (ADDR): operator endpoints must not be public", c.AdminAddr))
+		}
+	}
+	if c.Auth.Secret != "" && c.Auth.JWKSURL != "" {
+		errs = append(errs, errors.New("-auth-secret (AUTH_SECRET) and -auth-jwks-url (AUTH_JWKS_URL): set one, not both"))
+	}
+	if c.LogFormat != "json" && c.LogFormat != "text" {
+		errs = append(errs, fmt.Errorf("-log-format (LOG_FORMAT) %q: want json or text", c.LogFormat))
+	}
+	return errors.Join(errs...)
+}
