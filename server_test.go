@@ -415,9 +415,10 @@ func TestLogFormat(t *testing.T) {
 	}
 }
 
-// Every setting is in the README's configuration table, flag and variable.
-func TestREADMEListsEverySetting(t *testing.T) {
-	readme, err := os.ReadFile("README.md")
+// Every setting is in the configuration reference (docs/configuration.md),
+// flag and variable.
+func TestConfigurationDocListsEverySetting(t *testing.T) {
+	readme, err := os.ReadFile("docs/configuration.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -428,12 +429,12 @@ func TestREADMEListsEverySetting(t *testing.T) {
 			continue // listed per service, and as -<service>-policy
 		}
 		if !strings.Contains(table, row) {
-			t.Errorf("README has no row %s", row)
+			t.Errorf("docs/configuration.md has no row %s", row)
 		}
 	}
 	for _, s := range []string{"profile", "orders", "catalog", "recommendations", "notifications", "wallet"} {
 		if row := "`-" + s + "-url` / `" + envName(s+"-url") + "`"; !strings.Contains(table, row) {
-			t.Errorf("README has no row %s", row)
+			t.Errorf("docs/configuration.md has no row %s", row)
 		}
 	}
 }
