@@ -26,7 +26,7 @@ FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/dashboard-gateway /dashboard-gateway
 
 # The default -addr (:8080); every setting is a flag or an environment
-# variable of the same name (ADDR, ORDERS_URL, ...): see README.md.
+# variable of the same name (ADDR, ORDERS_URL, ...): see docs/configuration.md.
 EXPOSE 8080
 USER nonroot:nonroot
 

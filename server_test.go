@@ -8,7 +8,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -325,29 +324,6 @@ func TestLogFormat(t *testing.T) {
 		logger.Info("info line", "k", "v")
 		if !tt.check(buf.String()) {
 			t.Errorf("%v: logs %q", tt.args, buf.String())
-		}
-	}
-}
-
-// Every setting is in the README's configuration table, flag and variable.
-func TestREADMEListsEverySetting(t *testing.T) {
-	readme, err := os.ReadFile("README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	table := string(readme)
-	for _, name := range config.FlagNames() {
-		row := "`-" + name + "` / `" + config.EnvName(name) + "`"
-		if strings.HasSuffix(name, "-url") && name != "auth-jwks-url" || strings.HasSuffix(name, "-policy") && name != "policy" {
-			continue // listed per service, and as -<service>-policy
-		}
-		if !strings.Contains(table, row) {
-			t.Errorf("README has no row %s", row)
-		}
-	}
-	for _, s := range []string{"profile", "orders", "catalog", "recommendations", "notifications", "wallet"} {
-		if row := "`-" + s + "-url` / `" + config.EnvName(s+"-url") + "`"; !strings.Contains(table, row) {
-			t.Errorf("README has no row %s", row)
 		}
 	}
 }

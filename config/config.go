@@ -132,13 +132,19 @@ func Default() Config {
 	return cfg
 }
 
-// FlagNames returns the name of every flag (EnvName gives their
-// environment variables).
-func FlagNames() []string {
+// Flags returns every flag with its default and usage, as Parse defines
+// them (EnvName gives their environment variables): for help and for
+// documentation checks; parsing it sets nothing.
+func Flags() *flag.FlagSet {
 	fs := flag.NewFlagSet("", flag.ContinueOnError)
 	defineFlags(fs, &Config{})
+	return fs
+}
+
+// FlagNames returns the name of every flag.
+func FlagNames() []string {
 	var names []string
-	fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+	Flags().VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
 	return names
 }
 
