@@ -60,17 +60,6 @@ const defaultGOGC = 400
 //go:embed schema.graphqls
 var schemaSDL []byte
 
-// exampleQuery is what the start-up log suggests trying in the playground.
-const exampleQuery = `{
-  dashboard(userId: "u1") {
-    profile { name tier }
-    orders(first: 3) { id status total { formatted } items { quantity product { name } } }
-    recommendations(first: 3) { score product { name price { formatted } } }
-    notifications(first: 3) { unreadCount items { title } }
-    wallet { balance { formatted } loyaltyPoints }
-  }
-}`
-
 // run starts the gateway and serves until ctx ends, then shuts down
 // gracefully. Logs go to stderr; stdout is unused (kept for the signature
 // every command of this repository shares).
@@ -249,7 +238,7 @@ func logStartup(logger *slog.Logger, addr net.Addr, playground bool) {
 	base := "http://" + net.JoinHostPort(host, port)
 	attrs := []any{"addr", addr.String(), "graphql", base + "/query"}
 	if playground {
-		attrs = append(attrs, "playground", base+"/?query="+url.QueryEscape(exampleQuery), "example_query", exampleQuery)
+		attrs = append(attrs, "playground", base+"/") // GraphiQL opens with the example query
 	}
 	logger.Info("listening", attrs...)
 }

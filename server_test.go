@@ -16,6 +16,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/acme/dashboard-gateway/config"
+	"github.com/acme/dashboard-gateway/playground"
 	"github.com/acme/dashboard-gateway/simulator"
 )
 
@@ -151,7 +152,7 @@ func TestRunOutOfTheBox(t *testing.T) {
 	}
 
 	startQ := time.Now()
-	status, out := postQuery(t, base, exampleQuery)
+	status, out := postQuery(t, base, playground.ExampleQuery)
 	elapsed := time.Since(startQ)
 	data, _ := out["data"].(map[string]any)
 	dash, _ := data["dashboard"].(map[string]any)
@@ -171,7 +172,7 @@ func TestRunOutOfTheBox(t *testing.T) {
 			t.Errorf("error %v; want only the seed's failures", e)
 		}
 	}
-	for _, want := range []string{`"msg":"simulating services"`, `"playground":"http://127.0.0.1:`, `"example_query"`} {
+	for _, want := range []string{`"msg":"simulating services"`, `"playground":"http://127.0.0.1:`} {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("start-up log lacks %s", want)
 		}

@@ -109,6 +109,7 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*App, error) {
 		MaxQueryBytes:    cfg.MaxQueryBytes,
 		Introspection:    a.Introspection,
 		SDL:              deps.SDL,
+		PlaygroundAssets: cfg.PlaygroundAssets,
 		APQCacheSize:     cfg.APQCacheSize,
 		Trusted:          e.Trusted,
 		Authenticate:     e.Authenticate,

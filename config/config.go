@@ -67,6 +67,10 @@ type Config struct {
 	// "on", "off", or "auto" (the default; also what empty means): on while
 	// any service is simulated (has no URL in URLs).
 	Introspection string
+	// PlaygroundAssets is the base URL GraphiQL's pinned npm packages load
+	// from: a CDN, a mirror or a self-hosted copy, https (http only on
+	// loopback). Empty means playground.DefaultAssets (jsDelivr).
+	PlaygroundAssets string
 	// Limits bound a document and its operations; zero fields mean the
 	// limits package's defaults.
 	Limits limits.Limits

@@ -16,6 +16,7 @@ import (
 	"github.com/acme/dashboard-gateway/gateway"
 	"github.com/acme/dashboard-gateway/limits"
 	"github.com/acme/dashboard-gateway/overload"
+	"github.com/acme/dashboard-gateway/playground"
 )
 
 // rawFlags are the flags read as strings and parsed after flag.Parse.
@@ -42,6 +43,7 @@ func defineFlags(fs *flag.FlagSet, cfg *Config) *rawFlags {
 		raw.policies[s] = fs.String(string(s)+"-policy", "", fmt.Sprintf("settings of calls to the %s service, over -policy (same keys)", s))
 	}
 	fs.StringVar(&cfg.Introspection, "introspection", "auto", "allow introspection and serve GET /schema.graphqls: on, off, or auto (on while any service is simulated)")
+	fs.StringVar(&cfg.PlaygroundAssets, "playground-assets", playground.DefaultAssets, "base URL GraphiQL's pinned npm packages load from (<package>@<version>/<file>): a CDN, a mirror or a self-hosted copy; https, or http on loopback")
 	fs.IntVar(&cfg.Limits.MaxDepth, "max-depth", limits.DefaultMaxDepth, "deepest selection nesting an operation may have")
 	fs.IntVar(&cfg.Limits.MaxAliases, "max-aliases", limits.DefaultMaxAliases, "most aliases an operation may use")
 	fs.IntVar(&cfg.Limits.MaxRootFields, "max-root-fields", limits.DefaultMaxRootFields, "most top-level fields an operation may ask for")

@@ -9,6 +9,7 @@ import (
 
 	"github.com/acme/dashboard-gateway/clientaddr"
 	"github.com/acme/dashboard-gateway/gateway"
+	"github.com/acme/dashboard-gateway/playground"
 )
 
 // validate reports every setting out of its range, by its flag and
@@ -32,6 +33,11 @@ func (c Config) validate() error {
 	}
 	if c.Introspection != "auto" && c.Introspection != "on" && c.Introspection != "off" {
 		errs = append(errs, fmt.Errorf("-introspection (INTROSPECTION) %q: want auto, on or off", c.Introspection))
+	}
+	if c.PlaygroundAssets != "" {
+		if err := playground.CheckAssets(c.PlaygroundAssets); err != nil {
+			errs = append(errs, fmt.Errorf("-playground-assets (PLAYGROUND_ASSETS) %q: %w", c.PlaygroundAssets, err))
+		}
 	}
 	l := c.Limits
 	for name, v := range map[string]int{"max-depth": l.MaxDepth, "max-aliases": l.MaxAliases, "max-root-fields": l.MaxRootFields,

@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/go-chi/chi/v5"
 	"github.com/prometheus/client_golang/prometheus"
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
@@ -28,6 +27,7 @@ import (
 	"github.com/acme/dashboard-gateway/limits"
 	"github.com/acme/dashboard-gateway/observability"
 	"github.com/acme/dashboard-gateway/overload"
+	"github.com/acme/dashboard-gateway/playground"
 	"github.com/acme/dashboard-gateway/requestid"
 )
 
@@ -93,6 +93,10 @@ type Options struct {
 	// Introspection allows __schema and __type queries, and serves GraphiQL
 	// at GET / and the SDL at GET /schema.graphqls; off, both are 404s.
 	Introspection bool
+	// PlaygroundAssets is the base URL GraphiQL's pinned npm packages load
+	// from (playground.CheckAssets). Default playground.DefaultAssets
+	// (jsDelivr).
+	PlaygroundAssets string
 	// SDL is the schema's source, served at GET /schema.graphqls.
 	SDL []byte
 	// APQCacheSize bounds the Automatic Persisted Queries cache (entries);
@@ -149,7 +153,12 @@ func New(opts Options) http.Handler {
 
 	probes(r, opts.Ready)
 	if opts.Introspection { // what the schema looks like is for developers
-		r.Method(http.MethodGet, "/", graphiQL("Dashboard gateway", "/query", playground.WithGraphiqlPersistStateInURL(true)))
+		page, err := playground.Page(playground.Options{Title: "Dashboard gateway", Endpoint: "/query", Assets: opts.PlaygroundAssets})
+		if err != nil { // config.Parse checks the setting: only a caller that skipped it gets here
+			opts.Logger.Error("no GraphiQL at GET /: bad playground assets URL", "error", err.Error())
+		} else {
+			r.Method(http.MethodGet, "/", graphiQL(page))
+		}
 		if len(opts.SDL) > 0 {
 			r.Get("/schema.graphqls", func(w http.ResponseWriter, _ *http.Request) {
 				w.Header().Set("Content-Type", "text/plain; charset=utf-8")

@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/99designs/gqlgen/graphql/playground"
 	"golang.org/x/net/html"
 )
 
@@ -33,17 +32,14 @@ func securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// graphiQL returns the GraphiQL page for endpoint (gqlgen's playground:
-// GraphiQL and React from jsDelivr, with subresource integrity), rendered
-// once, with a Content-Security-Policy computed from the page (pageCSP).
-func graphiQL(title, endpoint string, opts ...playground.GraphiqlConfigOption) http.Handler {
-	var page pageBuffer
-	playground.Handler(title, endpoint, opts...).ServeHTTP(&page, nil) // the page does not depend on the request
-	body, csp := page.Bytes(), pageCSP(page.Bytes())
+// graphiQL returns the GraphiQL page (package playground, rendered once)
+// with a Content-Security-Policy computed from the page (pageCSP).
+func graphiQL(page []byte) http.Handler {
+	csp := pageCSP(page)
 	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Content-Security-Policy", csp)
-		_, _ = w.Write(body)
+		_, _ = w.Write(page)
 	})
 }
 
@@ -122,18 +118,3 @@ func attr(t html.Token, name string) string {
 	}
 	return ""
 }
-
-// pageBuffer is the http.ResponseWriter that a page is rendered into.
-type pageBuffer struct {
-	bytes.Buffer
-	header http.Header
-}
-
-func (p *pageBuffer) Header() http.Header {
-	if p.header == nil {
-		p.header = http.Header{}
-	}
-	return p.header
-}
-
-func (p *pageBuffer) WriteHeader(int) {}
