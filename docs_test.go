@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/acme/dashboard-gateway/config"
+	"github.com/acme/dashboard-gateway/playground"
 )
 
 // configRow is one row of a settings table in docs/configuration.md:
@@ -191,5 +192,16 @@ func TestREADMEOpensWithTheTwoCommands(t *testing.T) {
 		if !strings.Contains(block, cmd+" ") {
 			t.Errorf("README.md's first commands %q: no %q", block, cmd)
 		}
+	}
+}
+
+// The README's fuller query is the one GraphiQL opens with.
+func TestREADMEShowsThePlaygroundQuery(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "```graphql\n"+playground.ExampleQuery+"\n```") {
+		t.Errorf("README.md lacks playground.ExampleQuery as a graphql block:\n%s", playground.ExampleQuery)
 	}
 }
