@@ -44,7 +44,9 @@ func TestDocumentLimitsAtTheirEdge(t *testing.T) {
 		{ReasonTokens, DefaultMaxTokens, func(d *Document) { d.MaxTokens = 0 },
 			func(n int) string { return "{ " + nTimes("a", n-2) + "}" }, nil},
 		{ReasonOperations, DefaultMaxOperations, func(d *Document) { d.Limits.MaxOperations = 0 },
-			func(n int) string { return repeat(n, func(i int) string { return fmt.Sprintf("query Q%d { __typename }", i) }) },
+			func(n int) string {
+				return repeat(n, func(i int) string { return fmt.Sprintf("query Q%d { __typename }", i) })
+			},
 			func(m measures) int64 { return int64(m.Operations) }},
 		{ReasonFragments, DefaultMaxFragments, func(d *Document) { d.Limits.MaxFragments = 0 },
 			func(n int) string {
@@ -69,7 +71,9 @@ func TestDocumentLimitsAtTheirEdge(t *testing.T) {
 		{ReasonDepth, DefaultMaxDepth, func(d *Document) { d.Limits.MaxDepth = 0 },
 			nested, func(m measures) int64 { return int64(m.Depth) }},
 		{ReasonAliases, DefaultMaxAliases, func(d *Document) { d.Limits.MaxAliases = 0 },
-			func(n int) string { return "{ " + repeat(n, func(i int) string { return fmt.Sprintf("a%d: __typename", i) }) + "}" },
+			func(n int) string {
+				return "{ " + repeat(n, func(i int) string { return fmt.Sprintf("a%d: __typename", i) }) + "}"
+			},
 			func(m measures) int64 { return m.Aliases }},
 		{ReasonRootFields, DefaultMaxRootFields, func(d *Document) { d.Limits.MaxRootFields = 0 },
 			func(n int) string { return "{ " + nTimes("__typename", n) + "}" },
@@ -79,7 +83,9 @@ func TestDocumentLimitsAtTheirEdge(t *testing.T) {
 			func(m measures) int64 { return m.Nodes }},
 		// n pairs of fields sharing a name: n repeats.
 		{ReasonRepeats, DefaultMaxRepeats, func(d *Document) { d.Limits.MaxRepeats = 0 },
-			func(n int) string { return "{ " + repeat(n, func(i int) string { return fmt.Sprintf("a%d a%d", i, i) }) + "}" },
+			func(n int) string {
+				return "{ " + repeat(n, func(i int) string { return fmt.Sprintf("a%d a%d", i, i) }) + "}"
+			},
 			func(m measures) int64 { return m.Repeats }},
 	}
 	for _, tt := range tests {

@@ -122,7 +122,7 @@ func TestPartialDashboard(t *testing.T) {
 	}{
 		{simulator.Orders, simulator.FaultStatus500, "UPSTREAM_ERROR"},
 		{simulator.Wallet, simulator.FaultMalformed, "UPSTREAM_ERROR"},
-		{simulator.Profile, simulator.FaultStatus503, "UPSTREAM_ERROR"},
+		{simulator.Profile, simulator.FaultWrongShape, "UPSTREAM_ERROR"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.service, func(t *testing.T) {
