@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/acme/dashboard-gateway/resilience"
@@ -46,22 +47,20 @@ func Example() {
 	})
 
 	// A retry: the first attempt fails with 503, the second answers.
-	attempts := 0
+	var attempts atomic.Int32 // attempts may run at once (a hedge)
 	v, err := resilience.Do(ctx, orders, "", func(context.Context) (string, error) {
-		attempts++
-		if attempts == 1 {
+		if attempts.Add(1) == 1 {
 			return "", errUnavailable
 		}
 		return "orders of u1", nil
 	})
-	fmt.Printf("retry: %q, %v after %d attempts\n", v, err, attempts)
+	fmt.Printf("retry: %q, %v after %d attempts\n", v, err, attempts.Load())
 
 	// Hedging: the first attempt hangs, the hedge sent after 20ms answers
 	// and the first is cancelled.
-	attempts = 0
+	attempts.Store(0)
 	v, err = resilience.Do(ctx, orders, "", func(ctx context.Context) (string, error) {
-		attempts++
-		if attempts == 1 {
+		if attempts.Add(1) == 1 {
 			<-ctx.Done()
 			return "", ctx.Err()
 		}
