@@ -1,5 +1,5 @@
 // Package apierror is the client-facing error contract of
-// ../shared/contract/errors.md: every code a client can read, the one
+// docs/contract.md (Error codes): every code a client can read, the one
 // client error type (Error), the one table from a kind of failure to what a
 // client reads about it, the one presenter that turns any error raised
 // while serving a GraphQL request into them while logging the real cause
@@ -37,7 +37,7 @@ const (
 	Forbidden Code = "FORBIDDEN"
 )
 
-// The codes this gateway adds (documented in the README).
+// The codes this gateway adds (documented in docs/contract.md, Error codes).
 const (
 	// BadRequest: the request itself is not a GraphQL request we can read
 	// (bad JSON body, bad header, wrong method or media type, unknown route).

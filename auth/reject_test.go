@@ -92,6 +92,20 @@ type rejection struct {
 	why   string
 }
 
+// checkRejections checks that v refuses each token as invalid, saying why.
+func checkRejections(t *testing.T, v *Verifier, tests map[string]rejection) {
+	t.Helper()
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			got, err := v.Verify(t.Context(), tc.token)
+			checkVerify(t, tc.token, got, err, Identity{}, ErrInvalidToken)
+			if !strings.Contains(err.Error(), tc.why) {
+				t.Fatalf("Verify: got error %v; want it to say %q", err, tc.why)
+			}
+		})
+	}
+}
+
 func TestVerifyHS256Rejects(t *testing.T) {
 	v := mustNew(t, Config{Secret: []byte(testSecret)})
 	rsaKey := privateJWK(t, newRSAKey(t), "rsa-1", jwa.RS256())
@@ -116,15 +130,7 @@ func TestVerifyHS256Rejects(t *testing.T) {
 	if _, err := v.Verify(t.Context(), control); err != nil {
 		t.Fatalf("Verify(hand-made HS256 token): %v; want it accepted", err)
 	}
-	for name, tc := range tests {
-		t.Run(name, func(t *testing.T) {
-			got, err := v.Verify(t.Context(), tc.token)
-			checkVerify(t, tc.token, got, err, Identity{}, ErrInvalidToken)
-			if !strings.Contains(err.Error(), tc.why) {
-				t.Fatalf("Verify: got error %v; want it to say %q", err, tc.why)
-			}
-		})
-	}
+	checkRejections(t, v, tests)
 }
 
 func TestVerifyJWKSRejects(t *testing.T) {
@@ -174,15 +180,7 @@ func TestVerifyJWKSRejects(t *testing.T) {
 		"jku header":          {sign(t, validClaims(), jwa.RS256(), attacker, map[string]any{jws.KeyIDKey: "rsa-1", jws.JWKSetURLKey: "https://evil.test/jwks"}), "failed to verify signature"},
 		"key marked use=enc":  {sign(t, validClaims(), jwa.RS256(), encKey, nil), "key \"rsa-enc\" is not an RS256 or ES256 signing key"},
 	}
-	for name, tc := range tests {
-		t.Run(name, func(t *testing.T) {
-			got, err := v.Verify(t.Context(), tc.token)
-			checkVerify(t, tc.token, got, err, Identity{}, ErrInvalidToken)
-			if !strings.Contains(err.Error(), tc.why) {
-				t.Fatalf("Verify: got error %v; want it to say %q", err, tc.why)
-			}
-		})
-	}
+	checkRejections(t, v, tests)
 }
 
 // hmacToken signs header and payload with HMAC-SHA256 by hand, so that the

@@ -55,7 +55,7 @@ func defineFlags(fs *flag.FlagSet, cfg *Config) *rawFlags {
 	fs.IntVar(&cfg.Limits.MaxVariables, "max-variables", limits.DefaultMaxVariables, "most variables an operation may define")
 	fs.IntVar(&cfg.Limits.MaxNodes, "max-nodes", limits.DefaultMaxNodes, "most nodes a document may have with fragments expanded in every operation and fragment: what validation walks")
 	fs.IntVar(&cfg.Limits.MaxRepeats, "max-repeats", limits.DefaultMaxRepeats, "most pairs of fields sharing a name at the same place (weighted by their arguments) a document may have")
-	fs.IntVar(&cfg.MaxCost, "max-cost", gateway.DefaultMaxCost, "highest cost an operation may have (README: Limits)")
+	fs.IntVar(&cfg.MaxCost, "max-cost", gateway.DefaultMaxCost, "highest cost an operation may have (docs/configuration.md#limits)")
 	fs.IntVar(&cfg.MaxQueryBytes, "max-query-bytes", gateway.DefaultMaxQueryBytes, "longest query text accepted, in bytes")
 	fs.IntVar(&cfg.APQCacheSize, "apq-cache-size", gateway.DefaultAPQCacheSize, "queries remembered for Automatic Persisted Queries; 0 turns APQ off")
 	fs.StringVar(&cfg.TrustedDocuments, "trusted-documents", "", "path of a persisted-documents manifest; when set, only its operations run")
@@ -64,7 +64,7 @@ func defineFlags(fs *flag.FlagSet, cfg *Config) *rawFlags {
 	fs.StringVar(&cfg.Auth.Issuer, "auth-issuer", "", "required iss claim of tokens, if set")
 	fs.StringVar(&cfg.Auth.Audience, "auth-audience", "", "required aud claim of tokens, if set")
 	fs.StringVar(&cfg.Auth.AdminScope, "auth-admin-scope", auth.DefaultAdminScope, "scope that lets a token read any user's dashboard")
-	fs.IntVar(&cfg.RateLimit.Requests, "rate-limit", 0, "GraphQL requests per -rate-window per client address, counted before authentication; 0: off (README: Security)")
+	fs.IntVar(&cfg.RateLimit.Requests, "rate-limit", 0, "GraphQL requests per -rate-window per client address, counted before authentication; 0: off (docs/security.md#rate-limits)")
 	fs.DurationVar(&cfg.RateLimit.Window, "rate-window", gateway.DefaultRateWindow, "window of -rate-limit")
 	fs.IntVar(&cfg.SubjectRateLimit.Requests, "subject-rate-limit", 0, "GraphQL requests per -subject-rate-window per token subject, counted after authentication; 0: off")
 	fs.DurationVar(&cfg.SubjectRateLimit.Window, "subject-rate-window", gateway.DefaultRateWindow, "window of -subject-rate-limit")
@@ -89,7 +89,7 @@ func defineFlags(fs *flag.FlagSet, cfg *Config) *rawFlags {
 	fs.DurationVar(&cfg.Server.WriteTimeout, "write-timeout", 0, "time to write a response; 0: -deadline plus 5s")
 	fs.DurationVar(&cfg.Server.IdleTimeout, "idle-timeout", gateway.DefaultIdleTimeout, "time a keep-alive connection may wait for its next request")
 	fs.IntVar(&cfg.Server.MaxHeaderBytes, "max-header-bytes", gateway.DefaultMaxHeaderBytes, "largest request line and headers, in bytes")
-	raw.basePolicy = fs.String("policy", "", `settings of calls to every service: comma-separated key=value, e.g. "timeout=800ms,attempts=3,hedge=p95,h2c=on" (README: Resilience)`)
+	raw.basePolicy = fs.String("policy", "", `settings of calls to every service: comma-separated key=value, e.g. "timeout=800ms,attempts=3,hedge=p95,h2c=on" (docs/configuration.md#policy-keys)`)
 	raw.budgets = fs.String("optional-fields", "none",
 		`optional Dashboard fields and their budgets, e.g. "recommendations=300ms,notifications=300ms"; "none" (the default): every field waits for its data until the deadline`)
 	return raw

@@ -1,6 +1,6 @@
 // Package downstream calls the six REST services behind the gateway (profile,
 // orders, catalog, recommendations, notifications, wallet) as
-// ../shared/contract/downstream.md describes them. Each service has one file
+// docs/contract.md (The downstream services) describes them. Each service has one file
 // here with its wire types, endpoints and response validation; this file holds
 // what they share: building the request with the contract's headers, capping
 // and decoding the answer, and turning every failure into an *Error.

@@ -51,30 +51,18 @@ var (
 
 func FuzzProfiles(f *testing.F) {
 	fuzzAnswer(f, func(c answerCheck, r *usersResponse) {
-		c.list("users", r.Users != nil)
-		for i, u := range r.Users {
-			field := fmt.Sprintf("users[%d]", i)
-			if u == nil {
-				c.failf("", "%s = null; want a profile", field)
-				continue
-			}
+		elements(c, "users", r.Users, "a profile", func(field string, u *UserProfile) {
 			c.id(field+".id", u.ID)
 			c.text(field+".name", u.Name)
 			c.oneOf(field+".tier", u.Tier, schemaTiers)
 			c.time(field+".memberSince", u.MemberSince)
-		}
+		})
 	})
 }
 
 func FuzzOrders(f *testing.F) {
 	fuzzAnswer(f, func(c answerCheck, r *ordersResponse) {
-		c.list("orders", r.Orders != nil)
-		for i, o := range r.Orders {
-			field := fmt.Sprintf("orders[%d]", i)
-			if o == nil {
-				c.failf("", "%s = null; want an order", field)
-				continue
-			}
+		elements(c, "orders", r.Orders, "an order", func(field string, o *Order) {
 			c.id(field+".id", o.ID)
 			c.oneOf(field+".status", o.Status, schemaOrderStatuses)
 			c.time(field+".placedAt", o.PlacedAt)
@@ -86,36 +74,24 @@ func FuzzOrders(f *testing.F) {
 				c.count(item+".quantity", it.Quantity)
 				c.money(item+".unitPrice", it.UnitPrice)
 			}
-		}
+		})
 	})
 }
 
 func FuzzProducts(f *testing.F) {
 	fuzzAnswer(f, func(c answerCheck, r *productsResponse) {
-		c.list("products", r.Products != nil)
-		for i, p := range r.Products {
-			field := fmt.Sprintf("products[%d]", i)
-			if p == nil {
-				c.failf("", "%s = null; want a product", field)
-				continue
-			}
+		elements(c, "products", r.Products, "a product", func(field string, p *Product) {
 			c.id(field+".id", p.ID)
 			c.text(field+".name", p.Name)
 			c.money(field+".price", p.Price)
 			c.flag(field+".inStock", p.InStock)
-		}
+		})
 	})
 }
 
 func FuzzRecommendations(f *testing.F) {
 	fuzzAnswer(f, func(c answerCheck, r *recommendationsResponse) {
-		c.list("items", r.Items != nil)
-		for i, rec := range r.Items {
-			field := fmt.Sprintf("items[%d]", i)
-			if rec == nil {
-				c.failf("", "%s = null; want a recommendation", field)
-				continue
-			}
+		elements(c, "items", r.Items, "a recommendation", func(field string, rec *Recommendation) {
 			c.id(field+".productId", rec.ProductID)
 			switch s := rec.Score; {
 			case s == nil:
@@ -123,8 +99,23 @@ func FuzzRecommendations(f *testing.F) {
 			case math.IsNaN(*s) || *s < 0 || *s > 1:
 				c.failf("", "%s.score = %v; want 0..1", field, *s)
 			}
-		}
+		})
 	})
+}
+
+// elements checks a list of an answer: present, no element null (want
+// says what an element should be), and each element as check says, named
+// name[i].
+func elements[E any](c answerCheck, name string, list []*E, want string, check func(field string, e *E)) {
+	c.list(name, list != nil)
+	for i, e := range list {
+		field := fmt.Sprintf("%s[%d]", name, i)
+		if e == nil {
+			c.failf("", "%s = null; want %s", field, want)
+			continue
+		}
+		check(field, e)
+	}
 }
 
 func FuzzNotifications(f *testing.F) {

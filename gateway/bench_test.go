@@ -3,7 +3,9 @@ package gateway_test
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -30,20 +32,34 @@ func BenchmarkFullDashboard(b *testing.B) {
 			}
 		})
 		b.Run("latency="+latency.String()+"/parallel", func(b *testing.B) {
-			e := newEnv(b, envOptions{behaviors: behaviors, bench: true})
-			vars := map[string]any{"id": "u1"}
-			b.ReportAllocs()
-			b.SetParallelism(16) // many clients at once, as in production
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					if r := e.post(b, fullQuery, vars); len(r.gql.Errors) > 0 {
-						b.Errorf("errors %+v", r.gql.Errors)
-						return
-					}
-				}
-			})
+			// many clients at once, as in production
+			postFullQueries(b, newEnv(b, envOptions{behaviors: behaviors, bench: true}), 16, func() string { return "u1" })
 		})
 	}
+}
+
+// postFullQueries posts the full query from parallelism clients per
+// GOMAXPROCS at once for the benchmark's iterations, each request for the
+// user that user returns. An error in a response fails the benchmark.
+func postFullQueries(b *testing.B, e *env, parallelism int, user func() string) {
+	b.Helper()
+	b.ReportAllocs()
+	b.SetParallelism(parallelism)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if r := e.post(b, fullQuery, map[string]any{"id": user()}); len(r.gql.Errors) > 0 {
+				b.Errorf("errors %+v", r.gql.Errors)
+				return
+			}
+		}
+	})
+}
+
+// everyUser returns a function that gives another user's id on every call
+// (safe for concurrent use), so that sharing identical calls rarely applies.
+func everyUser() func() string {
+	var n atomic.Int64
+	return func() string { return "u" + strconv.FormatInt(n.Add(1)%simulator.NumUsers+1, 10) }
 }
 
 // BenchmarkDeadlineOvershoot measures how late past its deadline a response

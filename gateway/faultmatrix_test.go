@@ -136,30 +136,21 @@ func expectations(fault string, attempts int, hedge time.Duration) cell {
 	panic("unknown fault " + fault)
 }
 
+// behaviorOf is the simulator's behaviour for a fault of the matrix; an
+// unknown name (and "connection refused": no server) is healthy.
 func behaviorOf(fault string) simulator.Behavior {
-	switch fault {
-	case "500":
-		return simulator.Behavior{Fault: simulator.FaultStatus500}
-	case "30% errors":
-		return simulator.Behavior{Fault: simulator.FaultStatus500, FaultRate: 0.3}
-	case "503 with Retry-After":
-		return simulator.Behavior{Fault: simulator.FaultStatus503, FaultCalls: 1}
-	case "slow beyond its timeout":
-		return simulator.Behavior{Latency: simulator.Latency{Min: 400 * time.Millisecond}}
-	case "hang":
-		return simulator.Behavior{Fault: simulator.FaultHang}
-	case "hang ignoring cancellation":
-		return simulator.Behavior{Fault: simulator.FaultHangIgnoreCancel}
-	case "slow trickling body":
-		return simulator.Behavior{Fault: simulator.FaultSlowBody}
-	case "malformed JSON":
-		return simulator.Behavior{Fault: simulator.FaultMalformed}
-	case "oversized body":
-		return simulator.Behavior{Fault: simulator.FaultOversized}
-	case "connection reset":
-		return simulator.Behavior{Fault: simulator.FaultReset}
-	}
-	return simulator.Behavior{} // healthy
+	return map[string]simulator.Behavior{
+		"500":                        {Fault: simulator.FaultStatus500},
+		"30% errors":                 {Fault: simulator.FaultStatus500, FaultRate: 0.3},
+		"503 with Retry-After":       {Fault: simulator.FaultStatus503, FaultCalls: 1},
+		"slow beyond its timeout":    {Latency: simulator.Latency{Min: 400 * time.Millisecond}},
+		"hang":                       {Fault: simulator.FaultHang},
+		"hang ignoring cancellation": {Fault: simulator.FaultHangIgnoreCancel},
+		"slow trickling body":        {Fault: simulator.FaultSlowBody},
+		"malformed JSON":             {Fault: simulator.FaultMalformed},
+		"oversized body":             {Fault: simulator.FaultOversized},
+		"connection reset":           {Fault: simulator.FaultReset},
+	}[fault]
 }
 
 func refusedURL(tb testing.TB) string {

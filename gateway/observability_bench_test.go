@@ -2,8 +2,6 @@ package gateway_test
 
 import (
 	"context"
-	"strconv"
-	"sync/atomic"
 	"testing"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -25,19 +23,7 @@ func BenchmarkObservabilityOverhead(b *testing.B) {
 				b.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
 				o.tracing = observability.NewTracing(tp)
 			}
-			e := newEnv(b, o)
-			var user atomic.Int64
-			b.ReportAllocs()
-			b.SetParallelism(8)
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					vars := map[string]any{"id": "u" + strconv.FormatInt(user.Add(1)%100000+1, 10)}
-					if r := e.post(b, fullQuery, vars); len(r.gql.Errors) > 0 {
-						b.Errorf("errors %+v", r.gql.Errors)
-						return
-					}
-				}
-			})
+			postFullQueries(b, newEnv(b, o), 8, everyUser())
 		})
 	}
 }

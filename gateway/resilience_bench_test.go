@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,19 +19,7 @@ import (
 func BenchmarkResilienceOverhead(b *testing.B) {
 	for _, policy := range []string{"layers=off", "layers=on"} {
 		b.Run(policy, func(b *testing.B) {
-			e := newEnv(b, envOptions{policy: policy, bench: true})
-			var user atomic.Int64
-			b.ReportAllocs()
-			b.SetParallelism(8)
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					vars := map[string]any{"id": "u" + strconv.FormatInt(user.Add(1)%100000+1, 10)}
-					if r := e.post(b, fullQuery, vars); len(r.gql.Errors) > 0 {
-						b.Errorf("errors %+v", r.gql.Errors)
-						return
-					}
-				}
-			})
+			postFullQueries(b, newEnv(b, envOptions{policy: policy, bench: true}), 8, everyUser())
 		})
 	}
 }

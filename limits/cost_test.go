@@ -155,17 +155,3 @@ func TestCostChecksArguments(t *testing.T) {
 		}
 	}
 }
-
-func TestOperationLimit(t *testing.T) {
-	doc := validated(t, fullQuery)
-	for _, tt := range []struct {
-		max    int
-		reason string
-	}{{838, ""}, {837, ReasonCost}, {0, ""}} {
-		opCtx := opContext(doc)
-		err := Operation{MaxCost: tt.max}.MutateOperationContext(context.Background(), opCtx)
-		if got := reasonOf(err); got != tt.reason {
-			t.Errorf("MaxCost %d: %v; want reason %q", tt.max, err, tt.reason)
-		}
-	}
-}

@@ -8,6 +8,7 @@ import (
 	"time"
 )
 
+// The label of each kind of operation name.
 func TestOperationLabel(t *testing.T) {
 	o := newOperationLabels(time.Now, func(string) {})
 	tests := []struct {
@@ -16,15 +17,20 @@ func TestOperationLabel(t *testing.T) {
 		want    string
 	}{
 		{"", false, "none"},
+		{"Dashboard", false, "none"},
 		{"", true, "anonymous"},
 		{"Dashboard", true, "Dashboard"},
-		{"has space", true, "other"},
+		{"Dashboard", true, "Dashboard"}, // again: the same label
+		{"_private2", true, "_private2"},
+		{strings.Repeat("a", 64), true, strings.Repeat("a", 64)},
 		{strings.Repeat("a", 65), true, "other"},
-		{"Dashboard", true, "Dashboard"},
+		{"has space", true, "other"},
+		{"2fast", true, "other"},
+		{"Dash-board", true, "other"},
 	}
 	for _, tt := range tests {
 		if got := o.label(tt.name, tt.started); got != tt.want {
-			t.Errorf("label(%q, %v) = %q; want %q", tt.name, tt.started, got, tt.want)
+			t.Errorf("label(%.20q, started %v): got %q; want %q", tt.name, tt.started, got, tt.want)
 		}
 	}
 }

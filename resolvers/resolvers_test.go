@@ -1,6 +1,8 @@
 package resolvers_test
 
 import (
+	"io"
+	"log/slog"
 	"regexp"
 	"testing"
 
@@ -8,6 +10,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 
+	"github.com/acme/dashboard-gateway/apierror"
 	"github.com/acme/dashboard-gateway/dashboard"
 	"github.com/acme/dashboard-gateway/downstream"
 	"github.com/acme/dashboard-gateway/graph"
@@ -17,10 +20,11 @@ import (
 )
 
 // gqlClient runs the resolvers on gqlgen's executor, with only the loaders
-// around them (none of the gateway's limits), against the simulator.
-func gqlClient(tb testing.TB) (*client.Client, *simulator.Simulator) {
+// and the error presenter around them (none of the gateway's limits),
+// against the simulator over HTTP, its services behaving as behaviors says.
+func gqlClient(tb testing.TB, behaviors map[string]simulator.Behavior) (*client.Client, *simulator.Simulator) {
 	tb.Helper()
-	sim := simulator.New(simulator.Options{Record: true})
+	sim := simulator.New(simulator.Options{Record: true, Behaviors: behaviors})
 	urls, err := sim.Start("127.0.0.1", 0)
 	if err != nil {
 		tb.Fatal(err)
@@ -37,6 +41,7 @@ func gqlClient(tb testing.TB) (*client.Client, *simulator.Simulator) {
 	tb.Cleanup(clients.Close)
 	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: resolvers.New(dashboard.New(dashboard.Options{}))}))
 	srv.AddTransport(transport.POST{})
+	srv.SetErrorPresenter(apierror.Presenter(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	srv.Use(loaders.Extension{Clients: clients})
 	return client.New(srv), sim
 }
@@ -47,7 +52,7 @@ var rootError = regexp.MustCompile(`"message":"(userId must be|dashboards takes 
 // their own: without the gateway's limits in front, a bad id still never
 // reaches a service.
 func TestResolversCheckTheIDsTheyReceive(t *testing.T) {
-	c, sim := gqlClient(t)
+	c, sim := gqlClient(t, nil)
 	many := make([]string, 51)
 	for i := range many {
 		many[i] = "u1"

@@ -220,28 +220,30 @@ func batchIDs(tb testing.TB, svc string, body []byte) []string {
 	var ids []string
 	switch svc {
 	case Profile:
-		var got struct{ Users []UserProfile }
-		mustDecode(tb, body, &got)
-		for _, u := range got.Users {
-			want, _ := ProfileOf(u.ID)
-			if mustMarshal(tb, u) != mustMarshal(tb, want) {
-				tb.Errorf("batch user %+v; want %+v", u, want)
-			}
-			ids = append(ids, u.ID)
-		}
+		ids = batchOf(tb, body, "users", ProfileOf, func(u UserProfile) string { return u.ID })
 	case Catalog:
-		var got struct{ Products []Product }
-		mustDecode(tb, body, &got)
-		for _, p := range got.Products {
-			want, _ := ProductOf(p.ID)
-			if mustMarshal(tb, p) != mustMarshal(tb, want) {
-				tb.Errorf("batch product %+v; want %+v", p, want)
-			}
-			ids = append(ids, p.ID)
-		}
+		ids = batchOf(tb, body, "products", ProductOf, func(p Product) string { return p.ID })
 	}
 	if ids == nil && !strings.Contains(string(body), "[]") {
 		tb.Errorf("empty batch answer %s; want an empty list, not null", body)
+	}
+	return ids
+}
+
+// batchOf decodes the list under key of a batch answer, checks each
+// element against what of says of its id, and returns the ids in answer
+// order.
+func batchOf[T any](tb testing.TB, body []byte, key string, of func(id string) (T, bool), id func(T) string) []string {
+	tb.Helper()
+	var got map[string][]T
+	mustDecode(tb, body, &got)
+	var ids []string
+	for _, v := range got[key] {
+		want, _ := of(id(v))
+		if mustMarshal(tb, v) != mustMarshal(tb, want) {
+			tb.Errorf("batch %s element %+v; want %+v", key, v, want)
+		}
+		ids = append(ids, id(v))
 	}
 	return ids
 }

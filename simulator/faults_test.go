@@ -140,6 +140,21 @@ func goGet(c *http.Client, ctx context.Context, url string) <-chan error {
 }
 
 // recv returns the outcome of a goGet, failing if it never comes.
+// leaveDuring GETs url with c, waits until the stats of svc show cond
+// (what names the moment), then cancels the GET and checks that it returns
+// context.Canceled.
+func leaveDuring(tb testing.TB, s *Simulator, c *http.Client, url, svc, what string, cond func(Stats) bool) {
+	tb.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	errc := goGet(c, ctx, url)
+	waitFor(tb, s, svc, what, cond)
+	cancel()
+	if err := recv(tb, errc); !errors.Is(err, context.Canceled) {
+		tb.Errorf("GET left during %s returned %v; want context.Canceled", what, err)
+	}
+}
+
 func recv(tb testing.TB, errc <-chan error) error {
 	tb.Helper()
 	select {
@@ -156,14 +171,7 @@ func TestHang(t *testing.T) {
 		t.Run(p.name, func(t *testing.T) {
 			noLeaks(t)
 			s, urls := startSim(t, Options{Behaviors: map[string]Behavior{Profile: {Fault: FaultHang}}}, Profile)
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			errc := goGet(p.client(t), ctx, urls[Profile]+"/v1/users/u1")
-			waitFor(t, s, Profile, "the hang", func(st Stats) bool { return st.Faults == 1 })
-			cancel()
-			if err := recv(t, errc); !errors.Is(err, context.Canceled) {
-				t.Errorf("hung GET returned %v; want context.Canceled", err)
-			}
+			leaveDuring(t, s, p.client(t), urls[Profile]+"/v1/users/u1", Profile, "the hang", func(st Stats) bool { return st.Faults == 1 })
 			waitFor(t, s, Profile, "the cancellation", func(st Stats) bool { return st.Canceled == 1 && st.InFlight == 0 })
 		})
 	}
@@ -181,14 +189,7 @@ func TestHangIgnoreCancel(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			noLeaks(t)
 			s, c, url := serveOne(t, Options{Behaviors: map[string]Behavior{Wallet: tt.b}}, Wallet)
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			errc := goGet(c, ctx, url+"/v1/users/u1/wallet")
-			waitFor(t, s, Wallet, "the call", func(st Stats) bool { return st.InFlight == 1 })
-			cancel()
-			if err := recv(t, errc); !errors.Is(err, context.Canceled) {
-				t.Errorf("hung GET returned %v; want context.Canceled", err)
-			}
+			leaveDuring(t, s, c, url+"/v1/users/u1/wallet", Wallet, "the call", func(st Stats) bool { return st.InFlight == 1 })
 			if st := s.Stats(Wallet); st.InFlight != 1 {
 				t.Errorf("stats after the caller left %+v; want the handler still in flight", st)
 			}
