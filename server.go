@@ -284,10 +284,21 @@ func logConfig(logger *slog.Logger, cfg config.Config, urls map[downstream.Servi
 		"subject_rate_limit", rateMode(cfg.SubjectRateLimit),
 		"client_address", clientAddrMode(cfg),
 		"admin_addr", cfg.AdminAddr,
-		"cors_origins", strings.Join(cfg.CORSOrigins, ","))
+		"cors_origins", corsMode(cfg))
 	for _, s := range downstream.Services() {
 		logger.Info("downstream service", "service", string(s), "url", redactURL(urls[s]), "settings", cfg.Services[s].String())
 	}
+}
+
+// corsMode describes the origins browsers may call from.
+func corsMode(cfg config.Config) string {
+	switch {
+	case len(cfg.CORSOrigins) > 0:
+		return strings.Join(cfg.CORSOrigins, ",")
+	case len(cfg.URLs) < len(downstream.Services()):
+		return "localhost origins (services simulated)"
+	}
+	return "same origin only"
 }
 
 // rateMode describes a rate limit.

@@ -95,8 +95,10 @@ type Config struct {
 	ClientIPHeader string
 	// TrustedProxies are the proxies whose ClientIPHeader is believed.
 	TrustedProxies []netip.Prefix
-	// CORSOrigins lists the origins browsers may call from ("*" for any);
-	// empty (the default): same origin only.
+	// CORSOrigins lists the origins browsers may call from ("*" for any),
+	// each scheme://host[:port] (gateway.CheckOrigin). Empty (the
+	// default): loopback origins (http://localhost:*, 127.0.0.1, [::1])
+	// while any service is simulated, same origin only otherwise.
 	CORSOrigins []string
 	// Server are the public HTTP server's timeouts and header cap; zero
 	// fields mean gateway's defaults.

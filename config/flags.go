@@ -73,7 +73,7 @@ func defineFlags(fs *flag.FlagSet, cfg *Config) *rawFlags {
 		return err
 	})
 	fs.StringVar(&cfg.AdminAddr, "admin-addr", "127.0.0.1:9090", `listen address of the operators' endpoints (/metrics, /debug/pprof/, probes); never expose it publicly; "off": none`)
-	fs.Func("cors-origins", "comma-separated origins browsers may call from (* for any); empty: same origin only", func(v string) error {
+	fs.Func("cors-origins", "comma-separated origins browsers may call from, each scheme://host[:port] (* for any); empty: localhost origins while any service is simulated, else same origin only", func(v string) error {
 		cfg.CORSOrigins = nil
 		for _, o := range strings.Split(v, ",") {
 			if o = strings.TrimSpace(o); o != "" {

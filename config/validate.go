@@ -69,6 +69,11 @@ func (c Config) validate() error {
 	if c.Auth.Secret != "" && c.Auth.JWKSURL != "" {
 		errs = append(errs, errors.New("-auth-secret (AUTH_SECRET) and -auth-jwks-url (AUTH_JWKS_URL): set one, not both"))
 	}
+	for _, o := range c.CORSOrigins {
+		if err := gateway.CheckOrigin(o); err != nil {
+			errs = append(errs, fmt.Errorf("-cors-origins (CORS_ORIGINS) %q: %w", o, err))
+		}
+	}
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		errs = append(errs, fmt.Errorf("-log-format (LOG_FORMAT) %q: want json or text", c.LogFormat))
 	}
