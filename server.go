@@ -213,9 +213,13 @@ func serviceURLs(cfg config.Config, logger *slog.Logger) (map[downstream.Service
 	if len(missing) == 0 {
 		return urls, func() {}, nil
 	}
+	behaviors, ok := simulator.Preset(cfg.Simulation)
+	if !ok { // config.Parse checked it
+		return nil, nil, fmt.Errorf("-simulation %q: no such simulation", cfg.Simulation)
+	}
 	sim := simulator.New(simulator.Options{
 		Seed:           cfg.SimSeed,
-		Behaviors:      simulator.Seed(),
+		Behaviors:      behaviors,
 		RequireHeaders: true,
 		Logger:         logger.With("component", "simulator"),
 	})
@@ -227,8 +231,24 @@ func serviceURLs(cfg config.Config, logger *slog.Logger) (map[downstream.Service
 	for name, u := range simURLs {
 		urls[downstream.Service(name)] = u
 	}
-	logger.Info("simulating services", "services", missing, "behaviour", "uniform 100-1000ms latency; orders fail 30%")
+	logger.Info("simulating services", "services", missing, "simulation", cfg.Simulation, "sim_seed", cfg.SimSeed,
+		"behaviour", simulationHint(cfg.Simulation))
 	return urls, sim.Close, nil
+}
+
+// simulationHint says what a simulation shows, for the start-up log.
+func simulationHint(name string) string {
+	switch name {
+	case "seed":
+		return "100ms..1s each, orders fails 30% of its calls: most answers are partial, with null fields and precise errors (-simulation healthy for none)"
+	case "healthy":
+		return "no latency, no faults"
+	case "longtail":
+		return "15..25ms, 2% of the calls take 800ms"
+	case "chaotic":
+		return "every kind of fault on a share of each service's calls"
+	}
+	return ""
 }
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {

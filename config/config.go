@@ -52,6 +52,11 @@ type Config struct {
 	LogLevel slog.Level
 	// SimSeed seeds the simulated services' latency and faults. Default 1.
 	SimSeed uint64
+	// Simulation is how the simulated services behave, a simulator.Preset:
+	// "seed" (the default: the original aggregator's latency and orders'
+	// 30% of failures, so most answers are partial), "healthy", "longtail"
+	// or "chaotic".
+	Simulation string
 	// URLs holds the configured service base URLs; a service without one is
 	// simulated in-process.
 	URLs map[downstream.Service]string

@@ -16,6 +16,7 @@ import (
 	"github.com/acme/dashboard-gateway/gateway"
 	"github.com/acme/dashboard-gateway/limits"
 	"github.com/acme/dashboard-gateway/overload"
+	"github.com/acme/dashboard-gateway/simulator"
 )
 
 // rawFlags are the flags read as strings and parsed after flag.Parse.
@@ -36,6 +37,8 @@ func defineFlags(fs *flag.FlagSet, cfg *Config) *rawFlags {
 	fs.StringVar(&cfg.LogFormat, "log-format", "json", "log format: json or text")
 	fs.TextVar(&cfg.LogLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn or error")
 	fs.Uint64Var(&cfg.SimSeed, "sim-seed", 1, "seed of the simulated services' random latency and faults")
+	fs.StringVar(&cfg.Simulation, "simulation", "seed", "how the simulated services behave: "+strings.Join(simulator.PresetNames(), ", ")+
+		" (seed: 100ms..1s each and orders fails 30% of its calls, so most answers are partial; healthy: no latency, no faults)")
 	raw := &rawFlags{urls: map[downstream.Service]*string{}, policies: map[downstream.Service]*string{}}
 	for _, s := range downstream.Services() {
 		raw.urls[s] = fs.String(string(s)+"-url", "", fmt.Sprintf("base URL of the %s service; empty: simulated in-process", s))

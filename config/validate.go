@@ -9,6 +9,7 @@ import (
 
 	"github.com/acme/dashboard-gateway/clientaddr"
 	"github.com/acme/dashboard-gateway/gateway"
+	"github.com/acme/dashboard-gateway/simulator"
 )
 
 // validate reports every setting out of its range, by its flag and
@@ -73,6 +74,9 @@ func (c Config) validate() error {
 		if err := gateway.CheckOrigin(o); err != nil {
 			errs = append(errs, fmt.Errorf("-cors-origins (CORS_ORIGINS) %q: %w", o, err))
 		}
+	}
+	if _, ok := simulator.Preset(c.Simulation); !ok {
+		errs = append(errs, fmt.Errorf("-simulation (SIMULATION) %q: want %s", c.Simulation, strings.Join(simulator.PresetNames(), ", ")))
 	}
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		errs = append(errs, fmt.Errorf("-log-format (LOG_FORMAT) %q: want json or text", c.LogFormat))
