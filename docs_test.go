@@ -205,3 +205,20 @@ func TestREADMEShowsThePlaygroundQuery(t *testing.T) {
 		t.Errorf("README.md lacks playground.ExampleQuery as a graphql block:\n%s", playground.ExampleQuery)
 	}
 }
+
+// README's first screen says what a first run shows: partial answers are
+// the seed simulation's faults, on purpose; -simulation healthy answers in
+// full; the first build takes a while.
+func TestREADMEFirstScreen(t *testing.T) {
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitN(string(b), "\n", 31)
+	first := strings.Join(lines[:min(30, len(lines))], "\n")
+	for _, want := range []string{"partial", "null", "-simulation healthy", "The first `go run .`", "orders fails 30%"} {
+		if !strings.Contains(first, want) {
+			t.Errorf("README.md's first 30 lines lack %q", want)
+		}
+	}
+}

@@ -202,9 +202,13 @@ func serviceURLs(cfg config.Config, logger *slog.Logger) (map[downstream.Service
 	if len(missing) == 0 {
 		return urls, func() {}, nil
 	}
+	behaviors, ok := simulator.Preset(cfg.Simulation)
+	if !ok { // config.Parse checked it
+		return nil, nil, fmt.Errorf("-simulation %q: no such simulation", cfg.Simulation)
+	}
 	sim := simulator.New(simulator.Options{
 		Seed:           cfg.SimSeed,
-		Behaviors:      simulator.Seed(),
+		Behaviors:      behaviors,
 		RequireHeaders: true,
 		Logger:         logger.With("component", "simulator"),
 	})
@@ -216,8 +220,24 @@ func serviceURLs(cfg config.Config, logger *slog.Logger) (map[downstream.Service
 	for name, u := range simURLs {
 		urls[downstream.Service(name)] = u
 	}
-	logger.Info("simulating services", "services", missing, "behaviour", "uniform 100-1000ms latency; orders fail 30%")
+	logger.Info("simulating services", "services", missing, "simulation", cfg.Simulation, "sim_seed", cfg.SimSeed,
+		"behaviour", simulationHint(cfg.Simulation))
 	return urls, sim.Close, nil
+}
+
+// simulationHint says what a simulation shows, for the start-up log.
+func simulationHint(name string) string {
+	switch name {
+	case "seed":
+		return "100ms..1s each, orders fails 30% of its calls: most answers are partial, with null fields and precise errors (-simulation healthy for none)"
+	case "healthy":
+		return "no latency, no faults"
+	case "longtail":
+		return "15..25ms, 2% of the calls take 800ms"
+	case "chaotic":
+		return "every kind of fault on a share of each service's calls"
+	}
+	return ""
 }
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
@@ -273,10 +293,21 @@ func logConfig(logger *slog.Logger, cfg config.Config, urls map[downstream.Servi
 		"subject_rate_limit", rateMode(cfg.SubjectRateLimit),
 		"client_address", clientAddrMode(cfg),
 		"admin_addr", cfg.AdminAddr,
-		"cors_origins", strings.Join(cfg.CORSOrigins, ","))
+		"cors_origins", corsMode(cfg))
 	for _, s := range downstream.Services() {
 		logger.Info("downstream service", "service", string(s), "url", redactURL(urls[s]), "settings", cfg.Services[s].String())
 	}
+}
+
+// corsMode describes the origins browsers may call from.
+func corsMode(cfg config.Config) string {
+	switch {
+	case len(cfg.CORSOrigins) > 0:
+		return strings.Join(cfg.CORSOrigins, ",")
+	case len(cfg.URLs) < len(downstream.Services()):
+		return "localhost origins (services simulated)"
+	}
+	return "same origin only"
 }
 
 // rateMode describes a rate limit.

@@ -180,6 +180,22 @@ func TestRunOutOfTheBox(t *testing.T) {
 	http.DefaultClient.CloseIdleConnections()
 }
 
+// -simulation healthy answers the example query in full: the partial
+// answers of the default (seed) simulation are its simulated faults.
+func TestRunHealthySimulation(t *testing.T) {
+	base, logs := start(t, nil, map[string]string{"SIMULATION": "healthy"})
+	status, out := postQuery(t, base, playground.ExampleQuery)
+	data, _ := out["data"].(map[string]any)
+	dash, _ := data["dashboard"].(map[string]any)
+	if status != 200 || out["errors"] != nil || dash == nil || dash["orders"] == nil || dash["wallet"] == nil {
+		t.Errorf("example query: %d %v; want the whole dashboard without errors", status, out)
+	}
+	if !strings.Contains(logs.String(), `"simulation":"healthy"`) {
+		t.Errorf("start-up log lacks the simulation:\n%s", logs)
+	}
+	http.DefaultClient.CloseIdleConnections()
+}
+
 // Configured services are used, by flag or environment; the rest stay simulated.
 func TestRunUsesConfiguredServices(t *testing.T) {
 	t.Cleanup(func() { goleak.VerifyNone(t) }) // after run has stopped

@@ -117,6 +117,7 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*App, error) {
 		RateLimit:        cfg.RateLimit,
 		SubjectRateLimit: cfg.SubjectRateLimit,
 		CORSOrigins:      cfg.CORSOrigins,
+		CORSLocalhost:    len(cfg.CORSOrigins) == 0 && simulated(cfg),
 		Overload:         a.limiter,
 	}
 	if deps.Registry != nil {
@@ -165,6 +166,12 @@ func introspection(cfg config.Config) bool {
 	case "off":
 		return false
 	}
+	return simulated(cfg)
+}
+
+// simulated reports whether any service is simulated (has no URL in
+// cfg.URLs): the gateway then runs on a developer's machine.
+func simulated(cfg config.Config) bool {
 	return len(cfg.URLs) < len(downstream.Services())
 }
 

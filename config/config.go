@@ -52,6 +52,11 @@ type Config struct {
 	LogLevel slog.Level
 	// SimSeed seeds the simulated services' latency and faults. Default 1.
 	SimSeed uint64
+	// Simulation is how the simulated services behave, a simulator.Preset:
+	// "seed" (the default: the original aggregator's latency and orders'
+	// 30% of failures, so most answers are partial), "healthy", "longtail"
+	// or "chaotic".
+	Simulation string
 	// URLs holds the configured service base URLs; a service without one is
 	// simulated in-process.
 	URLs map[downstream.Service]string
@@ -99,8 +104,10 @@ type Config struct {
 	ClientIPHeader string
 	// TrustedProxies are the proxies whose ClientIPHeader is believed.
 	TrustedProxies []netip.Prefix
-	// CORSOrigins lists the origins browsers may call from ("*" for any);
-	// empty (the default): same origin only.
+	// CORSOrigins lists the origins browsers may call from ("*" for any),
+	// each scheme://host[:port] (gateway.CheckOrigin). Empty (the
+	// default): loopback origins (http://localhost:*, 127.0.0.1, [::1])
+	// while any service is simulated, same origin only otherwise.
 	CORSOrigins []string
 	// Server are the public HTTP server's timeouts and header cap; zero
 	// fields mean gateway's defaults.

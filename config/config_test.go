@@ -116,3 +116,65 @@ func TestDefault(t *testing.T) {
 		}
 	}
 }
+
+// Origins are checked at start: a malformed one would never match, so it
+// fails start-up with a message naming the setting.
+func TestCORSOrigins(t *testing.T) {
+	tests := []struct {
+		value   string
+		wantErr string // "" means valid
+	}{
+		{"https://app.example.com", ""},
+		{"http://localhost:5173,https://app.example.com:8443", ""},
+		{"http://[::1]:3000, http://127.0.0.1:8081", ""},
+		{"*", ""},
+		{"app.example.com", "want scheme://host[:port]"},
+		{"localhost:5173", "scheme"},
+		{"https://app.example.com/", "trailing slash"},
+		{"https://app.example.com/app", "path"},
+		{"https://app.example.com?x=1", "query"},
+		{"https://app.example.com#top", "fragment"},
+		{"ftp://files.example.com", "want http or https"},
+		{"https://", "no host"},
+		{"https://user@app.example.com", "user info"},
+		{"https://*.example.com", "wildcards"},
+		{"https://app.example.com:99999", "port"},
+		{"https://app.example.com:", "empty port"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.value, func(t *testing.T) {
+			for _, how := range []struct {
+				args []string
+				env  map[string]string
+			}{{[]string{"-cors-origins", tt.value}, nil}, {nil, map[string]string{"CORS_ORIGINS": tt.value}}} {
+				_, err := Parse(how.args, func(k string) string { return how.env[k] }, io.Discard)
+				switch {
+				case tt.wantErr == "" && err != nil:
+					t.Errorf("error %v; want none", err)
+				case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), "-cors-origins (CORS_ORIGINS)") || !strings.Contains(err.Error(), tt.wantErr)):
+					t.Errorf("error %v; want one naming -cors-origins (CORS_ORIGINS) and saying %q", err, tt.wantErr)
+				}
+			}
+		})
+	}
+}
+
+// The embedded simulation is one of the simulator's presets, checked at
+// start.
+func TestSimulation(t *testing.T) {
+	if c := Default(); c.Simulation != "seed" {
+		t.Errorf("Default().Simulation %q; want seed", c.Simulation)
+	}
+	for _, name := range []string{"seed", "healthy", "chaotic", "longtail"} {
+		c, err := Parse(nil, func(k string) string { return map[string]string{"SIMULATION": name}[k] }, io.Discard)
+		if err != nil || c.Simulation != name {
+			t.Errorf("SIMULATION=%s: %q, %v; want it", name, c.Simulation, err)
+		}
+	}
+	for _, bad := range []string{"chaos", "", "Seed"} {
+		_, err := Parse([]string{"-simulation", bad}, func(string) string { return "" }, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "-simulation (SIMULATION)") || !strings.Contains(err.Error(), "chaotic, healthy, longtail, seed") {
+			t.Errorf("-simulation %q: error %v; want one naming -simulation (SIMULATION) and the choices", bad, err)
+		}
+	}
+}

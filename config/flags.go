@@ -17,6 +17,7 @@ import (
 	"github.com/acme/dashboard-gateway/limits"
 	"github.com/acme/dashboard-gateway/overload"
 	"github.com/acme/dashboard-gateway/playground"
+	"github.com/acme/dashboard-gateway/simulator"
 )
 
 // rawFlags are the flags read as strings and parsed after flag.Parse.
@@ -37,6 +38,8 @@ func defineFlags(fs *flag.FlagSet, cfg *Config) *rawFlags {
 	fs.StringVar(&cfg.LogFormat, "log-format", "json", "log format: json or text")
 	fs.TextVar(&cfg.LogLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn or error")
 	fs.Uint64Var(&cfg.SimSeed, "sim-seed", 1, "seed of the simulated services' random latency and faults")
+	fs.StringVar(&cfg.Simulation, "simulation", "seed", "how the simulated services behave: "+strings.Join(simulator.PresetNames(), ", ")+
+		" (seed: 100ms..1s each and orders fails 30% of its calls, so most answers are partial; healthy: no latency, no faults)")
 	raw := &rawFlags{urls: map[downstream.Service]*string{}, policies: map[downstream.Service]*string{}}
 	for _, s := range downstream.Services() {
 		raw.urls[s] = fs.String(string(s)+"-url", "", fmt.Sprintf("base URL of the %s service; empty: simulated in-process", s))
@@ -75,7 +78,7 @@ func defineFlags(fs *flag.FlagSet, cfg *Config) *rawFlags {
 		return err
 	})
 	fs.StringVar(&cfg.AdminAddr, "admin-addr", "127.0.0.1:9090", `listen address of the operators' endpoints (/metrics, /debug/pprof/, probes); never expose it publicly; "off": none`)
-	fs.Func("cors-origins", "comma-separated origins browsers may call from (* for any); empty: same origin only", func(v string) error {
+	fs.Func("cors-origins", "comma-separated origins browsers may call from, each scheme://host[:port] (* for any); empty: localhost origins while any service is simulated, else same origin only", func(v string) error {
 		cfg.CORSOrigins = nil
 		for _, o := range strings.Split(v, ",") {
 			if o = strings.TrimSpace(o); o != "" {

@@ -10,6 +10,7 @@ import (
 	"github.com/acme/dashboard-gateway/clientaddr"
 	"github.com/acme/dashboard-gateway/gateway"
 	"github.com/acme/dashboard-gateway/playground"
+	"github.com/acme/dashboard-gateway/simulator"
 )
 
 // validate reports every setting out of its range, by its flag and
@@ -74,6 +75,14 @@ func (c Config) validate() error {
 	}
 	if c.Auth.Secret != "" && c.Auth.JWKSURL != "" {
 		errs = append(errs, errors.New("-auth-secret (AUTH_SECRET) and -auth-jwks-url (AUTH_JWKS_URL): set one, not both"))
+	}
+	for _, o := range c.CORSOrigins {
+		if err := gateway.CheckOrigin(o); err != nil {
+			errs = append(errs, fmt.Errorf("-cors-origins (CORS_ORIGINS) %q: %w", o, err))
+		}
+	}
+	if _, ok := simulator.Preset(c.Simulation); !ok {
+		errs = append(errs, fmt.Errorf("-simulation (SIMULATION) %q: want %s", c.Simulation, strings.Join(simulator.PresetNames(), ", ")))
 	}
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		errs = append(errs, fmt.Errorf("-log-format (LOG_FORMAT) %q: want json or text", c.LogFormat))

@@ -24,7 +24,7 @@ type badInput struct {
 	target  string // path and query string
 	header  map[string]string
 	body    string
-	status  int    // as answered with application/json (the default)
+	status  int    // as answered with application/json (the default): 400 for a malformed request, 200 for a document's errors
 	gqlResp int    // as answered with application/graphql-response+json; 0: same as status
 	code    string // extensions.code of the one error
 	reason  string // its extensions.reason, if it must have one
@@ -55,13 +55,13 @@ func badInputs() []badInput {
 		docs = append(docs, badInput{h.name, "POST", "/query", post, jsonBody(map[string]any{"query": h.query, "variables": h.vars}), 200, 400, h.code, h.reason})
 	}
 	return append(docs, []badInput{
-		{"malformed JSON", "POST", "/query", post, `{"query": "{ __typename }"`, 200, 400, "BAD_REQUEST", ""},
-		{"not an object", "POST", "/query", post, `"{ __typename }"`, 200, 400, "BAD_REQUEST", ""},
-		{"query of the wrong type", "POST", "/query", post, `{"query": 42}`, 200, 400, "BAD_REQUEST", ""},
-		{"batched operations", "POST", "/query", post, `[{"query": "{ __typename }"}]`, 200, 400, "BAD_REQUEST", ""},
-		{"empty body", "POST", "/query", post, ``, 200, 400, "BAD_REQUEST", ""},
-		{"two JSON values", "POST", "/query", post, `{"query": "{ __typename }"} {}`, 200, 400, "BAD_REQUEST", ""},
-		{"invalid UTF-8", "POST", "/query", post, "{\"query\": \"{ dashboard(userId: \\\"u\xff\\\") { userId } }\"}", 200, 400, "BAD_REQUEST", ""},
+		{"malformed JSON", "POST", "/query", post, `{"query": "{ __typename }"`, 400, 0, "BAD_REQUEST", ""},
+		{"not an object", "POST", "/query", post, `"{ __typename }"`, 400, 0, "BAD_REQUEST", ""},
+		{"query of the wrong type", "POST", "/query", post, `{"query": 42}`, 400, 0, "BAD_REQUEST", ""},
+		{"batched operations", "POST", "/query", post, `[{"query": "{ __typename }"}]`, 400, 0, "BAD_REQUEST", ""},
+		{"empty body", "POST", "/query", post, ``, 400, 0, "BAD_REQUEST", ""},
+		{"two JSON values", "POST", "/query", post, `{"query": "{ __typename }"} {}`, 400, 0, "BAD_REQUEST", ""},
+		{"invalid UTF-8", "POST", "/query", post, "{\"query\": \"{ dashboard(userId: \\\"u\xff\\\") { userId } }\"}", 400, 0, "BAD_REQUEST", ""},
 		{"no content type", "POST", "/query", nil, `{"query": "{ __typename }"}`, 415, 0, "BAD_REQUEST", ""},
 		{"text/plain", "POST", "/query", map[string]string{"Content-Type": "text/plain"}, `{ __typename }`, 415, 0, "BAD_REQUEST", ""},
 		{"form", "POST", "/query", map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, `query=%7B__typename%7D`, 415, 0, "BAD_REQUEST", ""},
@@ -90,15 +90,15 @@ func badInputs() []badInput {
 		{"wrongly typed variable", "POST", "/query", post, jsonBody(map[string]any{
 			"query": `query($n: Int) { dashboard(userId: "u1") { orders(first: $n) { id } } }`, "variables": map[string]any{"n": "ten"},
 		}), 200, 400, "GRAPHQL_VALIDATION_FAILED", ""},
-		{"variables not an object", "POST", "/query", post, `{"query": "{ __typename }", "variables": [1]}`, 200, 400, "BAD_REQUEST", ""},
+		{"variables not an object", "POST", "/query", post, `{"query": "{ __typename }", "variables": [1]}`, 400, 0, "BAD_REQUEST", ""},
 		{"bad id", "POST", "/query", post, jsonBody(map[string]any{"query": `{ dashboard(userId: "../admin") { userId } }`}), 200, 400, "BAD_USER_INPUT", ""},
 		{"unknown operation name", "POST", "/query", post, `{"query": "query A { __typename }", "operationName": "B"}`, 200, 400, "GRAPHQL_VALIDATION_FAILED", ""},
 		{"syntax error", "POST", "/query", post, `{"query": "{ dashboard("}`, 200, 400, "GRAPHQL_PARSE_FAILED", ""},
 		{"unknown field", "POST", "/query", post, `{"query": "{ nope }"}`, 200, 400, "GRAPHQL_VALIDATION_FAILED", ""},
 		{"mutation", "POST", "/query", post, `{"query": "mutation { __typename }"}`, 200, 400, "GRAPHQL_VALIDATION_FAILED", ""},
 		{"GET mutation", "GET", "/query?query=mutation%20%7B%20__typename%20%7D", nil, "", 405, 0, "BAD_REQUEST", ""},
-		{"GET bad escape", "GET", "/query?query=%zz", nil, "", 200, 400, "BAD_REQUEST", ""},
-		{"GET without query", "GET", "/query", nil, "", 200, 400, "BAD_REQUEST", ""},
+		{"GET bad escape", "GET", "/query?query=%zz", nil, "", 400, 0, "BAD_REQUEST", ""},
+		{"GET without query", "GET", "/query", nil, "", 400, 0, "BAD_REQUEST", ""},
 		{"PUT", "PUT", "/query", post, `{"query": "{ __typename }"}`, 405, 0, "BAD_REQUEST", ""},
 		{"unknown route", "GET", "/nope", nil, "", 404, 0, "BAD_REQUEST", ""},
 		{"not acceptable", "POST", "/query", map[string]string{"Content-Type": "application/json", "Accept": "text/html"}, `{"query": "{ __typename }"}`, 406, 0, "BAD_REQUEST", ""},

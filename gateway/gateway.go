@@ -120,9 +120,14 @@ type Options struct {
 	// authentication (without Authenticate it counts nothing). Zero
 	// Requests turns it off.
 	SubjectRateLimit RateLimit
-	// CORSOrigins lists the origins browsers may call from ("*" for any);
-	// empty means same-origin only.
+	// CORSOrigins lists the origins browsers may call from ("*" for any),
+	// each as CheckOrigin accepts it; empty means same-origin only, unless
+	// CORSLocalhost.
 	CORSOrigins []string
+	// CORSLocalhost lets browsers on loopback origins (http://localhost:*,
+	// http://127.0.0.1:*, http://[::1]:*, and https) call too: for a
+	// frontend's dev server in front of simulated services. Default false.
+	CORSLocalhost bool
 }
 
 // New returns the gateway's HTTP handler.
@@ -141,8 +146,8 @@ func New(opts Options) http.Handler {
 
 	r := chi.NewRouter()
 	r.Use(requestid.Middleware, recoverer(opts.Logger), securityHeaders, opts.ClientAddr.Middleware)
-	if len(opts.CORSOrigins) > 0 {
-		r.Use(corsFor(opts.CORSOrigins))
+	if len(opts.CORSOrigins) > 0 || opts.CORSLocalhost {
+		r.Use(corsFor(opts.CORSOrigins, opts.CORSLocalhost))
 	}
 	r.NotFound(func(w http.ResponseWriter, _ *http.Request) {
 		apierror.WriteHTTP(w, http.StatusNotFound, apierror.BadRequest, "no such route")

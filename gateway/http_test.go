@@ -1,6 +1,7 @@
 package gateway_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"strings"
@@ -62,6 +63,9 @@ func TestRESTView(t *testing.T) {
 				}
 			}
 			assertClean(t, body.Errors)
+			if bytes.Contains(r.body, []byte(`"locations"`)) {
+				t.Errorf("%s: errors carry locations in a query the caller never wrote", r.body)
+			}
 			if tt.status == "error" {
 				if string(body.Data) != "null" {
 					t.Errorf("data %s; want null", body.Data)

@@ -108,7 +108,8 @@ func TestMetrics(t *testing.T) {
 	}{
 		{"gateway_requests_total", map[string]string{"operation": "Full", "status": "200"}, 2},
 		{"gateway_requests_total", map[string]string{"operation": "anonymous", "status": "200"}, 1},
-		{"gateway_requests_total", map[string]string{"operation": "none", "status": "200"}, 2}, // request errors in application/json
+		{"gateway_requests_total", map[string]string{"operation": "none", "status": "200"}, 1}, // a document's errors in application/json
+		{"gateway_requests_total", map[string]string{"operation": "none", "status": "400"}, 1}, // a malformed request
 		{"gateway_requests_total", map[string]string{"operation": "Slow", "status": "200"}, 1},
 		{"gateway_request_duration_seconds", map[string]string{"operation": "Full"}, 2},
 		{"gateway_graphql_errors_total", map[string]string{"code": "UPSTREAM_ERROR", "service": "wallet"}, 2},

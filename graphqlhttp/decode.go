@@ -3,6 +3,7 @@ package graphqlhttp
 import (
 	"bytes"
 	"encoding/json"
+	"net/http"
 	"net/url"
 	"unicode/utf8"
 
@@ -12,9 +13,15 @@ import (
 )
 
 // badRequest is the *apierror.Error of a request that is not a
-// GraphQL-over-HTTP request this server can run.
+// GraphQL-over-HTTP request this server can run (a malformed one: not
+// JSON, no "query", a parameter of the wrong type): 400 under either media
+// type, as the specification allows, so that a client's mistake never
+// looks like a success to a cache, a proxy or a log. Errors in the
+// document itself are not malformed requests: see requestErrorStatus.
 func badRequest(format string, args ...any) *apierror.Error {
-	return apierror.Errorf(apierror.BadRequest, format, args...)
+	e := apierror.Errorf(apierror.BadRequest, format, args...)
+	e.HTTPStatus = http.StatusBadRequest
+	return e
 }
 
 // Request is a decoded GraphQL-over-HTTP request.

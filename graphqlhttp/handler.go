@@ -3,8 +3,11 @@
 // application/json bodies, GET for queries, responses in
 // application/graphql-response+json or application/json as the client's
 // Accept header asks, and the status codes the specification gives for each
-// (request errors are 400 in application/graphql-response+json, without a
-// "data" entry, and 200 in application/json; 405 for mutations over GET or
+// (a malformed request, whose body is not JSON or whose parameters are
+// missing or of the wrong type, is 400 under either media type; a document
+// that does not parse or validate, or whose variables do not coerce, is 400
+// in application/graphql-response+json, without a "data" entry, and 200 in
+// application/json; 405 for mutations over GET or
 // other methods; 406 when nothing acceptable is offered; 415 for other body
 // types; 401/403 when authentication refuses the request).
 //
@@ -161,9 +164,11 @@ func writeResponse(w http.ResponseWriter, media string, resp *graphql.Response) 
 	apierror.Write(w, http.StatusOK, contentType(media), b)
 }
 
-// requestErrorStatus is the status of a request that did not execute: what
-// authentication decided, else 400 in application/graphql-response+json and
-// 200 in application/json.
+// requestErrorStatus is the status of a well-formed request that did not
+// execute (its document does not parse or validate, its variables do not
+// coerce, a limit refused it): what authentication decided, else 400 in
+// application/graphql-response+json and 200 in application/json, where
+// clients read the errors of the body rather than the status.
 func requestErrorStatus(media string, code apierror.Code) int {
 	switch code {
 	case apierror.Unauthenticated, apierror.Forbidden:

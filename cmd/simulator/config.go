@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/acme/dashboard-gateway/envflag"
 	"github.com/acme/dashboard-gateway/simulator"
@@ -22,26 +21,6 @@ type config struct {
 	behaviors      map[string]simulator.Behavior // the preset with the per-service flags applied
 }
 
-// presetBehaviors returns the named starting point of -preset.
-func presetBehaviors(name string) (map[string]simulator.Behavior, bool) {
-	switch name {
-	case "seed":
-		return simulator.Seed(), true
-	case "healthy":
-		return make(map[string]simulator.Behavior), true
-	case "longtail":
-		m := make(map[string]simulator.Behavior, 6)
-		for _, svc := range simulator.Services() {
-			m[svc] = simulator.Behavior{Latency: simulator.Latency{
-				Min: 15 * time.Millisecond, Max: 25 * time.Millisecond,
-				TailShare: 0.02, Tail: 800 * time.Millisecond,
-			}}
-		}
-		return m, true
-	}
-	return nil, false
-}
-
 // parseConfig reads the flags in args over the environment from getenv.
 // It returns nil and no error when help was asked for.
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*config, error) {
@@ -52,7 +31,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	fs.IntVar(&cfg.basePort, "base-port", 9101, "`port` of the profile service; the others follow in order "+
 		strings.Join(simulator.Services(), ", ")+"; 0 picks free ports")
 	fs.Uint64Var(&cfg.seed, "seed", 1, "seed of the latency, fault and batch-order draws")
-	fs.StringVar(&cfg.preset, "preset", "seed", "starting behaviour of every service: seed, healthy or longtail")
+	fs.StringVar(&cfg.preset, "preset", "seed", "starting behaviour of every service: "+strings.Join(simulator.PresetNames(), ", ")+" (package simulator's Preset)")
 	fs.BoolVar(&cfg.requireHeaders, "require-headers", false, "answer 400 when X-Request-Id or X-Timeout-Ms is missing or bad")
 	overrides := make(map[string]simulator.Behavior)
 	for _, svc := range simulator.Services() {
@@ -82,9 +61,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 
-	behaviors, ok := presetBehaviors(cfg.preset)
+	behaviors, ok := simulator.Preset(cfg.preset)
 	if !ok {
-		return nil, fmt.Errorf("-preset: unknown preset %q (want seed, healthy or longtail)", cfg.preset)
+		return nil, fmt.Errorf("-preset: unknown preset %q (want %s)", cfg.preset, strings.Join(simulator.PresetNames(), ", "))
 	}
 	if cfg.basePort < 0 || cfg.basePort > 65535-5 {
 		return nil, fmt.Errorf("-base-port: %d is not a port from 0 to 65530", cfg.basePort)
