@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"time"
 
 	"github.com/acme/dashboard-gateway/contract"
@@ -119,7 +120,7 @@ func checkList[T any](c *checks, field string, list []T, check func(field string
 		if c.err != nil {
 			return
 		}
-		check(fmt.Sprintf("%s[%d]", field, i), &list[i])
+		check(field+"["+strconv.Itoa(i)+"]", &list[i])
 	}
 }
 
