@@ -18,8 +18,8 @@ type OrderItem struct {
 // Recommendation is a product suggested to a user. Its product is looked up
 // as OrderItem's is.
 type Recommendation struct {
-	Score   float64
-	Reason  *string
+	Score  float64
+	Reason *string
 	productLookup
 }
 
