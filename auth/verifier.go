@@ -67,12 +67,8 @@ func New(ctx context.Context, cfg Config) (*Verifier, error) {
 // token or key material, but it may quote claims and header values, so it is
 // not for clients.
 func (v *Verifier) Verify(ctx context.Context, token string) (Identity, error) {
-	switch {
-	case token == "":
-		return Identity{}, fmt.Errorf("auth: %w: empty token", ErrInvalidToken)
-	case len(token) > MaxTokenBytes:
-		return Identity{}, fmt.Errorf("auth: %w: token is %d bytes, over the limit of %d",
-			ErrInvalidToken, len(token), MaxTokenBytes)
+	if err := checkSize("token", token, MaxTokenBytes); err != nil {
+		return Identity{}, err
 	}
 	opts := append(slices.Clip(v.opts), jwt.WithContext(ctx))
 	tok, err := jwt.ParseString(token, opts...)
@@ -83,19 +79,27 @@ func (v *Verifier) Verify(ctx context.Context, token string) (Identity, error) {
 		return Identity{}, fmt.Errorf("auth: %w: %w", ErrInvalidToken, err)
 	}
 	sub, _ := tok.Subject()
-	switch {
-	case sub == "":
-		return Identity{}, fmt.Errorf("auth: %w: empty sub claim", ErrInvalidToken)
-	case len(sub) > MaxSubjectBytes:
-		return Identity{}, fmt.Errorf("auth: %w: sub claim is %d bytes, over the limit of %d",
-			ErrInvalidToken, len(sub), MaxSubjectBytes)
-	case !contract.ValidSubject(sub):
+	if err := checkSize("sub claim", sub, MaxSubjectBytes); err != nil {
+		return Identity{}, err
+	}
+	if !contract.ValidSubject(sub) {
 		// It is forwarded downstream in a header and keys shared calls:
 		// a sub that a header cannot carry would break every call.
 		return Identity{}, fmt.Errorf("auth: %w: sub claim %q has characters a header cannot carry (visible ASCII only)",
 			ErrInvalidToken, sub)
 	}
 	return Identity{Subject: sub, Admin: hasScope(tok, v.adminScope)}, nil
+}
+
+// checkSize refuses an empty value, or one over limit bytes; what names it.
+func checkSize(what, value string, limit int) error {
+	switch {
+	case value == "":
+		return fmt.Errorf("auth: %w: empty %s", ErrInvalidToken, what)
+	case len(value) > limit:
+		return fmt.Errorf("auth: %w: %s is %d bytes, over the limit of %d", ErrInvalidToken, what, len(value), limit)
+	}
+	return nil
 }
 
 // secretKey is the jws.KeyProvider of an HS256 secret. jwt.WithKey would

@@ -7,6 +7,7 @@ import (
 	"github.com/acme/dashboard-gateway/contract"
 	"github.com/acme/dashboard-gateway/downstream"
 	"github.com/acme/dashboard-gateway/graph/model"
+	"github.com/acme/dashboard-gateway/loaders"
 )
 
 // The data of each service-backed Dashboard field. Each resolves under the
@@ -16,102 +17,98 @@ import (
 
 // Profile returns the user's profile.
 func (s *Service) Profile(ctx context.Context, d *Dashboard) (*model.Profile, error) {
-	ctx, done := d.Fields.Begin(ctx, "profile")
-	defer done()
-	l, err := operation(ctx)
-	if err != nil {
-		return nil, err
-	}
-	p, err := l.Profile(ctx, d.UserID)
-	if err != nil {
-		return nil, budget.Err(ctx, err)
-	}
-	return profile(p), nil
+	return resolve(ctx, d, "profile", func(ctx context.Context, l *loaders.Loaders) (*model.Profile, error) {
+		p, err := l.Profile(ctx, d.UserID)
+		if err != nil {
+			return nil, err
+		}
+		return profile(p), nil
+	})
 }
 
 // Orders returns the user's latest orders, at most first (nil: the
 // default); with products, every item's product too, looked up together.
 func (s *Service) Orders(ctx context.Context, d *Dashboard, first *int, products bool) ([]*model.Order, error) {
-	ctx, done := d.Fields.Begin(ctx, "orders")
-	defer done()
-	l, err := operation(ctx)
-	if err != nil {
-		return nil, err
-	}
-	list, err := l.Orders(ctx, d.UserID, firstArg(first))
-	if err != nil {
-		return nil, budget.Err(ctx, err)
-	}
-	out := orders(list)
-	if products {
-		found, err := l.Products(ctx, orderProductIDs(list))
-		err = budget.Err(ctx, err)
-		for i, o := range list {
-			for j, it := range o.Items {
-				out[i].Items[j].SetProduct(productOf(found, err, it.ProductID))
+	return resolve(ctx, d, "orders", func(ctx context.Context, l *loaders.Loaders) ([]*model.Order, error) {
+		list, err := l.Orders(ctx, d.UserID, firstArg(first))
+		if err != nil {
+			return nil, err
+		}
+		out := orders(list)
+		if products {
+			found := lookUpProducts(ctx, l, orderProductIDs(list))
+			for i, o := range list {
+				for j, it := range o.Items {
+					out[i].Items[j].SetProduct(found.product(it.ProductID))
+				}
 			}
 		}
-	}
-	return out, nil
+		return out, nil
+	})
 }
 
 // Recommendations returns the products picked for the user, at most first;
 // with products, the products themselves, looked up together.
 func (s *Service) Recommendations(ctx context.Context, d *Dashboard, first *int, products bool) ([]*model.Recommendation, error) {
-	ctx, done := d.Fields.Begin(ctx, "recommendations")
-	defer done()
-	l, err := operation(ctx)
-	if err != nil {
-		return nil, err
-	}
-	list, err := l.Recommendations(ctx, d.UserID, firstArg(first))
-	if err != nil {
-		return nil, budget.Err(ctx, err)
-	}
-	out := recommendations(list)
-	if products {
-		ids := make([]string, len(list))
-		for i, r := range list {
-			ids[i] = r.ProductID
+	return resolve(ctx, d, "recommendations", func(ctx context.Context, l *loaders.Loaders) ([]*model.Recommendation, error) {
+		list, err := l.Recommendations(ctx, d.UserID, firstArg(first))
+		if err != nil {
+			return nil, err
 		}
-		found, err := l.Products(ctx, ids)
-		err = budget.Err(ctx, err)
-		for i, r := range list {
-			out[i].SetProduct(productOf(found, err, r.ProductID))
+		out := recommendations(list)
+		if products {
+			ids := make([]string, len(list))
+			for i, r := range list {
+				ids[i] = r.ProductID
+			}
+			found := lookUpProducts(ctx, l, ids)
+			for i, r := range list {
+				out[i].SetProduct(found.product(r.ProductID))
+			}
 		}
-	}
-	return out, nil
+		return out, nil
+	})
 }
 
 // Notifications returns the user's notification feed: at most first
 // notifications (nil: the default), only unread ones with unreadOnly.
 func (s *Service) Notifications(ctx context.Context, d *Dashboard, first *int, unreadOnly *bool) (*model.NotificationFeed, error) {
-	ctx, done := d.Fields.Begin(ctx, "notifications")
-	defer done()
-	l, err := operation(ctx)
-	if err != nil {
-		return nil, err
-	}
-	feed, err := l.Notifications(ctx, d.UserID, firstArg(first), unreadOnly != nil && *unreadOnly)
-	if err != nil {
-		return nil, budget.Err(ctx, err)
-	}
-	return notificationFeed(feed), nil
+	return resolve(ctx, d, "notifications", func(ctx context.Context, l *loaders.Loaders) (*model.NotificationFeed, error) {
+		feed, err := l.Notifications(ctx, d.UserID, firstArg(first), unreadOnly != nil && *unreadOnly)
+		if err != nil {
+			return nil, err
+		}
+		return notificationFeed(feed), nil
+	})
 }
 
 // Wallet returns the user's wallet.
 func (s *Service) Wallet(ctx context.Context, d *Dashboard) (*model.Wallet, error) {
-	ctx, done := d.Fields.Begin(ctx, "wallet")
+	return resolve(ctx, d, "wallet", func(ctx context.Context, l *loaders.Loaders) (*model.Wallet, error) {
+		w, err := l.Wallet(ctx, d.UserID)
+		if err != nil {
+			return nil, err
+		}
+		return wallet(w), nil
+	})
+}
+
+// resolve resolves field name of d with get, under the context the field's
+// budget gives it and with the operation's loaders; get's error goes
+// through budget.Err.
+func resolve[M any](ctx context.Context, d *Dashboard, name string, get func(context.Context, *loaders.Loaders) (M, error)) (M, error) {
+	ctx, done := d.Fields.Begin(ctx, name)
 	defer done()
+	var none M
 	l, err := operation(ctx)
 	if err != nil {
-		return nil, err
+		return none, err
 	}
-	w, err := l.Wallet(ctx, d.UserID)
+	v, err := get(ctx, l)
 	if err != nil {
-		return nil, budget.Err(ctx, err)
+		return none, budget.Err(ctx, err)
 	}
-	return wallet(w), nil
+	return v, nil
 }
 
 // firstArg returns the `first` argument, or the default for null.
@@ -122,14 +119,26 @@ func firstArg(arg *int) int {
 	return *arg
 }
 
-// productOf returns the product id from a lookup of a list's products: the
-// product, KindNotFound when the catalog does not have it, or the lookup's
-// error.
-func productOf(found map[string]*downstream.Product, err error, id string) (*model.Product, error) {
-	if err != nil {
-		return nil, err
+// productLookup is the lookup of a list's products, made together: what the
+// catalog found, or the lookup's error (through budget.Err).
+type productLookup struct {
+	found map[string]*downstream.Product
+	err   error
+}
+
+// lookUpProducts looks up the products ids together.
+func lookUpProducts(ctx context.Context, l *loaders.Loaders, ids []string) productLookup {
+	found, err := l.Products(ctx, ids)
+	return productLookup{found, budget.Err(ctx, err)}
+}
+
+// product returns product id: the product, KindNotFound when the catalog
+// does not have it, or the lookup's error.
+func (ps productLookup) product(id string) (*model.Product, error) {
+	if ps.err != nil {
+		return nil, ps.err
 	}
-	p, ok := found[id]
+	p, ok := ps.found[id]
 	if !ok {
 		return nil, &downstream.Error{Service: downstream.Catalog, Op: "get products", Kind: downstream.KindNotFound}
 	}

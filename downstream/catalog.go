@@ -2,7 +2,6 @@ package downstream
 
 import (
 	"context"
-	"fmt"
 )
 
 // Product is a product as the catalog service sends it.
@@ -15,9 +14,6 @@ type Product struct {
 }
 
 func (p *Product) validate() error {
-	if p == nil {
-		return fmt.Errorf("null product")
-	}
 	var c checks
 	c.id("id", p.ID)
 	c.nonEmpty("name", p.Name)
@@ -35,21 +31,7 @@ func (r *productsResponse) validate() error { return validateList("products", r.
 // Products returns the products with the given ids (at most MaxBatch), keyed
 // by id; unknown products are absent from the map.
 func (c *Clients) Products(ctx context.Context, ids []string) (map[string]*Product, error) {
-	if len(ids) == 0 {
-		return map[string]*Product{}, nil
-	}
-	const op = "get products"
-	query, err := c.catalog.idsQuery(op, ids)
-	if err != nil {
-		return nil, err
-	}
-	r, err := fetch[productsResponse](ctx, c.catalog, op, "/v1/products", query, false)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]*Product, len(r.Products))
-	for _, p := range r.Products {
-		out[p.ID] = p
-	}
-	return out, nil
+	return getBatch(ctx, c.catalog, "get products", "/v1/products", ids,
+		func(r *productsResponse) []*Product { return r.Products },
+		func(p *Product) string { return p.ID })
 }

@@ -1,9 +1,11 @@
 // Package downstream calls the six REST services behind the gateway (profile,
 // orders, catalog, recommendations, notifications, wallet) as
-// docs/contract.md (The downstream services) describes them. Each service has one file
-// here with its wire types, endpoints and response validation; this file holds
-// what they share: building the request with the contract's headers, capping
-// and decoding the answer, and turning every failure into an *Error.
+// docs/contract.md (The downstream services) describes them. Each service
+// has one file here with its wire types, endpoint and response validation.
+// What they share has a file each: this one configures the clients; call.go
+// makes one call (the contract's headers, capping and decoding the answer,
+// turning every failure into an *Error); endpoints.go builds the URLs of the
+// contract's two kinds of endpoint, a batch of ids and a user's resource.
 //
 // Every call goes through its service's resilience layers (package
 // resilience: timeouts, retries, breaker, bulkhead, hedging, sharing of
@@ -11,26 +13,17 @@
 package downstream
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
-	"sync"
 	"time"
 
-	gojson "github.com/goccy/go-json"
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
-	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/acme/dashboard-gateway/contract"
 	"github.com/acme/dashboard-gateway/requestid"
 	"github.com/acme/dashboard-gateway/resilience"
 )
@@ -230,201 +223,6 @@ func (c *Clients) Resilience(s Service) *resilience.Service {
 		}
 	}
 	return nil
-}
-
-// client calls one service.
-type client struct {
-	service Service
-	base    string // without a trailing slash
-	http    *http.Client
-	maxBody int64
-	res     *resilience.Service
-	calls   CallObserver                     // may be nil
-	tracer  trace.Tracer                     // may be nil
-	caller  func(ctx context.Context) string // may be nil
-}
-
-// response is a decoded answer; validate reports what the contract requires
-// and the answer lacks.
-type response interface {
-	validate() error
-}
-
-// fetch calls GET base+path?query through the service's resilience layers
-// and returns the decoded, validated answer. With notFound, a 404 is
-// KindNotFound (the endpoints where the contract lists it); otherwise any
-// status but 200 is KindBadStatus. The answer may be shared with other
-// callers of the same request: treat it as read-only.
-func fetch[T any, PT interface {
-	*T
-	response
-}](ctx context.Context, c *client, op, path, query string, notFound bool) (*T, error) {
-	target := path
-	if query != "" {
-		target += "?" + query
-	}
-	key := target
-	subject := ""
-	if c.caller != nil {
-		subject = c.caller(ctx)
-	}
-	if subject != "" {
-		if !contract.ValidSubject(subject) { // verified tokens never carry one; refuse rather than break the call
-			return nil, c.fail(op, KindInvalidRequest, 0, errors.New("the caller's subject cannot travel in a header"))
-		}
-		key += " as " + subject // answers may depend on who asks
-	}
-	start := time.Now()
-	var span trace.Span
-	if c.tracer != nil {
-		ctx, span = c.tracer.Start(ctx, string(c.service)+" "+op, trace.WithAttributes(
-			attribute.String("downstream.service", string(c.service)), attribute.String("downstream.path", path)))
-		defer span.End()
-	}
-	v, err := resilience.Do(ctx, c.res, key, func(ctx context.Context) (*T, error) {
-		into := PT(new(T))
-		if err := c.attempt(ctx, op, target, subject, notFound, into); err != nil {
-			return nil, err
-		}
-		return (*T)(into), nil
-	})
-	if c.calls != nil {
-		c.calls.Call(ctx, c.service, time.Since(start))
-	}
-	if err != nil {
-		e := c.finalError(ctx, op, err)
-		if span != nil {
-			span.SetStatus(codes.Error, e.Kind.String())
-			span.SetAttributes(attribute.Int("downstream.attempts", e.Report.Attempts))
-		}
-		return nil, e
-	}
-	return v, nil
-}
-
-// finalError turns what the resilience layers returned into one *Error
-// carrying what they did.
-func (c *client) finalError(ctx context.Context, op string, err error) *Error {
-	var e *Error
-	switch last, ok := errors.AsType[*Error](err); {
-	case ctx.Err() != nil: // the caller's own context ending wins over what the attempts saw
-		e = ContextError(ctx, c.service, op)
-		e.Err = errors.Join(e.Err, err)
-	case ok:
-		cp := *last // the attempt's error may be shared with other callers
-		e = &cp
-	case errors.Is(err, resilience.ErrCircuitOpen):
-		e = c.fail(op, KindCircuitOpen, 0, err)
-	case errors.Is(err, resilience.ErrBulkheadFull):
-		e = c.fail(op, KindShed, 0, err)
-	default:
-		e = c.fail(op, KindConnection, 0, err)
-	}
-	if rep, ok := resilience.ReportOf(err); ok {
-		e.Report = rep
-	}
-	return e
-}
-
-// attempt makes one HTTP call and decodes a 200 answer into into.
-func (c *client) attempt(ctx context.Context, op, pathAndQuery, subject string, notFound bool, into response) (err error) {
-	if c.calls != nil {
-		start := time.Now()
-		defer func() { c.calls.Attempt(ctx, c.service, outcome(err), time.Since(start)) }()
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+pathAndQuery, nil)
-	if err != nil {
-		return c.fail(op, KindConnection, 0, err)
-	}
-	req.Header.Set("Accept", "application/json")
-	id := requestid.FromContext(ctx)
-	if id == "" { // work outside a request still gets an id to trace it by
-		id = requestid.New()
-	}
-	req.Header.Set(requestid.Header, id)
-	if subject != "" {
-		req.Header.Set(SubjectHeader, subject)
-	}
-	if dl, ok := ctx.Deadline(); ok {
-		req.Header.Set(TimeoutHeader, strconv.FormatInt(max(time.Until(dl).Milliseconds(), 1), 10))
-	}
-
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return c.transportFailure(ctx, op, err)
-	}
-	defer func() {
-		// Drain a little so the connection can be reused, then let it go.
-		_, _ = io.CopyN(io.Discard, resp.Body, 64<<10)
-		_ = resp.Body.Close()
-	}()
-	switch {
-	case resp.StatusCode == http.StatusOK:
-	case resp.StatusCode == http.StatusNotFound && notFound:
-		return c.fail(op, KindNotFound, resp.StatusCode, nil)
-	default:
-		e := c.fail(op, KindBadStatus, resp.StatusCode, nil)
-		e.RetryAfter = retryAfter(resp.Header.Get("Retry-After"))
-		return e
-	}
-
-	buf := bufPool.Get().(*bytes.Buffer)
-	defer func() {
-		if buf.Cap() <= 64<<10 { // keep only small buffers in the pool
-			buf.Reset()
-			bufPool.Put(buf)
-		}
-	}()
-	n, err := buf.ReadFrom(io.LimitReader(resp.Body, c.maxBody+1))
-	if err != nil {
-		return c.transportFailure(ctx, op, err)
-	}
-	if n > c.maxBody {
-		return c.fail(op, KindTooLarge, resp.StatusCode, fmt.Errorf("body over %d bytes", c.maxBody))
-	}
-	if err := decodeAnswer(buf.Bytes(), into); err != nil {
-		return c.fail(op, KindInvalidResponse, resp.StatusCode, err)
-	}
-	return nil
-}
-
-// decodeAnswer decodes a 200 answer into into and validates it. It decodes
-// with goccy/go-json, which reads the same JSON into the same values as
-// encoding/json (a fuzz test compares them on every input it finds) in
-// about half the CPU: decoding was a fifth of the gateway's CPU.
-func decodeAnswer(data []byte, into response) error {
-	if err := gojson.Unmarshal(data, into); err != nil {
-		return err
-	}
-	return into.validate()
-}
-
-// outcome names how an attempt ended, for metrics.
-func outcome(err error) string {
-	if err == nil {
-		return "ok"
-	}
-	if e, ok := errors.AsType[*Error](err); ok {
-		return strings.ReplaceAll(e.Kind.String(), " ", "_")
-	}
-	return "error"
-}
-
-var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-// transportFailure classifies an error from sending or reading: the context
-// ending wins over whatever the transport saw.
-func (c *client) transportFailure(ctx context.Context, op string, err error) *Error {
-	if ctx.Err() != nil {
-		e := ContextError(ctx, c.service, op)
-		e.Err = errors.Join(e.Err, err)
-		return e
-	}
-	return c.fail(op, KindConnection, 0, err)
-}
-
-func (c *client) fail(op string, kind Kind, status int, err error) *Error {
-	return &Error{Service: c.service, Op: op, Kind: kind, Status: status, Err: err}
 }
 
 // callers names who makes a call, for the resilience layers' fair shares:

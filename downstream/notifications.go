@@ -2,7 +2,6 @@ package downstream
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"time"
 )
@@ -24,21 +23,15 @@ type Notification struct {
 }
 
 func (f *NotificationFeed) validate() error {
-	if f == nil {
-		return fmt.Errorf("null feed")
-	}
 	var c checks
 	c.count("unreadCount", f.UnreadCount)
-	c.present("items", f.Items != nil)
-	for i := range f.Items {
-		n := &f.Items[i]
-		field := fmt.Sprintf("items[%d]", i)
+	checkList(&c, "items", f.Items, func(field string, n *Notification) {
 		c.id(field+".id", n.ID)
 		c.oneOf(field+".kind", n.Kind, notificationKinds)
 		c.nonEmpty(field+".title", n.Title)
 		c.time(field+".createdAt", n.CreatedAt)
 		c.present(field+".read", n.Read != nil)
-	}
+	})
 	return c.err
 }
 
@@ -46,13 +39,8 @@ func (f *NotificationFeed) validate() error {
 // all notifications, and at most limit of them, newest first (only unread
 // ones with unreadOnly). An unknown user has an empty feed.
 func (c *Clients) Notifications(ctx context.Context, userID string, limit int, unreadOnly bool) (*NotificationFeed, error) {
-	const op = "get notifications"
-	path, err := c.notifications.userPath(op, userID, "/notifications")
-	if err != nil {
-		return nil, err
-	}
 	query := "limit=" + strconv.Itoa(limit) + "&unreadOnly=" + strconv.FormatBool(unreadOnly)
-	f, err := fetch[NotificationFeed](ctx, c.notifications, op, path, query, false)
+	f, err := getUser[NotificationFeed](ctx, c.notifications, "get notifications", userID, "/notifications", query, false)
 	if err != nil {
 		return nil, err
 	}

@@ -2,9 +2,6 @@ package downstream
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"strconv"
 	"time"
 )
 
@@ -25,22 +22,16 @@ type OrderItem struct {
 }
 
 func (o *Order) validate() error {
-	if o == nil {
-		return errors.New("null order")
-	}
 	var c checks
 	c.id("id", o.ID)
 	c.oneOf("status", o.Status, orderStatuses)
 	c.time("placedAt", o.PlacedAt)
 	c.money("total", o.Total)
-	c.present("items", o.Items != nil)
-	for i := range o.Items {
-		it := &o.Items[i]
-		field := fmt.Sprintf("items[%d]", i)
+	checkList(&c, "items", o.Items, func(field string, it *OrderItem) {
 		c.id(field+".productId", it.ProductID)
 		c.count(field+".quantity", it.Quantity)
 		c.money(field+".unitPrice", it.UnitPrice)
-	}
+	})
 	return c.err
 }
 
@@ -53,14 +44,6 @@ func (r *ordersResponse) validate() error { return validateList("orders", r.Orde
 // Orders returns the user's most recent orders, newest first, at most limit.
 // An unknown user has none.
 func (c *Clients) Orders(ctx context.Context, userID string, limit int) ([]*Order, error) {
-	const op = "get orders"
-	path, err := c.orders.userPath(op, userID, "/orders")
-	if err != nil {
-		return nil, err
-	}
-	r, err := fetch[ordersResponse](ctx, c.orders, op, path, "limit="+strconv.Itoa(limit), false)
-	if err != nil {
-		return nil, err
-	}
-	return r.Orders[:min(len(r.Orders), limit)], nil
+	return getUserList(ctx, c.orders, "get orders", userID, "/orders", limit,
+		func(r *ordersResponse) []*Order { return r.Orders })
 }

@@ -2,7 +2,6 @@ package downstream
 
 import (
 	"context"
-	"fmt"
 	"time"
 )
 
@@ -17,9 +16,6 @@ type UserProfile struct {
 }
 
 func (p *UserProfile) validate() error {
-	if p == nil {
-		return fmt.Errorf("null profile")
-	}
 	var c checks
 	c.id("id", p.ID)
 	c.nonEmpty("name", p.Name)
@@ -37,21 +33,7 @@ func (r *usersResponse) validate() error { return validateList("users", r.Users)
 // Profiles returns the profiles of the users with the given ids (at most
 // MaxBatch), keyed by id; unknown users are absent from the map.
 func (c *Clients) Profiles(ctx context.Context, ids []string) (map[string]*UserProfile, error) {
-	if len(ids) == 0 {
-		return map[string]*UserProfile{}, nil
-	}
-	const op = "get users"
-	query, err := c.profile.idsQuery(op, ids)
-	if err != nil {
-		return nil, err
-	}
-	r, err := fetch[usersResponse](ctx, c.profile, op, "/v1/users", query, false)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]*UserProfile, len(r.Users))
-	for _, u := range r.Users {
-		out[u.ID] = u
-	}
-	return out, nil
+	return getBatch(ctx, c.profile, "get users", "/v1/users", ids,
+		func(r *usersResponse) []*UserProfile { return r.Users },
+		func(u *UserProfile) string { return u.ID })
 }

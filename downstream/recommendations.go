@@ -2,10 +2,8 @@ package downstream
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
-	"strconv"
 )
 
 // Recommendation is a product suggested to a user, as the recommendations
@@ -17,9 +15,6 @@ type Recommendation struct {
 }
 
 func (r *Recommendation) validate() error {
-	if r == nil {
-		return errors.New("null recommendation")
-	}
 	var c checks
 	c.id("productId", r.ProductID)
 	c.present("score", r.Score != nil)
@@ -38,14 +33,6 @@ func (r *recommendationsResponse) validate() error { return validateList("items"
 // Recommendations returns the products picked for the user, best first, at
 // most limit. An unknown user has none.
 func (c *Clients) Recommendations(ctx context.Context, userID string, limit int) ([]*Recommendation, error) {
-	const op = "get recommendations"
-	path, err := c.recommendations.userPath(op, userID, "/recommendations")
-	if err != nil {
-		return nil, err
-	}
-	r, err := fetch[recommendationsResponse](ctx, c.recommendations, op, path, "limit="+strconv.Itoa(limit), false)
-	if err != nil {
-		return nil, err
-	}
-	return r.Items[:min(len(r.Items), limit)], nil
+	return getUserList(ctx, c.recommendations, "get recommendations", userID, "/recommendations", limit,
+		func(r *recommendationsResponse) []*Recommendation { return r.Items })
 }

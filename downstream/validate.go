@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/acme/dashboard-gateway/contract"
@@ -112,67 +111,38 @@ func (c *checks) money(field string, m *Money) {
 	}
 }
 
+// checkList checks a required list inside an answer: present, and each
+// element with check, which names the element's fields after field
+// ("items[3]").
+func checkList[T any](c *checks, field string, list []T, check func(field string, v *T)) {
+	c.present(field, list != nil)
+	for i := range list {
+		if c.err != nil {
+			return
+		}
+		check(field+"["+strconv.Itoa(i)+"]", &list[i])
+	}
+}
+
 // errMissing is the error of an answer without its top-level field.
 var errMissing = errors.New("required top-level field missing")
 
 // validateList checks a required top-level list of an answer: present, and
 // every element valid (a JSON null element is invalid too).
-func validateList[V interface{ validate() error }](field string, list []V) error {
+func validateList[T any, PT interface {
+	*T
+	validate() error
+}](field string, list []PT) error {
 	if list == nil {
 		return fmt.Errorf("%s: %w", field, errMissing)
 	}
 	for i, v := range list {
+		if v == nil {
+			return fmt.Errorf("%s[%d]: null", field, i)
+		}
 		if err := v.validate(); err != nil {
 			return fmt.Errorf("%s[%d]: %w", field, i, err)
 		}
 	}
 	return nil
-}
-
-// The requests below are checked before any URL is built from client
-// input: an id reaches a path or a list only in the contract's format (so it
-// can hold no '.', '/', '%' or ','), and a batch never carries more than
-// contract.MaxBatch ids. What fails is KindInvalidRequest: no call is made
-// and the service's breaker does not hear of it.
-
-// userPath returns the path "/v1/users/{userID}" + suffix.
-func (c *client) userPath(op, userID, suffix string) (string, error) {
-	if !contract.ValidID(userID) {
-		return "", c.fail(op, KindInvalidRequest, 0, fmt.Errorf("user id %s is not of the contract's format", quote(userID)))
-	}
-	return "/v1/users/" + userID + suffix, nil
-}
-
-// idsQuery returns "ids=a,b,c" for a batch call, with literal commas as the
-// contract shows.
-func (c *client) idsQuery(op string, ids []string) (string, error) {
-	if len(ids) > contract.MaxBatch {
-		return "", c.fail(op, KindInvalidRequest, 0, fmt.Errorf("%d ids in one batch; the contract allows %d", len(ids), contract.MaxBatch))
-	}
-	n := len("ids=")
-	for _, id := range ids {
-		if !contract.ValidID(id) {
-			return "", c.fail(op, KindInvalidRequest, 0, fmt.Errorf("id %s is not of the contract's format", quote(id)))
-		}
-		n += len(id) + 1
-	}
-	var b strings.Builder
-	b.Grow(n)
-	b.WriteString("ids=")
-	for i, id := range ids {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(id)
-	}
-	return b.String(), nil
-}
-
-// quote quotes an id for a log line, cut to a sensible length.
-func quote(s string) string {
-	const keep = 80
-	if len(s) > keep {
-		return strconv.Quote(s[:keep]) + "..."
-	}
-	return strconv.Quote(s)
 }

@@ -19,9 +19,10 @@ type writer struct {
 	path ast.Path // of the value being written, while an error may be met
 }
 
-// write writes the data of the resolved roots. A root field that failed is
-// null, and, being non-null, makes all of the data null.
-func (x *execution) write(ctx context.Context) []byte {
+// write writes the data of the resolved roots, the selection fields of
+// Query. A root field that failed is null, and, being non-null, makes all of
+// the data null.
+func (x *execution) write(ctx context.Context, fields []*field) []byte {
 	w := &writer{x: x, ctx: ctx, b: make([]byte, 0, 16<<10), path: make(ast.Path, 0, 8)}
 	for _, r := range x.roots {
 		if r.err != nil {
@@ -33,29 +34,15 @@ func (x *execution) write(ctx context.Context) []byte {
 			return []byte("null")
 		}
 	}
-	w.b = append(w.b, '{')
-	for i, r := range x.roots {
-		if i > 0 {
-			w.b = append(w.b, ',')
-		}
-		w.b = append(w.b, r.field.quoted...)
-		switch r.field.name {
-		case "__typename":
-			w.b = appendString(w.b, "Query")
+	w.object(fields, "Query", func(i int, f *field) {
+		switch boards := x.roots[i].boards; f.name {
 		case "dashboard":
-			w.dashboard(r.boards[0])
+			w.dashboard(boards[0])
 		case "dashboards":
-			w.b = append(w.b, '[')
-			for j, b := range r.boards {
-				if j > 0 {
-					w.b = append(w.b, ',')
-				}
-				w.dashboard(b)
-			}
-			w.b = append(w.b, ']')
+			w.list(len(boards), func(j int) { w.dashboard(boards[j]) })
 		}
-	}
-	return append(w.b, '}')
+	})
+	return w.b
 }
 
 // enter and leave keep w.path: the path of what is being written, copied
@@ -69,8 +56,9 @@ func (w *writer) fail(err error, f *field) {
 	w.b = append(w.b, "null"...)
 }
 
-// object writes one object: each field's key, then what value writes.
-func (w *writer) object(fields []*field, typename string, value func(f *field)) {
+// object writes one object: each field's key, then what value writes for
+// the field, fields[i].
+func (w *writer) object(fields []*field, typename string, value func(i int, f *field)) {
 	w.b = append(w.b, '{')
 	for i, f := range fields {
 		if i > 0 {
@@ -81,33 +69,25 @@ func (w *writer) object(fields []*field, typename string, value func(f *field)) 
 			w.b = appendString(w.b, typename)
 			continue
 		}
-		value(f)
+		value(i, f)
 	}
 	w.b = append(w.b, '}')
 }
 
 func (w *writer) dashboard(b *board) {
 	w.path = append(w.path[:0], b.path...)
-	w.b = append(w.b, '{')
-	for i, f := range b.fields {
-		if i > 0 {
-			w.b = append(w.b, ',')
-		}
-		w.b = append(w.b, f.quoted...)
+	w.object(b.fields, "Dashboard", func(i int, f *field) {
 		w.enter(ast.PathName(f.key))
-		switch v := b.values[i]; {
-		case f.name == "__typename":
-			w.b = appendString(w.b, "Dashboard")
+		switch {
 		case f.name == "userId":
 			w.b = appendString(w.b, b.d.UserID)
 		case b.errs[i] != nil:
 			w.fail(b.errs[i], f)
 		default:
-			w.serviceField(f, v)
+			w.serviceField(f, b.values[i])
 		}
 		w.leave()
-	}
-	w.b = append(w.b, '}')
+	})
 }
 
 // serviceField writes the value of a service-backed Dashboard field.
@@ -142,7 +122,7 @@ func (w *writer) list(n int, element func(i int)) {
 }
 
 func (w *writer) profile(fields []*field, p *model.Profile) {
-	w.object(fields, "Profile", func(f *field) {
+	w.object(fields, "Profile", func(_ int, f *field) {
 		switch f.name {
 		case "id":
 			w.b = appendString(w.b, p.ID)
@@ -161,7 +141,7 @@ func (w *writer) profile(fields []*field, p *model.Profile) {
 }
 
 func (w *writer) order(fields []*field, o *model.Order) {
-	w.object(fields, "Order", func(f *field) {
+	w.object(fields, "Order", func(_ int, f *field) {
 		switch f.name {
 		case "id":
 			w.b = appendString(w.b, o.ID)
@@ -180,7 +160,7 @@ func (w *writer) order(fields []*field, o *model.Order) {
 }
 
 func (w *writer) item(fields []*field, it *model.OrderItem) {
-	w.object(fields, "OrderItem", func(f *field) {
+	w.object(fields, "OrderItem", func(_ int, f *field) {
 		switch f.name {
 		case "quantity":
 			w.b = strconv.AppendInt(w.b, int64(it.Quantity), 10)
@@ -194,7 +174,7 @@ func (w *writer) item(fields []*field, it *model.OrderItem) {
 }
 
 func (w *writer) recommendation(fields []*field, r *model.Recommendation) {
-	w.object(fields, "Recommendation", func(f *field) {
+	w.object(fields, "Recommendation", func(_ int, f *field) {
 		switch f.name {
 		case "score":
 			w.b = strconv.AppendFloat(w.b, r.Score, 'g', -1, 64)
@@ -218,7 +198,7 @@ func (w *writer) product(f *field, p *model.Product, err error) {
 	case p == nil:
 		w.b = append(w.b, "null"...)
 	default:
-		w.object(f.sub, "Product", func(f *field) {
+		w.object(f.sub, "Product", func(_ int, f *field) {
 			switch f.name {
 			case "id":
 				w.b = appendString(w.b, p.ID)
@@ -236,7 +216,7 @@ func (w *writer) product(f *field, p *model.Product, err error) {
 }
 
 func (w *writer) feed(fields []*field, feed *model.NotificationFeed) {
-	w.object(fields, "NotificationFeed", func(f *field) {
+	w.object(fields, "NotificationFeed", func(_ int, f *field) {
 		switch f.name {
 		case "unreadCount":
 			w.b = strconv.AppendInt(w.b, int64(feed.UnreadCount), 10)
@@ -247,7 +227,7 @@ func (w *writer) feed(fields []*field, feed *model.NotificationFeed) {
 }
 
 func (w *writer) notification(fields []*field, n *model.Notification) {
-	w.object(fields, "Notification", func(f *field) {
+	w.object(fields, "Notification", func(_ int, f *field) {
 		switch f.name {
 		case "id":
 			w.b = appendString(w.b, n.ID)
@@ -264,7 +244,7 @@ func (w *writer) notification(fields []*field, n *model.Notification) {
 }
 
 func (w *writer) wallet(fields []*field, wl *model.Wallet) {
-	w.object(fields, "Wallet", func(f *field) {
+	w.object(fields, "Wallet", func(_ int, f *field) {
 		switch f.name {
 		case "balance":
 			w.money(f.sub, wl.Balance)
@@ -275,7 +255,7 @@ func (w *writer) wallet(fields []*field, wl *model.Wallet) {
 }
 
 func (w *writer) money(fields []*field, m *model.Money) {
-	w.object(fields, "Money", func(f *field) {
+	w.object(fields, "Money", func(_ int, f *field) {
 		switch f.name {
 		case "amountMinor":
 			w.b = strconv.AppendInt(w.b, int64(m.AmountMinor), 10)

@@ -30,34 +30,26 @@ type Metrics struct {
 // NewMetrics registers the gateway's metrics, Go runtime and process
 // metrics included, with reg.
 func NewMetrics(reg prometheus.Registerer) *Metrics {
-	latency := []float64{.005, .01, .025, .05, .1, .25, .5, 1, 1.5, 2.5, 5}
 	m := &Metrics{
-		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "gateway_requests_total",
-			Help: "GraphQL requests (POST/GET /query and the REST view) by operation name and HTTP status.",
-		}, []string{"operation", "status"}),
-		requestDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "gateway_request_duration_seconds",
-			Help:    "Time from a GraphQL request's arrival to its response, by operation name.",
-			Buckets: latency,
-		}, []string{"operation"}),
-		graphqlErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "gateway_graphql_errors_total",
-			Help: "Errors in GraphQL responses, by extensions.code and extensions.service (\"none\" when not upstream-caused).",
-		}, []string{"code", "service"}),
+		requests: counterVec("gateway_requests_total",
+			"GraphQL requests (POST/GET /query and the REST view) by operation name and HTTP status.",
+			"operation", "status"),
+		requestDuration: latencyVec("gateway_request_duration_seconds",
+			"Time from a GraphQL request's arrival to its response, by operation name.",
+			"operation"),
+		graphqlErrors: counterVec("gateway_graphql_errors_total",
+			"Errors in GraphQL responses, by extensions.code and extensions.service (\"none\" when not upstream-caused).",
+			"code", "service"),
 		deadlineExceeded: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "gateway_deadline_exceeded_total",
 			Help: "Requests answered with at least one field cut off by the request deadline.",
 		}),
-		calls: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "gateway_downstream_call_duration_seconds",
-			Help:    "Duration of each HTTP attempt to a downstream service (retries and hedges included), by service and outcome.",
-			Buckets: latency,
-		}, []string{"service", "outcome"}),
-		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "gateway_resilience_decisions_total",
-			Help: "Decisions of the resilience layers by service: retried, retry_budget, retry_no_time, hedged, hedge_budget, hedge_won, short_circuited, shed, deduplicated, attempt_timeout, busy (a retry or hedge not sent: the gateway is overloaded).",
-		}, []string{"service", "decision"}),
+		calls: latencyVec("gateway_downstream_call_duration_seconds",
+			"Duration of each HTTP attempt to a downstream service (retries and hedges included), by service and outcome.",
+			"service", "outcome"),
+		decisions: counterVec("gateway_resilience_decisions_total",
+			"Decisions of the resilience layers by service: retried, retry_budget, retry_no_time, hedged, hedge_budget, hedge_won, short_circuited, shed, deduplicated, attempt_timeout, busy (a retry or hedge not sent: the gateway is overloaded).",
+			"service", "decision"),
 	}
 	m.operations = newOperationLabels(time.Now, func(name string) {
 		m.requests.DeletePartialMatch(prometheus.Labels{"operation": name})
@@ -66,6 +58,20 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	reg.MustRegister(m.requests, m.requestDuration, m.graphqlErrors, m.deadlineExceeded, m.calls, m.decisions,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+func counterVec(name, help string, labels ...string) *prometheus.CounterVec {
+	return prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels)
+}
+
+// latencyVec returns a histogram of durations in seconds, with buckets
+// around the request deadline (1.5 s by default).
+func latencyVec(name, help string, labels ...string) *prometheus.HistogramVec {
+	return prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    name,
+		Help:    help,
+		Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 1.5, 2.5, 5},
+	}, labels)
 }
 
 // WatchDownstream registers the in-flight calls and breaker state of the

@@ -18,17 +18,13 @@ func (s *Simulator) answer(req request) (int, []byte) {
 		}
 		return http.StatusNotFound, errorBody("user not found")
 	case userProfiles:
-		found := batch(req.ids, ProfileOf)
-		s.shuffle(Profile, len(found), func(i, j int) { found[i], found[j] = found[j], found[i] })
 		return http.StatusOK, mustJSON(struct {
 			Users []UserProfile `json:"users"`
-		}{found})
+		}{batch(s, Profile, req.ids, ProfileOf)})
 	case products:
-		found := batch(req.ids, ProductOf)
-		s.shuffle(Catalog, len(found), func(i, j int) { found[i], found[j] = found[j], found[i] })
 		return http.StatusOK, mustJSON(struct {
 			Products []Product `json:"products"`
-		}{found})
+		}{batch(s, Catalog, req.ids, ProductOf)})
 	case userOrders:
 		return http.StatusOK, mustJSON(struct {
 			Orders []Order `json:"orders"`
@@ -72,8 +68,9 @@ func notificationsBody(all []Notification, limit int, unreadOnly bool) []byte {
 	return mustJSON(body)
 }
 
-// batch looks up each distinct id once and returns what exists, never nil.
-func batch[T any](ids []string, lookup func(string) (T, bool)) []T {
+// batch looks up each distinct id once and returns what exists, never nil,
+// in an order drawn from the stream of svc (see shuffle).
+func batch[T any](s *Simulator, svc string, ids []string, lookup func(string) (T, bool)) []T {
 	found := make([]T, 0, len(ids))
 	seen := make(map[string]bool, len(ids))
 	for _, id := range ids {
@@ -85,6 +82,7 @@ func batch[T any](ids []string, lookup func(string) (T, bool)) []T {
 			found = append(found, v)
 		}
 	}
+	s.shuffle(svc, len(found), func(i, j int) { found[i], found[j] = found[j], found[i] })
 	return found
 }
 

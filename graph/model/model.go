@@ -12,35 +12,29 @@ package model
 type OrderItem struct {
 	Quantity  int
 	UnitPrice *Money
-	product   lookup
+	productLookup
 }
-
-// Product returns the product ordered, or why it could not be had.
-func (i *OrderItem) Product() (*Product, error) { return i.product.value, i.product.err }
-
-// SetProduct sets what Product returns.
-func (i *OrderItem) SetProduct(p *Product, err error) { i.product = lookup{p, err} }
 
 // Recommendation is a product suggested to a user. Its product is looked up
 // as OrderItem's is.
 type Recommendation struct {
-	Score   float64
-	Reason  *string
-	product lookup
+	Score  float64
+	Reason *string
+	productLookup
 }
 
-// Product returns the product suggested, or why it could not be had.
-func (r *Recommendation) Product() (*Product, error) { return r.product.value, r.product.err }
-
-// SetProduct sets what Product returns.
-func (r *Recommendation) SetProduct(p *Product, err error) { r.product = lookup{p, err} }
-
-// lookup is a product looked up for a list element: the product, or the
-// error that is the element's product field's.
-type lookup struct {
+// productLookup is a list element's product as it was looked up: the
+// product, or the error that is the element's product field's.
+type productLookup struct {
 	value *Product
 	err   error
 }
+
+// Product returns the product, or why it could not be had.
+func (l *productLookup) Product() (*Product, error) { return l.value, l.err }
+
+// SetProduct sets what Product returns.
+func (l *productLookup) SetProduct(p *Product, err error) { l.value, l.err = p, err }
 
 // Money is an amount in the currency's minor unit. Formatted is computed only
 // when a client selects it.

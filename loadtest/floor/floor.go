@@ -78,12 +78,11 @@ type orderWire struct {
 	Items    []itemWire `json:"items"`
 }
 
+// order is an order as the floor answers it: its items carry their
+// products (the field Items hides orderWire's).
 type order struct {
-	ID       string    `json:"id"`
-	Status   string    `json:"status"`
-	PlacedAt time.Time `json:"placedAt"`
-	Total    *money    `json:"total"`
-	Items    []*item   `json:"items"`
+	orderWire
+	Items []*item `json:"items"`
 }
 
 // recommendationWire is a recommendation as its service sends it.
@@ -163,6 +162,18 @@ func (h Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		errs = append(errs, fieldError{Message: field + " unavailable", Path: []string{field}})
 		mu.Unlock()
 	}
+	// productsOf looks up the products of a list, unless they are left
+	// out; failing is field's error.
+	productsOf := func(field string, ids []string) map[string]*product {
+		if !withProducts {
+			return nil
+		}
+		products, err := h.products(ctx, ids)
+		if err != nil {
+			fail(field, err)
+		}
+		return products
+	}
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		var body struct {
@@ -188,17 +199,11 @@ func (h Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				ids = append(ids, it.ProductID)
 			}
 		}
-		var products map[string]*product
-		if withProducts {
-			var err error
-			if products, err = h.products(ctx, ids); err != nil {
-				fail("orders.items.product", err)
-			}
-		}
+		products := productsOf("orders.items.product", ids)
 		d.Orders = make([]*order, len(body.Orders))
 		for i, o := range body.Orders {
 			o.Total.format()
-			out := &order{ID: o.ID, Status: o.Status, PlacedAt: o.PlacedAt, Total: o.Total, Items: make([]*item, len(o.Items))}
+			out := &order{orderWire: o, Items: make([]*item, len(o.Items))}
 			for j, it := range o.Items {
 				it.UnitPrice.format()
 				out.Items[j] = &item{Quantity: it.Quantity, UnitPrice: it.UnitPrice, Product: products[it.ProductID]}
@@ -218,13 +223,7 @@ func (h Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		for i, it := range body.Items {
 			ids[i] = it.ProductID
 		}
-		var products map[string]*product
-		if withProducts {
-			var err error
-			if products, err = h.products(ctx, ids); err != nil {
-				fail("recommendations.product", err)
-			}
-		}
+		products := productsOf("recommendations.product", ids)
 		d.Recommendations = make([]*recommendation, len(body.Items))
 		for i, it := range body.Items {
 			d.Recommendations[i] = &recommendation{Score: it.Score, Reason: it.Reason, Product: products[it.ProductID]}

@@ -1,0 +1,114 @@
+package downstream
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/acme/dashboard-gateway/contract"
+)
+
+// The contract has two kinds of endpoint: a batch, GET path?ids=a,b,c, whose
+// answer lists the items found; and a user's resource, GET
+// /v1/users/{userID}/..., some of them lists cut to ?limit=N.
+
+// getBatch calls the batch endpoint at path for ids and keys the items of
+// its answer (items picks them) by id. No ids, no call.
+func getBatch[R any, PR interface {
+	*R
+	response
+}, T any](ctx context.Context, c *client, op, path string, ids []string, items func(*R) []*T, id func(*T) string) (map[string]*T, error) {
+	if len(ids) == 0 {
+		return map[string]*T{}, nil
+	}
+	query, err := c.idsQuery(op, ids)
+	if err != nil {
+		return nil, err
+	}
+	r, err := fetch[R, PR](ctx, c, op, path, query, false)
+	if err != nil {
+		return nil, err
+	}
+	list := items(r)
+	out := make(map[string]*T, len(list))
+	for _, v := range list {
+		out[id(v)] = v
+	}
+	return out, nil
+}
+
+// getUser calls GET /v1/users/{userID}+suffix?query (see fetch).
+func getUser[T any, PT interface {
+	*T
+	response
+}](ctx context.Context, c *client, op, userID, suffix, query string, notFound bool) (*T, error) {
+	path, err := c.userPath(op, userID, suffix)
+	if err != nil {
+		return nil, err
+	}
+	return fetch[T, PT](ctx, c, op, path, query, notFound)
+}
+
+// getUserList calls a user's list, GET /v1/users/{userID}+suffix?limit=N,
+// and returns at most limit of its items (items picks them). An unknown
+// user has none.
+func getUserList[R any, PR interface {
+	*R
+	response
+}, T any](ctx context.Context, c *client, op, userID, suffix string, limit int, items func(*R) []*T) ([]*T, error) {
+	r, err := getUser[R, PR](ctx, c, op, userID, suffix, "limit="+strconv.Itoa(limit), false)
+	if err != nil {
+		return nil, err
+	}
+	list := items(r)
+	return list[:min(len(list), limit)], nil
+}
+
+// The requests below are checked before any URL is built from client
+// input: an id reaches a path or a list only in the contract's format (so it
+// can hold no '.', '/', '%' or ','), and a batch never carries more than
+// contract.MaxBatch ids. What fails is KindInvalidRequest: no call is made
+// and the service's breaker does not hear of it.
+
+// userPath returns the path "/v1/users/{userID}" + suffix.
+func (c *client) userPath(op, userID, suffix string) (string, error) {
+	if !contract.ValidID(userID) {
+		return "", c.fail(op, KindInvalidRequest, 0, fmt.Errorf("user id %s is not of the contract's format", quote(userID)))
+	}
+	return "/v1/users/" + userID + suffix, nil
+}
+
+// idsQuery returns "ids=a,b,c" for a batch call, with literal commas as the
+// contract shows.
+func (c *client) idsQuery(op string, ids []string) (string, error) {
+	if len(ids) > contract.MaxBatch {
+		return "", c.fail(op, KindInvalidRequest, 0, fmt.Errorf("%d ids in one batch; the contract allows %d", len(ids), contract.MaxBatch))
+	}
+	n := len("ids=")
+	for _, id := range ids {
+		if !contract.ValidID(id) {
+			return "", c.fail(op, KindInvalidRequest, 0, fmt.Errorf("id %s is not of the contract's format", quote(id)))
+		}
+		n += len(id) + 1
+	}
+	var b strings.Builder
+	b.Grow(n)
+	b.WriteString("ids=")
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(id)
+	}
+	return b.String(), nil
+}
+
+// quote quotes an id for a log line, cut to a sensible length.
+func quote(s string) string {
+	const keep = 80
+	if len(s) > keep {
+		return strconv.Quote(s[:keep]) + "..."
+	}
+	return strconv.Quote(s)
+}
