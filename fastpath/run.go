@@ -17,6 +17,9 @@ type execution struct {
 	s     *Schema
 	opCtx *graphql.OperationContext
 	roots []root
+	// resolved, when set, is told of each service-backed field of a board
+	// once its value or error is in place.
+	resolved func(b *board, i int)
 }
 
 // root is a resolved top-level field: its dashboards, or why there are none.
@@ -39,6 +42,12 @@ type board struct {
 // run executes p and returns the response's data.
 func (s *Schema) run(ctx context.Context, p *plan) []byte {
 	x := &execution{s: s, opCtx: graphql.GetOperationContext(ctx)}
+	x.resolve(ctx, x.openRoots(ctx, p))
+	return x.write(ctx)
+}
+
+// openRoots opens the dashboards of p's root fields, and returns them all.
+func (x *execution) openRoots(ctx context.Context, p *plan) []*board {
 	var boards []*board
 	for _, f := range p.root {
 		r := root{field: f}
@@ -51,8 +60,7 @@ func (s *Schema) run(ctx context.Context, p *plan) []byte {
 		boards = append(boards, r.boards...)
 		x.roots = append(x.roots, r)
 	}
-	x.resolve(ctx, boards)
-	return x.write(ctx)
+	return boards
 }
 
 // open opens the dashboards of userIDs for field f of Query (a list, when
@@ -145,6 +153,9 @@ func (x *execution) resolveField(ctx context.Context, b *board, i int) {
 		}
 		done(err)
 		b.values[i], b.errs[i] = v, err
+		if x.resolved != nil {
+			x.resolved(b, i)
+		}
 	}()
 	svc, d := x.s.dashboards, b.d
 	switch f.name {

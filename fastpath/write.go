@@ -19,10 +19,11 @@ type writer struct {
 	path ast.Path // of the value being written, while an error may be met
 }
 
-// write writes the data of the resolved roots. A root field that failed is
+// write writes the data of the resolved roots: of their dashboards, the
+// fields of the initial response (group 0). A root field that failed is
 // null, and, being non-null, makes all of the data null.
 func (x *execution) write(ctx context.Context) []byte {
-	w := &writer{x: x, ctx: ctx, b: make([]byte, 0, 16<<10), path: make(ast.Path, 0, 8)}
+	w := x.writer(ctx)
 	for _, r := range x.roots {
 		if r.err != nil {
 			x.fail(ctx, r.err, ast.Path{ast.PathName(r.field.key)}, r.field.ast)
@@ -43,19 +44,23 @@ func (x *execution) write(ctx context.Context) []byte {
 		case "__typename":
 			w.b = appendString(w.b, "Query")
 		case "dashboard":
-			w.dashboard(r.boards[0])
+			w.dashboard(r.boards[0], 0)
 		case "dashboards":
 			w.b = append(w.b, '[')
 			for j, b := range r.boards {
 				if j > 0 {
 					w.b = append(w.b, ',')
 				}
-				w.dashboard(b)
+				w.dashboard(b, 0)
 			}
 			w.b = append(w.b, ']')
 		}
 	}
 	return append(w.b, '}')
+}
+
+func (x *execution) writer(ctx context.Context) *writer {
+	return &writer{x: x, ctx: ctx, b: make([]byte, 0, 16<<10), path: make(ast.Path, 0, 8)}
 }
 
 // enter and leave keep w.path: the path of what is being written, copied
@@ -86,13 +91,19 @@ func (w *writer) object(fields []*field, typename string, value func(f *field)) 
 	w.b = append(w.b, '}')
 }
 
-func (w *writer) dashboard(b *board) {
+// dashboard writes the fields of group of dashboard b.
+func (w *writer) dashboard(b *board, group int) {
 	w.path = append(w.path[:0], b.path...)
 	w.b = append(w.b, '{')
+	first := true
 	for i, f := range b.fields {
-		if i > 0 {
+		if f.group != group {
+			continue
+		}
+		if !first {
 			w.b = append(w.b, ',')
 		}
+		first = false
 		w.b = append(w.b, f.quoted...)
 		w.enter(ast.PathName(f.key))
 		switch v := b.values[i]; {
