@@ -3,6 +3,7 @@ package graphqlhttp
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"mime"
 	"net/http"
 	"strings"
@@ -50,9 +51,9 @@ func AcceptsIncremental(accept string) bool {
 
 // stream writes an operation's responses as multipart/mixed: first, then
 // each part as responses yields it, flushed at once. Once ctx (the request)
-// is over, the parts still to come are gathered into one last part, written
-// when the last has come or lateParts after the deadline, whichever is
-// first.
+// reaches its deadline, the parts still to come are gathered into one last
+// part, written when the last has come or lateParts after the deadline,
+// whichever is first; should the client go away, it stops.
 func stream(ctx context.Context, w http.ResponseWriter, first *graphql.Response, responses graphql.ResponseHandler) {
 	rc := http.NewResponseController(w)
 	w.Header().Set("Content-Type", multipartContentType)
@@ -104,6 +105,9 @@ func stream(ctx context.Context, w http.ResponseWriter, first *graphql.Response,
 				return
 			}
 		case <-done:
+			if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				return // the client is gone
+			}
 			done = nil
 			d, _ := ctx.Deadline()
 			backstop = time.After(time.Until(d.Add(lateParts)))
