@@ -3,7 +3,6 @@ package graphqlhttp
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"mime"
 	"net/http"
 	"strings"
@@ -87,6 +86,22 @@ func stream(ctx context.Context, w http.ResponseWriter, first *graphql.Response,
 
 	var late []*graphql.Response // gathered after the deadline
 	var backstop <-chan time.Time
+	d, hasDeadline := ctx.Deadline()
+	// past tells whether the deadline has passed, by the clock: a part that
+	// ended at the deadline may come before ctx.Done is seen (the calls
+	// watch timers of their own for the same deadline).
+	past := func() bool { return hasDeadline && !time.Now().Before(d) }
+	// gather starts gathering what is left; it reports false when the
+	// request ended before its deadline: the client is gone.
+	gather := func() bool {
+		if backstop == nil {
+			if !past() {
+				return false
+			}
+			backstop = time.After(time.Until(d.Add(lateParts)))
+		}
+		return true
+	}
 	done := ctx.Done()
 	for {
 		select {
@@ -95,7 +110,10 @@ func stream(ctx context.Context, w http.ResponseWriter, first *graphql.Response,
 			if r != nil {
 				late = append(late, r)
 			}
-			if backstop != nil && !last {
+			if !last && past() {
+				if !gather() {
+					return
+				}
 				continue
 			}
 			writePart(w, late, last)
@@ -105,12 +123,10 @@ func stream(ctx context.Context, w http.ResponseWriter, first *graphql.Response,
 				return
 			}
 		case <-done:
-			if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				return // the client is gone
+			done = nil // closed for good: once is enough
+			if !gather() {
+				return
 			}
-			done = nil
-			d, _ := ctx.Deadline()
-			backstop = time.After(time.Until(d.Add(lateParts)))
 		case <-backstop:
 			writePart(w, late, true)
 			_ = rc.Flush()
