@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/goleak"
+
 	"github.com/acme/dashboard-gateway/config"
 	"github.com/acme/dashboard-gateway/limits"
 	"github.com/acme/dashboard-gateway/simulator"
@@ -138,6 +140,7 @@ func TestDeferPartsInOrderOfResolution(t *testing.T) {
 // What is left at the deadline goes in one last part, with
 // DEADLINE_EXCEEDED on those paths, by the deadline and a margin.
 func TestDeferDeadline(t *testing.T) {
+	t.Cleanup(func() { goleak.VerifyNone(t) }) // runs after the env's cleanup
 	e := newEnv(t, envOptions{behaviors: map[string]simulator.Behavior{
 		simulator.Wallet: {Fault: simulator.FaultHang},
 		simulator.Orders: {Fault: simulator.FaultHang},
