@@ -9,8 +9,10 @@
 // from the models.
 //
 // It serves what it can plan: queries of the schema's dashboard types,
-// fragments, aliases, @skip and @include. Everything else (introspection,
-// @defer, a field it does not know) goes to the gqlgen executor it wraps,
+// fragments, aliases, @skip, @include and @defer (on the fragments of a
+// Dashboard, for clients that accept incremental delivery: see defer.go).
+// Everything else (introspection, a field it does not know) goes to the
+// gqlgen executor it wraps,
 // unchanged, so what a client sees never depends on which path served it:
 // a differential test holds the two to the same bytes.
 package fastpath
@@ -74,6 +76,9 @@ func (s *Schema) Exec(ctx context.Context) graphql.ResponseHandler {
 	if p == nil {
 		return s.ExecutableSchema.Exec(ctx)
 	}
+	if len(p.defers) > 0 {
+		return s.stream(ctx, p)
+	}
 	done := false
 	return func(ctx context.Context) *graphql.Response {
 		if done {
@@ -95,7 +100,7 @@ func (s *Schema) plan(opCtx *graphql.OperationContext) *plan {
 	if !found {
 		op = &operation{}
 		op.conds, op.ok = conditions(opCtx.Operation)
-		op.ok = op.ok && len(op.conds) <= 64
+		op.ok = op.ok && len(op.conds) < 64 // the last bit: incremental
 		s.ops.Add(opCtx.Operation, op)
 	}
 	s.mu.Unlock()
@@ -103,9 +108,13 @@ func (s *Schema) plan(opCtx *graphql.OperationContext) *plan {
 		return nil
 	}
 	m := mask(op.conds, opCtx.Variables)
+	incremental := s.incremental(opCtx)
+	if incremental {
+		m |= 1 << 63
+	}
 	if p, ok := op.plans.Load(m); ok {
 		return p.(*plan)
 	}
-	p, _ := op.plans.LoadOrStore(m, compile(opCtx.Operation, opCtx.Variables))
+	p, _ := op.plans.LoadOrStore(m, compile(opCtx.Operation, opCtx.Variables, incremental))
 	return p.(*plan)
 }

@@ -205,7 +205,6 @@ func TestLeavesTheRestToGqlgen(t *testing.T) {
 	for _, q := range []string{
 		`{ __schema { queryType { name } } }`,
 		`{ __type(name: "Dashboard") { name } }`,
-		`{ dashboard(userId: "u1") { userId ... @defer { wallet { loyaltyPoints } } } }`,
 	} {
 		before := p.fallback.runs.Load()
 		a := run(t, p.fast, q, nil)

@@ -9,8 +9,13 @@ import (
 // inline fragments expanded, @skip and @include decided (plans are per
 // outcome of the operation's conditions), fields of the same response key
 // merged, in the order of their first occurrence.
+//
+// A plan may split a Dashboard's fields into groups: group 0 goes in the
+// initial response, group g > 0 is the deferred fragment defers[g-1], sent
+// in a part of its own once its fields resolve (see defer.go).
 type plan struct {
-	root []*field // of Query
+	root   []*field // of Query
+	defers []string // the labels of the deferred groups, by group - 1
 }
 
 // field is one response key of an object's selection.
@@ -20,6 +25,7 @@ type field struct {
 	quoted []byte     // `"key":`, written before the value
 	ast    *ast.Field // its first occurrence: arguments and position
 	sub    []*field   // the merged selection of its value's type, if an object
+	group  int        // of a Dashboard field: its deferred group, 0 if none
 }
 
 // objectFields are the fields the fast path can write, per object type; a
@@ -49,7 +55,7 @@ func set(names ...string) map[string]bool {
 
 // conditions returns the @skip and @include directives of op that depend on
 // variables, in a fixed order (fragments included, each once), and whether
-// the fast path can run op at all: a query, no @defer or @stream, only the
+// the fast path can run op at all: a query, no @stream, only the
 // fields of objectFields. The validated document is trusted otherwise.
 func conditions(op *ast.OperationDefinition) (conds []*ast.Directive, ok bool) {
 	if op.Operation != ast.Query {
@@ -64,7 +70,11 @@ func conditions(op *ast.OperationDefinition) (conds []*ast.Directive, ok bool) {
 				if arg := d.Arguments.ForName("if"); arg != nil && arg.Value.Kind == ast.Variable {
 					conds = append(conds, d)
 				}
-			default: // @defer, @stream, or one the fast path does not know
+			case "defer":
+				if arg := d.Arguments.ForName("if"); arg != nil && arg.Value.Kind == ast.Variable {
+					conds = append(conds, d)
+				}
+			default: // @stream, or one the fast path does not know
 				return false
 			}
 		}
@@ -99,19 +109,61 @@ func conditions(op *ast.OperationDefinition) (conds []*ast.Directive, ok bool) {
 }
 
 // compile returns the plan of op for the values of vars: the limits bound
-// its size (it expands fragments as execution would).
-func compile(op *ast.OperationDefinition, vars map[string]any) *plan {
-	return &plan{root: collect("Query", []ast.SelectionSet{op.SelectionSet}, vars)}
+// its size (it expands fragments as execution would). With incremental
+// set, the @defer fragments of Dashboard objects become deferred groups;
+// without it, and everywhere else, a deferred fragment is delivered with
+// its parent, as the incremental delivery RFC lets a server choose.
+func compile(op *ast.OperationDefinition, vars map[string]any, incremental bool) *plan {
+	c := &compiler{vars: vars, incremental: incremental}
+	root := c.collect("Query", []ast.SelectionSet{op.SelectionSet})
+	return &plan{root: root, defers: c.labels}
+}
+
+// compiler collects the selections of one plan.
+type compiler struct {
+	vars        map[string]any
+	incremental bool
+	labels      []string // of the deferred groups found so far
+	groups      map[ast.Selection]int
+}
+
+// deferred returns the group of the fragment sel of an object of type
+// typeName inside group outer: a new one when sel is deferred, else outer.
+func (c *compiler) deferred(typeName string, sel ast.Selection, ds ast.DirectiveList, outer int) int {
+	if !c.incremental || typeName != "Dashboard" {
+		return outer
+	}
+	d := ds.ForName("defer")
+	if d == nil {
+		return outer
+	}
+	args := d.ArgumentMap(c.vars)
+	if on, ok := args["if"].(bool); ok && !on {
+		return outer
+	}
+	// A fragment met again (another dashboard of a list, or a spread used
+	// twice) is the same group.
+	if g, ok := c.groups[sel]; ok {
+		return g
+	}
+	if c.groups == nil {
+		c.groups = map[ast.Selection]int{}
+	}
+	label, _ := args["label"].(string)
+	c.labels = append(c.labels, label)
+	c.groups[sel] = len(c.labels)
+	return len(c.labels)
 }
 
 // collect merges the selection sets of one object of type typeName.
-func collect(typeName string, sets []ast.SelectionSet, vars map[string]any) []*field {
+func (c *compiler) collect(typeName string, sets []ast.SelectionSet) []*field {
+	vars := c.vars
 	var out []*field
 	byKey := map[string]*field{}
 	var subs map[*field][]ast.SelectionSet
 	visited := map[string]bool{}
-	var walk func(set ast.SelectionSet)
-	walk = func(set ast.SelectionSet) {
+	var walk func(set ast.SelectionSet, group int)
+	walk = func(set ast.SelectionSet, group int) {
 		for _, sel := range set {
 			switch s := sel.(type) {
 			case *ast.Field:
@@ -124,9 +176,11 @@ func collect(typeName string, sets []ast.SelectionSet, vars map[string]any) []*f
 				}
 				f := byKey[key]
 				if f == nil {
-					f = &field{key: key, name: s.Name, ast: s, quoted: quotedKey(key)}
+					f = &field{key: key, name: s.Name, ast: s, quoted: quotedKey(key), group: group}
 					byKey[key] = f
 					out = append(out, f)
+				} else if group == 0 {
+					f.group = 0 // selected outside any deferred fragment too
 				}
 				if len(s.SelectionSet) > 0 {
 					if subs == nil {
@@ -136,23 +190,23 @@ func collect(typeName string, sets []ast.SelectionSet, vars map[string]any) []*f
 				}
 			case *ast.InlineFragment:
 				if (s.TypeCondition == "" || s.TypeCondition == typeName) && included(s.Directives, vars) {
-					walk(s.SelectionSet)
+					walk(s.SelectionSet, c.deferred(typeName, s, s.Directives, group))
 				}
 			case *ast.FragmentSpread:
 				if visited[s.Name] || !included(s.Directives, vars) || s.Definition == nil || s.Definition.TypeCondition != typeName {
 					continue
 				}
 				visited[s.Name] = true
-				walk(s.Definition.SelectionSet)
+				walk(s.Definition.SelectionSet, c.deferred(typeName, s, s.Directives, group))
 			}
 		}
 	}
 	for _, set := range sets {
-		walk(set)
+		walk(set, 0)
 	}
 	for _, f := range out {
 		if sets := subs[f]; len(sets) > 0 {
-			f.sub = collect(f.ast.Definition.Type.Name(), sets, vars)
+			f.sub = c.collect(f.ast.Definition.Type.Name(), sets)
 		}
 	}
 	return out

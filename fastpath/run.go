@@ -17,6 +17,10 @@ type execution struct {
 	s     *Schema
 	opCtx *graphql.OperationContext
 	roots []root
+	root  []*field // the plan's root fields, the roots' fields in order
+	// resolved, when set, is told of each service-backed field of a board
+	// once its value or error is in place.
+	resolved func(b *board, i int)
 }
 
 // root is a resolved top-level field: its dashboards, or why there are none.
@@ -39,6 +43,13 @@ type board struct {
 // run executes p and returns the response's data.
 func (s *Schema) run(ctx context.Context, p *plan) []byte {
 	x := &execution{s: s, opCtx: graphql.GetOperationContext(ctx)}
+	x.resolve(ctx, x.openRoots(ctx, p))
+	return x.write(ctx)
+}
+
+// openRoots opens the dashboards of p's root fields, and returns them all.
+func (x *execution) openRoots(ctx context.Context, p *plan) []*board {
+	x.root = p.root
 	var boards []*board
 	for _, f := range p.root {
 		r := root{field: f}
@@ -51,8 +62,7 @@ func (s *Schema) run(ctx context.Context, p *plan) []byte {
 		boards = append(boards, r.boards...)
 		x.roots = append(x.roots, r)
 	}
-	x.resolve(ctx, boards)
-	return x.write(ctx, p.root)
+	return boards
 }
 
 // open opens the dashboards of userIDs for field f of Query (a list, when
@@ -145,17 +155,20 @@ func (x *execution) resolveField(ctx context.Context, b *board, i int) {
 		}
 		done(err)
 		b.values[i], b.errs[i] = v, err
+		if x.resolved != nil {
+			x.resolved(b, i)
+		}
 	}()
 	svc, d := x.s.dashboards, b.d
 	switch f.name {
 	case "profile":
 		v, err = svc.Profile(ctx, d)
 	case "orders":
-		v, err = svc.Orders(ctx, d, optional(x, f.ast, "first", graphql.UnmarshalInt), selects(f.sub, "items", "product"))
+		v, err = svc.Orders(ctx, d, x.optionalInt(f.ast, "first"), selects(f.sub, "items", "product"))
 	case "recommendations":
-		v, err = svc.Recommendations(ctx, d, optional(x, f.ast, "first", graphql.UnmarshalInt), selects(f.sub, "product"))
+		v, err = svc.Recommendations(ctx, d, x.optionalInt(f.ast, "first"), selects(f.sub, "product"))
 	case "notifications":
-		v, err = svc.Notifications(ctx, d, optional(x, f.ast, "first", graphql.UnmarshalInt), optional(x, f.ast, "unreadOnly", graphql.UnmarshalBoolean))
+		v, err = svc.Notifications(ctx, d, x.optionalInt(f.ast, "first"), x.optionalBool(f.ast, "unreadOnly"))
 	case "wallet":
 		v, err = svc.Wallet(ctx, d)
 	}
@@ -193,17 +206,28 @@ func (x *execution) ids(f *ast.Field, name string) []string {
 	return out
 }
 
-// optional returns f's argument name as unmarshal coerces it, or nil.
-func optional[T any](x *execution, f *ast.Field, name string, unmarshal func(any) (T, error)) *T {
+func (x *execution) optionalInt(f *ast.Field, name string) *int {
 	v := x.arg(f, name)
 	if v == nil {
 		return nil
 	}
-	t, err := unmarshal(v)
+	n, err := graphql.UnmarshalInt(v)
 	if err != nil {
 		return nil
 	}
-	return &t
+	return &n
+}
+
+func (x *execution) optionalBool(f *ast.Field, name string) *bool {
+	v := x.arg(f, name)
+	if v == nil {
+		return nil
+	}
+	b, err := graphql.UnmarshalBoolean(v)
+	if err != nil {
+		return nil
+	}
+	return &b
 }
 
 // recovered is the error a panic became (the recover func logged it).

@@ -19,11 +19,11 @@ type writer struct {
 	path ast.Path // of the value being written, while an error may be met
 }
 
-// write writes the data of the resolved roots, the selection fields of
-// Query. A root field that failed is null, and, being non-null, makes all of
-// the data null.
-func (x *execution) write(ctx context.Context, fields []*field) []byte {
-	w := &writer{x: x, ctx: ctx, b: make([]byte, 0, 16<<10), path: make(ast.Path, 0, 8)}
+// write writes the data of the resolved roots: of their dashboards, the
+// fields of the initial response (group 0). A root field that failed is
+// null, and, being non-null, makes all of the data null.
+func (x *execution) write(ctx context.Context) []byte {
+	w := x.writer(ctx)
 	for _, r := range x.roots {
 		if r.err != nil {
 			x.fail(ctx, r.err, ast.Path{ast.PathName(r.field.key)}, r.field.ast)
@@ -34,15 +34,19 @@ func (x *execution) write(ctx context.Context, fields []*field) []byte {
 			return []byte("null")
 		}
 	}
-	w.object(fields, "Query", func(i int, f *field) {
+	w.object(x.root, "Query", func(i int, f *field) {
 		switch boards := x.roots[i].boards; f.name {
 		case "dashboard":
-			w.dashboard(boards[0])
+			w.dashboard(boards[0], 0)
 		case "dashboards":
-			w.list(len(boards), func(j int) { w.dashboard(boards[j]) })
+			w.list(len(boards), func(j int) { w.dashboard(boards[j], 0) })
 		}
 	})
 	return w.b
+}
+
+func (x *execution) writer(ctx context.Context) *writer {
+	return &writer{x: x, ctx: ctx, b: make([]byte, 0, 16<<10), path: make(ast.Path, 0, 8)}
 }
 
 // enter and leave keep w.path: the path of what is being written, copied
@@ -59,11 +63,22 @@ func (w *writer) fail(err error, f *field) {
 // object writes one object: each field's key, then what value writes for
 // the field, fields[i].
 func (w *writer) object(fields []*field, typename string, value func(i int, f *field)) {
+	w.objectGroup(fields, typename, 0, value)
+}
+
+// objectGroup writes one object of the fields of group (only a Dashboard's
+// fields have groups other than 0: its deferred fragments).
+func (w *writer) objectGroup(fields []*field, typename string, group int, value func(i int, f *field)) {
 	w.b = append(w.b, '{')
+	first := true
 	for i, f := range fields {
-		if i > 0 {
+		if f.group != group {
+			continue
+		}
+		if !first {
 			w.b = append(w.b, ',')
 		}
+		first = false
 		w.b = append(w.b, f.quoted...)
 		if f.name == "__typename" {
 			w.b = appendString(w.b, typename)
@@ -74,9 +89,10 @@ func (w *writer) object(fields []*field, typename string, value func(i int, f *f
 	w.b = append(w.b, '}')
 }
 
-func (w *writer) dashboard(b *board) {
+// dashboard writes the fields of group of dashboard b.
+func (w *writer) dashboard(b *board, group int) {
 	w.path = append(w.path[:0], b.path...)
-	w.object(b.fields, "Dashboard", func(i int, f *field) {
+	w.objectGroup(b.fields, "Dashboard", group, func(i int, f *field) {
 		w.enter(ast.PathName(f.key))
 		switch {
 		case f.name == "userId":

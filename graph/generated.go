@@ -512,6 +512,19 @@ var sources = []*ast.Source{
 "An RFC 3339 timestamp in UTC, e.g. 2026-11-27T07:02:22Z."
 scalar Time
 
+"""
+Added: incremental delivery. Defers a fragment of a Dashboard: its fields
+come in a later part of a multipart/mixed answer, as soon as they resolve,
+for clients that send Accept: multipart/mixed; deferSpec=20220824. Declared
+here so that tools that validate documents against this file know it.
+"""
+directive @defer(
+  "Deferred when true or absent."
+  if: Boolean = true
+  "Names the fragment's part (unique in the document)."
+  label: String
+) on FRAGMENT_SPREAD | INLINE_FRAGMENT
+
 "The entry points of the API."
 type Query {
   "The dashboard of one user. Its fields resolve concurrently, each from its own downstream service."

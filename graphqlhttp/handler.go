@@ -9,7 +9,9 @@
 // in application/graphql-response+json, without a "data" entry, and 200 in
 // application/json; 405 for mutations over GET or
 // other methods; 406 when nothing acceptable is offered; 415 for other body
-// types; 401/403 when authentication refuses the request).
+// types; 401/403 when authentication refuses the request). An operation
+// with @defer is answered incrementally, in multipart/mixed, when the
+// client accepts it (see multipart.go).
 //
 // It decodes and answers requests; it does not execute them (the executor
 // does) nor decide what a failure means to clients (package apierror does).
@@ -122,7 +124,12 @@ func (h Handler) execute(w http.ResponseWriter, r *http.Request, media string, r
 		return
 	}
 	responses, ctx := h.Exec.DispatchOperation(ctx, opCtx)
-	writeResponse(w, media, responses(ctx))
+	first := responses(ctx)
+	if first != nil && first.HasNext != nil && *first.HasNext && AcceptsIncremental(r.Header.Get("Accept")) {
+		stream(ctx, w, first, responses)
+		return
+	}
+	writeResponse(w, media, first)
 }
 
 // writeResponse writes an executed operation's response. Its data is JSON

@@ -16,7 +16,9 @@ const (
 // acceptable type with the highest q, application/graphql-response+json
 // winning ties; */*, application/* and a missing header mean
 // application/json (as the specification's audits expect of servers during
-// the transition). It reports false when nothing acceptable is offered.
+// the transition). multipart/mixed alone (incremental delivery) means
+// application/json for every answer that is not incremental. It reports
+// false when nothing acceptable is offered.
 func negotiate(accept string) (string, bool) {
 	if strings.TrimSpace(accept) == "" {
 		return mediaJSON, true
@@ -42,6 +44,10 @@ func negotiate(accept string) (string, bool) {
 			candidate = mediaGraphQLResponse
 		case mediaJSON, "*/*", "application/*":
 			candidate = mediaJSON
+		case mediaMultipart:
+			// Only operations with @defer are answered in it; the others,
+			// and request errors, in application/json.
+			candidate, q = mediaJSON, q/2
 		default:
 			continue
 		}
