@@ -144,8 +144,11 @@ func (c *client) attempt(ctx context.Context, op, pathAndQuery, subject string, 
 		return c.transportFailure(ctx, op, err)
 	}
 	defer func() {
-		// Drain a little so the connection can be reused, then let it go.
-		_, _ = io.CopyN(io.Discard, resp.Body, 64<<10)
+		// Drain a little so the connection can be reused, then let it go;
+		// a body declared larger than that would not be drained anyway.
+		if resp.ContentLength <= drainBytes {
+			_, _ = io.CopyN(io.Discard, resp.Body, drainBytes)
+		}
 		_ = resp.Body.Close()
 	}()
 	switch {
@@ -158,6 +161,9 @@ func (c *client) attempt(ctx context.Context, op, pathAndQuery, subject string, 
 		return e
 	}
 
+	if resp.ContentLength > c.maxBody { // declared too large: not worth reading
+		return c.fail(op, KindTooLarge, resp.StatusCode, fmt.Errorf("declared body of %d bytes over %d", resp.ContentLength, c.maxBody))
+	}
 	buf := bufPool.Get().(*bytes.Buffer)
 	defer func() {
 		if buf.Cap() <= 64<<10 { // keep only small buffers in the pool
@@ -216,3 +222,7 @@ func (c *client) transportFailure(ctx context.Context, op string, err error) *Er
 func (c *client) fail(op string, kind Kind, status int, err error) *Error {
 	return &Error{Service: c.service, Op: op, Kind: kind, Status: status, Err: err}
 }
+
+// drainBytes is how much of an unread body a call reads so that its
+// connection can be reused.
+const drainBytes = 64 << 10

@@ -213,3 +213,32 @@ func TestNewRejectsBadURLs(t *testing.T) {
 		c.Close()
 	}
 }
+
+// A body declared larger than the cap is refused from its headers: the
+// client does not wait for, nor read, a body it would refuse.
+func TestDeclaredTooLarge(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "10000000")
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write([]byte(`{"orders":[`))
+		http.NewResponseController(w).Flush() //nolint:errcheck // best effort
+		select { // the rest never comes while the client waits
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	c, err := downstream.New(downstream.Config{Services: sameURL(srv.URL), MaxBodyBytes: 4096})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_, err = c.Orders(ctx, "u1", 10)
+	if got := kindOf(err); got != downstream.KindTooLarge {
+		t.Errorf("kind %v (err %v); want %v", got, err, downstream.KindTooLarge)
+	}
+}

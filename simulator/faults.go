@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -87,15 +88,16 @@ func (s *Simulator) trickle(w http.ResponseWriter, status int, body []byte) {
 }
 
 // oversize sends body padded by a string field to over 4 MiB of valid
-// JSON, in chunks. It stops at the first write error and aborts the
+// JSON, in chunks, declaring its length as a server that knows it does. It stops at the first write error and aborts the
 // response when the simulator closes.
 func (s *Simulator) oversize(w http.ResponseWriter, status int, body []byte) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
 	head := []byte(`{"padding":"`)
 	if len(body) > 2 && body[len(body)-1] == '}' {
 		head = append(body[:len(body)-1:len(body)-1], `,"padding":"`...)
 	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(head)+oversizedPadding+len(`"}`)))
+	w.WriteHeader(status)
 	if _, err := w.Write(head); err != nil {
 		return
 	}
