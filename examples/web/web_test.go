@@ -75,8 +75,8 @@ func TestWebClient(t *testing.T) {
 	}
 }
 
-// installPackages runs npm ci when node_modules is missing or older than
-// package-lock.json.
+// installPackages runs npm ci when node_modules is missing or not newer
+// than package-lock.json, as .ci/run does.
 func installPackages(tb testing.TB) {
 	tb.Helper()
 	lock, err := os.Stat("package-lock.json")
@@ -84,7 +84,7 @@ func installPackages(tb testing.TB) {
 		tb.Fatal(err)
 	}
 	installed, err := os.Stat("node_modules/.package-lock.json")
-	if err == nil && !installed.ModTime().Before(lock.ModTime()) {
+	if err == nil && installed.ModTime().After(lock.ModTime()) {
 		return
 	}
 	npm(tb, "ci", "--no-audit", "--no-fund")
