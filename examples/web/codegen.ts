@@ -1,0 +1,31 @@
+// GraphQL Code Generator's configuration: the client preset types every
+// operation written with graphql() under src/, and writes the persisted
+// documents manifest (id -> document) that the gateway's trusted-documents
+// mode runs (-trusted-documents examples/web/persisted-documents.json).
+import type { CodegenConfig } from "@graphql-codegen/cli";
+
+const config: CodegenConfig = {
+  schema: "../../schema.graphqls",
+  documents: ["src/**/*.ts", "!src/gql/**"],
+  ignoreNoDocuments: false,
+  // Imports end in .js, as Node.js ES modules (and tsconfig's NodeNext) need.
+  emitLegacyCommonJSImports: false,
+  generates: {
+    "src/gql/": {
+      preset: "client",
+      presetConfig: {
+        // Only the hash leaves the client: the bundle carries no query text.
+        persistedDocuments: { mode: "replaceDocumentWithHash", hashAlgorithm: "sha256" },
+        fragmentMasking: false,
+      },
+      config: {
+        documentMode: "string",
+        useTypeImports: true,
+        enumsAsTypes: true,
+        scalars: { Time: { input: "string", output: "string" } },
+      },
+    },
+  },
+};
+
+export default config;

@@ -1,0 +1,58 @@
+/* eslint-disable */
+/** Internal type. DO NOT USE DIRECTLY. */
+type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+/** Internal type. DO NOT USE DIRECTLY. */
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** Life cycle of an order. */
+export type OrderStatus =
+  /** Cancelled before delivery. */
+  | 'CANCELLED'
+  /** Arrived. */
+  | 'DELIVERED'
+  /** Paid, not shipped yet. */
+  | 'PAID'
+  /** Placed, not paid yet. */
+  | 'PENDING'
+  /** On its way. */
+  | 'SHIPPED';
+
+/** Loyalty tier of a user, lowest first. */
+export type Tier =
+  /** Second loyalty tier. */
+  | 'GOLD'
+  /** Highest loyalty tier. */
+  | 'PLATINUM'
+  /** First loyalty tier. */
+  | 'SILVER'
+  /** No loyalty benefits yet. */
+  | 'STANDARD';
+
+export type DashboardQueryVariables = Exact<{
+  userId: string | number;
+  orders?: number | null | undefined;
+}>;
+
+
+export type DashboardQuery = { dashboard: { userId: string, profile: { name: string, tier: Tier, memberSince: string } | null, orders: Array<{ id: string, status: OrderStatus, total: { formatted: string } }> | null, wallet: { loyaltyPoints: number } | null } };
+
+export class TypedDocumentString<TResult, TVariables>
+  extends String
+  implements DocumentTypeDecoration<TResult, TVariables>
+{
+  __apiType?: NonNullable<DocumentTypeDecoration<TResult, TVariables>['__apiType']>;
+  private value: string;
+  public __meta__?: Record<string, any> | undefined;
+
+  constructor(value: string, __meta__?: Record<string, any> | undefined) {
+    super(value);
+    this.value = value;
+    this.__meta__ = __meta__;
+  }
+
+  override toString(): string & DocumentTypeDecoration<TResult, TVariables> {
+    return this.value;
+  }
+}
+
+export const DashboardDocument = {"__meta__":{"hash":"sha256:2ac789a9db29764d60ed41060e8cca5a2c22b7b73b614f8e92fdbd93526612e7"}} as unknown as TypedDocumentString<DashboardQuery, DashboardQueryVariables>;
