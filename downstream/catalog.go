@@ -43,7 +43,7 @@ func (c *Clients) Products(ctx context.Context, ids []string) (map[string]*Produ
 	if err != nil {
 		return nil, err
 	}
-	r, err := fetch[productsResponse](ctx, c.catalog, op, "/v1/products", query, false)
+	r, err := fetch[productsResponse](ctx, c.catalog, op, "/v1/products", query, nil, false)
 	if err != nil {
 		return nil, err
 	}

@@ -30,6 +30,7 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/acme/dashboard-gateway/cache"
 	"github.com/acme/dashboard-gateway/contract"
 	"github.com/acme/dashboard-gateway/requestid"
 	"github.com/acme/dashboard-gateway/resilience"
@@ -77,6 +78,9 @@ type ServiceConfig struct {
 	// Policy is the resilience policy of calls to the service; the zero
 	// value is resilience's defaults.
 	Policy resilience.Policy
+	// Cache is whether the service's good answers are kept and served
+	// again (Config.Cache keeps them); the zero value keeps none.
+	Cache cache.Policy
 }
 
 // Config says where the services are and how to reach them.
@@ -109,6 +113,10 @@ type Config struct {
 	// overload): its timeouts then blame no service (resilience.Options.Busy).
 	// Nil: never.
 	Busy func() bool
+	// Cache keeps the answers of the services whose ServiceConfig.Cache
+	// says so. Nil: a cache in memory with its defaults, made when some
+	// service's policy keeps answers.
+	Cache *cache.Cache
 	// Transport and H2CTransport carry the calls to HTTP/1.1 and to h2c
 	// services. Nil means NewTransport() and NewH2CTransport(), owned by
 	// the Clients (see Close).
@@ -153,6 +161,12 @@ func New(cfg Config) (*Clients, error) {
 	if cfg.TracerProvider != nil {
 		tracer = cfg.TracerProvider.Tracer("github.com/acme/dashboard-gateway/downstream")
 	}
+	kept := cfg.Cache
+	for _, sc := range cfg.Services {
+		if kept == nil && sc.Cache.On() {
+			kept = cache.New(cache.Options{})
+		}
+	}
 	maxBody := cfg.MaxBodyBytes
 	if maxBody <= 0 {
 		maxBody = DefaultMaxBodyBytes
@@ -190,6 +204,8 @@ func New(cfg Config) (*Clients, error) {
 			calls:   cfg.Calls,
 			tracer:  tracer,
 			caller:  cfg.Caller,
+			cache:   kept,
+			policy:  sc.Cache,
 			res: resilience.NewService(string(s), sc.Policy, resilience.Options{
 				Classify: classify,
 				Observer: cfg.Observer,
@@ -242,6 +258,8 @@ type client struct {
 	calls   CallObserver                     // may be nil
 	tracer  trace.Tracer                     // may be nil
 	caller  func(ctx context.Context) string // may be nil
+	cache   *cache.Cache                     // nil: answers are not kept
+	policy  cache.Policy
 }
 
 // response is a decoded answer; validate reports what the contract requires
@@ -253,12 +271,13 @@ type response interface {
 // fetch calls GET base+path?query through the service's resilience layers
 // and returns the decoded, validated answer. With notFound, a 404 is
 // KindNotFound (the endpoints where the contract lists it); otherwise any
-// status but 200 is KindBadStatus. The answer may be shared with other
+// status but 200 is KindBadStatus. users are the users the answer is about,
+// for the response cache (see cached). The answer may be shared with other
 // callers of the same request: treat it as read-only.
 func fetch[T any, PT interface {
 	*T
 	response
-}](ctx context.Context, c *client, op, path, query string, notFound bool) (*T, error) {
+}](ctx context.Context, c *client, op, path, query string, users []string, notFound bool) (*T, error) {
 	target := path
 	if query != "" {
 		target += "?" + query
@@ -273,6 +292,10 @@ func fetch[T any, PT interface {
 			return nil, c.fail(op, KindInvalidRequest, 0, errors.New("the caller's subject cannot travel in a header"))
 		}
 		key += " as " + subject // answers may depend on who asks
+	}
+	kept := c.keep(op, target, subject, users)
+	if v, ok := fresh[T](ctx, kept); ok {
+		return v, nil
 	}
 	start := time.Now()
 	var span trace.Span
@@ -297,8 +320,12 @@ func fetch[T any, PT interface {
 			span.SetStatus(codes.Error, e.Kind.String())
 			span.SetAttributes(attribute.Int("downstream.attempts", e.Report.Attempts))
 		}
+		if v, ok := stale[T](ctx, kept, e); ok {
+			return v, nil
+		}
 		return nil, e
 	}
+	kept.save(ctx, v)
 	return v, nil
 }
 

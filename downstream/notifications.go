@@ -52,7 +52,7 @@ func (c *Clients) Notifications(ctx context.Context, userID string, limit int, u
 		return nil, err
 	}
 	query := "limit=" + strconv.Itoa(limit) + "&unreadOnly=" + strconv.FormatBool(unreadOnly)
-	f, err := fetch[NotificationFeed](ctx, c.notifications, op, path, query, false)
+	f, err := fetch[NotificationFeed](ctx, c.notifications, op, path, query, []string{userID}, false)
 	if err != nil {
 		return nil, err
 	}

@@ -58,7 +58,7 @@ func (c *Clients) Orders(ctx context.Context, userID string, limit int) ([]*Orde
 	if err != nil {
 		return nil, err
 	}
-	r, err := fetch[ordersResponse](ctx, c.orders, op, path, "limit="+strconv.Itoa(limit), false)
+	r, err := fetch[ordersResponse](ctx, c.orders, op, path, "limit="+strconv.Itoa(limit), []string{userID}, false)
 	if err != nil {
 		return nil, err
 	}

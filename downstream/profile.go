@@ -45,7 +45,7 @@ func (c *Clients) Profiles(ctx context.Context, ids []string) (map[string]*UserP
 	if err != nil {
 		return nil, err
 	}
-	r, err := fetch[usersResponse](ctx, c.profile, op, "/v1/users", query, false)
+	r, err := fetch[usersResponse](ctx, c.profile, op, "/v1/users", query, ids, false)
 	if err != nil {
 		return nil, err
 	}

@@ -43,7 +43,7 @@ func (c *Clients) Recommendations(ctx context.Context, userID string, limit int)
 	if err != nil {
 		return nil, err
 	}
-	r, err := fetch[recommendationsResponse](ctx, c.recommendations, op, path, "limit="+strconv.Itoa(limit), false)
+	r, err := fetch[recommendationsResponse](ctx, c.recommendations, op, path, "limit="+strconv.Itoa(limit), []string{userID}, false)
 	if err != nil {
 		return nil, err
 	}

@@ -28,5 +28,5 @@ func (c *Clients) Wallet(ctx context.Context, userID string) (*UserWallet, error
 	if err != nil {
 		return nil, err
 	}
-	return fetch[UserWallet](ctx, c.wallet, op, path, "", true)
+	return fetch[UserWallet](ctx, c.wallet, op, path, "", []string{userID}, true)
 }

@@ -1,0 +1,98 @@
+package downstream
+
+import (
+	"context"
+	"time"
+
+	gojson "github.com/goccy/go-json"
+
+	"github.com/acme/dashboard-gateway/cache"
+)
+
+// kept is one call's place in the response cache: its key, and the policy
+// of its service. The zero value (c nil) is a call whose answers are not
+// kept.
+type kept struct {
+	c      *cache.Cache
+	policy cache.Policy
+	key    cache.Key
+}
+
+// keep returns the call's place in the cache, or the zero kept when its
+// service's policy keeps nothing.
+func (c *client) keep(op, target, subject string, users []string) kept {
+	if c.cache == nil || !c.policy.On() {
+		return kept{}
+	}
+	return kept{c: c.cache, policy: c.policy, key: cache.Key{
+		Service: string(c.service), Op: op, Target: target, Subject: subject, Users: users,
+	}}
+}
+
+// staleLookup bounds the lookup of a stale answer, which may come after
+// the request's deadline has passed (the deadline may be what failed the
+// call).
+const staleLookup = 50 * time.Millisecond
+
+// fresh returns the kept answer while it is fresh (younger than the
+// policy's Fresh): the call need not go out.
+func fresh[T any](ctx context.Context, k kept) (*T, bool) {
+	if k.c == nil || k.policy.Fresh <= 0 {
+		return nil, false
+	}
+	v, _, ok := load[T](ctx, k, k.policy.Fresh)
+	return v, ok
+}
+
+// stale returns the kept answer in place of the failure e when the policy
+// allows it (StaleIfError, and e a failure of the service), and notes in
+// ctx that it served a stale answer (cache.Note).
+func stale[T any](ctx context.Context, k kept, e *Error) (*T, bool) {
+	if k.c == nil || k.policy.StaleIfError <= 0 || !serviceFailure(e.Kind) {
+		return nil, false
+	}
+	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), staleLookup)
+	defer cancel()
+	v, age, ok := load[T](lctx, k, k.policy.StaleIfError+1)
+	if ok {
+		cache.Note(ctx, k.key.Service, age)
+	}
+	return v, ok
+}
+
+// load decodes the kept answer if it is younger than maxAge.
+func load[T any](ctx context.Context, k kept, maxAge time.Duration) (*T, time.Duration, bool) {
+	b, age, ok := k.c.Get(ctx, k.key)
+	if !ok || age >= maxAge {
+		return nil, 0, false
+	}
+	v := new(T)
+	if err := gojson.Unmarshal(b, v); err != nil {
+		return nil, 0, false // an entry of another version: a miss
+	}
+	return v, age, true
+}
+
+// save keeps v, the service's good answer.
+func (k kept) save(ctx context.Context, v any) {
+	if k.c == nil {
+		return
+	}
+	b, err := gojson.Marshal(v)
+	if err != nil {
+		return // cannot happen: v was decoded from JSON
+	}
+	k.c.Put(ctx, k.key, b, k.policy.Keep())
+}
+
+// serviceFailure reports whether a call failing with kind is the service's
+// failure, which a stale answer may cover: not an answer (not found), not
+// the gateway's refusal (invalid request), not the caller giving up.
+func serviceFailure(kind Kind) bool {
+	switch kind {
+	case KindBadStatus, KindConnection, KindInvalidResponse, KindTooLarge,
+		KindDeadline, KindTimeout, KindCircuitOpen, KindShed:
+		return true
+	}
+	return false
+}
