@@ -2,6 +2,7 @@ package downstream
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	gojson "github.com/goccy/go-json"
@@ -19,9 +20,9 @@ type kept struct {
 }
 
 // keep returns the call's place in the cache, or the zero kept when its
-// service's policy keeps nothing.
+// service's policy keeps nothing or users is nil (a batch call: see each).
 func (c *client) keep(op, target, subject string, users []string) kept {
-	if c.cache == nil || !c.policy.On() {
+	if c.cache == nil || !c.policy.On() || users == nil {
 		return kept{}
 	}
 	return kept{c: c.cache, policy: c.policy, key: cache.Key{
@@ -71,6 +72,71 @@ func load[T any](ctx context.Context, k kept, maxAge time.Duration) (*T, time.Du
 		return nil, 0, false // an entry of another version: a miss
 	}
 	return v, age, true
+}
+
+// each gets the items of ids from a batch endpoint through get, keeping
+// each item on its own: which ids a batch carries depends on what else was
+// asked at the time, so a kept batch would rarely be asked again. Fresh
+// items are not asked for; when the call fails, the items kept from before
+// are served stale, if every one of them was kept. With perUser, each id
+// is a user's (profiles), whose invalidation drops the item.
+func each[V any](ctx context.Context, c *client, op string, ids []string, perUser bool,
+	get func(context.Context, []string) (map[string]V, error),
+) (map[string]V, error) {
+	if c.cache == nil || !c.policy.On() || len(ids) == 0 {
+		return get(ctx, ids)
+	}
+	subject := ""
+	if c.caller != nil {
+		subject = c.caller(ctx)
+	}
+	keys := make(map[string]kept, len(ids))
+	for _, id := range ids {
+		users := []string{}
+		if perUser {
+			users = []string{id}
+		}
+		keys[id] = c.keep(op, "id "+id, subject, users)
+	}
+	out := make(map[string]V, len(ids))
+	rest := ids
+	if c.policy.Fresh > 0 {
+		rest = nil
+		for _, id := range ids {
+			if v, _, ok := load[V](ctx, keys[id], c.policy.Fresh); ok {
+				out[id] = *v
+			} else {
+				rest = append(rest, id)
+			}
+		}
+		if len(rest) == 0 {
+			return out, nil
+		}
+	}
+	found, err := get(ctx, rest)
+	if err == nil {
+		for id, v := range found {
+			keys[id].save(ctx, v)
+			out[id] = v
+		}
+		return out, nil
+	}
+	e, ok := errors.AsType[*Error](err)
+	if !ok || c.policy.StaleIfError <= 0 || !serviceFailure(e.Kind) {
+		return nil, err
+	}
+	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), staleLookup)
+	defer cancel()
+	oldest := time.Duration(0)
+	for _, id := range rest {
+		v, age, ok := load[V](lctx, keys[id], c.policy.StaleIfError+1)
+		if !ok {
+			return nil, err
+		}
+		out[id], oldest = *v, max(oldest, age)
+	}
+	cache.Note(ctx, string(c.service), oldest)
+	return out, nil
 }
 
 // save keeps v, the service's good answer.

@@ -35,6 +35,10 @@ func (r *productsResponse) validate() error { return validateList("products", r.
 // Products returns the products with the given ids (at most MaxBatch), keyed
 // by id; unknown products are absent from the map.
 func (c *Clients) Products(ctx context.Context, ids []string) (map[string]*Product, error) {
+	return each(ctx, c.catalog, "get products", ids, false, c.products)
+}
+
+func (c *Clients) products(ctx context.Context, ids []string) (map[string]*Product, error) {
 	if len(ids) == 0 {
 		return map[string]*Product{}, nil
 	}

@@ -272,7 +272,8 @@ type response interface {
 // and returns the decoded, validated answer. With notFound, a 404 is
 // KindNotFound (the endpoints where the contract lists it); otherwise any
 // status but 200 is KindBadStatus. users are the users the answer is about,
-// for the response cache (see cached). The answer may be shared with other
+// for the response cache (see kept); nil for the batch endpoints, whose
+// answers are kept item by item instead (see each). The answer may be shared with other
 // callers of the same request: treat it as read-only.
 func fetch[T any, PT interface {
 	*T

@@ -37,6 +37,10 @@ func (r *usersResponse) validate() error { return validateList("users", r.Users)
 // Profiles returns the profiles of the users with the given ids (at most
 // MaxBatch), keyed by id; unknown users are absent from the map.
 func (c *Clients) Profiles(ctx context.Context, ids []string) (map[string]*UserProfile, error) {
+	return each(ctx, c.profile, "get users", ids, true, c.profiles)
+}
+
+func (c *Clients) profiles(ctx context.Context, ids []string) (map[string]*UserProfile, error) {
 	if len(ids) == 0 {
 		return map[string]*UserProfile{}, nil
 	}
@@ -45,7 +49,7 @@ func (c *Clients) Profiles(ctx context.Context, ids []string) (map[string]*UserP
 	if err != nil {
 		return nil, err
 	}
-	r, err := fetch[usersResponse](ctx, c.profile, op, "/v1/users", query, ids, false)
+	r, err := fetch[usersResponse](ctx, c.profile, op, "/v1/users", query, nil, false)
 	if err != nil {
 		return nil, err
 	}
