@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/acme/dashboard-gateway/auth"
+	"github.com/acme/dashboard-gateway/cache"
 	"github.com/acme/dashboard-gateway/config"
 	"github.com/acme/dashboard-gateway/dashboard"
 	"github.com/acme/dashboard-gateway/downstream"
@@ -58,6 +59,7 @@ type App struct {
 
 	limiter  *overload.Limiter
 	clients  *downstream.Clients
+	cache    *cache.Cache
 	draining atomic.Bool
 }
 
@@ -80,8 +82,13 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*App, error) {
 			observability.WatchOverload(deps.Registry, a.limiter)
 		}
 	}
+	a.cache = cache.New(cache.Options{
+		Store:         cache.NewMemory(cache.MemoryOptions{MaxBytes: cfg.CacheMaxBytes}),
+		MaxEntryBytes: cfg.CacheMaxEntryBytes,
+		Logger:        logger,
+	})
 	var err error
-	if a.clients, err = newClients(cfg, deps, logger, metrics, a.limiter); err != nil {
+	if a.clients, err = newClients(cfg, deps, logger, metrics, a.limiter, a.cache); err != nil {
 		return nil, err
 	}
 	e, err := newEdge(ctx, cfg, logger)
@@ -104,6 +111,7 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*App, error) {
 		Tracing:          deps.Tracing,
 		FieldTiming:      cfg.FieldTiming,
 		Ready:            func() bool { return !a.draining.Load() },
+		Cache:            a.cache,
 		Limits:           cfg.Limits,
 		MaxCost:          cfg.MaxCost,
 		MaxQueryBytes:    cfg.MaxQueryBytes,
@@ -129,11 +137,12 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*App, error) {
 }
 
 // newClients builds the downstream clients, observed by the logs and
-// metrics, and told when the gateway is overloaded.
-func newClients(cfg config.Config, deps Deps, logger *slog.Logger, metrics *observability.Metrics, limiter *overload.Limiter) (*downstream.Clients, error) {
+// metrics, told when the gateway is overloaded, keeping answers in kept.
+func newClients(cfg config.Config, deps Deps, logger *slog.Logger, metrics *observability.Metrics, limiter *overload.Limiter, kept *cache.Cache) (*downstream.Clients, error) {
 	logs := resilience.LogObserver{Logger: logger, RequestID: requestid.FromContext}
 	dcfg := downstream.Config{
 		Services: cfg.Services,
+		Cache:    kept,
 		Observer: logs,
 		Caller:   auth.Subject,
 		Client:   gateway.Client,

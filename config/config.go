@@ -112,6 +112,13 @@ type Config struct {
 	// Server are the public HTTP server's timeouts and header cap; zero
 	// fields mean gateway's defaults.
 	Server gateway.ServerConfig
+	// CacheMaxBytes bounds the in-memory response cache (package cache),
+	// keys and values. Parse's default is cache.DefaultMaxBytes (64 MiB).
+	CacheMaxBytes int
+	// CacheMaxEntryBytes caps one cached answer, uncompressed; a larger one
+	// is not cached. Parse's default is cache.DefaultMaxEntryBytes
+	// (256 KiB).
+	CacheMaxEntryBytes int
 	// AdminAddr is the operators' listener (metrics, pprof, probes);
 	// "off" means none. Default "127.0.0.1:9090".
 	AdminAddr string

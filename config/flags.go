@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/acme/dashboard-gateway/auth"
+	"github.com/acme/dashboard-gateway/cache"
 	"github.com/acme/dashboard-gateway/clientaddr"
 	"github.com/acme/dashboard-gateway/downstream"
 	"github.com/acme/dashboard-gateway/envflag"
@@ -92,6 +93,8 @@ func defineFlags(fs *flag.FlagSet, cfg *Config) *rawFlags {
 	fs.DurationVar(&cfg.Server.WriteTimeout, "write-timeout", 0, "time to write a response; 0: -deadline plus 5s")
 	fs.DurationVar(&cfg.Server.IdleTimeout, "idle-timeout", gateway.DefaultIdleTimeout, "time a keep-alive connection may wait for its next request")
 	fs.IntVar(&cfg.Server.MaxHeaderBytes, "max-header-bytes", gateway.DefaultMaxHeaderBytes, "largest request line and headers, in bytes")
+	fs.IntVar(&cfg.CacheMaxBytes, "cache-max-bytes", cache.DefaultMaxBytes, "memory the response cache (policy keys cache and stale-if-error) may hold, in bytes")
+	fs.IntVar(&cfg.CacheMaxEntryBytes, "cache-max-entry-bytes", cache.DefaultMaxEntryBytes, "largest answer the response cache keeps, in bytes before compression; larger ones are not cached")
 	raw.basePolicy = fs.String("policy", "", `settings of calls to every service: comma-separated key=value, e.g. "timeout=800ms,attempts=3,hedge=p95,h2c=on" (docs/configuration.md#policy-keys)`)
 	raw.budgets = fs.String("optional-fields", "none",
 		`optional Dashboard fields and their budgets, e.g. "recommendations=300ms,notifications=300ms"; "none" (the default): every field waits for its data until the deadline`)

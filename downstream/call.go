@@ -17,6 +17,7 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/acme/dashboard-gateway/cache"
 	"github.com/acme/dashboard-gateway/contract"
 	"github.com/acme/dashboard-gateway/requestid"
 	"github.com/acme/dashboard-gateway/resilience"
@@ -32,6 +33,8 @@ type client struct {
 	calls   CallObserver                     // may be nil
 	tracer  trace.Tracer                     // may be nil
 	caller  func(ctx context.Context) string // may be nil
+	cache   *cache.Cache                     // nil: answers are not kept
+	policy  cache.Policy
 }
 
 // response is a decoded answer; validate reports what the contract requires
@@ -48,7 +51,7 @@ type response interface {
 func fetch[T any, PT interface {
 	*T
 	response
-}](ctx context.Context, c *client, op, path, query string, notFound bool) (*T, error) {
+}](ctx context.Context, c *client, op, path, query string, users []string, notFound bool) (*T, error) {
 	target := path
 	if query != "" {
 		target += "?" + query
@@ -63,6 +66,10 @@ func fetch[T any, PT interface {
 			return nil, c.fail(op, KindInvalidRequest, 0, errors.New("the caller's subject cannot travel in a header"))
 		}
 		key += " as " + subject // answers may depend on who asks
+	}
+	kept := c.keep(op, target, subject, users)
+	if v, ok := fresh[T](ctx, kept); ok {
+		return v, nil
 	}
 	start := time.Now()
 	var span trace.Span
@@ -87,8 +94,12 @@ func fetch[T any, PT interface {
 			span.SetStatus(codes.Error, e.Kind.String())
 			span.SetAttributes(attribute.Int("downstream.attempts", e.Report.Attempts))
 		}
+		if v, ok := stale[T](ctx, kept, e); ok {
+			return v, nil
+		}
 		return nil, e
 	}
+	kept.save(ctx, v)
 	return v, nil
 }
 

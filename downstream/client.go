@@ -24,6 +24,7 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/acme/dashboard-gateway/cache"
 	"github.com/acme/dashboard-gateway/requestid"
 	"github.com/acme/dashboard-gateway/resilience"
 )
@@ -70,6 +71,9 @@ type ServiceConfig struct {
 	// Policy is the resilience policy of calls to the service; the zero
 	// value is resilience's defaults.
 	Policy resilience.Policy
+	// Cache is whether the service's good answers are kept and served
+	// again (Config.Cache keeps them); the zero value keeps none.
+	Cache cache.Policy
 }
 
 // Config says where the services are and how to reach them.
@@ -102,6 +106,10 @@ type Config struct {
 	// overload): its timeouts then blame no service (resilience.Options.Busy).
 	// Nil: never.
 	Busy func() bool
+	// Cache keeps the answers of the services whose ServiceConfig.Cache
+	// says so. Nil: a cache in memory with its defaults, made when some
+	// service's policy keeps answers.
+	Cache *cache.Cache
 	// Transport and H2CTransport carry the calls to HTTP/1.1 and to h2c
 	// services. Nil means NewTransport() and NewH2CTransport(), owned by
 	// the Clients (see Close).
@@ -146,6 +154,12 @@ func New(cfg Config) (*Clients, error) {
 	if cfg.TracerProvider != nil {
 		tracer = cfg.TracerProvider.Tracer("github.com/acme/dashboard-gateway/downstream")
 	}
+	kept := cfg.Cache
+	for _, sc := range cfg.Services {
+		if kept == nil && sc.Cache.On() {
+			kept = cache.New(cache.Options{})
+		}
+	}
 	maxBody := cfg.MaxBodyBytes
 	if maxBody <= 0 {
 		maxBody = DefaultMaxBodyBytes
@@ -183,6 +197,8 @@ func New(cfg Config) (*Clients, error) {
 			calls:   cfg.Calls,
 			tracer:  tracer,
 			caller:  cfg.Caller,
+			cache:   kept,
+			policy:  sc.Cache,
 			res: resilience.NewService(string(s), sc.Policy, resilience.Options{
 				Classify: classify,
 				Observer: cfg.Observer,

@@ -223,7 +223,7 @@ func TestDeclaredTooLarge(t *testing.T) {
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write([]byte(`{"orders":[`))
 		http.NewResponseController(w).Flush() //nolint:errcheck // best effort
-		select { // the rest never comes while the client waits
+		select {                              // the rest never comes while the client waits
 		case <-r.Context().Done():
 		case <-release:
 		}

@@ -14,31 +14,36 @@ import (
 // /v1/users/{userID}/..., some of them lists cut to ?limit=N.
 
 // getBatch calls the batch endpoint at path for ids and keys the items of
-// its answer (items picks them) by id. No ids, no call.
+// its answer (items picks them) by id. No ids, no call. Items are kept in
+// the response cache one by one (see each); with perUser each id is a
+// user's.
 func getBatch[R any, PR interface {
 	*R
 	response
-}, T any](ctx context.Context, c *client, op, path string, ids []string, items func(*R) []*T, id func(*T) string) (map[string]*T, error) {
-	if len(ids) == 0 {
-		return map[string]*T{}, nil
-	}
-	query, err := c.idsQuery(op, ids)
-	if err != nil {
-		return nil, err
-	}
-	r, err := fetch[R, PR](ctx, c, op, path, query, false)
-	if err != nil {
-		return nil, err
-	}
-	list := items(r)
-	out := make(map[string]*T, len(list))
-	for _, v := range list {
-		out[id(v)] = v
-	}
-	return out, nil
+}, T any](ctx context.Context, c *client, op, path string, ids []string, perUser bool, items func(*R) []*T, id func(*T) string) (map[string]*T, error) {
+	return each(ctx, c, op, ids, perUser, func(ctx context.Context, ids []string) (map[string]*T, error) {
+		if len(ids) == 0 {
+			return map[string]*T{}, nil
+		}
+		query, err := c.idsQuery(op, ids)
+		if err != nil {
+			return nil, err
+		}
+		r, err := fetch[R, PR](ctx, c, op, path, query, nil, false)
+		if err != nil {
+			return nil, err
+		}
+		list := items(r)
+		out := make(map[string]*T, len(list))
+		for _, v := range list {
+			out[id(v)] = v
+		}
+		return out, nil
+	})
 }
 
-// getUser calls GET /v1/users/{userID}+suffix?query (see fetch).
+// getUser calls GET /v1/users/{userID}+suffix?query (see fetch); the
+// answer is about userID.
 func getUser[T any, PT interface {
 	*T
 	response
@@ -47,7 +52,7 @@ func getUser[T any, PT interface {
 	if err != nil {
 		return nil, err
 	}
-	return fetch[T, PT](ctx, c, op, path, query, notFound)
+	return fetch[T, PT](ctx, c, op, path, query, []string{userID}, notFound)
 }
 
 // getUserList calls a user's list, GET /v1/users/{userID}+suffix?limit=N,

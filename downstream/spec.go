@@ -3,24 +3,41 @@ package downstream
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/acme/dashboard-gateway/resilience"
 )
 
 // ParseSpec reads a service's settings over base from the compact form
 // flags and environment variables give: the keys of resilience.ParsePolicy
-// plus h2c=on|off, e.g. "timeout=300ms,hedge=p95,h2c=on". It leaves URL as
-// it is in base.
+// plus h2c=on|off and the response cache's cache=<ttl> and
+// stale-if-error=<max age> (durations, 0: off), e.g.
+// "timeout=300ms,hedge=p95,h2c=on,stale-if-error=10m". It leaves URL as it
+// is in base.
 func ParseSpec(spec string, base ServiceConfig) (ServiceConfig, error) {
 	sc := base
 	var rest []string
 	for _, pair := range strings.Split(spec, ",") {
 		key, value, _ := strings.Cut(strings.TrimSpace(pair), "=")
-		if strings.TrimSpace(key) != "h2c" {
+		key, value = strings.TrimSpace(key), strings.TrimSpace(value)
+		switch key {
+		case "cache", "stale-if-error":
+			d, err := time.ParseDuration(value)
+			if err != nil || d < 0 {
+				return base, fmt.Errorf("%q: want a duration like 30s (0: off)", pair)
+			}
+			if key == "cache" {
+				sc.Cache.Fresh = d
+			} else {
+				sc.Cache.StaleIfError = d
+			}
+			continue
+		case "h2c":
+		default:
 			rest = append(rest, pair)
 			continue
 		}
-		switch strings.TrimSpace(value) {
+		switch value {
 		case "on", "true":
 			sc.H2C = true
 		case "off", "false":
@@ -43,5 +60,5 @@ func (sc ServiceConfig) String() string {
 	if sc.H2C {
 		h2c = "on"
 	}
-	return sc.Policy.String() + ",h2c=" + h2c
+	return sc.Policy.String() + ",h2c=" + h2c + ",cache=" + sc.Cache.Fresh.String() + ",stale-if-error=" + sc.Cache.StaleIfError.String()
 }

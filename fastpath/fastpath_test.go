@@ -17,6 +17,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/acme/dashboard-gateway/apierror"
+	"github.com/acme/dashboard-gateway/cache"
 	"github.com/acme/dashboard-gateway/contract"
 	"github.com/acme/dashboard-gateway/dashboard"
 	"github.com/acme/dashboard-gateway/downstream"
@@ -24,6 +25,7 @@ import (
 	"github.com/acme/dashboard-gateway/graph"
 	"github.com/acme/dashboard-gateway/graph/model"
 	"github.com/acme/dashboard-gateway/loaders"
+	"github.com/acme/dashboard-gateway/observability"
 	"github.com/acme/dashboard-gateway/resilience"
 	"github.com/acme/dashboard-gateway/resolvers"
 	"github.com/acme/dashboard-gateway/simulator"
@@ -52,6 +54,13 @@ type paths struct {
 
 func newPaths(tb testing.TB, behaviors map[string]simulator.Behavior, b dashboard.Builder) *paths {
 	tb.Helper()
+	return newCachedPaths(tb, behaviors, b, cache.Policy{})
+}
+
+// newCachedPaths is newPaths with the services' answers kept as kept says
+// (one cache for both paths).
+func newCachedPaths(tb testing.TB, behaviors map[string]simulator.Behavior, b dashboard.Builder, kept cache.Policy) *paths {
+	tb.Helper()
 	sim := simulator.New(simulator.Options{Behaviors: behaviors})
 	urls, err := sim.Start("127.0.0.1", 0)
 	if err != nil {
@@ -61,7 +70,7 @@ func newPaths(tb testing.TB, behaviors map[string]simulator.Behavior, b dashboar
 	for k, v := range urls {
 		// No breaker: both paths call the same failing services in turn.
 		services[downstream.Service(k)] = downstream.ServiceConfig{URL: v, Policy: resilience.Policy{
-			Attempts: 1, NoDedupe: true, BreakerConsecutive: 1 << 30, BreakerMinCalls: 1 << 30}}
+			Attempts: 1, NoDedupe: true, BreakerConsecutive: 1 << 30, BreakerMinCalls: 1 << 30}, Cache: kept}
 	}
 	clients, err := downstream.New(downstream.Config{Services: services})
 	if err != nil {
@@ -81,6 +90,7 @@ func newPaths(tb testing.TB, behaviors map[string]simulator.Behavior, b dashboar
 		e.SetRecoverFunc(apierror.Recover(logger))
 		e.Use(extension.Introspection{})
 		e.Use(loaders.Extension{Clients: clients})
+		e.Use(observability.Extension{})
 		return e
 	}
 	p := &paths{sim: sim, fallback: &spy{ExecutableSchema: graph.NewExecutableSchema(graph.Config{Resolvers: resolvers.New(b)})}}
@@ -94,12 +104,14 @@ func newPaths(tb testing.TB, behaviors map[string]simulator.Behavior, b dashboar
 type answer struct {
 	Data   string
 	Errors []string
+	Stale  []observability.StaleField // ages zeroed: they differ from run to run
 }
 
 func run(tb testing.TB, e *executor.Executor, query string, vars map[string]any) answer {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(graphql.StartOperationTrace(context.Background()), 10*time.Second)
 	defer cancel()
+	ctx, _ = observability.NewContext(ctx)
 	opCtx, errs := e.CreateOperationContext(ctx, &graphql.RawParams{Query: query, Variables: vars})
 	if errs != nil {
 		tb.Fatalf("%s: %v", query, errs)
@@ -112,6 +124,15 @@ func run(tb testing.TB, e *executor.Executor, query string, vars map[string]any)
 		a.Errors = append(a.Errors, string(b))
 	}
 	slices.Sort(a.Errors)
+	if stale, ok := resp.Extensions["stale"].([]observability.StaleField); ok {
+		for _, f := range stale {
+			if f.AgeMs < 0 {
+				tb.Errorf("%s: stale %v has a negative age", query, f)
+			}
+			f.AgeMs = 0
+			a.Stale = append(a.Stale, f)
+		}
+	}
 	return a
 }
 
@@ -196,6 +217,41 @@ func TestSameAnswersAsGqlgen(t *testing.T) {
 				})
 			}
 		})
+	}
+}
+
+// With stale-if-error, both paths serve the same kept answers when every
+// service fails, and mark the same fields stale.
+func TestSameStaleAnswersAsGqlgen(t *testing.T) {
+	p := newCachedPaths(t, nil, nil, cache.Policy{StaleIfError: time.Hour})
+	ops := corpus()
+	for _, op := range ops { // healthy: the answers are kept
+		run(t, p.gqlgen, op.query, op.vars)
+	}
+	for _, s := range simulator.Services() {
+		p.sim.SetBehavior(s, simulator.Behavior{Fault: simulator.FaultStatus500})
+	}
+	marked := 0
+	for _, op := range ops {
+		t.Run(op.name, func(t *testing.T) {
+			want := run(t, p.gqlgen, op.query, op.vars)
+			got := run(t, p.fast, op.query, op.vars)
+			if got.Data != want.Data {
+				t.Errorf("data:\n got %s\nwant %s", got.Data, want.Data)
+			}
+			if !slices.Equal(got.Errors, want.Errors) {
+				t.Errorf("errors:\n got %v\nwant %v", got.Errors, want.Errors)
+			}
+			if !slices.EqualFunc(got.Stale, want.Stale, func(a, b observability.StaleField) bool {
+				return a.Path.String() == b.Path.String() && a.Service == b.Service
+			}) {
+				t.Errorf("stale:\n got %v\nwant %v", got.Stale, want.Stale)
+			}
+			marked += len(got.Stale)
+		})
+	}
+	if full := run(t, p.fast, full, map[string]any{"id": "u1"}); len(full.Errors) != 0 || len(full.Stale) < 5 {
+		t.Errorf("the full dashboard of u1 with every service down: %+v; want its answers kept, every field marked stale", full)
 	}
 }
 

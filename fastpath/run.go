@@ -146,7 +146,7 @@ func (x *execution) resolveBoard(ctx context.Context, b *board) {
 // error.
 func (x *execution) resolveField(ctx context.Context, b *board, i int) {
 	f := b.fields[i]
-	ctx, done := observability.Field(ctx, f.name, func() string { return pathString(b.path, f.key) })
+	ctx, done := observability.Field(ctx, f.name, func() ast.Path { return fieldPath(b.path, f.key) })
 	var v any
 	var err error
 	defer func() {
@@ -250,7 +250,8 @@ func (x *execution) fail(ctx context.Context, err error, path ast.Path, f *ast.F
 	graphql.AddError(ctx, e)
 }
 
-// pathString writes a path as gqlgen's FieldContext.Path().String() does.
-func pathString(path ast.Path, key string) string {
-	return append(path[:len(path):len(path)], ast.PathName(key)).String()
+// fieldPath returns the path of the field key in the object at path, as
+// gqlgen's FieldContext.Path() does, without touching path.
+func fieldPath(path ast.Path, key string) ast.Path {
+	return append(path[:len(path):len(path)], ast.PathName(key))
 }

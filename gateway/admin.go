@@ -13,8 +13,8 @@ import (
 
 // Admin returns the operators' handler, for a listener of its own that is
 // never public (run's -admin-addr): GET /metrics (opts.Gatherer), the Go
-// profiler under /debug/pprof/, and /healthz and /readyz as on the public
-// handler. The profiler's handlers are registered here one by one; nothing
+// profiler under /debug/pprof/, POST /admin/cache/invalidate?user=<id>
+// (opts.Cache), and /healthz and /readyz as on the public handler. The profiler's handlers are registered here one by one; nothing
 // is served from http.DefaultServeMux (to which importing net/http/pprof
 // also adds them).
 func Admin(opts Options) http.Handler {
@@ -26,6 +26,9 @@ func Admin(opts Options) http.Handler {
 	probes(r, opts.Ready)
 	if opts.Gatherer != nil {
 		r.Method(http.MethodGet, "/metrics", promhttp.HandlerFor(opts.Gatherer, promhttp.HandlerOpts{}))
+	}
+	if opts.Cache != nil {
+		r.Post("/admin/cache/invalidate", invalidate(opts.Cache, opts.Logger))
 	}
 	r.HandleFunc("/debug/pprof/*", pprof.Index) // the index and the named profiles: heap, goroutine, allocs, block, mutex, threadcreate
 	r.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)

@@ -77,6 +77,10 @@ type Options struct {
 	// Ready reports whether the process takes traffic (GET /readyz, on New's
 	// handler and Admin's); nil means always.
 	Ready func() bool
+	// Cache is the downstream answers' cache (package cache), whose
+	// entries Admin lets operators invalidate per user; nil serves no
+	// invalidation route.
+	Cache Invalidator
 
 	// Limits bound a document and its operations before validation (zero
 	// fields: their defaults).

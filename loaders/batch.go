@@ -9,6 +9,7 @@ import (
 
 	"github.com/vikstrous/dataloadgen"
 
+	"github.com/acme/dashboard-gateway/cache"
 	"github.com/acme/dashboard-gateway/contract"
 	"github.com/acme/dashboard-gateway/downstream"
 )
@@ -45,6 +46,7 @@ type chunk[V any] struct {
 	done  chan struct{}
 	found map[string]V
 	err   error
+	stale []cache.Stale // stale answers its calls were served (package cache)
 }
 
 func newBatch[V any](ctx context.Context, svc downstream.Service, op string, wait time.Duration,
@@ -99,6 +101,7 @@ func (b *batch[V]) load(ctx context.Context, ids []string) (map[string]V, error)
 		if c.err != nil {
 			return nil, c.err
 		}
+		cache.Replay(ctx, c.stale)
 	}
 	for i, id := range ids {
 		if v, ok := owners[i].found[id]; ok {
@@ -122,6 +125,7 @@ func (b *batch[V]) one(ctx context.Context, id string) (V, error) {
 type answer[V any] struct {
 	found map[string]V
 	err   error
+	stale []cache.Stale
 }
 
 // fetch gets the ids of chunks in calls of at most contract.MaxBatch ids,
@@ -146,6 +150,9 @@ func fetch[V any](ctx context.Context, chunks []*chunk[V], get func(context.Cont
 				} else if c.err == nil {
 					c.err = a.err
 				}
+				if j == 0 || (first+j)%contract.MaxBatch == 0 { // the chunk's first id in this answer
+					c.stale = append(c.stale, a.stale...)
+				}
 			}
 			first += len(c.ids)
 			if p != nil && c.err == nil {
@@ -154,10 +161,15 @@ func fetch[V any](ctx context.Context, chunks []*chunk[V], get func(context.Cont
 			close(c.done)
 		}
 	}()
+	call := func(a *answer[V], part []string) {
+		ctx, marks := cache.Watch(ctx)
+		a.found, a.err = get(ctx, part)
+		a.stale = marks.Stale()
+	}
 	var wg sync.WaitGroup
 	for i, part := range parts[1:] {
-		wg.Go(func() { answers[i+1].found, answers[i+1].err = get(ctx, part) })
+		wg.Go(func() { call(&answers[i+1], part) })
 	}
-	answers[0].found, answers[0].err = get(ctx, parts[0])
+	call(&answers[0], parts[0])
 	wg.Wait()
 }

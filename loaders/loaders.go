@@ -23,6 +23,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/acme/dashboard-gateway/cache"
 	"github.com/acme/dashboard-gateway/downstream"
 )
 
@@ -38,10 +39,17 @@ type Loaders struct {
 	profiles *batch[*downstream.UserProfile]
 	products *batch[*downstream.Product]
 
-	orders          memo[listKey, []*downstream.Order]
-	recommendations memo[listKey, []*downstream.Recommendation]
-	notifications   memo[feedKey, *downstream.NotificationFeed]
-	wallets         memo[string, *downstream.UserWallet]
+	orders          memo[listKey, noted[[]*downstream.Order]]
+	recommendations memo[listKey, noted[[]*downstream.Recommendation]]
+	notifications   memo[feedKey, noted[*downstream.NotificationFeed]]
+	wallets         memo[string, noted[*downstream.UserWallet]]
+}
+
+// noted is an answer and the stale answers it was made of (package cache),
+// which every caller it is shared with was served too.
+type noted[V any] struct {
+	v     V
+	stale []cache.Stale
 }
 
 // listKey identifies one per-user list call.
@@ -128,13 +136,19 @@ func (l *Loaders) Wallet(ctx context.Context, userID string) (*downstream.UserWa
 		func(ctx context.Context) (*downstream.UserWallet, error) { return l.clients.Wallet(ctx, userID) })
 }
 
-// once makes a per-user call once per operation (see memo).
-func once[K comparable, V any](ctx context.Context, m *memo[K, V], key K, svc downstream.Service, op string,
+// once makes a per-user call once per operation (see memo), and notes for
+// each caller the stale answers the call was served.
+func once[K comparable, V any](ctx context.Context, m *memo[K, noted[V]], key K, svc downstream.Service, op string,
 	call func(context.Context) (V, error),
 ) (V, error) {
-	v, err, ok := m.do(ctx, key, call)
+	n, err, ok := m.do(ctx, key, func(ctx context.Context) (noted[V], error) {
+		ctx, marks := cache.Watch(ctx)
+		v, err := call(ctx)
+		return noted[V]{v, marks.Stale()}, err
+	})
 	if !ok {
-		err = downstream.ContextError(ctx, svc, op)
+		return n.v, downstream.ContextError(ctx, svc, op)
 	}
-	return v, err
+	cache.Replay(ctx, n.stale)
+	return n.v, err
 }

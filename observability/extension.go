@@ -5,11 +5,13 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/acme/dashboard-gateway/apierror"
+	"github.com/acme/dashboard-gateway/cache"
 )
 
 // Extension is the gqlgen extension that watches each operation: it records
@@ -82,32 +84,43 @@ type fieldWatch struct {
 type watchKey struct{}
 
 // Field starts watching a service-backed Dashboard field named name while
-// it resolves: a span when tracing is on, and its time in the response's
-// extensions when the client asked for timings. path returns the field's
-// path in the response (e.g. "dashboards.3.orders"); it is called only if
-// needed. Call the returned func with the field's error when it is done.
-func Field(ctx context.Context, name string, path func() string) (context.Context, func(error)) {
+// it resolves: a span when tracing is on, its time in the response's
+// extensions when the client asked for timings, and, always, the stale
+// answers it was served (package cache), for the response's
+// extensions.stale and Server-Timing. path returns the field's path in the
+// response (e.g. dashboards.3.orders); it is called only if needed. Call
+// the returned func with the field's error when it is done.
+func Field(ctx context.Context, name string, path func() ast.Path) (context.Context, func(error)) {
+	rec := FromContext(ctx)
+	var marks *cache.Marks
+	if rec != nil {
+		ctx, marks = cache.Watch(ctx)
+	}
+	stale := func() {
+		if s := marks.Stale(); len(s) > 0 {
+			rec.addStale(path(), s)
+		}
+	}
 	w, ok := ctx.Value(watchKey{}).(fieldWatch)
 	if !ok {
-		return ctx, func(error) {}
+		return ctx, func(error) { stale() }
 	}
 	start := time.Now()
 	var span trace.Span
 	if w.tracer != nil {
 		ctx, span = w.tracer.Start(ctx, "graphql.field Dashboard."+name,
-			trace.WithAttributes(attribute.String("graphql.field.path", path())))
+			trace.WithAttributes(attribute.String("graphql.field.path", path().String())))
 	}
 	return ctx, func(err error) {
+		stale()
 		if span != nil {
 			if err != nil {
 				span.SetStatus(codes.Error, "field failed")
 			}
 			span.End()
 		}
-		if w.timing {
-			if rec := FromContext(ctx); rec != nil {
-				rec.addField(path(), time.Since(start))
-			}
+		if w.timing && rec != nil {
+			rec.addField(path().String(), time.Since(start))
 		}
 	}
 }
@@ -141,6 +154,12 @@ func (e Extension) InterceptResponse(ctx context.Context, next graphql.ResponseH
 	}
 	if deadline && e.Metrics != nil {
 		e.Metrics.deadlineExceeded.Inc()
+	}
+	if stale := rec.Stale(); len(stale) > 0 {
+		if resp.Extensions == nil {
+			resp.Extensions = map[string]any{}
+		}
+		resp.Extensions["stale"] = stale
 	}
 	if e.FieldTiming && rec != nil && timingAsked(ctx) {
 		_, _, _, services, fields := rec.snapshot()

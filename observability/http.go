@@ -91,13 +91,15 @@ func (w *timingWriter) Write(b []byte) (int, error) {
 func (w *timingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // serverTiming formats the header: one entry per service, in a fixed
-// order, then total, e.g. "profile;dur=12.3, total;dur=20.1".
+// order, one per service that served a stale answer, then total, e.g.
+// `orders;dur=4.1, profile;dur=12.3, stale-orders;dur=0;desc="age 1234ms", total;dur=20.1`.
 func serverTiming(rec *Record) string {
 	_, _, _, services, _ := rec.snapshot()
 	var b strings.Builder
 	for _, name := range slices.Sorted(maps.Keys(services)) {
 		fmt.Fprintf(&b, "%s;dur=%.1f, ", name, ms(services[name]))
 	}
+	staleTiming(&b, rec.Stale())
 	fmt.Fprintf(&b, "total;dur=%.1f", ms(time.Since(rec.Start)))
 	return b.String()
 }

@@ -24,6 +24,7 @@ type Record struct {
 	codes     map[string]int           // GraphQL error codes -> count
 	services  map[string]time.Duration // downstream service -> time spent waiting on it
 	fields    []FieldTiming
+	stale     []StaleField
 }
 
 // FieldTiming is how long one downstream-backed field took to resolve.

@@ -54,5 +54,5 @@ func selection(ctx context.Context) dashboard.Selection {
 // while it resolves.
 func watch(ctx context.Context) (context.Context, func(error)) {
 	fc := graphql.GetFieldContext(ctx)
-	return observability.Field(ctx, fc.Field.Name, func() string { return fc.Path().String() })
+	return observability.Field(ctx, fc.Field.Name, fc.Path)
 }

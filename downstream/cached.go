@@ -1,0 +1,164 @@
+package downstream
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	gojson "github.com/goccy/go-json"
+
+	"github.com/acme/dashboard-gateway/cache"
+)
+
+// kept is one call's place in the response cache: its key, and the policy
+// of its service. The zero value (c nil) is a call whose answers are not
+// kept.
+type kept struct {
+	c      *cache.Cache
+	policy cache.Policy
+	key    cache.Key
+}
+
+// keep returns the call's place in the cache, or the zero kept when its
+// service's policy keeps nothing or users is nil (a batch call: see each).
+func (c *client) keep(op, target, subject string, users []string) kept {
+	if c.cache == nil || !c.policy.On() || users == nil {
+		return kept{}
+	}
+	return kept{c: c.cache, policy: c.policy, key: cache.Key{
+		Service: string(c.service), Op: op, Target: target, Subject: subject, Users: users,
+	}}
+}
+
+// staleLookup bounds the lookup of a stale answer, which may come after
+// the request's deadline has passed (the deadline may be what failed the
+// call).
+const staleLookup = 50 * time.Millisecond
+
+// fresh returns the kept answer while it is fresh (younger than the
+// policy's Fresh): the call need not go out.
+func fresh[T any](ctx context.Context, k kept) (*T, bool) {
+	if k.c == nil || k.policy.Fresh <= 0 {
+		return nil, false
+	}
+	v, _, ok := load[T](ctx, k, k.policy.Fresh)
+	return v, ok
+}
+
+// stale returns the kept answer in place of the failure e when the policy
+// allows it (StaleIfError, and e a failure of the service), and notes in
+// ctx that it served a stale answer (cache.Note).
+func stale[T any](ctx context.Context, k kept, e *Error) (*T, bool) {
+	if k.c == nil || k.policy.StaleIfError <= 0 || !serviceFailure(e.Kind) {
+		return nil, false
+	}
+	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), staleLookup)
+	defer cancel()
+	v, age, ok := load[T](lctx, k, k.policy.StaleIfError+1)
+	if ok {
+		cache.Note(ctx, k.key.Service, age)
+	}
+	return v, ok
+}
+
+// load decodes the kept answer if it is younger than maxAge.
+func load[T any](ctx context.Context, k kept, maxAge time.Duration) (*T, time.Duration, bool) {
+	b, age, ok := k.c.Get(ctx, k.key)
+	if !ok || age >= maxAge {
+		return nil, 0, false
+	}
+	v := new(T)
+	if err := gojson.Unmarshal(b, v); err != nil {
+		return nil, 0, false // an entry of another version: a miss
+	}
+	return v, age, true
+}
+
+// each gets the items of ids from a batch endpoint through get, keeping
+// each item on its own: which ids a batch carries depends on what else was
+// asked at the time, so a kept batch would rarely be asked again. Fresh
+// items are not asked for; when the call fails, the items kept from before
+// are served stale, if every one of them was kept. With perUser, each id
+// is a user's (profiles), whose invalidation drops the item.
+func each[V any](ctx context.Context, c *client, op string, ids []string, perUser bool,
+	get func(context.Context, []string) (map[string]V, error),
+) (map[string]V, error) {
+	if c.cache == nil || !c.policy.On() || len(ids) == 0 {
+		return get(ctx, ids)
+	}
+	subject := ""
+	if c.caller != nil {
+		subject = c.caller(ctx)
+	}
+	keys := make(map[string]kept, len(ids))
+	for _, id := range ids {
+		users := []string{}
+		if perUser {
+			users = []string{id}
+		}
+		keys[id] = c.keep(op, "id "+id, subject, users)
+	}
+	out := make(map[string]V, len(ids))
+	rest := ids
+	if c.policy.Fresh > 0 {
+		rest = nil
+		for _, id := range ids {
+			if v, _, ok := load[V](ctx, keys[id], c.policy.Fresh); ok {
+				out[id] = *v
+			} else {
+				rest = append(rest, id)
+			}
+		}
+		if len(rest) == 0 {
+			return out, nil
+		}
+	}
+	found, err := get(ctx, rest)
+	if err == nil {
+		for id, v := range found {
+			keys[id].save(ctx, v)
+			out[id] = v
+		}
+		return out, nil
+	}
+	e, ok := errors.AsType[*Error](err)
+	if !ok || c.policy.StaleIfError <= 0 || !serviceFailure(e.Kind) {
+		return nil, err
+	}
+	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), staleLookup)
+	defer cancel()
+	oldest := time.Duration(0)
+	for _, id := range rest {
+		v, age, ok := load[V](lctx, keys[id], c.policy.StaleIfError+1)
+		if !ok {
+			return nil, err
+		}
+		out[id], oldest = *v, max(oldest, age)
+	}
+	cache.Note(ctx, string(c.service), oldest)
+	return out, nil
+}
+
+// save keeps v, the service's good answer.
+func (k kept) save(ctx context.Context, v any) {
+	if k.c == nil {
+		return
+	}
+	b, err := gojson.Marshal(v)
+	if err != nil {
+		return // cannot happen: v was decoded from JSON
+	}
+	k.c.Put(ctx, k.key, b, k.policy.Keep())
+}
+
+// serviceFailure reports whether a call failing with kind is the service's
+// failure, which a stale answer may cover: not an answer (not found), not
+// the gateway's refusal (invalid request), not the caller giving up.
+func serviceFailure(kind Kind) bool {
+	switch kind {
+	case KindBadStatus, KindConnection, KindInvalidResponse, KindTooLarge,
+		KindDeadline, KindTimeout, KindCircuitOpen, KindShed:
+		return true
+	}
+	return false
+}

@@ -1,0 +1,218 @@
+package gateway_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/acme/dashboard-gateway/config"
+	"github.com/acme/dashboard-gateway/downstream"
+	"github.com/acme/dashboard-gateway/simulator"
+)
+
+const ordersQuery = `query($id: ID!, $n: Int) { dashboard(userId: $id) { orders(first: $n) { id status } wallet { loyaltyPoints } } }`
+
+// staleResponse is a response with its extensions.stale.
+type staleResponse struct {
+	Data       json.RawMessage `json:"data"`
+	Errors     []gqlError      `json:"errors"`
+	Extensions struct {
+		Stale []struct {
+			Path    []any  `json:"path"`
+			Service string `json:"service"`
+			AgeMs   int64  `json:"ageMs"`
+		} `json:"stale"`
+	} `json:"extensions"`
+}
+
+func decodeStale(tb testing.TB, r result) staleResponse {
+	tb.Helper()
+	var s staleResponse
+	if err := json.Unmarshal(r.body, &s); err != nil {
+		tb.Fatalf("%v: %s", err, r.body)
+	}
+	return s
+}
+
+// ordersOf returns the orders of a dashboard response, "" when null.
+func ordersOf(tb testing.TB, data json.RawMessage) string {
+	tb.Helper()
+	var d struct {
+		Dashboard struct {
+			Orders json.RawMessage `json:"orders"`
+		} `json:"dashboard"`
+	}
+	if err := json.Unmarshal(data, &d); err != nil {
+		tb.Fatalf("%v: %s", err, data)
+	}
+	if string(d.Dashboard.Orders) == "null" {
+		return ""
+	}
+	return string(d.Dashboard.Orders)
+}
+
+// failOrders makes every later call to the orders service answer 500.
+func failOrders(e *env) {
+	e.sim.SetBehavior(simulator.Orders, simulator.Behavior{Fault: simulator.FaultStatus500})
+}
+
+// With cache=<ttl>, an answer is served again while fresh, without a
+// call; other arguments are other answers.
+func TestCacheFreshAnswerMakesNoCall(t *testing.T) {
+	e := newEnv(t, envOptions{policies: map[downstream.Service]string{downstream.Orders: "cache=1h"}})
+	vars := map[string]any{"id": "u1", "n": 2}
+	first := e.post(t, ordersQuery, vars)
+	if len(first.gql.Errors) > 0 || ordersOf(t, first.gql.Data) == "" {
+		t.Fatalf("first answer: %s", first.body)
+	}
+	calls := e.sim.Stats(simulator.Orders).Calls
+	second := e.post(t, ordersQuery, vars)
+	if got := e.sim.Stats(simulator.Orders).Calls; got != calls {
+		t.Errorf("orders calls after a fresh hit: got %d; want %d", got, calls)
+	}
+	if string(second.gql.Data) != string(first.gql.Data) {
+		t.Errorf("fresh hit: got %s; want %s", second.gql.Data, first.gql.Data)
+	}
+	if s := decodeStale(t, second); len(s.Extensions.Stale) != 0 {
+		t.Errorf("a fresh hit is marked stale: %s", second.body)
+	}
+	e.post(t, ordersQuery, map[string]any{"id": "u1", "n": 3})
+	if got := e.sim.Stats(simulator.Orders).Calls; got != calls+1 {
+		t.Errorf("orders calls for other arguments: got %d; want %d", got, calls+1)
+	}
+}
+
+// With stale-if-error, a failing service's field has the last good
+// answer, no error, an entry in extensions.stale and in Server-Timing;
+// an answer older than stale-if-error is not served.
+func TestStaleIfError(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		policy    string
+		wantStale bool
+	}{
+		{"within stale-if-error", "attempts=1,stale-if-error=1h", true},
+		{"older than stale-if-error", "attempts=1,stale-if-error=1ns", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, envOptions{policies: map[downstream.Service]string{downstream.Orders: tc.policy}})
+			vars := map[string]any{"id": "u1", "n": 2}
+			good := e.post(t, ordersQuery, vars)
+			if len(good.gql.Errors) > 0 {
+				t.Fatalf("healthy answer: %s", good.body)
+			}
+			failOrders(e)
+			r := e.post(t, ordersQuery, vars)
+			s := decodeStale(t, r)
+			timing := r.header.Get("Server-Timing")
+			if !tc.wantStale {
+				if ordersOf(t, s.Data) != "" || len(s.Errors) != 1 || s.Errors[0].code() != "UPSTREAM_ERROR" || len(s.Extensions.Stale) != 0 {
+					t.Errorf("got %s; want orders null with UPSTREAM_ERROR, nothing stale", r.body)
+				}
+				if strings.Contains(timing, "stale-") {
+					t.Errorf("Server-Timing %q marks a field stale", timing)
+				}
+				return
+			}
+			if got, want := ordersOf(t, s.Data), ordersOf(t, good.gql.Data); got != want || len(s.Errors) != 0 {
+				t.Errorf("got %s; want the orders %s and no error", r.body, want)
+			}
+			if len(s.Extensions.Stale) != 1 {
+				t.Fatalf("extensions.stale of %s: want one entry", r.body)
+			}
+			st := s.Extensions.Stale[0]
+			if path, _ := json.Marshal(st.Path); string(path) != `["dashboard","orders"]` || st.Service != "orders" || st.AgeMs < 0 || st.AgeMs > time.Minute.Milliseconds() {
+				t.Errorf("stale entry %+v; want path [dashboard orders], service orders, a small age", st)
+			}
+			if !regexp.MustCompile(`(^|, )stale-orders;dur=0;desc="age \d+ms"`).MatchString(timing) {
+				t.Errorf("Server-Timing %q: want a stale-orders entry", timing)
+			}
+		})
+	}
+}
+
+// A kept answer is never served to another subject: with authentication
+// on, an admin's answer about u1 is not u1's, nor u1's the admin's.
+func TestCacheIsPerSubject(t *testing.T) {
+	e := newEnv(t, envOptions{
+		policies: map[downstream.Service]string{downstream.Orders: "attempts=1,cache=1h,stale-if-error=1h"},
+		edit:     func(o *config.Config) { o.Auth.Secret = testSecret },
+	})
+	admin := "Bearer " + token(t, "ops-1", time.Hour, "dashboard:admin", []byte(testSecret))
+	user := "Bearer " + token(t, "u1", time.Hour, "", []byte(testSecret))
+	vars := map[string]any{"id": "u1", "n": 2}
+	if r := e.post(t, ordersQuery, vars, "Authorization", admin); len(r.gql.Errors) > 0 || r.status != http.StatusOK {
+		t.Fatalf("admin: %d %s", r.status, r.body)
+	}
+	calls := e.sim.Stats(simulator.Orders).Calls
+	if r := e.post(t, ordersQuery, vars, "Authorization", user); len(r.gql.Errors) > 0 {
+		t.Fatalf("u1: %s", r.body)
+	}
+	if got := e.sim.Stats(simulator.Orders).Calls; got != calls+1 {
+		t.Errorf("u1 was served the admin's fresh answer: orders calls %d; want %d", got, calls+1)
+	}
+	failOrders(e)
+	other := "Bearer " + token(t, "ops-2", time.Hour, "dashboard:admin", []byte(testSecret))
+	r := e.post(t, ordersQuery, vars, "Authorization", other)
+	if s := decodeStale(t, r); ordersOf(t, s.Data) != "" || len(s.Extensions.Stale) != 0 {
+		t.Errorf("another admin was served a kept answer: %s", r.body)
+	}
+}
+
+// POST /admin/cache/invalidate?user=<id> on the admin listener drops the
+// user's answers: the next failure is a failure.
+func TestCacheInvalidation(t *testing.T) {
+	e := newEnv(t, envOptions{policies: map[downstream.Service]string{downstream.Orders: "attempts=1,stale-if-error=1h"}})
+	vars := map[string]any{"id": "u1", "n": 2}
+	e.post(t, ordersQuery, vars)
+	e.post(t, ordersQuery, map[string]any{"id": "u2", "n": 2})
+	for _, tc := range []struct {
+		method, query string
+		status        int
+	}{
+		{http.MethodPost, "", http.StatusBadRequest},
+		{http.MethodPost, "?user=" + strings.Repeat("x", 300), http.StatusBadRequest},
+		{http.MethodPost, "?user=u%0A1", http.StatusBadRequest},
+		{http.MethodGet, "?user=u1", http.StatusMethodNotAllowed},
+		{http.MethodPost, "?user=u1", http.StatusOK},
+	} {
+		req, _ := http.NewRequest(tc.method, e.adminURL+"/admin/cache/invalidate"+tc.query, nil)
+		resp, err := e.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.status {
+			t.Errorf("%s %s: got %d; want %d", tc.method, tc.query, resp.StatusCode, tc.status)
+		}
+	}
+	failOrders(e)
+	if s := decodeStale(t, e.post(t, ordersQuery, vars)); ordersOf(t, s.Data) != "" || len(s.Extensions.Stale) != 0 {
+		t.Errorf("u1's answer survived its invalidation")
+	}
+	if s := decodeStale(t, e.post(t, ordersQuery, map[string]any{"id": "u2", "n": 2})); ordersOf(t, s.Data) == "" || len(s.Extensions.Stale) != 1 {
+		t.Errorf("u2's answer went with u1's")
+	}
+}
+
+// An answer larger than -cache-max-entry-bytes is not kept.
+func TestCacheOversizeNotKept(t *testing.T) {
+	e := newEnv(t, envOptions{
+		policies: map[downstream.Service]string{downstream.Orders: "attempts=1,stale-if-error=1h"},
+		edit:     func(o *config.Config) { o.CacheMaxEntryBytes = 200 },
+	})
+	small := map[string]any{"id": "u1", "n": 0}
+	large := map[string]any{"id": "u1", "n": 20}
+	e.post(t, ordersQuery, small)
+	e.post(t, ordersQuery, large)
+	failOrders(e)
+	if s := decodeStale(t, e.post(t, ordersQuery, large)); ordersOf(t, s.Data) != "" {
+		t.Errorf("an answer over the entry cap was kept")
+	}
+	if s := decodeStale(t, e.post(t, ordersQuery, small)); ordersOf(t, s.Data) == "" || len(s.Extensions.Stale) != 1 {
+		t.Errorf("a small answer was not kept")
+	}
+}
