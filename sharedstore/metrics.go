@@ -1,0 +1,44 @@
+package sharedstore
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/sony/gobreaker/v2"
+)
+
+// metrics count the store's calls and show its breaker's state.
+type metrics struct {
+	calls *prometheus.CounterVec
+}
+
+// newMetrics registers the store's metrics with reg.
+func newMetrics(reg prometheus.Registerer, breaker *gobreaker.CircuitBreaker[any]) (*metrics, error) {
+	m := &metrics{calls: prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "gateway_redis_calls_total",
+		Help: "Calls to the shared store (Redis) by op (get, set, incr, allow, ping) and outcome (ok, miss, timeout, error, breaker_open).",
+	}, []string{"op", "outcome"})}
+	state := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "gateway_redis_breaker_state",
+		Help: "State of the shared store's circuit breaker: 0 closed, 1 half-open, 2 open.",
+	}, func() float64 {
+		switch breaker.State() {
+		case gobreaker.StateHalfOpen:
+			return 1
+		case gobreaker.StateOpen:
+			return 2
+		}
+		return 0
+	})
+	for _, c := range []prometheus.Collector{m.calls, state} {
+		if err := reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// observe counts a call; a nil m counts nothing.
+func (m *metrics) observe(op, outcome string) {
+	if m != nil {
+		m.calls.WithLabelValues(op, outcome).Inc()
+	}
+}
