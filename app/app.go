@@ -1,9 +1,10 @@
 // Package app builds the gateway from its configuration: the downstream
 // clients, the overload limiter, the edge (client addresses, trusted
 // documents, authentication) and, over them, the public and the operators'
-// handlers. It is the one place that wires the parts together; the command
-// (package main) and the gateway's tests both build through New. It does
-// not parse settings (package config), listen or serve.
+// handlers, and the store the replicas share (Redis), if any. It is the
+// one place that wires the parts together; the command (package main) and
+// the gateway's tests both build through New. It does not parse settings
+// (package config), listen or serve.
 package app
 
 import (
@@ -23,6 +24,7 @@ import (
 	"github.com/acme/dashboard-gateway/overload"
 	"github.com/acme/dashboard-gateway/requestid"
 	"github.com/acme/dashboard-gateway/resilience"
+	"github.com/acme/dashboard-gateway/sharedstore"
 )
 
 // Deps are what New takes besides the configuration: what the caller owns
@@ -58,6 +60,7 @@ type App struct {
 
 	limiter  *overload.Limiter
 	clients  *downstream.Clients
+	shared   *sharedstore.Store // nil without Redis
 	draining atomic.Bool
 }
 
@@ -85,6 +88,9 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*App, error) {
 		return nil, err
 	}
 	e, err := newEdge(ctx, cfg, logger)
+	if err == nil {
+		a.shared, err = newShared(ctx, cfg, deps, logger)
+	}
 	if err != nil {
 		a.clients.Close()
 		return nil, err
@@ -120,6 +126,10 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*App, error) {
 	}
 	if deps.Registry != nil {
 		opts.Gatherer = deps.Registry
+	}
+	if a.shared != nil { // not a nil *Store in the interface
+		opts.Shared = a.shared
+		opts.SharedAPQ = gateway.SharedAPQ{TTL: cfg.Redis.APQTTL, MaxBytes: cfg.Redis.APQMaxBytes}
 	}
 	a.Handler = gateway.New(opts)
 	a.Admin = gateway.Admin(opts)
@@ -178,5 +188,10 @@ func (a *App) Run(ctx context.Context) {
 // balancers stop sending it requests.
 func (a *App) Drain() { a.draining.Store(true) }
 
-// Close releases the downstream clients.
-func (a *App) Close() { a.clients.Close() }
+// Close releases the downstream clients and the connections to Redis.
+func (a *App) Close() {
+	a.clients.Close()
+	if a.shared != nil {
+		_ = a.shared.Close()
+	}
+}

@@ -16,19 +16,20 @@ func newMetrics(reg prometheus.Registerer, breaker *gobreaker.CircuitBreaker[any
 		Name: "gateway_redis_calls_total",
 		Help: "Calls to the shared store (Redis) by op (get, set, incr, allow, ping) and outcome (ok, miss, timeout, error, breaker_open).",
 	}, []string{"op", "outcome"})}
-	state := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-		Name: "gateway_redis_breaker_state",
-		Help: "State of the shared store's circuit breaker: 0 closed, 1 half-open, 2 open.",
-	}, func() float64 {
-		switch breaker.State() {
-		case gobreaker.StateHalfOpen:
-			return 1
-		case gobreaker.StateOpen:
-			return 2
-		}
-		return 0
-	})
-	for _, c := range []prometheus.Collector{m.calls, state} {
+	collectors := []prometheus.Collector{m.calls}
+	for _, st := range []gobreaker.State{gobreaker.StateClosed, gobreaker.StateHalfOpen, gobreaker.StateOpen} {
+		collectors = append(collectors, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name:        "gateway_redis_breaker_state",
+			Help:        "1 for the current state (closed, half-open, open) of the shared store's circuit breaker.",
+			ConstLabels: prometheus.Labels{"state": st.String()},
+		}, func() float64 {
+			if breaker.State() == st {
+				return 1
+			}
+			return 0
+		}))
+	}
+	for _, c := range collectors {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

@@ -94,8 +94,8 @@ func TestStoreFailsFastWhenRedisIsDown(t *testing.T) {
 	if d := time.Since(start); d > 5*time.Millisecond {
 		t.Errorf("Get with the breaker open took %v; want at once", d)
 	}
-	if got := gaugeValue(t, reg, "gateway_redis_breaker_state"); got != 2 {
-		t.Errorf("gateway_redis_breaker_state: got %v; want 2 (open)", got)
+	if got := gaugeValue(t, reg, "gateway_redis_breaker_state", "open"); got != 1 {
+		t.Errorf(`gateway_redis_breaker_state{state="open"}: got %v; want 1`, got)
 	}
 	srv.Restart()
 	waitFor(t, func() bool { return s.Ping(ctx) == nil })
@@ -104,19 +104,26 @@ func TestStoreFailsFastWhenRedisIsDown(t *testing.T) {
 	}
 }
 
-// gaugeValue returns the value of the unlabelled gauge name in reg.
-func gaugeValue(tb testing.TB, reg *prometheus.Registry, name string) float64 {
+// gaugeValue returns the value of the gauge name{state} in reg.
+func gaugeValue(tb testing.TB, reg *prometheus.Registry, name, state string) float64 {
 	tb.Helper()
 	mfs, err := reg.Gather()
 	if err != nil {
 		tb.Fatal(err)
 	}
 	for _, mf := range mfs {
-		if mf.GetName() == name {
-			return mf.GetMetric()[0].GetGauge().GetValue()
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "state" && l.GetValue() == state {
+					return m.GetGauge().GetValue()
+				}
+			}
 		}
 	}
-	tb.Fatalf("no metric %s", name)
+	tb.Fatalf("no metric %s{state=%q}", name, state)
 	return 0
 }
 
