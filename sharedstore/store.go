@@ -88,7 +88,7 @@ func New(opts Options) (*Store, error) {
 	uopts.ContextTimeoutEnabled = true
 	uopts.PoolTimeout = s.timeout
 	uopts.DialTimeout = max(s.timeout, defaultDialDeadline)
-	uopts.DialerRetries = 1 // a refused connection fails the call at once
+	uopts.DialerRetries = 1      // a refused connection fails the call at once
 	uopts.DisableIdentity = true // no CLIENT SETINFO round trip on each new connection
 	s.client = redis.NewUniversalClient(uopts)
 	tripAfter := uint32(cmp.Or(opts.TripAfter, DefaultTripAfter))
