@@ -23,16 +23,19 @@ const (
 	deployDir = "deploy"
 	appLabel  = "app.kubernetes.io/name"
 	appName   = "dashboard-gateway"
+	redisName = "dashboard-gateway-redis"
 )
 
 // wantManifests is every file deploy/ must hold (besides README.md), with
-// the object in it.
-var wantManifests = map[string]struct{ apiVersion, kind string }{
-	"kustomization.yaml": {"kustomize.config.k8s.io/v1beta1", "Kustomization"},
-	"deployment.yaml":    {"apps/v1", "Deployment"},
-	"service.yaml":       {"v1", "Service"},
-	"hpa.yaml":           {"autoscaling/v2", "HorizontalPodAutoscaler"},
-	"pdb.yaml":           {"policy/v1", "PodDisruptionBudget"},
+// the object in it and its name (and app.kubernetes.io/name label).
+var wantManifests = map[string]struct{ apiVersion, kind, name string }{
+	"kustomization.yaml":    {"kustomize.config.k8s.io/v1beta1", "Kustomization", ""},
+	"deployment.yaml":       {"apps/v1", "Deployment", appName},
+	"service.yaml":          {"v1", "Service", appName},
+	"hpa.yaml":              {"autoscaling/v2", "HorizontalPodAutoscaler", appName},
+	"pdb.yaml":              {"policy/v1", "PodDisruptionBudget", appName},
+	"redis-deployment.yaml": {"apps/v1", "Deployment", redisName},
+	"redis-service.yaml":    {"v1", "Service", redisName},
 }
 
 func TestDeployManifests(t *testing.T) {
@@ -58,11 +61,11 @@ func TestDeployManifests(t *testing.T) {
 			if obj.Kind == "Kustomization" {
 				return
 			}
-			if got := obj.Metadata.Name; got != appName {
-				t.Errorf("%s: metadata.name: got %q; want %q", name, got, appName)
+			if got := obj.Metadata.Name; got != w.name {
+				t.Errorf("%s: metadata.name: got %q; want %q", name, got, w.name)
 			}
-			if got := obj.Metadata.Labels[appLabel]; got != appName {
-				t.Errorf("%s: label %s: got %q; want %q", name, appLabel, got, appName)
+			if got := obj.Metadata.Labels[appLabel]; got != w.name {
+				t.Errorf("%s: label %s: got %q; want %q", name, appLabel, got, w.name)
 			}
 		})
 	}

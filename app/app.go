@@ -1,9 +1,10 @@
 // Package app builds the gateway from its configuration: the downstream
 // clients, the overload limiter, the edge (client addresses, trusted
 // documents, authentication) and, over them, the public and the operators'
-// handlers. It is the one place that wires the parts together; the command
-// (package main) and the gateway's tests both build through New. It does
-// not parse settings (package config), listen or serve.
+// handlers, and the store the replicas share (Redis), if any. It is the
+// one place that wires the parts together; the command (package main) and
+// the gateway's tests both build through New. It does not parse settings
+// (package config), listen or serve.
 package app
 
 import (
@@ -24,6 +25,7 @@ import (
 	"github.com/acme/dashboard-gateway/overload"
 	"github.com/acme/dashboard-gateway/requestid"
 	"github.com/acme/dashboard-gateway/resilience"
+	"github.com/acme/dashboard-gateway/sharedstore"
 )
 
 // Deps are what New takes besides the configuration: what the caller owns
@@ -60,6 +62,7 @@ type App struct {
 	limiter  *overload.Limiter
 	clients  *downstream.Clients
 	cache    *cache.Cache
+	shared   *sharedstore.Store // nil without Redis
 	draining atomic.Bool
 }
 
@@ -82,18 +85,25 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*App, error) {
 			observability.WatchOverload(deps.Registry, a.limiter)
 		}
 	}
-	a.cache = cache.New(cache.Options{
-		Store:         cache.NewMemory(cache.MemoryOptions{MaxBytes: cfg.CacheMaxBytes}),
-		MaxEntryBytes: cfg.CacheMaxEntryBytes,
-		Logger:        logger,
-	})
 	var err error
+	if a.shared, err = newShared(ctx, cfg, deps, logger); err != nil {
+		return nil, err
+	}
+	// With Redis, the answers the response cache keeps are every replica's:
+	// a value kept through one is served stale by another.
+	var store cache.Store = cache.NewMemory(cache.MemoryOptions{MaxBytes: cfg.CacheMaxBytes})
+	if a.shared != nil {
+		store = a.shared
+	}
+	a.cache = cache.New(cache.Options{Store: store, MaxEntryBytes: cfg.CacheMaxEntryBytes, Logger: logger})
 	if a.clients, err = newClients(cfg, deps, logger, metrics, a.limiter, a.cache); err != nil {
+		a.closeShared()
 		return nil, err
 	}
 	e, err := newEdge(ctx, cfg, logger)
 	if err != nil {
 		a.clients.Close()
+		a.closeShared()
 		return nil, err
 	}
 	dashboards := deps.Dashboards
@@ -130,6 +140,10 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*App, error) {
 	}
 	if deps.Registry != nil {
 		opts.Gatherer = deps.Registry
+	}
+	if a.shared != nil { // not a nil *Store in the interface
+		opts.Shared = a.shared
+		opts.SharedAPQ = gateway.SharedAPQ{TTL: cfg.Redis.APQTTL, MaxBytes: cfg.Redis.APQMaxBytes}
 	}
 	a.Handler = gateway.New(opts)
 	a.Admin = gateway.Admin(opts)
@@ -195,5 +209,15 @@ func (a *App) Run(ctx context.Context) {
 // balancers stop sending it requests.
 func (a *App) Drain() { a.draining.Store(true) }
 
-// Close releases the downstream clients.
-func (a *App) Close() { a.clients.Close() }
+// Close releases the downstream clients and the connections to Redis.
+func (a *App) Close() {
+	a.clients.Close()
+	a.closeShared()
+}
+
+// closeShared closes the connection to Redis, if any.
+func (a *App) closeShared() {
+	if a.shared != nil {
+		_ = a.shared.Close()
+	}
+}

@@ -122,6 +122,27 @@ type Config struct {
 	// AdminAddr is the operators' listener (metrics, pprof, probes);
 	// "off" means none. Default "127.0.0.1:9090".
 	AdminAddr string
+	// Redis is the store the replicas share; without its URL (the default)
+	// every replica keeps its state in memory.
+	Redis Redis
+}
+
+// Redis are the shared store's settings; URL is a secret (it may hold a
+// password).
+type Redis struct {
+	// URL is the Redis address (sharedstore.ParseURL: redis://,
+	// rediss://, Sentinel, Cluster); empty (the default): no shared store.
+	URL string
+	// Timeout bounds every Redis call. Parse's default is
+	// sharedstore.DefaultTimeout (50ms).
+	Timeout time.Duration
+	// APQTTL is how long a persisted query stays in Redis after it was
+	// last registered. Parse's default is documents.DefaultSharedTTL (24h).
+	APQTTL time.Duration
+	// APQMaxBytes is the longest persisted query kept in Redis; longer
+	// ones stay per replica. Parse's default is
+	// documents.DefaultSharedMaxBytes (20,000).
+	APQMaxBytes int
 }
 
 // Auth are the authentication settings; Secret is a secret.

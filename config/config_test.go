@@ -81,6 +81,16 @@ func TestConfig(t *testing.T) {
 		{"admin off", []string{"-admin-addr", "off"}, nil, "", func(c Config) bool { return c.AdminAddr == "off" }},
 		{"bad admin address", nil, map[string]string{"ADMIN_ADDR": "9090"}, "-admin-addr (ADMIN_ADDR)", nil},
 		{"admin address is the public one", []string{"-addr", ":8080", "-admin-addr", ":8080"}, nil, "-admin-addr (ADMIN_ADDR)", nil},
+		{"redis", nil, map[string]string{"REDIS_URL": "rediss://u:pw@redis.example.com:6380/1", "REDIS_TIMEOUT": "20ms"}, "", func(c Config) bool {
+			return c.Redis.URL == "rediss://u:pw@redis.example.com:6380/1" && c.Redis.Timeout == 20*time.Millisecond &&
+				c.Redis.APQTTL == 24*time.Hour && c.Redis.APQMaxBytes == 20_000
+		}},
+		{"redis off by default", nil, nil, "", func(c Config) bool { return c.Redis.URL == "" }},
+		{"bad redis scheme", []string{"-redis-url", "http://redis:6379"}, nil, "-redis-url (REDIS_URL)", nil},
+		{"bad redis parameter", []string{"-redis-url", "redis://redis:6379?nope=1"}, nil, "-redis-url (REDIS_URL)", nil},
+		{"redis timeout too long", []string{"-redis-timeout", "5s"}, nil, "-redis-timeout (REDIS_TIMEOUT)", nil},
+		{"redis APQ TTL too short", []string{"-redis-apq-ttl", "10ms"}, nil, "-redis-apq-ttl (REDIS_APQ_TTL)", nil},
+		{"redis APQ size", []string{"-redis-apq-max-bytes", "0"}, nil, "-redis-apq-max-bytes (REDIS_APQ_MAX_BYTES)", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"github.com/acme/dashboard-gateway/clientaddr"
 	"github.com/acme/dashboard-gateway/gateway"
 	"github.com/acme/dashboard-gateway/playground"
+	"github.com/acme/dashboard-gateway/sharedstore"
 	"github.com/acme/dashboard-gateway/simulator"
 )
 
@@ -84,6 +85,20 @@ func (c Config) validate() error {
 	}
 	if _, ok := simulator.Preset(c.Simulation); !ok {
 		errs = append(errs, fmt.Errorf("-simulation (SIMULATION) %q: want %s", c.Simulation, strings.Join(simulator.PresetNames(), ", ")))
+	}
+	if c.Redis.URL != "" {
+		if _, err := sharedstore.ParseURL(c.Redis.URL); err != nil {
+			errs = append(errs, fmt.Errorf("-redis-url (REDIS_URL): %w", err))
+		}
+	}
+	if c.Redis.Timeout < time.Millisecond || c.Redis.Timeout > time.Second {
+		errs = append(errs, fmt.Errorf("-redis-timeout (REDIS_TIMEOUT) %v: want 1ms..1s", c.Redis.Timeout))
+	}
+	if c.Redis.APQTTL < time.Second {
+		errs = append(errs, fmt.Errorf("-redis-apq-ttl (REDIS_APQ_TTL) %v: want at least 1s", c.Redis.APQTTL))
+	}
+	if c.Redis.APQMaxBytes < 1 {
+		errs = append(errs, fmt.Errorf("-redis-apq-max-bytes (REDIS_APQ_MAX_BYTES) %d: want at least 1", c.Redis.APQMaxBytes))
 	}
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		errs = append(errs, fmt.Errorf("-log-format (LOG_FORMAT) %q: want json or text", c.LogFormat))

@@ -132,6 +132,30 @@ type Options struct {
 	// http://127.0.0.1:*, http://[::1]:*, and https) call too: for a
 	// frontend's dev server in front of simulated services. Default false.
 	CORSLocalhost bool
+	// Shared, when set, is the store the replicas share (Redis, package
+	// sharedstore): persisted queries registered on one replica are found
+	// on all, and the rate limits count across all of them. Nil: each
+	// replica keeps its own. Its failures never fail a request.
+	Shared Shared
+	// SharedAPQ is how long and how large Shared keeps persisted queries;
+	// zero fields take documents.SharedCache's defaults (24h, 20,000 bytes).
+	SharedAPQ SharedAPQ
+}
+
+// Shared is the store the replicas share.
+type Shared interface {
+	documents.SharedStore
+	RateCounter
+}
+
+// SharedAPQ bounds the persisted queries in the shared store.
+type SharedAPQ struct {
+	// TTL is how long a query stays after it was last registered. Default
+	// 24h (documents.DefaultSharedTTL).
+	TTL time.Duration
+	// MaxBytes is the longest query shared; longer ones stay in the
+	// replica's cache. Default 20,000 (documents.DefaultSharedMaxBytes).
+	MaxBytes int
 }
 
 // New returns the gateway's HTTP handler.
@@ -180,11 +204,11 @@ func New(opts Options) http.Handler {
 			r.Use(traced(opts.Tracing))
 		}
 		r.Use(observability.Middleware(opts.Metrics, opts.Logger))
-		r.Use(rateLimiter(opts.RateLimit, addressKey)) // before authentication: bad tokens count
+		r.Use(rateLimiter(opts.RateLimit, addressKey, opts.Shared)) // before authentication: bad tokens count
 		if opts.Authenticate != nil {
 			r.Use(opts.Authenticate)
 		}
-		r.Use(rateLimiter(opts.SubjectRateLimit, subjectKey))
+		r.Use(rateLimiter(opts.SubjectRateLimit, subjectKey, opts.Shared))
 		r.Use(deadline.Middleware(opts.Deadline), limitBody(opts.MaxBodyBytes)) // the deadline counts the upload too
 		r.Handle("/query", graphqlhttp.Handler{Exec: exec, MaxQueryBytes: opts.MaxQueryBytes, Documents: opts.Trusted != nil})
 		r.Get("/dashboard/{userId}", restView{exec: exec}.ServeHTTP)

@@ -43,6 +43,9 @@ func newExecutor(opts Options) *executor.Executor {
 		exec.Use(documents.NewTrusted(opts.Trusted))
 	} else if opts.APQCacheSize > 0 {
 		apq = &documents.APQ{Cache: lru.New[string](opts.APQCacheSize)}
+		if opts.Shared != nil {
+			apq.Cache = documents.SharedCache{Local: apq.Cache, Shared: opts.Shared, TTL: opts.SharedAPQ.TTL, MaxBytes: opts.SharedAPQ.MaxBytes}
+		}
 		exec.Use(apq)
 	}
 	// The document's limits before gqlgen parses and validates it, unless

@@ -35,6 +35,7 @@ import (
 // services, as a client sees it.
 type env struct {
 	sim      *simulator.Simulator
+	simURLs  map[string]string // the simulated services' base URLs
 	url      string
 	adminURL string // the operators' handler (gateway.Admin): /metrics, pprof
 	client   *http.Client
@@ -59,6 +60,7 @@ type envOptions struct {
 	overload   *overload.Limiter             // overrides the limiter built from the config
 	sdl        []byte                        // served at GET /schema.graphqls while introspection is on
 	server     gateway.ServerConfig          // the HTTP server's protections
+	replicaOf  *env                          // another replica in front of that env's simulator
 }
 
 // newEnv builds the gateway as run does (app.New) from the default
@@ -68,11 +70,7 @@ type envOptions struct {
 // does not shed the tests' requests.
 func newEnv(tb testing.TB, o envOptions) *env {
 	tb.Helper()
-	sim := simulator.New(simulator.Options{Seed: 1, Behaviors: o.behaviors, Record: !o.bench, RequireHeaders: true})
-	simURLs, err := sim.Start("127.0.0.1", 0)
-	if err != nil {
-		tb.Fatalf("start simulator: %v", err)
-	}
+	sim, simURLs := startSimulator(tb, o)
 	cfg := config.Default()
 	cfg.OverloadTarget = 0
 	cfg.Deadline = cmp.Or(o.deadline, cfg.Deadline)
@@ -115,7 +113,9 @@ func newEnv(tb testing.TB, o envOptions) *env {
 	gw, err := app.New(ctx, cfg, deps)
 	if err != nil {
 		cancel()
-		sim.Close()
+		if o.replicaOf == nil {
+			sim.Close()
+		}
 		tb.Fatalf("build the gateway: %v", err)
 	}
 	srv := httptest.NewUnstartedServer(gw.Handler)
@@ -129,9 +129,26 @@ func newEnv(tb testing.TB, o envOptions) *env {
 		admin.Close()
 		gw.Close()
 		cancel()
-		sim.Close()
+		if o.replicaOf == nil {
+			sim.Close()
+		}
 	})
-	return &env{sim: sim, url: srv.URL, adminURL: admin.URL, client: &http.Client{Transport: clientTransport}, logs: logs, srv: srv, registry: registry}
+	return &env{sim: sim, simURLs: simURLs, url: srv.URL, adminURL: admin.URL, client: &http.Client{Transport: clientTransport}, logs: logs, srv: srv, registry: registry}
+}
+
+// startSimulator starts the simulated services, or returns those of
+// o.replicaOf.
+func startSimulator(tb testing.TB, o envOptions) (*simulator.Simulator, map[string]string) {
+	tb.Helper()
+	if o.replicaOf != nil {
+		return o.replicaOf.sim, o.replicaOf.simURLs
+	}
+	sim := simulator.New(simulator.Options{Seed: 1, Behaviors: o.behaviors, Record: !o.bench, RequireHeaders: true})
+	simURLs, err := sim.Start("127.0.0.1", 0)
+	if err != nil {
+		tb.Fatalf("start simulator: %v", err)
+	}
+	return sim, simURLs
 }
 
 // manifestFile writes m as a trusted-documents manifest and returns its

@@ -28,24 +28,45 @@ type RateLimit struct {
 // DefaultRateWindow is RateLimit's default window.
 const DefaultRateWindow = time.Second
 
+// RateCounter counts requests across replicas (sharedstore.Store's GCRA).
+type RateCounter interface {
+	// Allow reports whether one more request under key is within limit
+	// per window; on an error the replica counts for itself.
+	Allow(ctx context.Context, key string, limit int, window time.Duration) (bool, error)
+}
+
 // rateLimiter counts requests per key and answers a request over its
 // key's limit with 429, Retry-After and a GraphQL-shaped RATE_LIMITED
 // error. A request for which key says false is not counted. It is the one
-// place that knows how requests are counted (in memory, per replica, by
-// httprate's sliding window): a shared counter would be given here.
-func rateLimiter(rl RateLimit, key func(*http.Request) (string, bool)) func(http.Handler) http.Handler {
+// place that knows how requests are counted: by shared (nil: none), across
+// replicas; in memory, per replica, by httprate's sliding window, without
+// shared or when it fails.
+func rateLimiter(rl RateLimit, key func(*http.Request) (string, bool), shared RateCounter) func(http.Handler) http.Handler {
 	if rl.Requests <= 0 {
 		return func(next http.Handler) http.Handler { return next }
 	}
 	window := cmp.Or(rl.Window, DefaultRateWindow)
 	retryAfter := strconv.Itoa(int(max(1, math.Ceil(window.Seconds())))) // whole seconds, at least 1
-	limiter := httprate.NewRateLimiter(rl.Requests, window, httprate.WithLimitHandler(func(w http.ResponseWriter, _ *http.Request) {
+	limited := func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Retry-After", retryAfter)
 		apierror.WriteHTTP(w, http.StatusTooManyRequests, apierror.RateLimited, "too many requests; retry after "+retryAfter+"s")
-	}))
+	}
+	limiter := httprate.NewRateLimiter(rl.Requests, window, httprate.WithLimitHandler(limited))
+	// allow answers a request over its limit and reports whether it may go on.
+	allow := func(w http.ResponseWriter, r *http.Request, k string) bool {
+		if shared != nil {
+			if ok, err := shared.Allow(r.Context(), k, rl.Requests, window); err == nil {
+				if !ok {
+					limited(w, r)
+				}
+				return ok
+			} // failed (logged and counted by the store): this replica counts
+		}
+		return !limiter.RespondOnLimit(w, r, k)
+	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if k, ok := key(r); ok && limiter.RespondOnLimit(w, r, k) {
+			if k, ok := key(r); ok && !allow(w, r, k) {
 				return
 			}
 			next.ServeHTTP(w, r)

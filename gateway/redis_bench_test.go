@@ -1,0 +1,58 @@
+package gateway_test
+
+import (
+	"net/http"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/acme/dashboard-gateway/config"
+	"github.com/acme/dashboard-gateway/gateway"
+	"github.com/acme/dashboard-gateway/sharedstore"
+	"github.com/acme/dashboard-gateway/sharedstore/redistest"
+)
+
+// BenchmarkRedis measures what Redis costs a request: a persisted query
+// sent by its hash (found in the replica's cache) under a per-address
+// limit too high to refuse anything, so each request makes one Redis call
+// (the GCRA script) with Redis on, none with it off, and with it down
+// (killed, breaker open) one refused at once. It reports p50 and p99. See
+// BENCHMARKS.md.
+func BenchmarkRedis(b *testing.B) {
+	const q = `query Bench { dashboard(userId: "u1") { userId } }`
+	for _, mode := range []string{"off", "on", "down"} {
+		b.Run("redis="+mode, func(b *testing.B) {
+			var redis *redistest.Server
+			if mode != "off" {
+				redis = redistest.Start(b)
+			}
+			e := newEnv(b, envOptions{bench: true, edit: func(c *config.Config) {
+				c.RateLimit = gateway.RateLimit{Requests: 1_000_000, Window: time.Second}
+				if redis != nil {
+					c.Redis.URL = redis.URL()
+				}
+			}})
+			if r := e.register(b, q); !found(r) {
+				b.Fatalf("register: %d %s", r.status, r.body)
+			}
+			if mode == "down" {
+				redis.Stop()
+				for range sharedstore.DefaultTripAfter { // open the breaker
+					e.byHash(b, q)
+				}
+			}
+			var took []time.Duration
+			b.ReportAllocs()
+			for b.Loop() {
+				r := e.byHash(b, q)
+				if r.status != http.StatusOK || !found(r) {
+					b.Fatalf("by hash: %d %s", r.status, r.body)
+				}
+				took = append(took, r.elapsed)
+			}
+			slices.Sort(took)
+			b.ReportMetric(float64(took[len(took)/2].Microseconds()), "p50-µs")
+			b.ReportMetric(float64(took[len(took)*99/100].Microseconds()), "p99-µs")
+		})
+	}
+}

@@ -1,0 +1,189 @@
+package gateway_test
+
+import (
+	"fmt"
+	"math"
+	"net/http"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/acme/dashboard-gateway/config"
+	"github.com/acme/dashboard-gateway/documents"
+	"github.com/acme/dashboard-gateway/gateway"
+	"github.com/acme/dashboard-gateway/sharedstore"
+	"github.com/acme/dashboard-gateway/sharedstore/redistest"
+)
+
+// replicas are gateways built the same way in front of one simulator and
+// one Redis, asked round-robin.
+type replicas []*env
+
+// newReplicas builds n gateways sharing redis, with a per-address limit
+// of limit per second; clients' addresses come from X-Forwarded-For.
+func newReplicas(tb testing.TB, n int, redis *redistest.Server, limit int) replicas {
+	tb.Helper()
+	o := envOptions{edit: func(c *config.Config) {
+		c.Redis.URL = redis.URL()
+		c.RateLimit = gateway.RateLimit{Requests: limit, Window: time.Second}
+		trustProxies(tb, c, "127.0.0.1/32")
+	}}
+	first := newEnv(tb, o)
+	rs := replicas{first}
+	for range n - 1 {
+		o.replicaOf = first
+		rs = append(rs, newEnv(tb, o))
+	}
+	return rs
+}
+
+// persisted is the APQ extension of a query's hash.
+func persisted(q string) map[string]any {
+	return map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": documents.Hash(q)}}
+}
+
+// register sends q with its hash; byHash sends only the hash.
+func (e *env) register(tb testing.TB, q string) result {
+	tb.Helper()
+	return e.postRaw(tb, map[string]any{"query": q, "extensions": persisted(q)})
+}
+
+func (e *env) byHash(tb testing.TB, q string) result {
+	tb.Helper()
+	return e.postRaw(tb, map[string]any{"extensions": persisted(q)})
+}
+
+// found reports whether a by-hash request found its query.
+func found(r result) bool {
+	return r.status == http.StatusOK && len(r.gql.Errors) == 0 && len(r.gql.Data) > 0
+}
+
+// typename sends the cheapest query from the client at addr.
+func (e *env) typename(tb testing.TB, addr string) result {
+	tb.Helper()
+	return e.post(tb, `{ __typename }`, nil, "X-Forwarded-For", addr)
+}
+
+func TestReplicasShareRedis(t *testing.T) {
+	redis := redistest.Start(t)
+	const limit = 40 // per second per address, across the replicas
+	rs := newReplicas(t, 3, redis, limit)
+	a, b, c := rs[0], rs[1], rs[2]
+
+	t.Run("APQ registered on A is served by B and C", func(t *testing.T) {
+		const q = `query SharedApq { dashboard(userId: "u1") { userId } }`
+		if r := b.byHash(t, q); found(r) {
+			t.Fatalf("B before registration: got %s; want PERSISTED_QUERY_NOT_FOUND", r.body)
+		}
+		if r := a.register(t, q); !found(r) {
+			t.Fatalf("register on A: got %d %s", r.status, r.body)
+		}
+		for name, e := range map[string]*env{"B": b, "C": c} {
+			if r := e.byHash(t, q); !found(r) {
+				t.Errorf("by hash on %s: got %d %s; want the query's data", name, r.status, r.body)
+			}
+		}
+	})
+
+	t.Run("a per-address limit holds within 10% over the replicas", func(t *testing.T) {
+		// Faster than the limit for 2s, round-robin: GCRA allows a burst
+		// of the limit, then the limit per second.
+		allowed, sent := 0, 0
+		start := time.Now()
+		var last time.Time
+		for time.Since(start) < 2*time.Second {
+			r := rs[sent%len(rs)].typename(t, "10.1.0.1")
+			last = time.Now()
+			sent++
+			switch r.status {
+			case http.StatusOK:
+				allowed++
+			case http.StatusTooManyRequests:
+			default:
+				t.Fatalf("request %d: got %d %s", sent, r.status, r.body)
+			}
+		}
+		want := float64(limit) + float64(limit)*last.Sub(start).Seconds()
+		if sent < 2*int(want) {
+			t.Fatalf("sent %d requests in %v: too few to test a limit of %d/s", sent, last.Sub(start), limit)
+		}
+		t.Logf("allowed %d of %d requests in %v; GCRA's exact count %.1f", allowed, sent, last.Sub(start), want)
+		if math.Abs(float64(allowed)-want) > 0.1*want {
+			t.Errorf("allowed %d of %d requests over 3 replicas in %v; want %.0f ±10%% (burst %d + %d/s)", allowed, sent, last.Sub(start), want, limit, limit)
+		}
+	})
+
+	before := latencies(t, rs, 300, "10.2.0.")
+
+	redis.Stop()
+	t.Run("Redis down: no request fails, latency barely grows", func(t *testing.T) {
+		// The first calls fail (at once: the port refuses connections)
+		// and open each replica's breaker; then Redis costs nothing.
+		_ = latencies(t, rs, 3*sharedstore.DefaultTripAfter, "10.3.1.") // fails the test on any failed request
+		after := latencies(t, rs, 300, "10.3.0.")
+		grow := p99(after) - p99(before)
+		t.Logf("p99 with Redis: %v; without (breakers open): %v", p99(before), p99(after))
+		// The bound is generous for a loaded 2-core machine running -race;
+		// BenchmarkRedisDown measures it.
+		if grow > 25*time.Millisecond {
+			t.Errorf("p99 grew by %v with Redis down; want at most 25ms", grow)
+		}
+		const q = `query WhileDown { dashboard(userId: "u2") { userId } }`
+		if r := a.register(t, q); !found(r) {
+			t.Errorf("register on A with Redis down: got %d %s; want the data", r.status, r.body)
+		}
+		if r := b.byHash(t, q); found(r) || r.gql.Errors[0].code() != "PERSISTED_QUERY_NOT_FOUND" {
+			t.Errorf("by hash on B with Redis down: got %s; want PERSISTED_QUERY_NOT_FOUND (a miss)", r.body)
+		}
+	})
+
+	redis.Restart()
+	t.Run("Redis restarted: sharing resumes", func(t *testing.T) {
+		for i, e := range []*env{b, c} {
+			q := fmt.Sprintf(`query AfterRestart%d { dashboard(userId: "u3") { userId } }`, i)
+			// The breakers let a probe through once they have been open
+			// 1s (sharedstore.DefaultOpenFor).
+			waitUntil(t, 10*time.Second, func() bool {
+				return found(a.register(t, q)) && found(e.byHash(t, q))
+			})
+		}
+	})
+}
+
+// latencies sends n cheap requests round-robin, each from its own address
+// (prefix plus a number) so no limit applies, and returns their
+// latencies; any status but 200 fails the test.
+func latencies(tb testing.TB, rs replicas, n int, prefix string) []time.Duration {
+	tb.Helper()
+	out := make([]time.Duration, 0, n)
+	for i := range n {
+		r := rs[i%len(rs)].typename(tb, fmt.Sprintf("%s%d", prefix, i%250+1))
+		if r.status != http.StatusOK || len(r.gql.Errors) > 0 {
+			tb.Fatalf("request %d: got %d %s; want 200 with data", i, r.status, r.body)
+		}
+		out = append(out, r.elapsed)
+	}
+	return out
+}
+
+// p99 is the 99th percentile of ds.
+func p99(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[(len(s)*99)/100]
+}
+
+// waitUntil retries cond every 20ms until it holds, failing after max.
+func waitUntil(tb testing.TB, max time.Duration, cond func() bool) {
+	tb.Helper()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(max)
+	for !cond() {
+		select {
+		case <-tick.C:
+		case <-deadline:
+			tb.Fatalf("condition not met in %v", max)
+		}
+	}
+}

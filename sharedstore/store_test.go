@@ -1,0 +1,178 @@
+package sharedstore_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/acme/dashboard-gateway/sharedstore"
+	"github.com/acme/dashboard-gateway/sharedstore/redistest"
+)
+
+func newStore(tb testing.TB, url string, reg prometheus.Registerer) *sharedstore.Store {
+	tb.Helper()
+	s, err := sharedstore.New(sharedstore.Options{URL: url, Timeout: 200 * time.Millisecond, OpenFor: 100 * time.Millisecond, Registry: reg})
+	if err != nil {
+		tb.Fatalf("New(%q): %v", url, err)
+	}
+	tb.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestStoreGetSetIncr(t *testing.T) {
+	srv := redistest.Start(t)
+	s := newStore(t, srv.URL(), nil)
+	ctx := context.Background()
+	if _, ok, err := s.Get(ctx, "absent"); ok || err != nil {
+		t.Fatalf("Get(absent): got ok %v, err %v; want a miss without error", ok, err)
+	}
+	if err := s.Set(ctx, "k", []byte("v"), time.Minute); err != nil {
+		t.Fatalf("Set: %v", err)
+	}
+	if v, ok, err := s.Get(ctx, "k"); !ok || err != nil || string(v) != "v" {
+		t.Fatalf("Get(k): got %q, %v, %v; want v", v, ok, err)
+	}
+	for want := int64(1); want <= 3; want++ {
+		if n, err := s.Incr(ctx, "gen"); n != want || err != nil {
+			t.Fatalf("Incr #%d: got %d, %v; want %d", want, n, err, want)
+		}
+	}
+}
+
+func TestStoreAllowGCRA(t *testing.T) {
+	srv := redistest.Start(t)
+	s := newStore(t, srv.URL(), nil)
+	ctx := context.Background()
+	// 10 per hour: a burst of 10, then nothing for 6 minutes.
+	allowed := 0
+	for range 15 {
+		ok, err := s.Allow(ctx, "client", 10, time.Hour)
+		if err != nil {
+			t.Fatalf("Allow: %v", err)
+		}
+		if ok {
+			allowed++
+		}
+	}
+	if allowed != 10 {
+		t.Errorf("Allow 15 times at 10 per hour: got %d allowed; want 10", allowed)
+	}
+	if ok, _ := s.Allow(ctx, "other", 10, time.Hour); !ok {
+		t.Errorf("Allow(other): got denied; want keys counted apart")
+	}
+	if _, err := s.Allow(ctx, "client", 0, time.Hour); err == nil {
+		t.Errorf("Allow with limit 0: got no error; want one")
+	}
+}
+
+// TestStoreFailsFastWhenRedisIsDown checks the breaker: after a few
+// failures calls are refused at once, and once Redis is back they pass
+// again.
+func TestStoreFailsFastWhenRedisIsDown(t *testing.T) {
+	srv := redistest.Start(t)
+	reg := prometheus.NewRegistry()
+	s := newStore(t, srv.URL(), reg)
+	ctx := context.Background()
+	if err := s.Ping(ctx); err != nil {
+		t.Fatalf("Ping: %v", err)
+	}
+	srv.Stop()
+	for range sharedstore.DefaultTripAfter {
+		if _, _, err := s.Get(ctx, "k"); err == nil {
+			t.Fatal("Get with Redis down: got no error")
+		}
+	}
+	start := time.Now()
+	_, _, err := s.Get(ctx, "k")
+	if !errors.Is(err, sharedstore.ErrUnavailable) {
+		t.Fatalf("Get after %d failures: got %v; want ErrUnavailable", sharedstore.DefaultTripAfter, err)
+	}
+	if d := time.Since(start); d > 5*time.Millisecond {
+		t.Errorf("Get with the breaker open took %v; want at once", d)
+	}
+	if got := gaugeValue(t, reg, "gateway_redis_breaker_state", "open"); got != 1 {
+		t.Errorf(`gateway_redis_breaker_state{state="open"}: got %v; want 1`, got)
+	}
+	srv.Restart()
+	waitFor(t, func() bool { return s.Ping(ctx) == nil })
+	if err := s.Set(ctx, "k", []byte("v"), time.Minute); err != nil {
+		t.Errorf("Set after the restart: %v", err)
+	}
+}
+
+// gaugeValue returns the value of the gauge name{state} in reg.
+func gaugeValue(tb testing.TB, reg *prometheus.Registry, name, state string) float64 {
+	tb.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "state" && l.GetValue() == state {
+					return m.GetGauge().GetValue()
+				}
+			}
+		}
+	}
+	tb.Fatalf("no metric %s{state=%q}", name, state)
+	return 0
+}
+
+func TestParseURL(t *testing.T) {
+	tests := []struct {
+		url, want string // want: the mode, or "error"
+	}{
+		{"redis://127.0.0.1:6379", "single"},
+		{"rediss://user:pw@redis.example.com:6380/2", "single"},
+		{"redis://s1:26379?master_name=main&addr=s2:26379", "sentinel"},
+		{"redis://n1:7000?addr=n2:7000&addr=n3:7000", "cluster"},
+		{"redis://n1:7000?cluster=true", "cluster"},
+		{"http://127.0.0.1:6379", "error"},
+		{"redis://", "error"},
+		{"redis://127.0.0.1:6379?bogus=1", "error"},
+		{"redis://u:secret@127.0.0.1:6379/notadb", "error"},
+	}
+	for _, tt := range tests {
+		o, err := sharedstore.ParseURL(tt.url)
+		got := "error"
+		switch {
+		case err != nil:
+			if strings.Contains(err.Error(), "secret") {
+				t.Errorf("ParseURL(%q): error %q shows the password", tt.url, err)
+			}
+		case o.MasterName != "":
+			got = "sentinel"
+		case o.IsClusterMode:
+			got = "cluster"
+		default:
+			got = "single"
+		}
+		if got != tt.want {
+			t.Errorf("ParseURL(%q): got %s (%v); want %s", tt.url, got, err, tt.want)
+		}
+	}
+}
+
+// waitFor polls cond until it holds, for 10s at most.
+func waitFor(tb testing.TB, cond func() bool) {
+	tb.Helper()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(10 * time.Second)
+	for !cond() {
+		select {
+		case <-tick.C:
+		case <-deadline:
+			tb.Fatal("condition not met in 10s")
+		}
+	}
+}
