@@ -10,9 +10,11 @@ import (
 
 	"github.com/acme/dashboard-gateway/config"
 	"github.com/acme/dashboard-gateway/documents"
+	"github.com/acme/dashboard-gateway/downstream"
 	"github.com/acme/dashboard-gateway/gateway"
 	"github.com/acme/dashboard-gateway/sharedstore"
 	"github.com/acme/dashboard-gateway/sharedstore/redistest"
+	"github.com/acme/dashboard-gateway/simulator"
 )
 
 // replicas are gateways built the same way in front of one simulator and
@@ -23,7 +25,7 @@ type replicas []*env
 // of limit per second; clients' addresses come from X-Forwarded-For.
 func newReplicas(tb testing.TB, n int, redis *redistest.Server, limit int) replicas {
 	tb.Helper()
-	o := envOptions{edit: func(c *config.Config) {
+	o := envOptions{policies: map[downstream.Service]string{downstream.Orders: "attempts=1,stale-if-error=1h"}, edit: func(c *config.Config) {
 		c.Redis.URL = redis.URL()
 		c.RateLimit = gateway.RateLimit{Requests: limit, Window: time.Second}
 		trustProxies(tb, c, "127.0.0.1/32")
@@ -110,6 +112,24 @@ func TestReplicasShareRedis(t *testing.T) {
 		t.Logf("allowed %d of %d requests in %v; GCRA's exact count %.1f", allowed, sent, last.Sub(start), want)
 		if math.Abs(float64(allowed)-want) > 0.1*want {
 			t.Errorf("allowed %d of %d requests over 3 replicas in %v; want %.0f ±10%% (burst %d + %d/s)", allowed, sent, last.Sub(start), want, limit, limit)
+		}
+	})
+
+	t.Run("a value kept through A is served stale by C while the service fails", func(t *testing.T) {
+		vars := map[string]any{"id": "u7", "n": 2}
+		good := a.post(t, ordersQuery, vars, "X-Forwarded-For", "10.4.0.1")
+		if len(good.gql.Errors) > 0 || ordersOf(t, good.gql.Data) == "" {
+			t.Fatalf("healthy answer on A: %s", good.body)
+		}
+		failOrders(a) // the replicas share one simulator
+		defer a.sim.SetBehavior(simulator.Orders, simulator.Behavior{})
+		r := c.post(t, ordersQuery, vars, "X-Forwarded-For", "10.4.0.2")
+		s := decodeStale(t, r)
+		if got, want := ordersOf(t, s.Data), ordersOf(t, good.gql.Data); got != want || len(s.Errors) != 0 {
+			t.Errorf("on C: got %s; want A's orders %s and no error", r.body, want)
+		}
+		if len(s.Extensions.Stale) != 1 || s.Extensions.Stale[0].Service != "orders" {
+			t.Errorf("on C: extensions.stale of %s; want one entry of orders", r.body)
 		}
 	})
 
