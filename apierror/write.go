@@ -85,8 +85,9 @@ func WriteErrors(w http.ResponseWriter, status int, contentType string, errs gql
 // null when none could be built: the status is then "error" and the HTTP
 // status that of the first error's code (Status), 503 without one. The
 // errors lose their locations: they point into a query the caller never
-// wrote.
-func WriteREST(w http.ResponseWriter, data json.RawMessage, errs gqlerror.List) {
+// wrote. stale, when not nil, is the fields served stale (what the GraphQL
+// answer has in extensions.stale): it follows as "stale":[...].
+func WriteREST(w http.ResponseWriter, data json.RawMessage, errs gqlerror.List, stale any) {
 	status, outcome := http.StatusOK, "success"
 	switch {
 	case len(data) == 0 || bytes.Equal(data, []byte("null")):
@@ -106,14 +107,21 @@ func WriteREST(w http.ResponseWriter, data json.RawMessage, errs gqlerror.List) 
 		e.Locations = nil
 	}
 	encoded, err := json.Marshal(errs)
+	var staleJSON []byte
+	if err == nil && stale != nil {
+		staleJSON, err = json.Marshal(stale)
+	}
 	if err != nil {
 		WriteHTTP(w, http.StatusInternalServerError, Internal, "internal error")
 		return
 	}
-	b := make([]byte, 0, len(`{"status":"partial_success","data":,"errors":}`)+len(data)+len(encoded)+1)
+	b := make([]byte, 0, len(`{"status":"partial_success","data":,"errors":,"stale":}`)+len(data)+len(encoded)+len(staleJSON)+1)
 	b = append(append(b, `{"status":"`...), outcome...)
 	b = append(append(b, `","data":`...), data...)
 	b = append(append(b, `,"errors":`...), encoded...)
+	if staleJSON != nil {
+		b = append(append(b, `,"stale":`...), staleJSON...)
+	}
 	b = append(b, '}', '\n')
 	Write(w, status, MediaJSON, b)
 }

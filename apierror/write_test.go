@@ -56,16 +56,19 @@ func TestWriters(t *testing.T) {
 			apierror.WriteErrors(w, 200, "application/json; charset=utf-8", gqlerror.List{{Message: "x", Extensions: map[string]any{"n": math.NaN()}}}, nil)
 		}, response{500, "application/json; charset=utf-8", `{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL_SERVER_ERROR"}}]}`}},
 		{"WriteREST success", func(w http.ResponseWriter) {
-			apierror.WriteREST(w, json.RawMessage(`{"userId":"u1"}`), nil)
+			apierror.WriteREST(w, json.RawMessage(`{"userId":"u1"}`), nil, nil)
 		}, response{200, "application/json", `{"status":"success","data":{"userId":"u1"},"errors":[]}` + "\n"}},
 		{"WriteREST partial success", func(w http.ResponseWriter) {
-			apierror.WriteREST(w, json.RawMessage(`{"userId":"u1"}`), withLocation())
+			apierror.WriteREST(w, json.RawMessage(`{"userId":"u1"}`), withLocation(), nil)
 		}, response{200, "application/json", `{"status":"partial_success","data":{"userId":"u1"},"errors":[{"message":"user not found","path":["dashboard"],"extensions":{"code":"NOT_FOUND","service":"profile"}}]}` + "\n"}},
 		{"WriteREST error", func(w http.ResponseWriter) {
-			apierror.WriteREST(w, json.RawMessage("null"), gqlerror.List{{Message: "bad id", Extensions: map[string]any{"code": "BAD_USER_INPUT"}}})
+			apierror.WriteREST(w, json.RawMessage("null"), gqlerror.List{{Message: "bad id", Extensions: map[string]any{"code": "BAD_USER_INPUT"}}}, nil)
 		}, response{400, "application/json", `{"status":"error","data":null,"errors":[{"message":"bad id","extensions":{"code":"BAD_USER_INPUT"}}]}` + "\n"}},
+		{"WriteREST with fields served stale", func(w http.ResponseWriter) {
+			apierror.WriteREST(w, json.RawMessage(`{"userId":"u1"}`), nil, []map[string]any{{"path": []any{"dashboard", "orders"}, "service": "orders", "ageMs": 5}})
+		}, response{200, "application/json", `{"status":"success","data":{"userId":"u1"},"errors":[],"stale":[{"ageMs":5,"path":["dashboard","orders"],"service":"orders"}]}` + "\n"}},
 		{"WriteREST error without errors", func(w http.ResponseWriter) {
-			apierror.WriteREST(w, nil, nil)
+			apierror.WriteREST(w, nil, nil, nil)
 		}, response{503, "application/json", `{"status":"error","data":null,"errors":[]}` + "\n"}},
 	}
 	for _, tt := range tests {

@@ -216,3 +216,28 @@ func TestCacheOversizeNotKept(t *testing.T) {
 		t.Errorf("a small answer was not kept")
 	}
 }
+
+// The REST view says which fields it served stale, as "stale".
+func TestStaleInRESTView(t *testing.T) {
+	e := newEnv(t, envOptions{policies: map[downstream.Service]string{downstream.Orders: "attempts=1,stale-if-error=1h"}})
+	get := func() (int, map[string]json.RawMessage) {
+		resp, err := http.Get(e.url + "/dashboard/u1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var body map[string]json.RawMessage
+		if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+			t.Fatal(err)
+		}
+		return resp.StatusCode, body
+	}
+	if status, body := get(); status != 200 || string(body["status"]) != `"success"` || body["stale"] != nil {
+		t.Fatalf("healthy: %d %v; want success, nothing stale", status, body)
+	}
+	failOrders(e)
+	status, body := get()
+	if status != 200 || string(body["status"]) != `"success"` || !strings.Contains(string(body["stale"]), `"service":"orders"`) {
+		t.Errorf("orders failing: %d status %s stale %s; want success with orders in stale", status, body["status"], body["stale"])
+	}
+}

@@ -44,5 +44,5 @@ func (v restView) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if d, ok := bytes.CutPrefix(resp.Data, []byte(`{"dashboard":`)); ok && len(d) > 1 {
 		data = d[:len(d)-1]
 	}
-	apierror.WriteREST(w, data, resp.Errors)
+	apierror.WriteREST(w, data, resp.Errors, resp.Extensions["stale"])
 }
