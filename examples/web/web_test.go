@@ -20,8 +20,10 @@ const manifest = "src/gql/persisted-documents.json"
 // TestWebClient runs what CI runs for the TypeScript example: install the
 // locked packages when they are missing, regenerate the typed documents
 // and the manifest (they must match what is committed), type-check, build,
-// and run it with node against a gateway in trusted-documents mode over
-// that manifest, with the orders service failing.
+// and run it with node against gateways in trusted-documents mode over
+// that manifest: the typed client with the orders service failing, and the
+// deferred operation through urql with the orders service healthy, then
+// failing.
 func TestWebClient(t *testing.T) {
 	installPackages(t)
 	generated := snapshot(t, "src/gql")
@@ -32,16 +34,18 @@ func TestWebClient(t *testing.T) {
 	npm(t, "run", "typecheck")
 	npm(t, "run", "build")
 
-	url := gatewaytest.Start(t, gatewaytest.Options{Failing: []string{simulator.Orders}, TrustedDocuments: manifest})
-	cmd := exec.CommandContext(t.Context(), "node", "dist/main.js", "u1")
-	cmd.Env = append(os.Environ(), "GATEWAY_URL="+url)
-	cmd.WaitDelay = 5 * time.Second
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("node dist/main.js: %v\n%s", err, stderr.Bytes())
-	}
+	failing := gatewaytest.Start(t, gatewaytest.Options{Failing: []string{simulator.Orders}, TrustedDocuments: manifest})
+	t.Run("partial", func(t *testing.T) { checkPartial(t, failing) })
+	healthy := gatewaytest.Start(t, gatewaytest.Options{TrustedDocuments: manifest})
+	t.Run("defer", func(t *testing.T) { checkDefer(t, healthy, false) })
+	t.Run("defer orders failing", func(t *testing.T) { checkDefer(t, failing, true) })
+}
+
+// checkPartial runs dist/main.js against a gateway whose orders service
+// fails: typed data with one partial error, and a document outside the
+// manifest refused.
+func checkPartial(t *testing.T, url string) {
+	out := runNode(t, url, "dist/main.js")
 	var report struct {
 		Profile *struct {
 			Name string `json:"name"`
@@ -60,7 +64,6 @@ func TestWebClient(t *testing.T) {
 	if err := json.Unmarshal(out, &report); err != nil {
 		t.Fatalf("report %q: %v", out, err)
 	}
-	t.Logf("node dist/main.js: %s", out)
 	if report.Profile == nil || report.Profile.Name == "" || report.Profile.Tier == "" || report.LoyaltyPoints == nil {
 		t.Errorf("report %s: want the profile and the wallet's data", out)
 	}
@@ -73,6 +76,23 @@ func TestWebClient(t *testing.T) {
 	if report.Refused != "DOCUMENT_NOT_TRUSTED" {
 		t.Errorf("a document outside the manifest got %q; want DOCUMENT_NOT_TRUSTED", report.Refused)
 	}
+}
+
+// runNode runs a built program of this example with node for user u1
+// against the gateway at url, logs and returns its standard output.
+func runNode(tb testing.TB, url, program string) []byte {
+	tb.Helper()
+	cmd := exec.CommandContext(tb.Context(), "node", program, "u1")
+	cmd.Env = append(os.Environ(), "GATEWAY_URL="+url)
+	cmd.WaitDelay = 5 * time.Second
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		tb.Fatalf("node %s: %v\n%s", program, err, stderr.Bytes())
+	}
+	tb.Logf("node %s: %s", program, out)
+	return out
 }
 
 // installPackages runs npm ci when node_modules is missing or not newer

@@ -4,7 +4,7 @@
 // service failed is null, and an error with that path says why).
 //
 // Single JSON answers only. An incremental (@defer) answer arrives as
-// multipart/mixed: a reader for it belongs beside execute, sharing post.
+// multipart/mixed, which src/urql.ts reads with urql.
 import type { TypedDocumentString } from "./gql/graphql.js";
 
 /** One entry of a response's errors, as the gateway's contract has it. */
@@ -50,11 +50,16 @@ export async function execute<TResult, TVariables>(
   document: TypedDocumentString<TResult, TVariables>,
   ...[variables]: VariablesArg<TVariables>
 ): Promise<Result<TResult>> {
-  const documentId: unknown = document.__meta__?.["hash"];
-  if (typeof documentId !== "string") {
+  return (await post(client, { documentId: documentId(document), variables })) as Result<TResult>;
+}
+
+/** Returns a generated document's persisted id (sha256:<hex>), all the gateway needs. */
+export function documentId<TResult, TVariables>(document: TypedDocumentString<TResult, TVariables>): string {
+  const id: unknown = document.__meta__?.["hash"];
+  if (typeof id !== "string") {
     throw new Error("the document has no persisted hash: run npm run codegen");
   }
-  return (await post(client, { documentId, variables })) as Result<TResult>;
+  return id;
 }
 
 /**

@@ -26,3 +26,29 @@ export const DashboardQuery = graphql(`
     }
   }
 `);
+
+/**
+ * The same screen with the orders deferred: the gateway answers the profile
+ * at once and the orders, whose service is slower, in a later part of a
+ * multipart/mixed response (src/urql.ts reads it).
+ */
+export const DeferredDashboardQuery = graphql(`
+  query DeferredDashboard($userId: ID!, $orders: Int = 3) {
+    dashboard(userId: $userId) {
+      userId
+      profile {
+        name
+        tier
+      }
+      ... @defer(label: "orders") {
+        orders(first: $orders) {
+          id
+          status
+          total {
+            formatted
+          }
+        }
+      }
+    }
+  }
+`);

@@ -36,6 +36,14 @@ export type DashboardQueryVariables = Exact<{
 
 export type DashboardQuery = { dashboard: { userId: string, profile: { name: string, tier: Tier, memberSince: string } | null, orders: Array<{ id: string, status: OrderStatus, total: { formatted: string } }> | null, wallet: { loyaltyPoints: number } | null } };
 
+export type DeferredDashboardQueryVariables = Exact<{
+  userId: string | number;
+  orders?: number | null | undefined;
+}>;
+
+
+export type DeferredDashboardQuery = { dashboard: { userId: string, profile: { name: string, tier: Tier } | null } & ({ orders: Array<{ id: string, status: OrderStatus, total: { formatted: string } }> | null } | { orders?: never }) };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -56,3 +64,4 @@ export class TypedDocumentString<TResult, TVariables>
 }
 
 export const DashboardDocument = {"__meta__":{"hash":"sha256:2ac789a9db29764d60ed41060e8cca5a2c22b7b73b614f8e92fdbd93526612e7"}} as unknown as TypedDocumentString<DashboardQuery, DashboardQueryVariables>;
+export const DeferredDashboardDocument = {"__meta__":{"hash":"sha256:fe817d7f3211e97a6eedebc5fafe77af845b82aed8c70cb6bb1a0dc0648e1673"}} as unknown as TypedDocumentString<DeferredDashboardQuery, DeferredDashboardQueryVariables>;
