@@ -71,6 +71,9 @@ type Options struct {
 	Now func() time.Time
 	// Logger hears the Store's failures; nil discards them.
 	Logger *slog.Logger
+	// Observer hears the outcome of every lookup (see Outcome); nil
+	// discards them.
+	Observer Observer
 }
 
 // Cache keeps answers in its Store. It is safe for concurrent use; one
@@ -81,6 +84,7 @@ type Cache struct {
 	compressAbove int
 	now           func() time.Time
 	logger        *slog.Logger
+	observer      Observer
 	// A flate writer holds about a megabyte of state, and a reader tens
 	// of kilobytes: they are reused.
 	writers, readers sync.Pool
@@ -94,6 +98,7 @@ func New(o Options) *Cache {
 		compressAbove: cmp.Or(o.CompressAbove, DefaultCompressAbove),
 		now:           o.Now,
 		logger:        o.Logger,
+		observer:      o.Observer,
 	}
 	if c.now == nil {
 		c.now = time.Now
@@ -103,6 +108,9 @@ func New(o Options) *Cache {
 	}
 	if c.logger == nil {
 		c.logger = slog.New(slog.DiscardHandler)
+	}
+	if c.observer == nil {
+		c.observer = discard{}
 	}
 	return c
 }
@@ -148,24 +156,27 @@ func (c *Cache) storeKey(ctx context.Context, k Key) (string, error) {
 }
 
 // Get returns the answer kept under k and its age; ok is false when there
-// is none (or the Store failed: logged).
+// is none (or the Store failed: logged). When it returns an answer, the
+// caller reports what it did with it (Report); otherwise Get reports the
+// lookup itself.
 func (c *Cache) Get(ctx context.Context, k Key) (value []byte, age time.Duration, ok bool) {
 	key, err := c.storeKey(ctx, k)
 	if err != nil {
-		c.logger.LogAttrs(ctx, slog.LevelWarn, "cache get failed", slog.String("service", k.Service), slog.Any("error", err))
+		c.failed(ctx, "cache get failed", k.Service, err)
 		return nil, 0, false
 	}
 	raw, ok, err := c.store.Get(ctx, key)
 	if err != nil {
-		c.logger.LogAttrs(ctx, slog.LevelWarn, "cache get failed", slog.String("service", k.Service), slog.Any("error", err))
+		c.failed(ctx, "cache get failed", k.Service, err)
 		return nil, 0, false
 	}
 	if !ok {
+		c.observer.Lookup(k.Service, OutcomeMiss)
 		return nil, 0, false
 	}
 	value, stored, err := c.decode(raw)
 	if err != nil {
-		c.logger.LogAttrs(ctx, slog.LevelWarn, "cache entry unreadable", slog.String("service", k.Service), slog.Any("error", err))
+		c.failed(ctx, "cache entry unreadable", k.Service, err)
 		return nil, 0, false
 	}
 	return value, max(c.now().Sub(stored), 0), true
@@ -174,7 +185,11 @@ func (c *Cache) Get(ctx context.Context, k Key) (value []byte, age time.Duration
 // Put keeps value under k for keep, unless it is larger than the entry cap.
 // It reports whether the value was kept.
 func (c *Cache) Put(ctx context.Context, k Key, value []byte, keep time.Duration) bool {
-	if len(value) > c.maxEntry || keep <= 0 {
+	if keep <= 0 {
+		return false
+	}
+	if len(value) > c.maxEntry {
+		c.observer.Lookup(k.Service, OutcomeNotKept)
 		return false
 	}
 	key, err := c.storeKey(ctx, k)
@@ -182,10 +197,17 @@ func (c *Cache) Put(ctx context.Context, k Key, value []byte, keep time.Duration
 		err = c.store.Set(ctx, key, c.encode(value), keep)
 	}
 	if err != nil {
-		c.logger.LogAttrs(ctx, slog.LevelWarn, "cache put failed", slog.String("service", k.Service), slog.Any("error", err))
+		c.failed(ctx, "cache put failed", k.Service, err)
 		return false
 	}
 	return true
+}
+
+// failed logs a failure of the Store, or an unreadable entry, and reports
+// it.
+func (c *Cache) failed(ctx context.Context, msg, service string, err error) {
+	c.logger.LogAttrs(ctx, slog.LevelWarn, msg, slog.String("service", service), slog.Any("error", err))
+	c.observer.Lookup(service, OutcomeError)
 }
 
 // Invalidate drops every answer kept for user, as subject or about them,

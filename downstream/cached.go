@@ -42,6 +42,9 @@ func fresh[T any](ctx context.Context, k kept) (*T, bool) {
 		return nil, false
 	}
 	v, _, ok := load[T](ctx, k, k.policy.Fresh)
+	if ok {
+		k.c.Report(k.key.Service, cache.OutcomeFresh)
+	}
 	return v, ok
 }
 
@@ -56,20 +59,24 @@ func stale[T any](ctx context.Context, k kept, e *Error) (*T, bool) {
 	defer cancel()
 	v, age, ok := load[T](lctx, k, k.policy.StaleIfError+1)
 	if ok {
+		k.c.Report(k.key.Service, cache.OutcomeStale)
 		cache.Note(ctx, k.key.Service, age)
 	}
 	return v, ok
 }
 
-// load decodes the kept answer if it is younger than maxAge.
+// load decodes the kept answer if it is younger than maxAge. A lookup
+// that finds none is reported a miss; the caller reports what it does
+// with an answer found (cache.Cache.Report).
 func load[T any](ctx context.Context, k kept, maxAge time.Duration) (*T, time.Duration, bool) {
 	b, age, ok := k.c.Get(ctx, k.key)
-	if !ok || age >= maxAge {
-		return nil, 0, false
+	if !ok {
+		return nil, 0, false // reported by Get
 	}
 	v := new(T)
-	if err := gojson.Unmarshal(b, v); err != nil {
-		return nil, 0, false // an entry of another version: a miss
+	if age >= maxAge || gojson.Unmarshal(b, v) != nil { // too old, or an entry of another version
+		k.c.Report(k.key.Service, cache.OutcomeMiss)
+		return nil, 0, false
 	}
 	return v, age, true
 }
@@ -104,6 +111,7 @@ func each[V any](ctx context.Context, c *client, op string, ids []string, perUse
 		rest = nil
 		for _, id := range ids {
 			if v, _, ok := load[V](ctx, keys[id], c.policy.Fresh); ok {
+				c.cache.Report(string(c.service), cache.OutcomeFresh)
 				out[id] = *v
 			} else {
 				rest = append(rest, id)
@@ -128,15 +136,25 @@ func each[V any](ctx context.Context, c *client, op string, ids []string, perUse
 	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), staleLookup)
 	defer cancel()
 	oldest := time.Duration(0)
-	for _, id := range rest {
+	for i, id := range rest {
 		v, age, ok := load[V](lctx, keys[id], c.policy.StaleIfError+1)
 		if !ok {
+			// Served only if every item was kept: those found are not used.
+			reportAll(c, i, cache.OutcomeMiss)
 			return nil, err
 		}
 		out[id], oldest = *v, max(oldest, age)
 	}
+	reportAll(c, len(rest), cache.OutcomeStale)
 	cache.Note(ctx, string(c.service), oldest)
 	return out, nil
+}
+
+// reportAll reports n answers of c's service found by lookups.
+func reportAll(c *client, n int, outcome cache.Outcome) {
+	for range n {
+		c.cache.Report(string(c.service), outcome)
+	}
 }
 
 // save keeps v, the service's good answer.
