@@ -95,7 +95,11 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*App, error) {
 	if a.shared != nil {
 		store = a.shared
 	}
-	a.cache = cache.New(cache.Options{Store: store, MaxEntryBytes: cfg.CacheMaxEntryBytes, Logger: logger})
+	var observer cache.Observer
+	if metrics != nil { // a nil *Metrics in the interface would not be nil
+		observer = metrics
+	}
+	a.cache = cache.New(cache.Options{Store: store, MaxEntryBytes: cfg.CacheMaxEntryBytes, Logger: logger, Observer: observer})
 	if a.clients, err = newClients(cfg, deps, logger, metrics, a.limiter, a.cache); err != nil {
 		a.closeShared()
 		return nil, err

@@ -14,8 +14,9 @@ import (
 )
 
 // Metrics are the gateway's Prometheus metrics. It is also the
-// resilience.Observer that counts the layers' decisions, and the
-// downstream.CallObserver that times every call.
+// resilience.Observer that counts the layers' decisions, the
+// downstream.CallObserver that times every call, and the cache.Observer
+// that counts the response cache's lookups.
 type Metrics struct {
 	requests         *prometheus.CounterVec
 	requestDuration  *prometheus.HistogramVec
@@ -23,6 +24,7 @@ type Metrics struct {
 	deadlineExceeded prometheus.Counter
 	calls            *prometheus.HistogramVec
 	decisions        *prometheus.CounterVec
+	cacheLookups     *prometheus.CounterVec
 
 	operations *operationLabels
 }
@@ -50,12 +52,13 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		decisions: counterVec("gateway_resilience_decisions_total",
 			"Decisions of the resilience layers by service: retried, retry_budget, retry_no_time, hedged, hedge_budget, hedge_won, short_circuited, shed, deduplicated, attempt_timeout, busy (a retry or hedge not sent: the gateway is overloaded).",
 			"service", "decision"),
+		cacheLookups: newCacheLookups(),
 	}
 	m.operations = newOperationLabels(time.Now, func(name string) {
 		m.requests.DeletePartialMatch(prometheus.Labels{"operation": name})
 		m.requestDuration.DeletePartialMatch(prometheus.Labels{"operation": name})
 	})
-	reg.MustRegister(m.requests, m.requestDuration, m.graphqlErrors, m.deadlineExceeded, m.calls, m.decisions,
+	reg.MustRegister(m.requests, m.requestDuration, m.graphqlErrors, m.deadlineExceeded, m.calls, m.decisions, m.cacheLookups,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

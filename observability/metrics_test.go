@@ -7,6 +7,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/acme/dashboard-gateway/cache"
 	"github.com/acme/dashboard-gateway/resilience"
 )
 
@@ -74,6 +75,12 @@ func TestMetricsLabels(t *testing.T) {
 			"gateway_downstream_call_duration_seconds", map[string]string{"service": "wallet", "outcome": "ok"}, 1},
 		{"a resilience decision", func(m *Metrics) { m.Decision(context.Background(), "orders", resilience.Retried) },
 			"gateway_resilience_decisions_total", map[string]string{"service": "orders", "decision": string(resilience.Retried)}, 1},
+		{"a stale answer served", func(m *Metrics) { m.Lookup("orders", cache.OutcomeStale) },
+			"gateway_cache_lookups_total", map[string]string{"service": "orders", "outcome": "stale"}, 1},
+		{"a cache outcome not yet seen", func(m *Metrics) {},
+			"gateway_cache_lookups_total", map[string]string{"service": "wallet", "outcome": "miss"}, 0},
+		{"a service of no client", func(m *Metrics) { m.Lookup("other", cache.OutcomeMiss) },
+			"gateway_cache_lookups_total", map[string]string{"service": "other", "outcome": "miss"}, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -84,5 +91,13 @@ func TestMetricsLabels(t *testing.T) {
 				t.Errorf("%s%v: got %v; want %v", tt.metric, tt.labels, got, tt.want)
 			}
 		})
+	}
+}
+
+// A cache lookup is on the request's path: counting it allocates nothing.
+func TestCacheLookupAllocs(t *testing.T) {
+	m := NewMetrics(prometheus.NewRegistry())
+	if n := testing.AllocsPerRun(100, func() { m.Lookup("orders", cache.OutcomeFresh) }); n != 0 {
+		t.Errorf("Lookup: got %v allocations; want 0", n)
 	}
 }
