@@ -59,6 +59,19 @@ func failOrders(e *env) {
 	e.sim.SetBehavior(simulator.Orders, simulator.Behavior{Fault: simulator.FaultStatus500})
 }
 
+// wantLookups checks gateway_cache_lookups_total of the orders service,
+// by outcome.
+func wantLookups(tb testing.TB, e *env, want map[string]float64) {
+	tb.Helper()
+	m := e.scrape(tb)
+	for outcome, n := range want {
+		labels := map[string]string{"service": "orders", "outcome": outcome}
+		if got := value(m, "gateway_cache_lookups_total", labels); got != n {
+			tb.Errorf("gateway_cache_lookups_total%v = %v; want %v", labels, got, n)
+		}
+	}
+}
+
 // With cache=<ttl>, an answer is served again while fresh, without a
 // call; other arguments are other answers.
 func TestCacheFreshAnswerMakesNoCall(t *testing.T) {
@@ -79,6 +92,7 @@ func TestCacheFreshAnswerMakesNoCall(t *testing.T) {
 	if s := decodeStale(t, second); len(s.Extensions.Stale) != 0 {
 		t.Errorf("a fresh hit is marked stale: %s", second.body)
 	}
+	wantLookups(t, e, map[string]float64{"miss": 1, "fresh": 1})
 	e.post(t, ordersQuery, map[string]any{"id": "u1", "n": 3})
 	if got := e.sim.Stats(simulator.Orders).Calls; got != calls+1 {
 		t.Errorf("orders calls for other arguments: got %d; want %d", got, calls+1)
@@ -86,16 +100,18 @@ func TestCacheFreshAnswerMakesNoCall(t *testing.T) {
 }
 
 // With stale-if-error, a failing service's field has the last good
-// answer, no error, an entry in extensions.stale and in Server-Timing;
-// an answer older than stale-if-error is not served.
+// answer, no error, an entry in extensions.stale and in Server-Timing,
+// and gateway_cache_lookups_total counts it; an answer older than
+// stale-if-error is not served, and counts as a miss.
 func TestStaleIfError(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
 		policy    string
 		wantStale bool
+		lookups   map[string]float64 // gateway_cache_lookups_total of orders by outcome
 	}{
-		{"within stale-if-error", "attempts=1,stale-if-error=1h", true},
-		{"older than stale-if-error", "attempts=1,stale-if-error=1ns", false},
+		{"within stale-if-error", "attempts=1,stale-if-error=1h", true, map[string]float64{"stale": 1, "miss": 0}},
+		{"older than stale-if-error", "attempts=1,stale-if-error=1ns", false, map[string]float64{"stale": 0, "miss": 1}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, envOptions{policies: map[downstream.Service]string{downstream.Orders: tc.policy}})
@@ -108,6 +124,7 @@ func TestStaleIfError(t *testing.T) {
 			r := e.post(t, ordersQuery, vars)
 			s := decodeStale(t, r)
 			timing := r.header.Get("Server-Timing")
+			wantLookups(t, e, tc.lookups)
 			if !tc.wantStale {
 				if ordersOf(t, s.Data) != "" || len(s.Errors) != 1 || s.Errors[0].code() != "UPSTREAM_ERROR" || len(s.Extensions.Stale) != 0 {
 					t.Errorf("got %s; want orders null with UPSTREAM_ERROR, nothing stale", r.body)
