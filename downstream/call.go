@@ -83,6 +83,7 @@ func fetch[T any, PT interface {
 		if err := c.attempt(ctx, op, target, subject, notFound, into); err != nil {
 			return nil, err
 		}
+		kept.save(ctx, into) // here, once per call, not once per caller sharing it
 		return (*T)(into), nil
 	})
 	if c.calls != nil {
@@ -99,7 +100,6 @@ func fetch[T any, PT interface {
 		}
 		return nil, e
 	}
-	kept.save(ctx, v)
 	return v, nil
 }
 
