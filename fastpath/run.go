@@ -164,11 +164,11 @@ func (x *execution) resolveField(ctx context.Context, b *board, i int) {
 	case "profile":
 		v, err = svc.Profile(ctx, d)
 	case "orders":
-		v, err = svc.Orders(ctx, d, x.optionalInt(f.ast, "first"), selects(f.sub, "items", "product"))
+		v, err = svc.Orders(ctx, d, optional(x, f.ast, "first", graphql.UnmarshalInt), selects(f.sub, "items", "product"))
 	case "recommendations":
-		v, err = svc.Recommendations(ctx, d, x.optionalInt(f.ast, "first"), selects(f.sub, "product"))
+		v, err = svc.Recommendations(ctx, d, optional(x, f.ast, "first", graphql.UnmarshalInt), selects(f.sub, "product"))
 	case "notifications":
-		v, err = svc.Notifications(ctx, d, x.optionalInt(f.ast, "first"), x.optionalBool(f.ast, "unreadOnly"))
+		v, err = svc.Notifications(ctx, d, optional(x, f.ast, "first", graphql.UnmarshalInt), optional(x, f.ast, "unreadOnly", graphql.UnmarshalBoolean))
 	case "wallet":
 		v, err = svc.Wallet(ctx, d)
 	}
@@ -206,28 +206,18 @@ func (x *execution) ids(f *ast.Field, name string) []string {
 	return out
 }
 
-func (x *execution) optionalInt(f *ast.Field, name string) *int {
+// optional returns f's argument name as a T, or nil when it is null or
+// absent (validation has checked its type).
+func optional[T any](x *execution, f *ast.Field, name string, unmarshal func(any) (T, error)) *T {
 	v := x.arg(f, name)
 	if v == nil {
 		return nil
 	}
-	n, err := graphql.UnmarshalInt(v)
+	t, err := unmarshal(v)
 	if err != nil {
 		return nil
 	}
-	return &n
-}
-
-func (x *execution) optionalBool(f *ast.Field, name string) *bool {
-	v := x.arg(f, name)
-	if v == nil {
-		return nil
-	}
-	b, err := graphql.UnmarshalBoolean(v)
-	if err != nil {
-		return nil
-	}
-	return &b
+	return &t
 }
 
 // recovered is the error a panic became (the recover func logged it).
