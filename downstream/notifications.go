@@ -25,12 +25,12 @@ type Notification struct {
 func (f *NotificationFeed) validate() error {
 	var c checks
 	c.count("unreadCount", f.UnreadCount)
-	checkList(&c, "items", f.Items, func(field string, n *Notification) {
-		c.id(field+".id", n.ID)
-		c.oneOf(field+".kind", n.Kind, notificationKinds)
-		c.nonEmpty(field+".title", n.Title)
-		c.time(field+".createdAt", n.CreatedAt)
-		c.present(field+".read", n.Read != nil)
+	checkList(&c, "items", f.Items, func(n *Notification) {
+		c.id("id", n.ID)
+		c.oneOf("kind", n.Kind, notificationKinds)
+		c.nonEmpty("title", n.Title)
+		c.time("createdAt", n.CreatedAt)
+		c.present("read", n.Read != nil)
 	})
 	return c.err
 }

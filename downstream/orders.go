@@ -27,10 +27,10 @@ func (o *Order) validate() error {
 	c.oneOf("status", o.Status, orderStatuses)
 	c.time("placedAt", o.PlacedAt)
 	c.money("total", o.Total)
-	checkList(&c, "items", o.Items, func(field string, it *OrderItem) {
-		c.id(field+".productId", it.ProductID)
-		c.count(field+".quantity", it.Quantity)
-		c.money(field+".unitPrice", it.UnitPrice)
+	checkList(&c, "items", o.Items, func(it *OrderItem) {
+		c.id("productId", it.ProductID)
+		c.count("quantity", it.Quantity)
+		c.money("unitPrice", it.UnitPrice)
 	})
 	return c.err
 }

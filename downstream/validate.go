@@ -16,19 +16,6 @@ type Money struct {
 	Currency    string `json:"currency"`    // ISO 4217, three upper-case letters
 }
 
-func (m *Money) validate(field string) error {
-	if m == nil || m.AmountMinor == nil {
-		return fmt.Errorf("%s.amountMinor missing", field)
-	}
-	if *m.AmountMinor > math.MaxInt32 || *m.AmountMinor < math.MinInt32 {
-		return fmt.Errorf("%s.amountMinor %d does not fit the schema's Int", field, *m.AmountMinor)
-	}
-	if !isCurrency(m.Currency) {
-		return fmt.Errorf("%s.currency %q is not an ISO 4217 code", field, m.Currency)
-	}
-	return nil
-}
-
 // isCurrency reports whether s has the form of an ISO 4217 code: three
 // upper-case ASCII letters.
 func isCurrency(s string) bool {
@@ -59,24 +46,39 @@ func set(values ...string) map[string]bool {
 	return m
 }
 
-// checks collects the first problem of a validation.
-type checks struct{ err error }
+// checks collects the first problem of a validation. Inside a list (see
+// checkList) fields are named relative to the element being checked, and
+// a field's full name ("items[3].productId") is built only for the
+// problem found: a valid answer costs no string building.
+type checks struct {
+	err   error
+	list  string // the list whose element is being checked; "" outside one
+	index int
+}
+
+// fail records the problem of field: what says what is wrong with it.
+func (c *checks) fail(field, what string) {
+	if c.list != "" {
+		field = c.list + "[" + strconv.Itoa(c.index) + "]." + field
+	}
+	c.err = errors.New(field + " " + what)
+}
 
 func (c *checks) id(field, v string) {
 	if c.err == nil && !contract.ValidID(v) {
-		c.err = fmt.Errorf("%s %q is not a valid id", field, v)
+		c.fail(field, strconv.Quote(v)+" is not a valid id")
 	}
 }
 
 func (c *checks) nonEmpty(field, v string) {
 	if c.err == nil && v == "" {
-		c.err = fmt.Errorf("%s missing", field)
+		c.fail(field, "missing")
 	}
 }
 
 func (c *checks) oneOf(field, v string, allowed map[string]bool) {
 	if c.err == nil && !allowed[v] {
-		c.err = fmt.Errorf("%s %q is not one of the known values", field, v)
+		c.fail(field, strconv.Quote(v)+" is not one of the known values")
 	}
 }
 
@@ -86,42 +88,51 @@ func (c *checks) time(field string, v time.Time) {
 	switch {
 	case c.err != nil:
 	case v.IsZero():
-		c.err = fmt.Errorf("%s missing", field)
+		c.fail(field, "missing")
 	case v.UTC().Year() < 0 || v.UTC().Year() > 9999:
-		c.err = fmt.Errorf("%s %v is outside the years RFC 3339 can write", field, v)
+		c.fail(field, fmt.Sprintf("%v is outside the years RFC 3339 can write", v))
 	}
 }
 
 func (c *checks) present(field string, ok bool) {
 	if c.err == nil && !ok {
-		c.err = fmt.Errorf("%s missing", field)
+		c.fail(field, "missing")
 	}
 }
 
 // count checks a required non-negative count that fits the schema's Int.
 func (c *checks) count(field string, v *int) {
 	if c.err == nil && (v == nil || *v < 0 || *v > math.MaxInt32) {
-		c.err = fmt.Errorf("%s missing or outside 0..%d", field, math.MaxInt32)
+		c.fail(field, fmt.Sprintf("missing or outside 0..%d", math.MaxInt32))
 	}
 }
 
+// money checks a required amount whose minor units fit the schema's Int.
 func (c *checks) money(field string, m *Money) {
-	if c.err == nil {
-		c.err = m.validate(field)
+	switch {
+	case c.err != nil:
+	case m == nil || m.AmountMinor == nil:
+		c.fail(field+".amountMinor", "missing")
+	case *m.AmountMinor > math.MaxInt32 || *m.AmountMinor < math.MinInt32:
+		c.fail(field+".amountMinor", strconv.FormatInt(*m.AmountMinor, 10)+" does not fit the schema's Int")
+	case !isCurrency(m.Currency):
+		c.fail(field+".currency", strconv.Quote(m.Currency)+" is not an ISO 4217 code")
 	}
 }
 
 // checkList checks a required list inside an answer: present, and each
-// element with check, which names the element's fields after field
-// ("items[3]").
-func checkList[T any](c *checks, field string, list []T, check func(field string, v *T)) {
+// element with check, whose fields are named relative to the element.
+func checkList[T any](c *checks, field string, list []T, check func(v *T)) {
 	c.present(field, list != nil)
+	c.list = field
 	for i := range list {
 		if c.err != nil {
-			return
+			break
 		}
-		check(field+"["+strconv.Itoa(i)+"]", &list[i])
+		c.index = i
+		check(&list[i])
 	}
+	c.list = ""
 }
 
 // errMissing is the error of an answer without its top-level field.
