@@ -122,14 +122,17 @@ func firstArg(arg *int) int {
 // productLookup is the lookup of a list's products, made together: what the
 // catalog found, or the lookup's error (through budget.Err).
 type productLookup struct {
-	found map[string]*downstream.Product
+	found map[string]*model.Product
 	err   error
 }
 
 // lookUpProducts looks up the products ids together.
 func lookUpProducts(ctx context.Context, l *loaders.Loaders, ids []string) productLookup {
 	found, err := l.Products(ctx, ids)
-	return productLookup{found, budget.Err(ctx, err)}
+	if err != nil {
+		return productLookup{err: budget.Err(ctx, err)}
+	}
+	return productLookup{found: products(found)}
 }
 
 // product returns product id: the product, KindNotFound when the catalog
@@ -142,5 +145,5 @@ func (ps productLookup) product(id string) (*model.Product, error) {
 	if !ok {
 		return nil, &downstream.Error{Service: downstream.Catalog, Op: "get products", Kind: downstream.KindNotFound}
 	}
-	return product(p), nil
+	return p, nil
 }

@@ -6,10 +6,12 @@ import (
 )
 
 // The functions below turn validated downstream answers into public models.
-// Downstream validation guarantees every required field is present.
+// Downstream validation guarantees every required field is present. A
+// list's models are allocated together, one slice per type, rather than
+// one allocation per value: a dashboard holds hundreds of them.
 
-func money(m *downstream.Money) *model.Money {
-	return &model.Money{AmountMinor: int(*m.AmountMinor), Currency: m.Currency}
+func money(m *downstream.Money) model.Money {
+	return model.Money{AmountMinor: int(*m.AmountMinor), Currency: m.Currency}
 }
 
 func profile(p *downstream.UserProfile) *model.Profile {
@@ -24,57 +26,88 @@ func profile(p *downstream.UserProfile) *model.Profile {
 }
 
 func orders(in []*downstream.Order) []*model.Order {
+	n := 0
+	for _, o := range in {
+		n += len(o.Items)
+	}
+	orders := make([]model.Order, len(in))
+	items := make([]model.OrderItem, n)
+	itemPtrs := make([]*model.OrderItem, n)
+	amounts := make([]model.Money, len(in)+n) // totals, then unit prices
 	out := make([]*model.Order, len(in))
+	k := 0 // the next item
 	for i, o := range in {
-		items := make([]*model.OrderItem, len(o.Items))
-		for j, it := range o.Items {
-			items[j] = &model.OrderItem{Quantity: *it.Quantity, UnitPrice: money(it.UnitPrice)}
+		first := k
+		for _, it := range o.Items {
+			price := &amounts[len(in)+k]
+			*price = money(it.UnitPrice)
+			items[k] = model.OrderItem{Quantity: *it.Quantity, UnitPrice: price}
+			itemPtrs[k] = &items[k]
+			k++
 		}
-		out[i] = &model.Order{
+		amounts[i] = money(o.Total)
+		orders[i] = model.Order{
 			ID:       o.ID,
 			Status:   model.OrderStatus(o.Status),
 			PlacedAt: o.PlacedAt.UTC(),
-			Total:    money(o.Total),
-			Items:    items,
+			Total:    &amounts[i],
+			Items:    itemPtrs[first:k:k],
 		}
+		out[i] = &orders[i]
 	}
 	return out
 }
 
-func product(p *downstream.Product) *model.Product {
-	return &model.Product{
-		ID:       p.ID,
-		Name:     p.Name,
-		Price:    money(p.Price),
-		ImageURL: p.ImageURL,
-		InStock:  *p.InStock,
+// products returns the models of found, by id.
+func products(found map[string]*downstream.Product) map[string]*model.Product {
+	out := make(map[string]*model.Product, len(found))
+	models := make([]model.Product, len(found))
+	prices := make([]model.Money, len(found))
+	i := 0
+	for id, p := range found {
+		prices[i] = money(p.Price)
+		models[i] = model.Product{
+			ID:       p.ID,
+			Name:     p.Name,
+			Price:    &prices[i],
+			ImageURL: p.ImageURL,
+			InStock:  *p.InStock,
+		}
+		out[id] = &models[i]
+		i++
 	}
+	return out
 }
 
 func recommendations(in []*downstream.Recommendation) []*model.Recommendation {
+	recs := make([]model.Recommendation, len(in))
 	out := make([]*model.Recommendation, len(in))
 	for i, r := range in {
-		out[i] = &model.Recommendation{Score: *r.Score, Reason: r.Reason}
+		recs[i] = model.Recommendation{Score: *r.Score, Reason: r.Reason}
+		out[i] = &recs[i]
 	}
 	return out
 }
 
 func notificationFeed(f *downstream.NotificationFeed) *model.NotificationFeed {
+	notes := make([]model.Notification, len(f.Items))
 	items := make([]*model.Notification, len(f.Items))
 	for i, n := range f.Items {
-		items[i] = &model.Notification{
+		notes[i] = model.Notification{
 			ID:        n.ID,
 			Kind:      model.NotificationKind(n.Kind),
 			Title:     n.Title,
 			CreatedAt: n.CreatedAt.UTC(),
 			Read:      *n.Read,
 		}
+		items[i] = &notes[i]
 	}
 	return &model.NotificationFeed{UnreadCount: *f.UnreadCount, Items: items}
 }
 
 func wallet(w *downstream.UserWallet) *model.Wallet {
-	return &model.Wallet{Balance: money(w.Balance), LoyaltyPoints: *w.LoyaltyPoints}
+	balance := money(w.Balance)
+	return &model.Wallet{Balance: &balance, LoyaltyPoints: *w.LoyaltyPoints}
 }
 
 // productIDs returns the distinct product ids of orders, in order.
