@@ -250,9 +250,10 @@ query GetDashboard ($userId: ID!, $orders: Int = 3) {
 `
 
 // GetDashboard fetches a dashboard's first screen: the profile, the latest
-// orders with their products, the wallet. A nil orders argument is left
-// out of the variables (omitempty), so the default of 3 applies: sent as
-// null, it would mean "no value" and the field's default (10).
+// orders with their products, the wallet; examples/goclient sends it. A nil
+// orders argument is left out of the variables (omitempty), so the default
+// of 3 applies: sent as null, it would mean "no value" and the field's
+// default (10).
 func GetDashboard(
 	ctx_ context.Context,
 	client_ graphql.Client,

@@ -15,22 +15,22 @@ import * as types from './graphql.js';
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
-    "\n  query Dashboard($userId: ID!, $orders: Int = 3) {\n    dashboard(userId: $userId) {\n      userId\n      profile {\n        name\n        tier\n        memberSince\n      }\n      orders(first: $orders) {\n        id\n        status\n        total {\n          formatted\n        }\n      }\n      wallet {\n        loyaltyPoints\n      }\n    }\n  }\n": typeof types.DashboardDocument,
-    "\n  query DeferredDashboard($userId: ID!, $orders: Int = 3) {\n    dashboard(userId: $userId) {\n      userId\n      profile {\n        name\n        tier\n      }\n      ... @defer(label: \"orders\") {\n        orders(first: $orders) {\n          id\n          status\n          total {\n            formatted\n          }\n        }\n      }\n    }\n  }\n": typeof types.DeferredDashboardDocument,
+    "query Dashboard($userId: ID!, $orders: Int = 3) {\n  dashboard(userId: $userId) {\n    userId\n    profile {\n      name\n      tier\n      memberSince\n    }\n    orders(first: $orders) {\n      id\n      status\n      total {\n        formatted\n      }\n    }\n    wallet {\n      loyaltyPoints\n    }\n  }\n}": typeof types.DashboardDocument,
+    "query DeferredDashboard($userId: ID!, $orders: Int = 3) {\n  dashboard(userId: $userId) {\n    userId\n    profile {\n      name\n      tier\n    }\n    ... @defer(label: \"orders\") {\n      orders(first: $orders) {\n        id\n        status\n        total {\n          formatted\n        }\n      }\n    }\n  }\n}": typeof types.DeferredDashboardDocument,
 };
 const documents: Documents = {
-    "\n  query Dashboard($userId: ID!, $orders: Int = 3) {\n    dashboard(userId: $userId) {\n      userId\n      profile {\n        name\n        tier\n        memberSince\n      }\n      orders(first: $orders) {\n        id\n        status\n        total {\n          formatted\n        }\n      }\n      wallet {\n        loyaltyPoints\n      }\n    }\n  }\n": types.DashboardDocument,
-    "\n  query DeferredDashboard($userId: ID!, $orders: Int = 3) {\n    dashboard(userId: $userId) {\n      userId\n      profile {\n        name\n        tier\n      }\n      ... @defer(label: \"orders\") {\n        orders(first: $orders) {\n          id\n          status\n          total {\n            formatted\n          }\n        }\n      }\n    }\n  }\n": types.DeferredDashboardDocument,
+    "query Dashboard($userId: ID!, $orders: Int = 3) {\n  dashboard(userId: $userId) {\n    userId\n    profile {\n      name\n      tier\n      memberSince\n    }\n    orders(first: $orders) {\n      id\n      status\n      total {\n        formatted\n      }\n    }\n    wallet {\n      loyaltyPoints\n    }\n  }\n}": types.DashboardDocument,
+    "query DeferredDashboard($userId: ID!, $orders: Int = 3) {\n  dashboard(userId: $userId) {\n    userId\n    profile {\n      name\n      tier\n    }\n    ... @defer(label: \"orders\") {\n      orders(first: $orders) {\n        id\n        status\n        total {\n          formatted\n        }\n      }\n    }\n  }\n}": types.DeferredDashboardDocument,
 };
 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Dashboard($userId: ID!, $orders: Int = 3) {\n    dashboard(userId: $userId) {\n      userId\n      profile {\n        name\n        tier\n        memberSince\n      }\n      orders(first: $orders) {\n        id\n        status\n        total {\n          formatted\n        }\n      }\n      wallet {\n        loyaltyPoints\n      }\n    }\n  }\n"): typeof import('./graphql.js').DashboardDocument;
+export function graphql(source: "query Dashboard($userId: ID!, $orders: Int = 3) {\n  dashboard(userId: $userId) {\n    userId\n    profile {\n      name\n      tier\n      memberSince\n    }\n    orders(first: $orders) {\n      id\n      status\n      total {\n        formatted\n      }\n    }\n    wallet {\n      loyaltyPoints\n    }\n  }\n}"): typeof import('./graphql.js').DashboardDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query DeferredDashboard($userId: ID!, $orders: Int = 3) {\n    dashboard(userId: $userId) {\n      userId\n      profile {\n        name\n        tier\n      }\n      ... @defer(label: \"orders\") {\n        orders(first: $orders) {\n          id\n          status\n          total {\n            formatted\n          }\n        }\n      }\n    }\n  }\n"): typeof import('./graphql.js').DeferredDashboardDocument;
+export function graphql(source: "query DeferredDashboard($userId: ID!, $orders: Int = 3) {\n  dashboard(userId: $userId) {\n    userId\n    profile {\n      name\n      tier\n    }\n    ... @defer(label: \"orders\") {\n      orders(first: $orders) {\n        id\n        status\n        total {\n          formatted\n        }\n      }\n    }\n  }\n}"): typeof import('./graphql.js').DeferredDashboardDocument;
 
 
 export function graphql(source: string) {
