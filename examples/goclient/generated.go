@@ -9,6 +9,206 @@ import (
 	"github.com/Khan/genqlient/graphql"
 )
 
+// DashboardDashboard includes the requested fields of the GraphQL type Dashboard.
+// The GraphQL type's documentation follows.
+//
+// Everything a frontend shows on a user's home page. Every field that needs a
+// downstream service is nullable: when that service fails, is too slow, or the
+// request deadline passes, the field is null and the response's errors list says
+// why, while every other field still carries its data (partial success).
+type DashboardDashboard struct {
+	// The user this dashboard belongs to, as requested.
+	UserId string `json:"userId"`
+	// Who the user is. From the profile service.
+	Profile *DashboardDashboardProfile `json:"profile"`
+	// The user's most recent orders, newest first (first: 0..50). From the orders service.
+	Orders []DashboardDashboardOrdersOrder `json:"orders"`
+	// Balance and loyalty points. From the wallet service.
+	Wallet *DashboardDashboardWallet `json:"wallet"`
+}
+
+// GetUserId returns DashboardDashboard.UserId, and is useful for accessing the field via an interface.
+func (v *DashboardDashboard) GetUserId() string { return v.UserId }
+
+// GetProfile returns DashboardDashboard.Profile, and is useful for accessing the field via an interface.
+func (v *DashboardDashboard) GetProfile() *DashboardDashboardProfile { return v.Profile }
+
+// GetOrders returns DashboardDashboard.Orders, and is useful for accessing the field via an interface.
+func (v *DashboardDashboard) GetOrders() []DashboardDashboardOrdersOrder { return v.Orders }
+
+// GetWallet returns DashboardDashboard.Wallet, and is useful for accessing the field via an interface.
+func (v *DashboardDashboard) GetWallet() *DashboardDashboardWallet { return v.Wallet }
+
+// DashboardDashboardOrdersOrder includes the requested fields of the GraphQL type Order.
+// The GraphQL type's documentation follows.
+//
+// An order the user placed.
+type DashboardDashboardOrdersOrder struct {
+	// The order's id.
+	Id string `json:"id"`
+	// Where the order is in its life cycle.
+	Status OrderStatus `json:"status"`
+	// What the order costs in all.
+	Total DashboardDashboardOrdersOrderTotalMoney `json:"total"`
+}
+
+// GetId returns DashboardDashboardOrdersOrder.Id, and is useful for accessing the field via an interface.
+func (v *DashboardDashboardOrdersOrder) GetId() string { return v.Id }
+
+// GetStatus returns DashboardDashboardOrdersOrder.Status, and is useful for accessing the field via an interface.
+func (v *DashboardDashboardOrdersOrder) GetStatus() OrderStatus { return v.Status }
+
+// GetTotal returns DashboardDashboardOrdersOrder.Total, and is useful for accessing the field via an interface.
+func (v *DashboardDashboardOrdersOrder) GetTotal() DashboardDashboardOrdersOrderTotalMoney {
+	return v.Total
+}
+
+// DashboardDashboardOrdersOrderTotalMoney includes the requested fields of the GraphQL type Money.
+// The GraphQL type's documentation follows.
+//
+// An amount of money in the currency's minor unit (cents for EUR and USD).
+type DashboardDashboardOrdersOrderTotalMoney struct {
+	// Human-readable, e.g. €129.90.
+	Formatted string `json:"formatted"`
+}
+
+// GetFormatted returns DashboardDashboardOrdersOrderTotalMoney.Formatted, and is useful for accessing the field via an interface.
+func (v *DashboardDashboardOrdersOrderTotalMoney) GetFormatted() string { return v.Formatted }
+
+// DashboardDashboardProfile includes the requested fields of the GraphQL type Profile.
+// The GraphQL type's documentation follows.
+//
+// A user's public profile.
+type DashboardDashboardProfile struct {
+	// Display name.
+	Name string `json:"name"`
+	// Loyalty tier.
+	Tier Tier `json:"tier"`
+	// When the user signed up.
+	MemberSince time.Time `json:"memberSince"`
+}
+
+// GetName returns DashboardDashboardProfile.Name, and is useful for accessing the field via an interface.
+func (v *DashboardDashboardProfile) GetName() string { return v.Name }
+
+// GetTier returns DashboardDashboardProfile.Tier, and is useful for accessing the field via an interface.
+func (v *DashboardDashboardProfile) GetTier() Tier { return v.Tier }
+
+// GetMemberSince returns DashboardDashboardProfile.MemberSince, and is useful for accessing the field via an interface.
+func (v *DashboardDashboardProfile) GetMemberSince() time.Time { return v.MemberSince }
+
+// DashboardDashboardWallet includes the requested fields of the GraphQL type Wallet.
+// The GraphQL type's documentation follows.
+//
+// A user's stored value.
+type DashboardDashboardWallet struct {
+	// Loyalty points the user can spend.
+	LoyaltyPoints int `json:"loyaltyPoints"`
+}
+
+// GetLoyaltyPoints returns DashboardDashboardWallet.LoyaltyPoints, and is useful for accessing the field via an interface.
+func (v *DashboardDashboardWallet) GetLoyaltyPoints() int { return v.LoyaltyPoints }
+
+// DashboardResponse is returned by Dashboard on success.
+type DashboardResponse struct {
+	// The dashboard of one user. Its fields resolve concurrently, each from its own downstream service.
+	Dashboard DashboardDashboard `json:"dashboard"`
+}
+
+// GetDashboard returns DashboardResponse.Dashboard, and is useful for accessing the field via an interface.
+func (v *DashboardResponse) GetDashboard() DashboardDashboard { return v.Dashboard }
+
+// DeferredDashboardDashboard includes the requested fields of the GraphQL type Dashboard.
+// The GraphQL type's documentation follows.
+//
+// Everything a frontend shows on a user's home page. Every field that needs a
+// downstream service is nullable: when that service fails, is too slow, or the
+// request deadline passes, the field is null and the response's errors list says
+// why, while every other field still carries its data (partial success).
+type DeferredDashboardDashboard struct {
+	// The user this dashboard belongs to, as requested.
+	UserId string `json:"userId"`
+	// Who the user is. From the profile service.
+	Profile *DeferredDashboardDashboardProfile `json:"profile"`
+	// The user's most recent orders, newest first (first: 0..50). From the orders service.
+	Orders []DeferredDashboardDashboardOrdersOrder `json:"orders"`
+}
+
+// GetUserId returns DeferredDashboardDashboard.UserId, and is useful for accessing the field via an interface.
+func (v *DeferredDashboardDashboard) GetUserId() string { return v.UserId }
+
+// GetProfile returns DeferredDashboardDashboard.Profile, and is useful for accessing the field via an interface.
+func (v *DeferredDashboardDashboard) GetProfile() *DeferredDashboardDashboardProfile {
+	return v.Profile
+}
+
+// GetOrders returns DeferredDashboardDashboard.Orders, and is useful for accessing the field via an interface.
+func (v *DeferredDashboardDashboard) GetOrders() []DeferredDashboardDashboardOrdersOrder {
+	return v.Orders
+}
+
+// DeferredDashboardDashboardOrdersOrder includes the requested fields of the GraphQL type Order.
+// The GraphQL type's documentation follows.
+//
+// An order the user placed.
+type DeferredDashboardDashboardOrdersOrder struct {
+	// The order's id.
+	Id string `json:"id"`
+	// Where the order is in its life cycle.
+	Status OrderStatus `json:"status"`
+	// What the order costs in all.
+	Total DeferredDashboardDashboardOrdersOrderTotalMoney `json:"total"`
+}
+
+// GetId returns DeferredDashboardDashboardOrdersOrder.Id, and is useful for accessing the field via an interface.
+func (v *DeferredDashboardDashboardOrdersOrder) GetId() string { return v.Id }
+
+// GetStatus returns DeferredDashboardDashboardOrdersOrder.Status, and is useful for accessing the field via an interface.
+func (v *DeferredDashboardDashboardOrdersOrder) GetStatus() OrderStatus { return v.Status }
+
+// GetTotal returns DeferredDashboardDashboardOrdersOrder.Total, and is useful for accessing the field via an interface.
+func (v *DeferredDashboardDashboardOrdersOrder) GetTotal() DeferredDashboardDashboardOrdersOrderTotalMoney {
+	return v.Total
+}
+
+// DeferredDashboardDashboardOrdersOrderTotalMoney includes the requested fields of the GraphQL type Money.
+// The GraphQL type's documentation follows.
+//
+// An amount of money in the currency's minor unit (cents for EUR and USD).
+type DeferredDashboardDashboardOrdersOrderTotalMoney struct {
+	// Human-readable, e.g. €129.90.
+	Formatted string `json:"formatted"`
+}
+
+// GetFormatted returns DeferredDashboardDashboardOrdersOrderTotalMoney.Formatted, and is useful for accessing the field via an interface.
+func (v *DeferredDashboardDashboardOrdersOrderTotalMoney) GetFormatted() string { return v.Formatted }
+
+// DeferredDashboardDashboardProfile includes the requested fields of the GraphQL type Profile.
+// The GraphQL type's documentation follows.
+//
+// A user's public profile.
+type DeferredDashboardDashboardProfile struct {
+	// Display name.
+	Name string `json:"name"`
+	// Loyalty tier.
+	Tier Tier `json:"tier"`
+}
+
+// GetName returns DeferredDashboardDashboardProfile.Name, and is useful for accessing the field via an interface.
+func (v *DeferredDashboardDashboardProfile) GetName() string { return v.Name }
+
+// GetTier returns DeferredDashboardDashboardProfile.Tier, and is useful for accessing the field via an interface.
+func (v *DeferredDashboardDashboardProfile) GetTier() Tier { return v.Tier }
+
+// DeferredDashboardResponse is returned by DeferredDashboard on success.
+type DeferredDashboardResponse struct {
+	// The dashboard of one user. Its fields resolve concurrently, each from its own downstream service.
+	Dashboard DeferredDashboardDashboard `json:"dashboard"`
+}
+
+// GetDashboard returns DeferredDashboardResponse.Dashboard, and is useful for accessing the field via an interface.
+func (v *DeferredDashboardResponse) GetDashboard() DeferredDashboardDashboard { return v.Dashboard }
+
 // GetDashboardDashboard includes the requested fields of the GraphQL type Dashboard.
 // The GraphQL type's documentation follows.
 //
@@ -206,6 +406,30 @@ var AllTier = []Tier{
 	TierPlatinum,
 }
 
+// __DashboardInput is used internally by genqlient
+type __DashboardInput struct {
+	UserId string `json:"userId"`
+	Orders *int   `json:"orders,omitempty"`
+}
+
+// GetUserId returns __DashboardInput.UserId, and is useful for accessing the field via an interface.
+func (v *__DashboardInput) GetUserId() string { return v.UserId }
+
+// GetOrders returns __DashboardInput.Orders, and is useful for accessing the field via an interface.
+func (v *__DashboardInput) GetOrders() *int { return v.Orders }
+
+// __DeferredDashboardInput is used internally by genqlient
+type __DeferredDashboardInput struct {
+	UserId string `json:"userId"`
+	Orders *int   `json:"orders,omitempty"`
+}
+
+// GetUserId returns __DeferredDashboardInput.UserId, and is useful for accessing the field via an interface.
+func (v *__DeferredDashboardInput) GetUserId() string { return v.UserId }
+
+// GetOrders returns __DeferredDashboardInput.Orders, and is useful for accessing the field via an interface.
+func (v *__DeferredDashboardInput) GetOrders() *int { return v.Orders }
+
 // __GetDashboardInput is used internally by genqlient
 type __GetDashboardInput struct {
 	UserId string `json:"userId"`
@@ -217,6 +441,115 @@ func (v *__GetDashboardInput) GetUserId() string { return v.UserId }
 
 // GetOrders returns __GetDashboardInput.Orders, and is useful for accessing the field via an interface.
 func (v *__GetDashboardInput) GetOrders() *int { return v.Orders }
+
+// The query executed by Dashboard.
+const Dashboard_Operation = `
+query Dashboard ($userId: ID!, $orders: Int = 3) {
+	dashboard(userId: $userId) {
+		userId
+		profile {
+			name
+			tier
+			memberSince
+		}
+		orders(first: $orders) {
+			id
+			status
+			total {
+				formatted
+			}
+		}
+		wallet {
+			loyaltyPoints
+		}
+	}
+}
+`
+
+// Dashboard fetches a dashboard's first screen: the profile, the latest
+// orders, the wallet. examples/web sends it (src/main.ts), by its persisted
+// id.
+func Dashboard(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	userId string,
+	orders *int,
+) (data_ *DashboardResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "Dashboard",
+		Query:  Dashboard_Operation,
+		Variables: &__DashboardInput{
+			UserId: userId,
+			Orders: orders,
+		},
+	}
+
+	data_ = &DashboardResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by DeferredDashboard.
+const DeferredDashboard_Operation = `
+query DeferredDashboard ($userId: ID!, $orders: Int = 3) {
+	dashboard(userId: $userId) {
+		userId
+		profile {
+			name
+			tier
+		}
+		... on Dashboard @defer(label: "orders") {
+			orders(first: $orders) {
+				id
+				status
+				total {
+					formatted
+				}
+			}
+		}
+	}
+}
+`
+
+// DeferredDashboard fetches the profile with the orders deferred: the
+// gateway answers the profile at once and the orders, whose service is
+// slower, in a later part of a multipart/mixed response. examples/web sends
+// it (src/defer.ts) through urql, which reads the parts as they come. A
+// client that does not accept multipart/mixed, as genqlient's, gets one
+// JSON answer with every field.
+func DeferredDashboard(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	userId string,
+	orders *int,
+) (data_ *DeferredDashboardResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "DeferredDashboard",
+		Query:  DeferredDashboard_Operation,
+		Variables: &__DeferredDashboardInput{
+			UserId: userId,
+			Orders: orders,
+		},
+	}
+
+	data_ = &DeferredDashboardResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
 
 // The query executed by GetDashboard.
 const GetDashboard_Operation = `
@@ -250,9 +583,8 @@ query GetDashboard ($userId: ID!, $orders: Int = 3) {
 `
 
 // GetDashboard fetches a dashboard's first screen: the profile, the latest
-// orders with their products, the wallet. A nil orders argument is left
-// out of the variables (omitempty), so the default of 3 applies: sent as
-// null, it would mean "no value" and the field's default (10).
+// orders with their time and products, the wallet. examples/goclient sends
+// it.
 func GetDashboard(
 	ctx_ context.Context,
 	client_ graphql.Client,

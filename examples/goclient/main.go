@@ -1,7 +1,8 @@
 // Command goclient is a typed Go client of the dashboard gateway: genqlient
-// generates generated.go from the schema and the operations in
-// dashboard.graphql (`go tool genqlient` in this directory). It prints a
-// dashboard, and for each field that is null, the error that says why.
+// generates generated.go from the schema and the operations the example
+// clients share in ../operations (`go tool genqlient` in this directory).
+// It prints a dashboard, and for each field that is null, the error that
+// says why.
 //
 //	go run ./examples/goclient -url http://localhost:8080/query -user u1
 package main

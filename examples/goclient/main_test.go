@@ -109,3 +109,18 @@ func TestRun(t *testing.T) {
 		}
 	}
 }
+
+// TestDeferredAsOneAnswer sends the web client's @defer operation, which
+// genqlient generates too: its client does not accept multipart/mixed, so
+// the gateway answers in one JSON object with every field, the deferred
+// orders included.
+func TestDeferredAsOneAnswer(t *testing.T) {
+	url := gatewaytest.Start(t, gatewaytest.Options{})
+	resp, err := DeferredDashboard(t.Context(), graphql.NewClient(url, http.DefaultClient), "u1", nil)
+	if err != nil {
+		t.Fatalf("DeferredDashboard: %v", err)
+	}
+	if d := resp.Dashboard; d.Profile == nil || len(d.Orders) != 3 {
+		t.Errorf("dashboard %+v; want the profile and 3 orders (the operation's default) in one answer", d)
+	}
+}

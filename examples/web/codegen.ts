@@ -1,12 +1,13 @@
-// GraphQL Code Generator's configuration: the client preset types every
-// operation written with graphql() under src/, and writes the persisted
+// GraphQL Code Generator's configuration: the client preset types each
+// operation of ../operations (the example clients share them) as a
+// ...Document constant in src/gql/graphql.ts, and writes the persisted
 // documents manifest (id -> document) that the gateway's trusted-documents
-// mode runs (-trusted-documents examples/web/persisted-documents.json).
+// mode runs (-trusted-documents examples/web/src/gql/persisted-documents.json).
 import type { CodegenConfig } from "@graphql-codegen/cli";
 
 const config: CodegenConfig = {
   schema: "../../schema.graphqls",
-  documents: ["src/**/*.ts", "!src/gql/**"],
+  documents: ["../operations/*.graphql"],
   ignoreNoDocuments: false,
   // Imports end in .js, as Node.js ES modules (and tsconfig's NodeNext) need.
   emitLegacyCommonJSImports: false,

@@ -6,7 +6,7 @@
 //
 //   GATEWAY_URL=http://localhost:8080/query node dist/defer.js u1
 import type { Client } from "./client.js";
-import { DeferredDashboardQuery } from "./operations.js";
+import { DeferredDashboardDocument } from "./gql/graphql.js";
 import { eachResult, urqlClient } from "./urql.js";
 
 const client: Client = { endpoint: process.env["GATEWAY_URL"] ?? "http://localhost:8080/query" };
@@ -23,7 +23,7 @@ const watchingFetch: typeof fetch = async (input, init) => {
 
 const results = await eachResult(
   urqlClient(client, watchingFetch),
-  DeferredDashboardQuery,
+  DeferredDashboardDocument,
   { userId, orders: 2 },
   (result) => ({
     hasNext: result.hasNext,

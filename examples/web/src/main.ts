@@ -5,12 +5,12 @@
 //
 //   GATEWAY_URL=http://localhost:8080/query node dist/main.js
 import { execute, post, type Client, type GraphQLError } from "./client.js";
-import { DashboardQuery } from "./operations.js";
+import { DashboardDocument } from "./gql/graphql.js";
 
 const client: Client = { endpoint: process.env["GATEWAY_URL"] ?? "http://localhost:8080/query" };
 const userId = process.argv[2] ?? "u1";
 
-const result = await execute(client, DashboardQuery, { userId, orders: 2 });
+const result = await execute(client, DashboardDocument, { userId, orders: 2 });
 const dashboard = result.data?.dashboard;
 if (!dashboard) {
   // No data at all: the whole request failed (not a partial answer).
