@@ -20,12 +20,13 @@ type plan struct {
 
 // field is one response key of an object's selection.
 type field struct {
-	key    string     // the response key (the alias, else the name)
-	name   string     // the schema field
-	quoted []byte     // `"key":`, written before the value
-	ast    *ast.Field // its first occurrence: arguments and position
-	sub    []*field   // the merged selection of its value's type, if an object
-	group  int        // of a Dashboard field: its deferred group, 0 if none
+	key    string          // the response key (the alias, else the name)
+	name   string          // the schema field
+	quoted []byte          // `"key":`, written before the value
+	elem   ast.PathElement // key in a path, made once: boxing it costs an allocation
+	ast    *ast.Field      // its first occurrence: arguments and position
+	sub    []*field        // the merged selection of its value's type, if an object
+	group  int             // of a Dashboard field: its deferred group, 0 if none
 }
 
 // objectFields are the fields the fast path can write, per object type; a
@@ -176,7 +177,7 @@ func (c *compiler) collect(typeName string, sets []ast.SelectionSet) []*field {
 				}
 				f := byKey[key]
 				if f == nil {
-					f = &field{key: key, name: s.Name, ast: s, quoted: quotedKey(key), group: group}
+					f = &field{key: key, name: s.Name, ast: s, quoted: quotedKey(key), elem: ast.PathName(key), group: group}
 					byKey[key] = f
 					out = append(out, f)
 				} else if group == 0 {

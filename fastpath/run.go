@@ -55,9 +55,9 @@ func (x *execution) openRoots(ctx context.Context, p *plan) []*board {
 		r := root{field: f}
 		switch f.name {
 		case "dashboard":
-			r.boards, r.err = x.open(ctx, f, []string{x.id(f.ast, "userId")}, ast.Path{ast.PathName(f.key)}, false)
+			r.boards, r.err = x.open(ctx, f, []string{x.id(f.ast, "userId")}, ast.Path{f.elem}, false)
 		case "dashboards":
-			r.boards, r.err = x.open(ctx, f, x.ids(f.ast, "userIds"), ast.Path{ast.PathName(f.key)}, true)
+			r.boards, r.err = x.open(ctx, f, x.ids(f.ast, "userIds"), ast.Path{f.elem}, true)
 		}
 		boards = append(boards, r.boards...)
 		x.roots = append(x.roots, r)
@@ -146,7 +146,7 @@ func (x *execution) resolveBoard(ctx context.Context, b *board) {
 // error.
 func (x *execution) resolveField(ctx context.Context, b *board, i int) {
 	f := b.fields[i]
-	ctx, done := observability.Field(ctx, f.name, func() ast.Path { return fieldPath(b.path, f.key) })
+	ctx, done := observability.Field(ctx, f.name, func() ast.Path { return fieldPath(b.path, f.elem) })
 	var v any
 	var err error
 	defer func() {
@@ -240,8 +240,8 @@ func (x *execution) fail(ctx context.Context, err error, path ast.Path, f *ast.F
 	graphql.AddError(ctx, e)
 }
 
-// fieldPath returns the path of the field key in the object at path, as
+// fieldPath returns the path of the field elem in the object at path, as
 // gqlgen's FieldContext.Path() does, without touching path.
-func fieldPath(path ast.Path, key string) ast.Path {
-	return append(path[:len(path):len(path)], ast.PathName(key))
+func fieldPath(path ast.Path, elem ast.PathElement) ast.Path {
+	return append(path[:len(path):len(path)], elem)
 }

@@ -26,7 +26,7 @@ func (x *execution) write(ctx context.Context) []byte {
 	w := x.writer(ctx)
 	for _, r := range x.roots {
 		if r.err != nil {
-			x.fail(ctx, r.err, ast.Path{ast.PathName(r.field.key)}, r.field.ast)
+			x.fail(ctx, r.err, ast.Path{r.field.elem}, r.field.ast)
 		}
 	}
 	for _, r := range x.roots {
@@ -93,7 +93,7 @@ func (w *writer) objectGroup(fields []*field, typename string, group int, value 
 func (w *writer) dashboard(b *board, group int) {
 	w.path = append(w.path[:0], b.path...)
 	w.objectGroup(b.fields, "Dashboard", group, func(i int, f *field) {
-		w.enter(ast.PathName(f.key))
+		w.enter(f.elem)
 		switch {
 		case f.name == "userId":
 			w.b = appendString(w.b, b.d.UserID)
@@ -168,7 +168,7 @@ func (w *writer) order(fields []*field, o *model.Order) {
 		case "total":
 			w.money(f.sub, o.Total)
 		case "items":
-			w.enter(ast.PathName(f.key))
+			w.enter(f.elem)
 			w.list(len(o.Items), func(i int) { w.item(f.sub, o.Items[i]) })
 			w.leave()
 		}
@@ -206,7 +206,7 @@ func (w *writer) recommendation(fields []*field, r *model.Recommendation) {
 // product writes a list element's product field: the product, or null and
 // its error.
 func (w *writer) product(f *field, p *model.Product, err error) {
-	w.enter(ast.PathName(f.key))
+	w.enter(f.elem)
 	defer w.leave()
 	switch {
 	case err != nil:

@@ -70,7 +70,7 @@ func (b *batch[V]) prefetch(ctx context.Context, ids []string) []*chunk[V] {
 		c := b.byID[id]
 		if c == nil {
 			if fresh == nil {
-				fresh = &chunk[V]{done: make(chan struct{})}
+				fresh = &chunk[V]{done: make(chan struct{}), ids: make([]string, 0, len(ids)-i)}
 			}
 			fresh.ids = append(fresh.ids, id)
 			b.byID[id], c = fresh, fresh
