@@ -21,6 +21,7 @@ import (
 	"github.com/acme/dashboard-gateway/contract"
 	"github.com/acme/dashboard-gateway/dashboard"
 	"github.com/acme/dashboard-gateway/downstream"
+	"github.com/acme/dashboard-gateway/downstream/downstreamtest"
 	"github.com/acme/dashboard-gateway/fastpath"
 	"github.com/acme/dashboard-gateway/graph"
 	"github.com/acme/dashboard-gateway/graph/model"
@@ -62,24 +63,9 @@ func newPaths(tb testing.TB, behaviors map[string]simulator.Behavior, b dashboar
 func newCachedPaths(tb testing.TB, behaviors map[string]simulator.Behavior, b dashboard.Builder, kept cache.Policy) *paths {
 	tb.Helper()
 	sim := simulator.New(simulator.Options{Behaviors: behaviors})
-	urls, err := sim.Start("127.0.0.1", 0)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	services := map[downstream.Service]downstream.ServiceConfig{}
-	for k, v := range urls {
-		// No breaker: both paths call the same failing services in turn.
-		services[downstream.Service(k)] = downstream.ServiceConfig{URL: v, Policy: resilience.Policy{
-			Attempts: 1, NoDedupe: true, BreakerConsecutive: 1 << 30, BreakerMinCalls: 1 << 30}, Cache: kept}
-	}
-	clients, err := downstream.New(downstream.Config{Services: services})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() {
-		clients.Close()
-		sim.Close()
-	})
+	// No breaker: both paths call the same failing services in turn.
+	clients := downstreamtest.Start(tb, sim, downstream.ServiceConfig{Policy: resilience.Policy{
+		Attempts: 1, NoDedupe: true, BreakerConsecutive: 1 << 30, BreakerMinCalls: 1 << 30}, Cache: kept})
 	if b == nil {
 		b = dashboard.New(dashboard.Options{})
 	}

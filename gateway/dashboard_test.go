@@ -36,6 +36,11 @@ func assertClean(tb testing.TB, errs []gqlError) {
 	}
 }
 
+// One request for the full query through the whole gateway: every field
+// arrives, in the contract's JSON (times in RFC 3339, UTC; formatted
+// amounts), lists at the schema's default size, every product attached.
+// What each field holds, converted field by field, is tested beside the
+// code that builds it (package dashboard).
 func TestFullDashboard(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	r := e.post(t, fullQuery, map[string]any{"id": "u1"}, "X-Request-Id", "req-full-1")
@@ -45,9 +50,8 @@ func TestFullDashboard(t *testing.T) {
 	d := r.dashboard(t)
 
 	wantProfile, _ := simulator.ProfileOf("u1")
-	if p := d.Profile; p == nil || p.ID != "u1" || p.Name != wantProfile.Name || p.Tier != wantProfile.Tier ||
-		p.MemberSince != wantProfile.MemberSince.UTC().Format(time.RFC3339) || !samePtr(p.Email, wantProfile.Email) {
-		t.Errorf("profile %+v; want %+v", d.Profile, wantProfile)
+	if p := d.Profile; p == nil || p.ID != "u1" || p.MemberSince != wantProfile.MemberSince.UTC().Format(time.RFC3339) {
+		t.Errorf("profile %+v; want u1's, member since %s", d.Profile, wantProfile.MemberSince.UTC().Format(time.RFC3339))
 	}
 
 	wantOrders := simulator.OrdersOf("u1")[:10] // the schema's default first: 10
@@ -56,45 +60,31 @@ func TestFullDashboard(t *testing.T) {
 	}
 	for i, o := range d.Orders {
 		w := wantOrders[i]
-		if o.ID != w.ID || o.Status != w.Status || o.Total.AmountMinor != w.Total.AmountMinor || len(o.Items) != len(w.Items) {
-			t.Fatalf("order %d = %+v; want %+v", i, o, w)
-		}
-		if want := fmt.Sprintf("€%d.%02d", w.Total.AmountMinor/100, w.Total.AmountMinor%100); o.Total.Formatted != want {
-			t.Errorf("order %d total formatted %q; want %q", i, o.Total.Formatted, want)
+		if want := fmt.Sprintf("€%d.%02d", w.Total.AmountMinor/100, w.Total.AmountMinor%100); o.ID != w.ID || o.Total.Formatted != want {
+			t.Errorf("order %d = %s total %q; want %s, %q", i, o.ID, o.Total.Formatted, w.ID, want)
 		}
 		for j, it := range o.Items {
-			wp, _ := simulator.ProductOf(w.Items[j].ProductID)
-			if it.Product == nil || it.Product.ID != wp.ID || it.Product.Name != wp.Name || it.Quantity != w.Items[j].Quantity {
-				t.Errorf("order %d item %d = %+v; want product %+v", i, j, it, wp)
+			if it.Product == nil || it.Product.ID != w.Items[j].ProductID {
+				t.Errorf("order %d item %d product %+v; want %s", i, j, it.Product, w.Items[j].ProductID)
 			}
 		}
 	}
 
 	wantRecs := simulator.RecommendationsOf("u1")[:10]
-	if len(d.Recommendations) != 10 {
-		t.Fatalf("%d recommendations; want 10", len(d.Recommendations))
+	if len(d.Recommendations) != len(wantRecs) {
+		t.Fatalf("%d recommendations; want %d", len(d.Recommendations), len(wantRecs))
 	}
 	for i, rec := range d.Recommendations {
-		wp, _ := simulator.ProductOf(wantRecs[i].ProductID)
-		if rec.Score != wantRecs[i].Score || rec.Product == nil || rec.Product.Name != wp.Name {
-			t.Errorf("recommendation %d = %+v; want %+v with %s", i, rec, wantRecs[i], wp.Name)
+		if rec.Product == nil || rec.Product.ID != wantRecs[i].ProductID {
+			t.Errorf("recommendation %d product %+v; want %s", i, rec.Product, wantRecs[i].ProductID)
 		}
 	}
 
-	allNotes := simulator.NotificationsOf("u1")
-	unread := 0
-	for _, n := range allNotes {
-		if !n.Read {
-			unread++
-		}
+	if n := d.Notifications; n == nil || len(n.Items) != 10 || n.Items[0].ID != simulator.NotificationsOf("u1")[0].ID {
+		t.Errorf("notifications %+v; want the 10 newest", d.Notifications)
 	}
-	if n := d.Notifications; n == nil || n.UnreadCount != unread || len(n.Items) != 10 || n.Items[0].ID != allNotes[0].ID {
-		t.Errorf("notifications %+v; want unreadCount %d and the 10 newest", d.Notifications, unread)
-	}
-
-	wantWallet, _ := simulator.WalletOf("u1")
-	if w := d.Wallet; w == nil || w.LoyaltyPoints != wantWallet.LoyaltyPoints || w.Balance.AmountMinor != wantWallet.Balance.AmountMinor {
-		t.Errorf("wallet %+v; want %+v", d.Wallet, wantWallet)
+	if d.Wallet == nil {
+		t.Errorf("wallet null; want u1's")
 	}
 
 	// One call per service; the catalog's products come from two lists, which
@@ -121,10 +111,6 @@ func TestFullDashboard(t *testing.T) {
 	if got := r.header.Get("X-Request-Id"); got != "req-full-1" {
 		t.Errorf("response X-Request-Id %q; want req-full-1", got)
 	}
-}
-
-func samePtr(a, b *string) bool {
-	return a == nil && b == nil || a != nil && b != nil && *a == *b
 }
 
 // fieldPaths returns, for a failing service, the response paths that must be
@@ -272,25 +258,6 @@ func TestConnectionRefused(t *testing.T) {
 	assertClean(t, r.gql.Errors)
 	assertOthersIntact(t, r.dashboard(t), simulator.Wallet)
 	assertLogged(t, e, "req-refused", "wallet")
-}
-
-func TestUnknownUser(t *testing.T) {
-	e := newEnv(t, envOptions{})
-	r := e.post(t, fullQuery, map[string]any{"id": "u999999"})
-	d := r.dashboard(t)
-	byPath := r.errorsByPath()
-	for _, p := range []string{"dashboard.profile", "dashboard.wallet"} {
-		if err, ok := byPath[p]; !ok || err.code() != "NOT_FOUND" || err.Message != "user not found" {
-			t.Errorf("error at %s = %+v; want NOT_FOUND, user not found", p, err)
-		}
-	}
-	if len(r.gql.Errors) != 2 {
-		t.Errorf("errors %+v; want only profile and wallet", r.gql.Errors)
-	}
-	if d.Profile != nil || d.Wallet != nil || d.Orders == nil || len(d.Orders) != 0 ||
-		d.Recommendations == nil || len(d.Recommendations) != 0 || d.Notifications == nil || d.Notifications.UnreadCount != 0 {
-		t.Errorf("dashboard %+v; want null profile and wallet, empty lists", d)
-	}
 }
 
 // Arguments outside the contract are rejected before anything runs: one

@@ -13,6 +13,7 @@ import (
 	"github.com/acme/dashboard-gateway/apierror"
 	"github.com/acme/dashboard-gateway/dashboard"
 	"github.com/acme/dashboard-gateway/downstream"
+	"github.com/acme/dashboard-gateway/downstream/downstreamtest"
 	"github.com/acme/dashboard-gateway/graph"
 	"github.com/acme/dashboard-gateway/loaders"
 	"github.com/acme/dashboard-gateway/resolvers"
@@ -25,20 +26,7 @@ import (
 func gqlClient(tb testing.TB, behaviors map[string]simulator.Behavior) (*client.Client, *simulator.Simulator) {
 	tb.Helper()
 	sim := simulator.New(simulator.Options{Record: true, Behaviors: behaviors})
-	urls, err := sim.Start("127.0.0.1", 0)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(sim.Close)
-	services := map[downstream.Service]downstream.ServiceConfig{}
-	for k, v := range urls {
-		services[downstream.Service(k)] = downstream.ServiceConfig{URL: v}
-	}
-	clients, err := downstream.New(downstream.Config{Services: services})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(clients.Close)
+	clients := downstreamtest.Start(tb, sim, downstream.ServiceConfig{})
 	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: resolvers.New(dashboard.New(dashboard.Options{}))}))
 	srv.AddTransport(transport.POST{})
 	srv.SetErrorPresenter(apierror.Presenter(slog.New(slog.NewTextHandler(io.Discard, nil))))

@@ -1,0 +1,36 @@
+// Package downstreamtest puts downstream clients in front of simulated
+// services served over loopback HTTP, for the tests of the packages that
+// call the services through them (dashboard, resolvers, fastpath). It is
+// for tests only; the gateway's own tests build whole gateways instead
+// (package app).
+package downstreamtest
+
+import (
+	"testing"
+
+	"github.com/acme/dashboard-gateway/downstream"
+	"github.com/acme/dashboard-gateway/simulator"
+)
+
+// Start serves sim's six services on 127.0.0.1 and returns clients of them,
+// each service configured as sc says with its URL set to sim's. The
+// clients, then sim, close when tb's test ends.
+func Start(tb testing.TB, sim *simulator.Simulator, sc downstream.ServiceConfig) *downstream.Clients {
+	tb.Helper()
+	urls, err := sim.Start("127.0.0.1", 0)
+	if err != nil {
+		tb.Fatalf("start the simulator: %v", err)
+	}
+	tb.Cleanup(sim.Close)
+	services := make(map[downstream.Service]downstream.ServiceConfig, len(urls))
+	for name, url := range urls {
+		sc.URL = url
+		services[downstream.Service(name)] = sc
+	}
+	clients, err := downstream.New(downstream.Config{Services: services})
+	if err != nil {
+		tb.Fatalf("downstream clients: %v", err)
+	}
+	tb.Cleanup(clients.Close)
+	return clients
+}
