@@ -14,9 +14,9 @@ import (
 )
 
 // simulated returns clients of the simulated services, every one with
-// policy (downstream.ParseSpec), keeping answers in store, and the
-// simulator.
-func simulated(tb testing.TB, policy string, store cache.Store) (*downstream.Clients, *simulator.Simulator) {
+// policy (downstream.ParseSpec), keeping answers in a cache of opts, and
+// the simulator.
+func simulated(tb testing.TB, policy string, opts cache.Options) (*downstream.Clients, *simulator.Simulator) {
 	tb.Helper()
 	sim := simulator.New(simulator.Options{Seed: 1})
 	urls, err := sim.Start("127.0.0.1", 0)
@@ -33,7 +33,7 @@ func simulated(tb testing.TB, policy string, store cache.Store) (*downstream.Cli
 		sc.URL = urls[string(s)]
 		services[s] = sc
 	}
-	c, err := downstream.New(downstream.Config{Services: services, Cache: cache.New(cache.Options{Store: store})})
+	c, err := downstream.New(downstream.Config{Services: services, Cache: cache.New(opts)})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -53,11 +53,12 @@ func redisStore(tb testing.TB) *sharedstore.Store {
 	return s
 }
 
-// productIDs returns the ids of the first n products.
-func productIDs(n int) []string {
+// simulatedIDs returns the ids of the first n users or products of the
+// simulator (prefix "u" or "p").
+func simulatedIDs(prefix string, n int) []string {
 	ids := make([]string, n)
 	for i := range ids {
-		ids[i] = fmt.Sprintf("p%d", i+1)
+		ids[i] = fmt.Sprintf("%s%d", prefix, i+1)
 	}
 	return ids
 }
@@ -70,14 +71,14 @@ func productIDs(n int) []string {
 //	go test ./downstream -run '^$' -bench BatchCacheRedis -count 5
 func BenchmarkBatchCacheRedis(b *testing.B) {
 	ctx := context.Background()
-	ids := productIDs(25)
+	ids := simulatedIDs("p", 25)
 	for _, tc := range []struct{ name, policy string }{
 		{"fresh", "attempts=1,cache=1h"},
 		{"keep", "attempts=1,stale-if-error=1h"},
 		{"stale", "attempts=1,stale-if-error=1h"},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
-			c, sim := simulated(b, tc.policy, redisStore(b))
+			c, sim := simulated(b, tc.policy, cache.Options{Store: redisStore(b)})
 			if _, err := c.Products(ctx, ids); err != nil {
 				b.Fatal(err)
 			}
