@@ -145,7 +145,10 @@ func each[V any](ctx context.Context, c *client, op string, ids []string, perUse
 		for id, v := range found {
 			out[id] = v
 			k, asked := keys[id]
-			if b, err := gojson.Marshal(v); asked && err == nil { // err: cannot be, v was decoded from JSON
+			if !asked {
+				continue
+			}
+			if b, err := gojson.Marshal(v); err == nil { // it cannot fail: v was decoded from JSON
 				answers = append(answers, cache.Answer{Key: k, Value: b})
 			}
 		}
