@@ -19,8 +19,6 @@ import (
 	"encoding/binary"
 	"io"
 	"log/slog"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 )
@@ -133,81 +131,27 @@ const sep = "\x1f"
 // generationKey is the Store key of a user's generation.
 func generationKey(user string) string { return "gen" + sep + user }
 
-// storeKey returns the Store key of k at the current generations of its
-// subject and users.
-func (c *Cache) storeKey(ctx context.Context, k Key) (string, error) {
-	var b strings.Builder
-	b.WriteString("v1" + sep + k.Service + sep + k.Op + sep + k.Target + sep + k.Subject)
-	for i, u := range append([]string{k.Subject}, k.Users...) {
-		if i > 0 && u == k.Subject {
-			continue
-		}
-		v, ok, err := c.store.Get(ctx, generationKey(u))
-		if err != nil {
-			return "", err
-		}
-		n := int64(0)
-		if ok {
-			n, _ = strconv.ParseInt(string(v), 10, 64)
-		}
-		b.WriteString(sep + strconv.FormatInt(n, 10))
-	}
-	return b.String(), nil
-}
-
 // Get returns the answer kept under k and its age; ok is false when there
 // is none (or the Store failed: logged). When it returns an answer, the
 // caller reports what it did with it (Report); otherwise Get reports the
 // lookup itself.
 func (c *Cache) Get(ctx context.Context, k Key) (value []byte, age time.Duration, ok bool) {
-	key, err := c.storeKey(ctx, k)
-	if err != nil {
-		c.failed(ctx, "cache get failed", k.Service, err)
-		return nil, 0, false
+	f := c.GetMany(ctx, []Key{k})[0]
+	if !f.OK() {
+		c.observer.Lookup(k.Service, f.Outcome)
 	}
-	raw, ok, err := c.store.Get(ctx, key)
-	if err != nil {
-		c.failed(ctx, "cache get failed", k.Service, err)
-		return nil, 0, false
-	}
-	if !ok {
-		c.observer.Lookup(k.Service, OutcomeMiss)
-		return nil, 0, false
-	}
-	value, stored, err := c.decode(raw)
-	if err != nil {
-		c.failed(ctx, "cache entry unreadable", k.Service, err)
-		return nil, 0, false
-	}
-	return value, max(c.now().Sub(stored), 0), true
+	return f.Value, f.Age, f.OK()
 }
 
 // Put keeps value under k for keep, unless it is larger than the entry cap.
 // It reports whether the value was kept.
 func (c *Cache) Put(ctx context.Context, k Key, value []byte, keep time.Duration) bool {
-	if keep <= 0 {
-		return false
-	}
-	if len(value) > c.maxEntry {
-		c.observer.Lookup(k.Service, OutcomeNotKept)
-		return false
-	}
-	key, err := c.storeKey(ctx, k)
-	if err == nil {
-		err = c.store.Set(ctx, key, c.encode(value), keep)
-	}
-	if err != nil {
-		c.failed(ctx, "cache put failed", k.Service, err)
-		return false
-	}
-	return true
+	return c.PutMany(ctx, []Answer{{Key: k, Value: value}}, keep) == 1
 }
 
-// failed logs a failure of the Store, or an unreadable entry, and reports
-// it.
-func (c *Cache) failed(ctx context.Context, msg, service string, err error) {
+// logFailure logs a failure of the Store, or an unreadable entry.
+func (c *Cache) logFailure(ctx context.Context, msg, service string, err error) {
 	c.logger.LogAttrs(ctx, slog.LevelWarn, msg, slog.String("service", service), slog.Any("error", err))
-	c.observer.Lookup(service, OutcomeError)
 }
 
 // Invalidate drops every answer kept for user, as subject or about them,

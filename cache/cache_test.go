@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/acme/dashboard-gateway/cache"
+	"github.com/acme/dashboard-gateway/cache/storetest"
 )
 
 // clock is a settable time.
@@ -133,4 +134,8 @@ func BenchmarkPut(b *testing.B) {
 			})
 		}
 	}
+}
+
+func TestMemoryMany(t *testing.T) {
+	storetest.TestMany(t, cache.NewMemory(cache.MemoryOptions{}))
 }

@@ -35,8 +35,21 @@ func (s brokenStore) Get(context.Context, string) ([]byte, bool, error) {
 	}
 	return nil, false, errBroken
 }
+func (s brokenStore) GetMany(_ context.Context, keys []string) ([][]byte, error) {
+	if s.entry == nil {
+		return nil, errBroken
+	}
+	out := make([][]byte, len(keys))
+	for i := range out {
+		out[i] = s.entry
+	}
+	return out, nil
+}
 func (brokenStore) Set(context.Context, string, []byte, time.Duration) error { return errBroken }
-func (brokenStore) Incr(context.Context, string) (int64, error)              { return 0, errBroken }
+func (brokenStore) SetMany(context.Context, []cache.Entry, time.Duration) error {
+	return errBroken
+}
+func (brokenStore) Incr(context.Context, string) (int64, error) { return 0, errBroken }
 
 // What the Observer hears of each use of the cache.
 func TestCacheObserver(t *testing.T) {

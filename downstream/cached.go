@@ -69,16 +69,23 @@ func stale[T any](ctx context.Context, k kept, e *Error) (*T, bool) {
 // that finds none is reported a miss; the caller reports what it does
 // with an answer found (cache.Cache.Report).
 func load[T any](ctx context.Context, k kept, maxAge time.Duration) (*T, time.Duration, bool) {
-	b, age, ok := k.c.Get(ctx, k.key)
-	if !ok {
-		return nil, 0, false // reported by Get
-	}
-	v := new(T)
-	if age >= maxAge || gojson.Unmarshal(b, v) != nil { // too old, or an entry of another version
-		k.c.Report(k.key.Service, cache.OutcomeMiss)
+	return use[T](k.c, k.key.Service, k.c.GetMany(ctx, []cache.Key{k.key})[0], maxAge)
+}
+
+// use decodes f, an answer of service looked up, if it is younger than
+// maxAge. It reports the lookup unless it returns the answer: then the
+// caller reports what it does with it (cache.Cache.Report).
+func use[T any](c *cache.Cache, service string, f cache.Found, maxAge time.Duration) (*T, time.Duration, bool) {
+	if !f.OK() {
+		c.Report(service, f.Outcome)
 		return nil, 0, false
 	}
-	return v, age, true
+	v := new(T)
+	if f.Age >= maxAge || gojson.Unmarshal(f.Value, v) != nil { // too old, or an entry of another version
+		c.Report(service, cache.OutcomeMiss)
+		return nil, 0, false
+	}
+	return v, f.Age, true
 }
 
 // each gets the items of ids from a batch endpoint through get, keeping
@@ -86,7 +93,10 @@ func load[T any](ctx context.Context, k kept, maxAge time.Duration) (*T, time.Du
 // asked at the time, so a kept batch would rarely be asked again. Fresh
 // items are not asked for; when the call fails, the items kept from before
 // are served stale, if every one of them was kept. With perUser, each id
-// is a user's (profiles), whose invalidation drops the item.
+// is a user's (profiles), whose invalidation drops the item. The items'
+// lookups, their keeping and the stale ones' lookups are each one
+// cache.Cache.GetMany or PutMany: a few round trips to a shared store
+// for the whole batch, not a few per item.
 func each[V any](ctx context.Context, c *client, op string, ids []string, perUser bool,
 	get func(context.Context, []string) (map[string]V, error),
 ) (map[string]V, error) {
@@ -97,24 +107,32 @@ func each[V any](ctx context.Context, c *client, op string, ids []string, perUse
 	if c.caller != nil {
 		subject = c.caller(ctx)
 	}
-	keys := make(map[string]kept, len(ids))
+	keys := make(map[string]cache.Key, len(ids))
 	for _, id := range ids {
 		users := []string{}
 		if perUser {
 			users = []string{id}
 		}
-		keys[id] = c.keep(op, "id "+id, subject, users)
+		keys[id] = c.keep(op, "id "+id, subject, users).key
 	}
+	keysOf := func(ids []string) []cache.Key {
+		out := make([]cache.Key, len(ids))
+		for i, id := range ids {
+			out[i] = keys[id]
+		}
+		return out
+	}
+	service := string(c.service)
 	out := make(map[string]V, len(ids))
 	rest := ids
 	if c.policy.Fresh > 0 {
 		rest = nil
-		for _, id := range ids {
-			if v, _, ok := load[V](ctx, keys[id], c.policy.Fresh); ok {
-				c.cache.Report(string(c.service), cache.OutcomeFresh)
-				out[id] = *v
+		for i, f := range c.cache.GetMany(ctx, keysOf(ids)) {
+			if v, _, ok := use[V](c.cache, service, f, c.policy.Fresh); ok {
+				c.cache.Report(service, cache.OutcomeFresh)
+				out[ids[i]] = *v
 			} else {
-				rest = append(rest, id)
+				rest = append(rest, ids[i])
 			}
 		}
 		if len(rest) == 0 {
@@ -123,10 +141,18 @@ func each[V any](ctx context.Context, c *client, op string, ids []string, perUse
 	}
 	found, err := get(ctx, rest)
 	if err == nil {
+		answers := make([]cache.Answer, 0, len(found))
 		for id, v := range found {
-			keys[id].save(ctx, v)
 			out[id] = v
+			k, asked := keys[id]
+			if !asked {
+				continue
+			}
+			if b, err := gojson.Marshal(v); err == nil { // it cannot fail: v was decoded from JSON
+				answers = append(answers, cache.Answer{Key: k, Value: b})
+			}
 		}
+		c.cache.PutMany(ctx, answers, c.policy.Keep())
 		return out, nil
 	}
 	e, ok := errors.AsType[*Error](err)
@@ -136,17 +162,18 @@ func each[V any](ctx context.Context, c *client, op string, ids []string, perUse
 	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), staleLookup)
 	defer cancel()
 	oldest := time.Duration(0)
-	for i, id := range rest {
-		v, age, ok := load[V](lctx, keys[id], c.policy.StaleIfError+1)
+	for i, f := range c.cache.GetMany(lctx, keysOf(rest)) {
+		v, age, ok := use[V](c.cache, service, f, c.policy.StaleIfError+1)
 		if !ok {
-			// Served only if every item was kept: those found are not used.
+			// Served only if every item was kept: those found are not
+			// used, and those after it are not considered.
 			reportAll(c, i, cache.OutcomeMiss)
 			return nil, err
 		}
-		out[id], oldest = *v, max(oldest, age)
+		out[rest[i]], oldest = *v, max(oldest, age)
 	}
 	reportAll(c, len(rest), cache.OutcomeStale)
-	cache.Note(ctx, string(c.service), oldest)
+	cache.Note(ctx, service, oldest)
 	return out, nil
 }
 

@@ -14,7 +14,7 @@ type metrics struct {
 func newMetrics(reg prometheus.Registerer, breaker *gobreaker.CircuitBreaker[any]) (*metrics, error) {
 	m := &metrics{calls: prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "gateway_redis_calls_total",
-		Help: "Calls to the shared store (Redis) by op (get, set, incr, allow, ping) and outcome (ok, miss, timeout, error, breaker_open).",
+		Help: "Calls to the shared store (Redis) by op (get, set, incr, get_many, set_many, allow, ping; a get_many or set_many is one call for all its keys) and outcome (ok, miss, timeout, error, breaker_open).",
 	}, []string{"op", "outcome"})}
 	collectors := []prometheus.Collector{m.calls}
 	for _, st := range []gobreaker.State{gobreaker.StateClosed, gobreaker.StateHalfOpen, gobreaker.StateOpen} {

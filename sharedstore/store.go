@@ -56,8 +56,9 @@ type Options struct {
 	Registry prometheus.Registerer
 }
 
-// Store is the shared store in Redis. It implements the Get, Set and Incr
-// of a key-value store, and Allow (a GCRA rate limit).
+// Store is the shared store in Redis. It implements the Get, Set, Incr,
+// GetMany and SetMany of a key-value store (cache.Store), and Allow (a
+// GCRA rate limit).
 type Store struct {
 	client  redis.UniversalClient
 	breaker *gobreaker.CircuitBreaker[any]
@@ -65,6 +66,9 @@ type Store struct {
 	prefix  string
 	logger  *slog.Logger
 	metrics *metrics
+	// perKeyGets: GetMany pipelines GETs, for a Cluster's MGET refuses
+	// keys of several slots.
+	perKeyGets bool
 }
 
 // New connects to the Redis at opts.URL lazily: it checks the URL, not
@@ -91,6 +95,7 @@ func New(opts Options) (*Store, error) {
 	uopts.DialerRetries = 1      // a refused connection fails the call at once
 	uopts.DisableIdentity = true // no CLIENT SETINFO round trip on each new connection
 	s.client = redis.NewUniversalClient(uopts)
+	_, s.perKeyGets = s.client.(*redis.ClusterClient)
 	tripAfter := uint32(cmp.Or(opts.TripAfter, DefaultTripAfter))
 	s.breaker = gobreaker.NewCircuitBreaker[any](gobreaker.Settings{
 		Name:        "redis",
