@@ -2,7 +2,6 @@ package gateway_test
 
 import (
 	"fmt"
-	"net"
 	"regexp"
 	"strings"
 	"testing"
@@ -243,12 +242,7 @@ func assertLogged(tb testing.TB, e *env, reqID, service string) {
 }
 
 func TestConnectionRefused(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	refused := "http://" + ln.Addr().String() // nothing listens there once closed
-	ln.Close()
+	refused := "http://" + refusedAddr(t)
 	e := newEnv(t, envOptions{urls: map[downstream.Service]string{downstream.Wallet: refused}})
 	r := e.post(t, fullQuery, map[string]any{"id": "u3"}, "X-Request-Id", "req-refused")
 	err2, ok := r.errorsByPath()["dashboard.wallet"]

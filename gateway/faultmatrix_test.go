@@ -1,7 +1,6 @@
 package gateway_test
 
 import (
-	"net"
 	"strconv"
 	"testing"
 	"time"
@@ -78,7 +77,7 @@ func TestFaultMatrix(t *testing.T) {
 						behaviors: map[string]simulator.Behavior{},
 					}
 					if fault == "connection refused" {
-						o.urls = map[downstream.Service]string{downstream.Service(svc): refusedURL(t)}
+						o.urls = map[downstream.Service]string{downstream.Service(svc): "http://" + refusedAddr(t)}
 					} else {
 						o.behaviors[svc] = behaviorOf(fault)
 					}
@@ -151,16 +150,6 @@ func behaviorOf(fault string) simulator.Behavior {
 		"oversized body":             {Fault: simulator.FaultOversized},
 		"connection reset":           {Fault: simulator.FaultReset},
 	}[fault]
-}
-
-func refusedURL(tb testing.TB) string {
-	tb.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer ln.Close()
-	return "http://" + ln.Addr().String() // nothing listens there once closed
 }
 
 func checkCell(t *testing.T, e *env, r result, svc, fault string, want cell) {

@@ -38,7 +38,7 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	t.Cleanup(assets.Close)
 	failing := map[string]simulator.Behavior{simulator.Orders: {Fault: simulator.FaultStatus500}}
 	ok := newEnv(t, envOptions{behaviors: failing, edit: assetsAt(assets.URL)})
-	closed := newEnv(t, envOptions{edit: assetsAt("http://" + closedAddr(t))})
+	closed := newEnv(t, envOptions{edit: assetsAt("http://" + refusedAddr(t))})
 	blackhole := newEnv(t, envOptions{edit: assetsAt("http://" + blackholeAddr(t))})
 
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
@@ -172,17 +172,6 @@ func npmCDN(dir string) http.Handler {
 		w.Header().Set("Access-Control-Allow-Origin", "*")
 		http.ServeFileFS(w, r, os.DirFS(filepath.Join(dir, name)), file)
 	})
-}
-
-// closedAddr returns a loopback address where nothing listens.
-func closedAddr(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
 }
 
 // blackholeAddr returns a loopback address that accepts connections and
