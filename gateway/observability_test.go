@@ -73,7 +73,11 @@ func value(families map[string]*dto.MetricFamily, name string, labels map[string
 	return -1
 }
 
-// After a scripted set of requests, every counter has its exact value.
+// The admin listener serves the metrics of the gateway's requests, of its
+// calls (downstream's CallObserver), of the resilience layers' decisions
+// (resilience.Observer) and of the services' breakers and in-flight calls
+// (WatchDownstream), with the Go runtime's. Labels, operation names and
+// error counting are package observability's tests.
 func TestMetrics(t *testing.T) {
 	e := newEnv(t, envOptions{
 		behaviors: map[string]simulator.Behavior{
@@ -89,14 +93,10 @@ func TestMetrics(t *testing.T) {
 	for range 2 {
 		e.post(t, full, nil)
 	}
-	e.post(t, `{ dashboard(userId: "u999999") { profile { name } } }`, nil) // anonymous, NOT_FOUND
-	e.post(t, "{ nope }", nil)                                              // validation error
 	req, _ := http.NewRequest(http.MethodPost, e.url+"/query", strings.NewReader(`{"query":`))
 	req.Header.Set("Content-Type", "application/json")
-	e.do(t, req) // not JSON: never reaches an operation
+	e.do(t, req) // not JSON: the gateway's own answer, before any operation
 
-	e.sim.SetBehavior(simulator.Notifications, simulator.Behavior{Fault: simulator.FaultHang})
-	e.post(t, `query Slow { dashboard(userId: "u2") { notifications { unreadCount } } }`, nil, "X-Timeout-Ms", "100")
 	e.sim.SetBehavior(simulator.Recommendations, simulator.Behavior{Fault: simulator.FaultHang})
 	e.post(t, `query TimedOut { dashboard(userId: "u2") { recommendations { score } } }`, nil)
 
@@ -107,21 +107,13 @@ func TestMetrics(t *testing.T) {
 		want   float64
 	}{
 		{"gateway_requests_total", map[string]string{"operation": "Full", "status": "200"}, 2},
-		{"gateway_requests_total", map[string]string{"operation": "anonymous", "status": "200"}, 1},
-		{"gateway_requests_total", map[string]string{"operation": "none", "status": "200"}, 1}, // a document's errors in application/json
 		{"gateway_requests_total", map[string]string{"operation": "none", "status": "400"}, 1}, // a malformed request
-		{"gateway_requests_total", map[string]string{"operation": "Slow", "status": "200"}, 1},
-		{"gateway_request_duration_seconds", map[string]string{"operation": "Full"}, 2},
 		{"gateway_graphql_errors_total", map[string]string{"code": "UPSTREAM_ERROR", "service": "wallet"}, 2},
-		{"gateway_graphql_errors_total", map[string]string{"code": "NOT_FOUND", "service": "profile"}, 1},
-		{"gateway_graphql_errors_total", map[string]string{"code": "GRAPHQL_VALIDATION_FAILED", "service": "none"}, 1},
 		{"gateway_graphql_errors_total", map[string]string{"code": "BAD_REQUEST", "service": "none"}, 1},
-		{"gateway_graphql_errors_total", map[string]string{"code": "DEADLINE_EXCEEDED", "service": "notifications"}, 1},
-		{"gateway_deadline_exceeded_total", map[string]string{}, 1},
 		{"gateway_downstream_call_duration_seconds", map[string]string{"service": "wallet", "outcome": "bad_status"}, 2},
 		{"gateway_downstream_call_duration_seconds", map[string]string{"service": "orders", "outcome": "connection_failed"}, 1},
 		{"gateway_downstream_call_duration_seconds", map[string]string{"service": "orders", "outcome": "ok"}, 2},
-		{"gateway_downstream_call_duration_seconds", map[string]string{"service": "profile", "outcome": "ok"}, 3},
+		{"gateway_downstream_call_duration_seconds", map[string]string{"service": "profile", "outcome": "ok"}, 2},
 		{"gateway_graphql_errors_total", map[string]string{"code": "UPSTREAM_TIMEOUT", "service": "recommendations"}, 1},
 		{"gateway_downstream_call_duration_seconds", map[string]string{"service": "recommendations", "outcome": "timeout"}, 1},
 		{"gateway_resilience_decisions_total", map[string]string{"service": "recommendations", "decision": "attempt_timeout"}, 1},
@@ -142,23 +134,10 @@ func TestMetrics(t *testing.T) {
 	}
 }
 
-// Unknown and too many operation names fold into bounded label values.
-func TestMetricsOperationCardinality(t *testing.T) {
-	e := newEnv(t, envOptions{bench: true})
-	for i := range observability.MaxOperations + 10 {
-		e.post(t, fmt.Sprintf(`query Op%d { dashboard(userId: "u1") { userId } }`, i), nil)
-	}
-	m := e.scrape(t)
-	if got := len(m["gateway_requests_total"].GetMetric()); got != observability.MaxOperations+1 {
-		t.Errorf("%d series; want %d names and \"other\"", got, observability.MaxOperations)
-	}
-	if got := value(m, "gateway_requests_total", map[string]string{"operation": "other", "status": "200"}); got != 10 {
-		t.Errorf("other = %v; want 10", got)
-	}
-}
-
-// The span tree of one request, continuing the client's trace, and the
-// trace context the services received.
+// The span tree of one request, continuing the client's trace, down to
+// the downstream calls and their attempts, and the trace context the
+// services received. The extension's own spans (names, attributes, status)
+// are package observability's tests.
 func TestTracing(t *testing.T) {
 	exporter := tracetest.NewInMemoryExporter()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exporter))
@@ -202,7 +181,6 @@ func TestTracing(t *testing.T) {
 	}{
 		{"POST /query", "client", 1},
 		{"graphql.operation Traced", "POST /query", 1},
-		{"graphql.field Dashboard.profile", "graphql.operation Traced", 1},
 		{"graphql.field Dashboard.orders", "graphql.operation Traced", 1},
 		{"graphql.field Dashboard.wallet", "graphql.operation Traced", 1},
 		// A batched call serves many fields: it belongs to the operation.
@@ -259,9 +237,11 @@ func TestNoTraceparentWhenTracingOff(t *testing.T) {
 	}
 }
 
-var serverTimingEntry = regexp.MustCompile(`^([a-z]+);dur=(\d+(?:\.\d+)?)$`)
+var serverTimingEntry = regexp.MustCompile(`([a-z]+);dur=(\d+(?:\.\d+)?)`)
 
-// Server-Timing names each service the request waited on, and the total.
+// Server-Timing has the time the request waited on each service it called,
+// as the downstream clients measured it. Its format is package
+// observability's tests.
 func TestServerTiming(t *testing.T) {
 	e := newEnv(t, envOptions{behaviors: map[string]simulator.Behavior{
 		simulator.Wallet: {Latency: simulator.Latency{Min: 60 * time.Millisecond}},
@@ -269,24 +249,21 @@ func TestServerTiming(t *testing.T) {
 	r := e.post(t, walletQuery, map[string]any{"id": "u1"})
 	header := r.header.Get("Server-Timing")
 	durs := map[string]float64{}
-	for _, entry := range strings.Split(header, ", ") {
-		m := serverTimingEntry.FindStringSubmatch(entry)
-		if m == nil {
-			t.Fatalf("Server-Timing %q: entry %q is not name;dur=ms", header, entry)
-		}
+	for _, m := range serverTimingEntry.FindAllStringSubmatch(header, -1) {
 		durs[m[1]], _ = strconv.ParseFloat(m[2], 64)
 	}
-	if len(durs) != 3 || durs["wallet"] < 60 || durs["profile"] <= 0 || durs["total"] < durs["wallet"] {
+	if durs["wallet"] < 60 || durs["profile"] <= 0 || durs["total"] < durs["wallet"] {
 		t.Errorf("Server-Timing %q; want profile, wallet (>= 60ms) and a total covering them", header)
 	}
 }
 
-// Per-field timings appear in extensions only when the server allows them
-// and the client asks.
+// The configuration's FieldTiming lets clients ask for timings, which
+// include the time waited on each service. When they appear is package
+// observability's tests.
 func TestFieldTiming(t *testing.T) {
 	for _, tt := range []struct {
 		allowed, asked, want bool
-	}{{true, true, true}, {true, false, false}, {false, true, false}} {
+	}{{true, true, true}, {false, true, false}} {
 		t.Run(fmt.Sprintf("allowed=%v,asked=%v", tt.allowed, tt.asked), func(t *testing.T) {
 			e := newEnv(t, envOptions{timing: tt.allowed})
 			body, _ := json.Marshal(map[string]any{"query": walletQuery, "variables": map[string]any{"id": "u1"},
@@ -315,9 +292,10 @@ func TestFieldTiming(t *testing.T) {
 	}
 }
 
-// One access log line per request, with what operators need and no query.
+// One access log line per request, with the request's id and its route.
+// Its fields, and what it never holds, are package observability's tests.
 func TestAccessLog(t *testing.T) {
-	e := newEnv(t, envOptions{behaviors: map[string]simulator.Behavior{simulator.Wallet: {Fault: simulator.FaultStatus500}}})
+	e := newEnv(t, envOptions{})
 	e.post(t, `query Named($id: ID!) { dashboard(userId: $id) { profile { name } wallet { loyaltyPoints } } }`,
 		map[string]any{"id": "u1"}, "X-Request-Id", "req-access")
 	var lines []map[string]any
@@ -330,13 +308,8 @@ func TestAccessLog(t *testing.T) {
 		t.Fatalf("%d access log lines; want 1", len(lines))
 	}
 	l := lines[0]
-	errs, _ := l["errors"].(map[string]any)
-	if l["method"] != "POST" || l["route"] != "/query" || l["operation"] != "Named" || l["status"] != 200.0 ||
-		l["request_id"] != "req-access" || l["duration_ms"] == nil || errs["UPSTREAM_ERROR"] != 1.0 {
-		t.Errorf("access log %v; want method, route, operation, status, duration, request id and errors by code", l)
-	}
-	if strings.Contains(l["_raw"].(string), "dashboard(") || strings.Contains(l["_raw"].(string), "u1") {
-		t.Errorf("access log %s holds the query or its variables", l["_raw"])
+	if l["route"] != "/query" || l["operation"] != "Named" || l["status"] != 200.0 || l["request_id"] != "req-access" {
+		t.Errorf("access log %v; want route, operation, status and request id", l)
 	}
 }
 

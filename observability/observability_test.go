@@ -73,17 +73,6 @@ func TestOperationLabelsFollowTraffic(t *testing.T) {
 	}
 }
 
-func TestServerTimingFormat(t *testing.T) {
-	_, rec := NewContext(context.Background())
-	rec.AddServiceTime("wallet", 12340*time.Microsecond)
-	rec.AddServiceTime("orders", 5*time.Millisecond)
-	rec.AddServiceTime("orders", 5*time.Millisecond)
-	got := serverTiming(rec)
-	if !strings.HasPrefix(got, "orders;dur=10.0, wallet;dur=12.3, total;dur=") {
-		t.Errorf("Server-Timing %q; want services in order, then the total", got)
-	}
-}
-
 func TestTracingFromEnv(t *testing.T) {
 	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 	tests := []struct {

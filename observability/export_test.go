@@ -1,0 +1,4 @@
+package observability
+
+// Sample is sample, for the tests outside the package.
+var Sample = sample
