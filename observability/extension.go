@@ -88,7 +88,7 @@ type watchKey struct{}
 // extensions when the client asked for timings, and, always, the stale
 // answers it was served (package cache), for the response's
 // extensions.stale and Server-Timing. path returns the field's path in the
-// response (e.g. dashboards.3.orders); it is called only if needed. Call
+// response (e.g. dashboards[3].orders); it is called only if needed. Call
 // the returned func with the field's error when it is done.
 func Field(ctx context.Context, name string, path func() ast.Path) (context.Context, func(error)) {
 	rec := FromContext(ctx)
