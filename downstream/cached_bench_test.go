@@ -8,6 +8,7 @@ import (
 
 	"github.com/acme/dashboard-gateway/cache"
 	"github.com/acme/dashboard-gateway/downstream"
+	"github.com/acme/dashboard-gateway/downstream/downstreamtest"
 	"github.com/acme/dashboard-gateway/sharedstore"
 	"github.com/acme/dashboard-gateway/sharedstore/redistest"
 	"github.com/acme/dashboard-gateway/simulator"
@@ -18,27 +19,12 @@ import (
 // the simulator.
 func simulated(tb testing.TB, policy string, opts cache.Options) (*downstream.Clients, *simulator.Simulator) {
 	tb.Helper()
+	sc, err := downstream.ParseSpec(policy, downstream.ServiceConfig{})
+	if err != nil {
+		tb.Fatalf("policy %q: %v", policy, err)
+	}
 	sim := simulator.New(simulator.Options{Seed: 1})
-	urls, err := sim.Start("127.0.0.1", 0)
-	if err != nil {
-		tb.Fatalf("start the simulator: %v", err)
-	}
-	tb.Cleanup(sim.Close)
-	services := map[downstream.Service]downstream.ServiceConfig{}
-	for _, s := range downstream.Services() {
-		sc, err := downstream.ParseSpec(policy, downstream.ServiceConfig{})
-		if err != nil {
-			tb.Fatalf("policy %q: %v", policy, err)
-		}
-		sc.URL = urls[string(s)]
-		services[s] = sc
-	}
-	c, err := downstream.New(downstream.Config{Services: services, Cache: cache.New(opts)})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(c.Close)
-	return c, sim
+	return downstreamtest.StartConfig(tb, sim, downstream.Config{Cache: cache.New(opts)}, sc), sim
 }
 
 // redisStore returns a Store in a real redis-server of its own.

@@ -17,17 +17,24 @@ import (
 // clients, then sim, close when tb's test ends.
 func Start(tb testing.TB, sim *simulator.Simulator, sc downstream.ServiceConfig) *downstream.Clients {
 	tb.Helper()
+	return StartConfig(tb, sim, downstream.Config{}, sc)
+}
+
+// StartConfig is Start with the rest of the clients' configuration (a
+// cache, a caller) from cfg, whose Services it replaces.
+func StartConfig(tb testing.TB, sim *simulator.Simulator, cfg downstream.Config, sc downstream.ServiceConfig) *downstream.Clients {
+	tb.Helper()
 	urls, err := sim.Start("127.0.0.1", 0)
 	if err != nil {
 		tb.Fatalf("start the simulator: %v", err)
 	}
 	tb.Cleanup(sim.Close)
-	services := make(map[downstream.Service]downstream.ServiceConfig, len(urls))
+	cfg.Services = make(map[downstream.Service]downstream.ServiceConfig, len(urls))
 	for name, url := range urls {
 		sc.URL = url
-		services[downstream.Service(name)] = sc
+		cfg.Services[downstream.Service(name)] = sc
 	}
-	clients, err := downstream.New(downstream.Config{Services: services})
+	clients, err := downstream.New(cfg)
 	if err != nil {
 		tb.Fatalf("downstream clients: %v", err)
 	}
