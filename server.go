@@ -27,12 +27,14 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/acme/dashboard-gateway/app"
 	"github.com/acme/dashboard-gateway/config"
 	"github.com/acme/dashboard-gateway/downstream"
 	"github.com/acme/dashboard-gateway/gateway"
 	"github.com/acme/dashboard-gateway/observability"
+	"github.com/acme/dashboard-gateway/sharedstore"
 	"github.com/acme/dashboard-gateway/simulator"
 )
 
@@ -72,6 +74,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, _, stde
 		return err
 	}
 	logger := newLogger(cfg, stderr)
+	if cfg.Redis.URL != "" {
+		redis.SetLogger(sharedstore.ClientLog{Logger: logger}) // process-wide
+	}
 
 	urls, stopSim, err := serviceURLs(cfg, logger)
 	if err != nil {
