@@ -176,7 +176,7 @@ func npmCDN(dir string) http.Handler {
 
 // blackholeAddr returns a loopback address that accepts connections and
 // never answers on them, until the test ends.
-func blackholeAddr(t *testing.T) string {
+func blackholeAddr(t testing.TB) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

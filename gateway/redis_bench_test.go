@@ -16,21 +16,27 @@ import (
 // sent by its hash (found in the replica's cache) under a per-address
 // limit too high to refuse anything, so each request makes one Redis call
 // (the GCRA script) with Redis on, none with it off, and with it down
-// (killed, breaker open) one refused at once. It reports p50 and p99. See
-// BENCHMARKS.md.
+// (killed, breaker open) one refused at once. Hung is a Redis that takes
+// connections and never answers: each call waits for the timeout until the
+// breaker opens, and a probe waits again each time it half-opens. It
+// reports p50, p99 and the slowest request, and for hung the first
+// DefaultTripAfter requests' total. See BENCHMARKS.md.
 func BenchmarkRedis(b *testing.B) {
 	const q = `query Bench { dashboard(userId: "u1") { userId } }`
-	for _, mode := range []string{"off", "on", "down"} {
+	for _, mode := range []string{"off", "on", "down", "hung"} {
 		b.Run("redis="+mode, func(b *testing.B) {
 			var redis *redistest.Server
-			if mode != "off" {
+			url := ""
+			switch mode {
+			case "on", "down":
 				redis = redistest.Start(b)
+				url = redis.URL()
+			case "hung":
+				url = "redis://" + blackholeAddr(b)
 			}
 			e := newEnv(b, envOptions{bench: true, edit: func(c *config.Config) {
 				c.RateLimit = gateway.RateLimit{Requests: 1_000_000, Window: time.Second}
-				if redis != nil {
-					c.Redis.URL = redis.URL()
-				}
+				c.Redis.URL = url
 			}})
 			if r := e.register(b, q); !found(r) {
 				b.Fatalf("register: %d %s", r.status, r.body)
@@ -42,6 +48,12 @@ func BenchmarkRedis(b *testing.B) {
 				}
 			}
 			var took []time.Duration
+			var first time.Duration // hung: the requests until the breaker opens
+			if mode == "hung" {
+				for range sharedstore.DefaultTripAfter {
+					first += e.byHash(b, q).elapsed
+				}
+			}
 			b.ReportAllocs()
 			for b.Loop() {
 				r := e.byHash(b, q)
@@ -53,6 +65,10 @@ func BenchmarkRedis(b *testing.B) {
 			slices.Sort(took)
 			b.ReportMetric(float64(took[len(took)/2].Microseconds()), "p50-µs")
 			b.ReportMetric(float64(took[len(took)*99/100].Microseconds()), "p99-µs")
+			b.ReportMetric(float64(took[len(took)-1].Microseconds()), "max-µs")
+			if mode == "hung" {
+				b.ReportMetric(float64(first.Milliseconds()), "first-ms")
+			}
 		})
 	}
 }
