@@ -48,8 +48,12 @@ type DashboardDashboardOrdersOrder struct {
 	Id string `json:"id"`
 	// Where the order is in its life cycle.
 	Status OrderStatus `json:"status"`
+	// When the order was placed.
+	PlacedAt time.Time `json:"placedAt"`
 	// What the order costs in all.
 	Total DashboardDashboardOrdersOrderTotalMoney `json:"total"`
+	// The order's lines.
+	Items []DashboardDashboardOrdersOrderItemsOrderItem `json:"items"`
 }
 
 // GetId returns DashboardDashboardOrdersOrder.Id, and is useful for accessing the field via an interface.
@@ -58,10 +62,49 @@ func (v *DashboardDashboardOrdersOrder) GetId() string { return v.Id }
 // GetStatus returns DashboardDashboardOrdersOrder.Status, and is useful for accessing the field via an interface.
 func (v *DashboardDashboardOrdersOrder) GetStatus() OrderStatus { return v.Status }
 
+// GetPlacedAt returns DashboardDashboardOrdersOrder.PlacedAt, and is useful for accessing the field via an interface.
+func (v *DashboardDashboardOrdersOrder) GetPlacedAt() time.Time { return v.PlacedAt }
+
 // GetTotal returns DashboardDashboardOrdersOrder.Total, and is useful for accessing the field via an interface.
 func (v *DashboardDashboardOrdersOrder) GetTotal() DashboardDashboardOrdersOrderTotalMoney {
 	return v.Total
 }
+
+// GetItems returns DashboardDashboardOrdersOrder.Items, and is useful for accessing the field via an interface.
+func (v *DashboardDashboardOrdersOrder) GetItems() []DashboardDashboardOrdersOrderItemsOrderItem {
+	return v.Items
+}
+
+// DashboardDashboardOrdersOrderItemsOrderItem includes the requested fields of the GraphQL type OrderItem.
+// The GraphQL type's documentation follows.
+//
+// One line of an order.
+type DashboardDashboardOrdersOrderItemsOrderItem struct {
+	// How many units were ordered.
+	Quantity int `json:"quantity"`
+	// The product ordered. From the catalog service; all products of one request are fetched in batched calls.
+	Product *DashboardDashboardOrdersOrderItemsOrderItemProduct `json:"product"`
+}
+
+// GetQuantity returns DashboardDashboardOrdersOrderItemsOrderItem.Quantity, and is useful for accessing the field via an interface.
+func (v *DashboardDashboardOrdersOrderItemsOrderItem) GetQuantity() int { return v.Quantity }
+
+// GetProduct returns DashboardDashboardOrdersOrderItemsOrderItem.Product, and is useful for accessing the field via an interface.
+func (v *DashboardDashboardOrdersOrderItemsOrderItem) GetProduct() *DashboardDashboardOrdersOrderItemsOrderItemProduct {
+	return v.Product
+}
+
+// DashboardDashboardOrdersOrderItemsOrderItemProduct includes the requested fields of the GraphQL type Product.
+// The GraphQL type's documentation follows.
+//
+// A product of the catalog.
+type DashboardDashboardOrdersOrderItemsOrderItemProduct struct {
+	// Display name.
+	Name string `json:"name"`
+}
+
+// GetName returns DashboardDashboardOrdersOrderItemsOrderItemProduct.Name, and is useful for accessing the field via an interface.
+func (v *DashboardDashboardOrdersOrderItemsOrderItemProduct) GetName() string { return v.Name }
 
 // DashboardDashboardOrdersOrderTotalMoney includes the requested fields of the GraphQL type Money.
 // The GraphQL type's documentation follows.
@@ -209,158 +252,6 @@ type DeferredDashboardResponse struct {
 // GetDashboard returns DeferredDashboardResponse.Dashboard, and is useful for accessing the field via an interface.
 func (v *DeferredDashboardResponse) GetDashboard() DeferredDashboardDashboard { return v.Dashboard }
 
-// GetDashboardDashboard includes the requested fields of the GraphQL type Dashboard.
-// The GraphQL type's documentation follows.
-//
-// Everything a frontend shows on a user's home page. Every field that needs a
-// downstream service is nullable: when that service fails, is too slow, or the
-// request deadline passes, the field is null and the response's errors list says
-// why, while every other field still carries its data (partial success).
-type GetDashboardDashboard struct {
-	// The user this dashboard belongs to, as requested.
-	UserId string `json:"userId"`
-	// Who the user is. From the profile service.
-	Profile *GetDashboardDashboardProfile `json:"profile"`
-	// The user's most recent orders, newest first (first: 0..50). From the orders service.
-	Orders []GetDashboardDashboardOrdersOrder `json:"orders"`
-	// Balance and loyalty points. From the wallet service.
-	Wallet *GetDashboardDashboardWallet `json:"wallet"`
-}
-
-// GetUserId returns GetDashboardDashboard.UserId, and is useful for accessing the field via an interface.
-func (v *GetDashboardDashboard) GetUserId() string { return v.UserId }
-
-// GetProfile returns GetDashboardDashboard.Profile, and is useful for accessing the field via an interface.
-func (v *GetDashboardDashboard) GetProfile() *GetDashboardDashboardProfile { return v.Profile }
-
-// GetOrders returns GetDashboardDashboard.Orders, and is useful for accessing the field via an interface.
-func (v *GetDashboardDashboard) GetOrders() []GetDashboardDashboardOrdersOrder { return v.Orders }
-
-// GetWallet returns GetDashboardDashboard.Wallet, and is useful for accessing the field via an interface.
-func (v *GetDashboardDashboard) GetWallet() *GetDashboardDashboardWallet { return v.Wallet }
-
-// GetDashboardDashboardOrdersOrder includes the requested fields of the GraphQL type Order.
-// The GraphQL type's documentation follows.
-//
-// An order the user placed.
-type GetDashboardDashboardOrdersOrder struct {
-	// The order's id.
-	Id string `json:"id"`
-	// Where the order is in its life cycle.
-	Status OrderStatus `json:"status"`
-	// When the order was placed.
-	PlacedAt time.Time `json:"placedAt"`
-	// What the order costs in all.
-	Total GetDashboardDashboardOrdersOrderTotalMoney `json:"total"`
-	// The order's lines.
-	Items []GetDashboardDashboardOrdersOrderItemsOrderItem `json:"items"`
-}
-
-// GetId returns GetDashboardDashboardOrdersOrder.Id, and is useful for accessing the field via an interface.
-func (v *GetDashboardDashboardOrdersOrder) GetId() string { return v.Id }
-
-// GetStatus returns GetDashboardDashboardOrdersOrder.Status, and is useful for accessing the field via an interface.
-func (v *GetDashboardDashboardOrdersOrder) GetStatus() OrderStatus { return v.Status }
-
-// GetPlacedAt returns GetDashboardDashboardOrdersOrder.PlacedAt, and is useful for accessing the field via an interface.
-func (v *GetDashboardDashboardOrdersOrder) GetPlacedAt() time.Time { return v.PlacedAt }
-
-// GetTotal returns GetDashboardDashboardOrdersOrder.Total, and is useful for accessing the field via an interface.
-func (v *GetDashboardDashboardOrdersOrder) GetTotal() GetDashboardDashboardOrdersOrderTotalMoney {
-	return v.Total
-}
-
-// GetItems returns GetDashboardDashboardOrdersOrder.Items, and is useful for accessing the field via an interface.
-func (v *GetDashboardDashboardOrdersOrder) GetItems() []GetDashboardDashboardOrdersOrderItemsOrderItem {
-	return v.Items
-}
-
-// GetDashboardDashboardOrdersOrderItemsOrderItem includes the requested fields of the GraphQL type OrderItem.
-// The GraphQL type's documentation follows.
-//
-// One line of an order.
-type GetDashboardDashboardOrdersOrderItemsOrderItem struct {
-	// How many units were ordered.
-	Quantity int `json:"quantity"`
-	// The product ordered. From the catalog service; all products of one request are fetched in batched calls.
-	Product *GetDashboardDashboardOrdersOrderItemsOrderItemProduct `json:"product"`
-}
-
-// GetQuantity returns GetDashboardDashboardOrdersOrderItemsOrderItem.Quantity, and is useful for accessing the field via an interface.
-func (v *GetDashboardDashboardOrdersOrderItemsOrderItem) GetQuantity() int { return v.Quantity }
-
-// GetProduct returns GetDashboardDashboardOrdersOrderItemsOrderItem.Product, and is useful for accessing the field via an interface.
-func (v *GetDashboardDashboardOrdersOrderItemsOrderItem) GetProduct() *GetDashboardDashboardOrdersOrderItemsOrderItemProduct {
-	return v.Product
-}
-
-// GetDashboardDashboardOrdersOrderItemsOrderItemProduct includes the requested fields of the GraphQL type Product.
-// The GraphQL type's documentation follows.
-//
-// A product of the catalog.
-type GetDashboardDashboardOrdersOrderItemsOrderItemProduct struct {
-	// Display name.
-	Name string `json:"name"`
-}
-
-// GetName returns GetDashboardDashboardOrdersOrderItemsOrderItemProduct.Name, and is useful for accessing the field via an interface.
-func (v *GetDashboardDashboardOrdersOrderItemsOrderItemProduct) GetName() string { return v.Name }
-
-// GetDashboardDashboardOrdersOrderTotalMoney includes the requested fields of the GraphQL type Money.
-// The GraphQL type's documentation follows.
-//
-// An amount of money in the currency's minor unit (cents for EUR and USD).
-type GetDashboardDashboardOrdersOrderTotalMoney struct {
-	// Human-readable, e.g. €129.90.
-	Formatted string `json:"formatted"`
-}
-
-// GetFormatted returns GetDashboardDashboardOrdersOrderTotalMoney.Formatted, and is useful for accessing the field via an interface.
-func (v *GetDashboardDashboardOrdersOrderTotalMoney) GetFormatted() string { return v.Formatted }
-
-// GetDashboardDashboardProfile includes the requested fields of the GraphQL type Profile.
-// The GraphQL type's documentation follows.
-//
-// A user's public profile.
-type GetDashboardDashboardProfile struct {
-	// Display name.
-	Name string `json:"name"`
-	// Loyalty tier.
-	Tier Tier `json:"tier"`
-	// When the user signed up.
-	MemberSince time.Time `json:"memberSince"`
-}
-
-// GetName returns GetDashboardDashboardProfile.Name, and is useful for accessing the field via an interface.
-func (v *GetDashboardDashboardProfile) GetName() string { return v.Name }
-
-// GetTier returns GetDashboardDashboardProfile.Tier, and is useful for accessing the field via an interface.
-func (v *GetDashboardDashboardProfile) GetTier() Tier { return v.Tier }
-
-// GetMemberSince returns GetDashboardDashboardProfile.MemberSince, and is useful for accessing the field via an interface.
-func (v *GetDashboardDashboardProfile) GetMemberSince() time.Time { return v.MemberSince }
-
-// GetDashboardDashboardWallet includes the requested fields of the GraphQL type Wallet.
-// The GraphQL type's documentation follows.
-//
-// A user's stored value.
-type GetDashboardDashboardWallet struct {
-	// Loyalty points the user can spend.
-	LoyaltyPoints int `json:"loyaltyPoints"`
-}
-
-// GetLoyaltyPoints returns GetDashboardDashboardWallet.LoyaltyPoints, and is useful for accessing the field via an interface.
-func (v *GetDashboardDashboardWallet) GetLoyaltyPoints() int { return v.LoyaltyPoints }
-
-// GetDashboardResponse is returned by GetDashboard on success.
-type GetDashboardResponse struct {
-	// The dashboard of one user. Its fields resolve concurrently, each from its own downstream service.
-	Dashboard GetDashboardDashboard `json:"dashboard"`
-}
-
-// GetDashboard returns GetDashboardResponse.Dashboard, and is useful for accessing the field via an interface.
-func (v *GetDashboardResponse) GetDashboard() GetDashboardDashboard { return v.Dashboard }
-
 // Life cycle of an order.
 type OrderStatus string
 
@@ -430,18 +321,6 @@ func (v *__DeferredDashboardInput) GetUserId() string { return v.UserId }
 // GetOrders returns __DeferredDashboardInput.Orders, and is useful for accessing the field via an interface.
 func (v *__DeferredDashboardInput) GetOrders() *int { return v.Orders }
 
-// __GetDashboardInput is used internally by genqlient
-type __GetDashboardInput struct {
-	UserId string `json:"userId"`
-	Orders *int   `json:"orders,omitempty"`
-}
-
-// GetUserId returns __GetDashboardInput.UserId, and is useful for accessing the field via an interface.
-func (v *__GetDashboardInput) GetUserId() string { return v.UserId }
-
-// GetOrders returns __GetDashboardInput.Orders, and is useful for accessing the field via an interface.
-func (v *__GetDashboardInput) GetOrders() *int { return v.Orders }
-
 // The query executed by Dashboard.
 const Dashboard_Operation = `
 query Dashboard ($userId: ID!, $orders: Int = 3) {
@@ -455,8 +334,15 @@ query Dashboard ($userId: ID!, $orders: Int = 3) {
 		orders(first: $orders) {
 			id
 			status
+			placedAt
 			total {
 				formatted
+			}
+			items {
+				quantity
+				product {
+					name
+				}
 			}
 		}
 		wallet {
@@ -467,8 +353,8 @@ query Dashboard ($userId: ID!, $orders: Int = 3) {
 `
 
 // Dashboard fetches a dashboard's first screen: the profile, the latest
-// orders, the wallet. examples/web sends it (src/main.ts), by its persisted
-// id.
+// orders with their time and products, the wallet. Both clients send it:
+// examples/goclient, and examples/web (src/main.ts) by its persisted id.
 func Dashboard(
 	ctx_ context.Context,
 	client_ graphql.Client,
@@ -540,67 +426,6 @@ func DeferredDashboard(
 	}
 
 	data_ = &DeferredDashboardResponse{}
-	resp_ := &graphql.Response{Data: data_}
-
-	err_ = client_.MakeRequest(
-		ctx_,
-		req_,
-		resp_,
-	)
-
-	return data_, err_
-}
-
-// The query executed by GetDashboard.
-const GetDashboard_Operation = `
-query GetDashboard ($userId: ID!, $orders: Int = 3) {
-	dashboard(userId: $userId) {
-		userId
-		profile {
-			name
-			tier
-			memberSince
-		}
-		orders(first: $orders) {
-			id
-			status
-			placedAt
-			total {
-				formatted
-			}
-			items {
-				quantity
-				product {
-					name
-				}
-			}
-		}
-		wallet {
-			loyaltyPoints
-		}
-	}
-}
-`
-
-// GetDashboard fetches a dashboard's first screen: the profile, the latest
-// orders with their time and products, the wallet. examples/goclient sends
-// it.
-func GetDashboard(
-	ctx_ context.Context,
-	client_ graphql.Client,
-	userId string,
-	orders *int,
-) (data_ *GetDashboardResponse, err_ error) {
-	req_ := &graphql.Request{
-		OpName: "GetDashboard",
-		Query:  GetDashboard_Operation,
-		Variables: &__GetDashboardInput{
-			UserId: userId,
-			Orders: orders,
-		},
-	}
-
-	data_ = &GetDashboardResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(

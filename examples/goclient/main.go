@@ -51,8 +51,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 // fetchDashboard returns the dashboard of userID and, apart from it, the
 // errors of a partial answer: each names the null field (Path) and why
 // (Extensions["code"]). err is for an answer without data.
-func fetchDashboard(ctx context.Context, client graphql.Client, userID string) (*GetDashboardDashboard, gqlerror.List, error) {
-	resp, err := GetDashboard(ctx, client, userID, nil)
+func fetchDashboard(ctx context.Context, client graphql.Client, userID string) (*DashboardDashboard, gqlerror.List, error) {
+	resp, err := Dashboard(ctx, client, userID, nil)
 	var partial gqlerror.List
 	if err != nil && !errors.As(err, &partial) {
 		return nil, nil, fmt.Errorf("get dashboard %s: %w", userID, err)
@@ -67,7 +67,7 @@ func fetchDashboard(ctx context.Context, client graphql.Client, userID string) (
 }
 
 // printDashboard writes what arrived, and the reason for what did not.
-func printDashboard(w io.Writer, d *GetDashboardDashboard, partial gqlerror.List) {
+func printDashboard(w io.Writer, d *DashboardDashboard, partial gqlerror.List) {
 	fmt.Fprintf(w, "dashboard of %s\n", d.UserId)
 	if p := d.Profile; p != nil {
 		fmt.Fprintf(w, "  profile: %s (%s), member since %s\n", p.Name, p.Tier, p.MemberSince.Format(time.DateOnly))

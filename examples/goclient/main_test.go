@@ -45,14 +45,14 @@ func TestPartialAnswers(t *testing.T) {
 	tests := []struct {
 		failing string
 		path    *regexp.Regexp // every error's path
-		check   func(*testing.T, *GetDashboardDashboard)
+		check   func(*testing.T, *DashboardDashboard)
 	}{
-		{simulator.Orders, regexp.MustCompile(`^dashboard\.orders$`), func(t *testing.T, d *GetDashboardDashboard) {
+		{simulator.Orders, regexp.MustCompile(`^dashboard\.orders$`), func(t *testing.T, d *DashboardDashboard) {
 			if d.Orders != nil {
 				t.Errorf("orders %+v; want nil", d.Orders)
 			}
 		}},
-		{simulator.Catalog, regexp.MustCompile(`^dashboard\.orders\[\d+\]\.items\[\d+\]\.product$`), func(t *testing.T, d *GetDashboardDashboard) {
+		{simulator.Catalog, regexp.MustCompile(`^dashboard\.orders\[\d+\]\.items\[\d+\]\.product$`), func(t *testing.T, d *DashboardDashboard) {
 			if len(d.Orders) != 3 || len(d.Orders[0].Items) == 0 {
 				t.Fatalf("orders %+v; want 3 (the operation's default, not the field's), with items", d.Orders)
 			}

@@ -21,9 +21,9 @@ const manifest = "src/gql/persisted-documents.json"
 // locked packages when they are missing, regenerate the typed documents
 // and the manifest (they must match what is committed), type-check, build,
 // and run it with node against gateways in trusted-documents mode over
-// that manifest: the typed client with the orders service failing, and the
-// deferred operation through urql with the orders service healthy, then
-// failing.
+// that manifest: the typed client with the orders service failing, then
+// healthy, and the deferred operation through urql with the orders service
+// healthy, then failing.
 func TestWebClient(t *testing.T) {
 	installPackages(t)
 	generated := snapshot(t, "src/gql")
@@ -37,33 +37,76 @@ func TestWebClient(t *testing.T) {
 	failing := gatewaytest.Start(t, gatewaytest.Options{Failing: []string{simulator.Orders}, TrustedDocuments: manifest})
 	t.Run("partial", func(t *testing.T) { checkPartial(t, failing) })
 	healthy := gatewaytest.Start(t, gatewaytest.Options{TrustedDocuments: manifest})
+	t.Run("complete", func(t *testing.T) { checkComplete(t, healthy) })
 	t.Run("defer", func(t *testing.T) { checkDefer(t, healthy, false) })
 	t.Run("defer orders failing", func(t *testing.T) { checkDefer(t, failing, true) })
+}
+
+// mainReport is what dist/main.js prints: the data that arrived, the
+// errors, and the code a document outside the manifest got.
+type mainReport struct {
+	Profile *struct {
+		Name string `json:"name"`
+		Tier string `json:"tier"`
+	} `json:"profile"`
+	Orders []struct {
+		ID       string    `json:"id"`
+		Status   string    `json:"status"`
+		PlacedAt time.Time `json:"placedAt"`
+		Total    string    `json:"total"`
+		Items    []struct {
+			Quantity int     `json:"quantity"`
+			Product  *string `json:"product"`
+		} `json:"items"`
+	} `json:"orders"`
+	LoyaltyPoints *int `json:"loyaltyPoints"`
+	Errors        []struct {
+		Path    string `json:"path"`
+		Code    string `json:"code"`
+		Service string `json:"service"`
+	} `json:"errors"`
+	OrdersError string `json:"ordersError"`
+	Refused     string `json:"refused"`
+}
+
+// runMain runs dist/main.js against the gateway at url and decodes its
+// report; out is the report as printed, for messages.
+func runMain(t *testing.T, url string) (report mainReport, out []byte) {
+	t.Helper()
+	out = runNode(t, url, "dist/main.js")
+	if err := json.Unmarshal(out, &report); err != nil {
+		t.Fatalf("report %q: %v", out, err)
+	}
+	return report, out
+}
+
+// checkComplete runs dist/main.js against a healthy gateway: the first
+// screen's every field, down to the orders' time, items and products.
+func checkComplete(t *testing.T, url string) {
+	report, out := runMain(t, url)
+	if report.Profile == nil || report.LoyaltyPoints == nil || len(report.Errors) != 0 {
+		t.Errorf("report %s: want the profile and the wallet, no errors", out)
+	}
+	if len(report.Orders) != 2 {
+		t.Fatalf("report %s: want 2 orders (orders: 2)", out)
+	}
+	for _, o := range report.Orders {
+		if o.ID == "" || o.Status == "" || o.Total == "" || o.PlacedAt.IsZero() || len(o.Items) == 0 {
+			t.Errorf("order %+v; want its id, status, total, time and items", o)
+		}
+		for _, it := range o.Items {
+			if it.Quantity < 1 || it.Product == nil || *it.Product == "" {
+				t.Errorf("order %s: item %+v; want a quantity and the product's name", o.ID, it)
+			}
+		}
+	}
 }
 
 // checkPartial runs dist/main.js against a gateway whose orders service
 // fails: typed data with one partial error, and a document outside the
 // manifest refused.
 func checkPartial(t *testing.T, url string) {
-	out := runNode(t, url, "dist/main.js")
-	var report struct {
-		Profile *struct {
-			Name string `json:"name"`
-			Tier string `json:"tier"`
-		} `json:"profile"`
-		Orders        []any `json:"orders"`
-		LoyaltyPoints *int  `json:"loyaltyPoints"`
-		Errors        []struct {
-			Path    string `json:"path"`
-			Code    string `json:"code"`
-			Service string `json:"service"`
-		} `json:"errors"`
-		OrdersError string `json:"ordersError"`
-		Refused     string `json:"refused"`
-	}
-	if err := json.Unmarshal(out, &report); err != nil {
-		t.Fatalf("report %q: %v", out, err)
-	}
+	report, out := runMain(t, url)
 	if report.Profile == nil || report.Profile.Name == "" || report.Profile.Tier == "" || report.LoyaltyPoints == nil {
 		t.Errorf("report %s: want the profile and the wallet's data", out)
 	}

@@ -23,7 +23,15 @@ const errorAt = (field: string): GraphQLError | undefined =>
   result.errors?.find((e) => e.path?.[0] === "dashboard" && e.path[1] === field);
 const report = {
   profile: dashboard.profile && { name: dashboard.profile.name, tier: dashboard.profile.tier },
-  orders: dashboard.orders?.map((o) => ({ id: o.id, status: o.status, total: o.total.formatted })) ?? null,
+  orders:
+    dashboard.orders?.map((o) => ({
+      id: o.id,
+      status: o.status,
+      placedAt: o.placedAt,
+      total: o.total.formatted,
+      // A product whose service failed is null: the item stays, unnamed.
+      items: o.items.map((it) => ({ quantity: it.quantity, product: it.product?.name ?? null })),
+    })) ?? null,
   loyaltyPoints: dashboard.wallet?.loyaltyPoints ?? null,
   // Partial success: which fields are missing and why (extensions.code).
   errors: (result.errors ?? []).map((e) => ({

@@ -28,21 +28,13 @@ export type Tier =
   /** No loyalty benefits yet. */
   | 'STANDARD';
 
-export type GetDashboardQueryVariables = Exact<{
-  userId: string | number;
-  orders?: number | null | undefined;
-}>;
-
-
-export type GetDashboardQuery = { dashboard: { userId: string, profile: { name: string, tier: Tier, memberSince: string } | null, orders: Array<{ id: string, status: OrderStatus, placedAt: string, total: { formatted: string }, items: Array<{ quantity: number, product: { name: string } | null }> }> | null, wallet: { loyaltyPoints: number } | null } };
-
 export type DashboardQueryVariables = Exact<{
   userId: string | number;
   orders?: number | null | undefined;
 }>;
 
 
-export type DashboardQuery = { dashboard: { userId: string, profile: { name: string, tier: Tier, memberSince: string } | null, orders: Array<{ id: string, status: OrderStatus, total: { formatted: string } }> | null, wallet: { loyaltyPoints: number } | null } };
+export type DashboardQuery = { dashboard: { userId: string, profile: { name: string, tier: Tier, memberSince: string } | null, orders: Array<{ id: string, status: OrderStatus, placedAt: string, total: { formatted: string }, items: Array<{ quantity: number, product: { name: string } | null }> }> | null, wallet: { loyaltyPoints: number } | null } };
 
 export type DeferredDashboardQueryVariables = Exact<{
   userId: string | number;
@@ -71,6 +63,5 @@ export class TypedDocumentString<TResult, TVariables>
   }
 }
 
-export const GetDashboardDocument = {"__meta__":{"hash":"sha256:e2dc7d575f4b20103cba338e821f2052ff0c749c9312e1c27caded49d4f2c990"}} as unknown as TypedDocumentString<GetDashboardQuery, GetDashboardQueryVariables>;
-export const DashboardDocument = {"__meta__":{"hash":"sha256:2ac789a9db29764d60ed41060e8cca5a2c22b7b73b614f8e92fdbd93526612e7"}} as unknown as TypedDocumentString<DashboardQuery, DashboardQueryVariables>;
+export const DashboardDocument = {"__meta__":{"hash":"sha256:008a4fad6c9755fa844d3436e0961e53c008c32e4f482a706042ac792e35743a"}} as unknown as TypedDocumentString<DashboardQuery, DashboardQueryVariables>;
 export const DeferredDashboardDocument = {"__meta__":{"hash":"sha256:e15878afe06200302a92812a172659fb36b71ce607f0ce6aca9cbf0c4ff1fa1d"}} as unknown as TypedDocumentString<DeferredDashboardQuery, DeferredDashboardQueryVariables>;
