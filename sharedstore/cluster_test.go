@@ -2,15 +2,12 @@ package sharedstore_test
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/acme/dashboard-gateway/cache"
-	"github.com/acme/dashboard-gateway/cache/storetest"
 	"github.com/acme/dashboard-gateway/sharedstore"
 	"github.com/acme/dashboard-gateway/sharedstore/redistest"
 )
@@ -36,43 +33,6 @@ func TestStoreOnCluster(t *testing.T) {
 	}
 }
 
-// checkOperations checks each operation of s, which starts empty.
-func checkOperations(t *testing.T, s *sharedstore.Store) {
-	t.Helper()
-	ctx := context.Background()
-	if err := s.Ping(ctx); err != nil {
-		t.Fatalf("Ping: %v", err)
-	}
-	if _, ok, err := s.Get(ctx, "absent"); ok || err != nil {
-		t.Fatalf("Get(absent): got ok %v, err %v; want a miss without error", ok, err)
-	}
-	if err := s.Set(ctx, "k", []byte("v"), time.Minute); err != nil {
-		t.Fatalf("Set: %v", err)
-	}
-	if v, ok, err := s.Get(ctx, "k"); !ok || err != nil || string(v) != "v" {
-		t.Fatalf("Get(k): got %q, %v, %v; want v", v, ok, err)
-	}
-	for want := int64(1); want <= 3; want++ {
-		if n, err := s.Incr(ctx, "gen"); n != want || err != nil {
-			t.Fatalf("Incr #%d: got %d, %v; want %d", want, n, err, want)
-		}
-	}
-	allowed := 0
-	for range 5 {
-		ok, err := s.Allow(ctx, "client", 3, time.Hour)
-		if err != nil {
-			t.Fatalf("Allow: %v", err)
-		}
-		if ok {
-			allowed++
-		}
-	}
-	if allowed != 3 {
-		t.Errorf("Allow 5 times at 3 per hour: got %d allowed; want 3", allowed)
-	}
-	storetest.TestMany(t, s)
-}
-
 // checkSpread checks that a SetMany of s stored keys on every node of c,
 // and that one MGET of them fails there (CROSSSLOT): GetMany and SetMany
 // were given keys of several slots and nodes, and had to cope.
@@ -80,12 +40,7 @@ func checkSpread(t *testing.T, c *redistest.Cluster, s *sharedstore.Store) {
 	t.Helper()
 	ctx := context.Background()
 	const n = 30
-	entries := make([]cache.Entry, n)
-	keys := make([]string, n)
-	for i := range entries {
-		keys[i] = fmt.Sprintf("spread-%d", i)
-		entries[i] = cache.Entry{Key: keys[i], Value: []byte(keys[i])}
-	}
+	keys, entries := manyEntries("spread-", n)
 	if err := s.SetMany(ctx, entries, time.Minute); err != nil {
 		t.Fatalf("SetMany(%d keys): %v", n, err)
 	}

@@ -3,7 +3,6 @@ package sharedstore_test
 import (
 	"context"
 	"errors"
-	"net"
 	"testing"
 	"time"
 
@@ -21,9 +20,11 @@ const callBound = 700 * time.Millisecond
 // each form of Sentinel URL.
 func TestStoreThroughSentinel(t *testing.T) {
 	sen := redistest.StartSentinel(t, 0)
+	down := redistest.Start(t) // a sentinel's address, the sentinel gone
+	down.Stop()
 	tests := []struct{ name, url string }{
 		{"one sentinel", sen.URL()},
-		{"first sentinel down", "redis://" + unusedAddr(t) + "?master_name=" + redistest.MasterName + "&addr=" + sen.Addr},
+		{"first sentinel down", "redis://" + down.Addr + "?master_name=" + redistest.MasterName + "&addr=" + sen.Addr},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -45,12 +46,8 @@ func TestStoreThroughSentinel(t *testing.T) {
 // the timeout, then the breaker refuses them at once; when the master is
 // back, they pass again.
 func TestStoreThroughSentinelMasterDown(t *testing.T) {
-	sen := redistest.StartSentinel(t, 0)
-	s := newStore(t, sen.URL(), nil)
+	sen, s := storeThroughSentinel(t, 0)
 	ctx := context.Background()
-	if err := s.Ping(ctx); err != nil {
-		t.Fatalf("Ping: %v", err)
-	}
 	sen.Master.Stop()
 	for i := range sharedstore.DefaultTripAfter {
 		start := time.Now()
@@ -73,12 +70,8 @@ func TestStoreThroughSentinelMasterDown(t *testing.T) {
 // When the master dies, the sentinel promotes its replica, and the store
 // follows: its calls fail fast meanwhile, then land on the new master.
 func TestStoreThroughSentinelFailover(t *testing.T) {
-	sen := redistest.StartSentinel(t, 1)
-	s := newStore(t, sen.URL(), nil)
+	sen, s := storeThroughSentinel(t, 1)
 	ctx := context.Background()
-	if err := s.Ping(ctx); err != nil {
-		t.Fatalf("Ping: %v", err)
-	}
 	sen.Master.Stop()
 	replica := sen.Replicas[0].Addr
 	waitFor(t, func() bool {
@@ -99,13 +92,14 @@ func TestStoreThroughSentinelFailover(t *testing.T) {
 	}
 }
 
-// unusedAddr is a loopback address nothing listens on.
-func unusedAddr(tb testing.TB) string {
-	tb.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
+// storeThroughSentinel starts a sentinel and its master with replicas,
+// and a store that has reached the master through the sentinel.
+func storeThroughSentinel(t *testing.T, replicas int) (*redistest.Sentinel, *sharedstore.Store) {
+	t.Helper()
+	sen := redistest.StartSentinel(t, replicas)
+	s := newStore(t, sen.URL(), nil)
+	if err := s.Ping(context.Background()); err != nil {
+		t.Fatalf("Ping through the sentinel: %v", err)
 	}
-	defer l.Close()
-	return l.Addr().String()
+	return sen, s
 }
