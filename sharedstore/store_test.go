@@ -27,10 +27,18 @@ func newStore(tb testing.TB, url string, reg prometheus.Registerer) *sharedstore
 	return s
 }
 
-func TestStoreGetSetIncr(t *testing.T) {
-	srv := redistest.Start(t)
-	s := newStore(t, srv.URL(), nil)
+// Every operation works on a single Redis.
+func TestStoreOperations(t *testing.T) {
+	checkOperations(t, newStore(t, redistest.Start(t).URL(), nil))
+}
+
+// checkOperations checks each operation of s, which starts empty.
+func checkOperations(t *testing.T, s *sharedstore.Store) {
+	t.Helper()
 	ctx := context.Background()
+	if err := s.Ping(ctx); err != nil {
+		t.Fatalf("Ping: %v", err)
+	}
 	if _, ok, err := s.Get(ctx, "absent"); ok || err != nil {
 		t.Fatalf("Get(absent): got ok %v, err %v; want a miss without error", ok, err)
 	}
@@ -45,13 +53,15 @@ func TestStoreGetSetIncr(t *testing.T) {
 			t.Fatalf("Incr #%d: got %d, %v; want %d", want, n, err, want)
 		}
 	}
+	checkAllow(t, s)
+	storetest.TestMany(t, s)
 }
 
-func TestStoreAllowGCRA(t *testing.T) {
-	srv := redistest.Start(t)
-	s := newStore(t, srv.URL(), nil)
+// checkAllow checks Allow's GCRA: 10 per hour is a burst of 10, then
+// nothing for 6 minutes.
+func checkAllow(t *testing.T, s *sharedstore.Store) {
+	t.Helper()
 	ctx := context.Background()
-	// 10 per hour: a burst of 10, then nothing for 6 minutes.
 	allowed := 0
 	for range 15 {
 		ok, err := s.Allow(ctx, "client", 10, time.Hour)
@@ -188,10 +198,6 @@ func waitFor(tb testing.TB, cond func() bool) {
 	}
 }
 
-func TestStoreMany(t *testing.T) {
-	storetest.TestMany(t, newStore(t, redistest.Start(t).URL(), nil))
-}
-
 // A GetMany is one MGET and a SetMany one pipeline, whatever their keys:
 // each one call for the metrics (and the breaker).
 func TestStoreManyIsOneCall(t *testing.T) {
@@ -200,12 +206,7 @@ func TestStoreManyIsOneCall(t *testing.T) {
 	s := newStore(t, srv.URL(), reg)
 	ctx := context.Background()
 	const n = 50
-	entries := make([]cache.Entry, n)
-	keys := make([]string, n)
-	for i := range entries {
-		keys[i] = fmt.Sprintf("k%d", i)
-		entries[i] = cache.Entry{Key: keys[i], Value: []byte("v")}
-	}
+	keys, entries := manyEntries("k", n)
 	if err := s.SetMany(ctx, entries, time.Minute); err != nil {
 		t.Fatalf("SetMany: %v", err)
 	}
@@ -267,4 +268,16 @@ func commandStats(tb testing.TB, srv *redistest.Server) map[string]string {
 		}
 	}
 	return out
+}
+
+// manyEntries returns n keys, prefix and a number, and entries holding
+// each key's name under it.
+func manyEntries(prefix string, n int) ([]string, []cache.Entry) {
+	keys := make([]string, n)
+	entries := make([]cache.Entry, n)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("%s%d", prefix, i)
+		entries[i] = cache.Entry{Key: keys[i], Value: []byte(keys[i])}
+	}
+	return keys, entries
 }
