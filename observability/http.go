@@ -26,13 +26,13 @@ func Middleware(m *Metrics, logger *slog.Logger) func(http.Handler) http.Handler
 			ctx, rec := NewContext(r.Context())
 			sw := &timingWriter{ResponseWriter: w, rec: rec}
 			next.ServeHTTP(sw, r.WithContext(ctx))
+			if sw.status == 0 { // the handler wrote nothing: net/http would send 200 without the header
+				sw.WriteHeader(http.StatusOK)
+			}
 
 			elapsed := time.Since(rec.Start)
 			op, started, codes, _, _ := rec.snapshot()
 			status := sw.status
-			if status == 0 {
-				status = http.StatusOK
-			}
 			if m != nil {
 				m.observeRequest(op, started, status, elapsed)
 			}
