@@ -22,22 +22,22 @@ import (
 // deferAccept is what Apollo Client sends.
 const deferAccept = "multipart/mixed;deferSpec=20220824,application/json"
 
-// payload is one part of an incremental response, as Apollo Client reads it.
-type payload struct {
+// Gwt_Payload is one part of an incremental response, as Apollo Client reads it.
+type Gwt_Payload struct {
 	Data        json.RawMessage `json:"data"`
-	Errors      []gqlError      `json:"errors"`
+	Errors      []Gwt_Error      `json:"errors"`
 	HasNext     *bool           `json:"hasNext"`
 	Incremental []struct {
 		Data   json.RawMessage `json:"data"`
 		Path   []any           `json:"path"`
 		Label  string          `json:"label"`
-		Errors []gqlError      `json:"errors"`
+		Errors []Gwt_Error      `json:"errors"`
 	} `json:"incremental"`
-	at time.Duration // since the request was sent
+	At time.Duration // since the request was sent
 }
 
-// labels are the labels of p's incremental results, in order.
-func (p payload) labels() []string {
+// Labels are the Labels of p's incremental results, in order.
+func (p Gwt_Payload) Labels() []string {
 	var out []string
 	for _, inc := range p.Incremental {
 		out = append(out, inc.Label)
@@ -45,19 +45,19 @@ func (p payload) labels() []string {
 	return out
 }
 
-// postDeferred sends query accepting multipart/mixed and reads the parts as
+// PostDeferred sends query accepting multipart/mixed and reads the parts as
 // they arrive, with a real multipart reader; it fails unless the response is
 // multipart/mixed in the deferSpec=20220824 format, closed properly, with
 // hasNext true on every part but the last.
-func (e *env) postDeferred(tb testing.TB, query string, vars map[string]any, header ...string) []payload {
+func (e *Gwt_Gateway) PostDeferred(tb testing.TB, query string, vars map[string]any, header ...string) []Gwt_Payload {
 	tb.Helper()
-	req := jsonRequest(tb, e.url+"/query", map[string]any{"query": query, "variables": vars})
+	req := Gwt_JSONRequest(tb, e.URL+"/query", map[string]any{"query": query, "variables": vars})
 	req.Header.Set("Accept", deferAccept)
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
 	start := time.Now()
-	resp, err := e.client.Do(req)
+	resp, err := e.Client.Do(req)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func (e *env) postDeferred(tb testing.TB, query string, vars map[string]any, hea
 	}
 	var raw bytes.Buffer
 	mr := multipart.NewReader(io.TeeReader(resp.Body, &raw), "-")
-	var out []payload
+	var out []Gwt_Payload
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
@@ -81,11 +81,11 @@ func (e *env) postDeferred(tb testing.TB, query string, vars map[string]any, hea
 		if ct := part.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 			tb.Fatalf("part %d: Content-Type %q; want application/json", len(out), ct)
 		}
-		var p payload
+		var p Gwt_Payload
 		if err := json.NewDecoder(part).Decode(&p); err != nil {
 			tb.Fatalf("part %d: %v\n%q", len(out), err, raw.String())
 		}
-		p.at = time.Since(start)
+		p.At = time.Since(start)
 		out = append(out, p)
 	}
 	if !strings.HasSuffix(raw.String(), "\r\n-----\r\n") {
@@ -102,7 +102,7 @@ func (e *env) postDeferred(tb testing.TB, query string, vars map[string]any, hea
 // Each deferred fragment leaves as soon as its fields resolve: the fast
 // wallet before the slow orders, and both after the initial profile.
 func TestDeferPartsInOrderOfResolution(t *testing.T) {
-	e := newEnv(t, envOptions{behaviors: map[string]simulator.Behavior{
+	e := Gwt_New(t, Gwt_Options{Behaviors: map[string]simulator.Behavior{
 		simulator.Wallet: {Latency: simulator.Latency{Min: 50 * time.Millisecond}},
 		simulator.Orders: {Latency: simulator.Latency{Min: 400 * time.Millisecond}},
 	}})
@@ -112,14 +112,14 @@ func TestDeferPartsInOrderOfResolution(t *testing.T) {
 		...Wallet @defer(label: "fast")
 	} }
 	fragment Wallet on Dashboard { wallet { loyaltyPoints } }`
-	parts := e.postDeferred(t, query, map[string]any{"id": "u1"})
+	parts := e.PostDeferred(t, query, map[string]any{"id": "u1"})
 	if len(parts) != 3 {
 		t.Fatalf("%d parts; want 3: initial, fast, slow", len(parts))
 	}
 	if got := string(parts[0].Data); !strings.Contains(got, `"profile":{"name":`) || strings.Contains(got, "wallet") || strings.Contains(got, "orders") {
 		t.Errorf("initial data %s; want the profile only", got)
 	}
-	if got := append(parts[1].labels(), parts[2].labels()...); !slices.Equal(got, []string{"fast", "slow"}) {
+	if got := append(parts[1].Labels(), parts[2].Labels()...); !slices.Equal(got, []string{"fast", "slow"}) {
 		t.Fatalf("labels %v; want [fast slow]", got)
 	}
 	fast, slow := parts[1].Incremental[0], parts[2].Incremental[0]
@@ -129,8 +129,8 @@ func TestDeferPartsInOrderOfResolution(t *testing.T) {
 	if !slices.Equal(fast.Path, []any{"dashboard"}) || !slices.Equal(slow.Path, []any{"dashboard"}) {
 		t.Errorf("paths %v, %v; want [dashboard]", fast.Path, slow.Path)
 	}
-	if parts[0].at >= 400*time.Millisecond {
-		t.Errorf("initial part after %v; want it before the orders' 400 ms", parts[0].at)
+	if parts[0].At >= 400*time.Millisecond {
+		t.Errorf("initial part after %v; want it before the orders' 400 ms", parts[0].At)
 	}
 	if len(parts[0].Errors)+len(fast.Errors)+len(slow.Errors) > 0 {
 		t.Errorf("errors in %+v; want none", parts)
@@ -141,7 +141,7 @@ func TestDeferPartsInOrderOfResolution(t *testing.T) {
 // DEADLINE_EXCEEDED on those paths, by the deadline and a margin.
 func TestDeferDeadline(t *testing.T) {
 	t.Cleanup(func() { goleak.VerifyNone(t) }) // runs after the env's cleanup
-	e := newEnv(t, envOptions{behaviors: map[string]simulator.Behavior{
+	e := Gwt_New(t, Gwt_Options{Behaviors: map[string]simulator.Behavior{
 		simulator.Wallet: {Fault: simulator.FaultHang},
 		simulator.Orders: {Fault: simulator.FaultHang},
 	}})
@@ -152,20 +152,20 @@ func TestDeferDeadline(t *testing.T) {
 		... @defer(label: "wallet") { wallet { loyaltyPoints } }
 		... @defer(label: "notifications") { notifications(first: 1) { unreadCount } }
 	} }`
-	parts := e.postDeferred(t, query, map[string]any{"id": "u1"}, "X-Timeout-Ms", "300")
+	parts := e.PostDeferred(t, query, map[string]any{"id": "u1"}, "X-Timeout-Ms", "300")
 	if len(parts) != 3 {
 		t.Fatalf("%d parts %+v; want 3: initial, notifications, the rest", len(parts), parts)
 	}
-	if got := parts[1].labels(); !slices.Equal(got, []string{"notifications"}) {
+	if got := parts[1].Labels(); !slices.Equal(got, []string{"notifications"}) {
 		t.Errorf("second part %v; want [notifications]", got)
 	}
 	last := parts[2]
-	checkOnTime(t, last.at, deadline)
-	if got := last.labels(); len(got) != 2 || !slices.Contains(got, "orders") || !slices.Contains(got, "wallet") {
+	checkOnTime(t, last.At, deadline)
+	if got := last.Labels(); len(got) != 2 || !slices.Contains(got, "orders") || !slices.Contains(got, "wallet") {
 		t.Fatalf("last part %v; want orders and wallet", got)
 	}
 	for _, inc := range last.Incremental {
-		if len(inc.Errors) != 1 || inc.Errors[0].code() != "DEADLINE_EXCEEDED" || inc.Errors[0].pathString() != "dashboard."+inc.Label {
+		if len(inc.Errors) != 1 || inc.Errors[0].Code() != "DEADLINE_EXCEEDED" || inc.Errors[0].PathString() != "dashboard."+inc.Label {
 			t.Errorf("%s: errors %+v; want DEADLINE_EXCEEDED on dashboard.%s", inc.Label, inc.Errors, inc.Label)
 		}
 		assertClean(t, inc.Errors)
@@ -175,10 +175,10 @@ func TestDeferDeadline(t *testing.T) {
 // Errors are per part: a failed deferred field's error comes with its
 // part, not in the initial one.
 func TestDeferErrorsPerPart(t *testing.T) {
-	e := newEnv(t, envOptions{behaviors: map[string]simulator.Behavior{
+	e := Gwt_New(t, Gwt_Options{Behaviors: map[string]simulator.Behavior{
 		simulator.Orders: {Fault: simulator.FaultStatus500, FaultRate: 1},
 	}})
-	parts := e.postDeferred(t, `{ dashboard(userId: "u1") { profile { name } ... @defer { orders { id } } } }`, nil)
+	parts := e.PostDeferred(t, `{ dashboard(userId: "u1") { profile { name } ... @defer { orders { id } } } }`, nil)
 	if len(parts) != 2 || len(parts[1].Incremental) != 1 {
 		t.Fatalf("parts %+v; want the initial one and the orders", parts)
 	}
@@ -186,7 +186,7 @@ func TestDeferErrorsPerPart(t *testing.T) {
 		t.Errorf("initial errors %+v; want none", parts[0].Errors)
 	}
 	inc := parts[1].Incremental[0]
-	if string(inc.Data) != `{"orders":null}` || len(inc.Errors) != 1 || inc.Errors[0].code() != "UPSTREAM_ERROR" || inc.Errors[0].pathString() != "dashboard.orders" {
+	if string(inc.Data) != `{"orders":null}` || len(inc.Errors) != 1 || inc.Errors[0].Code() != "UPSTREAM_ERROR" || inc.Errors[0].PathString() != "dashboard.orders" {
 		t.Errorf("orders part %s %+v; want null with UPSTREAM_ERROR on dashboard.orders", inc.Data, inc.Errors)
 	}
 	assertClean(t, inc.Errors)
@@ -195,20 +195,20 @@ func TestDeferErrorsPerPart(t *testing.T) {
 // Only selected fields call their services, deferred or not; a dashboard
 // list gets one part per dashboard, at its index.
 func TestDeferCallsOnlySelected(t *testing.T) {
-	e := newEnv(t, envOptions{})
-	parts := e.postDeferred(t, `{ dashboards(userIds: ["u1", "u2"]) { profile { name } ... @defer(label: "w") { wallet { loyaltyPoints } } } }`, nil)
+	e := Gwt_New(t, Gwt_Options{})
+	parts := e.PostDeferred(t, `{ dashboards(userIds: ["u1", "u2"]) { profile { name } ... @defer(label: "w") { wallet { loyaltyPoints } } } }`, nil)
 	if len(parts) != 3 {
 		t.Fatalf("%d parts; want the initial one and one per dashboard", len(parts))
 	}
 	var paths []string
 	for _, p := range parts[1:] {
-		paths = append(paths, gqlError{Path: p.Incremental[0].Path}.pathString())
+		paths = append(paths, Gwt_Error{Path: p.Incremental[0].Path}.PathString())
 	}
 	slices.Sort(paths)
 	if !slices.Equal(paths, []string{"dashboards.0", "dashboards.1"}) {
 		t.Errorf("paths %v; want dashboards.0 and dashboards.1", paths)
 	}
-	got := e.callCounts()
+	got := e.CallCounts()
 	if len(got) != 2 || got[simulator.Profile] == 0 || got[simulator.Wallet] == 0 {
 		t.Errorf("calls %v; want the profile and wallet services only", got)
 	}
@@ -228,14 +228,14 @@ func TestDeferInline(t *testing.T) {
 		{"no Accept", "", true},
 		{"other deferSpec", "multipart/mixed;deferSpec=20230621, application/json", true},
 	}
-	e := newEnv(t, envOptions{})
+	e := Gwt_New(t, Gwt_Options{})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := e.post(t, query, map[string]any{"d": tt.defers}, "Accept", tt.accept)
-			if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+			r := e.Post(t, query, map[string]any{"d": tt.defers}, "Accept", tt.accept)
+			if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 				t.Fatalf("Content-Type %q; want application/json", ct)
 			}
-			if got := string(r.gql.Data); !strings.Contains(got, `"profile":{"name":`) || !strings.Contains(got, `"wallet":{"loyaltyPoints":`) {
+			if got := string(r.GQL.Data); !strings.Contains(got, `"profile":{"name":`) || !strings.Contains(got, `"wallet":{"loyaltyPoints":`) {
 				t.Errorf("data %s; want the profile and the wallet", got)
 			}
 		})
@@ -244,9 +244,9 @@ func TestDeferInline(t *testing.T) {
 
 // The limits count deferred fragments as any others.
 func TestDeferLimits(t *testing.T) {
-	e := newEnv(t, envOptions{edit: func(c *config.Config) { c.Limits = limits.Limits{MaxFields: 2} }})
-	r := e.post(t, `{ dashboard(userId: "u1") { userId ... @defer { wallet { loyaltyPoints } } } }`, nil, "Accept", deferAccept)
-	if len(r.gql.Errors) != 1 || r.gql.Errors[0].code() != "LIMIT_EXCEEDED" {
-		t.Errorf("%s; want LIMIT_EXCEEDED", r.body)
+	e := Gwt_New(t, Gwt_Options{Edit: func(c *config.Config) { c.Limits = limits.Limits{MaxFields: 2} }})
+	r := e.Post(t, `{ dashboard(userId: "u1") { userId ... @defer { wallet { loyaltyPoints } } } }`, nil, "Accept", deferAccept)
+	if len(r.GQL.Errors) != 1 || r.GQL.Errors[0].Code() != "LIMIT_EXCEEDED" {
+		t.Errorf("%s; want LIMIT_EXCEEDED", r.Body)
 	}
 }

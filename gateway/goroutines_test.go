@@ -19,10 +19,10 @@ const goroutineBudget = 20
 // A full dashboard starts a bounded number of goroutines, whatever the
 // sizes of its lists.
 func TestGoroutinesPerDashboard(t *testing.T) {
-	e := newEnv(t, envOptions{bench: true})
+	e := Gwt_New(t, Gwt_Options{Bench: true})
 	vars := map[string]any{"id": "u1"}
 	for range 5 { // connections and caches in place
-		e.post(t, fullQuery, vars)
+		e.Post(t, fullQuery, vars)
 	}
 	sample := []metrics.Sample{{Name: "/sched/goroutines-created:goroutines"}}
 	created := func() uint64 {
@@ -32,8 +32,8 @@ func TestGoroutinesPerDashboard(t *testing.T) {
 	const n = 50
 	before := created()
 	for range n {
-		if r := e.post(t, fullQuery, vars); len(r.gql.Errors) > 0 || r.status != 200 {
-			t.Fatalf("%d %s", r.status, r.body)
+		if r := e.Post(t, fullQuery, vars); len(r.GQL.Errors) > 0 || r.Status != 200 {
+			t.Fatalf("%d %s", r.Status, r.Body)
 		}
 	}
 	perDashboard := float64(created()-before) / n
@@ -41,7 +41,7 @@ func TestGoroutinesPerDashboard(t *testing.T) {
 	if perDashboard > goroutineBudget {
 		t.Errorf("%.1f goroutines per full dashboard; want at most %d", perDashboard, goroutineBudget)
 	}
-	if s := e.sim.Stats(simulator.Catalog); s.Calls == 0 {
+	if s := e.Sim.Stats(simulator.Catalog); s.Calls == 0 {
 		t.Error("no catalog calls: the dashboards had no products")
 	}
 }

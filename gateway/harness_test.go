@@ -31,62 +31,62 @@ import (
 	"github.com/acme/dashboard-gateway/simulator"
 )
 
-// env is a gateway served over loopback HTTP in front of the simulated
+// Gwt_Gateway is a gateway served over loopback HTTP in front of the simulated
 // services, as a client sees it.
-type env struct {
-	sim      *simulator.Simulator
-	simURLs  map[string]string // the simulated services' base URLs
-	url      string
-	adminURL string // the operators' handler (gateway.Admin): /metrics, pprof
-	client   *http.Client
-	logs     *logBuffer
-	srv      *httptest.Server
-	registry *prometheus.Registry // the gateway's metrics
+type Gwt_Gateway struct {
+	Sim      *simulator.Simulator
+	SimURLs  map[string]string // the simulated services' base URLs
+	URL      string
+	AdminURL string // the operators' handler (gateway.Admin): /metrics, pprof
+	Client   *http.Client
+	Logs     *Gwt_Logs
+	Server      *httptest.Server
+	Registry *prometheus.Registry // the gateway's metrics
 }
 
-type envOptions struct {
-	behaviors  map[string]simulator.Behavior
-	deadline   time.Duration
-	urls       map[downstream.Service]string // configured URLs, over the simulator's
-	policy     string                        // every service's settings (downstream.ParseSpec); "" is the defaults
-	policies   map[downstream.Service]string // per service, over policy
-	budgets    map[string]time.Duration      // optional fields; nil: none (the default), so tests see every field waited for
-	dashboards dashboard.Builder             // overrides the dashboards built from the config
-	bench      bool                          // no call log and only warnings logged: both would grow without bound
-	tracing    *observability.Tracing        // nil: tracing off
-	timing     bool                          // clients may ask for field timings
-	noMetrics  bool                          // no metrics at all (to measure their cost)
-	edit       func(*config.Config)          // last changes to the configuration
-	overload   *overload.Limiter             // overrides the limiter built from the config
-	sdl        []byte                        // served at GET /schema.graphqls while introspection is on
-	server     gateway.ServerConfig          // the HTTP server's protections
-	replicaOf  *env                          // another replica in front of that env's simulator
+type Gwt_Options struct {
+	Behaviors  map[string]simulator.Behavior
+	Deadline   time.Duration
+	URLs       map[downstream.Service]string // configured URLs, over the simulator's
+	Policy     string                        // every service's settings (downstream.ParseSpec); "" is the defaults
+	Policies   map[downstream.Service]string // per service, over policy
+	Budgets    map[string]time.Duration      // optional fields; nil: none (the default), so tests see every field waited for
+	Dashboards dashboard.Builder             // overrides the dashboards built from the config
+	Bench      bool                          // no call log and only warnings logged: both would grow without bound
+	Tracing    *observability.Tracing        // nil: tracing off
+	Timing     bool                          // clients may ask for field timings
+	NoMetrics  bool                          // no metrics at all (to measure their cost)
+	Edit       func(*config.Config)          // last changes to the configuration
+	Overload   *overload.Limiter             // overrides the limiter built from the config
+	SDL        []byte                        // served at GET /schema.graphqls while introspection is on
+	Server     gateway.ServerConfig          // the HTTP server's protections
+	ReplicaOf  *Gwt_Gateway                          // another replica in front of that env's simulator
 }
 
-// newEnv builds the gateway as run does (app.New) from the default
+// Gwt_New builds the gateway as run does (app.New) from the default
 // configuration with the test's changes, in front of simulated services.
 // Introspection is on, as run's "auto" has it while services are
 // simulated; shedding is off (-overload-target 0), so a busy test machine
 // does not shed the tests' requests.
-func newEnv(tb testing.TB, o envOptions) *env {
+func Gwt_New(tb testing.TB, o Gwt_Options) *Gwt_Gateway {
 	tb.Helper()
 	sim, simURLs := startSimulator(tb, o)
 	cfg := config.Default()
 	cfg.OverloadTarget = 0
-	cfg.Deadline = cmp.Or(o.deadline, cfg.Deadline)
-	cfg.FieldTiming = o.timing
-	cfg.Server = o.server
-	if o.budgets != nil {
-		cfg.Budgets = o.budgets
+	cfg.Deadline = cmp.Or(o.Deadline, cfg.Deadline)
+	cfg.FieldTiming = o.Timing
+	cfg.Server = o.Server
+	if o.Budgets != nil {
+		cfg.Budgets = o.Budgets
 	}
-	for s, u := range o.urls {
+	for s, u := range o.URLs {
 		cfg.URLs[s] = u
 	}
 	for name, u := range simURLs {
 		s := downstream.Service(name)
-		sc, err := downstream.ParseSpec(o.policy, downstream.ServiceConfig{})
+		sc, err := downstream.ParseSpec(o.Policy, downstream.ServiceConfig{})
 		if err == nil {
-			sc, err = downstream.ParseSpec(o.policies[s], sc)
+			sc, err = downstream.ParseSpec(o.Policies[s], sc)
 		}
 		if err != nil {
 			tb.Fatalf("policy of %s: %v", s, err)
@@ -94,18 +94,18 @@ func newEnv(tb testing.TB, o envOptions) *env {
 		sc.URL = cmp.Or(cfg.URLs[s], u)
 		cfg.Services[s] = sc
 	}
-	if o.edit != nil {
-		o.edit(&cfg)
+	if o.Edit != nil {
+		o.Edit(&cfg)
 	}
-	logs := &logBuffer{}
+	logs := &Gwt_Logs{}
 	level := slog.LevelDebug
-	if o.bench {
+	if o.Bench {
 		level = slog.LevelWarn
 	}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: level}))
-	deps := app.Deps{Logger: logger, Tracing: o.tracing, SDL: o.sdl, Dashboards: o.dashboards, Overload: o.overload}
+	deps := app.Deps{Logger: logger, Tracing: o.Tracing, SDL: o.SDL, Dashboards: o.Dashboards, Overload: o.Overload}
 	var registry *prometheus.Registry
-	if !o.noMetrics {
+	if !o.NoMetrics {
 		registry = prometheus.NewRegistry()
 		deps.Registry = registry
 	}
@@ -113,7 +113,7 @@ func newEnv(tb testing.TB, o envOptions) *env {
 	gw, err := app.New(ctx, cfg, deps)
 	if err != nil {
 		cancel()
-		if o.replicaOf == nil {
+		if o.ReplicaOf == nil {
 			sim.Close()
 		}
 		tb.Fatalf("build the gateway: %v", err)
@@ -129,21 +129,21 @@ func newEnv(tb testing.TB, o envOptions) *env {
 		admin.Close()
 		gw.Close()
 		cancel()
-		if o.replicaOf == nil {
+		if o.ReplicaOf == nil {
 			sim.Close()
 		}
 	})
-	return &env{sim: sim, simURLs: simURLs, url: srv.URL, adminURL: admin.URL, client: &http.Client{Transport: clientTransport}, logs: logs, srv: srv, registry: registry}
+	return &Gwt_Gateway{Sim: sim, SimURLs: simURLs, URL: srv.URL, AdminURL: admin.URL, Client: &http.Client{Transport: clientTransport}, Logs: logs, Server: srv, Registry: registry}
 }
 
 // startSimulator starts the simulated services, or returns those of
 // o.replicaOf.
-func startSimulator(tb testing.TB, o envOptions) (*simulator.Simulator, map[string]string) {
+func startSimulator(tb testing.TB, o Gwt_Options) (*simulator.Simulator, map[string]string) {
 	tb.Helper()
-	if o.replicaOf != nil {
-		return o.replicaOf.sim, o.replicaOf.simURLs
+	if o.ReplicaOf != nil {
+		return o.ReplicaOf.Sim, o.ReplicaOf.SimURLs
 	}
-	sim := simulator.New(simulator.Options{Seed: 1, Behaviors: o.behaviors, Record: !o.bench, RequireHeaders: true})
+	sim := simulator.New(simulator.Options{Seed: 1, Behaviors: o.Behaviors, Record: !o.Bench, RequireHeaders: true})
 	simURLs, err := sim.Start("127.0.0.1", 0)
 	if err != nil {
 		tb.Fatalf("start simulator: %v", err)
@@ -151,9 +151,9 @@ func startSimulator(tb testing.TB, o envOptions) (*simulator.Simulator, map[stri
 	return sim, simURLs
 }
 
-// manifestFile writes m as a trusted-documents manifest and returns its
+// Gwt_ManifestFile writes m as a trusted-documents manifest and returns its
 // path, for -trusted-documents.
-func manifestFile(tb testing.TB, m documents.Manifest) string {
+func Gwt_ManifestFile(tb testing.TB, m documents.Manifest) string {
 	tb.Helper()
 	b, err := json.Marshal(m)
 	if err != nil {
@@ -174,22 +174,22 @@ func onOff(on bool) string {
 	return "off"
 }
 
-// gqlResponse is a GraphQL response as a client decodes it.
-type gqlResponse struct {
+// Gwt_Response is a GraphQL response as a client decodes it.
+type Gwt_Response struct {
 	Data   json.RawMessage `json:"data"`
-	Errors []gqlError      `json:"errors"`
+	Errors []Gwt_Error      `json:"errors"`
 }
 
-type gqlError struct {
+type Gwt_Error struct {
 	Message    string         `json:"message"`
 	Path       []any          `json:"path"`
 	Extensions map[string]any `json:"extensions"`
 }
 
-func (e gqlError) code() string    { s, _ := e.Extensions["code"].(string); return s }
-func (e gqlError) service() string { s, _ := e.Extensions["service"].(string); return s }
+func (e Gwt_Error) Code() string    { s, _ := e.Extensions["code"].(string); return s }
+func (e Gwt_Error) Service() string { s, _ := e.Extensions["service"].(string); return s }
 
-func (e gqlError) pathString() string {
+func (e Gwt_Error) PathString() string {
 	parts := make([]string, len(e.Path))
 	for i, p := range e.Path {
 		b, _ := json.Marshal(p)
@@ -198,17 +198,17 @@ func (e gqlError) pathString() string {
 	return strings.Join(parts, ".")
 }
 
-// result is one HTTP exchange.
-type result struct {
-	status  int
-	header  http.Header
-	body    []byte
-	elapsed time.Duration
-	gql     gqlResponse
+// Gwt_Result is one HTTP exchange.
+type Gwt_Result struct {
+	Status  int
+	Header  http.Header
+	Body    []byte
+	Elapsed time.Duration
+	GQL     Gwt_Response
 }
 
-// jsonRequest returns a POST of body as JSON to url.
-func jsonRequest(tb testing.TB, url string, body any) *http.Request {
+// Gwt_JSONRequest returns a POST of body as JSON to url.
+func Gwt_JSONRequest(tb testing.TB, url string, body any) *http.Request {
 	tb.Helper()
 	b, err := json.Marshal(body)
 	if err != nil {
@@ -219,32 +219,32 @@ func jsonRequest(tb testing.TB, url string, body any) *http.Request {
 	return req
 }
 
-// post sends a GraphQL query with POST and decodes the answer.
-func (e *env) post(tb testing.TB, query string, vars map[string]any, header ...string) result {
+// Post sends a GraphQL query with POST and decodes the answer.
+func (e *Gwt_Gateway) Post(tb testing.TB, query string, vars map[string]any, header ...string) Gwt_Result {
 	tb.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	req, _ := http.NewRequest(http.MethodPost, e.url+"/query", bytes.NewReader(body))
+	req, _ := http.NewRequest(http.MethodPost, e.URL+"/query", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
-	return e.do(tb, req)
+	return e.Do(tb, req)
 }
 
-// get sends a GET to path (with a query string, if any).
-func (e *env) get(tb testing.TB, path string, header ...string) result {
+// Get sends a GET to path (with a query string, if any).
+func (e *Gwt_Gateway) Get(tb testing.TB, path string, header ...string) Gwt_Result {
 	tb.Helper()
-	req, _ := http.NewRequest(http.MethodGet, e.url+path, nil)
+	req, _ := http.NewRequest(http.MethodGet, e.URL+path, nil)
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
-	return e.do(tb, req)
+	return e.Do(tb, req)
 }
 
-func (e *env) do(tb testing.TB, req *http.Request) result {
+func (e *Gwt_Gateway) Do(tb testing.TB, req *http.Request) Gwt_Result {
 	tb.Helper()
 	start := time.Now()
-	resp, err := e.client.Do(req)
+	resp, err := e.Client.Do(req)
 	if err != nil {
 		tb.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
 	}
@@ -253,59 +253,59 @@ func (e *env) do(tb testing.TB, req *http.Request) result {
 	if err != nil {
 		tb.Fatalf("read body: %v", err)
 	}
-	r := result{status: resp.StatusCode, header: resp.Header, body: body, elapsed: time.Since(start)}
+	r := Gwt_Result{Status: resp.StatusCode, Header: resp.Header, Body: body, Elapsed: time.Since(start)}
 	if strings.Contains(resp.Header.Get("Content-Type"), "json") && req.URL.Path == "/query" {
-		if err := json.Unmarshal(body, &r.gql); err != nil {
+		if err := json.Unmarshal(body, &r.GQL); err != nil {
 			tb.Fatalf("response is not GraphQL JSON: %v\n%s", err, body)
 		}
 	}
 	return r
 }
 
-// errorsByPath indexes a response's errors by their path.
-func (r result) errorsByPath() map[string]gqlError {
-	m := map[string]gqlError{}
-	for _, e := range r.gql.Errors {
-		m[e.pathString()] = e
+// ErrorsByPath indexes a response's errors by their path.
+func (r Gwt_Result) ErrorsByPath() map[string]Gwt_Error {
+	m := map[string]Gwt_Error{}
+	for _, e := range r.GQL.Errors {
+		m[e.PathString()] = e
 	}
 	return m
 }
 
-// callCounts returns how many calls each service received.
-func (e *env) callCounts() map[string]int {
+// CallCounts returns how many calls each service received.
+func (e *Gwt_Gateway) CallCounts() map[string]int {
 	m := map[string]int{}
 	for _, s := range simulator.Services() {
-		if n := e.sim.Stats(s).Calls; n > 0 {
+		if n := e.Sim.Stats(s).Calls; n > 0 {
 			m[s] = n
 		}
 	}
 	return m
 }
 
-// waitFor waits (without sleeping) until the simulator's stats for service satisfy cond.
-func (e *env) waitFor(tb testing.TB, service string, what string, cond func(simulator.Stats) bool) {
+// WaitFor waits (without sleeping) until the simulator's stats for service satisfy cond.
+func (e *Gwt_Gateway) WaitFor(tb testing.TB, service string, what string, cond func(simulator.Stats) bool) {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := e.sim.WaitFor(ctx, service, cond); err != nil {
-		tb.Fatalf("%s: waiting for %s: %v (stats %+v)", service, what, err, e.sim.Stats(service))
+	if err := e.Sim.WaitFor(ctx, service, cond); err != nil {
+		tb.Fatalf("%s: waiting for %s: %v (stats %+v)", service, what, err, e.Sim.Stats(service))
 	}
 }
 
-// logBuffer collects JSON log lines safely from many goroutines.
-type logBuffer struct {
+// Gwt_Logs collects JSON log lines safely from many goroutines.
+type Gwt_Logs struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
-func (b *logBuffer) Write(p []byte) (int, error) {
+func (b *Gwt_Logs) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
 }
 
-// lines returns the decoded log records.
-func (b *logBuffer) lines() []map[string]any {
+// Lines returns the decoded log records.
+func (b *Gwt_Logs) Lines() []map[string]any {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	var out []map[string]any
@@ -321,8 +321,8 @@ func (b *logBuffer) lines() []map[string]any {
 	return out
 }
 
-// graphqlGET returns the /query path for a GET request of query.
-func graphqlGET(query string) string {
+// Gwt_QueryPath returns the /query path for a GET request of query.
+func Gwt_QueryPath(query string) string {
 	return "/query?query=" + url.QueryEscape(query)
 }
 

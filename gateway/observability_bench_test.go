@@ -17,13 +17,13 @@ import (
 func BenchmarkObservabilityOverhead(b *testing.B) {
 	for _, mode := range []string{"off", "metrics", "metrics+tracing"} {
 		b.Run(mode, func(b *testing.B) {
-			o := envOptions{bench: true, noMetrics: mode == "off"}
+			o := Gwt_Options{Bench: true, NoMetrics: mode == "off"}
 			if mode == "metrics+tracing" {
 				tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(tracetest.NewNoopExporter()))
 				b.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
-				o.tracing = observability.NewTracing(tp)
+				o.Tracing = observability.NewTracing(tp)
 			}
-			postFullQueries(b, newEnv(b, o), 8, everyUser())
+			postFullQueries(b, Gwt_New(b, o), 8, everyUser())
 		})
 	}
 }

@@ -24,26 +24,26 @@ import (
 	"github.com/acme/dashboard-gateway/simulator"
 )
 
-// scrape fetches /metrics from the admin handler over HTTP and parses it
+// Scrape fetches /metrics from the admin handler over HTTP and parses it
 // as Prometheus text.
-func (e *env) scrape(tb testing.TB) map[string]*dto.MetricFamily {
+func (e *Gwt_Gateway) Scrape(tb testing.TB) map[string]*dto.MetricFamily {
 	tb.Helper()
-	req, _ := http.NewRequest(http.MethodGet, e.adminURL+"/metrics", nil)
-	r := e.do(tb, req)
-	if r.status != 200 {
-		tb.Fatalf("GET /metrics: %d", r.status)
+	req, _ := http.NewRequest(http.MethodGet, e.AdminURL+"/metrics", nil)
+	r := e.Do(tb, req)
+	if r.Status != 200 {
+		tb.Fatalf("GET /metrics: %d", r.Status)
 	}
 	parser := expfmt.NewTextParser(model.UTF8Validation)
-	families, err := parser.TextToMetricFamilies(strings.NewReader(string(r.body)))
+	families, err := parser.TextToMetricFamilies(strings.NewReader(string(r.Body)))
 	if err != nil {
 		tb.Fatalf("/metrics does not parse: %v", err)
 	}
 	return families
 }
 
-// value returns the value of the series of name with exactly labels (a
-// counter's or gauge's value, a histogram's count), or -1 when absent.
-func value(families map[string]*dto.MetricFamily, name string, labels map[string]string) float64 {
+// Gwt_MetricValue returns the Gwt_MetricValue of the series of name with exactly labels (a
+// counter's or gauge's Gwt_MetricValue, a histogram's count), or -1 when absent.
+func Gwt_MetricValue(families map[string]*dto.MetricFamily, name string, labels map[string]string) float64 {
 	f, ok := families[name]
 	if !ok {
 		return -1
@@ -79,28 +79,28 @@ func value(families map[string]*dto.MetricFamily, name string, labels map[string
 // (WatchDownstream), with the Go runtime's. Labels, operation names and
 // error counting are package observability's tests.
 func TestMetrics(t *testing.T) {
-	e := newEnv(t, envOptions{
-		behaviors: map[string]simulator.Behavior{
+	e := Gwt_New(t, Gwt_Options{
+		Behaviors: map[string]simulator.Behavior{
 			simulator.Wallet: {Fault: simulator.FaultStatus500},
 			simulator.Orders: {Fault: simulator.FaultReset, FaultCalls: 1}, // the first call resets, the retry works
 		},
-		policies: map[downstream.Service]string{
+		Policies: map[downstream.Service]string{
 			downstream.Wallet:          "attempts=1",
 			downstream.Recommendations: "attempts=1,timeout=50ms",
 		},
 	})
 	const full = `query Full { dashboard(userId: "u1") { profile { name } orders { id } wallet { loyaltyPoints } } }`
 	for range 2 {
-		e.post(t, full, nil)
+		e.Post(t, full, nil)
 	}
-	req, _ := http.NewRequest(http.MethodPost, e.url+"/query", strings.NewReader(`{"query":`))
+	req, _ := http.NewRequest(http.MethodPost, e.URL+"/query", strings.NewReader(`{"query":`))
 	req.Header.Set("Content-Type", "application/json")
-	e.do(t, req) // not JSON: the gateway's own answer, before any operation
+	e.Do(t, req) // not JSON: the gateway's own answer, before any operation
 
-	e.sim.SetBehavior(simulator.Recommendations, simulator.Behavior{Fault: simulator.FaultHang})
-	e.post(t, `query TimedOut { dashboard(userId: "u2") { recommendations { score } } }`, nil)
+	e.Sim.SetBehavior(simulator.Recommendations, simulator.Behavior{Fault: simulator.FaultHang})
+	e.Post(t, `query TimedOut { dashboard(userId: "u2") { recommendations { score } } }`, nil)
 
-	m := e.scrape(t)
+	m := e.Scrape(t)
 	tests := []struct {
 		name   string
 		labels map[string]string
@@ -123,7 +123,7 @@ func TestMetrics(t *testing.T) {
 		{"gateway_downstream_in_flight", map[string]string{"service": "profile"}, 0},
 	}
 	for _, tt := range tests {
-		if got := value(m, tt.name, tt.labels); got != tt.want {
+		if got := Gwt_MetricValue(m, tt.name, tt.labels); got != tt.want {
 			t.Errorf("%s%v = %v; want %v", tt.name, tt.labels, got, tt.want)
 		}
 	}
@@ -142,15 +142,15 @@ func TestTracing(t *testing.T) {
 	exporter := tracetest.NewInMemoryExporter()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exporter))
 	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
-	e := newEnv(t, envOptions{tracing: observability.NewTracing(tp)})
+	e := Gwt_New(t, Gwt_Options{Tracing: observability.NewTracing(tp)})
 
 	const clientTrace, clientSpan = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
-	r := e.post(t, `query Traced { dashboard(userId: "u1") { profile { name } orders { items { product { name } } } wallet { loyaltyPoints } } }`,
+	r := e.Post(t, `query Traced { dashboard(userId: "u1") { profile { name } orders { items { product { name } } } wallet { loyaltyPoints } } }`,
 		nil, "traceparent", "00-"+clientTrace+"-"+clientSpan+"-01")
-	if len(r.gql.Errors) > 0 {
-		t.Fatalf("errors %+v", r.gql.Errors)
+	if len(r.GQL.Errors) > 0 {
+		t.Fatalf("errors %+v", r.GQL.Errors)
 	}
-	e.srv.Close() // waits for the handler, so every span has ended
+	e.Server.Close() // waits for the handler, so every span has ended
 
 	spans := exporter.GetSpans()
 	byID := map[trace.SpanID]tracetest.SpanStub{}
@@ -218,7 +218,7 @@ func TestTracing(t *testing.T) {
 		t.Errorf("%d attempt spans; want 4", attempts)
 	}
 	for _, svc := range []string{simulator.Profile, simulator.Orders, simulator.Catalog, simulator.Wallet} {
-		for _, c := range e.sim.Calls(svc) {
+		for _, c := range e.Sim.Calls(svc) {
 			if !strings.Contains(c.Traceparent, clientTrace) {
 				t.Errorf("%s got traceparent %q; want the trace %s", svc, c.Traceparent, clientTrace)
 			}
@@ -228,9 +228,9 @@ func TestTracing(t *testing.T) {
 
 // With tracing off, nothing goes downstream but the contract's headers.
 func TestNoTraceparentWhenTracingOff(t *testing.T) {
-	e := newEnv(t, envOptions{})
-	e.post(t, walletQuery, map[string]any{"id": "u1"}, "traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
-	for _, c := range e.sim.Calls(simulator.Wallet) {
+	e := Gwt_New(t, Gwt_Options{})
+	e.Post(t, walletQuery, map[string]any{"id": "u1"}, "traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+	for _, c := range e.Sim.Calls(simulator.Wallet) {
 		if c.Traceparent != "" {
 			t.Errorf("wallet got traceparent %q with tracing off", c.Traceparent)
 		}
@@ -243,11 +243,11 @@ var serverTimingEntry = regexp.MustCompile(`([a-z]+);dur=(\d+(?:\.\d+)?)`)
 // as the downstream clients measured it. Its format is package
 // observability's tests.
 func TestServerTiming(t *testing.T) {
-	e := newEnv(t, envOptions{behaviors: map[string]simulator.Behavior{
+	e := Gwt_New(t, Gwt_Options{Behaviors: map[string]simulator.Behavior{
 		simulator.Wallet: {Latency: simulator.Latency{Min: 60 * time.Millisecond}},
 	}})
-	r := e.post(t, walletQuery, map[string]any{"id": "u1"})
-	header := r.header.Get("Server-Timing")
+	r := e.Post(t, walletQuery, map[string]any{"id": "u1"})
+	header := r.Header.Get("Server-Timing")
 	durs := map[string]float64{}
 	for _, m := range serverTimingEntry.FindAllStringSubmatch(header, -1) {
 		durs[m[1]], _ = strconv.ParseFloat(m[2], 64)
@@ -265,12 +265,12 @@ func TestFieldTiming(t *testing.T) {
 		allowed, asked, want bool
 	}{{true, true, true}, {false, true, false}} {
 		t.Run(fmt.Sprintf("allowed=%v,asked=%v", tt.allowed, tt.asked), func(t *testing.T) {
-			e := newEnv(t, envOptions{timing: tt.allowed})
+			e := Gwt_New(t, Gwt_Options{Timing: tt.allowed})
 			body, _ := json.Marshal(map[string]any{"query": walletQuery, "variables": map[string]any{"id": "u1"},
 				"extensions": map[string]any{"timing": tt.asked}})
-			req, _ := http.NewRequest(http.MethodPost, e.url+"/query", strings.NewReader(string(body)))
+			req, _ := http.NewRequest(http.MethodPost, e.URL+"/query", strings.NewReader(string(body)))
 			req.Header.Set("Content-Type", "application/json")
-			r := e.do(t, req)
+			r := e.Do(t, req)
 			var resp struct {
 				Extensions struct {
 					Timing *struct {
@@ -280,10 +280,10 @@ func TestFieldTiming(t *testing.T) {
 					}
 				}
 			}
-			decode(t, r.body, &resp)
+			decode(t, r.Body, &resp)
 			timing := resp.Extensions.Timing
 			if (timing != nil) != tt.want {
-				t.Fatalf("timing in extensions: %v; want %v (%s)", timing != nil, tt.want, r.body)
+				t.Fatalf("timing in extensions: %v; want %v (%s)", timing != nil, tt.want, r.Body)
 			}
 			if timing != nil && (len(timing.Fields) != 2 || timing.Services["wallet"] <= 0 || timing.TotalMs <= 0) {
 				t.Errorf("timing %+v; want the two fields and the services", timing)
@@ -295,11 +295,11 @@ func TestFieldTiming(t *testing.T) {
 // One access log line per request, with the request's id and its route.
 // Its fields, and what it never holds, are package observability's tests.
 func TestAccessLog(t *testing.T) {
-	e := newEnv(t, envOptions{})
-	e.post(t, `query Named($id: ID!) { dashboard(userId: $id) { profile { name } wallet { loyaltyPoints } } }`,
+	e := Gwt_New(t, Gwt_Options{})
+	e.Post(t, `query Named($id: ID!) { dashboard(userId: $id) { profile { name } wallet { loyaltyPoints } } }`,
 		map[string]any{"id": "u1"}, "X-Request-Id", "req-access")
 	var lines []map[string]any
-	for _, l := range e.logs.lines() {
+	for _, l := range e.Logs.Lines() {
 		if l["msg"] == "request" {
 			lines = append(lines, l)
 		}

@@ -37,15 +37,15 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	assets := httptest.NewServer(npmCDN(filepath.Join(browserTest, "node_modules")))
 	t.Cleanup(assets.Close)
 	failing := map[string]simulator.Behavior{simulator.Orders: {Fault: simulator.FaultStatus500}}
-	ok := newEnv(t, envOptions{behaviors: failing, edit: assetsAt(assets.URL)})
-	closed := newEnv(t, envOptions{edit: assetsAt("http://" + refusedAddr(t))})
-	blackhole := newEnv(t, envOptions{edit: assetsAt("http://" + blackholeAddr(t))})
+	ok := Gwt_New(t, Gwt_Options{Behaviors: failing, Edit: assetsAt(assets.URL)})
+	closed := Gwt_New(t, Gwt_Options{Edit: assetsAt("http://" + refusedAddr(t))})
+	blackhole := Gwt_New(t, Gwt_Options{Edit: assetsAt("http://" + blackholeAddr(t))})
 
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "node", "check.mjs")
 	cmd.Dir = browserTest
-	cmd.Env = append(os.Environ(), "PLAYGROUND_OK="+ok.url+"/", "PLAYGROUND_CLOSED="+closed.url+"/", "PLAYGROUND_BLACKHOLE="+blackhole.url+"/")
+	cmd.Env = append(os.Environ(), "PLAYGROUND_OK="+ok.URL+"/", "PLAYGROUND_CLOSED="+closed.URL+"/", "PLAYGROUND_BLACKHOLE="+blackhole.URL+"/")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

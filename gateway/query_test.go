@@ -10,21 +10,21 @@ import (
 // fullQuery selects every field of the public contract.
 const fullQuery = contract.DashboardQuery
 
-type moneyJSON struct {
+type Gwt_Money struct {
 	AmountMinor int64  `json:"amountMinor"`
 	Currency    string `json:"currency"`
 	Formatted   string `json:"formatted"`
 }
 
-type productJSON struct {
+type Gwt_Product struct {
 	ID       string    `json:"id"`
 	Name     string    `json:"name"`
-	Price    moneyJSON `json:"price"`
+	Price    Gwt_Money `json:"price"`
 	ImageURL *string   `json:"imageUrl"`
 	InStock  bool      `json:"inStock"`
 }
 
-type dashboardJSON struct {
+type Gwt_Dashboard struct {
 	UserID  string `json:"userId"`
 	Profile *struct {
 		ID          string  `json:"id"`
@@ -38,17 +38,17 @@ type dashboardJSON struct {
 		ID       string    `json:"id"`
 		Status   string    `json:"status"`
 		PlacedAt string    `json:"placedAt"`
-		Total    moneyJSON `json:"total"`
+		Total    Gwt_Money `json:"total"`
 		Items    []struct {
 			Quantity  int          `json:"quantity"`
-			UnitPrice moneyJSON    `json:"unitPrice"`
-			Product   *productJSON `json:"product"`
+			UnitPrice Gwt_Money    `json:"unitPrice"`
+			Product   *Gwt_Product `json:"product"`
 		} `json:"items"`
 	} `json:"orders"`
 	Recommendations []struct {
 		Score   float64      `json:"score"`
 		Reason  *string      `json:"reason"`
-		Product *productJSON `json:"product"`
+		Product *Gwt_Product `json:"product"`
 	} `json:"recommendations"`
 	Notifications *struct {
 		UnreadCount int `json:"unreadCount"`
@@ -61,19 +61,19 @@ type dashboardJSON struct {
 		} `json:"items"`
 	} `json:"notifications"`
 	Wallet *struct {
-		Balance       moneyJSON `json:"balance"`
+		Balance       Gwt_Money `json:"balance"`
 		LoyaltyPoints int       `json:"loyaltyPoints"`
 	} `json:"wallet"`
 }
 
-// dashboard decodes data.dashboard of a response.
-func (r result) dashboard(tb testing.TB) dashboardJSON {
+// Dashboard decodes data.Dashboard of a response.
+func (r Gwt_Result) Dashboard(tb testing.TB) Gwt_Dashboard {
 	tb.Helper()
 	var data struct {
-		Dashboard *dashboardJSON `json:"dashboard"`
+		Dashboard *Gwt_Dashboard `json:"dashboard"`
 	}
-	if err := json.Unmarshal(r.gql.Data, &data); err != nil || data.Dashboard == nil {
-		tb.Fatalf("no data.dashboard (%v) in %s", err, r.body)
+	if err := json.Unmarshal(r.GQL.Data, &data); err != nil || data.Dashboard == nil {
+		tb.Fatalf("no data.dashboard (%v) in %s", err, r.Body)
 	}
 	return *data.Dashboard
 }

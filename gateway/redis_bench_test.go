@@ -34,33 +34,33 @@ func BenchmarkRedis(b *testing.B) {
 			case "hung":
 				url = "redis://" + blackholeAddr(b)
 			}
-			e := newEnv(b, envOptions{bench: true, edit: func(c *config.Config) {
+			e := Gwt_New(b, Gwt_Options{Bench: true, Edit: func(c *config.Config) {
 				c.RateLimit = gateway.RateLimit{Requests: 1_000_000, Window: time.Second}
 				c.Redis.URL = url
 			}})
-			if r := e.register(b, q); !found(r) {
-				b.Fatalf("register: %d %s", r.status, r.body)
+			if r := register(b, e, q); !found(r) {
+				b.Fatalf("register: %d %s", r.Status, r.Body)
 			}
 			if mode == "down" {
 				redis.Stop()
 				for range sharedstore.DefaultTripAfter { // open the breaker
-					e.byHash(b, q)
+					byHash(b, e, q)
 				}
 			}
 			var took []time.Duration
 			var first time.Duration // hung: the requests until the breaker opens
 			if mode == "hung" {
 				for range sharedstore.DefaultTripAfter {
-					first += e.byHash(b, q).elapsed
+					first += byHash(b, e, q).Elapsed
 				}
 			}
 			b.ReportAllocs()
 			for b.Loop() {
-				r := e.byHash(b, q)
-				if r.status != http.StatusOK || !found(r) {
-					b.Fatalf("by hash: %d %s", r.status, r.body)
+				r := byHash(b, e, q)
+				if r.Status != http.StatusOK || !found(r) {
+					b.Fatalf("by hash: %d %s", r.Status, r.Body)
 				}
-				took = append(took, r.elapsed)
+				took = append(took, r.Elapsed)
 			}
 			slices.Sort(took)
 			b.ReportMetric(float64(took[len(took)/2].Microseconds()), "p50-µs")

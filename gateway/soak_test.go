@@ -45,17 +45,17 @@ func TestChaosSoak(t *testing.T) {
 		simulator.Wallet:          {Latency: latency, Fault: simulator.FaultStatus503, FaultRate: 0.1},
 	}
 	const deadline = 500 * time.Millisecond
-	e := newEnv(t, envOptions{
-		behaviors: chaos,
-		deadline:  deadline,
-		bench:     true,
-		policy:    "timeout=200ms,backoff=10ms,backoff-max=40ms",
-		policies: map[downstream.Service]string{
+	e := Gwt_New(t, Gwt_Options{
+		Behaviors: chaos,
+		Deadline:  deadline,
+		Bench:     true,
+		Policy:    "timeout=200ms,backoff=10ms,backoff-max=40ms",
+		Policies: map[downstream.Service]string{
 			downstream.Recommendations: "timeout=200ms,hedge=p95",
 			downstream.Catalog:         "timeout=200ms,h2c=on",
 			downstream.Wallet:          "timeout=200ms,h2c=on,breaker-consecutive=5,breaker-open=200ms",
 		},
-		budgets: map[string]time.Duration{"notifications": 150 * time.Millisecond},
+		Budgets: map[string]time.Duration{"notifications": 150 * time.Millisecond},
 	})
 	queries := []struct {
 		query string
@@ -78,23 +78,23 @@ func TestChaosSoak(t *testing.T) {
 			rng := rand.New(rand.NewPCG(uint64(client), 7))
 			for time.Now().Before(stop) {
 				q := queries[rng.IntN(len(queries))]
-				r := e.post(t, q.query, q.vars(rng))
+				r := e.Post(t, q.query, q.vars(rng))
 				requests.Add(1)
-				if r.elapsed > deadline+margin {
+				if r.Elapsed > deadline+margin {
 					late.Add(1)
-					t.Errorf("answered after %v; want the %v deadline (+%v)", r.elapsed, deadline, margin)
+					t.Errorf("answered after %v; want the %v deadline (+%v)", r.Elapsed, deadline, margin)
 				}
-				if r.status != 200 || r.gql.Data == nil {
+				if r.Status != 200 || r.GQL.Data == nil {
 					bad.Add(1)
-					t.Errorf("status %d, body %.300s; want 200 with data", r.status, r.body)
+					t.Errorf("status %d, body %.300s; want 200 with data", r.Status, r.Body)
 				}
-				for _, err := range r.gql.Errors {
-					if !knownCodes[err.code()] {
+				for _, err := range r.GQL.Errors {
+					if !knownCodes[err.Code()] {
 						bad.Add(1)
 						t.Errorf("error %+v; want one of the known codes", err)
 					}
 				}
-				assertClean(t, r.gql.Errors)
+				assertClean(t, r.GQL.Errors)
 			}
 		})
 	}
@@ -103,7 +103,7 @@ func TestChaosSoak(t *testing.T) {
 	if requests.Load() < 10 {
 		t.Errorf("only %d requests", requests.Load())
 	}
-	e.client.CloseIdleConnections()
+	e.Client.CloseIdleConnections()
 	if grown := heapInUse() - heapBefore; grown > 16<<20 {
 		t.Errorf("heap grew by %d MiB over the soak; want it back near where it was", grown>>20)
 	}
