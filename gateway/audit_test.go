@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/acme/dashboard-gateway/gatewaytest"
 )
 
 // audit is one check of the GraphQL-over-HTTP server audit suite
@@ -159,7 +161,7 @@ func TestGraphQLOverHTTP(t *testing.T) {
 	if levels["MUST"] != 13 || levels["SHOULD"] != 23 || levels["MAY"] != 25 {
 		t.Errorf("audits per level %v; want the suite's 13 MUST, 23 SHOULD, 25 MAY", levels)
 	}
-	e := Gwt_New(t, Gwt_Options{})
+	e := gatewaytest.New(t, gatewaytest.Options{})
 	for _, a := range list {
 		t.Run(a.id+" "+a.level+" "+a.name, func(t *testing.T) {
 			target := e.URL + "/query"

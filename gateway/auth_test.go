@@ -9,6 +9,7 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwt"
 
 	"github.com/acme/dashboard-gateway/config"
+	"github.com/acme/dashboard-gateway/gatewaytest"
 	"github.com/acme/dashboard-gateway/simulator"
 )
 
@@ -33,9 +34,9 @@ func token(tb testing.TB, sub string, exp time.Duration, scope string, key []byt
 }
 
 // authEnv is a gateway with HS256 authentication on.
-func authEnv(tb testing.TB, extra func(*config.Config)) *Gwt_Gateway {
+func authEnv(tb testing.TB, extra func(*config.Config)) *gatewaytest.Gateway {
 	tb.Helper()
-	return Gwt_New(tb, Gwt_Options{Edit: func(o *config.Config) {
+	return gatewaytest.New(tb, gatewaytest.Options{Edit: func(o *config.Config) {
 		o.Auth.Secret = testSecret
 		if extra != nil {
 			extra(o)
@@ -135,7 +136,7 @@ func TestSharingIsPerCaller(t *testing.T) {
 	e := authEnv(t, func(o *config.Config) {})
 	e.Sim.SetBehavior(simulator.Profile, simulator.Behavior{Latency: simulator.Latency{Min: 300 * time.Millisecond}})
 	q := `{ dashboard(userId: "u1") { profile { name } } }`
-	first := make(chan Gwt_Result, 1)
+	first := make(chan gatewaytest.Result, 1)
 	go func() {
 		first <- e.Post(t, q, nil, "Authorization", "Bearer "+token(t, "u1", time.Hour, "", []byte(testSecret)))
 	}()

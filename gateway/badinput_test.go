@@ -14,6 +14,7 @@ import (
 	"github.com/acme/dashboard-gateway/config"
 	"github.com/acme/dashboard-gateway/documents"
 	"github.com/acme/dashboard-gateway/gateway"
+	"github.com/acme/dashboard-gateway/gatewaytest"
 	"github.com/acme/dashboard-gateway/limits"
 )
 
@@ -130,7 +131,7 @@ func badInputs() []badInput {
 // both response media types) and one clean error of the expected code, the
 // services are never called, and a normal request right after succeeds.
 func TestBadInput(t *testing.T) {
-	e := Gwt_New(t, Gwt_Options{})
+	e := gatewaytest.New(t, gatewaytest.Options{})
 	client := &http.Client{Transport: e.Client.Transport, Timeout: 30 * time.Second} // fail, not hang, on an explosion
 	for _, in := range badInputs() {
 		for _, media := range []string{"application/json", "application/graphql-response+json"} {
@@ -158,8 +159,8 @@ func TestBadInput(t *testing.T) {
 					t.Errorf("answered after %v; want a bounded answer", elapsed) // only an explosion takes that long
 				}
 				var got struct {
-					Data   json.RawMessage `json:"data"`
-					Errors []Gwt_Error      `json:"errors"`
+					Data   json.RawMessage     `json:"data"`
+					Errors []gatewaytest.Error `json:"errors"`
 				}
 				if err := json.Unmarshal(body, &got); err != nil {
 					t.Fatalf("body is not JSON: %v: %.200s", err, body)
@@ -189,7 +190,7 @@ func TestBadInput(t *testing.T) {
 
 // Configured limits: depth is checked with fragments expanded.
 func TestDepthLimit(t *testing.T) {
-	e := Gwt_New(t, Gwt_Options{Edit: func(o *config.Config) { o.Limits = limits.Limits{MaxDepth: 3} }})
+	e := gatewaytest.New(t, gatewaytest.Options{Edit: func(o *config.Config) { o.Limits = limits.Limits{MaxDepth: 3} }})
 	r := e.Post(t, `{ dashboard(userId: "u1") { ...O } } fragment O on Dashboard { orders { items { quantity } } }`, nil)
 	if len(r.GQL.Errors) != 1 || r.GQL.Errors[0].Code() != "LIMIT_EXCEEDED" || r.GQL.Errors[0].Extensions["reason"] != "depth" {
 		t.Errorf("%s; want LIMIT_EXCEEDED depth", r.Body)
@@ -201,7 +202,7 @@ func TestDepthLimit(t *testing.T) {
 
 // A header flood gets 431 from the server, and the server goes on.
 func TestHeaderFlood(t *testing.T) {
-	e := Gwt_New(t, Gwt_Options{})
+	e := gatewaytest.New(t, gatewaytest.Options{})
 	req, _ := http.NewRequest(http.MethodGet, e.URL+"/healthz", nil)
 	for i := range 2000 {
 		req.Header.Set(fmt.Sprintf("X-Flood-%d", i), strings.Repeat("x", 100))
@@ -223,7 +224,7 @@ func TestHeaderFlood(t *testing.T) {
 // read-header timeout, while other clients are served.
 func TestSlowLoris(t *testing.T) {
 	const timeout = 300 * time.Millisecond
-	e := Gwt_New(t, Gwt_Options{Server: gateway.ServerConfig{ReadHeaderTimeout: timeout}})
+	e := gatewaytest.New(t, gatewaytest.Options{Server: gateway.ServerConfig{ReadHeaderTimeout: timeout}})
 	start := time.Now() // before the dial: the server's clock starts once it accepts
 	conn, err := net.Dial("tcp", strings.TrimPrefix(e.URL, "http://"))
 	if err != nil {

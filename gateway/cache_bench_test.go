@@ -8,6 +8,7 @@ import (
 
 	"github.com/acme/dashboard-gateway/contract"
 	"github.com/acme/dashboard-gateway/downstream"
+	"github.com/acme/dashboard-gateway/gatewaytest"
 	"github.com/acme/dashboard-gateway/simulator"
 )
 
@@ -31,7 +32,7 @@ func BenchmarkStaleIfErrorSeed(b *testing.B) {
 			users, dashboards := load.users, load.users*load.visits
 			b.Run(fmt.Sprintf("users=%d/visits=%d/%s", users, load.visits, mode.name), func(b *testing.B) {
 				for b.Loop() {
-					e := Gwt_New(b, Gwt_Options{Bench: true, Behaviors: simulator.Seed(),
+					e := gatewaytest.New(b, gatewaytest.Options{Bench: true, Behaviors: simulator.Seed(),
 						Policies: map[downstream.Service]string{downstream.Orders: mode.policy}})
 					ask := func(n int, user func(i int) string) (whole, stale int64) {
 						var wg sync.WaitGroup

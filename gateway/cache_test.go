@@ -10,6 +10,7 @@ import (
 
 	"github.com/acme/dashboard-gateway/config"
 	"github.com/acme/dashboard-gateway/downstream"
+	"github.com/acme/dashboard-gateway/gatewaytest"
 	"github.com/acme/dashboard-gateway/simulator"
 )
 
@@ -17,8 +18,8 @@ const ordersQuery = `query($id: ID!, $n: Int) { dashboard(userId: $id) { orders(
 
 // staleResponse is a response with its extensions.stale.
 type staleResponse struct {
-	Data       json.RawMessage `json:"data"`
-	Errors     []Gwt_Error      `json:"errors"`
+	Data       json.RawMessage     `json:"data"`
+	Errors     []gatewaytest.Error `json:"errors"`
 	Extensions struct {
 		Stale []struct {
 			Path    []any  `json:"path"`
@@ -28,7 +29,7 @@ type staleResponse struct {
 	} `json:"extensions"`
 }
 
-func decodeStale(tb testing.TB, r Gwt_Result) staleResponse {
+func decodeStale(tb testing.TB, r gatewaytest.Result) staleResponse {
 	tb.Helper()
 	var s staleResponse
 	if err := json.Unmarshal(r.Body, &s); err != nil {
@@ -55,18 +56,18 @@ func ordersOf(tb testing.TB, data json.RawMessage) string {
 }
 
 // failOrders makes every later call to the orders service answer 500.
-func failOrders(e *Gwt_Gateway) {
+func failOrders(e *gatewaytest.Gateway) {
 	e.Sim.SetBehavior(simulator.Orders, simulator.Behavior{Fault: simulator.FaultStatus500})
 }
 
 // wantLookups checks gateway_cache_lookups_total of the orders service,
 // by outcome.
-func wantLookups(tb testing.TB, e *Gwt_Gateway, want map[string]float64) {
+func wantLookups(tb testing.TB, e *gatewaytest.Gateway, want map[string]float64) {
 	tb.Helper()
 	m := e.Scrape(tb)
 	for outcome, n := range want {
 		labels := map[string]string{"service": "orders", "outcome": outcome}
-		if got := Gwt_MetricValue(m, "gateway_cache_lookups_total", labels); got != n {
+		if got := gatewaytest.MetricValue(m, "gateway_cache_lookups_total", labels); got != n {
 			tb.Errorf("gateway_cache_lookups_total%v = %v; want %v", labels, got, n)
 		}
 	}
@@ -75,7 +76,7 @@ func wantLookups(tb testing.TB, e *Gwt_Gateway, want map[string]float64) {
 // With cache=<ttl>, an answer is served again while fresh, without a
 // call; other arguments are other answers.
 func TestCacheFreshAnswerMakesNoCall(t *testing.T) {
-	e := Gwt_New(t, Gwt_Options{Policies: map[downstream.Service]string{downstream.Orders: "cache=1h"}})
+	e := gatewaytest.New(t, gatewaytest.Options{Policies: map[downstream.Service]string{downstream.Orders: "cache=1h"}})
 	vars := map[string]any{"id": "u1", "n": 2}
 	first := e.Post(t, ordersQuery, vars)
 	if len(first.GQL.Errors) > 0 || ordersOf(t, first.GQL.Data) == "" {
@@ -114,7 +115,7 @@ func TestStaleIfError(t *testing.T) {
 		{"older than stale-if-error", "attempts=1,stale-if-error=1ns", false, map[string]float64{"stale": 0, "miss": 1}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			e := Gwt_New(t, Gwt_Options{Policies: map[downstream.Service]string{downstream.Orders: tc.policy}})
+			e := gatewaytest.New(t, gatewaytest.Options{Policies: map[downstream.Service]string{downstream.Orders: tc.policy}})
 			vars := map[string]any{"id": "u1", "n": 2}
 			good := e.Post(t, ordersQuery, vars)
 			if len(good.GQL.Errors) > 0 {
@@ -154,7 +155,7 @@ func TestStaleIfError(t *testing.T) {
 // A kept answer is never served to another subject: with authentication
 // on, an admin's answer about u1 is not u1's, nor u1's the admin's.
 func TestCacheIsPerSubject(t *testing.T) {
-	e := Gwt_New(t, Gwt_Options{
+	e := gatewaytest.New(t, gatewaytest.Options{
 		Policies: map[downstream.Service]string{downstream.Orders: "attempts=1,cache=1h,stale-if-error=1h"},
 		Edit:     func(o *config.Config) { o.Auth.Secret = testSecret },
 	})
@@ -182,7 +183,7 @@ func TestCacheIsPerSubject(t *testing.T) {
 // POST /admin/cache/invalidate?user=<id> on the admin listener drops the
 // user's answers: the next failure is a failure.
 func TestCacheInvalidation(t *testing.T) {
-	e := Gwt_New(t, Gwt_Options{Policies: map[downstream.Service]string{downstream.Orders: "attempts=1,stale-if-error=1h"}})
+	e := gatewaytest.New(t, gatewaytest.Options{Policies: map[downstream.Service]string{downstream.Orders: "attempts=1,stale-if-error=1h"}})
 	vars := map[string]any{"id": "u1", "n": 2}
 	e.Post(t, ordersQuery, vars)
 	e.Post(t, ordersQuery, map[string]any{"id": "u2", "n": 2})
@@ -217,7 +218,7 @@ func TestCacheInvalidation(t *testing.T) {
 
 // An answer larger than -cache-max-entry-bytes is not kept.
 func TestCacheOversizeNotKept(t *testing.T) {
-	e := Gwt_New(t, Gwt_Options{
+	e := gatewaytest.New(t, gatewaytest.Options{
 		Policies: map[downstream.Service]string{downstream.Orders: "attempts=1,stale-if-error=1h"},
 		Edit:     func(o *config.Config) { o.CacheMaxEntryBytes = 200 },
 	})
@@ -236,7 +237,7 @@ func TestCacheOversizeNotKept(t *testing.T) {
 
 // The REST view says which fields it served stale, as "stale".
 func TestStaleInRESTView(t *testing.T) {
-	e := Gwt_New(t, Gwt_Options{Policies: map[downstream.Service]string{downstream.Orders: "attempts=1,stale-if-error=1h"}})
+	e := gatewaytest.New(t, gatewaytest.Options{Policies: map[downstream.Service]string{downstream.Orders: "attempts=1,stale-if-error=1h"}})
 	get := func() (int, map[string]json.RawMessage) {
 		resp, err := http.Get(e.URL + "/dashboard/u1")
 		if err != nil {

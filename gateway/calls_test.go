@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/acme/dashboard-gateway/gatewaytest"
 	"github.com/acme/dashboard-gateway/simulator"
 )
 
@@ -29,7 +30,7 @@ func TestFieldSelection(t *testing.T) {
 			map[string]int{"recommendations": 1}},
 		{"notifications", `{ dashboard(userId: "u1") { notifications { unreadCount } } }`, map[string]int{"notifications": 1}},
 	}
-	e := Gwt_New(t, Gwt_Options{})
+	e := gatewaytest.New(t, gatewaytest.Options{})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e.Sim.ResetStats()
@@ -51,7 +52,7 @@ func TestBatching(t *testing.T) {
 	for i := range ids {
 		ids[i] = fmt.Sprintf("u%d", i+1)
 	}
-	e := Gwt_New(t, Gwt_Options{})
+	e := gatewaytest.New(t, gatewaytest.Options{})
 	r := e.Post(t, `query($ids: [ID!]!) { dashboards(userIds: $ids) {
 		profile { name }
 		orders { items { product { name } } }
@@ -134,7 +135,7 @@ func TestDeduplication(t *testing.T) {
 		{"one product in many places", `{ a: dashboard(userId: "u1") { orders { items { product { name } } } } b: dashboard(userId: "u1") { orders { items { product { id } } } } }`,
 			map[string]int{"orders": 1, "catalog": 1}},
 	}
-	e := Gwt_New(t, Gwt_Options{})
+	e := gatewaytest.New(t, gatewaytest.Options{})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e.Sim.ResetStats()
@@ -154,7 +155,7 @@ func TestDeduplication(t *testing.T) {
 // each value returns (defaults, limits, unreadOnly's filter) is tested
 // beside the code (package dashboard).
 func TestListArguments(t *testing.T) {
-	e := Gwt_New(t, Gwt_Options{})
+	e := gatewaytest.New(t, gatewaytest.Options{})
 	r := e.Post(t, `{ dashboard(userId: "u1") {
 		orders(first: 3) { id }
 		none: orders(first: 0) { id }
@@ -192,7 +193,7 @@ func TestListArguments(t *testing.T) {
 // at once (gqlgen.yml worker_limit), so 50 dashboards never have more than
 // 32 wallet calls in flight.
 func TestGoroutinesPerListAreCapped(t *testing.T) {
-	e := Gwt_New(t, Gwt_Options{Behaviors: map[string]simulator.Behavior{
+	e := gatewaytest.New(t, gatewaytest.Options{Behaviors: map[string]simulator.Behavior{
 		simulator.Wallet: {Latency: simulator.Latency{Min: 100 * time.Millisecond}},
 	}, Deadline: 5 * time.Second})
 	ids := make([]string, 50)

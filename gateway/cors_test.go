@@ -6,11 +6,12 @@ import (
 	"testing"
 
 	"github.com/acme/dashboard-gateway/config"
+	"github.com/acme/dashboard-gateway/gatewaytest"
 )
 
 // preflight asks whether a browser on origin may POST to /query with
 // headers, and returns the Access-Control-Allow-Origin it got.
-func preflight(t *testing.T, e *Gwt_Gateway, origin, headers string) string {
+func preflight(t *testing.T, e *gatewaytest.Gateway, origin, headers string) string {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodOptions, e.URL+"/query", nil)
 	req.Header.Set("Origin", origin)
@@ -49,7 +50,7 @@ func TestCORSOrigins(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := Gwt_New(t, Gwt_Options{Edit: tt.edit})
+			e := gatewaytest.New(t, gatewaytest.Options{Edit: tt.edit})
 			for _, origin := range tt.allowed {
 				if got := preflight(t, e, origin, "content-type"); got != origin {
 					t.Errorf("preflight from %s: Access-Control-Allow-Origin %q; want it allowed", origin, got)
@@ -68,7 +69,7 @@ func TestCORSOrigins(t *testing.T) {
 // context, baggage) and what their scripts may read (timings, the request
 // id, rate limits and back-off).
 func TestCORSHeaders(t *testing.T) {
-	e := Gwt_New(t, Gwt_Options{})
+	e := gatewaytest.New(t, gatewaytest.Options{})
 	const origin = "http://localhost:5173"
 	for _, h := range []string{"Content-Type", "Authorization", "X-Request-Id", "X-Timeout-Ms",
 		"apollographql-client-name", "apollographql-client-version", "apollo-require-preflight",
@@ -84,7 +85,7 @@ func TestCORSHeaders(t *testing.T) {
 		t.Errorf("preflight with x-made-up: Access-Control-Allow-Origin %q; want refused", got)
 	}
 
-	req := Gwt_JSONRequest(t, e.URL+"/query", map[string]any{"query": "{ __typename }"})
+	req := gatewaytest.JSONRequest(t, e.URL+"/query", map[string]any{"query": "{ __typename }"})
 	req.Header.Set("Origin", origin)
 	r := e.Do(t, req)
 	if r.Header.Get("Access-Control-Allow-Origin") != origin || r.Header.Get("Timing-Allow-Origin") != origin {
@@ -104,8 +105,8 @@ func TestCORSHeaders(t *testing.T) {
 // The rate limiter's headers are the ones exposed: a browser script can
 // read how many requests it has left.
 func TestCORSExposesTheRateLimitHeaders(t *testing.T) {
-	e := Gwt_New(t, Gwt_Options{Edit: func(o *config.Config) { o.RateLimit.Requests = 100 }})
-	req := Gwt_JSONRequest(t, e.URL+"/query", map[string]any{"query": "{ __typename }"})
+	e := gatewaytest.New(t, gatewaytest.Options{Edit: func(o *config.Config) { o.RateLimit.Requests = 100 }})
+	req := gatewaytest.JSONRequest(t, e.URL+"/query", map[string]any{"query": "{ __typename }"})
 	req.Header.Set("Origin", "http://localhost:5173")
 	r := e.Do(t, req)
 	exposed := strings.ToLower(r.Header.Get("Access-Control-Expose-Headers"))

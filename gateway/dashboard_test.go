@@ -9,7 +9,9 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/acme/dashboard-gateway/contract"
 	"github.com/acme/dashboard-gateway/downstream"
+	"github.com/acme/dashboard-gateway/gatewaytest"
 
 	"github.com/acme/dashboard-gateway/simulator"
 )
@@ -21,7 +23,7 @@ func TestMain(m *testing.M) {
 // leak matches what must never reach a client: Go error text, addresses, paths.
 var leak = regexp.MustCompile(`(?i)https?://|127\.0\.0\.1|localhost|dial |unexpected EOF|end of JSON|json:|\.go:\d|goroutine|panic|status \d{3}|connection reset|context (deadline|canceled)`)
 
-func assertClean(tb testing.TB, errs []Gwt_Error) {
+func assertClean(tb testing.TB, errs []gatewaytest.Error) {
 	tb.Helper()
 	for _, e := range errs {
 		if leak.MatchString(e.Message) {
@@ -41,8 +43,8 @@ func assertClean(tb testing.TB, errs []Gwt_Error) {
 // What each field holds, converted field by field, is tested beside the
 // code that builds it (package dashboard).
 func TestFullDashboard(t *testing.T) {
-	e := Gwt_New(t, Gwt_Options{})
-	r := e.Post(t, fullQuery, map[string]any{"id": "u1"}, "X-Request-Id", "req-full-1")
+	e := gatewaytest.New(t, gatewaytest.Options{})
+	r := e.Post(t, contract.DashboardQuery, map[string]any{"id": "u1"}, "X-Request-Id", "req-full-1")
 	if r.Status != 200 || len(r.GQL.Errors) > 0 {
 		t.Fatalf("status %d, errors %+v; want 200 and none", r.Status, r.GQL.Errors)
 	}
@@ -114,7 +116,7 @@ func TestFullDashboard(t *testing.T) {
 
 // fieldPaths returns, for a failing service, the response paths that must be
 // null with its error (for catalog: every product of the full query).
-func fieldPaths(tb testing.TB, r Gwt_Result, service string) []string {
+func fieldPaths(tb testing.TB, r gatewaytest.Result, service string) []string {
 	tb.Helper()
 	if service != simulator.Catalog {
 		return []string{"dashboard." + service}
@@ -154,8 +156,8 @@ func TestServiceFailingAlone(t *testing.T) {
 				code, reason = "NOT_FOUND", "" // the wallet's 404 means an unknown user
 			}
 			t.Run(svc+"/"+string(f.fault), func(t *testing.T) {
-				e := Gwt_New(t, Gwt_Options{Behaviors: map[string]simulator.Behavior{svc: {Fault: f.fault}}})
-				r := e.Post(t, fullQuery, map[string]any{"id": "u2"}, "X-Request-Id", "req-fail")
+				e := gatewaytest.New(t, gatewaytest.Options{Behaviors: map[string]simulator.Behavior{svc: {Fault: f.fault}}})
+				r := e.Post(t, contract.DashboardQuery, map[string]any{"id": "u2"}, "X-Request-Id", "req-fail")
 				if r.Status != 200 {
 					t.Fatalf("status %d; want 200", r.Status)
 				}
@@ -192,14 +194,14 @@ func nilIfEmpty(s string) any {
 
 // assertOthersIntact checks that every field of the full query not served
 // by failed carries data.
-func assertOthersIntact(tb testing.TB, d Gwt_Dashboard, failed string) {
+func assertOthersIntact(tb testing.TB, d gatewaytest.Dashboard, failed string) {
 	tb.Helper()
 	assertIntact(tb, d, failed, true)
 }
 
 // assertIntact checks that every field not served by failed carries data;
 // recProducts says whether the query asked for the recommendations' products.
-func assertIntact(tb testing.TB, d Gwt_Dashboard, failed string, recProducts bool) {
+func assertIntact(tb testing.TB, d gatewaytest.Dashboard, failed string, recProducts bool) {
 	tb.Helper()
 	present := map[string]bool{
 		simulator.Profile:         d.Profile != nil,
@@ -231,7 +233,7 @@ func assertIntact(tb testing.TB, d Gwt_Dashboard, failed string, recProducts boo
 }
 
 // assertLogged checks that the log holds the real cause with the request id.
-func assertLogged(tb testing.TB, e *Gwt_Gateway, reqID, service string) {
+func assertLogged(tb testing.TB, e *gatewaytest.Gateway, reqID, service string) {
 	tb.Helper()
 	for _, l := range e.Logs.Lines() {
 		if l["request_id"] == reqID && l["service"] == service && l["error"] != nil && l["msg"] == "field failed" {
@@ -243,8 +245,8 @@ func assertLogged(tb testing.TB, e *Gwt_Gateway, reqID, service string) {
 
 func TestConnectionRefused(t *testing.T) {
 	refused := "http://" + refusedAddr(t)
-	e := Gwt_New(t, Gwt_Options{URLs: map[downstream.Service]string{downstream.Wallet: refused}})
-	r := e.Post(t, fullQuery, map[string]any{"id": "u3"}, "X-Request-Id", "req-refused")
+	e := gatewaytest.New(t, gatewaytest.Options{URLs: map[downstream.Service]string{downstream.Wallet: refused}})
+	r := e.Post(t, contract.DashboardQuery, map[string]any{"id": "u3"}, "X-Request-Id", "req-refused")
 	err2, ok := r.ErrorsByPath()["dashboard.wallet"]
 	if !ok || err2.Code() != "UPSTREAM_ERROR" || err2.Extensions["reason"] != "connection_failed" || err2.Service() != "wallet" {
 		t.Fatalf("wallet error %+v; want UPSTREAM_ERROR connection_failed from wallet", r.GQL.Errors)
@@ -276,7 +278,7 @@ func TestInvalidArguments(t *testing.T) {
 		{"first from a variable", `query($n: Int) { dashboard(userId: "u1") { notifications(first: $n) { unreadCount } } }`, map[string]any{"n": 99}},
 		{"in a fragment", `{ dashboard(userId: "u1") { ...F } } fragment F on Dashboard { orders(first: 1000) { id } }`, nil},
 	}
-	e := Gwt_New(t, Gwt_Options{})
+	e := gatewaytest.New(t, gatewaytest.Options{})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e.Sim.ResetStats()

@@ -9,6 +9,8 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/acme/dashboard-gateway/contract"
+	"github.com/acme/dashboard-gateway/gatewaytest"
 	"github.com/acme/dashboard-gateway/simulator"
 )
 
@@ -42,8 +44,8 @@ func TestDeadlineWithMisbehavingService(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.service+"/"+string(tt.fault), func(t *testing.T) {
 			t.Cleanup(func() { goleak.VerifyNone(t) }) // runs after the env's cleanup
-			e := Gwt_New(t, Gwt_Options{Deadline: deadline, Behaviors: map[string]simulator.Behavior{tt.service: {Fault: tt.fault}}})
-			r := e.Post(t, fullQuery, map[string]any{"id": "u4"}, "X-Request-Id", "req-deadline")
+			e := gatewaytest.New(t, gatewaytest.Options{Deadline: deadline, Behaviors: map[string]simulator.Behavior{tt.service: {Fault: tt.fault}}})
+			r := e.Post(t, contract.DashboardQuery, map[string]any{"id": "u4"}, "X-Request-Id", "req-deadline")
 			checkOnTime(t, r.Elapsed, deadline)
 			err, ok := r.ErrorsByPath()["dashboard."+tt.service]
 			if !ok || err.Code() != "DEADLINE_EXCEEDED" || err.Service() != tt.service {
@@ -66,11 +68,11 @@ func TestDeadlineWithMisbehavingService(t *testing.T) {
 func TestDeadlineKeepsWhatArrived(t *testing.T) {
 	t.Cleanup(func() { goleak.VerifyNone(t) })
 	const deadline = 400 * time.Millisecond
-	e := Gwt_New(t, Gwt_Options{Deadline: deadline, Behaviors: map[string]simulator.Behavior{
+	e := gatewaytest.New(t, gatewaytest.Options{Deadline: deadline, Behaviors: map[string]simulator.Behavior{
 		simulator.Catalog: {Fault: simulator.FaultHang},
 		simulator.Orders:  {Latency: simulator.Latency{Min: 50 * time.Millisecond}},
 	}})
-	r := e.Post(t, fullQuery, map[string]any{"id": "u1"})
+	r := e.Post(t, contract.DashboardQuery, map[string]any{"id": "u1"})
 	checkOnTime(t, r.Elapsed, deadline)
 	d := r.Dashboard(t)
 	if len(d.Orders) != 10 || d.Profile == nil || d.Wallet == nil || d.Notifications == nil || len(d.Recommendations) != 10 {
@@ -105,7 +107,7 @@ func TestTimeoutHeader(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := Gwt_New(t, Gwt_Options{Deadline: tt.limit, Behaviors: hangWallet})
+			e := gatewaytest.New(t, gatewaytest.Options{Deadline: tt.limit, Behaviors: hangWallet})
 			r := e.Post(t, `{ dashboard(userId: "u1") { profile { name } wallet { loyaltyPoints } } }`, nil, "X-Timeout-Ms", tt.header)
 			if tt.deadline == 0 {
 				if r.Status != http.StatusBadRequest || len(r.GQL.Errors) != 1 || r.GQL.Errors[0].Code() != "BAD_REQUEST" {
@@ -133,11 +135,11 @@ func TestTimeoutHeader(t *testing.T) {
 // end long before the request's own deadline.
 func TestClientDisconnectCancelsFanOut(t *testing.T) {
 	t.Cleanup(func() { goleak.VerifyNone(t) })
-	e := Gwt_New(t, Gwt_Options{Deadline: time.Minute, Behaviors: map[string]simulator.Behavior{simulator.Wallet: {Fault: simulator.FaultHang}}})
+	e := gatewaytest.New(t, gatewaytest.Options{Deadline: time.Minute, Behaviors: map[string]simulator.Behavior{simulator.Wallet: {Fault: simulator.FaultHang}}})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, e.URL+Gwt_QueryPath(`{ dashboard(userId: "u1") { wallet { loyaltyPoints } } }`), nil)
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, e.URL+gatewaytest.QueryPath(`{ dashboard(userId: "u1") { wallet { loyaltyPoints } } }`), nil)
 		resp, err := e.Client.Do(req)
 		if err == nil {
 			resp.Body.Close()
@@ -156,7 +158,7 @@ func TestClientDisconnectCancelsFanOut(t *testing.T) {
 // DEADLINE_EXCEEDED answer (not gqlgen's bare "null"), and no service is
 // called. The wait below is the point of the test: time has to pass.
 func TestSlowUploadMeetsTheDeadline(t *testing.T) {
-	e := Gwt_New(t, Gwt_Options{})
+	e := gatewaytest.New(t, gatewaytest.Options{})
 	pr, pw := io.Pipe()
 	req, _ := http.NewRequest(http.MethodPost, e.URL+"/query", pr)
 	req.Header.Set("Content-Type", "application/json")

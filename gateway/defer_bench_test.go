@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/acme/dashboard-gateway/gatewaytest"
 	"github.com/acme/dashboard-gateway/simulator"
 )
 
@@ -43,7 +44,7 @@ func BenchmarkDeferFirstPart(b *testing.B) {
 		b.ReportMetric(ms(0.9), name+"-p90-ms")
 	}
 	b.Run("defer", func(b *testing.B) {
-		e := Gwt_New(b, Gwt_Options{Behaviors: simulator.Seed(), Bench: true})
+		e := gatewaytest.New(b, gatewaytest.Options{Behaviors: simulator.Seed(), Bench: true})
 		var first, last []time.Duration
 		i := 0
 		for b.Loop() {
@@ -56,7 +57,7 @@ func BenchmarkDeferFirstPart(b *testing.B) {
 		report(b, "last-part", last)
 	})
 	b.Run("whole", func(b *testing.B) {
-		e := Gwt_New(b, Gwt_Options{Behaviors: simulator.Seed(), Bench: true})
+		e := gatewaytest.New(b, gatewaytest.Options{Behaviors: simulator.Seed(), Bench: true})
 		var whole []time.Duration
 		i := 0
 		for b.Loop() {

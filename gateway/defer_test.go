@@ -1,12 +1,6 @@
 package gateway_test
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
-	"io"
-	"mime"
-	"mime/multipart"
 	"slices"
 	"strings"
 	"testing"
@@ -15,94 +9,15 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/acme/dashboard-gateway/config"
+	"github.com/acme/dashboard-gateway/gatewaytest"
 	"github.com/acme/dashboard-gateway/limits"
 	"github.com/acme/dashboard-gateway/simulator"
 )
 
-// deferAccept is what Apollo Client sends.
-const deferAccept = "multipart/mixed;deferSpec=20220824,application/json"
-
-// Gwt_Payload is one part of an incremental response, as Apollo Client reads it.
-type Gwt_Payload struct {
-	Data        json.RawMessage `json:"data"`
-	Errors      []Gwt_Error      `json:"errors"`
-	HasNext     *bool           `json:"hasNext"`
-	Incremental []struct {
-		Data   json.RawMessage `json:"data"`
-		Path   []any           `json:"path"`
-		Label  string          `json:"label"`
-		Errors []Gwt_Error      `json:"errors"`
-	} `json:"incremental"`
-	At time.Duration // since the request was sent
-}
-
-// Labels are the Labels of p's incremental results, in order.
-func (p Gwt_Payload) Labels() []string {
-	var out []string
-	for _, inc := range p.Incremental {
-		out = append(out, inc.Label)
-	}
-	return out
-}
-
-// PostDeferred sends query accepting multipart/mixed and reads the parts as
-// they arrive, with a real multipart reader; it fails unless the response is
-// multipart/mixed in the deferSpec=20220824 format, closed properly, with
-// hasNext true on every part but the last.
-func (e *Gwt_Gateway) PostDeferred(tb testing.TB, query string, vars map[string]any, header ...string) []Gwt_Payload {
-	tb.Helper()
-	req := Gwt_JSONRequest(tb, e.URL+"/query", map[string]any{"query": query, "variables": vars})
-	req.Header.Set("Accept", deferAccept)
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	start := time.Now()
-	resp, err := e.Client.Do(req)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer resp.Body.Close()
-	mt, params, err := mime.ParseMediaType(resp.Header.Get("Content-Type"))
-	if err != nil || mt != "multipart/mixed" || params["boundary"] != "-" || params["deferspec"] != "20220824" {
-		body, _ := io.ReadAll(resp.Body)
-		tb.Fatalf("Content-Type %q (%s); want multipart/mixed; boundary=\"-\"; deferSpec=20220824", resp.Header.Get("Content-Type"), body)
-	}
-	var raw bytes.Buffer
-	mr := multipart.NewReader(io.TeeReader(resp.Body, &raw), "-")
-	var out []Gwt_Payload
-	for {
-		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			tb.Fatalf("part %d: %v\n%q", len(out), err, raw.String())
-		}
-		if ct := part.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
-			tb.Fatalf("part %d: Content-Type %q; want application/json", len(out), ct)
-		}
-		var p Gwt_Payload
-		if err := json.NewDecoder(part).Decode(&p); err != nil {
-			tb.Fatalf("part %d: %v\n%q", len(out), err, raw.String())
-		}
-		p.At = time.Since(start)
-		out = append(out, p)
-	}
-	if !strings.HasSuffix(raw.String(), "\r\n-----\r\n") {
-		tb.Errorf("body %q; want it closed by the close delimiter", raw.String())
-	}
-	for i, p := range out {
-		if p.HasNext == nil || *p.HasNext != (i < len(out)-1) {
-			tb.Errorf("part %d of %d: hasNext %v; want %v", i, len(out), p.HasNext, i < len(out)-1)
-		}
-	}
-	return out
-}
-
 // Each deferred fragment leaves as soon as its fields resolve: the fast
 // wallet before the slow orders, and both after the initial profile.
 func TestDeferPartsInOrderOfResolution(t *testing.T) {
-	e := Gwt_New(t, Gwt_Options{Behaviors: map[string]simulator.Behavior{
+	e := gatewaytest.New(t, gatewaytest.Options{Behaviors: map[string]simulator.Behavior{
 		simulator.Wallet: {Latency: simulator.Latency{Min: 50 * time.Millisecond}},
 		simulator.Orders: {Latency: simulator.Latency{Min: 400 * time.Millisecond}},
 	}})
@@ -141,7 +56,7 @@ func TestDeferPartsInOrderOfResolution(t *testing.T) {
 // DEADLINE_EXCEEDED on those paths, by the deadline and a margin.
 func TestDeferDeadline(t *testing.T) {
 	t.Cleanup(func() { goleak.VerifyNone(t) }) // runs after the env's cleanup
-	e := Gwt_New(t, Gwt_Options{Behaviors: map[string]simulator.Behavior{
+	e := gatewaytest.New(t, gatewaytest.Options{Behaviors: map[string]simulator.Behavior{
 		simulator.Wallet: {Fault: simulator.FaultHang},
 		simulator.Orders: {Fault: simulator.FaultHang},
 	}})
@@ -175,7 +90,7 @@ func TestDeferDeadline(t *testing.T) {
 // Errors are per part: a failed deferred field's error comes with its
 // part, not in the initial one.
 func TestDeferErrorsPerPart(t *testing.T) {
-	e := Gwt_New(t, Gwt_Options{Behaviors: map[string]simulator.Behavior{
+	e := gatewaytest.New(t, gatewaytest.Options{Behaviors: map[string]simulator.Behavior{
 		simulator.Orders: {Fault: simulator.FaultStatus500, FaultRate: 1},
 	}})
 	parts := e.PostDeferred(t, `{ dashboard(userId: "u1") { profile { name } ... @defer { orders { id } } } }`, nil)
@@ -195,14 +110,14 @@ func TestDeferErrorsPerPart(t *testing.T) {
 // Only selected fields call their services, deferred or not; a dashboard
 // list gets one part per dashboard, at its index.
 func TestDeferCallsOnlySelected(t *testing.T) {
-	e := Gwt_New(t, Gwt_Options{})
+	e := gatewaytest.New(t, gatewaytest.Options{})
 	parts := e.PostDeferred(t, `{ dashboards(userIds: ["u1", "u2"]) { profile { name } ... @defer(label: "w") { wallet { loyaltyPoints } } } }`, nil)
 	if len(parts) != 3 {
 		t.Fatalf("%d parts; want the initial one and one per dashboard", len(parts))
 	}
 	var paths []string
 	for _, p := range parts[1:] {
-		paths = append(paths, Gwt_Error{Path: p.Incremental[0].Path}.PathString())
+		paths = append(paths, gatewaytest.Error{Path: p.Incremental[0].Path}.PathString())
 	}
 	slices.Sort(paths)
 	if !slices.Equal(paths, []string{"dashboards.0", "dashboards.1"}) {
@@ -223,12 +138,12 @@ func TestDeferInline(t *testing.T) {
 		accept string
 		defers bool
 	}{
-		{"if false", deferAccept, false},
+		{"if false", gatewaytest.DeferAccept, false},
 		{"no multipart", "application/json", true},
 		{"no Accept", "", true},
 		{"other deferSpec", "multipart/mixed;deferSpec=20230621, application/json", true},
 	}
-	e := Gwt_New(t, Gwt_Options{})
+	e := gatewaytest.New(t, gatewaytest.Options{})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := e.Post(t, query, map[string]any{"d": tt.defers}, "Accept", tt.accept)
@@ -244,8 +159,8 @@ func TestDeferInline(t *testing.T) {
 
 // The limits count deferred fragments as any others.
 func TestDeferLimits(t *testing.T) {
-	e := Gwt_New(t, Gwt_Options{Edit: func(c *config.Config) { c.Limits = limits.Limits{MaxFields: 2} }})
-	r := e.Post(t, `{ dashboard(userId: "u1") { userId ... @defer { wallet { loyaltyPoints } } } }`, nil, "Accept", deferAccept)
+	e := gatewaytest.New(t, gatewaytest.Options{Edit: func(c *config.Config) { c.Limits = limits.Limits{MaxFields: 2} }})
+	r := e.Post(t, `{ dashboard(userId: "u1") { userId ... @defer { wallet { loyaltyPoints } } } }`, nil, "Accept", gatewaytest.DeferAccept)
 	if len(r.GQL.Errors) != 1 || r.GQL.Errors[0].Code() != "LIMIT_EXCEEDED" {
 		t.Errorf("%s; want LIMIT_EXCEEDED", r.Body)
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/acme/dashboard-gateway/downstream"
+	"github.com/acme/dashboard-gateway/gatewaytest"
 	"github.com/acme/dashboard-gateway/simulator"
 )
 
@@ -71,7 +72,7 @@ func TestFaultMatrix(t *testing.T) {
 			for _, fault := range faults {
 				t.Run(policy.name+"/"+svc+"/"+fault, func(t *testing.T) {
 					want := policy.expect(fault)
-					o := Gwt_Options{
+					o := gatewaytest.Options{
 						Deadline:  matrixDeadline,
 						Policies:  map[downstream.Service]string{downstream.Service(svc): policy.spec},
 						Behaviors: map[string]simulator.Behavior{},
@@ -81,7 +82,7 @@ func TestFaultMatrix(t *testing.T) {
 					} else {
 						o.Behaviors[svc] = behaviorOf(fault)
 					}
-					e := Gwt_New(t, o)
+					e := gatewaytest.New(t, o)
 					r := e.Post(t, matrixQuery, nil, "X-Request-Id", "req-matrix")
 
 					if fault == "30% errors" { // the simulator's seeded draw decides
@@ -152,7 +153,7 @@ func behaviorOf(fault string) simulator.Behavior {
 	}[fault]
 }
 
-func checkCell(t *testing.T, e *Gwt_Gateway, r Gwt_Result, svc, fault string, want cell) {
+func checkCell(t *testing.T, e *gatewaytest.Gateway, r gatewaytest.Result, svc, fault string, want cell) {
 	t.Helper()
 	if r.Status != 200 {
 		t.Fatalf("status %d; want 200", r.Status)

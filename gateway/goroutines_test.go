@@ -4,6 +4,8 @@ import (
 	"runtime/metrics"
 	"testing"
 
+	"github.com/acme/dashboard-gateway/contract"
+	"github.com/acme/dashboard-gateway/gatewaytest"
 	"github.com/acme/dashboard-gateway/simulator"
 )
 
@@ -19,10 +21,10 @@ const goroutineBudget = 20
 // A full dashboard starts a bounded number of goroutines, whatever the
 // sizes of its lists.
 func TestGoroutinesPerDashboard(t *testing.T) {
-	e := Gwt_New(t, Gwt_Options{Bench: true})
+	e := gatewaytest.New(t, gatewaytest.Options{Bench: true})
 	vars := map[string]any{"id": "u1"}
 	for range 5 { // connections and caches in place
-		e.Post(t, fullQuery, vars)
+		e.Post(t, contract.DashboardQuery, vars)
 	}
 	sample := []metrics.Sample{{Name: "/sched/goroutines-created:goroutines"}}
 	created := func() uint64 {
@@ -32,7 +34,7 @@ func TestGoroutinesPerDashboard(t *testing.T) {
 	const n = 50
 	before := created()
 	for range n {
-		if r := e.Post(t, fullQuery, vars); len(r.GQL.Errors) > 0 || r.Status != 200 {
+		if r := e.Post(t, contract.DashboardQuery, vars); len(r.GQL.Errors) > 0 || r.Status != 200 {
 			t.Fatalf("%d %s", r.Status, r.Body)
 		}
 	}

@@ -9,13 +9,14 @@ import (
 	"testing"
 
 	"github.com/acme/dashboard-gateway/config"
+	"github.com/acme/dashboard-gateway/gatewaytest"
 )
 
 // GraphiQL and the SDL tell anyone what the schema is: served only while
 // introspection is on.
 func TestIntrospectionRoutes(t *testing.T) {
 	for _, on := range []bool{true, false} {
-		e := Gwt_New(t, Gwt_Options{SDL: []byte("type Query { dashboard(userId: ID!): Dashboard }\n"), Edit: func(o *config.Config) {
+		e := gatewaytest.New(t, gatewaytest.Options{SDL: []byte("type Query { dashboard(userId: ID!): Dashboard }\n"), Edit: func(o *config.Config) {
 			o.Introspection = onOff(on)
 		}})
 		for _, path := range []string{"/", "/schema.graphqls", "/?query=%7B__typename%7D"} {
@@ -37,7 +38,7 @@ func TestIntrospectionRoutes(t *testing.T) {
 // framing and leaking it; the GraphiQL page has a CSP that allows exactly
 // its own scripts and styles.
 func TestSecurityHeaders(t *testing.T) {
-	e := Gwt_New(t, Gwt_Options{})
+	e := gatewaytest.New(t, gatewaytest.Options{})
 	base := map[string]string{
 		"X-Content-Type-Options": "nosniff",
 		"X-Frame-Options":        "DENY",
@@ -45,15 +46,15 @@ func TestSecurityHeaders(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		do   func() Gwt_Result
+		do   func() gatewaytest.Result
 	}{
-		{"GraphiQL", func() Gwt_Result { return e.Get(t, "/") }},
-		{"POST /query", func() Gwt_Result { return e.Post(t, `{ __typename }`, nil) }},
-		{"GET /query", func() Gwt_Result { return e.Get(t, Gwt_QueryPath(`{ __typename }`)) }},
-		{"REST view", func() Gwt_Result { return e.Get(t, "/dashboard/u1") }},
-		{"health", func() Gwt_Result { return e.Get(t, "/healthz") }},
-		{"unknown route", func() Gwt_Result { return e.Get(t, "/nope") }},
-		{"SDL", func() Gwt_Result { return e.Get(t, "/schema.graphqls") }},
+		{"GraphiQL", func() gatewaytest.Result { return e.Get(t, "/") }},
+		{"POST /query", func() gatewaytest.Result { return e.Post(t, `{ __typename }`, nil) }},
+		{"GET /query", func() gatewaytest.Result { return e.Get(t, gatewaytest.QueryPath(`{ __typename }`)) }},
+		{"REST view", func() gatewaytest.Result { return e.Get(t, "/dashboard/u1") }},
+		{"health", func() gatewaytest.Result { return e.Get(t, "/healthz") }},
+		{"unknown route", func() gatewaytest.Result { return e.Get(t, "/nope") }},
+		{"SDL", func() gatewaytest.Result { return e.Get(t, "/schema.graphqls") }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -126,4 +127,12 @@ func parseCSP(policy string) map[string][]string {
 		}
 	}
 	return out
+}
+
+// onOff is the -introspection setting for on.
+func onOff(on bool) string {
+	if on {
+		return "on"
+	}
+	return "off"
 }

@@ -7,7 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/acme/dashboard-gateway/contract"
 	"github.com/acme/dashboard-gateway/dashboard"
+	"github.com/acme/dashboard-gateway/gatewaytest"
 	"github.com/acme/dashboard-gateway/graph/model"
 	"github.com/acme/dashboard-gateway/simulator"
 )
@@ -20,8 +22,8 @@ func decode(tb testing.TB, raw []byte, v any) {
 }
 
 func TestGETQuery(t *testing.T) {
-	e := Gwt_New(t, Gwt_Options{})
-	r := e.Get(t, Gwt_QueryPath(`{ dashboard(userId: "u1") { profile { name } } }`))
+	e := gatewaytest.New(t, gatewaytest.Options{})
+	r := e.Get(t, gatewaytest.QueryPath(`{ dashboard(userId: "u1") { profile { name } } }`))
 	want, _ := simulator.ProfileOf("u1")
 	if r.Status != 200 || len(r.GQL.Errors) > 0 || !strings.Contains(string(r.GQL.Data), want.Name) {
 		t.Errorf("status %d, body %s; want 200 with %s", r.Status, r.Body, want.Name)
@@ -29,9 +31,9 @@ func TestGETQuery(t *testing.T) {
 }
 
 type restJSON struct {
-	Status string          `json:"status"`
-	Data   json.RawMessage `json:"data"`
-	Errors []Gwt_Error      `json:"errors"`
+	Status string              `json:"status"`
+	Data   json.RawMessage     `json:"data"`
+	Errors []gatewaytest.Error `json:"errors"`
 }
 
 func TestRESTView(t *testing.T) {
@@ -50,7 +52,7 @@ func TestRESTView(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := Gwt_New(t, Gwt_Options{Behaviors: tt.behaviors})
+			e := gatewaytest.New(t, gatewaytest.Options{Behaviors: tt.behaviors})
 			r := e.Get(t, "/dashboard/"+tt.user)
 			var body restJSON
 			decode(t, r.Body, &body)
@@ -72,7 +74,7 @@ func TestRESTView(t *testing.T) {
 				}
 				return
 			}
-			var d Gwt_Dashboard
+			var d gatewaytest.Dashboard
 			decode(t, body.Data, &d)
 			if d.UserID != tt.user || d.Notifications == nil {
 				t.Errorf("data %s; want the dashboard of %s", body.Data, tt.user)
@@ -82,7 +84,7 @@ func TestRESTView(t *testing.T) {
 }
 
 func TestPlaygroundAndHealth(t *testing.T) {
-	e := Gwt_New(t, Gwt_Options{})
+	e := gatewaytest.New(t, gatewaytest.Options{})
 	r := e.Get(t, "/")
 	if r.Status != 200 || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/html") || !strings.Contains(string(r.Body), "graphiql") {
 		t.Errorf("GET / = %d %q; want the GraphiQL page", r.Status, r.Header.Get("Content-Type"))
@@ -104,9 +106,9 @@ func (panicky) Wallet(context.Context, *dashboard.Dashboard) (*model.Wallet, err
 }
 
 func TestResolverPanicIsAFieldError(t *testing.T) {
-	e := Gwt_New(t, Gwt_Options{Dashboards: panicky{dashboard.New(dashboard.Options{})}})
+	e := gatewaytest.New(t, gatewaytest.Options{Dashboards: panicky{dashboard.New(dashboard.Options{})}})
 	for range 2 { // and the server keeps serving
-		r := e.Post(t, fullQuery, map[string]any{"id": "u1"}, "X-Request-Id", "req-panic")
+		r := e.Post(t, contract.DashboardQuery, map[string]any{"id": "u1"}, "X-Request-Id", "req-panic")
 		err, ok := r.ErrorsByPath()["dashboard.wallet"]
 		if r.Status != 200 || !ok || err.Code() != "INTERNAL_SERVER_ERROR" || len(r.GQL.Errors) != 1 {
 			t.Fatalf("%d %+v; want 200 with one INTERNAL_SERVER_ERROR on wallet", r.Status, r.GQL.Errors)
@@ -126,7 +128,7 @@ func TestResolverPanicIsAFieldError(t *testing.T) {
 }
 
 func TestRequestIDIsEchoed(t *testing.T) {
-	e := Gwt_New(t, Gwt_Options{})
+	e := gatewaytest.New(t, gatewaytest.Options{})
 	r := e.Post(t, `{ dashboard(userId: "u1") { userId } }`, nil)
 	id := r.Header.Get("X-Request-Id")
 	if len(id) != 32 {

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/acme/dashboard-gateway/config"
+	"github.com/acme/dashboard-gateway/contract"
+	"github.com/acme/dashboard-gateway/gatewaytest"
 	"github.com/acme/dashboard-gateway/limits"
 )
 
@@ -38,7 +40,7 @@ fragment TypeRef on __Type { ` + typeRef + ` }`
 
 // The largest legitimate documents we know of pass every limit and run.
 func TestLegitimateDocumentsPass(t *testing.T) {
-	e := Gwt_New(t, Gwt_Options{})
+	e := gatewaytest.New(t, gatewaytest.Options{})
 	tests := []struct {
 		name  string
 		query string
@@ -47,7 +49,7 @@ func TestLegitimateDocumentsPass(t *testing.T) {
 		{"ten dashboards through codegen fragments", tenDashboards, tenDashboardsVars()},
 		{"fifty dashboards through codegen fragments", fiftyDashboards, map[string]any{"ids": userIDs(50), "first": 3}},
 		{"GraphiQL's introspection query", introspectionQuery(), nil},
-		{"the full contract query", fullQuery, map[string]any{"id": "u1"}},
+		{"the full contract query", contract.DashboardQuery, map[string]any{"id": "u1"}},
 	}
 	for _, tt := range tests {
 		r := e.Post(t, tt.query, tt.vars)
@@ -76,11 +78,11 @@ func TestConfiguredDocumentLimits(t *testing.T) {
 	}
 	for _, tt := range tests {
 		body := map[string]any{"query": tt.query, "operationName": "A", "variables": map[string]any{"a": "u1", "b": "u2"}}
-		r := Gwt_New(t, Gwt_Options{Edit: func(o *config.Config) { o.Limits = tt.limits }}).PostJSON(t, body)
+		r := gatewaytest.New(t, gatewaytest.Options{Edit: func(o *config.Config) { o.Limits = tt.limits }}).PostJSON(t, body)
 		if len(r.GQL.Errors) != 1 || r.GQL.Errors[0].Code() != "LIMIT_EXCEEDED" || r.GQL.Errors[0].Extensions["reason"] != tt.reason {
 			t.Errorf("%+v %.60s: %s; want LIMIT_EXCEEDED %s", tt.limits, tt.query, r.Body, tt.reason)
 		}
-		if r := Gwt_New(t, Gwt_Options{}).PostJSON(t, body); len(r.GQL.Errors) > 0 {
+		if r := gatewaytest.New(t, gatewaytest.Options{}).PostJSON(t, body); len(r.GQL.Errors) > 0 {
 			t.Errorf("%.60s with the default limits: %s; want data", tt.query, r.Body)
 		}
 	}
@@ -91,7 +93,7 @@ func TestConfiguredDocumentLimits(t *testing.T) {
 // visit, and named types and arguments introspection hides.
 func TestNoNameSuggestions(t *testing.T) {
 	for _, on := range []bool{false, true} {
-		e := Gwt_New(t, Gwt_Options{Edit: func(o *config.Config) { o.Introspection = onOff(on) }})
+		e := gatewaytest.New(t, gatewaytest.Options{Edit: func(o *config.Config) { o.Introspection = onOff(on) }})
 		for _, q := range []string{
 			`{ dashboard(userId: "u1") { ...F } } fragment F on Dashbord { userId }`,
 			`{ dashboard(userid: "u1") { userId } }`,

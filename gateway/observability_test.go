@@ -5,73 +5,23 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/acme/dashboard-gateway/downstream"
 	"github.com/acme/dashboard-gateway/gateway"
+	"github.com/acme/dashboard-gateway/gatewaytest"
 	"github.com/acme/dashboard-gateway/observability"
 	"github.com/acme/dashboard-gateway/simulator"
 )
-
-// Scrape fetches /metrics from the admin handler over HTTP and parses it
-// as Prometheus text.
-func (e *Gwt_Gateway) Scrape(tb testing.TB) map[string]*dto.MetricFamily {
-	tb.Helper()
-	req, _ := http.NewRequest(http.MethodGet, e.AdminURL+"/metrics", nil)
-	r := e.Do(tb, req)
-	if r.Status != 200 {
-		tb.Fatalf("GET /metrics: %d", r.Status)
-	}
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	families, err := parser.TextToMetricFamilies(strings.NewReader(string(r.Body)))
-	if err != nil {
-		tb.Fatalf("/metrics does not parse: %v", err)
-	}
-	return families
-}
-
-// Gwt_MetricValue returns the Gwt_MetricValue of the series of name with exactly labels (a
-// counter's or gauge's Gwt_MetricValue, a histogram's count), or -1 when absent.
-func Gwt_MetricValue(families map[string]*dto.MetricFamily, name string, labels map[string]string) float64 {
-	f, ok := families[name]
-	if !ok {
-		return -1
-	}
-	for _, m := range f.GetMetric() {
-		if len(m.GetLabel()) != len(labels) {
-			continue
-		}
-		match := true
-		for _, l := range m.GetLabel() {
-			if labels[l.GetName()] != l.GetValue() {
-				match = false
-			}
-		}
-		if !match {
-			continue
-		}
-		switch {
-		case m.Counter != nil:
-			return m.GetCounter().GetValue()
-		case m.Gauge != nil:
-			return m.GetGauge().GetValue()
-		case m.Histogram != nil:
-			return float64(m.GetHistogram().GetSampleCount())
-		}
-	}
-	return -1
-}
 
 // The admin listener serves the metrics of the gateway's requests, of its
 // calls (downstream's CallObserver), of the resilience layers' decisions
@@ -79,7 +29,7 @@ func Gwt_MetricValue(families map[string]*dto.MetricFamily, name string, labels 
 // (WatchDownstream), with the Go runtime's. Labels, operation names and
 // error counting are package observability's tests.
 func TestMetrics(t *testing.T) {
-	e := Gwt_New(t, Gwt_Options{
+	e := gatewaytest.New(t, gatewaytest.Options{
 		Behaviors: map[string]simulator.Behavior{
 			simulator.Wallet: {Fault: simulator.FaultStatus500},
 			simulator.Orders: {Fault: simulator.FaultReset, FaultCalls: 1}, // the first call resets, the retry works
@@ -123,7 +73,7 @@ func TestMetrics(t *testing.T) {
 		{"gateway_downstream_in_flight", map[string]string{"service": "profile"}, 0},
 	}
 	for _, tt := range tests {
-		if got := Gwt_MetricValue(m, tt.name, tt.labels); got != tt.want {
+		if got := gatewaytest.MetricValue(m, tt.name, tt.labels); got != tt.want {
 			t.Errorf("%s%v = %v; want %v", tt.name, tt.labels, got, tt.want)
 		}
 	}
@@ -142,7 +92,7 @@ func TestTracing(t *testing.T) {
 	exporter := tracetest.NewInMemoryExporter()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exporter))
 	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
-	e := Gwt_New(t, Gwt_Options{Tracing: observability.NewTracing(tp)})
+	e := gatewaytest.New(t, gatewaytest.Options{Tracing: observability.NewTracing(tp)})
 
 	const clientTrace, clientSpan = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
 	r := e.Post(t, `query Traced { dashboard(userId: "u1") { profile { name } orders { items { product { name } } } wallet { loyaltyPoints } } }`,
@@ -228,7 +178,7 @@ func TestTracing(t *testing.T) {
 
 // With tracing off, nothing goes downstream but the contract's headers.
 func TestNoTraceparentWhenTracingOff(t *testing.T) {
-	e := Gwt_New(t, Gwt_Options{})
+	e := gatewaytest.New(t, gatewaytest.Options{})
 	e.Post(t, walletQuery, map[string]any{"id": "u1"}, "traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
 	for _, c := range e.Sim.Calls(simulator.Wallet) {
 		if c.Traceparent != "" {
@@ -243,7 +193,7 @@ var serverTimingEntry = regexp.MustCompile(`([a-z]+);dur=(\d+(?:\.\d+)?)`)
 // as the downstream clients measured it. Its format is package
 // observability's tests.
 func TestServerTiming(t *testing.T) {
-	e := Gwt_New(t, Gwt_Options{Behaviors: map[string]simulator.Behavior{
+	e := gatewaytest.New(t, gatewaytest.Options{Behaviors: map[string]simulator.Behavior{
 		simulator.Wallet: {Latency: simulator.Latency{Min: 60 * time.Millisecond}},
 	}})
 	r := e.Post(t, walletQuery, map[string]any{"id": "u1"})
@@ -265,7 +215,7 @@ func TestFieldTiming(t *testing.T) {
 		allowed, asked, want bool
 	}{{true, true, true}, {false, true, false}} {
 		t.Run(fmt.Sprintf("allowed=%v,asked=%v", tt.allowed, tt.asked), func(t *testing.T) {
-			e := Gwt_New(t, Gwt_Options{Timing: tt.allowed})
+			e := gatewaytest.New(t, gatewaytest.Options{Timing: tt.allowed})
 			body, _ := json.Marshal(map[string]any{"query": walletQuery, "variables": map[string]any{"id": "u1"},
 				"extensions": map[string]any{"timing": tt.asked}})
 			req, _ := http.NewRequest(http.MethodPost, e.URL+"/query", strings.NewReader(string(body)))
@@ -295,7 +245,7 @@ func TestFieldTiming(t *testing.T) {
 // One access log line per request, with the request's id and its route.
 // Its fields, and what it never holds, are package observability's tests.
 func TestAccessLog(t *testing.T) {
-	e := Gwt_New(t, Gwt_Options{})
+	e := gatewaytest.New(t, gatewaytest.Options{})
 	e.Post(t, `query Named($id: ID!) { dashboard(userId: $id) { profile { name } wallet { loyaltyPoints } } }`,
 		map[string]any{"id": "u1"}, "X-Request-Id", "req-access")
 	var lines []map[string]any
@@ -333,4 +283,11 @@ func TestReadiness(t *testing.T) {
 			t.Errorf("ready=%v GET %s = %d %s; want %d", tt.ready, tt.path, rec.Code, rec.Body, tt.status)
 		}
 	}
+}
+
+// httptestRecorder serves one GET of path with h, in memory.
+func httptestRecorder(h http.Handler, path string) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+	return rec
 }

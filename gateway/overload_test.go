@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/acme/dashboard-gateway/gatewaytest"
 	"github.com/acme/dashboard-gateway/overload"
 	"github.com/acme/dashboard-gateway/simulator"
 )
@@ -14,12 +15,12 @@ import (
 // is served as usual.
 func TestShedPastTheLimit(t *testing.T) {
 	limiter := overload.New(overload.Options{Initial: 1, Min: 1, Max: 1, Lag: func() time.Duration { return 0 }})
-	e := Gwt_New(t, Gwt_Options{
+	e := gatewaytest.New(t, gatewaytest.Options{
 		Behaviors: map[string]simulator.Behavior{simulator.Wallet: {Latency: simulator.Latency{Min: 200 * time.Millisecond}}},
 		Overload:  limiter,
 	})
 	var wg sync.WaitGroup
-	var held Gwt_Result
+	var held gatewaytest.Result
 	wg.Go(func() { held = e.Post(t, `{ dashboard(userId: "u1") { wallet { loyaltyPoints } } }`, nil) })
 	e.WaitFor(t, simulator.Wallet, "the first request's call", func(s simulator.Stats) bool { return s.InFlight == 1 })
 

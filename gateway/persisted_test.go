@@ -6,17 +6,11 @@ import (
 
 	"github.com/acme/dashboard-gateway/config"
 	"github.com/acme/dashboard-gateway/documents"
+	"github.com/acme/dashboard-gateway/gatewaytest"
 )
 
-// PostJSON sends a JSON body as is.
-func (e *Gwt_Gateway) PostJSON(tb testing.TB, body map[string]any) Gwt_Result {
-	tb.Helper()
-	req := Gwt_JSONRequest(tb, e.URL+"/query", body)
-	return e.Do(tb, req)
-}
-
 func TestAutomaticPersistedQueries(t *testing.T) {
-	e := Gwt_New(t, Gwt_Options{})
+	e := gatewaytest.New(t, gatewaytest.Options{})
 	const q = `query Apq { dashboard(userId: "u1") { userId } }`
 	pq := func(hash string) map[string]any {
 		return map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hash}}
@@ -41,7 +35,7 @@ func TestAutomaticPersistedQueries(t *testing.T) {
 func TestTrustedDocuments(t *testing.T) {
 	const allowed = `query Mine { dashboard(userId: "u1") { profile { name } } }`
 	manifest := documents.Manifest{documents.Hash(allowed): allowed}
-	e := Gwt_New(t, Gwt_Options{Edit: func(o *config.Config) { o.TrustedDocuments = Gwt_ManifestFile(t, manifest) }})
+	e := gatewaytest.New(t, gatewaytest.Options{Edit: func(o *config.Config) { o.TrustedDocuments = gatewaytest.ManifestFile(t, manifest) }})
 	steps := []struct {
 		name string
 		body map[string]any
@@ -68,7 +62,7 @@ func TestTrustedDocuments(t *testing.T) {
 	}
 }
 
-func checkOutcome(tb testing.TB, name string, r Gwt_Result, code string) {
+func checkOutcome(tb testing.TB, name string, r gatewaytest.Result, code string) {
 	tb.Helper()
 	switch {
 	case code == "" && (len(r.GQL.Errors) > 0 || r.GQL.Data == nil):
@@ -86,7 +80,7 @@ func TestIntrospectionSetting(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, on := range []bool{true, false} {
-		e := Gwt_New(t, Gwt_Options{SDL: sdl, Edit: func(o *config.Config) { o.Introspection = onOff(on) }})
+		e := gatewaytest.New(t, gatewaytest.Options{SDL: sdl, Edit: func(o *config.Config) { o.Introspection = onOff(on) }})
 		r := e.Post(t, `{ __schema { queryType { name } } }`, nil)
 		if got := len(r.GQL.Errors) == 0; got != on {
 			t.Errorf("introspection %v: %s", on, r.Body)

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/acme/dashboard-gateway/config"
+	"github.com/acme/dashboard-gateway/gatewaytest"
 	"github.com/acme/dashboard-gateway/playground"
 	"github.com/acme/dashboard-gateway/simulator"
 )
@@ -37,9 +38,9 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	assets := httptest.NewServer(npmCDN(filepath.Join(browserTest, "node_modules")))
 	t.Cleanup(assets.Close)
 	failing := map[string]simulator.Behavior{simulator.Orders: {Fault: simulator.FaultStatus500}}
-	ok := Gwt_New(t, Gwt_Options{Behaviors: failing, Edit: assetsAt(assets.URL)})
-	closed := Gwt_New(t, Gwt_Options{Edit: assetsAt("http://" + refusedAddr(t))})
-	blackhole := Gwt_New(t, Gwt_Options{Edit: assetsAt("http://" + blackholeAddr(t))})
+	ok := gatewaytest.New(t, gatewaytest.Options{Behaviors: failing, Edit: assetsAt(assets.URL)})
+	closed := gatewaytest.New(t, gatewaytest.Options{Edit: assetsAt("http://" + refusedAddr(t))})
+	blackhole := gatewaytest.New(t, gatewaytest.Options{Edit: assetsAt("http://" + blackholeAddr(t))})
 
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()

@@ -8,6 +8,7 @@ import (
 	"github.com/acme/dashboard-gateway/clientaddr"
 	"github.com/acme/dashboard-gateway/config"
 	"github.com/acme/dashboard-gateway/gateway"
+	"github.com/acme/dashboard-gateway/gatewaytest"
 )
 
 // step is one request of a rate-limit scenario and the status it must get.
@@ -20,7 +21,7 @@ type step struct {
 // runSteps sends the steps in order from one connection address (loopback) and
 // checks each status; a 429 must be the GraphQL-shaped RATE_LIMITED error
 // with Retry-After.
-func runSteps(t *testing.T, e *Gwt_Gateway, steps []step) {
+func runSteps(t *testing.T, e *gatewaytest.Gateway, steps []step) {
 	t.Helper()
 	for i, s := range steps {
 		var h []string
@@ -94,7 +95,7 @@ func TestRateLimitPerAddress(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := Gwt_New(t, Gwt_Options{Edit: func(o *config.Config) {
+			e := gatewaytest.New(t, gatewaytest.Options{Edit: func(o *config.Config) {
 				if tt.trusted != "" {
 					trustProxies(t, o, tt.trusted)
 				}
@@ -157,7 +158,7 @@ func TestRateLimitAndAuthentication(t *testing.T) {
 
 // With the zero Options nothing is rate limited.
 func TestRateLimitOffByDefault(t *testing.T) {
-	e := Gwt_New(t, Gwt_Options{})
+	e := gatewaytest.New(t, gatewaytest.Options{})
 	steps := make([]step, 150)
 	for i := range steps {
 		steps[i] = step{status: 200}

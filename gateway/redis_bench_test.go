@@ -8,6 +8,7 @@ import (
 
 	"github.com/acme/dashboard-gateway/config"
 	"github.com/acme/dashboard-gateway/gateway"
+	"github.com/acme/dashboard-gateway/gatewaytest"
 	"github.com/acme/dashboard-gateway/sharedstore"
 	"github.com/acme/dashboard-gateway/sharedstore/redistest"
 )
@@ -34,7 +35,7 @@ func BenchmarkRedis(b *testing.B) {
 			case "hung":
 				url = "redis://" + blackholeAddr(b)
 			}
-			e := Gwt_New(b, Gwt_Options{Bench: true, Edit: func(c *config.Config) {
+			e := gatewaytest.New(b, gatewaytest.Options{Bench: true, Edit: func(c *config.Config) {
 				c.RateLimit = gateway.RateLimit{Requests: 1_000_000, Window: time.Second}
 				c.Redis.URL = url
 			}})

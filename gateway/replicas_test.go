@@ -12,6 +12,7 @@ import (
 	"github.com/acme/dashboard-gateway/documents"
 	"github.com/acme/dashboard-gateway/downstream"
 	"github.com/acme/dashboard-gateway/gateway"
+	"github.com/acme/dashboard-gateway/gatewaytest"
 	"github.com/acme/dashboard-gateway/sharedstore"
 	"github.com/acme/dashboard-gateway/sharedstore/redistest"
 	"github.com/acme/dashboard-gateway/simulator"
@@ -19,22 +20,22 @@ import (
 
 // replicas are gateways built the same way in front of one simulator and
 // one Redis, asked round-robin.
-type replicas []*Gwt_Gateway
+type replicas []*gatewaytest.Gateway
 
 // newReplicas builds n gateways sharing redis, with a per-address limit
 // of limit per second; clients' addresses come from X-Forwarded-For.
 func newReplicas(tb testing.TB, n int, redis *redistest.Server, limit int) replicas {
 	tb.Helper()
-	o := Gwt_Options{Policies: map[downstream.Service]string{downstream.Orders: "attempts=1,stale-if-error=1h"}, Edit: func(c *config.Config) {
+	o := gatewaytest.Options{Policies: map[downstream.Service]string{downstream.Orders: "attempts=1,stale-if-error=1h"}, Edit: func(c *config.Config) {
 		c.Redis.URL = redis.URL()
 		c.RateLimit = gateway.RateLimit{Requests: limit, Window: time.Second}
 		trustProxies(tb, c, "127.0.0.1/32")
 	}}
-	first := Gwt_New(tb, o)
+	first := gatewaytest.New(tb, o)
 	rs := replicas{first}
 	for range n - 1 {
 		o.ReplicaOf = first
-		rs = append(rs, Gwt_New(tb, o))
+		rs = append(rs, gatewaytest.New(tb, o))
 	}
 	return rs
 }
@@ -45,23 +46,23 @@ func persisted(q string) map[string]any {
 }
 
 // register sends q with its hash; byHash sends only the hash.
-func register(tb testing.TB, e *Gwt_Gateway, q string) Gwt_Result {
+func register(tb testing.TB, e *gatewaytest.Gateway, q string) gatewaytest.Result {
 	tb.Helper()
 	return e.PostJSON(tb, map[string]any{"query": q, "extensions": persisted(q)})
 }
 
-func byHash(tb testing.TB, e *Gwt_Gateway, q string) Gwt_Result {
+func byHash(tb testing.TB, e *gatewaytest.Gateway, q string) gatewaytest.Result {
 	tb.Helper()
 	return e.PostJSON(tb, map[string]any{"extensions": persisted(q)})
 }
 
 // found reports whether a by-hash request found its query.
-func found(r Gwt_Result) bool {
+func found(r gatewaytest.Result) bool {
 	return r.Status == http.StatusOK && len(r.GQL.Errors) == 0 && len(r.GQL.Data) > 0
 }
 
 // typename sends the cheapest query from the client at addr.
-func typename(tb testing.TB, e *Gwt_Gateway, addr string) Gwt_Result {
+func typename(tb testing.TB, e *gatewaytest.Gateway, addr string) gatewaytest.Result {
 	tb.Helper()
 	return e.Post(tb, `{ __typename }`, nil, "X-Forwarded-For", addr)
 }
@@ -80,7 +81,7 @@ func TestReplicasShareRedis(t *testing.T) {
 		if r := register(t, a, q); !found(r) {
 			t.Fatalf("register on A: got %d %s", r.Status, r.Body)
 		}
-		for name, e := range map[string]*Gwt_Gateway{"B": b, "C": c} {
+		for name, e := range map[string]*gatewaytest.Gateway{"B": b, "C": c} {
 			if r := byHash(t, e, q); !found(r) {
 				t.Errorf("by hash on %s: got %d %s; want the query's data", name, r.Status, r.Body)
 			}
@@ -159,7 +160,7 @@ func TestReplicasShareRedis(t *testing.T) {
 
 	redis.Restart()
 	t.Run("Redis restarted: sharing resumes", func(t *testing.T) {
-		for i, e := range []*Gwt_Gateway{b, c} {
+		for i, e := range []*gatewaytest.Gateway{b, c} {
 			q := fmt.Sprintf(`query AfterRestart%d { dashboard(userId: "u3") { userId } }`, i)
 			// The breakers let a probe through once they have been open
 			// 1s (sharedstore.DefaultOpenFor).

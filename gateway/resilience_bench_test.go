@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/acme/dashboard-gateway/gatewaytest"
 	"github.com/acme/dashboard-gateway/simulator"
 )
 
@@ -19,7 +20,7 @@ import (
 func BenchmarkResilienceOverhead(b *testing.B) {
 	for _, policy := range []string{"layers=off", "layers=on"} {
 		b.Run(policy, func(b *testing.B) {
-			postFullQueries(b, Gwt_New(b, Gwt_Options{Policy: policy, Bench: true}), 8, everyUser())
+			postFullQueries(b, gatewaytest.New(b, gatewaytest.Options{Policy: policy, Bench: true}), 8, everyUser())
 		})
 	}
 }
@@ -43,7 +44,7 @@ func BenchmarkTailLatency(b *testing.B) {
 	}
 	for _, policy := range []string{"hedge=off", "hedge=p95", "hedge=50ms"} {
 		b.Run(policy, func(b *testing.B) {
-			e := Gwt_New(b, Gwt_Options{Behaviors: longTail, Policy: policy, Bench: true})
+			e := gatewaytest.New(b, gatewaytest.Options{Behaviors: longTail, Policy: policy, Bench: true})
 			var mu sync.Mutex
 			var lat []time.Duration
 			var wg sync.WaitGroup
@@ -90,7 +91,7 @@ func BenchmarkDedupe(b *testing.B) {
 	}
 	for _, policy := range []string{"dedupe=off", "dedupe=on"} {
 		b.Run(policy, func(b *testing.B) {
-			e := Gwt_New(b, Gwt_Options{Behaviors: slow, Policy: policy, Bench: true})
+			e := gatewaytest.New(b, gatewaytest.Options{Behaviors: slow, Policy: policy, Bench: true})
 			rounds := 0
 			for b.Loop() {
 				var wg sync.WaitGroup

@@ -7,7 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/acme/dashboard-gateway/contract"
 	"github.com/acme/dashboard-gateway/downstream"
+	"github.com/acme/dashboard-gateway/gatewaytest"
 	"github.com/acme/dashboard-gateway/simulator"
 )
 
@@ -16,7 +18,7 @@ const walletQuery = `query($id: ID!) { dashboard(userId: $id) { profile { name }
 // A failing service trips its breaker; then its field fails at once with
 // CIRCUIT_OPEN and the service is not called, while the others still are.
 func TestBreakerOverHTTP(t *testing.T) {
-	e := Gwt_New(t, Gwt_Options{
+	e := gatewaytest.New(t, gatewaytest.Options{
 		Behaviors: map[string]simulator.Behavior{simulator.Wallet: {Fault: simulator.FaultStatus500}},
 		Policies:  map[downstream.Service]string{downstream.Wallet: "attempts=1,breaker-consecutive=2,breaker-open=1m"},
 	})
@@ -51,7 +53,7 @@ func TestBreakerOverHTTP(t *testing.T) {
 	}
 }
 
-func logged(e *Gwt_Gateway, match func(map[string]any) bool) bool {
+func logged(e *gatewaytest.Gateway, match func(map[string]any) bool) bool {
 	for _, l := range e.Logs.Lines() {
 		if match(l) {
 			return true
@@ -63,11 +65,11 @@ func logged(e *Gwt_Gateway, match func(map[string]any) bool) bool {
 // Beyond its cap of calls in flight, a service's field fails at once with
 // reason bulkhead_full instead of queueing.
 func TestBulkheadOverHTTP(t *testing.T) {
-	e := Gwt_New(t, Gwt_Options{
+	e := gatewaytest.New(t, gatewaytest.Options{
 		Behaviors: map[string]simulator.Behavior{simulator.Wallet: {Latency: simulator.Latency{Min: 300 * time.Millisecond}}},
 		Policies:  map[downstream.Service]string{downstream.Wallet: "max-in-flight=1"},
 	})
-	first := make(chan Gwt_Result, 1)
+	first := make(chan gatewaytest.Result, 1)
 	go func() { first <- e.Post(t, walletQuery, map[string]any{"id": "u1"}) }()
 	e.WaitFor(t, simulator.Wallet, "the first call in flight", func(s simulator.Stats) bool { return s.InFlight == 1 })
 
@@ -91,11 +93,11 @@ func TestDeduplicationAcrossRequests(t *testing.T) {
 	for _, s := range simulator.Services() {
 		slow[s] = simulator.Behavior{Latency: simulator.Latency{Min: time.Second}}
 	}
-	e := Gwt_New(t, Gwt_Options{Behaviors: slow, Deadline: 5 * time.Second, Policy: "timeout=4s"})
+	e := gatewaytest.New(t, gatewaytest.Options{Behaviors: slow, Deadline: 5 * time.Second, Policy: "timeout=4s"})
 	const query = `query($id: ID!) { dashboard(userId: $id) {
 		profile { name } orders { id } recommendations { score } notifications { unreadCount } wallet { loyaltyPoints } } }`
 	var wg sync.WaitGroup
-	results := make([]Gwt_Result, 100)
+	results := make([]gatewaytest.Result, 100)
 	for i := range results {
 		wg.Go(func() { results[i] = e.Post(t, query, map[string]any{"id": "u1"}) })
 	}
@@ -150,7 +152,7 @@ func TestFieldBudgets(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := Gwt_New(t, Gwt_Options{Behaviors: tt.behaviors, Budgets: map[string]time.Duration{"recommendations": 100 * time.Millisecond}})
+			e := gatewaytest.New(t, gatewaytest.Options{Behaviors: tt.behaviors, Budgets: map[string]time.Duration{"recommendations": 100 * time.Millisecond}})
 			r := e.Post(t, query, nil)
 			if r.Elapsed > tt.max {
 				t.Errorf("answered after %v; want %v at most", r.Elapsed, tt.max)
@@ -176,8 +178,8 @@ func TestFieldBudgets(t *testing.T) {
 
 // With h2c, the gateway speaks HTTP/2 without TLS to the services.
 func TestH2C(t *testing.T) {
-	e := Gwt_New(t, Gwt_Options{Policy: "h2c=on"})
-	r := e.Post(t, fullQuery, map[string]any{"id": "u1"})
+	e := gatewaytest.New(t, gatewaytest.Options{Policy: "h2c=on"})
+	r := e.Post(t, contract.DashboardQuery, map[string]any{"id": "u1"})
 	if len(r.GQL.Errors) > 0 {
 		t.Fatalf("errors %+v", r.GQL.Errors)
 	}
@@ -193,7 +195,7 @@ func TestH2C(t *testing.T) {
 // Every attempt tells the service the time left for it, and the simulator
 // gives up on the call when that has passed.
 func TestDeadlinePropagation(t *testing.T) {
-	e := Gwt_New(t, Gwt_Options{
+	e := gatewaytest.New(t, gatewaytest.Options{
 		Behaviors: map[string]simulator.Behavior{simulator.Wallet: {Fault: simulator.FaultHang}},
 		Policies:  map[downstream.Service]string{downstream.Wallet: "timeout=200ms,attempts=1"},
 	})

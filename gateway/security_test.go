@@ -14,6 +14,7 @@ import (
 	"github.com/acme/dashboard-gateway/config"
 	"github.com/acme/dashboard-gateway/documents"
 	"github.com/acme/dashboard-gateway/downstream"
+	"github.com/acme/dashboard-gateway/gatewaytest"
 	"github.com/acme/dashboard-gateway/simulator"
 )
 
@@ -42,7 +43,7 @@ func TestIDsAreCheckedAfterCoercion(t *testing.T) {
 		{"a variable's default", `query($ids: [ID!]! = "..") { dashboards(userIds: $ids) { wallet { loyaltyPoints } } }`, nil},
 		{"dashboard with a path", `{ dashboard(userId: "u1/../u2") { wallet { loyaltyPoints } } }`, nil},
 	}
-	e := Gwt_New(t, Gwt_Options{})
+	e := gatewaytest.New(t, gatewaytest.Options{})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e.Sim.ResetStats()
@@ -68,7 +69,7 @@ func TestIDsAreCheckedAfterCoercion(t *testing.T) {
 // client's call still gets through at once instead of being shed or queued
 // behind them.
 func TestOneClientCannotTakeEveryCall(t *testing.T) {
-	e := Gwt_New(t, Gwt_Options{
+	e := gatewaytest.New(t, gatewaytest.Options{
 		Behaviors: map[string]simulator.Behavior{simulator.Wallet: {Latency: simulator.Latency{Min: 150 * time.Millisecond}}},
 		Policies:  map[downstream.Service]string{downstream.Wallet: "max-in-flight=4,share=50%,attempts=1"},
 		Deadline:  20 * time.Second,
@@ -80,7 +81,7 @@ func TestOneClientCannotTakeEveryCall(t *testing.T) {
 	}
 	admin := "Bearer " + token(t, "ops", time.Hour, "dashboard:admin", []byte(testSecret))
 	var wg sync.WaitGroup
-	var big Gwt_Result
+	var big gatewaytest.Result
 	wg.Go(func() {
 		big = e.Post(t, `query($ids: [ID!]!) { dashboards(userIds: $ids) { wallet { loyaltyPoints } } }`,
 			map[string]any{"ids": ids}, "Authorization", admin)
@@ -147,7 +148,7 @@ func TestRESTStatusFollowsTheCode(t *testing.T) {
 // With introspection off, asking for the schema is the client's mistake: a
 // validation error, not an internal one (and nothing is logged as an error).
 func TestIntrospectionOffIsAValidationError(t *testing.T) {
-	e := Gwt_New(t, Gwt_Options{Edit: func(o *config.Config) { o.Introspection = "off" }})
+	e := gatewaytest.New(t, gatewaytest.Options{Edit: func(o *config.Config) { o.Introspection = "off" }})
 	for _, q := range []string{
 		`{ __schema { types { name } } }`,
 		`{ __type(name: "Dashboard") { name } }`,
@@ -171,7 +172,7 @@ func TestIntrospectionOffIsAValidationError(t *testing.T) {
 // A client that stops sending its body halfway gets its answer at its
 // deadline, not at the server's read timeout (10 s here).
 func TestStalledBodyIsAnsweredByTheDeadline(t *testing.T) {
-	e := Gwt_New(t, Gwt_Options{})
+	e := gatewaytest.New(t, gatewaytest.Options{})
 	pr, pw := io.Pipe()
 	t.Cleanup(func() { pw.Close() })
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second) // fail, do not hang
@@ -191,7 +192,7 @@ func TestStalledBodyIsAnsweredByTheDeadline(t *testing.T) {
 func TestGETRunsOnlyQueriesWhateverNamesThem(t *testing.T) {
 	const mutation = `mutation M { __typename }`
 	manifest := documents.Manifest{documents.Hash(mutation): mutation}
-	e := Gwt_New(t, Gwt_Options{Edit: func(o *config.Config) { o.TrustedDocuments = Gwt_ManifestFile(t, manifest) }})
+	e := gatewaytest.New(t, gatewaytest.Options{Edit: func(o *config.Config) { o.TrustedDocuments = gatewaytest.ManifestFile(t, manifest) }})
 	for _, path := range []string{
 		"/query?documentId=sha256:" + documents.Hash(mutation),
 		"/query?extensions=" + `%7B%22persistedQuery%22%3A%7B%22version%22%3A1%2C%22sha256Hash%22%3A%22` + documents.Hash(mutation) + `%22%7D%7D`,
@@ -207,7 +208,7 @@ func TestGETRunsOnlyQueriesWhateverNamesThem(t *testing.T) {
 // that does not parse, or that the limits refuse, is not stored under its
 // hash.
 func TestAPQStoresOnlyDocumentsThatRun(t *testing.T) {
-	e := Gwt_New(t, Gwt_Options{})
+	e := gatewaytest.New(t, gatewaytest.Options{})
 	pq := func(q string) map[string]any {
 		return map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": documents.Hash(q)}}
 	}

@@ -12,7 +12,9 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/acme/dashboard-gateway/contract"
 	"github.com/acme/dashboard-gateway/downstream"
+	"github.com/acme/dashboard-gateway/gatewaytest"
 	"github.com/acme/dashboard-gateway/simulator"
 )
 
@@ -45,7 +47,7 @@ func TestChaosSoak(t *testing.T) {
 		simulator.Wallet:          {Latency: latency, Fault: simulator.FaultStatus503, FaultRate: 0.1},
 	}
 	const deadline = 500 * time.Millisecond
-	e := Gwt_New(t, Gwt_Options{
+	e := gatewaytest.New(t, gatewaytest.Options{
 		Behaviors: chaos,
 		Deadline:  deadline,
 		Bench:     true,
@@ -61,7 +63,7 @@ func TestChaosSoak(t *testing.T) {
 		query string
 		vars  func(r *rand.Rand) map[string]any
 	}{
-		{fullQuery, func(r *rand.Rand) map[string]any { return map[string]any{"id": fmt.Sprintf("u%d", r.IntN(200)+1)} }},
+		{contract.DashboardQuery, func(r *rand.Rand) map[string]any { return map[string]any{"id": fmt.Sprintf("u%d", r.IntN(200)+1)} }},
 		{matrixQuery, func(*rand.Rand) map[string]any { return nil }},
 		{`query($ids: [ID!]!) { dashboards(userIds: $ids) { profile { name } orders(first: 3) { items { product { name } } } wallet { loyaltyPoints } } }`,
 			func(r *rand.Rand) map[string]any {

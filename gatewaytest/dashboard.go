@@ -1,30 +1,29 @@
-package gateway_test
+package gatewaytest
 
 import (
 	"encoding/json"
 	"testing"
-
-	"github.com/acme/dashboard-gateway/contract"
 )
 
-// fullQuery selects every field of the public contract.
-const fullQuery = contract.DashboardQuery
-
-type Gwt_Money struct {
+// Money is a Money of the schema as a response carries it.
+type Money struct {
 	AmountMinor int64  `json:"amountMinor"`
 	Currency    string `json:"currency"`
 	Formatted   string `json:"formatted"`
 }
 
-type Gwt_Product struct {
-	ID       string    `json:"id"`
-	Name     string    `json:"name"`
-	Price    Gwt_Money `json:"price"`
-	ImageURL *string   `json:"imageUrl"`
-	InStock  bool      `json:"inStock"`
+// Product is a Product of the schema as a response carries it.
+type Product struct {
+	ID       string  `json:"id"`
+	Name     string  `json:"name"`
+	Price    Money   `json:"price"`
+	ImageURL *string `json:"imageUrl"`
+	InStock  bool    `json:"inStock"`
 }
 
-type Gwt_Dashboard struct {
+// Dashboard is data.dashboard of a response to contract.DashboardQuery:
+// every field of the public contract.
+type Dashboard struct {
 	UserID  string `json:"userId"`
 	Profile *struct {
 		ID          string  `json:"id"`
@@ -35,20 +34,20 @@ type Gwt_Dashboard struct {
 		MemberSince string  `json:"memberSince"`
 	} `json:"profile"`
 	Orders []struct {
-		ID       string    `json:"id"`
-		Status   string    `json:"status"`
-		PlacedAt string    `json:"placedAt"`
-		Total    Gwt_Money `json:"total"`
+		ID       string `json:"id"`
+		Status   string `json:"status"`
+		PlacedAt string `json:"placedAt"`
+		Total    Money  `json:"total"`
 		Items    []struct {
-			Quantity  int          `json:"quantity"`
-			UnitPrice Gwt_Money    `json:"unitPrice"`
-			Product   *Gwt_Product `json:"product"`
+			Quantity  int      `json:"quantity"`
+			UnitPrice Money    `json:"unitPrice"`
+			Product   *Product `json:"product"`
 		} `json:"items"`
 	} `json:"orders"`
 	Recommendations []struct {
-		Score   float64      `json:"score"`
-		Reason  *string      `json:"reason"`
-		Product *Gwt_Product `json:"product"`
+		Score   float64  `json:"score"`
+		Reason  *string  `json:"reason"`
+		Product *Product `json:"product"`
 	} `json:"recommendations"`
 	Notifications *struct {
 		UnreadCount int `json:"unreadCount"`
@@ -61,16 +60,16 @@ type Gwt_Dashboard struct {
 		} `json:"items"`
 	} `json:"notifications"`
 	Wallet *struct {
-		Balance       Gwt_Money `json:"balance"`
-		LoyaltyPoints int       `json:"loyaltyPoints"`
+		Balance       Money `json:"balance"`
+		LoyaltyPoints int   `json:"loyaltyPoints"`
 	} `json:"wallet"`
 }
 
-// Dashboard decodes data.Dashboard of a response.
-func (r Gwt_Result) Dashboard(tb testing.TB) Gwt_Dashboard {
+// Dashboard decodes data.dashboard of the response.
+func (r Result) Dashboard(tb testing.TB) Dashboard {
 	tb.Helper()
 	var data struct {
-		Dashboard *Gwt_Dashboard `json:"dashboard"`
+		Dashboard *Dashboard `json:"dashboard"`
 	}
 	if err := json.Unmarshal(r.GQL.Data, &data); err != nil || data.Dashboard == nil {
 		tb.Fatalf("no data.dashboard (%v) in %s", err, r.Body)
