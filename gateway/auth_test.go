@@ -5,39 +5,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lestrrat-go/jwx/v3/jwa"
-	"github.com/lestrrat-go/jwx/v3/jwt"
-
 	"github.com/acme/dashboard-gateway/config"
 	"github.com/acme/dashboard-gateway/gatewaytest"
 	"github.com/acme/dashboard-gateway/simulator"
 )
 
-const testSecret = "0123456789abcdef0123456789abcdef-test-secret"
-
-// token signs claims with the test secret (or another key).
-func token(tb testing.TB, sub string, exp time.Duration, scope string, key []byte) string {
-	tb.Helper()
-	b := jwt.NewBuilder().Subject(sub).Expiration(time.Now().Add(exp)).IssuedAt(time.Now().Add(-time.Minute))
-	if scope != "" {
-		b = b.Claim("scope", scope)
-	}
-	tok, err := b.Build()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	signed, err := jwt.Sign(tok, jwt.WithKey(jwa.HS256(), key))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return string(signed)
-}
-
 // authEnv is a gateway with HS256 authentication on.
 func authEnv(tb testing.TB, extra func(*config.Config)) *gatewaytest.Gateway {
 	tb.Helper()
 	return gatewaytest.New(tb, gatewaytest.Options{Edit: func(o *config.Config) {
-		o.Auth.Secret = testSecret
+		o.Auth.Secret = gatewaytest.Secret
 		if extra != nil {
 			extra(o)
 		}
@@ -46,7 +23,7 @@ func authEnv(tb testing.TB, extra func(*config.Config)) *gatewaytest.Gateway {
 
 func TestAuthentication(t *testing.T) {
 	e := authEnv(t, nil)
-	unsigned := "eyJhbGciOiJub25lIn0." + strings.TrimRight(strings.Split(token(t, "u1", time.Hour, "", []byte(testSecret)), ".")[1], "=") + "."
+	unsigned := "eyJhbGciOiJub25lIn0." + strings.TrimRight(strings.Split(gatewaytest.Token(t, "u1", time.Hour, "", []byte(gatewaytest.Secret)), ".")[1], "=") + "."
 	tests := []struct {
 		name   string
 		header string
@@ -55,10 +32,10 @@ func TestAuthentication(t *testing.T) {
 		{"no token", "", 401},
 		{"not a bearer", "Basic dTE6cHc=", 401},
 		{"malformed", "Bearer not.a.token", 401},
-		{"expired", "Bearer " + token(t, "u1", -time.Hour, "", []byte(testSecret)), 401},
+		{"expired", "Bearer " + gatewaytest.Token(t, "u1", -time.Hour, "", []byte(gatewaytest.Secret)), 401},
 		{"unsigned (alg none)", "Bearer " + unsigned, 401},
-		{"wrong key", "Bearer " + token(t, "u1", time.Hour, "", []byte("another-secret-another-secret-32b")), 401},
-		{"valid", "Bearer " + token(t, "u1", time.Hour, "", []byte(testSecret)), 200},
+		{"wrong key", "Bearer " + gatewaytest.Token(t, "u1", time.Hour, "", []byte("another-secret-another-secret-32b")), 401},
+		{"valid", "Bearer " + gatewaytest.Token(t, "u1", time.Hour, "", []byte(gatewaytest.Secret)), 200},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -75,7 +52,7 @@ func TestAuthentication(t *testing.T) {
 				if len(r.GQL.Errors) != 1 || r.GQL.Errors[0].Code() != "UNAUTHENTICATED" || r.Header.Get("WWW-Authenticate") == "" {
 					t.Errorf("%s, WWW-Authenticate %q; want one UNAUTHENTICATED and a challenge", r.Body, r.Header.Get("WWW-Authenticate"))
 				}
-				assertClean(t, r.GQL.Errors)
+				gatewaytest.AssertClean(t, r.GQL.Errors)
 				if calls := e.CallCounts(); len(calls) != 0 {
 					t.Errorf("downstream calls %v; want none", calls)
 				}
@@ -88,8 +65,8 @@ func TestAuthentication(t *testing.T) {
 // caller's identity goes downstream.
 func TestAuthorization(t *testing.T) {
 	e := authEnv(t, nil)
-	u1 := "Bearer " + token(t, "u1", time.Hour, "", []byte(testSecret))
-	admin := "Bearer " + token(t, "ops", time.Hour, "dashboard:admin", []byte(testSecret))
+	u1 := "Bearer " + gatewaytest.Token(t, "u1", time.Hour, "", []byte(gatewaytest.Secret))
+	admin := "Bearer " + gatewaytest.Token(t, "ops", time.Hour, "dashboard:admin", []byte(gatewaytest.Secret))
 	tests := []struct {
 		name   string
 		bearer string
@@ -138,10 +115,10 @@ func TestSharingIsPerCaller(t *testing.T) {
 	q := `{ dashboard(userId: "u1") { profile { name } } }`
 	first := make(chan gatewaytest.Result, 1)
 	go func() {
-		first <- e.Post(t, q, nil, "Authorization", "Bearer "+token(t, "u1", time.Hour, "", []byte(testSecret)))
+		first <- e.Post(t, q, nil, "Authorization", "Bearer "+gatewaytest.Token(t, "u1", time.Hour, "", []byte(gatewaytest.Secret)))
 	}()
 	e.WaitFor(t, simulator.Profile, "the first call", func(s simulator.Stats) bool { return s.InFlight == 1 })
-	r := e.Post(t, q, nil, "Authorization", "Bearer "+token(t, "ops", time.Hour, "dashboard:admin", []byte(testSecret)))
+	r := e.Post(t, q, nil, "Authorization", "Bearer "+gatewaytest.Token(t, "ops", time.Hour, "dashboard:admin", []byte(gatewaytest.Secret)))
 	if len(r.GQL.Errors) > 0 || len((<-first).GQL.Errors) > 0 {
 		t.Fatalf("errors: %s", r.Body)
 	}

@@ -176,7 +176,7 @@ func TestBadInput(t *testing.T) {
 				if ct := resp.Header.Get("Content-Type"); !strings.Contains(ct, "json") {
 					t.Errorf("Content-Type %q; want JSON", ct)
 				}
-				assertClean(t, got.Errors)
+				gatewaytest.AssertClean(t, got.Errors)
 				if calls := e.CallCounts(); len(calls) != 0 {
 					t.Errorf("downstream calls %v; want none", calls)
 				}

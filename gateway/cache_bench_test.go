@@ -40,8 +40,8 @@ func BenchmarkStaleIfErrorSeed(b *testing.B) {
 						for range concurrency {
 							wg.Go(func() {
 								for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
-									r := decodeStale(b, e.Post(b, contract.DashboardQuery, map[string]any{"id": user(i)}))
-									if ordersOf(b, r.Data) != "" {
+									r := e.Post(b, contract.DashboardQuery, map[string]any{"id": user(i)}).Stale(b)
+									if gatewaytest.OrdersOf(b, r.Data) != "" {
 										w.Add(1)
 									}
 									for _, f := range r.Extensions.Stale {

@@ -16,45 +16,6 @@ import (
 
 const ordersQuery = `query($id: ID!, $n: Int) { dashboard(userId: $id) { orders(first: $n) { id status } wallet { loyaltyPoints } } }`
 
-// staleResponse is a response with its extensions.stale.
-type staleResponse struct {
-	Data       json.RawMessage     `json:"data"`
-	Errors     []gatewaytest.Error `json:"errors"`
-	Extensions struct {
-		Stale []struct {
-			Path    []any  `json:"path"`
-			Service string `json:"service"`
-			AgeMs   int64  `json:"ageMs"`
-		} `json:"stale"`
-	} `json:"extensions"`
-}
-
-func decodeStale(tb testing.TB, r gatewaytest.Result) staleResponse {
-	tb.Helper()
-	var s staleResponse
-	if err := json.Unmarshal(r.Body, &s); err != nil {
-		tb.Fatalf("%v: %s", err, r.Body)
-	}
-	return s
-}
-
-// ordersOf returns the orders of a dashboard response, "" when null.
-func ordersOf(tb testing.TB, data json.RawMessage) string {
-	tb.Helper()
-	var d struct {
-		Dashboard struct {
-			Orders json.RawMessage `json:"orders"`
-		} `json:"dashboard"`
-	}
-	if err := json.Unmarshal(data, &d); err != nil {
-		tb.Fatalf("%v: %s", err, data)
-	}
-	if string(d.Dashboard.Orders) == "null" {
-		return ""
-	}
-	return string(d.Dashboard.Orders)
-}
-
 // failOrders makes every later call to the orders service answer 500.
 func failOrders(e *gatewaytest.Gateway) {
 	e.Sim.SetBehavior(simulator.Orders, simulator.Behavior{Fault: simulator.FaultStatus500})
@@ -79,7 +40,7 @@ func TestCacheFreshAnswerMakesNoCall(t *testing.T) {
 	e := gatewaytest.New(t, gatewaytest.Options{Policies: map[downstream.Service]string{downstream.Orders: "cache=1h"}})
 	vars := map[string]any{"id": "u1", "n": 2}
 	first := e.Post(t, ordersQuery, vars)
-	if len(first.GQL.Errors) > 0 || ordersOf(t, first.GQL.Data) == "" {
+	if len(first.GQL.Errors) > 0 || gatewaytest.OrdersOf(t, first.GQL.Data) == "" {
 		t.Fatalf("first answer: %s", first.Body)
 	}
 	calls := e.Sim.Stats(simulator.Orders).Calls
@@ -90,7 +51,7 @@ func TestCacheFreshAnswerMakesNoCall(t *testing.T) {
 	if string(second.GQL.Data) != string(first.GQL.Data) {
 		t.Errorf("fresh hit: got %s; want %s", second.GQL.Data, first.GQL.Data)
 	}
-	if s := decodeStale(t, second); len(s.Extensions.Stale) != 0 {
+	if s := second.Stale(t); len(s.Extensions.Stale) != 0 {
 		t.Errorf("a fresh hit is marked stale: %s", second.Body)
 	}
 	wantLookups(t, e, map[string]float64{"miss": 1, "fresh": 1})
@@ -123,11 +84,11 @@ func TestStaleIfError(t *testing.T) {
 			}
 			failOrders(e)
 			r := e.Post(t, ordersQuery, vars)
-			s := decodeStale(t, r)
+			s := r.Stale(t)
 			timing := r.Header.Get("Server-Timing")
 			wantLookups(t, e, tc.lookups)
 			if !tc.wantStale {
-				if ordersOf(t, s.Data) != "" || len(s.Errors) != 1 || s.Errors[0].Code() != "UPSTREAM_ERROR" || len(s.Extensions.Stale) != 0 {
+				if gatewaytest.OrdersOf(t, s.Data) != "" || len(s.Errors) != 1 || s.Errors[0].Code() != "UPSTREAM_ERROR" || len(s.Extensions.Stale) != 0 {
 					t.Errorf("got %s; want orders null with UPSTREAM_ERROR, nothing stale", r.Body)
 				}
 				if strings.Contains(timing, "stale-") {
@@ -135,7 +96,7 @@ func TestStaleIfError(t *testing.T) {
 				}
 				return
 			}
-			if got, want := ordersOf(t, s.Data), ordersOf(t, good.GQL.Data); got != want || len(s.Errors) != 0 {
+			if got, want := gatewaytest.OrdersOf(t, s.Data), gatewaytest.OrdersOf(t, good.GQL.Data); got != want || len(s.Errors) != 0 {
 				t.Errorf("got %s; want the orders %s and no error", r.Body, want)
 			}
 			if len(s.Extensions.Stale) != 1 {
@@ -157,10 +118,10 @@ func TestStaleIfError(t *testing.T) {
 func TestCacheIsPerSubject(t *testing.T) {
 	e := gatewaytest.New(t, gatewaytest.Options{
 		Policies: map[downstream.Service]string{downstream.Orders: "attempts=1,cache=1h,stale-if-error=1h"},
-		Edit:     func(o *config.Config) { o.Auth.Secret = testSecret },
+		Edit:     func(o *config.Config) { o.Auth.Secret = gatewaytest.Secret },
 	})
-	admin := "Bearer " + token(t, "ops-1", time.Hour, "dashboard:admin", []byte(testSecret))
-	user := "Bearer " + token(t, "u1", time.Hour, "", []byte(testSecret))
+	admin := "Bearer " + gatewaytest.Token(t, "ops-1", time.Hour, "dashboard:admin", []byte(gatewaytest.Secret))
+	user := "Bearer " + gatewaytest.Token(t, "u1", time.Hour, "", []byte(gatewaytest.Secret))
 	vars := map[string]any{"id": "u1", "n": 2}
 	if r := e.Post(t, ordersQuery, vars, "Authorization", admin); len(r.GQL.Errors) > 0 || r.Status != http.StatusOK {
 		t.Fatalf("admin: %d %s", r.Status, r.Body)
@@ -173,9 +134,9 @@ func TestCacheIsPerSubject(t *testing.T) {
 		t.Errorf("u1 was served the admin's fresh answer: orders calls %d; want %d", got, calls+1)
 	}
 	failOrders(e)
-	other := "Bearer " + token(t, "ops-2", time.Hour, "dashboard:admin", []byte(testSecret))
+	other := "Bearer " + gatewaytest.Token(t, "ops-2", time.Hour, "dashboard:admin", []byte(gatewaytest.Secret))
 	r := e.Post(t, ordersQuery, vars, "Authorization", other)
-	if s := decodeStale(t, r); ordersOf(t, s.Data) != "" || len(s.Extensions.Stale) != 0 {
+	if s := r.Stale(t); gatewaytest.OrdersOf(t, s.Data) != "" || len(s.Extensions.Stale) != 0 {
 		t.Errorf("another admin was served a kept answer: %s", r.Body)
 	}
 }
@@ -208,10 +169,10 @@ func TestCacheInvalidation(t *testing.T) {
 		}
 	}
 	failOrders(e)
-	if s := decodeStale(t, e.Post(t, ordersQuery, vars)); ordersOf(t, s.Data) != "" || len(s.Extensions.Stale) != 0 {
+	if s := e.Post(t, ordersQuery, vars).Stale(t); gatewaytest.OrdersOf(t, s.Data) != "" || len(s.Extensions.Stale) != 0 {
 		t.Errorf("u1's answer survived its invalidation")
 	}
-	if s := decodeStale(t, e.Post(t, ordersQuery, map[string]any{"id": "u2", "n": 2})); ordersOf(t, s.Data) == "" || len(s.Extensions.Stale) != 1 {
+	if s := e.Post(t, ordersQuery, map[string]any{"id": "u2", "n": 2}).Stale(t); gatewaytest.OrdersOf(t, s.Data) == "" || len(s.Extensions.Stale) != 1 {
 		t.Errorf("u2's answer went with u1's")
 	}
 }
@@ -227,10 +188,10 @@ func TestCacheOversizeNotKept(t *testing.T) {
 	e.Post(t, ordersQuery, small)
 	e.Post(t, ordersQuery, large)
 	failOrders(e)
-	if s := decodeStale(t, e.Post(t, ordersQuery, large)); ordersOf(t, s.Data) != "" {
+	if s := e.Post(t, ordersQuery, large).Stale(t); gatewaytest.OrdersOf(t, s.Data) != "" {
 		t.Errorf("an answer over the entry cap was kept")
 	}
-	if s := decodeStale(t, e.Post(t, ordersQuery, small)); ordersOf(t, s.Data) == "" || len(s.Extensions.Stale) != 1 {
+	if s := e.Post(t, ordersQuery, small).Stale(t); gatewaytest.OrdersOf(t, s.Data) == "" || len(s.Extensions.Stale) != 1 {
 		t.Errorf("a small answer was not kept")
 	}
 }

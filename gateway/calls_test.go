@@ -168,7 +168,7 @@ func TestListArguments(t *testing.T) {
 	var data struct {
 		Dashboard struct{ None []struct{ ID string } }
 	}
-	decode(t, r.GQL.Data, &data)
+	gatewaytest.Decode(t, r.GQL.Data, &data)
 	if data.Dashboard.None == nil || len(data.Dashboard.None) != 0 {
 		t.Errorf("orders(first: 0) = %+v; want []", data.Dashboard.None)
 	}

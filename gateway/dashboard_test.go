@@ -2,12 +2,9 @@ package gateway_test
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
-
-	"go.uber.org/goleak"
 
 	"github.com/acme/dashboard-gateway/contract"
 	"github.com/acme/dashboard-gateway/downstream"
@@ -15,27 +12,6 @@ import (
 
 	"github.com/acme/dashboard-gateway/simulator"
 )
-
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
-}
-
-// leak matches what must never reach a client: Go error text, addresses, paths.
-var leak = regexp.MustCompile(`(?i)https?://|127\.0\.0\.1|localhost|dial |unexpected EOF|end of JSON|json:|\.go:\d|goroutine|panic|status \d{3}|connection reset|context (deadline|canceled)`)
-
-func assertClean(tb testing.TB, errs []gatewaytest.Error) {
-	tb.Helper()
-	for _, e := range errs {
-		if leak.MatchString(e.Message) {
-			tb.Errorf("error message %q leaks internals", e.Message)
-		}
-		for k, v := range e.Extensions {
-			if s, ok := v.(string); ok && leak.MatchString(s) {
-				tb.Errorf("extensions.%s %q leaks internals", k, s)
-			}
-		}
-	}
-}
 
 // One request for the full query through the whole gateway: every field
 // arrives, in the contract's JSON (times in RFC 3339, UTC; formatted
@@ -177,8 +153,8 @@ func TestServiceFailingAlone(t *testing.T) {
 						t.Errorf("error at %s = %+v; want code %s, service %s, reason %q", p, e, code, svc, reason)
 					}
 				}
-				assertClean(t, r.GQL.Errors)
-				assertOthersIntact(t, d, svc)
+				gatewaytest.AssertClean(t, r.GQL.Errors)
+				gatewaytest.AssertOthersIntact(t, d, svc)
 				assertLogged(t, e, "req-fail", svc)
 			})
 		}
@@ -190,46 +166,6 @@ func nilIfEmpty(s string) any {
 		return nil
 	}
 	return s
-}
-
-// assertOthersIntact checks that every field of the full query not served
-// by failed carries data.
-func assertOthersIntact(tb testing.TB, d gatewaytest.Dashboard, failed string) {
-	tb.Helper()
-	assertIntact(tb, d, failed, true)
-}
-
-// assertIntact checks that every field not served by failed carries data;
-// recProducts says whether the query asked for the recommendations' products.
-func assertIntact(tb testing.TB, d gatewaytest.Dashboard, failed string, recProducts bool) {
-	tb.Helper()
-	present := map[string]bool{
-		simulator.Profile:         d.Profile != nil,
-		simulator.Orders:          d.Orders != nil,
-		simulator.Recommendations: d.Recommendations != nil,
-		simulator.Notifications:   d.Notifications != nil,
-		simulator.Wallet:          d.Wallet != nil,
-	}
-	for svc, ok := range present {
-		if ok == (svc == failed) {
-			tb.Errorf("%s present = %v; want %v (failing: %s)", svc, ok, svc != failed, failed)
-		}
-	}
-	if failed == simulator.Catalog {
-		return
-	}
-	for _, o := range d.Orders {
-		for _, it := range o.Items {
-			if it.Product == nil {
-				tb.Errorf("order %s has a null product; want every product", o.ID)
-			}
-		}
-	}
-	for i, rec := range d.Recommendations {
-		if recProducts && rec.Product == nil {
-			tb.Errorf("recommendation %d has a null product; want every product", i)
-		}
-	}
 }
 
 // assertLogged checks that the log holds the real cause with the request id.
@@ -251,8 +187,8 @@ func TestConnectionRefused(t *testing.T) {
 	if !ok || err2.Code() != "UPSTREAM_ERROR" || err2.Extensions["reason"] != "connection_failed" || err2.Service() != "wallet" {
 		t.Fatalf("wallet error %+v; want UPSTREAM_ERROR connection_failed from wallet", r.GQL.Errors)
 	}
-	assertClean(t, r.GQL.Errors)
-	assertOthersIntact(t, r.Dashboard(t), simulator.Wallet)
+	gatewaytest.AssertClean(t, r.GQL.Errors)
+	gatewaytest.AssertOthersIntact(t, r.Dashboard(t), simulator.Wallet)
 	assertLogged(t, e, "req-refused", "wallet")
 }
 
@@ -286,7 +222,7 @@ func TestInvalidArguments(t *testing.T) {
 			if r.Status != 200 || len(r.GQL.Errors) != 1 || r.GQL.Errors[0].Code() != "BAD_USER_INPUT" || r.GQL.Data != nil {
 				t.Errorf("status %d, body %s; want 200 and one BAD_USER_INPUT request error, no data", r.Status, r.Body)
 			}
-			assertClean(t, r.GQL.Errors)
+			gatewaytest.AssertClean(t, r.GQL.Errors)
 			if calls := e.CallCounts(); len(calls) != 0 {
 				t.Errorf("downstream calls %v; want none for invalid input", calls)
 			}

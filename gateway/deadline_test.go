@@ -54,8 +54,8 @@ func TestDeadlineWithMisbehavingService(t *testing.T) {
 			if len(r.GQL.Errors) != 1 {
 				t.Errorf("errors %+v; want only the one", r.GQL.Errors)
 			}
-			assertClean(t, r.GQL.Errors)
-			assertOthersIntact(t, r.Dashboard(t), tt.service)
+			gatewaytest.AssertClean(t, r.GQL.Errors)
+			gatewaytest.AssertOthersIntact(t, r.Dashboard(t), tt.service)
 			if tt.sees {
 				e.WaitFor(t, tt.service, "the call to be cancelled", func(s simulator.Stats) bool { return s.Canceled == 1 })
 			}

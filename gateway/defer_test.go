@@ -83,7 +83,7 @@ func TestDeferDeadline(t *testing.T) {
 		if len(inc.Errors) != 1 || inc.Errors[0].Code() != "DEADLINE_EXCEEDED" || inc.Errors[0].PathString() != "dashboard."+inc.Label {
 			t.Errorf("%s: errors %+v; want DEADLINE_EXCEEDED on dashboard.%s", inc.Label, inc.Errors, inc.Label)
 		}
-		assertClean(t, inc.Errors)
+		gatewaytest.AssertClean(t, inc.Errors)
 	}
 }
 
@@ -104,7 +104,7 @@ func TestDeferErrorsPerPart(t *testing.T) {
 	if string(inc.Data) != `{"orders":null}` || len(inc.Errors) != 1 || inc.Errors[0].Code() != "UPSTREAM_ERROR" || inc.Errors[0].PathString() != "dashboard.orders" {
 		t.Errorf("orders part %s %+v; want null with UPSTREAM_ERROR on dashboard.orders", inc.Data, inc.Errors)
 	}
-	assertClean(t, inc.Errors)
+	gatewaytest.AssertClean(t, inc.Errors)
 }
 
 // Only selected fields call their services, deferred or not; a dashboard

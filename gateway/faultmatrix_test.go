@@ -175,7 +175,7 @@ func checkCell(t *testing.T, e *gatewaytest.Gateway, r gatewaytest.Result, svc, 
 		if len(r.GQL.Errors) > 0 {
 			t.Errorf("errors %+v; want none", r.GQL.Errors)
 		}
-		assertIntact(t, d, "", false)
+		gatewaytest.AssertIntact(t, d, "", false)
 	} else {
 		if len(r.GQL.Errors) != len(paths) {
 			t.Errorf("%d errors; want %d: %+v", len(r.GQL.Errors), len(paths), r.GQL.Errors)
@@ -186,8 +186,8 @@ func checkCell(t *testing.T, e *gatewaytest.Gateway, r gatewaytest.Result, svc, 
 				t.Errorf("error at %s = %+v; want %s (reason %q) from %s", p, err, want.code, want.reason, svc)
 			}
 		}
-		assertClean(t, r.GQL.Errors)
-		assertIntact(t, d, svc, false)
+		gatewaytest.AssertClean(t, r.GQL.Errors)
+		gatewaytest.AssertIntact(t, d, svc, false)
 	}
 
 	// The response time.

@@ -14,13 +14,6 @@ import (
 	"github.com/acme/dashboard-gateway/simulator"
 )
 
-func decode(tb testing.TB, raw []byte, v any) {
-	tb.Helper()
-	if err := json.Unmarshal(raw, v); err != nil {
-		tb.Fatalf("decode %s: %v", raw, err)
-	}
-}
-
 func TestGETQuery(t *testing.T) {
 	e := gatewaytest.New(t, gatewaytest.Options{})
 	r := e.Get(t, gatewaytest.QueryPath(`{ dashboard(userId: "u1") { profile { name } } }`))
@@ -55,7 +48,7 @@ func TestRESTView(t *testing.T) {
 			e := gatewaytest.New(t, gatewaytest.Options{Behaviors: tt.behaviors})
 			r := e.Get(t, "/dashboard/"+tt.user)
 			var body restJSON
-			decode(t, r.Body, &body)
+			gatewaytest.Decode(t, r.Body, &body)
 			if r.Status != tt.httpStatus || body.Status != tt.status || len(body.Errors) != len(tt.errCodes) {
 				t.Fatalf("%d %s; want %d with status %s and %d errors", r.Status, r.Body, tt.httpStatus, tt.status, len(tt.errCodes))
 			}
@@ -64,7 +57,7 @@ func TestRESTView(t *testing.T) {
 					t.Errorf("error %d code %s; want %s", i, body.Errors[i].Code(), code)
 				}
 			}
-			assertClean(t, body.Errors)
+			gatewaytest.AssertClean(t, body.Errors)
 			if bytes.Contains(r.Body, []byte(`"locations"`)) {
 				t.Errorf("%s: errors carry locations in a query the caller never wrote", r.Body)
 			}
@@ -75,7 +68,7 @@ func TestRESTView(t *testing.T) {
 				return
 			}
 			var d gatewaytest.Dashboard
-			decode(t, body.Data, &d)
+			gatewaytest.Decode(t, body.Data, &d)
 			if d.UserID != tt.user || d.Notifications == nil {
 				t.Errorf("data %s; want the dashboard of %s", body.Data, tt.user)
 			}
@@ -113,8 +106,8 @@ func TestResolverPanicIsAFieldError(t *testing.T) {
 		if r.Status != 200 || !ok || err.Code() != "INTERNAL_SERVER_ERROR" || len(r.GQL.Errors) != 1 {
 			t.Fatalf("%d %+v; want 200 with one INTERNAL_SERVER_ERROR on wallet", r.Status, r.GQL.Errors)
 		}
-		assertClean(t, r.GQL.Errors)
-		assertOthersIntact(t, r.Dashboard(t), simulator.Wallet)
+		gatewaytest.AssertClean(t, r.GQL.Errors)
+		gatewaytest.AssertOthersIntact(t, r.Dashboard(t), simulator.Wallet)
 	}
 	var logged bool
 	for _, l := range e.Logs.Lines() {

@@ -230,7 +230,7 @@ func TestFieldTiming(t *testing.T) {
 					}
 				}
 			}
-			decode(t, r.Body, &resp)
+			gatewaytest.Decode(t, r.Body, &resp)
 			timing := resp.Extensions.Timing
 			if (timing != nil) != tt.want {
 				t.Fatalf("timing in extensions: %v; want %v (%s)", timing != nil, tt.want, r.Body)

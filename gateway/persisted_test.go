@@ -70,7 +70,7 @@ func checkOutcome(tb testing.TB, name string, r gatewaytest.Result, code string)
 	case code != "" && (len(r.GQL.Errors) != 1 || r.GQL.Errors[0].Code() != code):
 		tb.Errorf("%s: %s; want one %s", name, r.Body, code)
 	}
-	assertClean(tb, r.GQL.Errors)
+	gatewaytest.AssertClean(tb, r.GQL.Errors)
 }
 
 // Introspection and the SDL download follow the setting.

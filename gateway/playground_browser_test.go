@@ -4,14 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -40,7 +38,7 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	failing := map[string]simulator.Behavior{simulator.Orders: {Fault: simulator.FaultStatus500}}
 	ok := gatewaytest.New(t, gatewaytest.Options{Behaviors: failing, Edit: assetsAt(assets.URL)})
 	closed := gatewaytest.New(t, gatewaytest.Options{Edit: assetsAt("http://" + refusedAddr(t))})
-	blackhole := gatewaytest.New(t, gatewaytest.Options{Edit: assetsAt("http://" + blackholeAddr(t))})
+	blackhole := gatewaytest.New(t, gatewaytest.Options{Edit: assetsAt("http://" + gatewaytest.BlackholeAddr(t))})
 
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
@@ -173,38 +171,4 @@ func npmCDN(dir string) http.Handler {
 		w.Header().Set("Access-Control-Allow-Origin", "*")
 		http.ServeFileFS(w, r, os.DirFS(filepath.Join(dir, name)), file)
 	})
-}
-
-// blackholeAddr returns a loopback address that accepts connections and
-// never answers on them, until the test ends.
-func blackholeAddr(t testing.TB) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		<-done
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return ln.Addr().String()
 }

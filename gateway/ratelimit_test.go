@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/acme/dashboard-gateway/clientaddr"
 	"github.com/acme/dashboard-gateway/config"
 	"github.com/acme/dashboard-gateway/gateway"
 	"github.com/acme/dashboard-gateway/gatewaytest"
@@ -40,17 +39,6 @@ func runSteps(t *testing.T, e *gatewaytest.Gateway, steps []step) {
 			t.Errorf("request %d: got %s, Retry-After %q; want one RATE_LIMITED error and Retry-After", i+1, r.Body, r.Header.Get("Retry-After"))
 		}
 	}
-}
-
-// trustProxies trusts the proxies in trusted (CIDR prefixes) to set
-// X-Forwarded-For.
-func trustProxies(tb testing.TB, o *config.Config, trusted string) {
-	tb.Helper()
-	prefixes, err := clientaddr.ParsePrefixes(trusted)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	o.TrustedProxies, o.ClientIPHeader = prefixes, "X-Forwarded-For"
 }
 
 // The per-address limit counts by the client address: the connection's, or
@@ -97,7 +85,7 @@ func TestRateLimitPerAddress(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := gatewaytest.New(t, gatewaytest.Options{Edit: func(o *config.Config) {
 				if tt.trusted != "" {
-					trustProxies(t, o, tt.trusted)
+					gatewaytest.TrustProxies(t, o, tt.trusted)
 				}
 				o.RateLimit = gateway.RateLimit{Requests: 2, Window: time.Hour}
 			}})
@@ -110,7 +98,9 @@ func TestRateLimitPerAddress(t *testing.T) {
 // tokens is limited; the per-subject limit runs after it, per token
 // subject.
 func TestRateLimitAndAuthentication(t *testing.T) {
-	bearer := func(sub string) string { return "Bearer " + token(t, sub, time.Hour, "", []byte(testSecret)) }
+	bearer := func(sub string) string {
+		return "Bearer " + gatewaytest.Token(t, sub, time.Hour, "", []byte(gatewaytest.Secret))
+	}
 	const bad = "Bearer not.a.token"
 	tests := []struct {
 		name               string

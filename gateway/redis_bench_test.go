@@ -33,32 +33,32 @@ func BenchmarkRedis(b *testing.B) {
 				redis = redistest.Start(b)
 				url = redis.URL()
 			case "hung":
-				url = "redis://" + blackholeAddr(b)
+				url = "redis://" + gatewaytest.BlackholeAddr(b)
 			}
 			e := gatewaytest.New(b, gatewaytest.Options{Bench: true, Edit: func(c *config.Config) {
 				c.RateLimit = gateway.RateLimit{Requests: 1_000_000, Window: time.Second}
 				c.Redis.URL = url
 			}})
-			if r := register(b, e, q); !found(r) {
+			if r := e.RegisterPersisted(b, q); !r.Found() {
 				b.Fatalf("register: %d %s", r.Status, r.Body)
 			}
 			if mode == "down" {
 				redis.Stop()
 				for range sharedstore.DefaultTripAfter { // open the breaker
-					byHash(b, e, q)
+					e.PostHash(b, q)
 				}
 			}
 			var took []time.Duration
 			var first time.Duration // hung: the requests until the breaker opens
 			if mode == "hung" {
 				for range sharedstore.DefaultTripAfter {
-					first += byHash(b, e, q).Elapsed
+					first += e.PostHash(b, q).Elapsed
 				}
 			}
 			b.ReportAllocs()
 			for b.Loop() {
-				r := byHash(b, e, q)
-				if r.Status != http.StatusOK || !found(r) {
+				r := e.PostHash(b, q)
+				if r.Status != http.StatusOK || !r.Found() {
 					b.Fatalf("by hash: %d %s", r.Status, r.Body)
 				}
 				took = append(took, r.Elapsed)

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/acme/dashboard-gateway/config"
-	"github.com/acme/dashboard-gateway/documents"
 	"github.com/acme/dashboard-gateway/downstream"
 	"github.com/acme/dashboard-gateway/gateway"
 	"github.com/acme/dashboard-gateway/gatewaytest"
@@ -29,7 +28,7 @@ func newReplicas(tb testing.TB, n int, redis *redistest.Server, limit int) repli
 	o := gatewaytest.Options{Policies: map[downstream.Service]string{downstream.Orders: "attempts=1,stale-if-error=1h"}, Edit: func(c *config.Config) {
 		c.Redis.URL = redis.URL()
 		c.RateLimit = gateway.RateLimit{Requests: limit, Window: time.Second}
-		trustProxies(tb, c, "127.0.0.1/32")
+		gatewaytest.TrustProxies(tb, c, "127.0.0.1/32")
 	}}
 	first := gatewaytest.New(tb, o)
 	rs := replicas{first}
@@ -38,27 +37,6 @@ func newReplicas(tb testing.TB, n int, redis *redistest.Server, limit int) repli
 		rs = append(rs, gatewaytest.New(tb, o))
 	}
 	return rs
-}
-
-// persisted is the APQ extension of a query's hash.
-func persisted(q string) map[string]any {
-	return map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": documents.Hash(q)}}
-}
-
-// register sends q with its hash; byHash sends only the hash.
-func register(tb testing.TB, e *gatewaytest.Gateway, q string) gatewaytest.Result {
-	tb.Helper()
-	return e.PostJSON(tb, map[string]any{"query": q, "extensions": persisted(q)})
-}
-
-func byHash(tb testing.TB, e *gatewaytest.Gateway, q string) gatewaytest.Result {
-	tb.Helper()
-	return e.PostJSON(tb, map[string]any{"extensions": persisted(q)})
-}
-
-// found reports whether a by-hash request found its query.
-func found(r gatewaytest.Result) bool {
-	return r.Status == http.StatusOK && len(r.GQL.Errors) == 0 && len(r.GQL.Data) > 0
 }
 
 // typename sends the cheapest query from the client at addr.
@@ -75,14 +53,14 @@ func TestReplicasShareRedis(t *testing.T) {
 
 	t.Run("APQ registered on A is served by B and C", func(t *testing.T) {
 		const q = `query SharedApq { dashboard(userId: "u1") { userId } }`
-		if r := byHash(t, b, q); found(r) {
+		if r := b.PostHash(t, q); r.Found() {
 			t.Fatalf("B before registration: got %s; want PERSISTED_QUERY_NOT_FOUND", r.Body)
 		}
-		if r := register(t, a, q); !found(r) {
+		if r := a.RegisterPersisted(t, q); !r.Found() {
 			t.Fatalf("register on A: got %d %s", r.Status, r.Body)
 		}
 		for name, e := range map[string]*gatewaytest.Gateway{"B": b, "C": c} {
-			if r := byHash(t, e, q); !found(r) {
+			if r := e.PostHash(t, q); !r.Found() {
 				t.Errorf("by hash on %s: got %d %s; want the query's data", name, r.Status, r.Body)
 			}
 		}
@@ -119,14 +97,14 @@ func TestReplicasShareRedis(t *testing.T) {
 	t.Run("a value kept through A is served stale by C while the service fails", func(t *testing.T) {
 		vars := map[string]any{"id": "u7", "n": 2}
 		good := a.Post(t, ordersQuery, vars, "X-Forwarded-For", "10.4.0.1")
-		if len(good.GQL.Errors) > 0 || ordersOf(t, good.GQL.Data) == "" {
+		if len(good.GQL.Errors) > 0 || gatewaytest.OrdersOf(t, good.GQL.Data) == "" {
 			t.Fatalf("healthy answer on A: %s", good.Body)
 		}
 		failOrders(a) // the replicas share one simulator
 		defer a.Sim.SetBehavior(simulator.Orders, simulator.Behavior{})
 		r := c.Post(t, ordersQuery, vars, "X-Forwarded-For", "10.4.0.2")
-		s := decodeStale(t, r)
-		if got, want := ordersOf(t, s.Data), ordersOf(t, good.GQL.Data); got != want || len(s.Errors) != 0 {
+		s := r.Stale(t)
+		if got, want := gatewaytest.OrdersOf(t, s.Data), gatewaytest.OrdersOf(t, good.GQL.Data); got != want || len(s.Errors) != 0 {
 			t.Errorf("on C: got %s; want A's orders %s and no error", r.Body, want)
 		}
 		if len(s.Extensions.Stale) != 1 || s.Extensions.Stale[0].Service != "orders" {
@@ -150,10 +128,10 @@ func TestReplicasShareRedis(t *testing.T) {
 			t.Errorf("p99 grew by %v with Redis down; want at most 25ms", grow)
 		}
 		const q = `query WhileDown { dashboard(userId: "u2") { userId } }`
-		if r := register(t, a, q); !found(r) {
+		if r := a.RegisterPersisted(t, q); !r.Found() {
 			t.Errorf("register on A with Redis down: got %d %s; want the data", r.Status, r.Body)
 		}
-		if r := byHash(t, b, q); found(r) || r.GQL.Errors[0].Code() != "PERSISTED_QUERY_NOT_FOUND" {
+		if r := b.PostHash(t, q); r.Found() || r.GQL.Errors[0].Code() != "PERSISTED_QUERY_NOT_FOUND" {
 			t.Errorf("by hash on B with Redis down: got %s; want PERSISTED_QUERY_NOT_FOUND (a miss)", r.Body)
 		}
 	})
@@ -165,7 +143,7 @@ func TestReplicasShareRedis(t *testing.T) {
 			// The breakers let a probe through once they have been open
 			// 1s (sharedstore.DefaultOpenFor).
 			waitUntil(t, 10*time.Second, func() bool {
-				return found(register(t, a, q)) && found(byHash(t, e, q))
+				return a.RegisterPersisted(t, q).Found() && e.PostHash(t, q).Found()
 			})
 		}
 	})

@@ -33,7 +33,7 @@ func TestBreakerOverHTTP(t *testing.T) {
 	if err.Code() != "CIRCUIT_OPEN" || err.Service() != "wallet" || len(r.GQL.Errors) != 1 {
 		t.Fatalf("errors %+v; want CIRCUIT_OPEN on wallet only", r.GQL.Errors)
 	}
-	assertClean(t, r.GQL.Errors)
+	gatewaytest.AssertClean(t, r.GQL.Errors)
 	if d := r.Dashboard(t); d.Profile == nil {
 		t.Error("profile missing; want it intact")
 	}
@@ -171,7 +171,7 @@ func TestFieldBudgets(t *testing.T) {
 			if !ok || err.Code() != "UPSTREAM_TIMEOUT" || err.Extensions["reason"] != "field_budget" || err.Service() != tt.wantSvc {
 				t.Errorf("errors %+v; want UPSTREAM_TIMEOUT field_budget from %s at %s", r.GQL.Errors, tt.wantSvc, tt.wantPath)
 			}
-			assertClean(t, r.GQL.Errors)
+			gatewaytest.AssertClean(t, r.GQL.Errors)
 		})
 	}
 }

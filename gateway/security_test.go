@@ -73,13 +73,13 @@ func TestOneClientCannotTakeEveryCall(t *testing.T) {
 		Behaviors: map[string]simulator.Behavior{simulator.Wallet: {Latency: simulator.Latency{Min: 150 * time.Millisecond}}},
 		Policies:  map[downstream.Service]string{downstream.Wallet: "max-in-flight=4,share=50%,attempts=1"},
 		Deadline:  20 * time.Second,
-		Edit:      func(o *config.Config) { o.Auth.Secret = testSecret },
+		Edit:      func(o *config.Config) { o.Auth.Secret = gatewaytest.Secret },
 	})
 	ids := make([]string, 20)
 	for i := range ids {
 		ids[i] = fmt.Sprintf("u%d", i+1)
 	}
-	admin := "Bearer " + token(t, "ops", time.Hour, "dashboard:admin", []byte(testSecret))
+	admin := "Bearer " + gatewaytest.Token(t, "ops", time.Hour, "dashboard:admin", []byte(gatewaytest.Secret))
 	var wg sync.WaitGroup
 	var big gatewaytest.Result
 	wg.Go(func() {
@@ -89,7 +89,7 @@ func TestOneClientCannotTakeEveryCall(t *testing.T) {
 	// The big request is in: its client holds its share (2 of 4) and waits.
 	e.WaitFor(t, simulator.Wallet, "the big request's calls", func(s simulator.Stats) bool { return s.InFlight == 2 })
 	small := e.Post(t, `{ dashboard(userId: "u42") { wallet { loyaltyPoints } } }`, nil,
-		"Authorization", "Bearer "+token(t, "u42", time.Hour, "", []byte(testSecret)))
+		"Authorization", "Bearer "+gatewaytest.Token(t, "u42", time.Hour, "", []byte(gatewaytest.Secret)))
 	wg.Wait()
 	if len(small.GQL.Errors) != 0 {
 		t.Errorf("the other client's dashboard: %s; want its wallet", small.Body)
@@ -111,7 +111,7 @@ func TestOneClientCannotTakeEveryCall(t *testing.T) {
 // calls for.
 func TestRESTStatusFollowsTheCode(t *testing.T) {
 	e := authEnv(t, nil)
-	u1 := "Bearer " + token(t, "u1", time.Hour, "", []byte(testSecret))
+	u1 := "Bearer " + gatewaytest.Token(t, "u1", time.Hour, "", []byte(gatewaytest.Secret))
 	tests := []struct {
 		name   string
 		path   string
@@ -129,7 +129,7 @@ func TestRESTStatusFollowsTheCode(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := e.Get(t, tt.path, tt.header...)
 			var body restJSON
-			decode(t, r.Body, &body)
+			gatewaytest.Decode(t, r.Body, &body)
 			if r.Status != tt.status {
 				t.Errorf("%d %s; want %d", r.Status, r.Body, tt.status)
 			}

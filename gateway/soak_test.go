@@ -96,7 +96,7 @@ func TestChaosSoak(t *testing.T) {
 						t.Errorf("error %+v; want one of the known codes", err)
 					}
 				}
-				assertClean(t, r.GQL.Errors)
+				gatewaytest.AssertClean(t, r.GQL.Errors)
 			}
 		})
 	}

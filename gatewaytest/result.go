@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+	"testing"
 	"time"
 )
 
@@ -52,4 +53,13 @@ func (r Result) ErrorsByPath() map[string]Error {
 		m[e.PathString()] = e
 	}
 	return m
+}
+
+// Decode unmarshals raw JSON into v, failing the test when it does not
+// decode.
+func Decode(tb testing.TB, raw []byte, v any) {
+	tb.Helper()
+	if err := json.Unmarshal(raw, v); err != nil {
+		tb.Fatalf("decode %s: %v", raw, err)
+	}
 }
