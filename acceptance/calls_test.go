@@ -1,4 +1,4 @@
-package gateway_test
+package acceptance_test
 
 import (
 	"fmt"
