@@ -180,7 +180,7 @@ func assertLogged(tb testing.TB, e *gatewaytest.Gateway, reqID, service string) 
 }
 
 func TestConnectionRefused(t *testing.T) {
-	refused := "http://" + refusedAddr(t)
+	refused := "http://" + gatewaytest.RefusedAddr(t)
 	e := gatewaytest.New(t, gatewaytest.Options{URLs: map[downstream.Service]string{downstream.Wallet: refused}})
 	r := e.Post(t, contract.DashboardQuery, map[string]any{"id": "u3"}, "X-Request-Id", "req-refused")
 	err2, ok := r.ErrorsByPath()["dashboard.wallet"]

@@ -78,7 +78,7 @@ func TestFaultMatrix(t *testing.T) {
 						Behaviors: map[string]simulator.Behavior{},
 					}
 					if fault == "connection refused" {
-						o.URLs = map[downstream.Service]string{downstream.Service(svc): "http://" + refusedAddr(t)}
+						o.URLs = map[downstream.Service]string{downstream.Service(svc): "http://" + gatewaytest.RefusedAddr(t)}
 					} else {
 						o.Behaviors[svc] = behaviorOf(fault)
 					}

@@ -37,7 +37,7 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	t.Cleanup(assets.Close)
 	failing := map[string]simulator.Behavior{simulator.Orders: {Fault: simulator.FaultStatus500}}
 	ok := gatewaytest.New(t, gatewaytest.Options{Behaviors: failing, Edit: assetsAt(assets.URL)})
-	closed := gatewaytest.New(t, gatewaytest.Options{Edit: assetsAt("http://" + refusedAddr(t))})
+	closed := gatewaytest.New(t, gatewaytest.Options{Edit: assetsAt("http://" + gatewaytest.RefusedAddr(t))})
 	blackhole := gatewaytest.New(t, gatewaytest.Options{Edit: assetsAt("http://" + gatewaytest.BlackholeAddr(t))})
 
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)

@@ -11,10 +11,7 @@ import (
 // hangs.
 func BlackholeAddr(tb testing.TB) string {
 	tb.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
+	ln := listenLoopback(tb)
 	var mu sync.Mutex
 	var conns []net.Conn
 	done := make(chan struct{})
@@ -40,4 +37,14 @@ func BlackholeAddr(tb testing.TB) string {
 		}
 	})
 	return ln.Addr().String()
+}
+
+// listenLoopback listens on a free loopback port.
+func listenLoopback(tb testing.TB) net.Listener {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return ln
 }
