@@ -5,38 +5,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lestrrat-go/jwx/v3/jwa"
-	"github.com/lestrrat-go/jwx/v3/jwt"
-
 	"github.com/acme/dashboard-gateway/config"
+	"github.com/acme/dashboard-gateway/gatewaytest"
 	"github.com/acme/dashboard-gateway/simulator"
 )
 
-const testSecret = "0123456789abcdef0123456789abcdef-test-secret"
-
-// token signs claims with the test secret (or another key).
-func token(tb testing.TB, sub string, exp time.Duration, scope string, key []byte) string {
-	tb.Helper()
-	b := jwt.NewBuilder().Subject(sub).Expiration(time.Now().Add(exp)).IssuedAt(time.Now().Add(-time.Minute))
-	if scope != "" {
-		b = b.Claim("scope", scope)
-	}
-	tok, err := b.Build()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	signed, err := jwt.Sign(tok, jwt.WithKey(jwa.HS256(), key))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return string(signed)
-}
-
 // authEnv is a gateway with HS256 authentication on.
-func authEnv(tb testing.TB, extra func(*config.Config)) *env {
+func authEnv(tb testing.TB, extra func(*config.Config)) *gatewaytest.Gateway {
 	tb.Helper()
-	return newEnv(tb, envOptions{edit: func(o *config.Config) {
-		o.Auth.Secret = testSecret
+	return gatewaytest.New(tb, gatewaytest.Options{Edit: func(o *config.Config) {
+		o.Auth.Secret = gatewaytest.Secret
 		if extra != nil {
 			extra(o)
 		}
@@ -45,7 +23,7 @@ func authEnv(tb testing.TB, extra func(*config.Config)) *env {
 
 func TestAuthentication(t *testing.T) {
 	e := authEnv(t, nil)
-	unsigned := "eyJhbGciOiJub25lIn0." + strings.TrimRight(strings.Split(token(t, "u1", time.Hour, "", []byte(testSecret)), ".")[1], "=") + "."
+	unsigned := "eyJhbGciOiJub25lIn0." + strings.TrimRight(strings.Split(gatewaytest.Token(t, "u1", time.Hour, "", []byte(gatewaytest.Secret)), ".")[1], "=") + "."
 	tests := []struct {
 		name   string
 		header string
@@ -54,28 +32,28 @@ func TestAuthentication(t *testing.T) {
 		{"no token", "", 401},
 		{"not a bearer", "Basic dTE6cHc=", 401},
 		{"malformed", "Bearer not.a.token", 401},
-		{"expired", "Bearer " + token(t, "u1", -time.Hour, "", []byte(testSecret)), 401},
+		{"expired", "Bearer " + gatewaytest.Token(t, "u1", -time.Hour, "", []byte(gatewaytest.Secret)), 401},
 		{"unsigned (alg none)", "Bearer " + unsigned, 401},
-		{"wrong key", "Bearer " + token(t, "u1", time.Hour, "", []byte("another-secret-another-secret-32b")), 401},
-		{"valid", "Bearer " + token(t, "u1", time.Hour, "", []byte(testSecret)), 200},
+		{"wrong key", "Bearer " + gatewaytest.Token(t, "u1", time.Hour, "", []byte("another-secret-another-secret-32b")), 401},
+		{"valid", "Bearer " + gatewaytest.Token(t, "u1", time.Hour, "", []byte(gatewaytest.Secret)), 200},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e.sim.ResetStats()
+			e.Sim.ResetStats()
 			var h []string
 			if tt.header != "" {
 				h = []string{"Authorization", tt.header}
 			}
-			r := e.post(t, `{ dashboard(userId: "u1") { profile { name } } }`, nil, h...)
-			if r.status != tt.status {
-				t.Fatalf("status %d %s; want %d", r.status, r.body, tt.status)
+			r := e.Post(t, `{ dashboard(userId: "u1") { profile { name } } }`, nil, h...)
+			if r.Status != tt.status {
+				t.Fatalf("status %d %s; want %d", r.Status, r.Body, tt.status)
 			}
 			if tt.status == 401 {
-				if len(r.gql.Errors) != 1 || r.gql.Errors[0].code() != "UNAUTHENTICATED" || r.header.Get("WWW-Authenticate") == "" {
-					t.Errorf("%s, WWW-Authenticate %q; want one UNAUTHENTICATED and a challenge", r.body, r.header.Get("WWW-Authenticate"))
+				if len(r.GQL.Errors) != 1 || r.GQL.Errors[0].Code() != "UNAUTHENTICATED" || r.Header.Get("WWW-Authenticate") == "" {
+					t.Errorf("%s, WWW-Authenticate %q; want one UNAUTHENTICATED and a challenge", r.Body, r.Header.Get("WWW-Authenticate"))
 				}
-				assertClean(t, r.gql.Errors)
-				if calls := e.callCounts(); len(calls) != 0 {
+				gatewaytest.AssertClean(t, r.GQL.Errors)
+				if calls := e.CallCounts(); len(calls) != 0 {
 					t.Errorf("downstream calls %v; want none", calls)
 				}
 			}
@@ -87,8 +65,8 @@ func TestAuthentication(t *testing.T) {
 // caller's identity goes downstream.
 func TestAuthorization(t *testing.T) {
 	e := authEnv(t, nil)
-	u1 := "Bearer " + token(t, "u1", time.Hour, "", []byte(testSecret))
-	admin := "Bearer " + token(t, "ops", time.Hour, "dashboard:admin", []byte(testSecret))
+	u1 := "Bearer " + gatewaytest.Token(t, "u1", time.Hour, "", []byte(gatewaytest.Secret))
+	admin := "Bearer " + gatewaytest.Token(t, "ops", time.Hour, "dashboard:admin", []byte(gatewaytest.Secret))
 	tests := []struct {
 		name   string
 		bearer string
@@ -102,27 +80,27 @@ func TestAuthorization(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e.sim.ResetStats()
-			r := e.post(t, tt.query, nil, "Authorization", tt.bearer)
+			e.Sim.ResetStats()
+			r := e.Post(t, tt.query, nil, "Authorization", tt.bearer)
 			if tt.code == "" {
-				if len(r.gql.Errors) > 0 {
-					t.Fatalf("errors %+v", r.gql.Errors)
+				if len(r.GQL.Errors) > 0 {
+					t.Fatalf("errors %+v", r.GQL.Errors)
 				}
 				want := "u1"
 				if tt.bearer == admin {
 					want = "ops"
 				}
-				for _, c := range e.sim.Calls(simulator.Profile) {
+				for _, c := range e.Sim.Calls(simulator.Profile) {
 					if c.Subject != want {
 						t.Errorf("profile call with X-Auth-Subject %q; want %q", c.Subject, want)
 					}
 				}
 				return
 			}
-			if len(r.gql.Errors) != 1 || r.gql.Errors[0].code() != tt.code || string(r.gql.Data) != "null" {
-				t.Errorf("%s; want data null and one %s", r.body, tt.code)
+			if len(r.GQL.Errors) != 1 || r.GQL.Errors[0].Code() != tt.code || string(r.GQL.Data) != "null" {
+				t.Errorf("%s; want data null and one %s", r.Body, tt.code)
 			}
-			if calls := e.callCounts(); len(calls) != 0 {
+			if calls := e.CallCounts(); len(calls) != 0 {
 				t.Errorf("downstream calls %v; want none for a forbidden dashboard", calls)
 			}
 		})
@@ -133,18 +111,18 @@ func TestAuthorization(t *testing.T) {
 // services may answer each caller differently.
 func TestSharingIsPerCaller(t *testing.T) {
 	e := authEnv(t, func(o *config.Config) {})
-	e.sim.SetBehavior(simulator.Profile, simulator.Behavior{Latency: simulator.Latency{Min: 300 * time.Millisecond}})
+	e.Sim.SetBehavior(simulator.Profile, simulator.Behavior{Latency: simulator.Latency{Min: 300 * time.Millisecond}})
 	q := `{ dashboard(userId: "u1") { profile { name } } }`
-	first := make(chan result, 1)
+	first := make(chan gatewaytest.Result, 1)
 	go func() {
-		first <- e.post(t, q, nil, "Authorization", "Bearer "+token(t, "u1", time.Hour, "", []byte(testSecret)))
+		first <- e.Post(t, q, nil, "Authorization", "Bearer "+gatewaytest.Token(t, "u1", time.Hour, "", []byte(gatewaytest.Secret)))
 	}()
-	e.waitFor(t, simulator.Profile, "the first call", func(s simulator.Stats) bool { return s.InFlight == 1 })
-	r := e.post(t, q, nil, "Authorization", "Bearer "+token(t, "ops", time.Hour, "dashboard:admin", []byte(testSecret)))
-	if len(r.gql.Errors) > 0 || len((<-first).gql.Errors) > 0 {
-		t.Fatalf("errors: %s", r.body)
+	e.WaitFor(t, simulator.Profile, "the first call", func(s simulator.Stats) bool { return s.InFlight == 1 })
+	r := e.Post(t, q, nil, "Authorization", "Bearer "+gatewaytest.Token(t, "ops", time.Hour, "dashboard:admin", []byte(gatewaytest.Secret)))
+	if len(r.GQL.Errors) > 0 || len((<-first).GQL.Errors) > 0 {
+		t.Fatalf("errors: %s", r.Body)
 	}
-	calls := e.sim.Calls(simulator.Profile)
+	calls := e.Sim.Calls(simulator.Profile)
 	if len(calls) != 2 || calls[0].Subject == calls[1].Subject {
 		t.Errorf("profile calls %+v; want one per caller", calls)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/acme/dashboard-gateway/config"
 	"github.com/acme/dashboard-gateway/documents"
 	"github.com/acme/dashboard-gateway/gateway"
+	"github.com/acme/dashboard-gateway/gatewaytest"
 	"github.com/acme/dashboard-gateway/limits"
 )
 
@@ -130,8 +131,8 @@ func badInputs() []badInput {
 // both response media types) and one clean error of the expected code, the
 // services are never called, and a normal request right after succeeds.
 func TestBadInput(t *testing.T) {
-	e := newEnv(t, envOptions{})
-	client := &http.Client{Transport: e.client.Transport, Timeout: 30 * time.Second} // fail, not hang, on an explosion
+	e := gatewaytest.New(t, gatewaytest.Options{})
+	client := &http.Client{Transport: e.Client.Transport, Timeout: 30 * time.Second} // fail, not hang, on an explosion
 	for _, in := range badInputs() {
 		for _, media := range []string{"application/json", "application/graphql-response+json"} {
 			want := in.status
@@ -139,8 +140,8 @@ func TestBadInput(t *testing.T) {
 				want = in.gqlResp
 			}
 			t.Run(in.name+"/"+media, func(t *testing.T) {
-				e.sim.ResetStats()
-				req, _ := http.NewRequest(in.method, e.url+in.target, strings.NewReader(in.body))
+				e.Sim.ResetStats()
+				req, _ := http.NewRequest(in.method, e.URL+in.target, strings.NewReader(in.body))
 				if in.header["Accept"] == "" {
 					req.Header.Set("Accept", media)
 				}
@@ -158,13 +159,13 @@ func TestBadInput(t *testing.T) {
 					t.Errorf("answered after %v; want a bounded answer", elapsed) // only an explosion takes that long
 				}
 				var got struct {
-					Data   json.RawMessage `json:"data"`
-					Errors []gqlError      `json:"errors"`
+					Data   json.RawMessage     `json:"data"`
+					Errors []gatewaytest.Error `json:"errors"`
 				}
 				if err := json.Unmarshal(body, &got); err != nil {
 					t.Fatalf("body is not JSON: %v: %.200s", err, body)
 				}
-				if resp.StatusCode != want || len(got.Errors) != 1 || got.Errors[0].code() != in.code {
+				if resp.StatusCode != want || len(got.Errors) != 1 || got.Errors[0].Code() != in.code {
 					t.Errorf("%d %.300s; want %d with one %s", resp.StatusCode, body, want, in.code)
 				} else if reason, _ := got.Errors[0].Extensions["reason"].(string); in.reason != "" && reason != in.reason {
 					t.Errorf("reason %q (%s); want %q", reason, got.Errors[0].Message, in.reason)
@@ -175,38 +176,38 @@ func TestBadInput(t *testing.T) {
 				if ct := resp.Header.Get("Content-Type"); !strings.Contains(ct, "json") {
 					t.Errorf("Content-Type %q; want JSON", ct)
 				}
-				assertClean(t, got.Errors)
-				if calls := e.callCounts(); len(calls) != 0 {
+				gatewaytest.AssertClean(t, got.Errors)
+				if calls := e.CallCounts(); len(calls) != 0 {
 					t.Errorf("downstream calls %v; want none", calls)
 				}
 			})
 		}
 	}
-	if r := e.post(t, `{ dashboard(userId: "u1") { profile { name } } }`, nil); len(r.gql.Errors) > 0 || r.status != 200 {
-		t.Errorf("a normal request after the corpus: %d %+v", r.status, r.gql.Errors)
+	if r := e.Post(t, `{ dashboard(userId: "u1") { profile { name } } }`, nil); len(r.GQL.Errors) > 0 || r.Status != 200 {
+		t.Errorf("a normal request after the corpus: %d %+v", r.Status, r.GQL.Errors)
 	}
 }
 
 // Configured limits: depth is checked with fragments expanded.
 func TestDepthLimit(t *testing.T) {
-	e := newEnv(t, envOptions{edit: func(o *config.Config) { o.Limits = limits.Limits{MaxDepth: 3} }})
-	r := e.post(t, `{ dashboard(userId: "u1") { ...O } } fragment O on Dashboard { orders { items { quantity } } }`, nil)
-	if len(r.gql.Errors) != 1 || r.gql.Errors[0].code() != "LIMIT_EXCEEDED" || r.gql.Errors[0].Extensions["reason"] != "depth" {
-		t.Errorf("%s; want LIMIT_EXCEEDED depth", r.body)
+	e := gatewaytest.New(t, gatewaytest.Options{Edit: func(o *config.Config) { o.Limits = limits.Limits{MaxDepth: 3} }})
+	r := e.Post(t, `{ dashboard(userId: "u1") { ...O } } fragment O on Dashboard { orders { items { quantity } } }`, nil)
+	if len(r.GQL.Errors) != 1 || r.GQL.Errors[0].Code() != "LIMIT_EXCEEDED" || r.GQL.Errors[0].Extensions["reason"] != "depth" {
+		t.Errorf("%s; want LIMIT_EXCEEDED depth", r.Body)
 	}
-	if r := e.post(t, `{ dashboard(userId: "u1") { orders { id } } }`, nil); len(r.gql.Errors) > 0 {
-		t.Errorf("depth 3: %+v", r.gql.Errors)
+	if r := e.Post(t, `{ dashboard(userId: "u1") { orders { id } } }`, nil); len(r.GQL.Errors) > 0 {
+		t.Errorf("depth 3: %+v", r.GQL.Errors)
 	}
 }
 
 // A header flood gets 431 from the server, and the server goes on.
 func TestHeaderFlood(t *testing.T) {
-	e := newEnv(t, envOptions{})
-	req, _ := http.NewRequest(http.MethodGet, e.url+"/healthz", nil)
+	e := gatewaytest.New(t, gatewaytest.Options{})
+	req, _ := http.NewRequest(http.MethodGet, e.URL+"/healthz", nil)
 	for i := range 2000 {
 		req.Header.Set(fmt.Sprintf("X-Flood-%d", i), strings.Repeat("x", 100))
 	}
-	resp, err := e.client.Do(req)
+	resp, err := e.Client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,8 +215,8 @@ func TestHeaderFlood(t *testing.T) {
 	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
 		t.Errorf("status %d; want 431", resp.StatusCode)
 	}
-	if r := e.get(t, "/healthz"); r.status != 200 {
-		t.Errorf("after the flood: %d", r.status)
+	if r := e.Get(t, "/healthz"); r.Status != 200 {
+		t.Errorf("after the flood: %d", r.Status)
 	}
 }
 
@@ -223,9 +224,9 @@ func TestHeaderFlood(t *testing.T) {
 // read-header timeout, while other clients are served.
 func TestSlowLoris(t *testing.T) {
 	const timeout = 300 * time.Millisecond
-	e := newEnv(t, envOptions{server: gateway.ServerConfig{ReadHeaderTimeout: timeout}})
+	e := gatewaytest.New(t, gatewaytest.Options{Server: gateway.ServerConfig{ReadHeaderTimeout: timeout}})
 	start := time.Now() // before the dial: the server's clock starts once it accepts
-	conn, err := net.Dial("tcp", strings.TrimPrefix(e.url, "http://"))
+	conn, err := net.Dial("tcp", strings.TrimPrefix(e.URL, "http://"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,8 +234,8 @@ func TestSlowLoris(t *testing.T) {
 	if _, err := conn.Write([]byte("POST /query HTTP/1.1\r\nHost: x\r\nX-Slow: ")); err != nil {
 		t.Fatal(err)
 	}
-	if r := e.post(t, `{ dashboard(userId: "u1") { userId } }`, nil); r.status != 200 {
-		t.Errorf("another client during the slow one: %d", r.status)
+	if r := e.Post(t, `{ dashboard(userId: "u1") { userId } }`, nil); r.Status != 200 {
+		t.Errorf("another client during the slow one: %d", r.Status)
 	}
 	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
 	rest, err := io.ReadAll(conn) // ends when the server closes the connection

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/acme/dashboard-gateway/contract"
+	"github.com/acme/dashboard-gateway/gatewaytest"
 	"github.com/acme/dashboard-gateway/simulator"
 )
 
@@ -22,18 +24,18 @@ func BenchmarkFullDashboard(b *testing.B) {
 			behaviors[s] = simulator.Behavior{Latency: simulator.Latency{Min: latency}}
 		}
 		b.Run("latency="+latency.String(), func(b *testing.B) {
-			e := newEnv(b, envOptions{behaviors: behaviors, bench: true})
+			e := gatewaytest.New(b, gatewaytest.Options{Behaviors: behaviors, Bench: true})
 			vars := map[string]any{"id": "u1"}
 			b.ReportAllocs()
 			for b.Loop() {
-				if r := e.post(b, fullQuery, vars); len(r.gql.Errors) > 0 {
-					b.Fatalf("errors %+v", r.gql.Errors)
+				if r := e.Post(b, contract.DashboardQuery, vars); len(r.GQL.Errors) > 0 {
+					b.Fatalf("errors %+v", r.GQL.Errors)
 				}
 			}
 		})
 		b.Run("latency="+latency.String()+"/parallel", func(b *testing.B) {
 			// many clients at once, as in production
-			postFullQueries(b, newEnv(b, envOptions{behaviors: behaviors, bench: true}), 16, func() string { return "u1" })
+			postFullQueries(b, gatewaytest.New(b, gatewaytest.Options{Behaviors: behaviors, Bench: true}), 16, func() string { return "u1" })
 		})
 	}
 }
@@ -41,14 +43,14 @@ func BenchmarkFullDashboard(b *testing.B) {
 // postFullQueries posts the full query from parallelism clients per
 // GOMAXPROCS at once for the benchmark's iterations, each request for the
 // user that user returns. An error in a response fails the benchmark.
-func postFullQueries(b *testing.B, e *env, parallelism int, user func() string) {
+func postFullQueries(b *testing.B, e *gatewaytest.Gateway, parallelism int, user func() string) {
 	b.Helper()
 	b.ReportAllocs()
 	b.SetParallelism(parallelism)
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			if r := e.post(b, fullQuery, map[string]any{"id": user()}); len(r.gql.Errors) > 0 {
-				b.Errorf("errors %+v", r.gql.Errors)
+			if r := e.Post(b, contract.DashboardQuery, map[string]any{"id": user()}); len(r.GQL.Errors) > 0 {
+				b.Errorf("errors %+v", r.GQL.Errors)
 				return
 			}
 		}
@@ -76,19 +78,19 @@ func BenchmarkDeadlineOvershoot(b *testing.B) {
 	} {
 		fault := tc.fault
 		b.Run(fmt.Sprintf("%s/clients=%dxGOMAXPROCS", fault, tc.par), func(b *testing.B) {
-			e := newEnv(b, envOptions{
-				deadline:  deadline,
-				behaviors: map[string]simulator.Behavior{simulator.Wallet: {Fault: fault}},
-				bench:     true,
+			e := gatewaytest.New(b, gatewaytest.Options{
+				Deadline:  deadline,
+				Behaviors: map[string]simulator.Behavior{simulator.Wallet: {Fault: fault}},
+				Bench:     true,
 			})
 			var mu sync.Mutex
 			var over []time.Duration
 			b.SetParallelism(tc.par)
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
-					r := e.post(b, fullQuery, map[string]any{"id": "u1"})
+					r := e.Post(b, contract.DashboardQuery, map[string]any{"id": "u1"})
 					mu.Lock()
-					over = append(over, r.elapsed-deadline)
+					over = append(over, r.Elapsed-deadline)
 					mu.Unlock()
 				}
 			})

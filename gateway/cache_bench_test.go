@@ -8,6 +8,7 @@ import (
 
 	"github.com/acme/dashboard-gateway/contract"
 	"github.com/acme/dashboard-gateway/downstream"
+	"github.com/acme/dashboard-gateway/gatewaytest"
 	"github.com/acme/dashboard-gateway/simulator"
 )
 
@@ -31,16 +32,16 @@ func BenchmarkStaleIfErrorSeed(b *testing.B) {
 			users, dashboards := load.users, load.users*load.visits
 			b.Run(fmt.Sprintf("users=%d/visits=%d/%s", users, load.visits, mode.name), func(b *testing.B) {
 				for b.Loop() {
-					e := newEnv(b, envOptions{bench: true, behaviors: simulator.Seed(),
-						policies: map[downstream.Service]string{downstream.Orders: mode.policy}})
+					e := gatewaytest.New(b, gatewaytest.Options{Bench: true, Behaviors: simulator.Seed(),
+						Policies: map[downstream.Service]string{downstream.Orders: mode.policy}})
 					ask := func(n int, user func(i int) string) (whole, stale int64) {
 						var wg sync.WaitGroup
 						var next, w, s atomic.Int64
 						for range concurrency {
 							wg.Go(func() {
 								for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
-									r := decodeStale(b, e.post(b, contract.DashboardQuery, map[string]any{"id": user(i)}))
-									if ordersOf(b, r.Data) != "" {
+									r := e.Post(b, contract.DashboardQuery, map[string]any{"id": user(i)}).Stale(b)
+									if gatewaytest.OrdersOf(b, r.Data) != "" {
 										w.Add(1)
 									}
 									for _, f := range r.Extensions.Stale {

@@ -6,17 +6,18 @@ import (
 	"testing"
 
 	"github.com/acme/dashboard-gateway/config"
+	"github.com/acme/dashboard-gateway/gatewaytest"
 )
 
 // preflight asks whether a browser on origin may POST to /query with
 // headers, and returns the Access-Control-Allow-Origin it got.
-func (e *env) preflight(t *testing.T, origin, headers string) string {
+func preflight(t *testing.T, e *gatewaytest.Gateway, origin, headers string) string {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodOptions, e.url+"/query", nil)
+	req, _ := http.NewRequest(http.MethodOptions, e.URL+"/query", nil)
 	req.Header.Set("Origin", origin)
 	req.Header.Set("Access-Control-Request-Method", "POST")
 	req.Header.Set("Access-Control-Request-Headers", headers)
-	return e.do(t, req).header.Get("Access-Control-Allow-Origin")
+	return e.Do(t, req).Header.Get("Access-Control-Allow-Origin")
 }
 
 // allServicesConfigured marks every service as configured, as with real
@@ -49,14 +50,14 @@ func TestCORSOrigins(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t, envOptions{edit: tt.edit})
+			e := gatewaytest.New(t, gatewaytest.Options{Edit: tt.edit})
 			for _, origin := range tt.allowed {
-				if got := e.preflight(t, origin, "content-type"); got != origin {
+				if got := preflight(t, e, origin, "content-type"); got != origin {
 					t.Errorf("preflight from %s: Access-Control-Allow-Origin %q; want it allowed", origin, got)
 				}
 			}
 			for _, origin := range tt.refused {
-				if got := e.preflight(t, origin, "content-type"); got != "" {
+				if got := preflight(t, e, origin, "content-type"); got != "" {
 					t.Errorf("preflight from %s: Access-Control-Allow-Origin %q; want it refused", origin, got)
 				}
 			}
@@ -68,35 +69,35 @@ func TestCORSOrigins(t *testing.T) {
 // context, baggage) and what their scripts may read (timings, the request
 // id, rate limits and back-off).
 func TestCORSHeaders(t *testing.T) {
-	e := newEnv(t, envOptions{})
+	e := gatewaytest.New(t, gatewaytest.Options{})
 	const origin = "http://localhost:5173"
 	for _, h := range []string{"Content-Type", "Authorization", "X-Request-Id", "X-Timeout-Ms",
 		"apollographql-client-name", "apollographql-client-version", "apollo-require-preflight",
 		"baggage", "traceparent", "tracestate"} {
-		if got := e.preflight(t, origin, strings.ToLower(h)); got != origin {
+		if got := preflight(t, e, origin, strings.ToLower(h)); got != origin {
 			t.Errorf("preflight with %s: Access-Control-Allow-Origin %q; want the header allowed", h, got)
 		}
 	}
-	if got := e.preflight(t, origin, "content-type,apollographql-client-name,apollographql-client-version,baggage,traceparent"); got != origin {
+	if got := preflight(t, e, origin, "content-type,apollographql-client-name,apollographql-client-version,baggage,traceparent"); got != origin {
 		t.Errorf("preflight with Apollo's headers together: Access-Control-Allow-Origin %q; want allowed", got)
 	}
-	if got := e.preflight(t, origin, "x-made-up"); got != "" {
+	if got := preflight(t, e, origin, "x-made-up"); got != "" {
 		t.Errorf("preflight with x-made-up: Access-Control-Allow-Origin %q; want refused", got)
 	}
 
-	req := jsonRequest(t, e.url+"/query", map[string]any{"query": "{ __typename }"})
+	req := gatewaytest.JSONRequest(t, e.URL+"/query", map[string]any{"query": "{ __typename }"})
 	req.Header.Set("Origin", origin)
-	r := e.do(t, req)
-	if r.header.Get("Access-Control-Allow-Origin") != origin || r.header.Get("Timing-Allow-Origin") != origin {
-		t.Errorf("headers %v; want Access-Control-Allow-Origin and Timing-Allow-Origin %s", r.header, origin)
+	r := e.Do(t, req)
+	if r.Header.Get("Access-Control-Allow-Origin") != origin || r.Header.Get("Timing-Allow-Origin") != origin {
+		t.Errorf("headers %v; want Access-Control-Allow-Origin and Timing-Allow-Origin %s", r.Header, origin)
 	}
 	exposed := map[string]bool{}
-	for _, h := range strings.Split(r.header.Get("Access-Control-Expose-Headers"), ",") {
+	for _, h := range strings.Split(r.Header.Get("Access-Control-Expose-Headers"), ",") {
 		exposed[http.CanonicalHeaderKey(strings.TrimSpace(h))] = true
 	}
 	for _, h := range []string{"Server-Timing", "X-Request-Id", "X-Ratelimit-Limit", "X-Ratelimit-Remaining", "X-Ratelimit-Reset", "Retry-After", "Retry-After-Ms"} {
 		if !exposed[h] {
-			t.Errorf("Access-Control-Expose-Headers %q; want %s", r.header.Get("Access-Control-Expose-Headers"), h)
+			t.Errorf("Access-Control-Expose-Headers %q; want %s", r.Header.Get("Access-Control-Expose-Headers"), h)
 		}
 	}
 }
@@ -104,17 +105,17 @@ func TestCORSHeaders(t *testing.T) {
 // The rate limiter's headers are the ones exposed: a browser script can
 // read how many requests it has left.
 func TestCORSExposesTheRateLimitHeaders(t *testing.T) {
-	e := newEnv(t, envOptions{edit: func(o *config.Config) { o.RateLimit.Requests = 100 }})
-	req := jsonRequest(t, e.url+"/query", map[string]any{"query": "{ __typename }"})
+	e := gatewaytest.New(t, gatewaytest.Options{Edit: func(o *config.Config) { o.RateLimit.Requests = 100 }})
+	req := gatewaytest.JSONRequest(t, e.URL+"/query", map[string]any{"query": "{ __typename }"})
 	req.Header.Set("Origin", "http://localhost:5173")
-	r := e.do(t, req)
-	exposed := strings.ToLower(r.header.Get("Access-Control-Expose-Headers"))
-	for name := range r.header {
+	r := e.Do(t, req)
+	exposed := strings.ToLower(r.Header.Get("Access-Control-Expose-Headers"))
+	for name := range r.Header {
 		if strings.HasPrefix(strings.ToLower(name), "x-ratelimit-") && !strings.Contains(exposed, strings.ToLower(name)) {
 			t.Errorf("the gateway sets %s but does not expose it (%q)", name, exposed)
 		}
 	}
-	if r.header.Get("X-Ratelimit-Remaining") == "" {
-		t.Errorf("headers %v; want the rate limiter's X-RateLimit-Remaining", r.header)
+	if r.Header.Get("X-Ratelimit-Remaining") == "" {
+		t.Errorf("headers %v; want the rate limiter's X-RateLimit-Remaining", r.Header)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/acme/dashboard-gateway/gatewaytest"
 	"github.com/acme/dashboard-gateway/simulator"
 )
 
@@ -43,26 +44,26 @@ func BenchmarkDeferFirstPart(b *testing.B) {
 		b.ReportMetric(ms(0.9), name+"-p90-ms")
 	}
 	b.Run("defer", func(b *testing.B) {
-		e := newEnv(b, envOptions{behaviors: simulator.Seed(), bench: true})
+		e := gatewaytest.New(b, gatewaytest.Options{Behaviors: simulator.Seed(), Bench: true})
 		var first, last []time.Duration
 		i := 0
 		for b.Loop() {
 			i++
-			parts := e.postDeferred(b, deferredDashboard, map[string]any{"id": "u" + strconv.Itoa(1+i%50)})
-			first = append(first, parts[0].at)
-			last = append(last, parts[len(parts)-1].at)
+			parts := e.PostDeferred(b, deferredDashboard, map[string]any{"id": "u" + strconv.Itoa(1+i%50)})
+			first = append(first, parts[0].At)
+			last = append(last, parts[len(parts)-1].At)
 		}
 		report(b, "first-part", first)
 		report(b, "last-part", last)
 	})
 	b.Run("whole", func(b *testing.B) {
-		e := newEnv(b, envOptions{behaviors: simulator.Seed(), bench: true})
+		e := gatewaytest.New(b, gatewaytest.Options{Behaviors: simulator.Seed(), Bench: true})
 		var whole []time.Duration
 		i := 0
 		for b.Loop() {
 			i++
-			r := e.post(b, wholeDashboard, map[string]any{"id": "u" + strconv.Itoa(1+i%50)})
-			whole = append(whole, r.elapsed)
+			r := e.Post(b, wholeDashboard, map[string]any{"id": "u" + strconv.Itoa(1+i%50)})
+			whole = append(whole, r.Elapsed)
 		}
 		report(b, "whole", whole)
 	})

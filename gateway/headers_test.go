@@ -9,13 +9,14 @@ import (
 	"testing"
 
 	"github.com/acme/dashboard-gateway/config"
+	"github.com/acme/dashboard-gateway/gatewaytest"
 )
 
 // GraphiQL and the SDL tell anyone what the schema is: served only while
 // introspection is on.
 func TestIntrospectionRoutes(t *testing.T) {
 	for _, on := range []bool{true, false} {
-		e := newEnv(t, envOptions{sdl: []byte("type Query { dashboard(userId: ID!): Dashboard }\n"), edit: func(o *config.Config) {
+		e := gatewaytest.New(t, gatewaytest.Options{SDL: []byte("type Query { dashboard(userId: ID!): Dashboard }\n"), Edit: func(o *config.Config) {
 			o.Introspection = onOff(on)
 		}})
 		for _, path := range []string{"/", "/schema.graphqls", "/?query=%7B__typename%7D"} {
@@ -23,12 +24,12 @@ func TestIntrospectionRoutes(t *testing.T) {
 			if on {
 				want = 200
 			}
-			if r := e.get(t, path); r.status != want {
-				t.Errorf("introspection %v: GET %s: got %d; want %d", on, path, r.status, want)
+			if r := e.Get(t, path); r.Status != want {
+				t.Errorf("introspection %v: GET %s: got %d; want %d", on, path, r.Status, want)
 			}
 		}
-		if r := e.post(t, `{ __schema { queryType { name } } }`, nil); on == (len(r.gql.Errors) > 0) {
-			t.Errorf("introspection %v: __schema: got %s", on, r.body)
+		if r := e.Post(t, `{ __schema { queryType { name } } }`, nil); on == (len(r.GQL.Errors) > 0) {
+			t.Errorf("introspection %v: __schema: got %s", on, r.Body)
 		}
 	}
 }
@@ -37,7 +38,7 @@ func TestIntrospectionRoutes(t *testing.T) {
 // framing and leaking it; the GraphiQL page has a CSP that allows exactly
 // its own scripts and styles.
 func TestSecurityHeaders(t *testing.T) {
-	e := newEnv(t, envOptions{})
+	e := gatewaytest.New(t, gatewaytest.Options{})
 	base := map[string]string{
 		"X-Content-Type-Options": "nosniff",
 		"X-Frame-Options":        "DENY",
@@ -45,33 +46,33 @@ func TestSecurityHeaders(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		do   func() result
+		do   func() gatewaytest.Result
 	}{
-		{"GraphiQL", func() result { return e.get(t, "/") }},
-		{"POST /query", func() result { return e.post(t, `{ __typename }`, nil) }},
-		{"GET /query", func() result { return e.get(t, graphqlGET(`{ __typename }`)) }},
-		{"REST view", func() result { return e.get(t, "/dashboard/u1") }},
-		{"health", func() result { return e.get(t, "/healthz") }},
-		{"unknown route", func() result { return e.get(t, "/nope") }},
-		{"SDL", func() result { return e.get(t, "/schema.graphqls") }},
+		{"GraphiQL", func() gatewaytest.Result { return e.Get(t, "/") }},
+		{"POST /query", func() gatewaytest.Result { return e.Post(t, `{ __typename }`, nil) }},
+		{"GET /query", func() gatewaytest.Result { return e.Get(t, gatewaytest.QueryPath(`{ __typename }`)) }},
+		{"REST view", func() gatewaytest.Result { return e.Get(t, "/dashboard/u1") }},
+		{"health", func() gatewaytest.Result { return e.Get(t, "/healthz") }},
+		{"unknown route", func() gatewaytest.Result { return e.Get(t, "/nope") }},
+		{"SDL", func() gatewaytest.Result { return e.Get(t, "/schema.graphqls") }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := tt.do()
 			for h, want := range base {
-				if got := r.header.Get(h); got != want {
+				if got := r.Header.Get(h); got != want {
 					t.Errorf("%s: got %q; want %q", h, got, want)
 				}
 			}
-			csp := parseCSP(r.header.Get("Content-Security-Policy"))
+			csp := parseCSP(r.Header.Get("Content-Security-Policy"))
 			if got := csp["frame-ancestors"]; !slices.Equal(got, []string{"'none'"}) {
-				t.Errorf("frame-ancestors: got %q; want 'none' (CSP %q)", got, r.header.Get("Content-Security-Policy"))
+				t.Errorf("frame-ancestors: got %q; want 'none' (CSP %q)", got, r.Header.Get("Content-Security-Policy"))
 			}
 			if got := csp["default-src"]; !slices.Equal(got, []string{"'none'"}) {
 				t.Errorf("default-src: got %q; want 'none'", got)
 			}
 			if tt.name == "GraphiQL" {
-				checkGraphiQLCSP(t, string(r.body), csp)
+				checkGraphiQLCSP(t, string(r.Body), csp)
 			}
 		})
 	}
@@ -126,4 +127,12 @@ func parseCSP(policy string) map[string][]string {
 		}
 	}
 	return out
+}
+
+// onOff is the -introspection setting for on.
+func onOff(on bool) string {
+	if on {
+		return "on"
+	}
+	return "off"
 }

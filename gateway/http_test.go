@@ -7,31 +7,26 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/acme/dashboard-gateway/contract"
 	"github.com/acme/dashboard-gateway/dashboard"
+	"github.com/acme/dashboard-gateway/gatewaytest"
 	"github.com/acme/dashboard-gateway/graph/model"
 	"github.com/acme/dashboard-gateway/simulator"
 )
 
-func decode(tb testing.TB, raw []byte, v any) {
-	tb.Helper()
-	if err := json.Unmarshal(raw, v); err != nil {
-		tb.Fatalf("decode %s: %v", raw, err)
-	}
-}
-
 func TestGETQuery(t *testing.T) {
-	e := newEnv(t, envOptions{})
-	r := e.get(t, graphqlGET(`{ dashboard(userId: "u1") { profile { name } } }`))
+	e := gatewaytest.New(t, gatewaytest.Options{})
+	r := e.Get(t, gatewaytest.QueryPath(`{ dashboard(userId: "u1") { profile { name } } }`))
 	want, _ := simulator.ProfileOf("u1")
-	if r.status != 200 || len(r.gql.Errors) > 0 || !strings.Contains(string(r.gql.Data), want.Name) {
-		t.Errorf("status %d, body %s; want 200 with %s", r.status, r.body, want.Name)
+	if r.Status != 200 || len(r.GQL.Errors) > 0 || !strings.Contains(string(r.GQL.Data), want.Name) {
+		t.Errorf("status %d, body %s; want 200 with %s", r.Status, r.Body, want.Name)
 	}
 }
 
 type restJSON struct {
-	Status string          `json:"status"`
-	Data   json.RawMessage `json:"data"`
-	Errors []gqlError      `json:"errors"`
+	Status string              `json:"status"`
+	Data   json.RawMessage     `json:"data"`
+	Errors []gatewaytest.Error `json:"errors"`
 }
 
 func TestRESTView(t *testing.T) {
@@ -50,21 +45,21 @@ func TestRESTView(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t, envOptions{behaviors: tt.behaviors})
-			r := e.get(t, "/dashboard/"+tt.user)
+			e := gatewaytest.New(t, gatewaytest.Options{Behaviors: tt.behaviors})
+			r := e.Get(t, "/dashboard/"+tt.user)
 			var body restJSON
-			decode(t, r.body, &body)
-			if r.status != tt.httpStatus || body.Status != tt.status || len(body.Errors) != len(tt.errCodes) {
-				t.Fatalf("%d %s; want %d with status %s and %d errors", r.status, r.body, tt.httpStatus, tt.status, len(tt.errCodes))
+			gatewaytest.Decode(t, r.Body, &body)
+			if r.Status != tt.httpStatus || body.Status != tt.status || len(body.Errors) != len(tt.errCodes) {
+				t.Fatalf("%d %s; want %d with status %s and %d errors", r.Status, r.Body, tt.httpStatus, tt.status, len(tt.errCodes))
 			}
 			for i, code := range tt.errCodes {
-				if body.Errors[i].code() != code {
-					t.Errorf("error %d code %s; want %s", i, body.Errors[i].code(), code)
+				if body.Errors[i].Code() != code {
+					t.Errorf("error %d code %s; want %s", i, body.Errors[i].Code(), code)
 				}
 			}
-			assertClean(t, body.Errors)
-			if bytes.Contains(r.body, []byte(`"locations"`)) {
-				t.Errorf("%s: errors carry locations in a query the caller never wrote", r.body)
+			gatewaytest.AssertClean(t, body.Errors)
+			if bytes.Contains(r.Body, []byte(`"locations"`)) {
+				t.Errorf("%s: errors carry locations in a query the caller never wrote", r.Body)
 			}
 			if tt.status == "error" {
 				if string(body.Data) != "null" {
@@ -72,8 +67,8 @@ func TestRESTView(t *testing.T) {
 				}
 				return
 			}
-			var d dashboardJSON
-			decode(t, body.Data, &d)
+			var d gatewaytest.Dashboard
+			gatewaytest.Decode(t, body.Data, &d)
 			if d.UserID != tt.user || d.Notifications == nil {
 				t.Errorf("data %s; want the dashboard of %s", body.Data, tt.user)
 			}
@@ -82,14 +77,14 @@ func TestRESTView(t *testing.T) {
 }
 
 func TestPlaygroundAndHealth(t *testing.T) {
-	e := newEnv(t, envOptions{})
-	r := e.get(t, "/")
-	if r.status != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") || !strings.Contains(string(r.body), "graphiql") {
-		t.Errorf("GET / = %d %q; want the GraphiQL page", r.status, r.header.Get("Content-Type"))
+	e := gatewaytest.New(t, gatewaytest.Options{})
+	r := e.Get(t, "/")
+	if r.Status != 200 || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/html") || !strings.Contains(string(r.Body), "graphiql") {
+		t.Errorf("GET / = %d %q; want the GraphiQL page", r.Status, r.Header.Get("Content-Type"))
 	}
-	r = e.get(t, "/healthz")
-	if r.status != 200 || string(r.body) != `{"status":"ok"}` {
-		t.Errorf("GET /healthz = %d %s; want 200 ok", r.status, r.body)
+	r = e.Get(t, "/healthz")
+	if r.Status != 200 || string(r.Body) != `{"status":"ok"}` {
+		t.Errorf("GET /healthz = %d %s; want 200 ok", r.Status, r.Body)
 	}
 }
 
@@ -104,18 +99,18 @@ func (panicky) Wallet(context.Context, *dashboard.Dashboard) (*model.Wallet, err
 }
 
 func TestResolverPanicIsAFieldError(t *testing.T) {
-	e := newEnv(t, envOptions{dashboards: panicky{dashboard.New(dashboard.Options{})}})
+	e := gatewaytest.New(t, gatewaytest.Options{Dashboards: panicky{dashboard.New(dashboard.Options{})}})
 	for range 2 { // and the server keeps serving
-		r := e.post(t, fullQuery, map[string]any{"id": "u1"}, "X-Request-Id", "req-panic")
-		err, ok := r.errorsByPath()["dashboard.wallet"]
-		if r.status != 200 || !ok || err.code() != "INTERNAL_SERVER_ERROR" || len(r.gql.Errors) != 1 {
-			t.Fatalf("%d %+v; want 200 with one INTERNAL_SERVER_ERROR on wallet", r.status, r.gql.Errors)
+		r := e.Post(t, contract.DashboardQuery, map[string]any{"id": "u1"}, "X-Request-Id", "req-panic")
+		err, ok := r.ErrorsByPath()["dashboard.wallet"]
+		if r.Status != 200 || !ok || err.Code() != "INTERNAL_SERVER_ERROR" || len(r.GQL.Errors) != 1 {
+			t.Fatalf("%d %+v; want 200 with one INTERNAL_SERVER_ERROR on wallet", r.Status, r.GQL.Errors)
 		}
-		assertClean(t, r.gql.Errors)
-		assertOthersIntact(t, r.dashboard(t), simulator.Wallet)
+		gatewaytest.AssertClean(t, r.GQL.Errors)
+		gatewaytest.AssertOthersIntact(t, r.Dashboard(t), simulator.Wallet)
 	}
 	var logged bool
-	for _, l := range e.logs.lines() {
+	for _, l := range e.Logs.Lines() {
 		if l["msg"] == "panic while resolving" && l["request_id"] == "req-panic" && strings.Contains(l["stack"].(string), "panicky") {
 			logged = true
 		}
@@ -126,9 +121,9 @@ func TestResolverPanicIsAFieldError(t *testing.T) {
 }
 
 func TestRequestIDIsEchoed(t *testing.T) {
-	e := newEnv(t, envOptions{})
-	r := e.post(t, `{ dashboard(userId: "u1") { userId } }`, nil)
-	id := r.header.Get("X-Request-Id")
+	e := gatewaytest.New(t, gatewaytest.Options{})
+	r := e.Post(t, `{ dashboard(userId: "u1") { userId } }`, nil)
+	id := r.Header.Get("X-Request-Id")
 	if len(id) != 32 {
 		t.Errorf("X-Request-Id %q; want a generated id", id)
 	}

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/acme/dashboard-gateway/config"
+	"github.com/acme/dashboard-gateway/contract"
+	"github.com/acme/dashboard-gateway/gatewaytest"
 	"github.com/acme/dashboard-gateway/limits"
 )
 
@@ -38,7 +40,7 @@ fragment TypeRef on __Type { ` + typeRef + ` }`
 
 // The largest legitimate documents we know of pass every limit and run.
 func TestLegitimateDocumentsPass(t *testing.T) {
-	e := newEnv(t, envOptions{})
+	e := gatewaytest.New(t, gatewaytest.Options{})
 	tests := []struct {
 		name  string
 		query string
@@ -47,12 +49,12 @@ func TestLegitimateDocumentsPass(t *testing.T) {
 		{"ten dashboards through codegen fragments", tenDashboards, tenDashboardsVars()},
 		{"fifty dashboards through codegen fragments", fiftyDashboards, map[string]any{"ids": userIDs(50), "first": 3}},
 		{"GraphiQL's introspection query", introspectionQuery(), nil},
-		{"the full contract query", fullQuery, map[string]any{"id": "u1"}},
+		{"the full contract query", contract.DashboardQuery, map[string]any{"id": "u1"}},
 	}
 	for _, tt := range tests {
-		r := e.post(t, tt.query, tt.vars)
-		if r.status != 200 || len(r.gql.Errors) > 0 || len(r.gql.Data) == 0 {
-			t.Errorf("%s: %d %.300s; want data", tt.name, r.status, r.body)
+		r := e.Post(t, tt.query, tt.vars)
+		if r.Status != 200 || len(r.GQL.Errors) > 0 || len(r.GQL.Data) == 0 {
+			t.Errorf("%s: %d %.300s; want data", tt.name, r.Status, r.Body)
 		}
 	}
 }
@@ -76,12 +78,12 @@ func TestConfiguredDocumentLimits(t *testing.T) {
 	}
 	for _, tt := range tests {
 		body := map[string]any{"query": tt.query, "operationName": "A", "variables": map[string]any{"a": "u1", "b": "u2"}}
-		r := newEnv(t, envOptions{edit: func(o *config.Config) { o.Limits = tt.limits }}).postRaw(t, body)
-		if len(r.gql.Errors) != 1 || r.gql.Errors[0].code() != "LIMIT_EXCEEDED" || r.gql.Errors[0].Extensions["reason"] != tt.reason {
-			t.Errorf("%+v %.60s: %s; want LIMIT_EXCEEDED %s", tt.limits, tt.query, r.body, tt.reason)
+		r := gatewaytest.New(t, gatewaytest.Options{Edit: func(o *config.Config) { o.Limits = tt.limits }}).PostJSON(t, body)
+		if len(r.GQL.Errors) != 1 || r.GQL.Errors[0].Code() != "LIMIT_EXCEEDED" || r.GQL.Errors[0].Extensions["reason"] != tt.reason {
+			t.Errorf("%+v %.60s: %s; want LIMIT_EXCEEDED %s", tt.limits, tt.query, r.Body, tt.reason)
 		}
-		if r := newEnv(t, envOptions{}).postRaw(t, body); len(r.gql.Errors) > 0 {
-			t.Errorf("%.60s with the default limits: %s; want data", tt.query, r.body)
+		if r := gatewaytest.New(t, gatewaytest.Options{}).PostJSON(t, body); len(r.GQL.Errors) > 0 {
+			t.Errorf("%.60s with the default limits: %s; want data", tt.query, r.Body)
 		}
 	}
 }
@@ -91,16 +93,16 @@ func TestConfiguredDocumentLimits(t *testing.T) {
 // visit, and named types and arguments introspection hides.
 func TestNoNameSuggestions(t *testing.T) {
 	for _, on := range []bool{false, true} {
-		e := newEnv(t, envOptions{edit: func(o *config.Config) { o.Introspection = onOff(on) }})
+		e := gatewaytest.New(t, gatewaytest.Options{Edit: func(o *config.Config) { o.Introspection = onOff(on) }})
 		for _, q := range []string{
 			`{ dashboard(userId: "u1") { ...F } } fragment F on Dashbord { userId }`,
 			`{ dashboard(userid: "u1") { userId } }`,
 			`{ dashboard(userId: "u1") { profil { name } } }`,
 			`{ dashboard(userId: "u1") { wallet } }`,
 		} {
-			r := e.post(t, q, nil)
-			if len(r.gql.Errors) == 0 || strings.Contains(string(r.body), "Did you mean") || r.gql.Errors[0].code() != "GRAPHQL_VALIDATION_FAILED" {
-				t.Errorf("introspection %v, %s: %s; want validation errors without suggestions", on, q, r.body)
+			r := e.Post(t, q, nil)
+			if len(r.GQL.Errors) == 0 || strings.Contains(string(r.Body), "Did you mean") || r.GQL.Errors[0].Code() != "GRAPHQL_VALIDATION_FAILED" {
+				t.Errorf("introspection %v, %s: %s; want validation errors without suggestions", on, q, r.Body)
 			}
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
+	"github.com/acme/dashboard-gateway/gatewaytest"
 	"github.com/acme/dashboard-gateway/observability"
 )
 
@@ -17,13 +18,13 @@ import (
 func BenchmarkObservabilityOverhead(b *testing.B) {
 	for _, mode := range []string{"off", "metrics", "metrics+tracing"} {
 		b.Run(mode, func(b *testing.B) {
-			o := envOptions{bench: true, noMetrics: mode == "off"}
+			o := gatewaytest.Options{Bench: true, NoMetrics: mode == "off"}
 			if mode == "metrics+tracing" {
 				tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(tracetest.NewNoopExporter()))
 				b.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
-				o.tracing = observability.NewTracing(tp)
+				o.Tracing = observability.NewTracing(tp)
 			}
-			postFullQueries(b, newEnv(b, o), 8, everyUser())
+			postFullQueries(b, gatewaytest.New(b, o), 8, everyUser())
 		})
 	}
 }

@@ -6,17 +6,11 @@ import (
 
 	"github.com/acme/dashboard-gateway/config"
 	"github.com/acme/dashboard-gateway/documents"
+	"github.com/acme/dashboard-gateway/gatewaytest"
 )
 
-// postRaw sends a JSON body as is.
-func (e *env) postRaw(tb testing.TB, body map[string]any) result {
-	tb.Helper()
-	req := jsonRequest(tb, e.url+"/query", body)
-	return e.do(tb, req)
-}
-
 func TestAutomaticPersistedQueries(t *testing.T) {
-	e := newEnv(t, envOptions{})
+	e := gatewaytest.New(t, gatewaytest.Options{})
 	const q = `query Apq { dashboard(userId: "u1") { userId } }`
 	pq := func(hash string) map[string]any {
 		return map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hash}}
@@ -33,7 +27,7 @@ func TestAutomaticPersistedQueries(t *testing.T) {
 		{"documentId needs trusted documents", map[string]any{"documentId": "sha256:" + documents.Hash(q)}, "BAD_REQUEST"},
 	}
 	for _, s := range steps {
-		r := e.postRaw(t, s.body)
+		r := e.PostJSON(t, s.body)
 		checkOutcome(t, s.name, r, s.code)
 	}
 }
@@ -41,7 +35,7 @@ func TestAutomaticPersistedQueries(t *testing.T) {
 func TestTrustedDocuments(t *testing.T) {
 	const allowed = `query Mine { dashboard(userId: "u1") { profile { name } } }`
 	manifest := documents.Manifest{documents.Hash(allowed): allowed}
-	e := newEnv(t, envOptions{edit: func(o *config.Config) { o.TrustedDocuments = manifestFile(t, manifest) }})
+	e := gatewaytest.New(t, gatewaytest.Options{Edit: func(o *config.Config) { o.TrustedDocuments = gatewaytest.ManifestFile(t, manifest) }})
 	steps := []struct {
 		name string
 		body map[string]any
@@ -56,27 +50,27 @@ func TestTrustedDocuments(t *testing.T) {
 		{"registering a new query", map[string]any{"query": `{ __typename }`, "extensions": map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": documents.Hash(`{ __typename }`)}}}, "PERSISTED_QUERY_NOT_FOUND"},
 	}
 	for _, s := range steps {
-		e.sim.ResetStats()
-		r := e.postRaw(t, s.body)
+		e.Sim.ResetStats()
+		r := e.PostJSON(t, s.body)
 		checkOutcome(t, s.name, r, s.code)
-		if calls := e.callCounts(); s.code != "" && len(calls) != 0 {
+		if calls := e.CallCounts(); s.code != "" && len(calls) != 0 {
 			t.Errorf("%s: downstream calls %v; want none", s.name, calls)
 		}
 	}
-	if r := e.get(t, "/query?documentId=sha256:"+documents.Hash(allowed)); len(r.gql.Errors) > 0 {
-		t.Errorf("GET by documentId: %s", r.body)
+	if r := e.Get(t, "/query?documentId=sha256:"+documents.Hash(allowed)); len(r.GQL.Errors) > 0 {
+		t.Errorf("GET by documentId: %s", r.Body)
 	}
 }
 
-func checkOutcome(tb testing.TB, name string, r result, code string) {
+func checkOutcome(tb testing.TB, name string, r gatewaytest.Result, code string) {
 	tb.Helper()
 	switch {
-	case code == "" && (len(r.gql.Errors) > 0 || r.gql.Data == nil):
-		tb.Errorf("%s: %s; want data", name, r.body)
-	case code != "" && (len(r.gql.Errors) != 1 || r.gql.Errors[0].code() != code):
-		tb.Errorf("%s: %s; want one %s", name, r.body, code)
+	case code == "" && (len(r.GQL.Errors) > 0 || r.GQL.Data == nil):
+		tb.Errorf("%s: %s; want data", name, r.Body)
+	case code != "" && (len(r.GQL.Errors) != 1 || r.GQL.Errors[0].Code() != code):
+		tb.Errorf("%s: %s; want one %s", name, r.Body, code)
 	}
-	assertClean(tb, r.gql.Errors)
+	gatewaytest.AssertClean(tb, r.GQL.Errors)
 }
 
 // Introspection and the SDL download follow the setting.
@@ -86,14 +80,14 @@ func TestIntrospectionSetting(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, on := range []bool{true, false} {
-		e := newEnv(t, envOptions{sdl: sdl, edit: func(o *config.Config) { o.Introspection = onOff(on) }})
-		r := e.post(t, `{ __schema { queryType { name } } }`, nil)
-		if got := len(r.gql.Errors) == 0; got != on {
-			t.Errorf("introspection %v: %s", on, r.body)
+		e := gatewaytest.New(t, gatewaytest.Options{SDL: sdl, Edit: func(o *config.Config) { o.Introspection = onOff(on) }})
+		r := e.Post(t, `{ __schema { queryType { name } } }`, nil)
+		if got := len(r.GQL.Errors) == 0; got != on {
+			t.Errorf("introspection %v: %s", on, r.Body)
 		}
-		d := e.get(t, "/schema.graphqls")
-		if on && (d.status != 200 || string(d.body) != string(sdl)) || !on && d.status != 404 {
-			t.Errorf("introspection %v: GET /schema.graphqls = %d", on, d.status)
+		d := e.Get(t, "/schema.graphqls")
+		if on && (d.Status != 200 || string(d.Body) != string(sdl)) || !on && d.Status != 404 {
+			t.Errorf("introspection %v: GET /schema.graphqls = %d", on, d.Status)
 		}
 	}
 }

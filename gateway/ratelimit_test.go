@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/acme/dashboard-gateway/clientaddr"
 	"github.com/acme/dashboard-gateway/config"
 	"github.com/acme/dashboard-gateway/gateway"
+	"github.com/acme/dashboard-gateway/gatewaytest"
 )
 
 // step is one request of a rate-limit scenario and the status it must get.
@@ -20,7 +20,7 @@ type step struct {
 // runSteps sends the steps in order from one connection address (loopback) and
 // checks each status; a 429 must be the GraphQL-shaped RATE_LIMITED error
 // with Retry-After.
-func (e *env) runSteps(t *testing.T, steps []step) {
+func runSteps(t *testing.T, e *gatewaytest.Gateway, steps []step) {
 	t.Helper()
 	for i, s := range steps {
 		var h []string
@@ -30,26 +30,15 @@ func (e *env) runSteps(t *testing.T, steps []step) {
 		if s.bearer != "" {
 			h = append(h, "Authorization", s.bearer)
 		}
-		r := e.post(t, `{ __typename }`, nil, h...)
-		if r.status != s.status {
-			t.Fatalf("request %d (X-Forwarded-For %q): got %d %s; want %d", i+1, s.xff, r.status, r.body, s.status)
+		r := e.Post(t, `{ __typename }`, nil, h...)
+		if r.Status != s.status {
+			t.Fatalf("request %d (X-Forwarded-For %q): got %d %s; want %d", i+1, s.xff, r.Status, r.Body, s.status)
 		}
-		if r.status == http.StatusTooManyRequests &&
-			(r.header.Get("Retry-After") == "" || len(r.gql.Errors) != 1 || r.gql.Errors[0].code() != "RATE_LIMITED") {
-			t.Errorf("request %d: got %s, Retry-After %q; want one RATE_LIMITED error and Retry-After", i+1, r.body, r.header.Get("Retry-After"))
+		if r.Status == http.StatusTooManyRequests &&
+			(r.Header.Get("Retry-After") == "" || len(r.GQL.Errors) != 1 || r.GQL.Errors[0].Code() != "RATE_LIMITED") {
+			t.Errorf("request %d: got %s, Retry-After %q; want one RATE_LIMITED error and Retry-After", i+1, r.Body, r.Header.Get("Retry-After"))
 		}
 	}
-}
-
-// trustProxies trusts the proxies in trusted (CIDR prefixes) to set
-// X-Forwarded-For.
-func trustProxies(tb testing.TB, o *config.Config, trusted string) {
-	tb.Helper()
-	prefixes, err := clientaddr.ParsePrefixes(trusted)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	o.TrustedProxies, o.ClientIPHeader = prefixes, "X-Forwarded-For"
 }
 
 // The per-address limit counts by the client address: the connection's, or
@@ -94,13 +83,13 @@ func TestRateLimitPerAddress(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t, envOptions{edit: func(o *config.Config) {
+			e := gatewaytest.New(t, gatewaytest.Options{Edit: func(o *config.Config) {
 				if tt.trusted != "" {
-					trustProxies(t, o, tt.trusted)
+					gatewaytest.TrustProxies(t, o, tt.trusted)
 				}
 				o.RateLimit = gateway.RateLimit{Requests: 2, Window: time.Hour}
 			}})
-			e.runSteps(t, tt.steps)
+			runSteps(t, e, tt.steps)
 		})
 	}
 }
@@ -109,7 +98,9 @@ func TestRateLimitPerAddress(t *testing.T) {
 // tokens is limited; the per-subject limit runs after it, per token
 // subject.
 func TestRateLimitAndAuthentication(t *testing.T) {
-	bearer := func(sub string) string { return "Bearer " + token(t, sub, time.Hour, "", []byte(testSecret)) }
+	bearer := func(sub string) string {
+		return "Bearer " + gatewaytest.Token(t, sub, time.Hour, "", []byte(gatewaytest.Secret))
+	}
 	const bad = "Bearer not.a.token"
 	tests := []struct {
 		name               string
@@ -150,17 +141,17 @@ func TestRateLimitAndAuthentication(t *testing.T) {
 				o.RateLimit = gateway.RateLimit{Requests: tt.perAddress, Window: time.Hour}
 				o.SubjectRateLimit = gateway.RateLimit{Requests: tt.perSub, Window: time.Hour}
 			})
-			e.runSteps(t, tt.steps)
+			runSteps(t, e, tt.steps)
 		})
 	}
 }
 
 // With the zero Options nothing is rate limited.
 func TestRateLimitOffByDefault(t *testing.T) {
-	e := newEnv(t, envOptions{})
+	e := gatewaytest.New(t, gatewaytest.Options{})
 	steps := make([]step, 150)
 	for i := range steps {
 		steps[i] = step{status: 200}
 	}
-	e.runSteps(t, steps)
+	runSteps(t, e, steps)
 }

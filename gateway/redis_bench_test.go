@@ -8,6 +8,7 @@ import (
 
 	"github.com/acme/dashboard-gateway/config"
 	"github.com/acme/dashboard-gateway/gateway"
+	"github.com/acme/dashboard-gateway/gatewaytest"
 	"github.com/acme/dashboard-gateway/sharedstore"
 	"github.com/acme/dashboard-gateway/sharedstore/redistest"
 )
@@ -32,35 +33,35 @@ func BenchmarkRedis(b *testing.B) {
 				redis = redistest.Start(b)
 				url = redis.URL()
 			case "hung":
-				url = "redis://" + blackholeAddr(b)
+				url = "redis://" + gatewaytest.BlackholeAddr(b)
 			}
-			e := newEnv(b, envOptions{bench: true, edit: func(c *config.Config) {
+			e := gatewaytest.New(b, gatewaytest.Options{Bench: true, Edit: func(c *config.Config) {
 				c.RateLimit = gateway.RateLimit{Requests: 1_000_000, Window: time.Second}
 				c.Redis.URL = url
 			}})
-			if r := e.register(b, q); !found(r) {
-				b.Fatalf("register: %d %s", r.status, r.body)
+			if r := e.RegisterPersisted(b, q); !r.Found() {
+				b.Fatalf("register: %d %s", r.Status, r.Body)
 			}
 			if mode == "down" {
 				redis.Stop()
 				for range sharedstore.DefaultTripAfter { // open the breaker
-					e.byHash(b, q)
+					e.PostHash(b, q)
 				}
 			}
 			var took []time.Duration
 			var first time.Duration // hung: the requests until the breaker opens
 			if mode == "hung" {
 				for range sharedstore.DefaultTripAfter {
-					first += e.byHash(b, q).elapsed
+					first += e.PostHash(b, q).Elapsed
 				}
 			}
 			b.ReportAllocs()
 			for b.Loop() {
-				r := e.byHash(b, q)
-				if r.status != http.StatusOK || !found(r) {
-					b.Fatalf("by hash: %d %s", r.status, r.body)
+				r := e.PostHash(b, q)
+				if r.Status != http.StatusOK || !r.Found() {
+					b.Fatalf("by hash: %d %s", r.Status, r.Body)
 				}
-				took = append(took, r.elapsed)
+				took = append(took, r.Elapsed)
 			}
 			slices.Sort(took)
 			b.ReportMetric(float64(took[len(took)/2].Microseconds()), "p50-µs")

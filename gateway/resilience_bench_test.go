@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/acme/dashboard-gateway/gatewaytest"
 	"github.com/acme/dashboard-gateway/simulator"
 )
 
@@ -19,7 +20,7 @@ import (
 func BenchmarkResilienceOverhead(b *testing.B) {
 	for _, policy := range []string{"layers=off", "layers=on"} {
 		b.Run(policy, func(b *testing.B) {
-			postFullQueries(b, newEnv(b, envOptions{policy: policy, bench: true}), 8, everyUser())
+			postFullQueries(b, gatewaytest.New(b, gatewaytest.Options{Policy: policy, Bench: true}), 8, everyUser())
 		})
 	}
 }
@@ -43,7 +44,7 @@ func BenchmarkTailLatency(b *testing.B) {
 	}
 	for _, policy := range []string{"hedge=off", "hedge=p95", "hedge=50ms"} {
 		b.Run(policy, func(b *testing.B) {
-			e := newEnv(b, envOptions{behaviors: longTail, policy: policy, bench: true})
+			e := gatewaytest.New(b, gatewaytest.Options{Behaviors: longTail, Policy: policy, Bench: true})
 			var mu sync.Mutex
 			var lat []time.Duration
 			var wg sync.WaitGroup
@@ -53,12 +54,12 @@ func BenchmarkTailLatency(b *testing.B) {
 			for i := range n {
 				<-tick.C
 				wg.Go(func() {
-					r := e.post(b, tailQuery, map[string]any{"id": "u" + strconv.Itoa(i%1000+1)})
-					if len(r.gql.Errors) > 0 {
-						b.Errorf("errors %+v", r.gql.Errors)
+					r := e.Post(b, tailQuery, map[string]any{"id": "u" + strconv.Itoa(i%1000+1)})
+					if len(r.GQL.Errors) > 0 {
+						b.Errorf("errors %+v", r.GQL.Errors)
 					}
 					mu.Lock()
-					lat = append(lat, r.elapsed)
+					lat = append(lat, r.Elapsed)
 					mu.Unlock()
 				})
 			}
@@ -70,7 +71,7 @@ func BenchmarkTailLatency(b *testing.B) {
 			}
 			calls := 0
 			for _, s := range simulator.Services() {
-				calls += e.sim.Stats(s).Calls
+				calls += e.Sim.Stats(s).Calls
 			}
 			b.ReportMetric(ms(0.5), "p50-ms")
 			b.ReportMetric(ms(0.99), "p99-ms")
@@ -90,19 +91,19 @@ func BenchmarkDedupe(b *testing.B) {
 	}
 	for _, policy := range []string{"dedupe=off", "dedupe=on"} {
 		b.Run(policy, func(b *testing.B) {
-			e := newEnv(b, envOptions{behaviors: slow, policy: policy, bench: true})
+			e := gatewaytest.New(b, gatewaytest.Options{Behaviors: slow, Policy: policy, Bench: true})
 			rounds := 0
 			for b.Loop() {
 				var wg sync.WaitGroup
 				for range 100 {
-					wg.Go(func() { e.post(b, tailQuery, map[string]any{"id": "u1"}) })
+					wg.Go(func() { e.Post(b, tailQuery, map[string]any{"id": "u1"}) })
 				}
 				wg.Wait()
 				rounds++
 			}
 			calls := 0
 			for _, s := range simulator.Services() {
-				calls += e.sim.Stats(s).Calls
+				calls += e.Sim.Stats(s).Calls
 			}
 			b.ReportMetric(float64(calls)/float64(100*rounds), "calls/dashboard")
 		})

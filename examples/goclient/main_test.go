@@ -13,7 +13,7 @@ import (
 
 	"github.com/Khan/genqlient/graphql"
 
-	"github.com/acme/dashboard-gateway/examples/gatewaytest"
+	"github.com/acme/dashboard-gateway/gatewaytest"
 	"github.com/acme/dashboard-gateway/simulator"
 )
 

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/acme/dashboard-gateway/examples/gatewaytest"
+	"github.com/acme/dashboard-gateway/gatewaytest"
 	"github.com/acme/dashboard-gateway/simulator"
 )
 

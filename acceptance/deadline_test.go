@@ -1,4 +1,4 @@
-package gateway_test
+package acceptance_test
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/acme/dashboard-gateway/contract"
+	"github.com/acme/dashboard-gateway/gatewaytest"
 	"github.com/acme/dashboard-gateway/simulator"
 )
 
@@ -42,20 +44,20 @@ func TestDeadlineWithMisbehavingService(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.service+"/"+string(tt.fault), func(t *testing.T) {
 			t.Cleanup(func() { goleak.VerifyNone(t) }) // runs after the env's cleanup
-			e := newEnv(t, envOptions{deadline: deadline, behaviors: map[string]simulator.Behavior{tt.service: {Fault: tt.fault}}})
-			r := e.post(t, fullQuery, map[string]any{"id": "u4"}, "X-Request-Id", "req-deadline")
-			checkOnTime(t, r.elapsed, deadline)
-			err, ok := r.errorsByPath()["dashboard."+tt.service]
-			if !ok || err.code() != "DEADLINE_EXCEEDED" || err.service() != tt.service {
-				t.Fatalf("errors %+v; want DEADLINE_EXCEEDED on %s", r.gql.Errors, tt.service)
+			e := gatewaytest.New(t, gatewaytest.Options{Deadline: deadline, Behaviors: map[string]simulator.Behavior{tt.service: {Fault: tt.fault}}})
+			r := e.Post(t, contract.DashboardQuery, map[string]any{"id": "u4"}, "X-Request-Id", "req-deadline")
+			checkOnTime(t, r.Elapsed, deadline)
+			err, ok := r.ErrorsByPath()["dashboard."+tt.service]
+			if !ok || err.Code() != "DEADLINE_EXCEEDED" || err.Service() != tt.service {
+				t.Fatalf("errors %+v; want DEADLINE_EXCEEDED on %s", r.GQL.Errors, tt.service)
 			}
-			if len(r.gql.Errors) != 1 {
-				t.Errorf("errors %+v; want only the one", r.gql.Errors)
+			if len(r.GQL.Errors) != 1 {
+				t.Errorf("errors %+v; want only the one", r.GQL.Errors)
 			}
-			assertClean(t, r.gql.Errors)
-			assertOthersIntact(t, r.dashboard(t), tt.service)
+			gatewaytest.AssertClean(t, r.GQL.Errors)
+			gatewaytest.AssertOthersIntact(t, r.Dashboard(t), tt.service)
 			if tt.sees {
-				e.waitFor(t, tt.service, "the call to be cancelled", func(s simulator.Stats) bool { return s.Canceled == 1 })
+				e.WaitFor(t, tt.service, "the call to be cancelled", func(s simulator.Stats) bool { return s.Canceled == 1 })
 			}
 		})
 	}
@@ -66,26 +68,26 @@ func TestDeadlineWithMisbehavingService(t *testing.T) {
 func TestDeadlineKeepsWhatArrived(t *testing.T) {
 	t.Cleanup(func() { goleak.VerifyNone(t) })
 	const deadline = 400 * time.Millisecond
-	e := newEnv(t, envOptions{deadline: deadline, behaviors: map[string]simulator.Behavior{
+	e := gatewaytest.New(t, gatewaytest.Options{Deadline: deadline, Behaviors: map[string]simulator.Behavior{
 		simulator.Catalog: {Fault: simulator.FaultHang},
 		simulator.Orders:  {Latency: simulator.Latency{Min: 50 * time.Millisecond}},
 	}})
-	r := e.post(t, fullQuery, map[string]any{"id": "u1"})
-	checkOnTime(t, r.elapsed, deadline)
-	d := r.dashboard(t)
+	r := e.Post(t, contract.DashboardQuery, map[string]any{"id": "u1"})
+	checkOnTime(t, r.Elapsed, deadline)
+	d := r.Dashboard(t)
 	if len(d.Orders) != 10 || d.Profile == nil || d.Wallet == nil || d.Notifications == nil || len(d.Recommendations) != 10 {
 		t.Fatalf("dashboard %+v; want everything but the products", d)
 	}
 	paths := fieldPaths(t, r, simulator.Catalog)
-	if len(r.gql.Errors) != len(paths) {
-		t.Errorf("%d errors; want %d, one per product", len(r.gql.Errors), len(paths))
+	if len(r.GQL.Errors) != len(paths) {
+		t.Errorf("%d errors; want %d, one per product", len(r.GQL.Errors), len(paths))
 	}
 	for _, p := range paths {
-		if err := r.errorsByPath()[p]; err.code() != "DEADLINE_EXCEEDED" || err.service() != "catalog" {
+		if err := r.ErrorsByPath()[p]; err.Code() != "DEADLINE_EXCEEDED" || err.Service() != "catalog" {
 			t.Errorf("error at %s = %+v; want DEADLINE_EXCEEDED from catalog", p, err)
 		}
 	}
-	e.waitFor(t, simulator.Catalog, "the catalog call to be cancelled", func(s simulator.Stats) bool { return s.Canceled >= 1 })
+	e.WaitFor(t, simulator.Catalog, "the catalog call to be cancelled", func(s simulator.Stats) bool { return s.Canceled >= 1 })
 }
 
 func TestTimeoutHeader(t *testing.T) {
@@ -105,22 +107,22 @@ func TestTimeoutHeader(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t, envOptions{deadline: tt.limit, behaviors: hangWallet})
-			r := e.post(t, `{ dashboard(userId: "u1") { profile { name } wallet { loyaltyPoints } } }`, nil, "X-Timeout-Ms", tt.header)
+			e := gatewaytest.New(t, gatewaytest.Options{Deadline: tt.limit, Behaviors: hangWallet})
+			r := e.Post(t, `{ dashboard(userId: "u1") { profile { name } wallet { loyaltyPoints } } }`, nil, "X-Timeout-Ms", tt.header)
 			if tt.deadline == 0 {
-				if r.status != http.StatusBadRequest || len(r.gql.Errors) != 1 || r.gql.Errors[0].code() != "BAD_REQUEST" {
-					t.Errorf("status %d, body %s; want 400 BAD_REQUEST", r.status, r.body)
+				if r.Status != http.StatusBadRequest || len(r.GQL.Errors) != 1 || r.GQL.Errors[0].Code() != "BAD_REQUEST" {
+					t.Errorf("status %d, body %s; want 400 BAD_REQUEST", r.Status, r.Body)
 				}
-				if calls := e.callCounts(); len(calls) != 0 {
+				if calls := e.CallCounts(); len(calls) != 0 {
 					t.Errorf("downstream calls %v; want none", calls)
 				}
 				return
 			}
-			checkOnTime(t, r.elapsed, tt.deadline)
-			if err := r.errorsByPath()["dashboard.wallet"]; err.code() != "DEADLINE_EXCEEDED" {
-				t.Errorf("errors %+v; want DEADLINE_EXCEEDED on wallet", r.gql.Errors)
+			checkOnTime(t, r.Elapsed, tt.deadline)
+			if err := r.ErrorsByPath()["dashboard.wallet"]; err.Code() != "DEADLINE_EXCEEDED" {
+				t.Errorf("errors %+v; want DEADLINE_EXCEEDED on wallet", r.GQL.Errors)
 			}
-			for _, c := range e.sim.Calls(simulator.Profile) {
+			for _, c := range e.Sim.Calls(simulator.Profile) {
 				if c.TimeoutMs == "" || len(c.TimeoutMs) > len("300") {
 					t.Errorf("profile call X-Timeout-Ms %q; want at most %v", c.TimeoutMs, tt.deadline)
 				}
@@ -133,32 +135,32 @@ func TestTimeoutHeader(t *testing.T) {
 // end long before the request's own deadline.
 func TestClientDisconnectCancelsFanOut(t *testing.T) {
 	t.Cleanup(func() { goleak.VerifyNone(t) })
-	e := newEnv(t, envOptions{deadline: time.Minute, behaviors: map[string]simulator.Behavior{simulator.Wallet: {Fault: simulator.FaultHang}}})
+	e := gatewaytest.New(t, gatewaytest.Options{Deadline: time.Minute, Behaviors: map[string]simulator.Behavior{simulator.Wallet: {Fault: simulator.FaultHang}}})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, e.url+graphqlGET(`{ dashboard(userId: "u1") { wallet { loyaltyPoints } } }`), nil)
-		resp, err := e.client.Do(req)
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, e.URL+gatewaytest.QueryPath(`{ dashboard(userId: "u1") { wallet { loyaltyPoints } } }`), nil)
+		resp, err := e.Client.Do(req)
 		if err == nil {
 			resp.Body.Close()
 		}
 		done <- err
 	}()
-	e.waitFor(t, simulator.Wallet, "the call to arrive", func(s simulator.Stats) bool { return s.InFlight == 1 })
+	e.WaitFor(t, simulator.Wallet, "the call to arrive", func(s simulator.Stats) bool { return s.InFlight == 1 })
 	cancel()
 	if err := <-done; err == nil {
 		t.Fatal("request succeeded; want it cancelled")
 	}
-	e.waitFor(t, simulator.Wallet, "the call to be cancelled", func(s simulator.Stats) bool { return s.Canceled == 1 })
+	e.WaitFor(t, simulator.Wallet, "the call to be cancelled", func(s simulator.Stats) bool { return s.Canceled == 1 })
 }
 
 // A client so slow to send its body that the deadline passes first gets a
 // DEADLINE_EXCEEDED answer (not gqlgen's bare "null"), and no service is
 // called. The wait below is the point of the test: time has to pass.
 func TestSlowUploadMeetsTheDeadline(t *testing.T) {
-	e := newEnv(t, envOptions{})
+	e := gatewaytest.New(t, gatewaytest.Options{})
 	pr, pw := io.Pipe()
-	req, _ := http.NewRequest(http.MethodPost, e.url+"/query", pr)
+	req, _ := http.NewRequest(http.MethodPost, e.URL+"/query", pr)
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-Timeout-Ms", "50")
 	go func() {
@@ -167,11 +169,11 @@ func TestSlowUploadMeetsTheDeadline(t *testing.T) {
 		_, _ = pw.Write([]byte(`{ profile { name } } }"}`))
 		pw.Close()
 	}()
-	r := e.do(t, req)
-	if r.status != 200 || len(r.gql.Errors) != 1 || r.gql.Errors[0].code() != "DEADLINE_EXCEEDED" {
-		t.Errorf("%d %s; want one DEADLINE_EXCEEDED", r.status, r.body)
+	r := e.Do(t, req)
+	if r.Status != 200 || len(r.GQL.Errors) != 1 || r.GQL.Errors[0].Code() != "DEADLINE_EXCEEDED" {
+		t.Errorf("%d %s; want one DEADLINE_EXCEEDED", r.Status, r.Body)
 	}
-	if calls := e.callCounts(); len(calls) != 0 {
+	if calls := e.CallCounts(); len(calls) != 0 {
 		t.Errorf("downstream calls %v; want none", calls)
 	}
 }

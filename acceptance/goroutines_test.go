@@ -1,9 +1,11 @@
-package gateway_test
+package acceptance_test
 
 import (
 	"runtime/metrics"
 	"testing"
 
+	"github.com/acme/dashboard-gateway/contract"
+	"github.com/acme/dashboard-gateway/gatewaytest"
 	"github.com/acme/dashboard-gateway/simulator"
 )
 
@@ -19,10 +21,10 @@ const goroutineBudget = 20
 // A full dashboard starts a bounded number of goroutines, whatever the
 // sizes of its lists.
 func TestGoroutinesPerDashboard(t *testing.T) {
-	e := newEnv(t, envOptions{bench: true})
+	e := gatewaytest.New(t, gatewaytest.Options{Bench: true})
 	vars := map[string]any{"id": "u1"}
 	for range 5 { // connections and caches in place
-		e.post(t, fullQuery, vars)
+		e.Post(t, contract.DashboardQuery, vars)
 	}
 	sample := []metrics.Sample{{Name: "/sched/goroutines-created:goroutines"}}
 	created := func() uint64 {
@@ -32,8 +34,8 @@ func TestGoroutinesPerDashboard(t *testing.T) {
 	const n = 50
 	before := created()
 	for range n {
-		if r := e.post(t, fullQuery, vars); len(r.gql.Errors) > 0 || r.status != 200 {
-			t.Fatalf("%d %s", r.status, r.body)
+		if r := e.Post(t, contract.DashboardQuery, vars); len(r.GQL.Errors) > 0 || r.Status != 200 {
+			t.Fatalf("%d %s", r.Status, r.Body)
 		}
 	}
 	perDashboard := float64(created()-before) / n
@@ -41,7 +43,7 @@ func TestGoroutinesPerDashboard(t *testing.T) {
 	if perDashboard > goroutineBudget {
 		t.Errorf("%.1f goroutines per full dashboard; want at most %d", perDashboard, goroutineBudget)
 	}
-	if s := e.sim.Stats(simulator.Catalog); s.Calls == 0 {
+	if s := e.Sim.Stats(simulator.Catalog); s.Calls == 0 {
 		t.Error("no catalog calls: the dashboards had no products")
 	}
 }

@@ -1,4 +1,4 @@
-package gateway_test
+package acceptance_test
 
 import (
 	"context"
@@ -7,7 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/acme/dashboard-gateway/contract"
 	"github.com/acme/dashboard-gateway/downstream"
+	"github.com/acme/dashboard-gateway/gatewaytest"
 	"github.com/acme/dashboard-gateway/simulator"
 )
 
@@ -16,29 +18,29 @@ const walletQuery = `query($id: ID!) { dashboard(userId: $id) { profile { name }
 // A failing service trips its breaker; then its field fails at once with
 // CIRCUIT_OPEN and the service is not called, while the others still are.
 func TestBreakerOverHTTP(t *testing.T) {
-	e := newEnv(t, envOptions{
-		behaviors: map[string]simulator.Behavior{simulator.Wallet: {Fault: simulator.FaultStatus500}},
-		policies:  map[downstream.Service]string{downstream.Wallet: "attempts=1,breaker-consecutive=2,breaker-open=1m"},
+	e := gatewaytest.New(t, gatewaytest.Options{
+		Behaviors: map[string]simulator.Behavior{simulator.Wallet: {Fault: simulator.FaultStatus500}},
+		Policies:  map[downstream.Service]string{downstream.Wallet: "attempts=1,breaker-consecutive=2,breaker-open=1m"},
 	})
 	for i := range 2 {
-		r := e.post(t, walletQuery, map[string]any{"id": "u1"})
-		if err := r.errorsByPath()["dashboard.wallet"]; err.code() != "UPSTREAM_ERROR" {
-			t.Fatalf("request %d: %+v; want UPSTREAM_ERROR", i, r.gql.Errors)
+		r := e.Post(t, walletQuery, map[string]any{"id": "u1"})
+		if err := r.ErrorsByPath()["dashboard.wallet"]; err.Code() != "UPSTREAM_ERROR" {
+			t.Fatalf("request %d: %+v; want UPSTREAM_ERROR", i, r.GQL.Errors)
 		}
 	}
-	r := e.post(t, walletQuery, map[string]any{"id": "u1"}, "X-Request-Id", "req-open")
-	err := r.errorsByPath()["dashboard.wallet"]
-	if err.code() != "CIRCUIT_OPEN" || err.service() != "wallet" || len(r.gql.Errors) != 1 {
-		t.Fatalf("errors %+v; want CIRCUIT_OPEN on wallet only", r.gql.Errors)
+	r := e.Post(t, walletQuery, map[string]any{"id": "u1"}, "X-Request-Id", "req-open")
+	err := r.ErrorsByPath()["dashboard.wallet"]
+	if err.Code() != "CIRCUIT_OPEN" || err.Service() != "wallet" || len(r.GQL.Errors) != 1 {
+		t.Fatalf("errors %+v; want CIRCUIT_OPEN on wallet only", r.GQL.Errors)
 	}
-	assertClean(t, r.gql.Errors)
-	if d := r.dashboard(t); d.Profile == nil {
+	gatewaytest.AssertClean(t, r.GQL.Errors)
+	if d := r.Dashboard(t); d.Profile == nil {
 		t.Error("profile missing; want it intact")
 	}
-	if n := e.sim.Stats(simulator.Wallet).Calls; n != 2 {
+	if n := e.Sim.Stats(simulator.Wallet).Calls; n != 2 {
 		t.Errorf("wallet got %d calls; want 2 (none while open)", n)
 	}
-	if n := e.sim.Stats(simulator.Profile).Calls; n != 3 {
+	if n := e.Sim.Stats(simulator.Profile).Calls; n != 3 {
 		t.Errorf("profile got %d calls; want 3", n)
 	}
 	if !logged(e, func(l map[string]any) bool {
@@ -51,8 +53,8 @@ func TestBreakerOverHTTP(t *testing.T) {
 	}
 }
 
-func logged(e *env, match func(map[string]any) bool) bool {
-	for _, l := range e.logs.lines() {
+func logged(e *gatewaytest.Gateway, match func(map[string]any) bool) bool {
+	for _, l := range e.Logs.Lines() {
 		if match(l) {
 			return true
 		}
@@ -63,23 +65,23 @@ func logged(e *env, match func(map[string]any) bool) bool {
 // Beyond its cap of calls in flight, a service's field fails at once with
 // reason bulkhead_full instead of queueing.
 func TestBulkheadOverHTTP(t *testing.T) {
-	e := newEnv(t, envOptions{
-		behaviors: map[string]simulator.Behavior{simulator.Wallet: {Latency: simulator.Latency{Min: 300 * time.Millisecond}}},
-		policies:  map[downstream.Service]string{downstream.Wallet: "max-in-flight=1"},
+	e := gatewaytest.New(t, gatewaytest.Options{
+		Behaviors: map[string]simulator.Behavior{simulator.Wallet: {Latency: simulator.Latency{Min: 300 * time.Millisecond}}},
+		Policies:  map[downstream.Service]string{downstream.Wallet: "max-in-flight=1"},
 	})
-	first := make(chan result, 1)
-	go func() { first <- e.post(t, walletQuery, map[string]any{"id": "u1"}) }()
-	e.waitFor(t, simulator.Wallet, "the first call in flight", func(s simulator.Stats) bool { return s.InFlight == 1 })
+	first := make(chan gatewaytest.Result, 1)
+	go func() { first <- e.Post(t, walletQuery, map[string]any{"id": "u1"}) }()
+	e.WaitFor(t, simulator.Wallet, "the first call in flight", func(s simulator.Stats) bool { return s.InFlight == 1 })
 
-	r := e.post(t, walletQuery, map[string]any{"id": "u2"}) // another user: nothing to share
-	err := r.errorsByPath()["dashboard.wallet"]
-	if err.code() != "UPSTREAM_ERROR" || err.Extensions["reason"] != "bulkhead_full" || r.elapsed > 250*time.Millisecond {
-		t.Errorf("second request after %v: %+v; want UPSTREAM_ERROR bulkhead_full at once", r.elapsed, r.gql.Errors)
+	r := e.Post(t, walletQuery, map[string]any{"id": "u2"}) // another user: nothing to share
+	err := r.ErrorsByPath()["dashboard.wallet"]
+	if err.Code() != "UPSTREAM_ERROR" || err.Extensions["reason"] != "bulkhead_full" || r.Elapsed > 250*time.Millisecond {
+		t.Errorf("second request after %v: %+v; want UPSTREAM_ERROR bulkhead_full at once", r.Elapsed, r.GQL.Errors)
 	}
-	if r1 := <-first; len(r1.gql.Errors) > 0 {
-		t.Errorf("first request: %+v; want its data", r1.gql.Errors)
+	if r1 := <-first; len(r1.GQL.Errors) > 0 {
+		t.Errorf("first request: %+v; want its data", r1.GQL.Errors)
 	}
-	if n := e.sim.Stats(simulator.Wallet).Calls; n != 1 {
+	if n := e.Sim.Stats(simulator.Wallet).Calls; n != 1 {
 		t.Errorf("wallet got %d calls; want 1", n)
 	}
 }
@@ -91,35 +93,35 @@ func TestDeduplicationAcrossRequests(t *testing.T) {
 	for _, s := range simulator.Services() {
 		slow[s] = simulator.Behavior{Latency: simulator.Latency{Min: time.Second}}
 	}
-	e := newEnv(t, envOptions{behaviors: slow, deadline: 5 * time.Second, policy: "timeout=4s"})
+	e := gatewaytest.New(t, gatewaytest.Options{Behaviors: slow, Deadline: 5 * time.Second, Policy: "timeout=4s"})
 	const query = `query($id: ID!) { dashboard(userId: $id) {
 		profile { name } orders { id } recommendations { score } notifications { unreadCount } wallet { loyaltyPoints } } }`
 	var wg sync.WaitGroup
-	results := make([]result, 100)
+	results := make([]gatewaytest.Result, 100)
 	for i := range results {
-		wg.Go(func() { results[i] = e.post(t, query, map[string]any{"id": "u1"}) })
+		wg.Go(func() { results[i] = e.Post(t, query, map[string]any{"id": "u1"}) })
 	}
 	wg.Wait()
 	for i, r := range results {
-		if len(r.gql.Errors) > 0 || r.dashboard(t).Wallet == nil {
-			t.Fatalf("request %d: %+v; want full data", i, r.gql.Errors)
+		if len(r.GQL.Errors) > 0 || r.Dashboard(t).Wallet == nil {
+			t.Fatalf("request %d: %+v; want full data", i, r.GQL.Errors)
 		}
 	}
 	want := map[string]int{"profile": 1, "orders": 1, "recommendations": 1, "notifications": 1, "wallet": 1}
-	if got := e.callCounts(); fmt.Sprint(got) != fmt.Sprint(want) {
+	if got := e.CallCounts(); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("calls %v for 100 identical dashboards; want %v", got, want)
 	}
 	if !logged(e, func(l map[string]any) bool { return l["decision"] == "deduplicated" }) {
 		t.Error("no log line for the deduplicated calls")
 	}
 
-	e.sim.ResetStats()
+	e.Sim.ResetStats()
 	var wg2 sync.WaitGroup
 	for _, id := range []string{"u1", "u2"} {
-		wg2.Go(func() { e.post(t, query, map[string]any{"id": id}) })
+		wg2.Go(func() { e.Post(t, query, map[string]any{"id": id}) })
 	}
 	wg2.Wait()
-	if got := e.sim.Stats(simulator.Wallet).Calls; got != 2 {
+	if got := e.Sim.Stats(simulator.Wallet).Calls; got != 2 {
 		t.Errorf("two different users: %d wallet calls; want 2", got)
 	}
 }
@@ -150,39 +152,39 @@ func TestFieldBudgets(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t, envOptions{behaviors: tt.behaviors, budgets: map[string]time.Duration{"recommendations": 100 * time.Millisecond}})
-			r := e.post(t, query, nil)
-			if r.elapsed > tt.max {
-				t.Errorf("answered after %v; want %v at most", r.elapsed, tt.max)
+			e := gatewaytest.New(t, gatewaytest.Options{Behaviors: tt.behaviors, Budgets: map[string]time.Duration{"recommendations": 100 * time.Millisecond}})
+			r := e.Post(t, query, nil)
+			if r.Elapsed > tt.max {
+				t.Errorf("answered after %v; want %v at most", r.Elapsed, tt.max)
 			}
-			d := r.dashboard(t)
+			d := r.Dashboard(t)
 			if d.Profile == nil {
 				t.Error("profile missing")
 			}
 			if tt.wantPath == "" {
-				if len(r.gql.Errors) > 0 || len(d.Recommendations) == 0 {
-					t.Errorf("errors %+v; want the recommendations", r.gql.Errors)
+				if len(r.GQL.Errors) > 0 || len(d.Recommendations) == 0 {
+					t.Errorf("errors %+v; want the recommendations", r.GQL.Errors)
 				}
 				return
 			}
-			err, ok := r.errorsByPath()[tt.wantPath]
-			if !ok || err.code() != "UPSTREAM_TIMEOUT" || err.Extensions["reason"] != "field_budget" || err.service() != tt.wantSvc {
-				t.Errorf("errors %+v; want UPSTREAM_TIMEOUT field_budget from %s at %s", r.gql.Errors, tt.wantSvc, tt.wantPath)
+			err, ok := r.ErrorsByPath()[tt.wantPath]
+			if !ok || err.Code() != "UPSTREAM_TIMEOUT" || err.Extensions["reason"] != "field_budget" || err.Service() != tt.wantSvc {
+				t.Errorf("errors %+v; want UPSTREAM_TIMEOUT field_budget from %s at %s", r.GQL.Errors, tt.wantSvc, tt.wantPath)
 			}
-			assertClean(t, r.gql.Errors)
+			gatewaytest.AssertClean(t, r.GQL.Errors)
 		})
 	}
 }
 
 // With h2c, the gateway speaks HTTP/2 without TLS to the services.
 func TestH2C(t *testing.T) {
-	e := newEnv(t, envOptions{policy: "h2c=on"})
-	r := e.post(t, fullQuery, map[string]any{"id": "u1"})
-	if len(r.gql.Errors) > 0 {
-		t.Fatalf("errors %+v", r.gql.Errors)
+	e := gatewaytest.New(t, gatewaytest.Options{Policy: "h2c=on"})
+	r := e.Post(t, contract.DashboardQuery, map[string]any{"id": "u1"})
+	if len(r.GQL.Errors) > 0 {
+		t.Fatalf("errors %+v", r.GQL.Errors)
 	}
 	for _, s := range simulator.Services() {
-		for _, c := range e.sim.Calls(s) {
+		for _, c := range e.Sim.Calls(s) {
 			if c.Proto != "HTTP/2.0" {
 				t.Errorf("%s call over %s; want HTTP/2.0", s, c.Proto)
 			}
@@ -193,21 +195,21 @@ func TestH2C(t *testing.T) {
 // Every attempt tells the service the time left for it, and the simulator
 // gives up on the call when that has passed.
 func TestDeadlinePropagation(t *testing.T) {
-	e := newEnv(t, envOptions{
-		behaviors: map[string]simulator.Behavior{simulator.Wallet: {Fault: simulator.FaultHang}},
-		policies:  map[downstream.Service]string{downstream.Wallet: "timeout=200ms,attempts=1"},
+	e := gatewaytest.New(t, gatewaytest.Options{
+		Behaviors: map[string]simulator.Behavior{simulator.Wallet: {Fault: simulator.FaultHang}},
+		Policies:  map[downstream.Service]string{downstream.Wallet: "timeout=200ms,attempts=1"},
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	r := e.post(t, walletQuery, map[string]any{"id": "u1"})
-	if err := r.errorsByPath()["dashboard.wallet"]; err.code() != "UPSTREAM_TIMEOUT" {
-		t.Fatalf("errors %+v; want UPSTREAM_TIMEOUT", r.gql.Errors)
+	r := e.Post(t, walletQuery, map[string]any{"id": "u1"})
+	if err := r.ErrorsByPath()["dashboard.wallet"]; err.Code() != "UPSTREAM_TIMEOUT" {
+		t.Fatalf("errors %+v; want UPSTREAM_TIMEOUT", r.GQL.Errors)
 	}
-	calls := e.sim.Calls(simulator.Wallet)
+	calls := e.Sim.Calls(simulator.Wallet)
 	if len(calls) != 1 || calls[0].TimeoutMs > "200" || len(calls[0].TimeoutMs) != 3 {
 		t.Errorf("calls %+v; want one with X-Timeout-Ms just under 200", calls)
 	}
-	if err := e.sim.WaitFor(ctx, simulator.Wallet, func(s simulator.Stats) bool { return s.InFlight == 0 && s.Canceled+s.GaveUp == 1 }); err != nil {
+	if err := e.Sim.WaitFor(ctx, simulator.Wallet, func(s simulator.Stats) bool { return s.InFlight == 0 && s.Canceled+s.GaveUp == 1 }); err != nil {
 		t.Error(err)
 	}
 }

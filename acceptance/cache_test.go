@@ -1,4 +1,4 @@
-package gateway_test
+package acceptance_test
 
 import (
 	"encoding/json"
@@ -10,63 +10,25 @@ import (
 
 	"github.com/acme/dashboard-gateway/config"
 	"github.com/acme/dashboard-gateway/downstream"
+	"github.com/acme/dashboard-gateway/gatewaytest"
 	"github.com/acme/dashboard-gateway/simulator"
 )
 
 const ordersQuery = `query($id: ID!, $n: Int) { dashboard(userId: $id) { orders(first: $n) { id status } wallet { loyaltyPoints } } }`
 
-// staleResponse is a response with its extensions.stale.
-type staleResponse struct {
-	Data       json.RawMessage `json:"data"`
-	Errors     []gqlError      `json:"errors"`
-	Extensions struct {
-		Stale []struct {
-			Path    []any  `json:"path"`
-			Service string `json:"service"`
-			AgeMs   int64  `json:"ageMs"`
-		} `json:"stale"`
-	} `json:"extensions"`
-}
-
-func decodeStale(tb testing.TB, r result) staleResponse {
-	tb.Helper()
-	var s staleResponse
-	if err := json.Unmarshal(r.body, &s); err != nil {
-		tb.Fatalf("%v: %s", err, r.body)
-	}
-	return s
-}
-
-// ordersOf returns the orders of a dashboard response, "" when null.
-func ordersOf(tb testing.TB, data json.RawMessage) string {
-	tb.Helper()
-	var d struct {
-		Dashboard struct {
-			Orders json.RawMessage `json:"orders"`
-		} `json:"dashboard"`
-	}
-	if err := json.Unmarshal(data, &d); err != nil {
-		tb.Fatalf("%v: %s", err, data)
-	}
-	if string(d.Dashboard.Orders) == "null" {
-		return ""
-	}
-	return string(d.Dashboard.Orders)
-}
-
 // failOrders makes every later call to the orders service answer 500.
-func failOrders(e *env) {
-	e.sim.SetBehavior(simulator.Orders, simulator.Behavior{Fault: simulator.FaultStatus500})
+func failOrders(e *gatewaytest.Gateway) {
+	e.Sim.SetBehavior(simulator.Orders, simulator.Behavior{Fault: simulator.FaultStatus500})
 }
 
 // wantLookups checks gateway_cache_lookups_total of the orders service,
 // by outcome.
-func wantLookups(tb testing.TB, e *env, want map[string]float64) {
+func wantLookups(tb testing.TB, e *gatewaytest.Gateway, want map[string]float64) {
 	tb.Helper()
-	m := e.scrape(tb)
+	m := e.Scrape(tb)
 	for outcome, n := range want {
 		labels := map[string]string{"service": "orders", "outcome": outcome}
-		if got := value(m, "gateway_cache_lookups_total", labels); got != n {
+		if got := gatewaytest.MetricValue(m, "gateway_cache_lookups_total", labels); got != n {
 			tb.Errorf("gateway_cache_lookups_total%v = %v; want %v", labels, got, n)
 		}
 	}
@@ -75,26 +37,26 @@ func wantLookups(tb testing.TB, e *env, want map[string]float64) {
 // With cache=<ttl>, an answer is served again while fresh, without a
 // call; other arguments are other answers.
 func TestCacheFreshAnswerMakesNoCall(t *testing.T) {
-	e := newEnv(t, envOptions{policies: map[downstream.Service]string{downstream.Orders: "cache=1h"}})
+	e := gatewaytest.New(t, gatewaytest.Options{Policies: map[downstream.Service]string{downstream.Orders: "cache=1h"}})
 	vars := map[string]any{"id": "u1", "n": 2}
-	first := e.post(t, ordersQuery, vars)
-	if len(first.gql.Errors) > 0 || ordersOf(t, first.gql.Data) == "" {
-		t.Fatalf("first answer: %s", first.body)
+	first := e.Post(t, ordersQuery, vars)
+	if len(first.GQL.Errors) > 0 || gatewaytest.OrdersOf(t, first.GQL.Data) == "" {
+		t.Fatalf("first answer: %s", first.Body)
 	}
-	calls := e.sim.Stats(simulator.Orders).Calls
-	second := e.post(t, ordersQuery, vars)
-	if got := e.sim.Stats(simulator.Orders).Calls; got != calls {
+	calls := e.Sim.Stats(simulator.Orders).Calls
+	second := e.Post(t, ordersQuery, vars)
+	if got := e.Sim.Stats(simulator.Orders).Calls; got != calls {
 		t.Errorf("orders calls after a fresh hit: got %d; want %d", got, calls)
 	}
-	if string(second.gql.Data) != string(first.gql.Data) {
-		t.Errorf("fresh hit: got %s; want %s", second.gql.Data, first.gql.Data)
+	if string(second.GQL.Data) != string(first.GQL.Data) {
+		t.Errorf("fresh hit: got %s; want %s", second.GQL.Data, first.GQL.Data)
 	}
-	if s := decodeStale(t, second); len(s.Extensions.Stale) != 0 {
-		t.Errorf("a fresh hit is marked stale: %s", second.body)
+	if s := second.Stale(t); len(s.Extensions.Stale) != 0 {
+		t.Errorf("a fresh hit is marked stale: %s", second.Body)
 	}
 	wantLookups(t, e, map[string]float64{"miss": 1, "fresh": 1})
-	e.post(t, ordersQuery, map[string]any{"id": "u1", "n": 3})
-	if got := e.sim.Stats(simulator.Orders).Calls; got != calls+1 {
+	e.Post(t, ordersQuery, map[string]any{"id": "u1", "n": 3})
+	if got := e.Sim.Stats(simulator.Orders).Calls; got != calls+1 {
 		t.Errorf("orders calls for other arguments: got %d; want %d", got, calls+1)
 	}
 }
@@ -114,31 +76,31 @@ func TestStaleIfError(t *testing.T) {
 		{"older than stale-if-error", "attempts=1,stale-if-error=1ns", false, map[string]float64{"stale": 0, "miss": 1}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			e := newEnv(t, envOptions{policies: map[downstream.Service]string{downstream.Orders: tc.policy}})
+			e := gatewaytest.New(t, gatewaytest.Options{Policies: map[downstream.Service]string{downstream.Orders: tc.policy}})
 			vars := map[string]any{"id": "u1", "n": 2}
-			good := e.post(t, ordersQuery, vars)
-			if len(good.gql.Errors) > 0 {
-				t.Fatalf("healthy answer: %s", good.body)
+			good := e.Post(t, ordersQuery, vars)
+			if len(good.GQL.Errors) > 0 {
+				t.Fatalf("healthy answer: %s", good.Body)
 			}
 			failOrders(e)
-			r := e.post(t, ordersQuery, vars)
-			s := decodeStale(t, r)
-			timing := r.header.Get("Server-Timing")
+			r := e.Post(t, ordersQuery, vars)
+			s := r.Stale(t)
+			timing := r.Header.Get("Server-Timing")
 			wantLookups(t, e, tc.lookups)
 			if !tc.wantStale {
-				if ordersOf(t, s.Data) != "" || len(s.Errors) != 1 || s.Errors[0].code() != "UPSTREAM_ERROR" || len(s.Extensions.Stale) != 0 {
-					t.Errorf("got %s; want orders null with UPSTREAM_ERROR, nothing stale", r.body)
+				if gatewaytest.OrdersOf(t, s.Data) != "" || len(s.Errors) != 1 || s.Errors[0].Code() != "UPSTREAM_ERROR" || len(s.Extensions.Stale) != 0 {
+					t.Errorf("got %s; want orders null with UPSTREAM_ERROR, nothing stale", r.Body)
 				}
 				if strings.Contains(timing, "stale-") {
 					t.Errorf("Server-Timing %q marks a field stale", timing)
 				}
 				return
 			}
-			if got, want := ordersOf(t, s.Data), ordersOf(t, good.gql.Data); got != want || len(s.Errors) != 0 {
-				t.Errorf("got %s; want the orders %s and no error", r.body, want)
+			if got, want := gatewaytest.OrdersOf(t, s.Data), gatewaytest.OrdersOf(t, good.GQL.Data); got != want || len(s.Errors) != 0 {
+				t.Errorf("got %s; want the orders %s and no error", r.Body, want)
 			}
 			if len(s.Extensions.Stale) != 1 {
-				t.Fatalf("extensions.stale of %s: want one entry", r.body)
+				t.Fatalf("extensions.stale of %s: want one entry", r.Body)
 			}
 			st := s.Extensions.Stale[0]
 			if path, _ := json.Marshal(st.Path); string(path) != `["dashboard","orders"]` || st.Service != "orders" || st.AgeMs < 0 || st.AgeMs > time.Minute.Milliseconds() {
@@ -154,38 +116,38 @@ func TestStaleIfError(t *testing.T) {
 // A kept answer is never served to another subject: with authentication
 // on, an admin's answer about u1 is not u1's, nor u1's the admin's.
 func TestCacheIsPerSubject(t *testing.T) {
-	e := newEnv(t, envOptions{
-		policies: map[downstream.Service]string{downstream.Orders: "attempts=1,cache=1h,stale-if-error=1h"},
-		edit:     func(o *config.Config) { o.Auth.Secret = testSecret },
+	e := gatewaytest.New(t, gatewaytest.Options{
+		Policies: map[downstream.Service]string{downstream.Orders: "attempts=1,cache=1h,stale-if-error=1h"},
+		Edit:     func(o *config.Config) { o.Auth.Secret = gatewaytest.Secret },
 	})
-	admin := "Bearer " + token(t, "ops-1", time.Hour, "dashboard:admin", []byte(testSecret))
-	user := "Bearer " + token(t, "u1", time.Hour, "", []byte(testSecret))
+	admin := "Bearer " + gatewaytest.Token(t, "ops-1", time.Hour, "dashboard:admin", []byte(gatewaytest.Secret))
+	user := "Bearer " + gatewaytest.Token(t, "u1", time.Hour, "", []byte(gatewaytest.Secret))
 	vars := map[string]any{"id": "u1", "n": 2}
-	if r := e.post(t, ordersQuery, vars, "Authorization", admin); len(r.gql.Errors) > 0 || r.status != http.StatusOK {
-		t.Fatalf("admin: %d %s", r.status, r.body)
+	if r := e.Post(t, ordersQuery, vars, "Authorization", admin); len(r.GQL.Errors) > 0 || r.Status != http.StatusOK {
+		t.Fatalf("admin: %d %s", r.Status, r.Body)
 	}
-	calls := e.sim.Stats(simulator.Orders).Calls
-	if r := e.post(t, ordersQuery, vars, "Authorization", user); len(r.gql.Errors) > 0 {
-		t.Fatalf("u1: %s", r.body)
+	calls := e.Sim.Stats(simulator.Orders).Calls
+	if r := e.Post(t, ordersQuery, vars, "Authorization", user); len(r.GQL.Errors) > 0 {
+		t.Fatalf("u1: %s", r.Body)
 	}
-	if got := e.sim.Stats(simulator.Orders).Calls; got != calls+1 {
+	if got := e.Sim.Stats(simulator.Orders).Calls; got != calls+1 {
 		t.Errorf("u1 was served the admin's fresh answer: orders calls %d; want %d", got, calls+1)
 	}
 	failOrders(e)
-	other := "Bearer " + token(t, "ops-2", time.Hour, "dashboard:admin", []byte(testSecret))
-	r := e.post(t, ordersQuery, vars, "Authorization", other)
-	if s := decodeStale(t, r); ordersOf(t, s.Data) != "" || len(s.Extensions.Stale) != 0 {
-		t.Errorf("another admin was served a kept answer: %s", r.body)
+	other := "Bearer " + gatewaytest.Token(t, "ops-2", time.Hour, "dashboard:admin", []byte(gatewaytest.Secret))
+	r := e.Post(t, ordersQuery, vars, "Authorization", other)
+	if s := r.Stale(t); gatewaytest.OrdersOf(t, s.Data) != "" || len(s.Extensions.Stale) != 0 {
+		t.Errorf("another admin was served a kept answer: %s", r.Body)
 	}
 }
 
 // POST /admin/cache/invalidate?user=<id> on the admin listener drops the
 // user's answers: the next failure is a failure.
 func TestCacheInvalidation(t *testing.T) {
-	e := newEnv(t, envOptions{policies: map[downstream.Service]string{downstream.Orders: "attempts=1,stale-if-error=1h"}})
+	e := gatewaytest.New(t, gatewaytest.Options{Policies: map[downstream.Service]string{downstream.Orders: "attempts=1,stale-if-error=1h"}})
 	vars := map[string]any{"id": "u1", "n": 2}
-	e.post(t, ordersQuery, vars)
-	e.post(t, ordersQuery, map[string]any{"id": "u2", "n": 2})
+	e.Post(t, ordersQuery, vars)
+	e.Post(t, ordersQuery, map[string]any{"id": "u2", "n": 2})
 	for _, tc := range []struct {
 		method, query string
 		status        int
@@ -196,8 +158,8 @@ func TestCacheInvalidation(t *testing.T) {
 		{http.MethodGet, "?user=u1", http.StatusMethodNotAllowed},
 		{http.MethodPost, "?user=u1", http.StatusOK},
 	} {
-		req, _ := http.NewRequest(tc.method, e.adminURL+"/admin/cache/invalidate"+tc.query, nil)
-		resp, err := e.client.Do(req)
+		req, _ := http.NewRequest(tc.method, e.AdminURL+"/admin/cache/invalidate"+tc.query, nil)
+		resp, err := e.Client.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -207,38 +169,38 @@ func TestCacheInvalidation(t *testing.T) {
 		}
 	}
 	failOrders(e)
-	if s := decodeStale(t, e.post(t, ordersQuery, vars)); ordersOf(t, s.Data) != "" || len(s.Extensions.Stale) != 0 {
+	if s := e.Post(t, ordersQuery, vars).Stale(t); gatewaytest.OrdersOf(t, s.Data) != "" || len(s.Extensions.Stale) != 0 {
 		t.Errorf("u1's answer survived its invalidation")
 	}
-	if s := decodeStale(t, e.post(t, ordersQuery, map[string]any{"id": "u2", "n": 2})); ordersOf(t, s.Data) == "" || len(s.Extensions.Stale) != 1 {
+	if s := e.Post(t, ordersQuery, map[string]any{"id": "u2", "n": 2}).Stale(t); gatewaytest.OrdersOf(t, s.Data) == "" || len(s.Extensions.Stale) != 1 {
 		t.Errorf("u2's answer went with u1's")
 	}
 }
 
 // An answer larger than -cache-max-entry-bytes is not kept.
 func TestCacheOversizeNotKept(t *testing.T) {
-	e := newEnv(t, envOptions{
-		policies: map[downstream.Service]string{downstream.Orders: "attempts=1,stale-if-error=1h"},
-		edit:     func(o *config.Config) { o.CacheMaxEntryBytes = 200 },
+	e := gatewaytest.New(t, gatewaytest.Options{
+		Policies: map[downstream.Service]string{downstream.Orders: "attempts=1,stale-if-error=1h"},
+		Edit:     func(o *config.Config) { o.CacheMaxEntryBytes = 200 },
 	})
 	small := map[string]any{"id": "u1", "n": 0}
 	large := map[string]any{"id": "u1", "n": 20}
-	e.post(t, ordersQuery, small)
-	e.post(t, ordersQuery, large)
+	e.Post(t, ordersQuery, small)
+	e.Post(t, ordersQuery, large)
 	failOrders(e)
-	if s := decodeStale(t, e.post(t, ordersQuery, large)); ordersOf(t, s.Data) != "" {
+	if s := e.Post(t, ordersQuery, large).Stale(t); gatewaytest.OrdersOf(t, s.Data) != "" {
 		t.Errorf("an answer over the entry cap was kept")
 	}
-	if s := decodeStale(t, e.post(t, ordersQuery, small)); ordersOf(t, s.Data) == "" || len(s.Extensions.Stale) != 1 {
+	if s := e.Post(t, ordersQuery, small).Stale(t); gatewaytest.OrdersOf(t, s.Data) == "" || len(s.Extensions.Stale) != 1 {
 		t.Errorf("a small answer was not kept")
 	}
 }
 
 // The REST view says which fields it served stale, as "stale".
 func TestStaleInRESTView(t *testing.T) {
-	e := newEnv(t, envOptions{policies: map[downstream.Service]string{downstream.Orders: "attempts=1,stale-if-error=1h"}})
+	e := gatewaytest.New(t, gatewaytest.Options{Policies: map[downstream.Service]string{downstream.Orders: "attempts=1,stale-if-error=1h"}})
 	get := func() (int, map[string]json.RawMessage) {
-		resp, err := http.Get(e.url + "/dashboard/u1")
+		resp, err := http.Get(e.URL + "/dashboard/u1")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,77 +1,27 @@
-package gateway_test
+package acceptance_test
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/acme/dashboard-gateway/downstream"
 	"github.com/acme/dashboard-gateway/gateway"
+	"github.com/acme/dashboard-gateway/gatewaytest"
 	"github.com/acme/dashboard-gateway/observability"
 	"github.com/acme/dashboard-gateway/simulator"
 )
-
-// scrape fetches /metrics from the admin handler over HTTP and parses it
-// as Prometheus text.
-func (e *env) scrape(tb testing.TB) map[string]*dto.MetricFamily {
-	tb.Helper()
-	req, _ := http.NewRequest(http.MethodGet, e.adminURL+"/metrics", nil)
-	r := e.do(tb, req)
-	if r.status != 200 {
-		tb.Fatalf("GET /metrics: %d", r.status)
-	}
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	families, err := parser.TextToMetricFamilies(strings.NewReader(string(r.body)))
-	if err != nil {
-		tb.Fatalf("/metrics does not parse: %v", err)
-	}
-	return families
-}
-
-// value returns the value of the series of name with exactly labels (a
-// counter's or gauge's value, a histogram's count), or -1 when absent.
-func value(families map[string]*dto.MetricFamily, name string, labels map[string]string) float64 {
-	f, ok := families[name]
-	if !ok {
-		return -1
-	}
-	for _, m := range f.GetMetric() {
-		if len(m.GetLabel()) != len(labels) {
-			continue
-		}
-		match := true
-		for _, l := range m.GetLabel() {
-			if labels[l.GetName()] != l.GetValue() {
-				match = false
-			}
-		}
-		if !match {
-			continue
-		}
-		switch {
-		case m.Counter != nil:
-			return m.GetCounter().GetValue()
-		case m.Gauge != nil:
-			return m.GetGauge().GetValue()
-		case m.Histogram != nil:
-			return float64(m.GetHistogram().GetSampleCount())
-		}
-	}
-	return -1
-}
 
 // The admin listener serves the metrics of the gateway's requests, of its
 // calls (downstream's CallObserver), of the resilience layers' decisions
@@ -79,28 +29,28 @@ func value(families map[string]*dto.MetricFamily, name string, labels map[string
 // (WatchDownstream), with the Go runtime's. Labels, operation names and
 // error counting are package observability's tests.
 func TestMetrics(t *testing.T) {
-	e := newEnv(t, envOptions{
-		behaviors: map[string]simulator.Behavior{
+	e := gatewaytest.New(t, gatewaytest.Options{
+		Behaviors: map[string]simulator.Behavior{
 			simulator.Wallet: {Fault: simulator.FaultStatus500},
 			simulator.Orders: {Fault: simulator.FaultReset, FaultCalls: 1}, // the first call resets, the retry works
 		},
-		policies: map[downstream.Service]string{
+		Policies: map[downstream.Service]string{
 			downstream.Wallet:          "attempts=1",
 			downstream.Recommendations: "attempts=1,timeout=50ms",
 		},
 	})
 	const full = `query Full { dashboard(userId: "u1") { profile { name } orders { id } wallet { loyaltyPoints } } }`
 	for range 2 {
-		e.post(t, full, nil)
+		e.Post(t, full, nil)
 	}
-	req, _ := http.NewRequest(http.MethodPost, e.url+"/query", strings.NewReader(`{"query":`))
+	req, _ := http.NewRequest(http.MethodPost, e.URL+"/query", strings.NewReader(`{"query":`))
 	req.Header.Set("Content-Type", "application/json")
-	e.do(t, req) // not JSON: the gateway's own answer, before any operation
+	e.Do(t, req) // not JSON: the gateway's own answer, before any operation
 
-	e.sim.SetBehavior(simulator.Recommendations, simulator.Behavior{Fault: simulator.FaultHang})
-	e.post(t, `query TimedOut { dashboard(userId: "u2") { recommendations { score } } }`, nil)
+	e.Sim.SetBehavior(simulator.Recommendations, simulator.Behavior{Fault: simulator.FaultHang})
+	e.Post(t, `query TimedOut { dashboard(userId: "u2") { recommendations { score } } }`, nil)
 
-	m := e.scrape(t)
+	m := e.Scrape(t)
 	tests := []struct {
 		name   string
 		labels map[string]string
@@ -123,7 +73,7 @@ func TestMetrics(t *testing.T) {
 		{"gateway_downstream_in_flight", map[string]string{"service": "profile"}, 0},
 	}
 	for _, tt := range tests {
-		if got := value(m, tt.name, tt.labels); got != tt.want {
+		if got := gatewaytest.MetricValue(m, tt.name, tt.labels); got != tt.want {
 			t.Errorf("%s%v = %v; want %v", tt.name, tt.labels, got, tt.want)
 		}
 	}
@@ -142,15 +92,15 @@ func TestTracing(t *testing.T) {
 	exporter := tracetest.NewInMemoryExporter()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exporter))
 	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
-	e := newEnv(t, envOptions{tracing: observability.NewTracing(tp)})
+	e := gatewaytest.New(t, gatewaytest.Options{Tracing: observability.NewTracing(tp)})
 
 	const clientTrace, clientSpan = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
-	r := e.post(t, `query Traced { dashboard(userId: "u1") { profile { name } orders { items { product { name } } } wallet { loyaltyPoints } } }`,
+	r := e.Post(t, `query Traced { dashboard(userId: "u1") { profile { name } orders { items { product { name } } } wallet { loyaltyPoints } } }`,
 		nil, "traceparent", "00-"+clientTrace+"-"+clientSpan+"-01")
-	if len(r.gql.Errors) > 0 {
-		t.Fatalf("errors %+v", r.gql.Errors)
+	if len(r.GQL.Errors) > 0 {
+		t.Fatalf("errors %+v", r.GQL.Errors)
 	}
-	e.srv.Close() // waits for the handler, so every span has ended
+	e.Server.Close() // waits for the handler, so every span has ended
 
 	spans := exporter.GetSpans()
 	byID := map[trace.SpanID]tracetest.SpanStub{}
@@ -218,7 +168,7 @@ func TestTracing(t *testing.T) {
 		t.Errorf("%d attempt spans; want 4", attempts)
 	}
 	for _, svc := range []string{simulator.Profile, simulator.Orders, simulator.Catalog, simulator.Wallet} {
-		for _, c := range e.sim.Calls(svc) {
+		for _, c := range e.Sim.Calls(svc) {
 			if !strings.Contains(c.Traceparent, clientTrace) {
 				t.Errorf("%s got traceparent %q; want the trace %s", svc, c.Traceparent, clientTrace)
 			}
@@ -228,9 +178,9 @@ func TestTracing(t *testing.T) {
 
 // With tracing off, nothing goes downstream but the contract's headers.
 func TestNoTraceparentWhenTracingOff(t *testing.T) {
-	e := newEnv(t, envOptions{})
-	e.post(t, walletQuery, map[string]any{"id": "u1"}, "traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
-	for _, c := range e.sim.Calls(simulator.Wallet) {
+	e := gatewaytest.New(t, gatewaytest.Options{})
+	e.Post(t, walletQuery, map[string]any{"id": "u1"}, "traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+	for _, c := range e.Sim.Calls(simulator.Wallet) {
 		if c.Traceparent != "" {
 			t.Errorf("wallet got traceparent %q with tracing off", c.Traceparent)
 		}
@@ -243,11 +193,11 @@ var serverTimingEntry = regexp.MustCompile(`([a-z]+);dur=(\d+(?:\.\d+)?)`)
 // as the downstream clients measured it. Its format is package
 // observability's tests.
 func TestServerTiming(t *testing.T) {
-	e := newEnv(t, envOptions{behaviors: map[string]simulator.Behavior{
+	e := gatewaytest.New(t, gatewaytest.Options{Behaviors: map[string]simulator.Behavior{
 		simulator.Wallet: {Latency: simulator.Latency{Min: 60 * time.Millisecond}},
 	}})
-	r := e.post(t, walletQuery, map[string]any{"id": "u1"})
-	header := r.header.Get("Server-Timing")
+	r := e.Post(t, walletQuery, map[string]any{"id": "u1"})
+	header := r.Header.Get("Server-Timing")
 	durs := map[string]float64{}
 	for _, m := range serverTimingEntry.FindAllStringSubmatch(header, -1) {
 		durs[m[1]], _ = strconv.ParseFloat(m[2], 64)
@@ -265,12 +215,12 @@ func TestFieldTiming(t *testing.T) {
 		allowed, asked, want bool
 	}{{true, true, true}, {false, true, false}} {
 		t.Run(fmt.Sprintf("allowed=%v,asked=%v", tt.allowed, tt.asked), func(t *testing.T) {
-			e := newEnv(t, envOptions{timing: tt.allowed})
+			e := gatewaytest.New(t, gatewaytest.Options{Timing: tt.allowed})
 			body, _ := json.Marshal(map[string]any{"query": walletQuery, "variables": map[string]any{"id": "u1"},
 				"extensions": map[string]any{"timing": tt.asked}})
-			req, _ := http.NewRequest(http.MethodPost, e.url+"/query", strings.NewReader(string(body)))
+			req, _ := http.NewRequest(http.MethodPost, e.URL+"/query", strings.NewReader(string(body)))
 			req.Header.Set("Content-Type", "application/json")
-			r := e.do(t, req)
+			r := e.Do(t, req)
 			var resp struct {
 				Extensions struct {
 					Timing *struct {
@@ -280,10 +230,10 @@ func TestFieldTiming(t *testing.T) {
 					}
 				}
 			}
-			decode(t, r.body, &resp)
+			gatewaytest.Decode(t, r.Body, &resp)
 			timing := resp.Extensions.Timing
 			if (timing != nil) != tt.want {
-				t.Fatalf("timing in extensions: %v; want %v (%s)", timing != nil, tt.want, r.body)
+				t.Fatalf("timing in extensions: %v; want %v (%s)", timing != nil, tt.want, r.Body)
 			}
 			if timing != nil && (len(timing.Fields) != 2 || timing.Services["wallet"] <= 0 || timing.TotalMs <= 0) {
 				t.Errorf("timing %+v; want the two fields and the services", timing)
@@ -295,11 +245,11 @@ func TestFieldTiming(t *testing.T) {
 // One access log line per request, with the request's id and its route.
 // Its fields, and what it never holds, are package observability's tests.
 func TestAccessLog(t *testing.T) {
-	e := newEnv(t, envOptions{})
-	e.post(t, `query Named($id: ID!) { dashboard(userId: $id) { profile { name } wallet { loyaltyPoints } } }`,
+	e := gatewaytest.New(t, gatewaytest.Options{})
+	e.Post(t, `query Named($id: ID!) { dashboard(userId: $id) { profile { name } wallet { loyaltyPoints } } }`,
 		map[string]any{"id": "u1"}, "X-Request-Id", "req-access")
 	var lines []map[string]any
-	for _, l := range e.logs.lines() {
+	for _, l := range e.Logs.Lines() {
 		if l["msg"] == "request" {
 			lines = append(lines, l)
 		}
@@ -333,4 +283,11 @@ func TestReadiness(t *testing.T) {
 			t.Errorf("ready=%v GET %s = %d %s; want %d", tt.ready, tt.path, rec.Code, rec.Body, tt.status)
 		}
 	}
+}
+
+// httptestRecorder serves one GET of path with h, in memory.
+func httptestRecorder(h http.Handler, path string) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+	return rec
 }

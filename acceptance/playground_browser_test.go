@@ -1,21 +1,20 @@
-package gateway_test
+package acceptance_test
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/acme/dashboard-gateway/config"
+	"github.com/acme/dashboard-gateway/gatewaytest"
 	"github.com/acme/dashboard-gateway/playground"
 	"github.com/acme/dashboard-gateway/simulator"
 )
@@ -37,15 +36,15 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	assets := httptest.NewServer(npmCDN(filepath.Join(browserTest, "node_modules")))
 	t.Cleanup(assets.Close)
 	failing := map[string]simulator.Behavior{simulator.Orders: {Fault: simulator.FaultStatus500}}
-	ok := newEnv(t, envOptions{behaviors: failing, edit: assetsAt(assets.URL)})
-	closed := newEnv(t, envOptions{edit: assetsAt("http://" + refusedAddr(t))})
-	blackhole := newEnv(t, envOptions{edit: assetsAt("http://" + blackholeAddr(t))})
+	ok := gatewaytest.New(t, gatewaytest.Options{Behaviors: failing, Edit: assetsAt(assets.URL)})
+	closed := gatewaytest.New(t, gatewaytest.Options{Edit: assetsAt("http://" + gatewaytest.RefusedAddr(t))})
+	blackhole := gatewaytest.New(t, gatewaytest.Options{Edit: assetsAt("http://" + gatewaytest.BlackholeAddr(t))})
 
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "node", "check.mjs")
 	cmd.Dir = browserTest
-	cmd.Env = append(os.Environ(), "PLAYGROUND_OK="+ok.url+"/", "PLAYGROUND_CLOSED="+closed.url+"/", "PLAYGROUND_BLACKHOLE="+blackhole.url+"/")
+	cmd.Env = append(os.Environ(), "PLAYGROUND_OK="+ok.URL+"/", "PLAYGROUND_CLOSED="+closed.URL+"/", "PLAYGROUND_BLACKHOLE="+blackhole.URL+"/")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -172,38 +171,4 @@ func npmCDN(dir string) http.Handler {
 		w.Header().Set("Access-Control-Allow-Origin", "*")
 		http.ServeFileFS(w, r, os.DirFS(filepath.Join(dir, name)), file)
 	})
-}
-
-// blackholeAddr returns a loopback address that accepts connections and
-// never answers on them, until the test ends.
-func blackholeAddr(t testing.TB) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		<-done
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return ln.Addr().String()
 }

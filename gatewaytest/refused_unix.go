@@ -1,6 +1,6 @@
 //go:build unix
 
-package gateway_test
+package gatewaytest
 
 import (
 	"net"
@@ -9,11 +9,11 @@ import (
 	"testing"
 )
 
-// refusedAddr returns a loopback address that refuses connections until
+// RefusedAddr returns a loopback address that refuses connections until
 // the test ends: a socket bound to its port but not listening. Holding the
 // port, rather than closing a listener, keeps the kernel from giving it to
 // a server another test (or this test's simulator) starts meanwhile.
-func refusedAddr(tb testing.TB) string {
+func RefusedAddr(tb testing.TB) string {
 	tb.Helper()
 	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
 	if err != nil {

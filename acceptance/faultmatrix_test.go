@@ -1,4 +1,4 @@
-package gateway_test
+package acceptance_test
 
 import (
 	"strconv"
@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/acme/dashboard-gateway/downstream"
+	"github.com/acme/dashboard-gateway/gatewaytest"
 	"github.com/acme/dashboard-gateway/simulator"
 )
 
@@ -71,21 +72,21 @@ func TestFaultMatrix(t *testing.T) {
 			for _, fault := range faults {
 				t.Run(policy.name+"/"+svc+"/"+fault, func(t *testing.T) {
 					want := policy.expect(fault)
-					o := envOptions{
-						deadline:  matrixDeadline,
-						policies:  map[downstream.Service]string{downstream.Service(svc): policy.spec},
-						behaviors: map[string]simulator.Behavior{},
+					o := gatewaytest.Options{
+						Deadline:  matrixDeadline,
+						Policies:  map[downstream.Service]string{downstream.Service(svc): policy.spec},
+						Behaviors: map[string]simulator.Behavior{},
 					}
 					if fault == "connection refused" {
-						o.urls = map[downstream.Service]string{downstream.Service(svc): "http://" + refusedAddr(t)}
+						o.URLs = map[downstream.Service]string{downstream.Service(svc): "http://" + gatewaytest.RefusedAddr(t)}
 					} else {
-						o.behaviors[svc] = behaviorOf(fault)
+						o.Behaviors[svc] = behaviorOf(fault)
 					}
-					e := newEnv(t, o)
-					r := e.post(t, matrixQuery, nil, "X-Request-Id", "req-matrix")
+					e := gatewaytest.New(t, o)
+					r := e.Post(t, matrixQuery, nil, "X-Request-Id", "req-matrix")
 
 					if fault == "30% errors" { // the simulator's seeded draw decides
-						if calls := e.sim.Calls(svc); len(calls) == 1 && calls[0].Fault == simulator.FaultStatus500 {
+						if calls := e.Sim.Calls(svc); len(calls) == 1 && calls[0].Fault == simulator.FaultStatus500 {
 							want.code, want.reason = "UPSTREAM_ERROR", "bad_status"
 						}
 					}
@@ -152,12 +153,12 @@ func behaviorOf(fault string) simulator.Behavior {
 	}[fault]
 }
 
-func checkCell(t *testing.T, e *env, r result, svc, fault string, want cell) {
+func checkCell(t *testing.T, e *gatewaytest.Gateway, r gatewaytest.Result, svc, fault string, want cell) {
 	t.Helper()
-	if r.status != 200 {
-		t.Fatalf("status %d; want 200", r.status)
+	if r.Status != 200 {
+		t.Fatalf("status %d; want 200", r.Status)
 	}
-	d := r.dashboard(t)
+	d := r.Dashboard(t)
 	paths := []string{"dashboard." + svc}
 	if svc == simulator.Catalog {
 		paths = nil
@@ -169,29 +170,29 @@ func checkCell(t *testing.T, e *env, r result, svc, fault string, want cell) {
 	}
 
 	// The field's value, or null with the right error.
-	byPath := r.errorsByPath()
+	byPath := r.ErrorsByPath()
 	if want.code == "" {
-		if len(r.gql.Errors) > 0 {
-			t.Errorf("errors %+v; want none", r.gql.Errors)
+		if len(r.GQL.Errors) > 0 {
+			t.Errorf("errors %+v; want none", r.GQL.Errors)
 		}
-		assertIntact(t, d, "", false)
+		gatewaytest.AssertIntact(t, d, "", false)
 	} else {
-		if len(r.gql.Errors) != len(paths) {
-			t.Errorf("%d errors; want %d: %+v", len(r.gql.Errors), len(paths), r.gql.Errors)
+		if len(r.GQL.Errors) != len(paths) {
+			t.Errorf("%d errors; want %d: %+v", len(r.GQL.Errors), len(paths), r.GQL.Errors)
 		}
 		for _, p := range paths {
 			err := byPath[p]
-			if err.code() != want.code || err.service() != svc || err.Extensions["reason"] != nilIfEmpty(want.reason) {
+			if err.Code() != want.code || err.Service() != svc || err.Extensions["reason"] != nilIfEmpty(want.reason) {
 				t.Errorf("error at %s = %+v; want %s (reason %q) from %s", p, err, want.code, want.reason, svc)
 			}
 		}
-		assertClean(t, r.gql.Errors)
-		assertIntact(t, d, svc, false)
+		gatewaytest.AssertClean(t, r.GQL.Errors)
+		gatewaytest.AssertIntact(t, d, svc, false)
 	}
 
 	// The response time.
-	if r.elapsed < want.min || r.elapsed > want.max {
-		t.Errorf("answered after %v; want %v..%v", r.elapsed, want.min, want.max)
+	if r.Elapsed < want.min || r.Elapsed > want.max {
+		t.Errorf("answered after %v; want %v..%v", r.Elapsed, want.min, want.max)
 	}
 
 	// The exact calls: the failing service's, and one for every other
@@ -199,7 +200,7 @@ func checkCell(t *testing.T, e *env, r result, svc, fault string, want cell) {
 	// because the machine is busy may be hedged too: the gateway logs each
 	// hedge, and each must show as one more call.
 	hedges := 0
-	for _, l := range e.logs.lines() {
+	for _, l := range e.Logs.Lines() {
 		if l["decision"] == "hedged" && l["service"] == svc {
 			hedges++
 		}
@@ -207,7 +208,7 @@ func checkCell(t *testing.T, e *env, r result, svc, fault string, want cell) {
 	if hedges < want.hedges {
 		t.Errorf("%d hedges logged; want %d", hedges, want.hedges)
 	}
-	calls := e.callCounts()
+	calls := e.CallCounts()
 	for _, s := range simulator.Services() {
 		wantCalls := 1
 		switch {
@@ -221,14 +222,14 @@ func checkCell(t *testing.T, e *env, r result, svc, fault string, want cell) {
 		}
 	}
 	// Each attempt carried the time left for it: at most its own timeout.
-	for _, c := range e.sim.Calls(svc) {
+	for _, c := range e.Sim.Calls(svc) {
 		if ms, err := strconv.Atoi(c.TimeoutMs); err != nil || ms < 1 || time.Duration(ms)*time.Millisecond > matrixTimeout {
 			t.Errorf("X-Timeout-Ms %q; want 1..%d", c.TimeoutMs, matrixTimeout.Milliseconds())
 		}
 	}
 	// The service saw its abandoned calls end.
 	if want.released {
-		e.waitFor(t, svc, "every abandoned call to end", func(s simulator.Stats) bool {
+		e.WaitFor(t, svc, "every abandoned call to end", func(s simulator.Stats) bool {
 			return s.Canceled+s.GaveUp == want.calls && s.InFlight == 0
 		})
 	}

@@ -1,4 +1,4 @@
-package gateway_test
+package acceptance_test
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/acme/dashboard-gateway/gatewaytest"
 	"github.com/acme/dashboard-gateway/simulator"
 )
 
@@ -29,15 +30,15 @@ func TestFieldSelection(t *testing.T) {
 			map[string]int{"recommendations": 1}},
 		{"notifications", `{ dashboard(userId: "u1") { notifications { unreadCount } } }`, map[string]int{"notifications": 1}},
 	}
-	e := newEnv(t, envOptions{})
+	e := gatewaytest.New(t, gatewaytest.Options{})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e.sim.ResetStats()
-			r := e.post(t, tt.query, map[string]any{"id": "u1"})
-			if len(r.gql.Errors) > 0 {
-				t.Fatalf("errors %+v", r.gql.Errors)
+			e.Sim.ResetStats()
+			r := e.Post(t, tt.query, map[string]any{"id": "u1"})
+			if len(r.GQL.Errors) > 0 {
+				t.Fatalf("errors %+v", r.GQL.Errors)
 			}
-			if got := e.callCounts(); !maps.Equal(got, tt.want) {
+			if got := e.CallCounts(); !maps.Equal(got, tt.want) {
 				t.Errorf("calls %v; want %v", got, tt.want)
 			}
 		})
@@ -51,17 +52,17 @@ func TestBatching(t *testing.T) {
 	for i := range ids {
 		ids[i] = fmt.Sprintf("u%d", i+1)
 	}
-	e := newEnv(t, envOptions{})
-	r := e.post(t, `query($ids: [ID!]!) { dashboards(userIds: $ids) {
+	e := gatewaytest.New(t, gatewaytest.Options{})
+	r := e.Post(t, `query($ids: [ID!]!) { dashboards(userIds: $ids) {
 		profile { name }
 		orders { items { product { name } } }
 		recommendations { product { name } }
 	} }`, map[string]any{"ids": ids})
-	if len(r.gql.Errors) > 0 {
-		t.Fatalf("errors %+v", r.gql.Errors)
+	if len(r.GQL.Errors) > 0 {
+		t.Fatalf("errors %+v", r.GQL.Errors)
 	}
 
-	profileCalls := e.sim.Calls(simulator.Profile)
+	profileCalls := e.Sim.Calls(simulator.Profile)
 	if len(profileCalls) != 1 || len(profileCalls[0].IDs) != 20 {
 		t.Errorf("profile calls %d (first with %d ids); want 1 with 20 ids", len(profileCalls), idsOfFirst(profileCalls))
 	}
@@ -86,7 +87,7 @@ func TestBatching(t *testing.T) {
 		}
 		lists++ // every existing user has recommendations
 	}
-	catalogCalls := e.sim.Calls(simulator.Catalog)
+	catalogCalls := e.Sim.Calls(simulator.Catalog)
 	asked := map[string]bool{}
 	for i, c := range catalogCalls {
 		if len(c.IDs) > 100 {
@@ -134,15 +135,15 @@ func TestDeduplication(t *testing.T) {
 		{"one product in many places", `{ a: dashboard(userId: "u1") { orders { items { product { name } } } } b: dashboard(userId: "u1") { orders { items { product { id } } } } }`,
 			map[string]int{"orders": 1, "catalog": 1}},
 	}
-	e := newEnv(t, envOptions{})
+	e := gatewaytest.New(t, gatewaytest.Options{})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e.sim.ResetStats()
-			r := e.post(t, tt.query, nil)
-			if len(r.gql.Errors) > 0 {
-				t.Fatalf("errors %+v", r.gql.Errors)
+			e.Sim.ResetStats()
+			r := e.Post(t, tt.query, nil)
+			if len(r.GQL.Errors) > 0 {
+				t.Fatalf("errors %+v", r.GQL.Errors)
 			}
-			if got := e.callCounts(); !maps.Equal(got, tt.want) {
+			if got := e.CallCounts(); !maps.Equal(got, tt.want) {
 				t.Errorf("calls %v; want %v", got, tt.want)
 			}
 		})
@@ -154,20 +155,20 @@ func TestDeduplication(t *testing.T) {
 // each value returns (defaults, limits, unreadOnly's filter) is tested
 // beside the code (package dashboard).
 func TestListArguments(t *testing.T) {
-	e := newEnv(t, envOptions{})
-	r := e.post(t, `{ dashboard(userId: "u1") {
+	e := gatewaytest.New(t, gatewaytest.Options{})
+	r := e.Post(t, `{ dashboard(userId: "u1") {
 		orders(first: 3) { id }
 		none: orders(first: 0) { id }
 		recommendations(first: 50) { score }
 		notifications(first: 5, unreadOnly: true) { unreadCount }
 	} }`, nil)
-	if len(r.gql.Errors) > 0 {
-		t.Fatalf("errors %+v", r.gql.Errors)
+	if len(r.GQL.Errors) > 0 {
+		t.Fatalf("errors %+v", r.GQL.Errors)
 	}
 	var data struct {
 		Dashboard struct{ None []struct{ ID string } }
 	}
-	decode(t, r.gql.Data, &data)
+	gatewaytest.Decode(t, r.GQL.Data, &data)
 	if data.Dashboard.None == nil || len(data.Dashboard.None) != 0 {
 		t.Errorf("orders(first: 0) = %+v; want []", data.Dashboard.None)
 	}
@@ -178,7 +179,7 @@ func TestListArguments(t *testing.T) {
 	}
 	for service, queries := range want {
 		var got []string
-		for _, c := range e.sim.Calls(service) {
+		for _, c := range e.Sim.Calls(service) {
 			got = append(got, c.Query.Encode())
 		}
 		slices.Sort(got)
@@ -192,18 +193,18 @@ func TestListArguments(t *testing.T) {
 // at once (gqlgen.yml worker_limit), so 50 dashboards never have more than
 // 32 wallet calls in flight.
 func TestGoroutinesPerListAreCapped(t *testing.T) {
-	e := newEnv(t, envOptions{behaviors: map[string]simulator.Behavior{
+	e := gatewaytest.New(t, gatewaytest.Options{Behaviors: map[string]simulator.Behavior{
 		simulator.Wallet: {Latency: simulator.Latency{Min: 100 * time.Millisecond}},
-	}, deadline: 5 * time.Second})
+	}, Deadline: 5 * time.Second})
 	ids := make([]string, 50)
 	for i := range ids {
 		ids[i] = fmt.Sprintf("u%d", i+1)
 	}
-	r := e.post(t, `query($ids: [ID!]!) { dashboards(userIds: $ids) { wallet { loyaltyPoints } } }`, map[string]any{"ids": ids})
-	if len(r.gql.Errors) > 0 {
-		t.Fatalf("errors %+v", r.gql.Errors)
+	r := e.Post(t, `query($ids: [ID!]!) { dashboards(userIds: $ids) { wallet { loyaltyPoints } } }`, map[string]any{"ids": ids})
+	if len(r.GQL.Errors) > 0 {
+		t.Fatalf("errors %+v", r.GQL.Errors)
 	}
-	if s := e.sim.Stats(simulator.Wallet); s.Calls != 50 || s.PeakInFlight > 32 {
+	if s := e.Sim.Stats(simulator.Wallet); s.Calls != 50 || s.PeakInFlight > 32 {
 		t.Errorf("wallet: %d calls, %d at once at most; want 50, at most 32 at once", s.Calls, s.PeakInFlight)
 	}
 }

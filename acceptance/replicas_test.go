@@ -1,4 +1,4 @@
-package gateway_test
+package acceptance_test
 
 import (
 	"fmt"
@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/acme/dashboard-gateway/config"
-	"github.com/acme/dashboard-gateway/documents"
 	"github.com/acme/dashboard-gateway/downstream"
 	"github.com/acme/dashboard-gateway/gateway"
+	"github.com/acme/dashboard-gateway/gatewaytest"
 	"github.com/acme/dashboard-gateway/sharedstore"
 	"github.com/acme/dashboard-gateway/sharedstore/redistest"
 	"github.com/acme/dashboard-gateway/simulator"
@@ -19,51 +19,30 @@ import (
 
 // replicas are gateways built the same way in front of one simulator and
 // one Redis, asked round-robin.
-type replicas []*env
+type replicas []*gatewaytest.Gateway
 
 // newReplicas builds n gateways sharing redis, with a per-address limit
 // of limit per second; clients' addresses come from X-Forwarded-For.
 func newReplicas(tb testing.TB, n int, redis *redistest.Server, limit int) replicas {
 	tb.Helper()
-	o := envOptions{policies: map[downstream.Service]string{downstream.Orders: "attempts=1,stale-if-error=1h"}, edit: func(c *config.Config) {
+	o := gatewaytest.Options{Policies: map[downstream.Service]string{downstream.Orders: "attempts=1,stale-if-error=1h"}, Edit: func(c *config.Config) {
 		c.Redis.URL = redis.URL()
 		c.RateLimit = gateway.RateLimit{Requests: limit, Window: time.Second}
-		trustProxies(tb, c, "127.0.0.1/32")
+		gatewaytest.TrustProxies(tb, c, "127.0.0.1/32")
 	}}
-	first := newEnv(tb, o)
+	first := gatewaytest.New(tb, o)
 	rs := replicas{first}
 	for range n - 1 {
-		o.replicaOf = first
-		rs = append(rs, newEnv(tb, o))
+		o.ReplicaOf = first
+		rs = append(rs, gatewaytest.New(tb, o))
 	}
 	return rs
 }
 
-// persisted is the APQ extension of a query's hash.
-func persisted(q string) map[string]any {
-	return map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": documents.Hash(q)}}
-}
-
-// register sends q with its hash; byHash sends only the hash.
-func (e *env) register(tb testing.TB, q string) result {
-	tb.Helper()
-	return e.postRaw(tb, map[string]any{"query": q, "extensions": persisted(q)})
-}
-
-func (e *env) byHash(tb testing.TB, q string) result {
-	tb.Helper()
-	return e.postRaw(tb, map[string]any{"extensions": persisted(q)})
-}
-
-// found reports whether a by-hash request found its query.
-func found(r result) bool {
-	return r.status == http.StatusOK && len(r.gql.Errors) == 0 && len(r.gql.Data) > 0
-}
-
 // typename sends the cheapest query from the client at addr.
-func (e *env) typename(tb testing.TB, addr string) result {
+func typename(tb testing.TB, e *gatewaytest.Gateway, addr string) gatewaytest.Result {
 	tb.Helper()
-	return e.post(tb, `{ __typename }`, nil, "X-Forwarded-For", addr)
+	return e.Post(tb, `{ __typename }`, nil, "X-Forwarded-For", addr)
 }
 
 func TestReplicasShareRedis(t *testing.T) {
@@ -74,15 +53,15 @@ func TestReplicasShareRedis(t *testing.T) {
 
 	t.Run("APQ registered on A is served by B and C", func(t *testing.T) {
 		const q = `query SharedApq { dashboard(userId: "u1") { userId } }`
-		if r := b.byHash(t, q); found(r) {
-			t.Fatalf("B before registration: got %s; want PERSISTED_QUERY_NOT_FOUND", r.body)
+		if r := b.PostHash(t, q); r.Found() {
+			t.Fatalf("B before registration: got %s; want PERSISTED_QUERY_NOT_FOUND", r.Body)
 		}
-		if r := a.register(t, q); !found(r) {
-			t.Fatalf("register on A: got %d %s", r.status, r.body)
+		if r := a.RegisterPersisted(t, q); !r.Found() {
+			t.Fatalf("register on A: got %d %s", r.Status, r.Body)
 		}
-		for name, e := range map[string]*env{"B": b, "C": c} {
-			if r := e.byHash(t, q); !found(r) {
-				t.Errorf("by hash on %s: got %d %s; want the query's data", name, r.status, r.body)
+		for name, e := range map[string]*gatewaytest.Gateway{"B": b, "C": c} {
+			if r := e.PostHash(t, q); !r.Found() {
+				t.Errorf("by hash on %s: got %d %s; want the query's data", name, r.Status, r.Body)
 			}
 		}
 	})
@@ -94,15 +73,15 @@ func TestReplicasShareRedis(t *testing.T) {
 		start := time.Now()
 		var last time.Time
 		for time.Since(start) < 2*time.Second {
-			r := rs[sent%len(rs)].typename(t, "10.1.0.1")
+			r := typename(t, rs[sent%len(rs)], "10.1.0.1")
 			last = time.Now()
 			sent++
-			switch r.status {
+			switch r.Status {
 			case http.StatusOK:
 				allowed++
 			case http.StatusTooManyRequests:
 			default:
-				t.Fatalf("request %d: got %d %s", sent, r.status, r.body)
+				t.Fatalf("request %d: got %d %s", sent, r.Status, r.Body)
 			}
 		}
 		want := float64(limit) + float64(limit)*last.Sub(start).Seconds()
@@ -117,19 +96,19 @@ func TestReplicasShareRedis(t *testing.T) {
 
 	t.Run("a value kept through A is served stale by C while the service fails", func(t *testing.T) {
 		vars := map[string]any{"id": "u7", "n": 2}
-		good := a.post(t, ordersQuery, vars, "X-Forwarded-For", "10.4.0.1")
-		if len(good.gql.Errors) > 0 || ordersOf(t, good.gql.Data) == "" {
-			t.Fatalf("healthy answer on A: %s", good.body)
+		good := a.Post(t, ordersQuery, vars, "X-Forwarded-For", "10.4.0.1")
+		if len(good.GQL.Errors) > 0 || gatewaytest.OrdersOf(t, good.GQL.Data) == "" {
+			t.Fatalf("healthy answer on A: %s", good.Body)
 		}
 		failOrders(a) // the replicas share one simulator
-		defer a.sim.SetBehavior(simulator.Orders, simulator.Behavior{})
-		r := c.post(t, ordersQuery, vars, "X-Forwarded-For", "10.4.0.2")
-		s := decodeStale(t, r)
-		if got, want := ordersOf(t, s.Data), ordersOf(t, good.gql.Data); got != want || len(s.Errors) != 0 {
-			t.Errorf("on C: got %s; want A's orders %s and no error", r.body, want)
+		defer a.Sim.SetBehavior(simulator.Orders, simulator.Behavior{})
+		r := c.Post(t, ordersQuery, vars, "X-Forwarded-For", "10.4.0.2")
+		s := r.Stale(t)
+		if got, want := gatewaytest.OrdersOf(t, s.Data), gatewaytest.OrdersOf(t, good.GQL.Data); got != want || len(s.Errors) != 0 {
+			t.Errorf("on C: got %s; want A's orders %s and no error", r.Body, want)
 		}
 		if len(s.Extensions.Stale) != 1 || s.Extensions.Stale[0].Service != "orders" {
-			t.Errorf("on C: extensions.stale of %s; want one entry of orders", r.body)
+			t.Errorf("on C: extensions.stale of %s; want one entry of orders", r.Body)
 		}
 	})
 
@@ -149,22 +128,22 @@ func TestReplicasShareRedis(t *testing.T) {
 			t.Errorf("p99 grew by %v with Redis down; want at most 25ms", grow)
 		}
 		const q = `query WhileDown { dashboard(userId: "u2") { userId } }`
-		if r := a.register(t, q); !found(r) {
-			t.Errorf("register on A with Redis down: got %d %s; want the data", r.status, r.body)
+		if r := a.RegisterPersisted(t, q); !r.Found() {
+			t.Errorf("register on A with Redis down: got %d %s; want the data", r.Status, r.Body)
 		}
-		if r := b.byHash(t, q); found(r) || r.gql.Errors[0].code() != "PERSISTED_QUERY_NOT_FOUND" {
-			t.Errorf("by hash on B with Redis down: got %s; want PERSISTED_QUERY_NOT_FOUND (a miss)", r.body)
+		if r := b.PostHash(t, q); r.Found() || r.GQL.Errors[0].Code() != "PERSISTED_QUERY_NOT_FOUND" {
+			t.Errorf("by hash on B with Redis down: got %s; want PERSISTED_QUERY_NOT_FOUND (a miss)", r.Body)
 		}
 	})
 
 	redis.Restart()
 	t.Run("Redis restarted: sharing resumes", func(t *testing.T) {
-		for i, e := range []*env{b, c} {
+		for i, e := range []*gatewaytest.Gateway{b, c} {
 			q := fmt.Sprintf(`query AfterRestart%d { dashboard(userId: "u3") { userId } }`, i)
 			// The breakers let a probe through once they have been open
 			// 1s (sharedstore.DefaultOpenFor).
 			waitUntil(t, 10*time.Second, func() bool {
-				return found(a.register(t, q)) && found(e.byHash(t, q))
+				return a.RegisterPersisted(t, q).Found() && e.PostHash(t, q).Found()
 			})
 		}
 	})
@@ -177,11 +156,11 @@ func latencies(tb testing.TB, rs replicas, n int, prefix string) []time.Duration
 	tb.Helper()
 	out := make([]time.Duration, 0, n)
 	for i := range n {
-		r := rs[i%len(rs)].typename(tb, fmt.Sprintf("%s%d", prefix, i%250+1))
-		if r.status != http.StatusOK || len(r.gql.Errors) > 0 {
-			tb.Fatalf("request %d: got %d %s; want 200 with data", i, r.status, r.body)
+		r := typename(tb, rs[i%len(rs)], fmt.Sprintf("%s%d", prefix, i%250+1))
+		if r.Status != http.StatusOK || len(r.GQL.Errors) > 0 {
+			tb.Fatalf("request %d: got %d %s; want 200 with data", i, r.Status, r.Body)
 		}
-		out = append(out, r.elapsed)
+		out = append(out, r.Elapsed)
 	}
 	return out
 }

@@ -1,4 +1,4 @@
-package gateway_test
+package acceptance_test
 
 import (
 	"fmt"
@@ -12,7 +12,9 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/acme/dashboard-gateway/contract"
 	"github.com/acme/dashboard-gateway/downstream"
+	"github.com/acme/dashboard-gateway/gatewaytest"
 	"github.com/acme/dashboard-gateway/simulator"
 )
 
@@ -45,23 +47,23 @@ func TestChaosSoak(t *testing.T) {
 		simulator.Wallet:          {Latency: latency, Fault: simulator.FaultStatus503, FaultRate: 0.1},
 	}
 	const deadline = 500 * time.Millisecond
-	e := newEnv(t, envOptions{
-		behaviors: chaos,
-		deadline:  deadline,
-		bench:     true,
-		policy:    "timeout=200ms,backoff=10ms,backoff-max=40ms",
-		policies: map[downstream.Service]string{
+	e := gatewaytest.New(t, gatewaytest.Options{
+		Behaviors: chaos,
+		Deadline:  deadline,
+		Bench:     true,
+		Policy:    "timeout=200ms,backoff=10ms,backoff-max=40ms",
+		Policies: map[downstream.Service]string{
 			downstream.Recommendations: "timeout=200ms,hedge=p95",
 			downstream.Catalog:         "timeout=200ms,h2c=on",
 			downstream.Wallet:          "timeout=200ms,h2c=on,breaker-consecutive=5,breaker-open=200ms",
 		},
-		budgets: map[string]time.Duration{"notifications": 150 * time.Millisecond},
+		Budgets: map[string]time.Duration{"notifications": 150 * time.Millisecond},
 	})
 	queries := []struct {
 		query string
 		vars  func(r *rand.Rand) map[string]any
 	}{
-		{fullQuery, func(r *rand.Rand) map[string]any { return map[string]any{"id": fmt.Sprintf("u%d", r.IntN(200)+1)} }},
+		{contract.DashboardQuery, func(r *rand.Rand) map[string]any { return map[string]any{"id": fmt.Sprintf("u%d", r.IntN(200)+1)} }},
 		{matrixQuery, func(*rand.Rand) map[string]any { return nil }},
 		{`query($ids: [ID!]!) { dashboards(userIds: $ids) { profile { name } orders(first: 3) { items { product { name } } } wallet { loyaltyPoints } } }`,
 			func(r *rand.Rand) map[string]any {
@@ -78,23 +80,23 @@ func TestChaosSoak(t *testing.T) {
 			rng := rand.New(rand.NewPCG(uint64(client), 7))
 			for time.Now().Before(stop) {
 				q := queries[rng.IntN(len(queries))]
-				r := e.post(t, q.query, q.vars(rng))
+				r := e.Post(t, q.query, q.vars(rng))
 				requests.Add(1)
-				if r.elapsed > deadline+margin {
+				if r.Elapsed > deadline+margin {
 					late.Add(1)
-					t.Errorf("answered after %v; want the %v deadline (+%v)", r.elapsed, deadline, margin)
+					t.Errorf("answered after %v; want the %v deadline (+%v)", r.Elapsed, deadline, margin)
 				}
-				if r.status != 200 || r.gql.Data == nil {
+				if r.Status != 200 || r.GQL.Data == nil {
 					bad.Add(1)
-					t.Errorf("status %d, body %.300s; want 200 with data", r.status, r.body)
+					t.Errorf("status %d, body %.300s; want 200 with data", r.Status, r.Body)
 				}
-				for _, err := range r.gql.Errors {
-					if !knownCodes[err.code()] {
+				for _, err := range r.GQL.Errors {
+					if !knownCodes[err.Code()] {
 						bad.Add(1)
 						t.Errorf("error %+v; want one of the known codes", err)
 					}
 				}
-				assertClean(t, r.gql.Errors)
+				gatewaytest.AssertClean(t, r.GQL.Errors)
 			}
 		})
 	}
@@ -103,7 +105,7 @@ func TestChaosSoak(t *testing.T) {
 	if requests.Load() < 10 {
 		t.Errorf("only %d requests", requests.Load())
 	}
-	e.client.CloseIdleConnections()
+	e.Client.CloseIdleConnections()
 	if grown := heapInUse() - heapBefore; grown > 16<<20 {
 		t.Errorf("heap grew by %d MiB over the soak; want it back near where it was", grown>>20)
 	}

@@ -1,39 +1,17 @@
-package gateway_test
+package acceptance_test
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"go.uber.org/goleak"
-
+	"github.com/acme/dashboard-gateway/contract"
 	"github.com/acme/dashboard-gateway/downstream"
+	"github.com/acme/dashboard-gateway/gatewaytest"
 
 	"github.com/acme/dashboard-gateway/simulator"
 )
-
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
-}
-
-// leak matches what must never reach a client: Go error text, addresses, paths.
-var leak = regexp.MustCompile(`(?i)https?://|127\.0\.0\.1|localhost|dial |unexpected EOF|end of JSON|json:|\.go:\d|goroutine|panic|status \d{3}|connection reset|context (deadline|canceled)`)
-
-func assertClean(tb testing.TB, errs []gqlError) {
-	tb.Helper()
-	for _, e := range errs {
-		if leak.MatchString(e.Message) {
-			tb.Errorf("error message %q leaks internals", e.Message)
-		}
-		for k, v := range e.Extensions {
-			if s, ok := v.(string); ok && leak.MatchString(s) {
-				tb.Errorf("extensions.%s %q leaks internals", k, s)
-			}
-		}
-	}
-}
 
 // One request for the full query through the whole gateway: every field
 // arrives, in the contract's JSON (times in RFC 3339, UTC; formatted
@@ -41,12 +19,12 @@ func assertClean(tb testing.TB, errs []gqlError) {
 // What each field holds, converted field by field, is tested beside the
 // code that builds it (package dashboard).
 func TestFullDashboard(t *testing.T) {
-	e := newEnv(t, envOptions{})
-	r := e.post(t, fullQuery, map[string]any{"id": "u1"}, "X-Request-Id", "req-full-1")
-	if r.status != 200 || len(r.gql.Errors) > 0 {
-		t.Fatalf("status %d, errors %+v; want 200 and none", r.status, r.gql.Errors)
+	e := gatewaytest.New(t, gatewaytest.Options{})
+	r := e.Post(t, contract.DashboardQuery, map[string]any{"id": "u1"}, "X-Request-Id", "req-full-1")
+	if r.Status != 200 || len(r.GQL.Errors) > 0 {
+		t.Fatalf("status %d, errors %+v; want 200 and none", r.Status, r.GQL.Errors)
 	}
-	d := r.dashboard(t)
+	d := r.Dashboard(t)
 
 	wantProfile, _ := simulator.ProfileOf("u1")
 	if p := d.Profile; p == nil || p.ID != "u1" || p.MemberSince != wantProfile.MemberSince.UTC().Format(time.RFC3339) {
@@ -88,7 +66,7 @@ func TestFullDashboard(t *testing.T) {
 
 	// One call per service; the catalog's products come from two lists, which
 	// share one call when they arrive within the batch window.
-	calls := e.callCounts()
+	calls := e.CallCounts()
 	for _, s := range simulator.Services() {
 		if n := calls[s]; n != 1 && !(s == simulator.Catalog && n == 2) {
 			t.Errorf("%d calls to %s; want 1 (catalog: 1 or 2)", n, s)
@@ -97,7 +75,7 @@ func TestFullDashboard(t *testing.T) {
 
 	// Every downstream call carried the contract's headers.
 	for _, s := range simulator.Services() {
-		for _, c := range e.sim.Calls(s) {
+		for _, c := range e.Sim.Calls(s) {
 			var ms int
 			if _, err := fmt.Sscan(c.TimeoutMs, &ms); err != nil || ms < 1 || ms > 1500 {
 				t.Errorf("%s call X-Timeout-Ms %q; want 1..1500", s, c.TimeoutMs)
@@ -107,19 +85,19 @@ func TestFullDashboard(t *testing.T) {
 			}
 		}
 	}
-	if got := r.header.Get("X-Request-Id"); got != "req-full-1" {
+	if got := r.Header.Get("X-Request-Id"); got != "req-full-1" {
 		t.Errorf("response X-Request-Id %q; want req-full-1", got)
 	}
 }
 
 // fieldPaths returns, for a failing service, the response paths that must be
 // null with its error (for catalog: every product of the full query).
-func fieldPaths(tb testing.TB, r result, service string) []string {
+func fieldPaths(tb testing.TB, r gatewaytest.Result, service string) []string {
 	tb.Helper()
 	if service != simulator.Catalog {
 		return []string{"dashboard." + service}
 	}
-	d := r.dashboard(tb)
+	d := r.Dashboard(tb)
 	var paths []string
 	for i, o := range d.Orders {
 		for j := range o.Items {
@@ -154,16 +132,16 @@ func TestServiceFailingAlone(t *testing.T) {
 				code, reason = "NOT_FOUND", "" // the wallet's 404 means an unknown user
 			}
 			t.Run(svc+"/"+string(f.fault), func(t *testing.T) {
-				e := newEnv(t, envOptions{behaviors: map[string]simulator.Behavior{svc: {Fault: f.fault}}})
-				r := e.post(t, fullQuery, map[string]any{"id": "u2"}, "X-Request-Id", "req-fail")
-				if r.status != 200 {
-					t.Fatalf("status %d; want 200", r.status)
+				e := gatewaytest.New(t, gatewaytest.Options{Behaviors: map[string]simulator.Behavior{svc: {Fault: f.fault}}})
+				r := e.Post(t, contract.DashboardQuery, map[string]any{"id": "u2"}, "X-Request-Id", "req-fail")
+				if r.Status != 200 {
+					t.Fatalf("status %d; want 200", r.Status)
 				}
-				d := r.dashboard(t)
-				byPath := r.errorsByPath()
+				d := r.Dashboard(t)
+				byPath := r.ErrorsByPath()
 				want := fieldPaths(t, r, svc)
-				if len(r.gql.Errors) != len(want) {
-					t.Errorf("%d errors; want %d (one per failed field): %+v", len(r.gql.Errors), len(want), r.gql.Errors)
+				if len(r.GQL.Errors) != len(want) {
+					t.Errorf("%d errors; want %d (one per failed field): %+v", len(r.GQL.Errors), len(want), r.GQL.Errors)
 				}
 				for _, p := range want {
 					e, ok := byPath[p]
@@ -171,12 +149,12 @@ func TestServiceFailingAlone(t *testing.T) {
 						t.Errorf("no error at %s", p)
 						continue
 					}
-					if e.code() != code || e.service() != svc || e.Extensions["reason"] != nilIfEmpty(reason) {
+					if e.Code() != code || e.Service() != svc || e.Extensions["reason"] != nilIfEmpty(reason) {
 						t.Errorf("error at %s = %+v; want code %s, service %s, reason %q", p, e, code, svc, reason)
 					}
 				}
-				assertClean(t, r.gql.Errors)
-				assertOthersIntact(t, d, svc)
+				gatewaytest.AssertClean(t, r.GQL.Errors)
+				gatewaytest.AssertOthersIntact(t, d, svc)
 				assertLogged(t, e, "req-fail", svc)
 			})
 		}
@@ -190,50 +168,10 @@ func nilIfEmpty(s string) any {
 	return s
 }
 
-// assertOthersIntact checks that every field of the full query not served
-// by failed carries data.
-func assertOthersIntact(tb testing.TB, d dashboardJSON, failed string) {
-	tb.Helper()
-	assertIntact(tb, d, failed, true)
-}
-
-// assertIntact checks that every field not served by failed carries data;
-// recProducts says whether the query asked for the recommendations' products.
-func assertIntact(tb testing.TB, d dashboardJSON, failed string, recProducts bool) {
-	tb.Helper()
-	present := map[string]bool{
-		simulator.Profile:         d.Profile != nil,
-		simulator.Orders:          d.Orders != nil,
-		simulator.Recommendations: d.Recommendations != nil,
-		simulator.Notifications:   d.Notifications != nil,
-		simulator.Wallet:          d.Wallet != nil,
-	}
-	for svc, ok := range present {
-		if ok == (svc == failed) {
-			tb.Errorf("%s present = %v; want %v (failing: %s)", svc, ok, svc != failed, failed)
-		}
-	}
-	if failed == simulator.Catalog {
-		return
-	}
-	for _, o := range d.Orders {
-		for _, it := range o.Items {
-			if it.Product == nil {
-				tb.Errorf("order %s has a null product; want every product", o.ID)
-			}
-		}
-	}
-	for i, rec := range d.Recommendations {
-		if recProducts && rec.Product == nil {
-			tb.Errorf("recommendation %d has a null product; want every product", i)
-		}
-	}
-}
-
 // assertLogged checks that the log holds the real cause with the request id.
-func assertLogged(tb testing.TB, e *env, reqID, service string) {
+func assertLogged(tb testing.TB, e *gatewaytest.Gateway, reqID, service string) {
 	tb.Helper()
-	for _, l := range e.logs.lines() {
+	for _, l := range e.Logs.Lines() {
 		if l["request_id"] == reqID && l["service"] == service && l["error"] != nil && l["msg"] == "field failed" {
 			return
 		}
@@ -242,15 +180,15 @@ func assertLogged(tb testing.TB, e *env, reqID, service string) {
 }
 
 func TestConnectionRefused(t *testing.T) {
-	refused := "http://" + refusedAddr(t)
-	e := newEnv(t, envOptions{urls: map[downstream.Service]string{downstream.Wallet: refused}})
-	r := e.post(t, fullQuery, map[string]any{"id": "u3"}, "X-Request-Id", "req-refused")
-	err2, ok := r.errorsByPath()["dashboard.wallet"]
-	if !ok || err2.code() != "UPSTREAM_ERROR" || err2.Extensions["reason"] != "connection_failed" || err2.service() != "wallet" {
-		t.Fatalf("wallet error %+v; want UPSTREAM_ERROR connection_failed from wallet", r.gql.Errors)
+	refused := "http://" + gatewaytest.RefusedAddr(t)
+	e := gatewaytest.New(t, gatewaytest.Options{URLs: map[downstream.Service]string{downstream.Wallet: refused}})
+	r := e.Post(t, contract.DashboardQuery, map[string]any{"id": "u3"}, "X-Request-Id", "req-refused")
+	err2, ok := r.ErrorsByPath()["dashboard.wallet"]
+	if !ok || err2.Code() != "UPSTREAM_ERROR" || err2.Extensions["reason"] != "connection_failed" || err2.Service() != "wallet" {
+		t.Fatalf("wallet error %+v; want UPSTREAM_ERROR connection_failed from wallet", r.GQL.Errors)
 	}
-	assertClean(t, r.gql.Errors)
-	assertOthersIntact(t, r.dashboard(t), simulator.Wallet)
+	gatewaytest.AssertClean(t, r.GQL.Errors)
+	gatewaytest.AssertOthersIntact(t, r.Dashboard(t), simulator.Wallet)
 	assertLogged(t, e, "req-refused", "wallet")
 }
 
@@ -276,16 +214,16 @@ func TestInvalidArguments(t *testing.T) {
 		{"first from a variable", `query($n: Int) { dashboard(userId: "u1") { notifications(first: $n) { unreadCount } } }`, map[string]any{"n": 99}},
 		{"in a fragment", `{ dashboard(userId: "u1") { ...F } } fragment F on Dashboard { orders(first: 1000) { id } }`, nil},
 	}
-	e := newEnv(t, envOptions{})
+	e := gatewaytest.New(t, gatewaytest.Options{})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e.sim.ResetStats()
-			r := e.post(t, tt.query, tt.vars)
-			if r.status != 200 || len(r.gql.Errors) != 1 || r.gql.Errors[0].code() != "BAD_USER_INPUT" || r.gql.Data != nil {
-				t.Errorf("status %d, body %s; want 200 and one BAD_USER_INPUT request error, no data", r.status, r.body)
+			e.Sim.ResetStats()
+			r := e.Post(t, tt.query, tt.vars)
+			if r.Status != 200 || len(r.GQL.Errors) != 1 || r.GQL.Errors[0].Code() != "BAD_USER_INPUT" || r.GQL.Data != nil {
+				t.Errorf("status %d, body %s; want 200 and one BAD_USER_INPUT request error, no data", r.Status, r.Body)
 			}
-			assertClean(t, r.gql.Errors)
-			if calls := e.callCounts(); len(calls) != 0 {
+			gatewaytest.AssertClean(t, r.GQL.Errors)
+			if calls := e.CallCounts(); len(calls) != 0 {
 				t.Errorf("downstream calls %v; want none for invalid input", calls)
 			}
 		})

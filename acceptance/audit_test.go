@@ -1,4 +1,4 @@
-package gateway_test
+package acceptance_test
 
 import (
 	"encoding/json"
@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/acme/dashboard-gateway/gatewaytest"
 )
 
 // audit is one check of the GraphQL-over-HTTP server audit suite
@@ -159,10 +161,10 @@ func TestGraphQLOverHTTP(t *testing.T) {
 	if levels["MUST"] != 13 || levels["SHOULD"] != 23 || levels["MAY"] != 25 {
 		t.Errorf("audits per level %v; want the suite's 13 MUST, 23 SHOULD, 25 MAY", levels)
 	}
-	e := newEnv(t, envOptions{})
+	e := gatewaytest.New(t, gatewaytest.Options{})
 	for _, a := range list {
 		t.Run(a.id+" "+a.level+" "+a.name, func(t *testing.T) {
-			target := e.url + "/query"
+			target := e.URL + "/query"
 			if a.query != nil {
 				target += "?" + a.query.Encode()
 			}
@@ -174,7 +176,7 @@ func TestGraphQLOverHTTP(t *testing.T) {
 			for k, v := range a.header {
 				req.Header.Set(k, v)
 			}
-			resp, err := e.client.Do(req)
+			resp, err := e.Client.Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}
