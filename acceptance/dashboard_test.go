@@ -9,7 +9,6 @@ import (
 	"github.com/acme/dashboard-gateway/contract"
 	"github.com/acme/dashboard-gateway/downstream"
 	"github.com/acme/dashboard-gateway/gatewaytest"
-
 	"github.com/acme/dashboard-gateway/simulator"
 )
 
