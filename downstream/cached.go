@@ -69,23 +69,31 @@ func stale[T any](ctx context.Context, k kept, e *Error) (*T, bool) {
 // that finds none is reported a miss; the caller reports what it does
 // with an answer found (cache.Cache.Report).
 func load[T any](ctx context.Context, k kept, maxAge time.Duration) (*T, time.Duration, bool) {
-	return use[T](k.c, k.key.Service, k.c.GetMany(ctx, []cache.Key{k.key})[0], maxAge)
+	b, age, ok := k.c.Get(ctx, k.key)
+	if !ok {
+		return nil, 0, false // reported by Get
+	}
+	return decodeKept[T](k.c, k.key.Service, b, age, maxAge)
 }
 
-// use decodes f, an answer of service looked up, if it is younger than
-// maxAge. It reports the lookup unless it returns the answer: then the
-// caller reports what it does with it (cache.Cache.Report).
+// use is load for f, one of the answers a cache.Cache.GetMany found.
 func use[T any](c *cache.Cache, service string, f cache.Found, maxAge time.Duration) (*T, time.Duration, bool) {
 	if !f.OK() {
 		c.Report(service, f.Outcome)
 		return nil, 0, false
 	}
+	return decodeKept[T](c, service, f.Value, f.Age, maxAge)
+}
+
+// decodeKept decodes b, an answer of service kept age ago, if it is
+// younger than maxAge; otherwise it reports the lookup a miss.
+func decodeKept[T any](c *cache.Cache, service string, b []byte, age, maxAge time.Duration) (*T, time.Duration, bool) {
 	v := new(T)
-	if f.Age >= maxAge || gojson.Unmarshal(f.Value, v) != nil { // too old, or an entry of another version
+	if age >= maxAge || gojson.Unmarshal(b, v) != nil { // too old, or an entry of another version
 		c.Report(service, cache.OutcomeMiss)
 		return nil, 0, false
 	}
-	return v, f.Age, true
+	return v, age, true
 }
 
 // each gets the items of ids from a batch endpoint through get, keeping
