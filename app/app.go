@@ -124,6 +124,7 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*App, error) {
 		Metrics:          metrics,
 		Tracing:          deps.Tracing,
 		FieldTiming:      cfg.FieldTiming,
+		GqlgenOnly:       cfg.GqlgenOnly,
 		Ready:            func() bool { return !a.draining.Load() },
 		Cache:            a.cache,
 		Limits:           cfg.Limits,

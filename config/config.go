@@ -46,6 +46,11 @@ type Config struct {
 	OverloadTarget time.Duration
 	// FieldTiming lets clients ask for per-field timings.
 	FieldTiming bool
+	// GqlgenOnly runs every operation on gqlgen's executor, none on the
+	// fast path (package fastpath): the answers are the same, at about 3x
+	// the CPU. An operator's switch, should the fast path be suspected.
+	// Default false.
+	GqlgenOnly bool
 	// LogFormat is json (the default) or text.
 	LogFormat string
 	// LogLevel is the lowest level logged. Default info.

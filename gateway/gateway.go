@@ -71,6 +71,9 @@ type Options struct {
 	Tracing *observability.Tracing
 	// FieldTiming lets clients ask for per-field timings in extensions.
 	FieldTiming bool
+	// GqlgenOnly runs every operation on gqlgen's executor, none on the
+	// fast path.
+	GqlgenOnly bool
 	// Overload admits GraphQL requests under its adaptive concurrency limit
 	// and sheds the rest with 503 (package overload); nil admits all.
 	Overload *overload.Limiter

@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/executor"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
@@ -25,7 +26,10 @@ import (
 func newExecutor(opts Options) *executor.Executor {
 	// The fast path runs what it can plan; gqlgen's executor, with the
 	// resolvers, the rest (introspection, @defer).
-	schema := fastpath.New(graph.NewExecutableSchema(graph.Config{Resolvers: resolvers.New(opts.Dashboards)}), opts.Dashboards, 0)
+	var schema graphql.ExecutableSchema = graph.NewExecutableSchema(graph.Config{Resolvers: resolvers.New(opts.Dashboards)})
+	if !opts.GqlgenOnly {
+		schema = fastpath.New(schema, opts.Dashboards, 0)
+	}
 	exec := executor.New(schema)
 	exec.SetErrorPresenter(apierror.Presenter(opts.Logger))
 	exec.SetRecoverFunc(apierror.Recover(opts.Logger))
