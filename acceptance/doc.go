@@ -17,7 +17,7 @@
 //     slow uploads (deadline_test.go);
 //   - @defer over multipart/mixed (defer_test.go);
 //   - downstream calls: field selection, batching, deduplication, list
-//     arguments, capped goroutines (calls_test.go, goroutines_test.go);
+//     arguments (calls_test.go), goroutines per dashboard (goroutines_test.go);
 //   - resilience over HTTP: breaker, bulkhead, field budgets, h2c,
 //     deadline propagation (resilience_test.go), shedding
 //     (overload_test.go) and a chaos soak (soak_test.go);

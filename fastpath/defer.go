@@ -1,10 +1,12 @@
 package fastpath
 
 import (
+	"cmp"
 	"context"
-	"sync"
+	"slices"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/acme/dashboard-gateway/graphqlhttp"
 )
@@ -13,113 +15,125 @@ import (
 // delivery (multipart/mixed): only then is @defer honoured; otherwise a
 // deferred fragment is delivered with its parent, as the incremental
 // delivery RFC allows.
-func (s *Schema) incremental(opCtx *graphql.OperationContext) bool {
+func incremental(opCtx *graphql.OperationContext) bool {
 	return opCtx.Headers != nil && graphqlhttp.AcceptsIncremental(opCtx.Headers.Get("Accept"))
 }
 
-// part is one deferred group of one dashboard: a payload of its own.
+// A part is one deferred group of one object: a payload of its own, sent
+// once every field of the group (and everything below them) resolved. An
+// object has a part for each group its selection has fields in, and only
+// those: a fragment deferred elsewhere costs it nothing.
 type part struct {
-	b     *board
+	t     *objectType
+	sel   *selection
+	obj   any
+	n     *node
+	path  ast.Path
 	group int
+	unit  *unit
 }
 
-// streaming is the state of one run of a plan with deferred groups.
-type streaming struct {
-	mu      sync.Mutex
-	pending map[part]int  // service-backed fields not resolved yet, per part; group 0: the initial response's
-	initial int           // service-backed fields of group 0 not resolved yet, of all dashboards
-	started chan struct{} // closed when initial reaches 0
-	ready   chan part     // the parts whose fields all resolved, in that order; room for all
+// newPart registers the part of group g of obj (an object of type t whose
+// selection is sel and node n, whose field context is ctx's), its unit
+// holding until the caller has added its tasks.
+func (x *execution) newPart(ctx context.Context, t *objectType, sel *selection, obj any, n *node, g int) *part {
+	path := ast.Path{}
+	if fc := graphql.GetFieldContext(ctx); fc != nil {
+		path = fc.Path()
+	}
+	p := &part{t: t, sel: sel, obj: obj, n: n, path: path, group: g}
+	p.unit = newUnit(func() { x.readied(p) })
+	x.mu.Lock()
+	x.parts = append(x.parts, p)
+	x.mu.Unlock()
+	return p
 }
 
-// stream runs p, whose Dashboard fields are split into deferred groups, and
-// returns its responses: the first once every field of the initial
-// response has resolved, then one per deferred group of each dashboard, in
-// the order their fields finish resolving. All fields start resolving at
-// once, under ctx (the request's deadline): a group left at the deadline
-// completes then, with its fields' DEADLINE_EXCEEDED errors.
-func (s *Schema) stream(ctx context.Context, p *plan) graphql.ResponseHandler {
-	x := &execution{s: s, opCtx: graphql.GetOperationContext(ctx)}
-	st := &streaming{pending: map[part]int{}, started: make(chan struct{})}
-	remaining := 0
+// readied takes p as ready to send.
+func (x *execution) readied(p *part) {
+	x.mu.Lock()
+	x.ready = append(x.ready, p)
+	x.mu.Unlock()
+	select {
+	case x.wake <- struct{}{}:
+	default: // a wake-up is pending already
+	}
+}
+
+// stream returns the responses of an operation with deferred groups: the
+// initial one once every field outside them resolved, then one per part,
+// in the order their fields finish resolving. Every field starts resolving
+// at once, under ctx (the request's deadline): a part still pending at the
+// deadline completes then, with its fields' DEADLINE_EXCEEDED errors.
+func (x *execution) stream(ctx context.Context) graphql.ResponseHandler {
+	x.wake = make(chan struct{}, 1)
+	var pending map[*part]bool
 	first := true
 	return func(rctx context.Context) *graphql.Response {
 		if first {
 			first = false
-			boards := x.openRoots(ctx, p)
-			parts := st.count(boards, len(p.defers))
-			x.resolved = st.resolved
-			go x.resolve(ctx, boards)
-			<-st.started
-			data := x.write(rctx)
-			if string(data) != "null" { // no parts below a failed root
-				remaining = parts
-			}
-			hasNext := remaining > 0
+			x.resolve(ctx)
+			data := x.writeInitial(rctx)
+			pending = x.sent()
+			hasNext := len(pending) > 0
 			return &graphql.Response{Data: data, HasNext: &hasNext}
 		}
-		if remaining == 0 {
+		if len(pending) == 0 {
 			return nil
 		}
-		pt := <-st.ready // every field ends by the deadline, so does the wait
-		remaining--
+		p := x.next(pending)
+		delete(pending, p)
 		w := x.writer(rctx)
-		w.dashboard(pt.b, pt.group)
-		hasNext := remaining > 0
-		return &graphql.Response{Data: w.b, Path: pt.b.path, Label: p.defers[pt.group-1], HasNext: &hasNext}
+		w.path = append(w.path, p.path...)
+		if !p.t.write(w, p.sel, p.obj, p.n, p.group) {
+			w.b = append(w.b[:0], "null"...)
+		}
+		hasNext := len(pending) > 0
+		return &graphql.Response{Data: w.bytes(), Path: p.path, Label: x.plan.labels[p.group-1], HasNext: &hasNext}
 	}
 }
 
-// count sets up the counters of boards' fields in groups 1..groups and
-// returns how many parts there are: one per dashboard and group that has
-// fields. A part whose fields need no service is ready at once.
-func (st *streaming) count(boards []*board, groups int) int {
-	has := make([]bool, groups+1)
-	for _, b := range boards {
-		for _, f := range b.fields {
-			has[f.group] = true
-			if isServiceField(f.name) {
-				if f.group == 0 {
-					st.initial++
-				} else {
-					st.pending[part{b, f.group}]++
-				}
-			}
+// sent returns the parts whose object the initial response holds: written,
+// and not cut since (a null propagated over it).
+func (x *execution) sent() map[*part]bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	out := make(map[*part]bool, len(x.parts))
+	for _, p := range x.parts {
+		if p.n.seq == 0 || slices.ContainsFunc(x.cuts, func(c cut) bool { return c.seq > p.n.seq && c.at <= p.n.pos }) {
+			continue
 		}
+		out[p] = true
 	}
-	parts := 0
-	for g := 1; g <= groups; g++ {
-		if has[g] {
-			parts += len(boards)
-		}
-	}
-	st.ready = make(chan part, parts)
-	for _, b := range boards {
-		for g := 1; g <= groups; g++ {
-			if has[g] && st.pending[part{b, g}] == 0 {
-				st.ready <- part{b, g}
-			}
-		}
-	}
-	if st.initial == 0 {
-		close(st.started)
-	}
-	return parts
+	return out
 }
 
-// resolved counts field i of b as resolved.
-func (st *streaming) resolved(b *board, i int) {
-	g := b.fields[i].group
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if g == 0 {
-		if st.initial--; st.initial == 0 {
-			close(st.started)
+// next waits for a part of pending to be ready and returns it. Every field
+// ends by the deadline, so does the wait.
+func (x *execution) next(pending map[*part]bool) *part {
+	for {
+		x.mu.Lock()
+		for i, p := range x.ready {
+			if pending[p] {
+				x.ready = slices.Delete(x.ready, i, i+1)
+				x.mu.Unlock()
+				return p
+			}
 		}
-		return
+		x.mu.Unlock()
+		<-x.wake
 	}
-	pt := part{b, g}
-	if st.pending[pt]--; st.pending[pt] == 0 {
-		st.ready <- pt // never blocks: ready has room for every part
+}
+
+// announced returns the parts to come, ordered by path and group, for a
+// client that is told them up front.
+func announced(pending map[*part]bool) []*part {
+	out := make([]*part, 0, len(pending))
+	for p := range pending {
+		out = append(out, p)
 	}
+	slices.SortFunc(out, func(a, b *part) int {
+		return cmp.Or(cmp.Compare(a.path.String(), b.path.String()), cmp.Compare(a.group, b.group))
+	})
+	return out
 }

@@ -1,20 +1,27 @@
-// Package fastpath runs the gateway's GraphQL operations without gqlgen's
-// per-field machinery, which costs every field of every response a field
-// context, a middleware call, a marshaler closure, and every element of a
-// list of objects a goroutine: a full dashboard is ~700 fields. Here an
-// operation is planned once (its selections collected and merged, as
-// GraphQL's CollectFields would for every object at run time), the
-// service-backed Dashboard fields are resolved concurrently through package
-// dashboard, as gqlgen's resolvers do, and the response is written straight
-// from the models.
+// Package fastpath executes the gateway's GraphQL operations without
+// gqlgen's per-field machinery, which costs every field of every response a
+// field context, a middleware call and a marshaler, and every element of a
+// list of objects a goroutine: a full dashboard is ~700 fields.
 //
-// It serves what it can plan: queries of the schema's dashboard types,
-// fragments, aliases, @skip, @include and @defer (on the fragments of a
-// Dashboard, for clients that accept incremental delivery: see defer.go).
-// Everything else (introspection, a field it does not know) goes to the
-// gqlgen executor it wraps,
-// unchanged, so what a client sees never depends on which path served it:
-// a differential test holds the two to the same bytes.
+// What derives from the schema is generated from it (schema_gen.go, written
+// by the gqlgen plugin in fastpath/fastpathgen): which fields and arguments
+// exist, how each field's value is had (a struct field, a method, or one of
+// gqlgen's resolvers, called with the arguments coerced as gqlgen coerces
+// them), and a JSON writer per type. What is generic is written here: an
+// operation is planned once (its selections collected and merged, as
+// GraphQL's CollectFields would for every object at run time; plan.go),
+// every resolver field is resolved concurrently, at any depth, with the
+// same resolvers gqlgen's executor calls (run.go), the response is written
+// straight from the models with the specification's null propagation
+// (write.go), and @defer streams one part per deferred fragment and object
+// (defer.go).
+//
+// An operation the plan does not cover goes, whole, to the gqlgen executor
+// the Schema wraps (introspection, a mutation, a directive other than
+// @skip, @include and @defer, a field the generator could not write): the
+// reason is told to Options.Fallback. Both executors answer every document
+// alike; the differential test in package acceptance checks it over random
+// documents.
 package fastpath
 
 import (
@@ -22,99 +29,125 @@ import (
 	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/hashicorp/golang-lru/v2/simplelru"
-	"github.com/vektah/gqlparser/v2/ast"
 
-	"github.com/acme/dashboard-gateway/dashboard"
+	"github.com/acme/dashboard-gateway/graph"
 )
+
+// Options configure a Schema. The zero value is usable.
+type Options struct {
+	// MaxInFlight bounds the resolver calls of one operation running at
+	// once; the others wait for a turn (until the deadline, after which
+	// they run to fail at once). Zero means DefaultMaxInFlight.
+	MaxInFlight int
+	// PlanCacheBytes bounds the memory the kept plans take, as estimated
+	// from their size; the least recently used go first. Zero means
+	// DefaultPlanCacheBytes.
+	PlanCacheBytes int
+	// Fallback, when set, hears each operation left to gqlgen's executor
+	// and why (a Reason). It must be fast and safe for concurrent use.
+	Fallback func(Reason)
+}
+
+// DefaultMaxInFlight is Options.MaxInFlight's default: 32 dashboards with
+// their five service-backed fields each.
+const DefaultMaxInFlight = 160
+
+// DefaultPlanCacheBytes is Options.PlanCacheBytes' default.
+const DefaultPlanCacheBytes = 8 << 20
+
+// Reason says why an operation went to gqlgen's executor.
+type Reason string
+
+// The reasons an operation is not planned.
+const (
+	// ReasonNotQuery: a mutation or a subscription.
+	ReasonNotQuery Reason = "not_query"
+	// ReasonIntrospection: __schema or __type.
+	ReasonIntrospection Reason = "introspection"
+	// ReasonField: a field the generated code does not write.
+	ReasonField Reason = "unknown_field"
+	// ReasonDirective: a directive other than @skip, @include and @defer.
+	ReasonDirective Reason = "directive"
+	// ReasonConditions: more variables in @skip, @include and @defer's
+	// `if` than a plan's key holds (64).
+	ReasonConditions Reason = "conditions"
+)
+
+// Reasons returns every Reason, for metrics that show each from the start.
+func Reasons() []Reason {
+	return []Reason{ReasonNotQuery, ReasonIntrospection, ReasonField, ReasonDirective, ReasonConditions}
+}
 
 // Schema is a graphql.ExecutableSchema that runs the operations it can
 // plan itself, and hands the others to the schema it wraps.
 type Schema struct {
 	graphql.ExecutableSchema
-	dashboards dashboard.Builder
-	// MaxConcurrent bounds the dashboards of one request resolved at once
-	// (each one's fields concurrently). Zero means DefaultMaxConcurrent.
-	maxConcurrent int
-
-	mu  sync.Mutex
-	ops *simplelru.LRU[*ast.OperationDefinition, *operation]
+	resolvers   graph.ResolverRoot
+	types       map[string]*objectType
+	maxInFlight int
+	fallback    func(Reason)
+	plans       *planCache
+	buffers     sync.Pool // *[]byte: scratch space for writing responses
 }
 
-// DefaultMaxConcurrent is how many dashboards of one request resolve at
-// once by default: with the five services each, at most 160 calls of one
-// request are in flight.
-const DefaultMaxConcurrent = 32
-
-// planned is how many operations keep their plans: the executor's query
-// cache holds 1000 documents.
-const planned = 1000
-
-// New returns the schema that serves es's operations through d where it
-// can. maxConcurrent bounds the dashboards of one request resolved at once
-// (zero: DefaultMaxConcurrent).
-func New(es graphql.ExecutableSchema, d dashboard.Builder, maxConcurrent int) *Schema {
-	ops, _ := simplelru.NewLRU[*ast.OperationDefinition, *operation](planned, nil)
-	if maxConcurrent <= 0 {
-		maxConcurrent = DefaultMaxConcurrent
+// New returns the schema that serves es's operations itself where it can,
+// calling the resolvers of r, which must be the ones es calls.
+func New(es graphql.ExecutableSchema, r graph.ResolverRoot, o Options) *Schema {
+	s := &Schema{
+		ExecutableSchema: es,
+		resolvers:        r,
+		types:            schemaTypes(),
+		maxInFlight:      o.MaxInFlight,
+		fallback:         o.Fallback,
+		plans:            newPlanCache(o.PlanCacheBytes),
 	}
-	return &Schema{ExecutableSchema: es, dashboards: d, maxConcurrent: maxConcurrent, ops: ops}
-}
-
-// operation is what is known of one validated operation: whether the fast
-// path runs it, the conditions its plans depend on, and its plans.
-type operation struct {
-	ok    bool
-	conds []*ast.Directive
-	plans sync.Map // mask -> *plan
+	if s.maxInFlight <= 0 {
+		s.maxInFlight = DefaultMaxInFlight
+	}
+	return s
 }
 
 // Exec implements graphql.ExecutableSchema.
 func (s *Schema) Exec(ctx context.Context) graphql.ResponseHandler {
 	opCtx := graphql.GetOperationContext(ctx)
-	p := s.plan(opCtx)
+	p, reason := s.plan(ctx, opCtx)
 	if p == nil {
+		if s.fallback != nil {
+			s.fallback(reason)
+		}
 		return s.ExecutableSchema.Exec(ctx)
 	}
-	if len(p.defers) > 0 {
-		return s.stream(ctx, p)
+	x := s.newExecution(opCtx, p)
+	if len(p.labels) > 0 {
+		return x.stream(ctx)
 	}
 	done := false
-	return func(ctx context.Context) *graphql.Response {
+	return func(rctx context.Context) *graphql.Response {
 		if done {
 			return nil
 		}
 		done = true
-		return &graphql.Response{Data: s.run(ctx, p)}
+		x.resolve(rctx)
+		return &graphql.Response{Data: x.writeInitial(rctx)}
 	}
 }
 
-// plan returns the plan of the operation for its variables, or nil when
-// the fast path does not run it.
-func (s *Schema) plan(opCtx *graphql.OperationContext) *plan {
+// plan returns the plan of the operation for its variables and client, or
+// nil and why the fast path does not run it.
+func (s *Schema) plan(ctx context.Context, opCtx *graphql.OperationContext) (*plan, Reason) {
 	if opCtx == nil || opCtx.Operation == nil {
-		return nil
+		return nil, ReasonNotQuery
 	}
-	s.mu.Lock()
-	op, found := s.ops.Get(opCtx.Operation)
-	if !found {
-		op = &operation{}
-		op.conds, op.ok = conditions(opCtx.Operation)
-		op.ok = op.ok && len(op.conds) < 64 // the last bit: incremental
-		s.ops.Add(opCtx.Operation, op)
+	a := s.plans.analysis(opCtx.Operation, s.types)
+	if a.reason != "" {
+		return nil, a.reason
 	}
-	s.mu.Unlock()
-	if !op.ok {
-		return nil
+	incremental := incremental(opCtx)
+	key := planKey{op: opCtx.Operation, mask: a.mask(opCtx.Variables), incremental: incremental}
+	if p := s.plans.get(key); p != nil {
+		return p, ""
 	}
-	m := mask(op.conds, opCtx.Variables)
-	incremental := s.incremental(opCtx)
-	if incremental {
-		m |= 1 << 63
-	}
-	if p, ok := op.plans.Load(m); ok {
-		return p.(*plan)
-	}
-	p, _ := op.plans.LoadOrStore(m, compile(opCtx.Operation, opCtx.Variables, incremental))
-	return p.(*plan)
+	p := compile(ctx, s.types, opCtx.Operation, opCtx.Variables, incremental)
+	s.plans.add(key, p)
+	return p, ""
 }

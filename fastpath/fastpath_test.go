@@ -18,6 +18,7 @@ import (
 
 	"github.com/acme/dashboard-gateway/apierror"
 	"github.com/acme/dashboard-gateway/cache"
+	"github.com/acme/dashboard-gateway/coercion"
 	"github.com/acme/dashboard-gateway/contract"
 	"github.com/acme/dashboard-gateway/dashboard"
 	"github.com/acme/dashboard-gateway/downstream"
@@ -55,12 +56,12 @@ type paths struct {
 
 func newPaths(tb testing.TB, behaviors map[string]simulator.Behavior, b dashboard.Builder) *paths {
 	tb.Helper()
-	return newCachedPaths(tb, behaviors, b, cache.Policy{})
+	return newCachedPaths(tb, behaviors, b, cache.Policy{}, fastpath.Options{})
 }
 
 // newCachedPaths is newPaths with the services' answers kept as kept says
-// (one cache for both paths).
-func newCachedPaths(tb testing.TB, behaviors map[string]simulator.Behavior, b dashboard.Builder, kept cache.Policy) *paths {
+// (one cache for both paths), and the fast path's options o.
+func newCachedPaths(tb testing.TB, behaviors map[string]simulator.Behavior, b dashboard.Builder, kept cache.Policy, o fastpath.Options) *paths {
 	tb.Helper()
 	sim := simulator.New(simulator.Options{Behaviors: behaviors})
 	// No breaker: both paths call the same failing services in turn.
@@ -75,13 +76,15 @@ func newCachedPaths(tb testing.TB, behaviors map[string]simulator.Behavior, b da
 		e.SetErrorPresenter(apierror.Presenter(logger))
 		e.SetRecoverFunc(apierror.Recover(logger))
 		e.Use(extension.Introspection{})
+		e.Use(coercion.Extension{})
 		e.Use(loaders.Extension{Clients: clients})
 		e.Use(observability.Extension{})
 		return e
 	}
-	p := &paths{sim: sim, fallback: &spy{ExecutableSchema: graph.NewExecutableSchema(graph.Config{Resolvers: resolvers.New(b)})}}
-	p.gqlgen = mk(graph.NewExecutableSchema(graph.Config{Resolvers: resolvers.New(b)}))
-	p.fast = mk(fastpath.New(p.fallback, b, 0))
+	root := resolvers.New(b)
+	p := &paths{sim: sim, fallback: &spy{ExecutableSchema: graph.NewExecutableSchema(graph.Config{Resolvers: root})}}
+	p.gqlgen = mk(graph.NewExecutableSchema(graph.Config{Resolvers: root}))
+	p.fast = mk(fastpath.New(p.fallback, root, o))
 	return p
 }
 
@@ -209,7 +212,7 @@ func TestSameAnswersAsGqlgen(t *testing.T) {
 // With stale-if-error, both paths serve the same kept answers when every
 // service fails, and mark the same fields stale.
 func TestSameStaleAnswersAsGqlgen(t *testing.T) {
-	p := newCachedPaths(t, nil, nil, cache.Policy{StaleIfError: time.Hour})
+	p := newCachedPaths(t, nil, nil, cache.Policy{StaleIfError: time.Hour}, fastpath.Options{})
 	ops := corpus()
 	for _, op := range ops { // healthy: the answers are kept
 		run(t, p.gqlgen, op.query, op.vars)

@@ -1,226 +1,344 @@
 package fastpath
 
 import (
+	"context"
+
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
+// The schema as the generated code knows it (schema_gen.go): every object
+// type, its fields, how each one's value is had, and its writer.
+type (
+	objectType struct {
+		name   string
+		fields map[string]*fieldType
+		// async: some field is a resolver, so the type's deferred
+		// fragments are worth a part of their own (see compiler.deferred).
+		async bool
+		// write writes an object of the type (see writer): obj is its Go
+		// value, as its fields' resolvers take it.
+		write func(w *writer, sel *selection, obj any, n *node, group int) bool
+	}
+	fieldType struct {
+		id     int    // its case in its type's writer
+		object string // the type it belongs to
+		name   string
+		// elem names the field's type, unwrapped, when it is an object
+		// type: its selection is planned.
+		elem string
+		kind fieldKind
+		// resolve calls the field's resolver with its arguments (kindResolver).
+		resolve func(ctx context.Context, x *execution, f *field, obj any) (any, error)
+		// get returns the field's value when it is not a resolver's, for
+		// the resolvers below it (kindPlain, object-typed fields).
+		get func(ctx context.Context, x *execution, f *field, obj any) (any, error)
+		// source is what a null of it comes from, for the error
+		// reporting one in a non-null position.
+		source graphql.NullSource
+	}
+)
+
+// fieldKind is how a field's value is had.
+type fieldKind uint8
+
+const (
+	// kindPlain: a struct field, or a method without a context, read while
+	// writing.
+	kindPlain fieldKind = iota
+	// kindResolver: one of gqlgen's resolvers, or a method with a context:
+	// resolved concurrently with the others before anything is written.
+	kindResolver
+	// kindTypename: __typename.
+	kindTypename
+)
+
+// typename is every object type's __typename.
+var typename = &fieldType{name: "__typename", kind: kindTypename}
+
 // A plan is an operation with its selections collected and merged once, as
 // GraphQL's CollectFields would for each object at run time: fragments and
-// inline fragments expanded, @skip and @include decided (plans are per
+// inline fragments expanded, @skip and @include decided (a plan is for one
 // outcome of the operation's conditions), fields of the same response key
 // merged, in the order of their first occurrence.
 //
-// A plan may split a Dashboard's fields into groups: group 0 goes in the
-// initial response, group g > 0 is the deferred fragment defers[g-1], sent
-// in a part of its own once its fields resolve (see defer.go).
+// For a client that takes incremental delivery, a plan may split an
+// object's fields into groups: group 0 goes with its object, group g > 0 is
+// the deferred fragments labelled labels[g-1], sent in a part of their own
+// once their fields resolve (defer.go).
 type plan struct {
-	root   []*field // of Query
-	defers []string // the labels of the deferred groups, by group - 1
+	root   *selection // of Query
+	labels []string   // of the deferred groups, by group - 1
+	size   int        // bytes, roughly: what keeping it costs
 }
 
-// field is one response key of an object's selection.
+// selection is the merged selection of one object.
+type selection struct {
+	fields []*field
+	// groups lists the deferred groups among fields, each once.
+	groups []int
+	// visit: some field is a resolver, has one below it, or is deferred:
+	// the object is visited before writing (run.go).
+	visit bool
+}
+
+// field is one response key of a selection.
 type field struct {
-	key    string          // the response key (the alias, else the name)
-	name   string          // the schema field
+	typ    *fieldType
+	key    string
 	quoted []byte          // `"key":`, written before the value
 	elem   ast.PathElement // key in a path, made once: boxing it costs an allocation
 	ast    *ast.Field      // its first occurrence: arguments and position
-	sub    []*field        // the merged selection of its value's type, if an object
-	group  int             // of a Dashboard field: its deferred group, 0 if none
+	// sels are the selection sets of every occurrence, as gqlgen's
+	// CollectFields gives them to its resolvers.
+	sels  ast.SelectionSet
+	sub   *selection // of its value's type, if an object type
+	group int
+	// work: a resolver, or resolvers or deferred fragments below it.
+	work bool
 }
 
-// objectFields are the fields the fast path can write, per object type; a
-// document asking for anything else (introspection, a field added to the
-// schema since) is left to gqlgen's executor.
-var objectFields = map[string]map[string]bool{
-	"Query":            set("__typename", "dashboard", "dashboards"),
-	"Dashboard":        set("__typename", "userId", "profile", "orders", "recommendations", "notifications", "wallet"),
-	"Profile":          set("__typename", "id", "name", "email", "avatarUrl", "tier", "memberSince"),
-	"Order":            set("__typename", "id", "status", "placedAt", "total", "items"),
-	"OrderItem":        set("__typename", "quantity", "unitPrice", "product"),
-	"Product":          set("__typename", "id", "name", "price", "imageUrl", "inStock"),
-	"Recommendation":   set("__typename", "score", "reason", "product"),
-	"NotificationFeed": set("__typename", "unreadCount", "items"),
-	"Notification":     set("__typename", "id", "kind", "title", "createdAt", "read"),
-	"Wallet":           set("__typename", "balance", "loyaltyPoints"),
-	"Money":            set("__typename", "amountMinor", "currency", "formatted"),
+// analysis is what is known of one validated operation whatever its
+// variables: whether the fast path runs it, and the variables its
+// conditions (@skip, @include and @defer's `if`) read, whose values the
+// plans depend on.
+type analysis struct {
+	reason Reason
+	vars   []string
 }
 
-func set(names ...string) map[string]bool {
-	m := make(map[string]bool, len(names))
-	for _, n := range names {
-		m[n] = true
+// mask returns which of a's variables are true and which null in vars: a
+// plan's key.
+func (a *analysis) mask(vars map[string]any) mask {
+	var m mask
+	for i, name := range a.vars {
+		switch v, set := vars[name]; {
+		case v == true:
+			m.true |= 1 << i
+		case set && v == nil:
+			m.null |= 1 << i
+		}
 	}
 	return m
 }
 
-// conditions returns the @skip and @include directives of op that depend on
-// variables, in a fixed order (fragments included, each once), and whether
-// the fast path can run op at all: a query, no @stream, only the
-// fields of objectFields. The validated document is trusted otherwise.
-func conditions(op *ast.OperationDefinition) (conds []*ast.Directive, ok bool) {
+// mask is the values of an operation's condition variables, a bit each.
+type mask struct{ true, null uint64 }
+
+// analyze checks that op can be planned: a query of fields the generated
+// code knows, with no directive but @skip, @include and @defer, each
+// fragment checked once. The validated document is trusted otherwise.
+func analyze(op *ast.OperationDefinition, types map[string]*objectType) analysis {
 	if op.Operation != ast.Query {
-		return nil, false
+		return analysis{reason: ReasonNotQuery}
 	}
+	var a analysis
 	seen := map[string]bool{}
-	var walk func(set ast.SelectionSet) bool
-	dirs := func(ds ast.DirectiveList) bool {
+	known := map[string]bool{}
+	directives := func(ds ast.DirectiveList) Reason {
 		for _, d := range ds {
 			switch d.Name {
-			case "skip", "include":
-				if arg := d.Arguments.ForName("if"); arg != nil && arg.Value.Kind == ast.Variable {
-					conds = append(conds, d)
-				}
-			case "defer":
-				if arg := d.Arguments.ForName("if"); arg != nil && arg.Value.Kind == ast.Variable {
-					conds = append(conds, d)
-				}
-			default: // @stream, or one the fast path does not know
-				return false
+			case "skip", "include", "defer":
+			default:
+				return ReasonDirective
+			}
+			if arg := d.Arguments.ForName("if"); arg != nil && arg.Value.Kind == ast.Variable && !known[arg.Value.Raw] {
+				known[arg.Value.Raw] = true
+				a.vars = append(a.vars, arg.Value.Raw)
 			}
 		}
-		return true
+		return ""
 	}
-	walk = func(set ast.SelectionSet) bool {
+	var walk func(ast.SelectionSet) Reason
+	walk = func(set ast.SelectionSet) Reason {
 		for _, sel := range set {
+			var r Reason
 			switch s := sel.(type) {
 			case *ast.Field:
-				if s.ObjectDefinition == nil || !objectFields[s.ObjectDefinition.Name][s.Name] || !dirs(s.Directives) || !walk(s.SelectionSet) {
-					return false
+				r = directives(s.Directives)
+				if r == "" {
+					r = fieldReason(s, types)
+				}
+				if r == "" {
+					r = walk(s.SelectionSet)
 				}
 			case *ast.InlineFragment:
-				if !dirs(s.Directives) || !walk(s.SelectionSet) {
-					return false
+				if r = directives(s.Directives); r == "" {
+					r = walk(s.SelectionSet)
 				}
 			case *ast.FragmentSpread:
-				if s.Definition == nil || !dirs(s.Directives) {
-					return false
-				}
-				if !seen[s.Name] {
+				r = directives(s.Directives)
+				if r == "" && !seen[s.Name] {
 					seen[s.Name] = true
-					if !walk(s.Definition.SelectionSet) {
-						return false
-					}
+					r = walk(s.Definition.SelectionSet)
 				}
 			}
+			if r != "" {
+				return r
+			}
 		}
-		return true
+		return ""
 	}
-	return conds, walk(op.SelectionSet)
+	if a.reason = walk(op.SelectionSet); a.reason == "" && len(a.vars) > 64 {
+		a.reason = ReasonConditions
+	}
+	return a
 }
 
-// compile returns the plan of op for the values of vars: the limits bound
+// fieldReason says why field s cannot be planned, or "".
+func fieldReason(s *ast.Field, types map[string]*objectType) Reason {
+	if s.Name == "__typename" {
+		return ""
+	}
+	if s.Name == "__schema" || s.Name == "__type" {
+		return ReasonIntrospection
+	}
+	if s.ObjectDefinition == nil {
+		return ReasonField
+	}
+	t := types[s.ObjectDefinition.Name]
+	if t == nil || t.fields[s.Name] == nil {
+		return ReasonField
+	}
+	return ""
+}
+
+// compile returns the plan of op for the values of vars. The limits bound
 // its size (it expands fragments as execution would). With incremental
-// set, the @defer fragments of Dashboard objects become deferred groups;
-// without it, and everywhere else, a deferred fragment is delivered with
-// its parent, as the incremental delivery RFC lets a server choose.
-func compile(op *ast.OperationDefinition, vars map[string]any, incremental bool) *plan {
-	c := &compiler{vars: vars, incremental: incremental}
-	root := c.collect("Query", []ast.SelectionSet{op.SelectionSet})
-	return &plan{root: root, defers: c.labels}
+// set, the deferred fragments of objects of an async type become deferred
+// groups; without it, and everywhere else, a deferred fragment is
+// delivered with its parent, as the incremental delivery RFC lets a server
+// choose.
+func compile(ctx context.Context, types map[string]*objectType, op *ast.OperationDefinition, vars map[string]any, incremental bool) *plan {
+	c := &compiler{ctx: ctx, types: types, vars: vars, incremental: incremental}
+	root := c.collect("Query", []ast.SelectionSet{op.SelectionSet}, true)
+	return &plan{root: root, labels: c.labels, size: c.size}
 }
 
 // compiler collects the selections of one plan.
 type compiler struct {
+	ctx         context.Context
+	types       map[string]*objectType
 	vars        map[string]any
 	incremental bool
 	labels      []string // of the deferred groups found so far
-	groups      map[ast.Selection]int
+	size        int
 }
 
-// deferred returns the group of the fragment sel of an object of type
-// typeName inside group outer: a new one when sel is deferred, else outer.
-func (c *compiler) deferred(typeName string, sel ast.Selection, ds ast.DirectiveList, outer int) int {
-	if !c.incremental || typeName != "Dashboard" {
+// collect merges the selection sets of one object of type typeName. Its
+// deferred fragments become groups when deferring is set.
+func (c *compiler) collect(typeName string, sets []ast.SelectionSet, deferring bool) *selection {
+	t := c.types[typeName]
+	sel := &selection{}
+	byKey := map[string]*field{}
+	visited := map[string]bool{}
+	var walk func(set ast.SelectionSet, group int)
+	walk = func(set ast.SelectionSet, group int) {
+		for _, s := range set {
+			switch s := s.(type) {
+			case *ast.Field:
+				if !included(s.Directives, c.vars) {
+					continue
+				}
+				f := byKey[s.Alias]
+				if f == nil {
+					f = &field{key: s.Alias, ast: s, quoted: quotedKey(s.Alias), elem: ast.PathName(s.Alias), group: group, typ: typename}
+					if s.Name != "__typename" {
+						f.typ = t.fields[s.Name]
+					}
+					byKey[s.Alias] = f
+					sel.fields = append(sel.fields, f)
+					c.size += fieldSize + len(s.Alias)
+				} else if group == 0 {
+					f.group = 0 // selected outside any deferred fragment too
+				}
+				f.sels = append(f.sels, s.SelectionSet...)
+			case *ast.InlineFragment:
+				if (s.TypeCondition == "" || s.TypeCondition == typeName) && included(s.Directives, c.vars) {
+					walk(s.SelectionSet, c.deferred(t, deferring, s.Directives, group))
+				}
+			case *ast.FragmentSpread:
+				if visited[s.Name] || !included(s.Directives, c.vars) || s.Definition.TypeCondition != typeName {
+					continue
+				}
+				visited[s.Name] = true
+				walk(s.Definition.SelectionSet, c.deferred(t, deferring, s.Directives, group))
+			}
+		}
+	}
+	for _, set := range sets {
+		if c.ctx.Err() != nil {
+			break // the answer will not be wanted; a short plan is never run
+		}
+		walk(set, 0)
+	}
+	seen := map[int]bool{}
+	for _, f := range sel.fields {
+		if f.group > 0 && !seen[f.group] {
+			seen[f.group] = true
+			sel.groups = append(sel.groups, f.group)
+		}
+		if f.typ.elem != "" && len(f.sels) > 0 {
+			// A deferred field's value goes whole into its part: nothing
+			// below it is deferred again.
+			f.sub = c.collect(f.typ.elem, []ast.SelectionSet{f.sels}, deferring && f.group == 0)
+		}
+		f.work = f.typ.kind == kindResolver || f.sub != nil && f.sub.visit
+		sel.visit = sel.visit || f.work || f.group > 0
+	}
+	return sel
+}
+
+// fieldSize is roughly what a planned field costs in memory.
+const fieldSize = 256
+
+// deferred returns the group of a fragment with directives ds met in group
+// outer of an object of type t: a deferred group when the fragment is
+// deferred and deferring applies, else outer. Deferred fragments with the
+// same label (the empty label included) are one group, so that a part is
+// known by its object's path and its label.
+func (c *compiler) deferred(t *objectType, deferring bool, ds ast.DirectiveList, outer int) int {
+	if !c.incremental || !deferring || outer != 0 || !t.async {
 		return outer
 	}
 	d := ds.ForName("defer")
 	if d == nil {
 		return outer
 	}
-	args := d.ArgumentMap(c.vars)
-	if on, ok := args["if"].(bool); ok && !on {
-		return outer
+	var label string
+	if arg := d.Arguments.ForName("label"); arg != nil {
+		label = arg.Value.Raw // static: validation refuses variables (limits.ValidationRules)
 	}
-	// A fragment met again (another dashboard of a list, or a spread used
-	// twice) is the same group.
-	if g, ok := c.groups[sel]; ok {
-		return g
+	if arg := d.Arguments.ForName("if"); arg != nil {
+		if v, err := arg.Value.Value(c.vars); err == nil && v == false {
+			return outer
+		}
 	}
-	if c.groups == nil {
-		c.groups = map[ast.Selection]int{}
+	for g, l := range c.labels {
+		if l == label {
+			return g + 1
+		}
 	}
-	label, _ := args["label"].(string)
 	c.labels = append(c.labels, label)
-	c.groups[sel] = len(c.labels)
 	return len(c.labels)
 }
 
-// collect merges the selection sets of one object of type typeName.
-func (c *compiler) collect(typeName string, sets []ast.SelectionSet) []*field {
-	vars := c.vars
-	var out []*field
-	byKey := map[string]*field{}
-	var subs map[*field][]ast.SelectionSet
-	visited := map[string]bool{}
-	var walk func(set ast.SelectionSet, group int)
-	walk = func(set ast.SelectionSet, group int) {
-		for _, sel := range set {
-			switch s := sel.(type) {
-			case *ast.Field:
-				if !included(s.Directives, vars) {
-					continue
-				}
-				key := s.Alias
-				if key == "" {
-					key = s.Name
-				}
-				f := byKey[key]
-				if f == nil {
-					f = &field{key: key, name: s.Name, ast: s, quoted: quotedKey(key), elem: ast.PathName(key), group: group}
-					byKey[key] = f
-					out = append(out, f)
-				} else if group == 0 {
-					f.group = 0 // selected outside any deferred fragment too
-				}
-				if len(s.SelectionSet) > 0 {
-					if subs == nil {
-						subs = map[*field][]ast.SelectionSet{}
-					}
-					subs[f] = append(subs[f], s.SelectionSet)
-				}
-			case *ast.InlineFragment:
-				if (s.TypeCondition == "" || s.TypeCondition == typeName) && included(s.Directives, vars) {
-					walk(s.SelectionSet, c.deferred(typeName, s, s.Directives, group))
-				}
-			case *ast.FragmentSpread:
-				if visited[s.Name] || !included(s.Directives, vars) || s.Definition == nil || s.Definition.TypeCondition != typeName {
-					continue
-				}
-				visited[s.Name] = true
-				walk(s.Definition.SelectionSet, c.deferred(typeName, s, s.Directives, group))
-			}
-		}
-	}
-	for _, set := range sets {
-		walk(set, 0)
-	}
-	for _, f := range out {
-		if sets := subs[f]; len(sets) > 0 {
-			f.sub = c.collect(f.ast.Definition.Type.Name(), sets)
-		}
-	}
-	return out
-}
-
-// included decides @skip and @include, as GraphQL's CollectFields does.
+// included decides @skip and @include, as GraphQL's CollectFields does (a
+// null `if` never comes here: package coercion refuses it).
 func included(ds ast.DirectiveList, vars map[string]any) bool {
 	for _, d := range ds {
-		v, _ := d.ArgumentMap(vars)["if"].(bool)
+		if d.Name != "skip" && d.Name != "include" {
+			continue
+		}
+		arg := d.Arguments.ForName("if")
+		if arg == nil {
+			continue
+		}
+		v, _ := arg.Value.Value(vars)
 		switch {
-		case d.Name == "skip" && v:
+		case d.Name == "skip" && v == true:
 			return false
-		case d.Name == "include" && !v:
+		case d.Name == "include" && v != true:
 			return false
 		}
 	}
@@ -234,16 +352,4 @@ func quotedKey(key string) []byte {
 	b = append(b, '"')
 	b = append(b, key...)
 	return append(b, '"', ':')
-}
-
-// mask returns which of conds hold for vars, one bit each (at most 64 are
-// planned; more make the operation the executor's).
-func mask(conds []*ast.Directive, vars map[string]any) uint64 {
-	var m uint64
-	for i, d := range conds {
-		if v, _ := d.ArgumentMap(vars)["if"].(bool); v {
-			m |= 1 << i
-		}
-	}
-	return m
 }

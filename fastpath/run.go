@@ -2,246 +2,285 @@ package fastpath
 
 import (
 	"context"
+	"reflect"
 	"sync"
+	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
-	"github.com/vektah/gqlparser/v2/gqlerror"
 
-	"github.com/acme/dashboard-gateway/dashboard"
-	"github.com/acme/dashboard-gateway/observability"
+	"github.com/acme/dashboard-gateway/coercion"
 )
 
-// execution is one run of a plan.
+// execution is one run of a plan: first every resolver field is resolved,
+// concurrently and at any depth (resolve), then the response is written
+// from the values (write.go).
 type execution struct {
-	s     *Schema
-	opCtx *graphql.OperationContext
-	roots []root
-	root  []*field // the plan's root fields, the roots' fields in order
-	// resolved, when set, is told of each service-backed field of a board
-	// once its value or error is in place.
-	resolved func(b *board, i int)
+	s      *Schema
+	opCtx  *graphql.OperationContext
+	plan   *plan
+	tokens chan struct{} // resolver calls in flight
+	root   *node
+
+	// Deferred parts (defer.go).
+	mu    sync.Mutex
+	cuts  []cut         // the initial response's
+	parts []*part       // every part of the objects visited
+	ready []*part       // parts whose fields resolved, not taken yet
+	wake  chan struct{} // signalled when ready grows
 }
 
-// root is a resolved top-level field: its dashboards, or why there are none.
-type root struct {
-	field  *field
-	boards []*board
-	err    error
+func (s *Schema) newExecution(opCtx *graphql.OperationContext, p *plan) *execution {
+	return &execution{s: s, opCtx: opCtx, plan: p, tokens: make(chan struct{}, s.maxInFlight)}
 }
 
-// board is one dashboard being resolved: the values of its service-backed
-// fields, by their index in the selection.
-type board struct {
-	d      *dashboard.Dashboard
-	fields []*field
-	path   ast.Path // of the dashboard in the response
-	values []any
-	errs   []error
+// A node is what the resolve phase learned of one object, or list, of the
+// response that has resolvers below it: the outcome of each field of the
+// object's selection that needed resolving, or the nodes of the list's
+// elements. The writer reads it alongside the values; each slot is written
+// by one goroutine before the unit it is counted in completes.
+type node struct {
+	slots []slot  // of an object: by index of the field in its selection
+	elems []*node // of a list: by index
+
+	// Where the initial response wrote the object (defer.go): its parts
+	// are sent only if it is still there.
+	seq, pos int
 }
 
-// run executes p and returns the response's data.
-func (s *Schema) run(ctx context.Context, p *plan) []byte {
-	x := &execution{s: s, opCtx: graphql.GetOperationContext(ctx)}
-	x.resolve(ctx, x.openRoots(ctx, p))
-	return x.write(ctx)
+// slot is the outcome of one field of one object.
+type slot struct {
+	set bool
+	v   any
+	err error
+	kid *node // of its value
 }
 
-// openRoots opens the dashboards of p's root fields, and returns them all.
-func (x *execution) openRoots(ctx context.Context, p *plan) []*board {
-	x.root = p.root
-	var boards []*board
-	for _, f := range p.root {
-		r := root{field: f}
-		switch f.name {
-		case "dashboard":
-			r.boards, r.err = x.open(ctx, f, []string{x.id(f.ast, "userId")}, ast.Path{f.elem}, false)
-		case "dashboards":
-			r.boards, r.err = x.open(ctx, f, x.ids(f.ast, "userIds"), ast.Path{f.elem}, true)
-		}
-		boards = append(boards, r.boards...)
-		x.roots = append(x.roots, r)
+// at returns n's slot i when it was set, else nil.
+func (n *node) at(i int) *slot {
+	if n == nil || !n.slots[i].set {
+		return nil
 	}
-	return boards
+	return &n.slots[i]
 }
 
-// open opens the dashboards of userIDs for field f of Query (a list, when
-// list is set, whose elements' paths get their index).
-func (x *execution) open(ctx context.Context, f *field, userIDs []string, path ast.Path, list bool) (out []*board, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = recovered{x.opCtx.Recover(ctx, p)}
-		}
-	}()
-	var sel dashboard.Selection
-	for _, sub := range f.sub {
-		if isServiceField(sub.name) {
-			sel.Fields = append(sel.Fields, sub.name)
-		}
+// kid returns the node of the value of n's field i, or nil.
+func (n *node) kid(i int) *node {
+	if n == nil {
+		return nil
 	}
-	ds, err := x.s.dashboards.Open(ctx, userIDs, sel)
-	if err != nil {
-		return nil, err
-	}
-	out = make([]*board, len(ds))
-	for i, d := range ds {
-		b := &board{d: d, fields: f.sub, path: path, values: make([]any, len(f.sub)), errs: make([]error, len(f.sub))}
-		if list {
-			b.path = append(path[:len(path):len(path)], ast.PathIndex(i))
-		}
-		out[i] = b
-	}
-	return out, nil
+	return n.slots[i].kid
 }
 
-func isServiceField(name string) bool {
-	switch name {
-	case "profile", "orders", "recommendations", "notifications", "wallet":
-		return true
+// elem returns the node of the element i of n's list, or nil.
+func (n *node) elem(i int) *node {
+	if n == nil || n.elems == nil {
+		return nil
 	}
-	return false
+	return n.elems[i]
 }
 
-// resolve resolves the service-backed fields of every dashboard, at most
-// MaxConcurrent dashboards at once, the fields of each concurrently.
-func (x *execution) resolve(ctx context.Context, boards []*board) {
-	if len(boards) == 1 {
-		x.resolveBoard(ctx, boards[0])
-		return
-	}
-	slots := make(chan struct{}, x.s.maxConcurrent)
-	var wg sync.WaitGroup
-	for _, b := range boards {
-		slots <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-slots }()
-			x.resolveBoard(ctx, b)
-		})
-	}
-	wg.Wait()
+// A unit is work whose end someone waits for: the fields of the initial
+// response, or of one deferred part. It counts its tasks in flight, plus
+// one while tasks may still be added to it (a hold, released by whoever
+// took it once it has added them); done runs once when the count reaches 0.
+type unit struct {
+	n    atomic.Int64
+	done func()
 }
 
-// resolveBoard resolves one dashboard's service-backed fields at once: all
-// but the last in goroutines of their own, the last in this one.
-func (x *execution) resolveBoard(ctx context.Context, b *board) {
-	var wg sync.WaitGroup
-	last := -1
-	for i, f := range b.fields {
-		if !isServiceField(f.name) {
+func newUnit(done func()) *unit {
+	u := &unit{done: done}
+	u.n.Store(1)
+	return u
+}
+
+func (u *unit) add() { u.n.Add(1) }
+
+func (u *unit) finish() {
+	if u.n.Add(-1) == 0 {
+		u.done()
+	}
+}
+
+// resolve resolves every field of the initial response that needs it, and
+// starts the deferred ones, returning once the initial response's are in:
+// every resolver returns by ctx's deadline, so resolve does too.
+func (x *execution) resolve(ctx context.Context) {
+	done := make(chan struct{})
+	u := newUnit(func() { close(done) })
+	x.root = x.object(ctx, x.s.types["Query"], x.plan.root, nil, u)
+	u.finish()
+	<-done
+}
+
+// object starts resolving, under unit u, what fields of obj (an object of
+// type t) need: each resolver field as a task of its own, and the walk
+// below the others. A deferred group's fields go in the group's part
+// instead of u. ctx carries the field context of obj's field (its path).
+func (x *execution) object(ctx context.Context, t *objectType, sel *selection, obj any, u *unit) *node {
+	if !sel.visit {
+		return nil
+	}
+	n := &node{slots: make([]slot, len(sel.fields))}
+	var parts []*part
+	for _, g := range sel.groups {
+		parts = append(parts, x.newPart(ctx, t, sel, obj, n, g))
+	}
+	for i, f := range sel.fields {
+		if !f.work {
 			continue
 		}
-		if last >= 0 {
-			wg.Go(func(i int) func() { return func() { x.resolveField(ctx, b, i) } }(last))
+		fu := u
+		if f.group > 0 {
+			for _, p := range parts {
+				if p.group == f.group {
+					fu = p.unit
+				}
+			}
 		}
-		last = i
+		s := &n.slots[i]
+		if f.typ.kind == kindResolver {
+			fu.add()
+			turn := x.turn(ctx)
+			go x.task(ctx, f, s, obj, fu, turn)
+			continue
+		}
+		fctx := graphql.WithFieldContext(ctx, &graphql.FieldContext{Object: t.name, Field: collected(f)})
+		v, err := x.get(fctx, f, obj)
+		*s = slot{set: true, v: v, err: err}
+		if err == nil {
+			s.kid = x.value(fctx, f, reflect.ValueOf(v), fu)
+		}
 	}
-	if last >= 0 {
-		x.resolveField(ctx, b, last)
+	for _, p := range parts {
+		p.unit.finish()
 	}
-	wg.Wait()
+	return n
 }
 
-// resolveField resolves field i of b through package dashboard, watched as
-// gqlgen's resolvers are (observability.Field); a panic becomes the field's
-// error.
-func (x *execution) resolveField(ctx context.Context, b *board, i int) {
-	f := b.fields[i]
-	ctx, done := observability.Field(ctx, f.name, func() ast.Path { return fieldPath(b.path, f.elem) })
-	var v any
-	var err error
+// turn waits for a turn to call a resolver, in a goroutine of its own, and
+// reports whether it got one: at most maxInFlight at once. Once ctx is
+// done every resolver fails at once, so the wait ends and the call goes
+// ahead without a turn.
+func (x *execution) turn(ctx context.Context) bool {
+	select {
+	case x.tokens <- struct{}{}:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// task resolves field f of obj into s, then starts what its value needs,
+// in unit u. It gives its turn back once the resolver returned. A panic
+// is the field's error.
+func (x *execution) task(ctx context.Context, f *field, s *slot, obj any, u *unit, turn bool) {
+	defer u.finish()
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: f.typ.object, Field: collected(f), IsMethod: true, IsResolver: true,
+	})
+	s.v, s.err = x.call(ctx, f, obj)
+	s.set = true
+	if turn {
+		<-x.tokens
+	}
+	if s.err == nil && f.sub != nil && f.sub.visit {
+		s.kid = x.value(ctx, f, reflect.ValueOf(s.v), u)
+	}
+}
+
+// call calls f's resolver. A panic is the field's error.
+func (x *execution) call(ctx context.Context, f *field, obj any) (v any, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			v, err = nil, recovered{x.opCtx.Recover(ctx, p)}
 		}
-		done(err)
-		b.values[i], b.errs[i] = v, err
-		if x.resolved != nil {
-			x.resolved(b, i)
+	}()
+	return f.typ.resolve(ctx, x, f, obj)
+}
+
+// get returns the value of plain field f of obj for the walk below it. A
+// panic is the field's error.
+func (x *execution) get(ctx context.Context, f *field, obj any) (v any, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			v, err = nil, recovered{x.opCtx.Recover(ctx, p)}
 		}
 	}()
-	svc, d := x.s.dashboards, b.d
-	switch f.name {
-	case "profile":
-		v, err = svc.Profile(ctx, d)
-	case "orders":
-		v, err = svc.Orders(ctx, d, optional(x, f.ast, "first", graphql.UnmarshalInt), selects(f.sub, "items", "product"))
-	case "recommendations":
-		v, err = svc.Recommendations(ctx, d, optional(x, f.ast, "first", graphql.UnmarshalInt), selects(f.sub, "product"))
-	case "notifications":
-		v, err = svc.Notifications(ctx, d, optional(x, f.ast, "first", graphql.UnmarshalInt), optional(x, f.ast, "unreadOnly", graphql.UnmarshalBoolean))
-	case "wallet":
-		v, err = svc.Wallet(ctx, d)
-	}
+	return f.typ.get(ctx, x, f, obj)
 }
 
-// selects reports whether fields reach the field path below them.
-func selects(fields []*field, path ...string) bool {
-	for _, f := range fields {
-		if f.name == path[0] && (len(path) == 1 || selects(f.sub, path[1:]...)) {
-			return true
+// checkArgs applies the specification's rules for null arguments, which
+// gqlgen's coercion does not (package coercion), once f's arguments are
+// coerced, as gqlgen's executor does with coercion.Extension.
+func (x *execution) checkArgs(f *field) error {
+	return coercion.Arguments(f.ast, x.opCtx.Variables)
+}
+
+// argErr is the coercion error of an argument of a field, at a path below
+// the field's (the argument's name, then list indexes), as gqlgen reports
+// it: without a location.
+type argErr struct {
+	rel ast.Path
+	err error
+}
+
+func (e argErr) Error() string { return e.err.Error() }
+
+// argError returns err as the error of the argument named, or list element
+// indexed, at.
+func argError[T string | int](at T, err error) error {
+	var el ast.PathElement
+	switch at := any(at).(type) {
+	case string:
+		el = ast.PathName(at)
+	case int:
+		el = ast.PathIndex(at)
+	}
+	if a, ok := err.(argErr); ok {
+		return argErr{rel: append(ast.Path{el}, a.rel...), err: a.err}
+	}
+	return argErr{rel: ast.Path{el}, err: err}
+}
+
+// value starts what the value v of field f needs: an object's fields, or
+// each element's of a list, in unit u.
+func (x *execution) value(ctx context.Context, f *field, v reflect.Value, u *unit) *node {
+	for v.Kind() == reflect.Interface {
+		v = v.Elem()
+	}
+	switch v.Kind() {
+	case reflect.Invalid:
+		return nil
+	case reflect.Pointer, reflect.Map:
+		if v.IsNil() {
+			return nil
+		}
+	case reflect.Slice:
+		if v.IsNil() {
+			return nil
+		}
+		n := &node{elems: make([]*node, v.Len())}
+		for i := range n.elems {
+			ictx := graphql.WithFieldContext(ctx, &graphql.FieldContext{Index: &i})
+			n.elems[i] = x.value(ictx, f, v.Index(i), u)
+		}
+		return n
+	case reflect.Struct:
+		if v.CanAddr() {
+			v = v.Addr() // an element of a slice of values: gqlgen hands resolvers its address
 		}
 	}
-	return false
+	return x.object(ctx, x.s.types[f.typ.elem], f.sub, v.Interface(), u)
 }
 
-// The arguments, coerced as gqlgen coerces them for its resolvers. The
-// document was validated and the limits checked its values, so a value
-// that does not coerce cannot come here; it would read as absent.
-
-func (x *execution) arg(f *ast.Field, name string) any {
-	return f.ArgumentMap(x.opCtx.Variables)[name]
-}
-
-func (x *execution) id(f *ast.Field, name string) string {
-	id, _ := graphql.UnmarshalID(x.arg(f, name))
-	return id
-}
-
-func (x *execution) ids(f *ast.Field, name string) []string {
-	list := graphql.CoerceList(x.arg(f, name))
-	out := make([]string, len(list))
-	for i, v := range list {
-		out[i], _ = graphql.UnmarshalID(v)
-	}
-	return out
-}
-
-// optional returns f's argument name as a T, or nil when it is null or
-// absent (validation has checked its type).
-func optional[T any](x *execution, f *ast.Field, name string, unmarshal func(any) (T, error)) *T {
-	v := x.arg(f, name)
-	if v == nil {
-		return nil
-	}
-	t, err := unmarshal(v)
-	if err != nil {
-		return nil
-	}
-	return &t
+// collected is f as gqlgen's CollectFields gives it to resolvers.
+func collected(f *field) graphql.CollectedField {
+	return graphql.CollectedField{Field: f.ast, Selections: f.sels}
 }
 
 // recovered is the error a panic became (the recover func logged it).
 type recovered struct{ err error }
 
 func (r recovered) Error() string { return r.err.Error() }
-
-// fail adds err to the response as the error of the field at path, as
-// gqlgen reports them: a resolver's error with the field's location, a
-// panic's without.
-func (x *execution) fail(ctx context.Context, err error, path ast.Path, f *ast.Field) {
-	if r, ok := err.(recovered); ok {
-		graphql.AddError(ctx, gqlerror.WrapPath(path, r.err))
-		return
-	}
-	e := gqlerror.WrapPath(path, err)
-	if f.Position != nil && f.Position.Line != 0 {
-		e.Locations = []gqlerror.Location{{Line: f.Position.Line, Column: f.Position.Column}}
-	}
-	graphql.AddError(ctx, e)
-}
-
-// fieldPath returns the path of the field elem in the object at path, as
-// gqlgen's FieldContext.Path() does, without touching path.
-func fieldPath(path ast.Path, elem ast.PathElement) ast.Path {
-	return append(path[:len(path):len(path)], elem)
-}

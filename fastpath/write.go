@@ -2,51 +2,67 @@ package fastpath
 
 import (
 	"context"
+	"errors"
+	"math"
+	"slices"
 	"strconv"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
-
-	"github.com/acme/dashboard-gateway/graph/model"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
-// writer writes the response's data as gqlgen would, byte for byte, and
-// reports the errors met on the way with their paths.
+// writer writes a response's data, as gqlgen's executor would, byte for
+// byte, and reports the errors met on the way with their paths. The
+// generated writer of each type (schema_gen.go) drives it: each writes
+// one value and reports whether it is valid; an invalid value (a null in a
+// non-null position) makes its nearest nullable ancestor null, as the
+// specification's null propagation does, once every sibling was written
+// (their errors count too).
 type writer struct {
 	x    *execution
-	ctx  context.Context
+	ctx  context.Context // the response's: errors are added to it
 	b    []byte
-	path ast.Path // of the value being written, while an error may be met
+	path ast.Path // of the value being written
+
+	// seq numbers the objects written and the cuts made, so that the
+	// parts of an object a cut removed are not sent (defer.go).
+	seq  int
+	cuts []cut
 }
 
-// write writes the data of the resolved roots: of their dashboards, the
-// fields of the initial response (group 0). A root field that failed is
-// null, and, being non-null, makes all of the data null.
-func (x *execution) write(ctx context.Context) []byte {
-	w := x.writer(ctx)
-	for _, r := range x.roots {
-		if r.err != nil {
-			x.fail(ctx, r.err, ast.Path{r.field.elem}, r.field.ast)
-		}
-	}
-	for _, r := range x.roots {
-		if r.err != nil && (r.field.name == "dashboard" || r.field.name == "dashboards") {
-			return []byte("null")
-		}
-	}
-	w.object(x.root, "Query", func(i int, f *field) {
-		switch boards := x.roots[i].boards; f.name {
-		case "dashboard":
-			w.dashboard(boards[0], 0)
-		case "dashboards":
-			w.list(len(boards), func(j int) { w.dashboard(boards[j], 0) })
-		}
-	})
-	return w.b
-}
+// cut is a nullable value replaced by null from byte at on.
+type cut struct{ seq, at int }
+
+// maxPooled is the largest buffer kept for reuse.
+const maxPooled = 1 << 20
 
 func (x *execution) writer(ctx context.Context) *writer {
-	return &writer{x: x, ctx: ctx, b: make([]byte, 0, 16<<10), path: make(ast.Path, 0, 8)}
+	w := &writer{x: x, ctx: ctx, path: make(ast.Path, 0, 8)}
+	if b, ok := x.s.buffers.Get().(*[]byte); ok {
+		w.b = (*b)[:0]
+	}
+	return w
+}
+
+// bytes returns what w wrote, in a slice of its own size, and keeps w's
+// buffer for the next writer.
+func (w *writer) bytes() []byte {
+	out := slices.Clone(w.b)
+	if cap(w.b) <= maxPooled {
+		b := w.b[:0]
+		w.x.s.buffers.Put(&b)
+	}
+	w.b = nil
+	return out
+}
+
+// Write implements io.Writer, for the marshalers of scalars the generated
+// code does not write itself.
+func (w *writer) Write(p []byte) (int, error) {
+	w.b = append(w.b, p...)
+	return len(p), nil
 }
 
 // enter and leave keep w.path: the path of what is being written, copied
@@ -54,241 +70,41 @@ func (x *execution) writer(ctx context.Context) *writer {
 func (w *writer) enter(el ast.PathElement) { w.path = append(w.path, el) }
 func (w *writer) leave()                   { w.path = w.path[:len(w.path)-1] }
 
-// fail reports err as the error of field f at w.path and writes null.
-func (w *writer) fail(err error, f *field) {
-	w.x.fail(w.ctx, err, append(ast.Path(nil), w.path...), f.ast)
-	w.b = append(w.b, "null"...)
-}
-
-// object writes one object: each field's key, then what value writes for
-// the field, fields[i].
-func (w *writer) object(fields []*field, typename string, value func(i int, f *field)) {
-	w.objectGroup(fields, typename, 0, value)
-}
-
-// objectGroup writes one object of the fields of group (only a Dashboard's
-// fields have groups other than 0: its deferred fragments).
-func (w *writer) objectGroup(fields []*field, typename string, group int, value func(i int, f *field)) {
+// begin starts writing an object, whose node (if any) is n.
+func (w *writer) begin(n *node) {
+	if n != nil {
+		w.seq++
+		n.seq, n.pos = w.seq, len(w.b)
+	}
 	w.b = append(w.b, '{')
-	first := true
-	for i, f := range fields {
-		if f.group != group {
-			continue
-		}
-		if !first {
-			w.b = append(w.b, ',')
-		}
-		first = false
-		w.b = append(w.b, f.quoted...)
-		if f.name == "__typename" {
-			w.b = appendString(w.b, typename)
-			continue
-		}
-		value(i, f)
+}
+
+// end ends writing an object.
+func (w *writer) end() { w.b = append(w.b, '}') }
+
+// key starts the member of field f.
+func (w *writer) key(f *field) {
+	if w.b[len(w.b)-1] != '{' {
+		w.b = append(w.b, ',')
 	}
-	w.b = append(w.b, '}')
+	w.b = append(w.b, f.quoted...)
 }
 
-// dashboard writes the fields of group of dashboard b.
-func (w *writer) dashboard(b *board, group int) {
-	w.path = append(w.path[:0], b.path...)
-	w.objectGroup(b.fields, "Dashboard", group, func(i int, f *field) {
-		w.enter(f.elem)
-		switch {
-		case f.name == "userId":
-			w.b = appendString(w.b, b.d.UserID)
-		case b.errs[i] != nil:
-			w.fail(b.errs[i], f)
-		default:
-			w.serviceField(f, b.values[i])
-		}
-		w.leave()
-	})
+// cutFrom replaces what was written from start on with null: a nullable
+// value holding an invalid one.
+func (w *writer) cutFrom(start int) {
+	w.seq++
+	w.cuts = append(w.cuts, cut{seq: w.seq, at: start})
+	w.b = append(w.b[:start], "null"...)
 }
 
-// serviceField writes the value of a service-backed Dashboard field.
-func (w *writer) serviceField(f *field, v any) {
-	switch v := v.(type) {
-	case *model.Profile:
-		w.profile(f.sub, v)
-	case []*model.Order:
-		w.list(len(v), func(i int) { w.order(f.sub, v[i]) })
-	case []*model.Recommendation:
-		w.list(len(v), func(i int) { w.recommendation(f.sub, v[i]) })
-	case *model.NotificationFeed:
-		w.feed(f.sub, v)
-	case *model.Wallet:
-		w.wallet(f.sub, v)
-	default: // a nil value without an error: a nullable field with nothing
-		w.b = append(w.b, "null"...)
-	}
-}
+func (w *writer) null() { w.b = append(w.b, "null"...) }
 
-func (w *writer) list(n int, element func(i int)) {
-	w.b = append(w.b, '[')
-	for i := range n {
-		if i > 0 {
-			w.b = append(w.b, ',')
-		}
-		w.enter(ast.PathIndex(i))
-		element(i)
-		w.leave()
-	}
-	w.b = append(w.b, ']')
-}
-
-func (w *writer) profile(fields []*field, p *model.Profile) {
-	w.object(fields, "Profile", func(_ int, f *field) {
-		switch f.name {
-		case "id":
-			w.b = appendString(w.b, p.ID)
-		case "name":
-			w.b = appendString(w.b, p.Name)
-		case "email":
-			w.b = appendOptionalString(w.b, p.Email)
-		case "avatarUrl":
-			w.b = appendOptionalString(w.b, p.AvatarURL)
-		case "tier":
-			w.b = appendString(w.b, string(p.Tier))
-		case "memberSince":
-			w.b = appendTime(w.b, p.MemberSince)
-		}
-	})
-}
-
-func (w *writer) order(fields []*field, o *model.Order) {
-	w.object(fields, "Order", func(_ int, f *field) {
-		switch f.name {
-		case "id":
-			w.b = appendString(w.b, o.ID)
-		case "status":
-			w.b = appendString(w.b, string(o.Status))
-		case "placedAt":
-			w.b = appendTime(w.b, o.PlacedAt)
-		case "total":
-			w.money(f.sub, o.Total)
-		case "items":
-			w.enter(f.elem)
-			w.list(len(o.Items), func(i int) { w.item(f.sub, o.Items[i]) })
-			w.leave()
-		}
-	})
-}
-
-func (w *writer) item(fields []*field, it *model.OrderItem) {
-	w.object(fields, "OrderItem", func(_ int, f *field) {
-		switch f.name {
-		case "quantity":
-			w.b = strconv.AppendInt(w.b, int64(it.Quantity), 10)
-		case "unitPrice":
-			w.money(f.sub, it.UnitPrice)
-		case "product":
-			p, err := it.Product()
-			w.product(f, p, err)
-		}
-	})
-}
-
-func (w *writer) recommendation(fields []*field, r *model.Recommendation) {
-	w.object(fields, "Recommendation", func(_ int, f *field) {
-		switch f.name {
-		case "score":
-			w.b = strconv.AppendFloat(w.b, r.Score, 'g', -1, 64)
-		case "reason":
-			w.b = appendOptionalString(w.b, r.Reason)
-		case "product":
-			p, err := r.Product()
-			w.product(f, p, err)
-		}
-	})
-}
-
-// product writes a list element's product field: the product, or null and
-// its error.
-func (w *writer) product(f *field, p *model.Product, err error) {
-	w.enter(f.elem)
-	defer w.leave()
-	switch {
-	case err != nil:
-		w.fail(err, f)
-	case p == nil:
-		w.b = append(w.b, "null"...)
-	default:
-		w.object(f.sub, "Product", func(_ int, f *field) {
-			switch f.name {
-			case "id":
-				w.b = appendString(w.b, p.ID)
-			case "name":
-				w.b = appendString(w.b, p.Name)
-			case "price":
-				w.money(f.sub, p.Price)
-			case "imageUrl":
-				w.b = appendOptionalString(w.b, p.ImageURL)
-			case "inStock":
-				w.b = strconv.AppendBool(w.b, p.InStock)
-			}
-		})
-	}
-}
-
-func (w *writer) feed(fields []*field, feed *model.NotificationFeed) {
-	w.object(fields, "NotificationFeed", func(_ int, f *field) {
-		switch f.name {
-		case "unreadCount":
-			w.b = strconv.AppendInt(w.b, int64(feed.UnreadCount), 10)
-		case "items":
-			w.list(len(feed.Items), func(i int) { w.notification(f.sub, feed.Items[i]) })
-		}
-	})
-}
-
-func (w *writer) notification(fields []*field, n *model.Notification) {
-	w.object(fields, "Notification", func(_ int, f *field) {
-		switch f.name {
-		case "id":
-			w.b = appendString(w.b, n.ID)
-		case "kind":
-			w.b = appendString(w.b, string(n.Kind))
-		case "title":
-			w.b = appendString(w.b, n.Title)
-		case "createdAt":
-			w.b = appendTime(w.b, n.CreatedAt)
-		case "read":
-			w.b = strconv.AppendBool(w.b, n.Read)
-		}
-	})
-}
-
-func (w *writer) wallet(fields []*field, wl *model.Wallet) {
-	w.object(fields, "Wallet", func(_ int, f *field) {
-		switch f.name {
-		case "balance":
-			w.money(f.sub, wl.Balance)
-		case "loyaltyPoints":
-			w.b = strconv.AppendInt(w.b, int64(wl.LoyaltyPoints), 10)
-		}
-	})
-}
-
-func (w *writer) money(fields []*field, m *model.Money) {
-	w.object(fields, "Money", func(_ int, f *field) {
-		switch f.name {
-		case "amountMinor":
-			w.b = strconv.AppendInt(w.b, int64(m.AmountMinor), 10)
-		case "currency":
-			w.b = appendString(w.b, m.Currency)
-		case "formatted":
-			w.b = appendString(w.b, m.Formatted())
-		}
-	})
-}
-
-// appendString appends s as a JSON string the way gqlgen's MarshalString
-// writes it: '"', '\\' and control characters escaped, everything else as
-// it is.
-func appendString(b []byte, s string) []byte {
+// str writes s as gqlgen's MarshalString and MarshalID do: '"', '\\' and
+// control characters escaped, everything else as it is.
+func (w *writer) str(s string) {
 	const hex = "0123456789ABCDEF"
-	b = append(b, '"')
+	b := append(w.b, '"')
 	start := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -313,20 +129,153 @@ func appendString(b []byte, s string) []byte {
 		start = i + 1
 	}
 	b = append(b, s[start:]...)
-	return append(b, '"')
+	w.b = append(b, '"')
 }
 
-func appendOptionalString(b []byte, s *string) []byte {
-	if s == nil {
-		return append(b, "null"...)
+// enum writes an enum value as gqlgen's generated enums marshal
+// themselves: strconv.Quote of its name.
+func (w *writer) enum(s string) { w.b = strconv.AppendQuote(w.b, s) }
+
+func (w *writer) int(i int64) { w.b = strconv.AppendInt(w.b, i, 10) }
+
+func (w *writer) bool(v bool) { w.b = strconv.AppendBool(w.b, v) }
+
+// float writes f as gqlgen's MarshalFloatContext does (%g); NaN and the
+// infinities are an error at the field, and null (gqlgen finds them only
+// while writing, too late to propagate the null).
+func (w *writer) float(f float64) {
+	if math.IsInf(f, 0) || math.IsNaN(f) {
+		graphql.AddError(w.ctx, gqlerror.WrapPath(slices.Clone(w.path), errors.New("cannot marshal infinite no NaN float values")))
+		w.null()
+		return
 	}
-	return appendString(b, *s)
+	w.b = strconv.AppendFloat(w.b, f, 'g', -1, 64)
 }
 
-// appendTime appends t as gqlgen's Time scalar does: RFC 3339 with
-// nanoseconds as needed, quoted.
-func appendTime(b []byte, t time.Time) []byte {
-	b = append(b, '"')
-	b = t.AppendFormat(b, time.RFC3339Nano)
-	return append(b, '"')
+// time writes t as gqlgen's MarshalTime does (RFC 3339 with nanoseconds as
+// needed), and reports false for the zero time, which MarshalTime makes
+// null.
+func (w *writer) time(t time.Time) bool {
+	if t.IsZero() {
+		return false
+	}
+	w.b = append(w.b, '"')
+	w.b = t.AppendFormat(w.b, time.RFC3339Nano)
+	w.b = append(w.b, '"')
+	return true
+}
+
+// marshal writes a scalar with its own gqlgen marshaler.
+func (w *writer) marshal(m graphql.Marshaler) {
+	if m == nil {
+		w.null()
+		return
+	}
+	m.MarshalGQL(w)
+}
+
+// marshalContext writes a scalar with its own context marshaler; its
+// error is the field's, as gqlgen reports it, and the value null.
+func (w *writer) marshalContext(m graphql.ContextMarshaler) {
+	start := len(w.b)
+	if err := m.MarshalGQLContext(w.ctx, w); err != nil {
+		w.b = w.b[:start]
+		graphql.AddError(w.ctx, gqlerror.WrapPath(slices.Clone(w.path), err))
+		w.null()
+	}
+}
+
+// fail reports err as the error of field f at w.path, as gqlgen reports
+// a resolver's (with the field's location) or a panic's (without), and
+// writes null.
+func (w *writer) fail(err error, f *field) {
+	path := slices.Clone(w.path)
+	switch e := err.(type) {
+	case recovered:
+		graphql.AddError(w.ctx, onPath(e.err, path))
+		w.null()
+		return
+	case argErr:
+		graphql.AddError(w.ctx, onPath(e.err, append(path, e.rel...)))
+		w.null()
+		return
+	}
+	var loc []gqlerror.Location
+	if p := f.ast.Position; p != nil && p.Line != 0 {
+		loc = []gqlerror.Location{{Line: p.Line, Column: p.Column}}
+	}
+	if e, ok := errors.AsType[*gqlerror.Error](err); ok {
+		if e.Locations == nil {
+			e.Locations = loc
+		}
+		graphql.AddError(w.ctx, onPath(err, path))
+	} else {
+		e := gqlerror.WrapPath(path, err)
+		e.Locations = loc
+		graphql.AddError(w.ctx, e)
+	}
+	w.null()
+}
+
+// onPath is graphql.ErrorOnPath for an explicit path.
+func onPath(err error, path ast.Path) error {
+	if e, ok := errors.AsType[*gqlerror.Error](err); ok {
+		if e.Path == nil {
+			e.Path = path
+		}
+		return err
+	}
+	return gqlerror.WrapPath(path, err)
+}
+
+// failSlot reports the error of a resolver field's slot (nil: a field
+// that was never resolved, a bug).
+func (w *writer) failSlot(s *slot, f *field) {
+	if s == nil {
+		w.fail(errUnresolved, f)
+		return
+	}
+	w.fail(s.err, f)
+}
+
+// errUnresolved is a resolver field the resolve phase did not resolve.
+var errUnresolved = errors.New("fastpath: field not resolved")
+
+// invalidNull reports a null in a non-null position at w.path, as gqlgen
+// does (an *graphql.InvalidNullError, which the presenter shows as an
+// internal error), and writes null. declared is the type that forbade it.
+func (w *writer) invalidNull(f *field, declared string, source graphql.NullSource) {
+	path := slices.Clone(w.path)
+	_, element := path[len(path)-1].(ast.PathIndex)
+	e := &graphql.InvalidNullError{
+		Object: f.typ.object, Field: f.typ.name, DeclaredType: declared,
+		Source: source, ListElement: element, Path: path,
+	}
+	graphql.AddError(w.ctx, gqlerror.WrapPath(path, e))
+	w.null()
+}
+
+// call calls a model's method for the writer; a panic is the field's
+// error, as gqlgen makes it.
+func call[T any](w *writer, m func() (T, error)) (v T, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = recovered{w.x.opCtx.Recover(w.ctx, p)}
+		}
+	}()
+	return m()
+}
+
+// writeInitial writes the initial response's data: every field but the
+// deferred ones. The root fields are non-null: an invalid one makes the
+// data null.
+func (x *execution) writeInitial(ctx context.Context) []byte {
+	w := x.writer(ctx)
+	if !x.s.types["Query"].write(w, x.plan.root, nil, x.root, 0) {
+		w.b = append(w.b[:0], "null"...)
+		w.seq++
+		w.cuts = append(w.cuts, cut{seq: w.seq, at: 0})
+	}
+	x.cuts = w.cuts
+	return w.bytes()
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/acme/dashboard-gateway/apierror"
+	"github.com/acme/dashboard-gateway/coercion"
 	"github.com/acme/dashboard-gateway/deadline"
 	"github.com/acme/dashboard-gateway/documents"
 	"github.com/acme/dashboard-gateway/fastpath"
@@ -24,11 +25,19 @@ import (
 // operations on. Its extensions run in the order added: the outer ones
 // first.
 func newExecutor(opts Options) *executor.Executor {
-	// The fast path runs what it can plan; gqlgen's executor, with the
-	// resolvers, the rest (introspection, @defer).
-	var schema graphql.ExecutableSchema = graph.NewExecutableSchema(graph.Config{Resolvers: resolvers.New(opts.Dashboards)})
+	// The fast path runs what it can plan, calling the same resolvers;
+	// gqlgen's executor the rest (introspection).
+	root := resolvers.New(opts.Dashboards)
+	var schema graphql.ExecutableSchema = graph.NewExecutableSchema(graph.Config{Resolvers: root})
 	if !opts.GqlgenOnly {
-		schema = fastpath.New(schema, opts.Dashboards, 0)
+		fo := fastpath.Options{}
+		if m := opts.Metrics; m != nil {
+			for _, r := range fastpath.Reasons() {
+				m.ShowFallbacks(string(r))
+			}
+			fo.Fallback = func(r fastpath.Reason) { m.Fallback(string(r)) }
+		}
+		schema = fastpath.New(schema, root, fo)
 	}
 	exec := executor.New(schema)
 	exec.SetErrorPresenter(apierror.Presenter(opts.Logger))
@@ -68,7 +77,10 @@ func newExecutor(opts Options) *executor.Executor {
 	} else {
 		exec.Use(noIntrospection{})
 	}
-	// Once the variables are known, before anything runs: arguments, cost.
+	// Once the variables are known, before anything runs: the
+	// specification's rules for nulls gqlgen lets through, then the
+	// contract's arguments and the cost.
+	exec.Use(coercion.Extension{})
 	exec.Use(limits.Operation{MaxCost: opts.MaxCost})
 	if apq != nil {
 		exec.Use(apq.Registrar()) // only what passed everything above is remembered

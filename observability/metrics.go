@@ -25,6 +25,7 @@ type Metrics struct {
 	calls            *prometheus.HistogramVec
 	decisions        *prometheus.CounterVec
 	cacheLookups     *prometheus.CounterVec
+	fallbacks        *prometheus.CounterVec
 
 	operations *operationLabels
 }
@@ -53,14 +54,28 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			"Decisions of the resilience layers by service: retried, retry_budget, retry_no_time, hedged, hedge_budget, hedge_won, short_circuited, shed, deduplicated, attempt_timeout, busy (a retry or hedge not sent: the gateway is overloaded).",
 			"service", "decision"),
 		cacheLookups: newCacheLookups(),
+		fallbacks: counterVec("gateway_fastpath_fallbacks_total",
+			"Operations run on gqlgen's executor instead of the fast path, by reason: introspection, not_query, unknown_field (a field the generated fast path does not write), directive, conditions.",
+			"reason"),
 	}
 	m.operations = newOperationLabels(time.Now, func(name string) {
 		m.requests.DeletePartialMatch(prometheus.Labels{"operation": name})
 		m.requestDuration.DeletePartialMatch(prometheus.Labels{"operation": name})
 	})
-	reg.MustRegister(m.requests, m.requestDuration, m.graphqlErrors, m.deadlineExceeded, m.calls, m.decisions, m.cacheLookups,
+	reg.MustRegister(m.requests, m.requestDuration, m.graphqlErrors, m.deadlineExceeded, m.calls, m.decisions, m.cacheLookups, m.fallbacks,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// Fallback counts an operation the fast path left to gqlgen's executor.
+func (m *Metrics) Fallback(reason string) { m.fallbacks.WithLabelValues(reason).Inc() }
+
+// ShowFallbacks makes the series of reasons exist at zero, so that a rate
+// over them is defined before the first fallback.
+func (m *Metrics) ShowFallbacks(reasons ...string) {
+	for _, r := range reasons {
+		m.fallbacks.WithLabelValues(r)
+	}
 }
 
 func counterVec(name, help string, labels ...string) *prometheus.CounterVec {
