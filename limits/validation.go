@@ -1,6 +1,7 @@
 package limits
 
 import (
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/validator/core"
 	"github.com/vektah/gqlparser/v2/validator/rules"
 )
@@ -30,5 +31,34 @@ func ValidationRules() *rules.Rules {
 		r.RemoveRule(swap.name)
 		r.AddRule(swap.rule.Name, swap.rule.RuleFunc)
 	}
+	r.AddRule(DeferLabelsRule.Name, DeferLabelsRule.RuleFunc)
 	return r
+}
+
+// DeferLabelsRule is the incremental delivery RFC's rule that gqlparser
+// lacks (graphql-js has it): a @defer's label is a static string, unique in
+// the document. A label names a part for the client; one taken from a
+// variable could differ between two requests that share a plan.
+var DeferLabelsRule = core.Rule{
+	Name: "DeferLabels",
+	RuleFunc: func(observers *core.Events, addError core.AddErrFunc) {
+		seen := map[string]bool{}
+		observers.OnDirective(func(_ *core.Walker, d *ast.Directive) {
+			if d.Name != "defer" {
+				return
+			}
+			arg := d.Arguments.ForName("label")
+			if arg == nil || arg.Value == nil || arg.Value.Kind == ast.NullValue {
+				return
+			}
+			if arg.Value.Kind != ast.StringValue && arg.Value.Kind != ast.BlockValue {
+				addError(core.Message(`The "label" argument of @defer must be a static string.`), core.At(arg.Position))
+				return
+			}
+			if seen[arg.Value.Raw] {
+				addError(core.Message(`The label %q of @defer is used more than once: labels must be unique in the document.`, arg.Value.Raw), core.At(arg.Position))
+			}
+			seen[arg.Value.Raw] = true
+		})
+	},
 }
