@@ -16,7 +16,9 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/acme/dashboard-gateway/contract"
 	"github.com/acme/dashboard-gateway/downstream"
+	"github.com/acme/dashboard-gateway/fastpath"
 	"github.com/acme/dashboard-gateway/gateway"
 	"github.com/acme/dashboard-gateway/gatewaytest"
 	"github.com/acme/dashboard-gateway/observability"
@@ -290,4 +292,30 @@ func httptestRecorder(h http.Handler, path string) *httptest.ResponseRecorder {
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
 	return rec
+}
+
+// Every operation the fast path leaves to gqlgen's executor is counted
+// with its reason (every reason shows from the start, at 0); the fast
+// path's own are not.
+func TestFallbacksAreCounted(t *testing.T) {
+	gw := gatewaytest.New(t, gatewaytest.Options{})
+	fallbacks := func() map[string]float64 {
+		families := gw.Scrape(t)
+		out := map[string]float64{}
+		for _, r := range fastpath.Reasons() {
+			out[string(r)] = gatewaytest.MetricValue(families, "gateway_fastpath_fallbacks_total", map[string]string{"reason": string(r)})
+		}
+		return out
+	}
+	if got := fallbacks(); len(got) != len(fastpath.Reasons()) || got["introspection"] != 0 {
+		t.Fatalf("fallbacks at start %v; want every reason at 0", got)
+	}
+	gw.Post(t, contract.DashboardQuery, map[string]any{"id": "u1"})
+	gw.Post(t, `{ __type(name: "Dashboard") { name } dashboard(userId: "u1") { userId } }`, nil)
+	got := fallbacks()
+	for r, n := range got {
+		if want := map[bool]float64{true: 1}[r == "introspection"]; n != want {
+			t.Errorf("fallbacks{reason=%q} = %v; want %v", r, n, want)
+		}
+	}
 }

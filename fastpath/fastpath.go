@@ -66,6 +66,9 @@ const (
 	ReasonIntrospection Reason = "introspection"
 	// ReasonField: a field the generated code does not write.
 	ReasonField Reason = "unknown_field"
+	// ReasonArgument: an argument the generated code does not pass on
+	// (generated code older than the schema).
+	ReasonArgument Reason = "unknown_argument"
 	// ReasonDirective: a directive other than @skip, @include and @defer.
 	ReasonDirective Reason = "directive"
 	// ReasonConditions: more variables in @skip, @include and @defer's
@@ -75,7 +78,7 @@ const (
 
 // Reasons returns every Reason, for metrics that show each from the start.
 func Reasons() []Reason {
-	return []Reason{ReasonNotQuery, ReasonIntrospection, ReasonField, ReasonDirective, ReasonConditions}
+	return []Reason{ReasonNotQuery, ReasonIntrospection, ReasonField, ReasonArgument, ReasonDirective, ReasonConditions}
 }
 
 // Schema is a graphql.ExecutableSchema that runs the operations it can

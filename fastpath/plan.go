@@ -2,6 +2,7 @@ package fastpath
 
 import (
 	"context"
+	"slices"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -36,6 +37,9 @@ type (
 		// source is what a null of it comes from, for the error
 		// reporting one in a non-null position.
 		source graphql.NullSource
+		// args are the arguments the generated code passes on: all of the
+		// schema's.
+		args []string
 	}
 )
 
@@ -199,6 +203,11 @@ func fieldReason(s *ast.Field, types map[string]*objectType) Reason {
 	t := types[s.ObjectDefinition.Name]
 	if t == nil || t.fields[s.Name] == nil {
 		return ReasonField
+	}
+	for _, a := range s.Arguments {
+		if !slices.Contains(t.fields[s.Name].args, a.Name) {
+			return ReasonArgument
+		}
 	}
 	return ""
 }

@@ -23,95 +23,95 @@ func schemaTypes() map[string]*objectType {
 			v, _ := obj.(*budget.Dashboard)
 			return writeDashboard(w, sel, v, n, group)
 		}, fields: map[string]*fieldType{
-			"userId":          {id: 1, object: "Dashboard", name: "userId", elem: "", kind: kindPlain, resolve: nil, get: nil, source: graphql.NullSourceModelField},
-			"profile":         {id: 2, object: "Dashboard", name: "profile", elem: "Profile", kind: kindResolver, resolve: resolveDashboard_profile, get: nil, source: graphql.NullSourceResolver},
-			"orders":          {id: 3, object: "Dashboard", name: "orders", elem: "Order", kind: kindResolver, resolve: resolveDashboard_orders, get: nil, source: graphql.NullSourceResolver},
-			"recommendations": {id: 4, object: "Dashboard", name: "recommendations", elem: "Recommendation", kind: kindResolver, resolve: resolveDashboard_recommendations, get: nil, source: graphql.NullSourceResolver},
-			"notifications":   {id: 5, object: "Dashboard", name: "notifications", elem: "NotificationFeed", kind: kindResolver, resolve: resolveDashboard_notifications, get: nil, source: graphql.NullSourceResolver},
-			"wallet":          {id: 6, object: "Dashboard", name: "wallet", elem: "Wallet", kind: kindResolver, resolve: resolveDashboard_wallet, get: nil, source: graphql.NullSourceResolver},
+			"userId":          {id: 1, object: "Dashboard", name: "userId", kind: kindPlain, source: graphql.NullSourceModelField},
+			"profile":         {id: 2, object: "Dashboard", name: "profile", kind: kindResolver, source: graphql.NullSourceResolver, elem: "Profile", resolve: resolveDashboard_profile},
+			"orders":          {id: 3, object: "Dashboard", name: "orders", kind: kindResolver, source: graphql.NullSourceResolver, elem: "Order", resolve: resolveDashboard_orders, args: []string{"first"}},
+			"recommendations": {id: 4, object: "Dashboard", name: "recommendations", kind: kindResolver, source: graphql.NullSourceResolver, elem: "Recommendation", resolve: resolveDashboard_recommendations, args: []string{"first"}},
+			"notifications":   {id: 5, object: "Dashboard", name: "notifications", kind: kindResolver, source: graphql.NullSourceResolver, elem: "NotificationFeed", resolve: resolveDashboard_notifications, args: []string{"first", "unreadOnly"}},
+			"wallet":          {id: 6, object: "Dashboard", name: "wallet", kind: kindResolver, source: graphql.NullSourceResolver, elem: "Wallet", resolve: resolveDashboard_wallet},
 		}},
 		"Money": {name: "Money", async: false, write: func(w *writer, sel *selection, obj any, n *node, group int) bool {
 			v, _ := obj.(*model.Money)
 			return writeMoney(w, sel, v, n, group)
 		}, fields: map[string]*fieldType{
-			"amountMinor": {id: 1, object: "Money", name: "amountMinor", elem: "", kind: kindPlain, resolve: nil, get: nil, source: graphql.NullSourceModelField},
-			"currency":    {id: 2, object: "Money", name: "currency", elem: "", kind: kindPlain, resolve: nil, get: nil, source: graphql.NullSourceModelField},
-			"formatted":   {id: 3, object: "Money", name: "formatted", elem: "", kind: kindPlain, resolve: nil, get: nil, source: graphql.NullSourceModelMethod},
+			"amountMinor": {id: 1, object: "Money", name: "amountMinor", kind: kindPlain, source: graphql.NullSourceModelField},
+			"currency":    {id: 2, object: "Money", name: "currency", kind: kindPlain, source: graphql.NullSourceModelField},
+			"formatted":   {id: 3, object: "Money", name: "formatted", kind: kindPlain, source: graphql.NullSourceModelMethod},
 		}},
 		"Notification": {name: "Notification", async: false, write: func(w *writer, sel *selection, obj any, n *node, group int) bool {
 			v, _ := obj.(*model.Notification)
 			return writeNotification(w, sel, v, n, group)
 		}, fields: map[string]*fieldType{
-			"id":        {id: 1, object: "Notification", name: "id", elem: "", kind: kindPlain, resolve: nil, get: nil, source: graphql.NullSourceModelField},
-			"kind":      {id: 2, object: "Notification", name: "kind", elem: "", kind: kindPlain, resolve: nil, get: nil, source: graphql.NullSourceModelField},
-			"title":     {id: 3, object: "Notification", name: "title", elem: "", kind: kindPlain, resolve: nil, get: nil, source: graphql.NullSourceModelField},
-			"createdAt": {id: 4, object: "Notification", name: "createdAt", elem: "", kind: kindPlain, resolve: nil, get: nil, source: graphql.NullSourceModelField},
-			"read":      {id: 5, object: "Notification", name: "read", elem: "", kind: kindPlain, resolve: nil, get: nil, source: graphql.NullSourceModelField},
+			"id":        {id: 1, object: "Notification", name: "id", kind: kindPlain, source: graphql.NullSourceModelField},
+			"kind":      {id: 2, object: "Notification", name: "kind", kind: kindPlain, source: graphql.NullSourceModelField},
+			"title":     {id: 3, object: "Notification", name: "title", kind: kindPlain, source: graphql.NullSourceModelField},
+			"createdAt": {id: 4, object: "Notification", name: "createdAt", kind: kindPlain, source: graphql.NullSourceModelField},
+			"read":      {id: 5, object: "Notification", name: "read", kind: kindPlain, source: graphql.NullSourceModelField},
 		}},
 		"NotificationFeed": {name: "NotificationFeed", async: false, write: func(w *writer, sel *selection, obj any, n *node, group int) bool {
 			v, _ := obj.(*model.NotificationFeed)
 			return writeNotificationFeed(w, sel, v, n, group)
 		}, fields: map[string]*fieldType{
-			"unreadCount": {id: 1, object: "NotificationFeed", name: "unreadCount", elem: "", kind: kindPlain, resolve: nil, get: nil, source: graphql.NullSourceModelField},
-			"items":       {id: 2, object: "NotificationFeed", name: "items", elem: "Notification", kind: kindPlain, resolve: nil, get: getNotificationFeed_items, source: graphql.NullSourceModelField},
+			"unreadCount": {id: 1, object: "NotificationFeed", name: "unreadCount", kind: kindPlain, source: graphql.NullSourceModelField},
+			"items":       {id: 2, object: "NotificationFeed", name: "items", kind: kindPlain, source: graphql.NullSourceModelField, elem: "Notification", get: getNotificationFeed_items},
 		}},
 		"Order": {name: "Order", async: false, write: func(w *writer, sel *selection, obj any, n *node, group int) bool {
 			v, _ := obj.(*model.Order)
 			return writeOrder(w, sel, v, n, group)
 		}, fields: map[string]*fieldType{
-			"id":       {id: 1, object: "Order", name: "id", elem: "", kind: kindPlain, resolve: nil, get: nil, source: graphql.NullSourceModelField},
-			"status":   {id: 2, object: "Order", name: "status", elem: "", kind: kindPlain, resolve: nil, get: nil, source: graphql.NullSourceModelField},
-			"placedAt": {id: 3, object: "Order", name: "placedAt", elem: "", kind: kindPlain, resolve: nil, get: nil, source: graphql.NullSourceModelField},
-			"total":    {id: 4, object: "Order", name: "total", elem: "Money", kind: kindPlain, resolve: nil, get: getOrder_total, source: graphql.NullSourceModelField},
-			"items":    {id: 5, object: "Order", name: "items", elem: "OrderItem", kind: kindPlain, resolve: nil, get: getOrder_items, source: graphql.NullSourceModelField},
+			"id":       {id: 1, object: "Order", name: "id", kind: kindPlain, source: graphql.NullSourceModelField},
+			"status":   {id: 2, object: "Order", name: "status", kind: kindPlain, source: graphql.NullSourceModelField},
+			"placedAt": {id: 3, object: "Order", name: "placedAt", kind: kindPlain, source: graphql.NullSourceModelField},
+			"total":    {id: 4, object: "Order", name: "total", kind: kindPlain, source: graphql.NullSourceModelField, elem: "Money", get: getOrder_total},
+			"items":    {id: 5, object: "Order", name: "items", kind: kindPlain, source: graphql.NullSourceModelField, elem: "OrderItem", get: getOrder_items},
 		}},
 		"OrderItem": {name: "OrderItem", async: false, write: func(w *writer, sel *selection, obj any, n *node, group int) bool {
 			v, _ := obj.(*model.OrderItem)
 			return writeOrderItem(w, sel, v, n, group)
 		}, fields: map[string]*fieldType{
-			"quantity":  {id: 1, object: "OrderItem", name: "quantity", elem: "", kind: kindPlain, resolve: nil, get: nil, source: graphql.NullSourceModelField},
-			"unitPrice": {id: 2, object: "OrderItem", name: "unitPrice", elem: "Money", kind: kindPlain, resolve: nil, get: getOrderItem_unitPrice, source: graphql.NullSourceModelField},
-			"product":   {id: 3, object: "OrderItem", name: "product", elem: "Product", kind: kindPlain, resolve: nil, get: getOrderItem_product, source: graphql.NullSourceModelMethod},
+			"quantity":  {id: 1, object: "OrderItem", name: "quantity", kind: kindPlain, source: graphql.NullSourceModelField},
+			"unitPrice": {id: 2, object: "OrderItem", name: "unitPrice", kind: kindPlain, source: graphql.NullSourceModelField, elem: "Money", get: getOrderItem_unitPrice},
+			"product":   {id: 3, object: "OrderItem", name: "product", kind: kindPlain, source: graphql.NullSourceModelMethod, elem: "Product", get: getOrderItem_product},
 		}},
 		"Product": {name: "Product", async: false, write: func(w *writer, sel *selection, obj any, n *node, group int) bool {
 			v, _ := obj.(*model.Product)
 			return writeProduct(w, sel, v, n, group)
 		}, fields: map[string]*fieldType{
-			"id":       {id: 1, object: "Product", name: "id", elem: "", kind: kindPlain, resolve: nil, get: nil, source: graphql.NullSourceModelField},
-			"name":     {id: 2, object: "Product", name: "name", elem: "", kind: kindPlain, resolve: nil, get: nil, source: graphql.NullSourceModelField},
-			"price":    {id: 3, object: "Product", name: "price", elem: "Money", kind: kindPlain, resolve: nil, get: getProduct_price, source: graphql.NullSourceModelField},
-			"imageUrl": {id: 4, object: "Product", name: "imageUrl", elem: "", kind: kindPlain, resolve: nil, get: nil, source: graphql.NullSourceModelField},
-			"inStock":  {id: 5, object: "Product", name: "inStock", elem: "", kind: kindPlain, resolve: nil, get: nil, source: graphql.NullSourceModelField},
+			"id":       {id: 1, object: "Product", name: "id", kind: kindPlain, source: graphql.NullSourceModelField},
+			"name":     {id: 2, object: "Product", name: "name", kind: kindPlain, source: graphql.NullSourceModelField},
+			"price":    {id: 3, object: "Product", name: "price", kind: kindPlain, source: graphql.NullSourceModelField, elem: "Money", get: getProduct_price},
+			"imageUrl": {id: 4, object: "Product", name: "imageUrl", kind: kindPlain, source: graphql.NullSourceModelField},
+			"inStock":  {id: 5, object: "Product", name: "inStock", kind: kindPlain, source: graphql.NullSourceModelField},
 		}},
 		"Profile": {name: "Profile", async: false, write: func(w *writer, sel *selection, obj any, n *node, group int) bool {
 			v, _ := obj.(*model.Profile)
 			return writeProfile(w, sel, v, n, group)
 		}, fields: map[string]*fieldType{
-			"id":          {id: 1, object: "Profile", name: "id", elem: "", kind: kindPlain, resolve: nil, get: nil, source: graphql.NullSourceModelField},
-			"name":        {id: 2, object: "Profile", name: "name", elem: "", kind: kindPlain, resolve: nil, get: nil, source: graphql.NullSourceModelField},
-			"email":       {id: 3, object: "Profile", name: "email", elem: "", kind: kindPlain, resolve: nil, get: nil, source: graphql.NullSourceModelField},
-			"avatarUrl":   {id: 4, object: "Profile", name: "avatarUrl", elem: "", kind: kindPlain, resolve: nil, get: nil, source: graphql.NullSourceModelField},
-			"tier":        {id: 5, object: "Profile", name: "tier", elem: "", kind: kindPlain, resolve: nil, get: nil, source: graphql.NullSourceModelField},
-			"memberSince": {id: 6, object: "Profile", name: "memberSince", elem: "", kind: kindPlain, resolve: nil, get: nil, source: graphql.NullSourceModelField},
+			"id":          {id: 1, object: "Profile", name: "id", kind: kindPlain, source: graphql.NullSourceModelField},
+			"name":        {id: 2, object: "Profile", name: "name", kind: kindPlain, source: graphql.NullSourceModelField},
+			"email":       {id: 3, object: "Profile", name: "email", kind: kindPlain, source: graphql.NullSourceModelField},
+			"avatarUrl":   {id: 4, object: "Profile", name: "avatarUrl", kind: kindPlain, source: graphql.NullSourceModelField},
+			"tier":        {id: 5, object: "Profile", name: "tier", kind: kindPlain, source: graphql.NullSourceModelField},
+			"memberSince": {id: 6, object: "Profile", name: "memberSince", kind: kindPlain, source: graphql.NullSourceModelField},
 		}},
 		"Query": {name: "Query", async: true, write: func(w *writer, sel *selection, _ any, n *node, group int) bool { return writeQuery(w, sel, n, group) }, fields: map[string]*fieldType{
-			"dashboard":  {id: 1, object: "Query", name: "dashboard", elem: "Dashboard", kind: kindResolver, resolve: resolveQuery_dashboard, get: nil, source: graphql.NullSourceResolver},
-			"dashboards": {id: 2, object: "Query", name: "dashboards", elem: "Dashboard", kind: kindResolver, resolve: resolveQuery_dashboards, get: nil, source: graphql.NullSourceResolver},
+			"dashboard":  {id: 1, object: "Query", name: "dashboard", kind: kindResolver, source: graphql.NullSourceResolver, elem: "Dashboard", resolve: resolveQuery_dashboard, args: []string{"userId"}},
+			"dashboards": {id: 2, object: "Query", name: "dashboards", kind: kindResolver, source: graphql.NullSourceResolver, elem: "Dashboard", resolve: resolveQuery_dashboards, args: []string{"userIds"}},
 		}},
 		"Recommendation": {name: "Recommendation", async: false, write: func(w *writer, sel *selection, obj any, n *node, group int) bool {
 			v, _ := obj.(*model.Recommendation)
 			return writeRecommendation(w, sel, v, n, group)
 		}, fields: map[string]*fieldType{
-			"score":   {id: 1, object: "Recommendation", name: "score", elem: "", kind: kindPlain, resolve: nil, get: nil, source: graphql.NullSourceModelField},
-			"reason":  {id: 2, object: "Recommendation", name: "reason", elem: "", kind: kindPlain, resolve: nil, get: nil, source: graphql.NullSourceModelField},
-			"product": {id: 3, object: "Recommendation", name: "product", elem: "Product", kind: kindPlain, resolve: nil, get: getRecommendation_product, source: graphql.NullSourceModelMethod},
+			"score":   {id: 1, object: "Recommendation", name: "score", kind: kindPlain, source: graphql.NullSourceModelField},
+			"reason":  {id: 2, object: "Recommendation", name: "reason", kind: kindPlain, source: graphql.NullSourceModelField},
+			"product": {id: 3, object: "Recommendation", name: "product", kind: kindPlain, source: graphql.NullSourceModelMethod, elem: "Product", get: getRecommendation_product},
 		}},
 		"Wallet": {name: "Wallet", async: false, write: func(w *writer, sel *selection, obj any, n *node, group int) bool {
 			v, _ := obj.(*model.Wallet)
 			return writeWallet(w, sel, v, n, group)
 		}, fields: map[string]*fieldType{
-			"balance":       {id: 1, object: "Wallet", name: "balance", elem: "Money", kind: kindPlain, resolve: nil, get: getWallet_balance, source: graphql.NullSourceModelField},
-			"loyaltyPoints": {id: 2, object: "Wallet", name: "loyaltyPoints", elem: "", kind: kindPlain, resolve: nil, get: nil, source: graphql.NullSourceModelField},
+			"balance":       {id: 1, object: "Wallet", name: "balance", kind: kindPlain, source: graphql.NullSourceModelField, elem: "Money", get: getWallet_balance},
+			"loyaltyPoints": {id: 2, object: "Wallet", name: "loyaltyPoints", kind: kindPlain, source: graphql.NullSourceModelField},
 		}},
 	}
 }
@@ -135,7 +135,6 @@ func writeDashboard(w *writer, sel *selection, obj *budget.Dashboard, n *node, g
 			w.enter(f.elem)
 			if s := n.at(i); s == nil || s.err != nil {
 				w.failSlot(s, f)
-				ok = true && ok
 			} else {
 				v, _ := s.v.(*model.Profile)
 				ok = w.writeOProfile2ᚖgithubᚗcomᚋacmeᚋdashboardᚑgatewayᚋgraphᚋmodelᚐProfile(f, v, s.kid) && ok
@@ -145,7 +144,6 @@ func writeDashboard(w *writer, sel *selection, obj *budget.Dashboard, n *node, g
 			w.enter(f.elem)
 			if s := n.at(i); s == nil || s.err != nil {
 				w.failSlot(s, f)
-				ok = true && ok
 			} else {
 				v, _ := s.v.([]*model.Order)
 				ok = w.writeOOrder2ᚕᚖgithubᚗcomᚋacmeᚋdashboardᚑgatewayᚋgraphᚋmodelᚐOrderᚄ(f, v, s.kid) && ok
@@ -155,7 +153,6 @@ func writeDashboard(w *writer, sel *selection, obj *budget.Dashboard, n *node, g
 			w.enter(f.elem)
 			if s := n.at(i); s == nil || s.err != nil {
 				w.failSlot(s, f)
-				ok = true && ok
 			} else {
 				v, _ := s.v.([]*model.Recommendation)
 				ok = w.writeORecommendation2ᚕᚖgithubᚗcomᚋacmeᚋdashboardᚑgatewayᚋgraphᚋmodelᚐRecommendationᚄ(f, v, s.kid) && ok
@@ -165,7 +162,6 @@ func writeDashboard(w *writer, sel *selection, obj *budget.Dashboard, n *node, g
 			w.enter(f.elem)
 			if s := n.at(i); s == nil || s.err != nil {
 				w.failSlot(s, f)
-				ok = true && ok
 			} else {
 				v, _ := s.v.(*model.NotificationFeed)
 				ok = w.writeONotificationFeed2ᚖgithubᚗcomᚋacmeᚋdashboardᚑgatewayᚋgraphᚋmodelᚐNotificationFeed(f, v, s.kid) && ok
@@ -175,7 +171,6 @@ func writeDashboard(w *writer, sel *selection, obj *budget.Dashboard, n *node, g
 			w.enter(f.elem)
 			if s := n.at(i); s == nil || s.err != nil {
 				w.failSlot(s, f)
-				ok = true && ok
 			} else {
 				v, _ := s.v.(*model.Wallet)
 				ok = w.writeOWallet2ᚖgithubᚗcomᚋacmeᚋdashboardᚑgatewayᚋgraphᚋmodelᚐWallet(f, v, s.kid) && ok
@@ -216,7 +211,7 @@ func writeMoney(w *writer, sel *selection, obj *model.Money, n *node, group int)
 			}
 			if err != nil {
 				w.fail(err, f)
-				ok = false && ok
+				ok = false
 			} else {
 				ok = w.writeNString2string(f, v, n.kid(i)) && ok
 			}
@@ -349,7 +344,6 @@ func writeOrderItem(w *writer, sel *selection, obj *model.OrderItem, n *node, gr
 			}
 			if err != nil {
 				w.fail(err, f)
-				ok = true && ok
 			} else {
 				ok = w.writeOProduct2ᚖgithubᚗcomᚋacmeᚋdashboardᚑgatewayᚋgraphᚋmodelᚐProduct(f, v, n.kid(i)) && ok
 			}
@@ -447,7 +441,7 @@ func writeQuery(w *writer, sel *selection, n *node, group int) bool {
 			w.enter(f.elem)
 			if s := n.at(i); s == nil || s.err != nil {
 				w.failSlot(s, f)
-				ok = false && ok
+				ok = false
 			} else {
 				v, _ := s.v.(*budget.Dashboard)
 				ok = w.writeNDashboard2ᚖgithubᚗcomᚋacmeᚋdashboardᚑgatewayᚋbudgetᚐDashboard(f, v, s.kid) && ok
@@ -457,7 +451,7 @@ func writeQuery(w *writer, sel *selection, n *node, group int) bool {
 			w.enter(f.elem)
 			if s := n.at(i); s == nil || s.err != nil {
 				w.failSlot(s, f)
-				ok = false && ok
+				ok = false
 			} else {
 				v, _ := s.v.([]*budget.Dashboard)
 				ok = w.writeNDashboard2ᚕᚖgithubᚗcomᚋacmeᚋdashboardᚑgatewayᚋbudgetᚐDashboardᚄ(f, v, s.kid) && ok
@@ -502,7 +496,6 @@ func writeRecommendation(w *writer, sel *selection, obj *model.Recommendation, n
 			}
 			if err != nil {
 				w.fail(err, f)
-				ok = true && ok
 			} else {
 				ok = w.writeOProduct2ᚖgithubᚗcomᚋacmeᚋdashboardᚑgatewayᚋgraphᚋmodelᚐProduct(f, v, n.kid(i)) && ok
 			}

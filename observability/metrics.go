@@ -55,7 +55,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			"service", "decision"),
 		cacheLookups: newCacheLookups(),
 		fallbacks: counterVec("gateway_fastpath_fallbacks_total",
-			"Operations run on gqlgen's executor instead of the fast path, by reason: introspection, not_query, unknown_field (a field the generated fast path does not write), directive, conditions.",
+			"Operations run on gqlgen's executor instead of the fast path, by reason: introspection, not_query, unknown_field (a field the generated fast path does not write), unknown_argument, directive, conditions.",
 			"reason"),
 	}
 	m.operations = newOperationLabels(time.Now, func(name string) {

@@ -281,8 +281,24 @@ func (g *generator) table(b *strings.Builder) {
 			if f.TypeReference.Definition.Kind == ast.Object {
 				elem = f.TypeReference.Definition.Name
 			}
-			p(b, "\t\t\t%q: {id: %d, object: %q, name: %q, elem: %q, kind: %s, resolve: %s, get: %s, source: %s},",
-				f.Name, i+1, o.Name, f.Name, elem, kind, resolve, get, nullSource(f))
+			entry := fmt.Sprintf("id: %d, object: %q, name: %q, kind: %s, source: %s", i+1, o.Name, f.Name, kind, nullSource(f))
+			if elem != "" {
+				entry += fmt.Sprintf(", elem: %q", elem)
+			}
+			if resolve != "nil" {
+				entry += ", resolve: " + resolve
+			}
+			if get != "nil" {
+				entry += ", get: " + get
+			}
+			if len(f.Args) > 0 {
+				var names []string
+				for _, a := range f.Args {
+					names = append(names, strconv.Quote(a.Name))
+				}
+				entry += ", args: []string{" + strings.Join(names, ", ") + "}"
+			}
+			p(b, "\t\t\t%q: {%s},", f.Name, entry)
 		}
 		p(b, "\t\t}},")
 	}
@@ -358,12 +374,17 @@ func (g *generator) fieldCase(b *strings.Builder, o *object, f *codegen.Field) {
 		return
 	}
 	p(b, "\t\t\tw.enter(f.elem)")
-	nullable := strconv.FormatBool(!ref.GQL.NonNull)
+	invalid := "" // what a field's error does to its object's validity
+	if ref.GQL.NonNull {
+		invalid = "ok = false"
+	}
 	switch {
 	case concurrent(f):
 		p(b, "\t\t\tif s := n.at(i); s == nil || s.err != nil {")
 		p(b, "\t\t\t\tw.failSlot(s, f)")
-		p(b, "\t\t\t\tok = %s && ok", nullable)
+		if invalid != "" {
+			p(b, "\t\t\t\t%s", invalid)
+		}
 		p(b, "\t\t\t} else {")
 		p(b, "\t\t\t\tv, _ := s.v.(%s)", g.goType(ref))
 		p(b, "\t\t\t\tok = w.%s(f, v, s.kid) && ok", writerName(ref))
@@ -381,7 +402,9 @@ func (g *generator) fieldCase(b *strings.Builder, o *object, f *codegen.Field) {
 		p(b, "\t\t\t}")
 		p(b, "\t\t\tif err != nil {")
 		p(b, "\t\t\t\tw.fail(err, f)")
-		p(b, "\t\t\t\tok = %s && ok", nullable)
+		if invalid != "" {
+			p(b, "\t\t\t\t%s", invalid)
+		}
 		p(b, "\t\t\t} else {")
 		p(b, "\t\t\t\tok = w.%s(f, v, n.kid(i)) && ok", writerName(ref))
 		p(b, "\t\t\t}")
