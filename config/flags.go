@@ -62,6 +62,7 @@ func defineFlags(fs *flag.FlagSet, cfg *Config) *rawFlags {
 	fs.IntVar(&cfg.Limits.MaxVariables, "max-variables", limits.DefaultMaxVariables, "most variables an operation may define")
 	fs.IntVar(&cfg.Limits.MaxNodes, "max-nodes", limits.DefaultMaxNodes, "most nodes a document may have with fragments expanded in every operation and fragment: what validation walks")
 	fs.IntVar(&cfg.Limits.MaxRepeats, "max-repeats", limits.DefaultMaxRepeats, "most pairs of fields sharing a name at the same place (weighted by their arguments) a document may have")
+	fs.IntVar(&cfg.Limits.MaxDeferred, "max-deferred", limits.DefaultMaxDeferred, "most @defer fragments an operation may have, fragments expanded")
 	fs.IntVar(&cfg.MaxCost, "max-cost", gateway.DefaultMaxCost, "highest cost an operation may have (docs/configuration.md#limits)")
 	fs.IntVar(&cfg.MaxQueryBytes, "max-query-bytes", gateway.DefaultMaxQueryBytes, "longest query text accepted, in bytes")
 	fs.IntVar(&cfg.APQCacheSize, "apq-cache-size", gateway.DefaultAPQCacheSize, "queries remembered for Automatic Persisted Queries; 0 turns APQ off")

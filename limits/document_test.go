@@ -109,6 +109,9 @@ func TestDocumentLimits(t *testing.T) {
 		{"repeated fields across fragments", Limits{MaxRepeats: 20}, "{ " + repeat(8, func(i int) string { return fmt.Sprintf("...F%d", i) }) + "} " + repeat(8, func(i int) string { return fmt.Sprintf("fragment F%d on Query { __typename }", i) }), ReasonRepeats},
 		{"repeated fields weigh their arguments", Limits{MaxRepeats: 8}, `{ dashboard(userId: "u1") { userId } dashboard(userId: "u1") { wallet { loyaltyPoints } } }`, ReasonRepeats},
 		{"repeats of each operation add up", Limits{MaxRepeats: 30}, repeat(3, func(i int) string { return fmt.Sprintf("query Q%d { ...F }", i) }) + " fragment F on Query { " + nTimes("__typename", 5) + "}", ReasonRepeats},
+		{"deferred fragments", Limits{}, `{ dashboard(userId: "u1") { ` + repeat(10, func(i int) string { return fmt.Sprintf(`... @defer(label: "l%d") { userId }`, i) }) + "} }", ""},
+		{"deferred fragments, one more", Limits{}, `{ dashboard(userId: "u1") { ` + repeat(11, func(i int) string { return fmt.Sprintf(`... @defer(label: "l%d") { userId }`, i) }) + "} }", ReasonDeferred},
+		{"deferred fragments expanded", Limits{MaxDeferred: 3}, `{ a: dashboard(userId: "u1") { ...D } b: dashboard(userId: "u2") { ...D } } fragment D on Dashboard { ... @defer { userId } ... @defer { userId } }`, ReasonDeferred},
 		{"unknown fragments are validation's", Limits{}, "{ ...Nope }", ""},
 		{"cycles", Limits{}, "{ ...A } fragment A on Query { ...B } fragment B on Query { ...A }", "GRAPHQL_VALIDATION_FAILED"},
 		{"a fragment spreading itself", Limits{}, "{ ...A } fragment A on Query { __typename ...A }", "GRAPHQL_VALIDATION_FAILED"},
@@ -133,13 +136,15 @@ func TestMeasures(t *testing.T) {
 		query string
 		want  string
 	}{
-		{`{ __typename }`, "operations=1 fragments=0 selections=1 variables=0 fields=1 spreads=0 depth=1 aliases=0 root-fields=1 nodes=1 repeats=0"},
+		{`{ __typename }`, "operations=1 fragments=0 selections=1 variables=0 fields=1 spreads=0 depth=1 aliases=0 root-fields=1 deferred=0 nodes=1 repeats=0"},
 		{`{ a: dashboard(userId: "u1") { userId } b: dashboard(userId: "u2") { ...D } } fragment D on Dashboard { userId wallet { loyaltyPoints } }`,
-			"operations=1 fragments=1 selections=7 variables=0 fields=6 spreads=1 depth=3 aliases=2 root-fields=2 nodes=14 repeats=0"},
+			"operations=1 fragments=1 selections=7 variables=0 fields=6 spreads=1 depth=3 aliases=2 root-fields=2 deferred=0 nodes=14 repeats=0"},
+		{`{ dashboard(userId: "u1") { ...D @defer ... @defer(label: "w") { wallet { loyaltyPoints } } } } fragment D on Dashboard { userId ... @defer { userId } }`,
+			"operations=1 fragments=1 selections=8 variables=0 fields=5 spreads=3 depth=3 aliases=0 root-fields=1 deferred=3 nodes=19 repeats=2"},
 		{`{ ...F2 } ` + doubling(2, "Query", "__typename"),
-			"operations=1 fragments=3 selections=8 variables=0 fields=7 spreads=7 depth=1 aliases=0 root-fields=7 nodes=33 repeats=45"},
+			"operations=1 fragments=3 selections=8 variables=0 fields=7 spreads=7 depth=1 aliases=0 root-fields=7 deferred=0 nodes=33 repeats=45"},
 		{`query A($x: Int = 3) @skip(if: false) { __typename __typename } query B { __typename }`,
-			"operations=2 fragments=0 selections=3 variables=1 fields=2 spreads=0 depth=1 aliases=0 root-fields=2 nodes=8 repeats=1"},
+			"operations=2 fragments=0 selections=3 variables=1 fields=2 spreads=0 depth=1 aliases=0 root-fields=2 deferred=0 nodes=8 repeats=1"},
 	}
 	for _, tt := range tests {
 		m, err := Document{}.check(context.Background(), tt.query)

@@ -46,6 +46,7 @@ const (
 	DefaultMaxNodes      = 1500
 	DefaultMaxVariables  = 100
 	DefaultMaxRepeats    = 2000
+	DefaultMaxDeferred   = 10
 )
 
 // Limits are the limits on a document and its operations. Zero fields take
@@ -93,6 +94,10 @@ type Limits struct {
 	// their arguments: validation compares every such pair, so repetition
 	// costs it the square of its count. Default 2,000.
 	MaxRepeats int
+	// MaxDeferred bounds the @defer fragments of any operation, fragments
+	// expanded: each one deferred on an object is a part of the answer of
+	// its own, so 50 dashboards multiply them. Default 10.
+	MaxDeferred int
 }
 
 func (l Limits) withDefaults() Limits {
@@ -107,6 +112,7 @@ func (l Limits) withDefaults() Limits {
 	l.MaxNodes = cmp.Or(l.MaxNodes, DefaultMaxNodes)
 	l.MaxVariables = cmp.Or(l.MaxVariables, DefaultMaxVariables)
 	l.MaxRepeats = cmp.Or(l.MaxRepeats, DefaultMaxRepeats)
+	l.MaxDeferred = cmp.Or(l.MaxDeferred, DefaultMaxDeferred)
 	return l
 }
 
@@ -125,6 +131,7 @@ const (
 	ReasonNodes       = "nodes"
 	ReasonVariables   = "variables"
 	ReasonRepeats     = "repeated_fields"
+	ReasonDeferred    = "deferred"
 	ReasonCost        = "cost"
 )
 

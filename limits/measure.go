@@ -20,7 +20,7 @@ type measures struct {
 	Selections int // fields, spreads and inline fragments as written
 	Variables  int // defined by an operation, the most of any
 
-	Fields, Spreads, Aliases, RootFields int64
+	Fields, Spreads, Aliases, RootFields, Deferred int64
 	Depth                                int
 
 	Nodes   int64 // of every operation and fragment definition, expanded
@@ -40,6 +40,7 @@ type shape struct {
 	nodes   int64 // fields, spreads, arguments, values, directives
 	aliases int64 // fields under an alias
 	top     int64 // fields at the set's own level
+	defers  int64 // fragments deferred (@defer)
 	depth   int   // deepest nesting of fields; a field is 1
 }
 
@@ -70,6 +71,7 @@ func (s *shape) add(o shape) {
 	s.nodes = sat(s.nodes, o.nodes)
 	s.aliases = sat(s.aliases, o.aliases)
 	s.top = sat(s.top, o.top)
+	s.defers = sat(s.defers, o.defers)
 	s.depth = max(s.depth, o.depth)
 }
 
@@ -137,6 +139,7 @@ func measure(ctx context.Context, doc *ast.QueryDocument, l Limits) (out measure
 		out.Spreads = max(out.Spreads, s.spreads)
 		out.Aliases = max(out.Aliases, s.aliases)
 		out.RootFields = max(out.RootFields, s.top)
+		out.Deferred = max(out.Deferred, s.defers)
 		out.Depth = max(out.Depth, s.depth)
 		nodes = sat(nodes, s.nodes)
 	}
@@ -181,6 +184,8 @@ func checkOperation(op *ast.OperationDefinition, s shape, l Limits) error {
 		return limit(ReasonAliases, "%s uses more than %d aliases", name, l.MaxAliases)
 	case s.top > int64(l.MaxRootFields):
 		return limit(ReasonRootFields, "%s asks for more than %d top-level fields", name, l.MaxRootFields)
+	case s.defers > int64(l.MaxDeferred):
+		return limit(ReasonDeferred, "%s defers more than %d fragments, fragments expanded", name, l.MaxDeferred)
 	}
 	return nil
 }
@@ -224,6 +229,7 @@ func (m *measurer) set(set ast.SelectionSet) (shape, error) {
 			s.add(child)
 			s.spreads = sat(s.spreads, 1)
 			s.nodes = sat(s.nodes, 1+directiveNodes(sel.Directives))
+			s.defers = sat(s.defers, deferNodes(sel.Directives))
 		case *ast.FragmentSpread:
 			fr := m.frags[sel.Name]
 			if fr == nil {
@@ -237,9 +243,21 @@ func (m *measurer) set(set ast.SelectionSet) (shape, error) {
 			}
 			s.spreads = sat(s.spreads, 1)
 			s.nodes = sat(s.nodes, 1+directiveNodes(sel.Directives))
+			s.defers = sat(s.defers, deferNodes(sel.Directives))
 		}
 	}
 	return s, nil
+}
+
+// deferNodes counts the @defer among dirs (validation allows one).
+func deferNodes(dirs ast.DirectiveList) int64 {
+	var n int64
+	for _, d := range dirs {
+		if d.Name == "defer" {
+			n++
+		}
+	}
+	return n
 }
 
 // fragment returns the shape of fr, measuring it the first time; spread is
@@ -313,6 +331,6 @@ func valueNodes(v *ast.Value) int64 {
 
 // String describes the measures, for tests and logs.
 func (m measures) String() string {
-	return fmt.Sprintf("operations=%d fragments=%d selections=%d variables=%d fields=%d spreads=%d depth=%d aliases=%d root-fields=%d nodes=%d repeats=%d work=%d",
-		m.Operations, m.Fragments, m.Selections, m.Variables, m.Fields, m.Spreads, m.Depth, m.Aliases, m.RootFields, m.Nodes, m.Repeats, m.Work)
+	return fmt.Sprintf("operations=%d fragments=%d selections=%d variables=%d fields=%d spreads=%d depth=%d aliases=%d root-fields=%d deferred=%d nodes=%d repeats=%d work=%d",
+		m.Operations, m.Fragments, m.Selections, m.Variables, m.Fields, m.Spreads, m.Depth, m.Aliases, m.RootFields, m.Deferred, m.Nodes, m.Repeats, m.Work)
 }
