@@ -180,7 +180,7 @@ func (x *execution) task(ctx context.Context, f *field, s *slot, obj any, u *uni
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: f.typ.object, Field: collected(f), IsMethod: true, IsResolver: true,
 	})
-	s.v, s.err = x.call(ctx, f, obj)
+	s.v, s.err = x.call(context.WithValue(ctx, selectionKey{}, f), f, obj)
 	s.set = true
 	if turn {
 		<-x.tokens
@@ -284,3 +284,48 @@ func collected(f *field) graphql.CollectedField {
 type recovered struct{ err error }
 
 func (r recovered) Error() string { return r.err.Error() }
+
+// selectionKey carries, in the context of a resolver the fast path calls,
+// the planned field the resolver resolves.
+type selectionKey struct{}
+
+// Selection is what a resolver's field selects below it, as the fast path
+// planned it: the same answer as collecting the field's selection sets
+// (graphql.CollectFields), without collecting them again.
+type Selection struct{ f *field }
+
+// SelectionOf returns the selection of the resolver field whose context
+// ctx is, and false when the fast path is not the one calling it.
+func SelectionOf(ctx context.Context) (Selection, bool) {
+	f, ok := ctx.Value(selectionKey{}).(*field)
+	return Selection{f}, ok
+}
+
+// Selects reports whether the selection reaches the field path below it
+// (schema names: "items", "product").
+func (s Selection) Selects(path ...string) bool { return selects(s.f.sub, path) }
+
+func selects(sel *selection, path []string) bool {
+	if sel == nil {
+		return false
+	}
+	for _, f := range sel.fields {
+		if f.typ.name == path[0] && (len(path) == 1 || selects(f.sub, path[1:])) {
+			return true
+		}
+	}
+	return false
+}
+
+// Fields calls yield with the schema name of each field the selection has
+// (once per response key), in order.
+func (s Selection) Fields(yield func(name string) bool) {
+	if s.f.sub == nil {
+		return
+	}
+	for _, f := range s.f.sub.fields {
+		if !yield(f.typ.name) {
+			return
+		}
+	}
+}

@@ -83,14 +83,15 @@ type fieldWatch struct {
 
 type watchKey struct{}
 
-// Field starts watching a service-backed Dashboard field named name while
-// it resolves: a span when tracing is on, its time in the response's
-// extensions when the client asked for timings, and, always, the stale
-// answers it was served (package cache), for the response's
-// extensions.stale and Server-Timing. path returns the field's path in the
-// response (e.g. dashboards[3].orders); it is called only if needed. Call
-// the returned func with the field's error when it is done.
-func Field(ctx context.Context, name string, path func() ast.Path) (context.Context, func(error)) {
+// Field starts watching a service-backed field while it resolves (name is
+// its schema coordinate: Dashboard.orders): a span when tracing is on, its
+// time in the response's extensions when the client asked for timings,
+// and, always, the stale answers it was served (package cache), for the
+// response's extensions.stale and Server-Timing. at gives the field's path
+// in the response (e.g. dashboards[3].orders), asked only if needed (a
+// *graphql.FieldContext does). Call the returned func with the field's
+// error when it is done.
+func Field(ctx context.Context, name string, at interface{ Path() ast.Path }) (context.Context, func(error)) {
 	rec := FromContext(ctx)
 	var marks *cache.Marks
 	if rec != nil {
@@ -98,7 +99,7 @@ func Field(ctx context.Context, name string, path func() ast.Path) (context.Cont
 	}
 	stale := func() {
 		if s := marks.Stale(); len(s) > 0 {
-			rec.addStale(path(), s)
+			rec.addStale(at.Path(), s)
 		}
 	}
 	w, ok := ctx.Value(watchKey{}).(fieldWatch)
@@ -108,8 +109,8 @@ func Field(ctx context.Context, name string, path func() ast.Path) (context.Cont
 	start := time.Now()
 	var span trace.Span
 	if w.tracer != nil {
-		ctx, span = w.tracer.Start(ctx, "graphql.field Dashboard."+name,
-			trace.WithAttributes(attribute.String("graphql.field.path", path().String())))
+		ctx, span = w.tracer.Start(ctx, "graphql.field "+name,
+			trace.WithAttributes(attribute.String("graphql.field.path", at.Path().String())))
 	}
 	return ctx, func(err error) {
 		stale()
@@ -120,7 +121,7 @@ func Field(ctx context.Context, name string, path func() ast.Path) (context.Cont
 			span.End()
 		}
 		if w.timing && rec != nil {
-			rec.addField(path().String(), time.Since(start))
+			rec.addField(at.Path().String(), time.Since(start))
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/acme/dashboard-gateway/dashboard"
+	"github.com/acme/dashboard-gateway/fastpath"
 	"github.com/acme/dashboard-gateway/observability"
 )
 
@@ -15,6 +16,9 @@ import (
 // path below it (e.g. "items", "product"), through aliases, fragments and
 // @skip/@include.
 func selects(ctx context.Context, path ...string) bool {
+	if sel, ok := fastpath.SelectionOf(ctx); ok {
+		return sel.Selects(path...)
+	}
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
 		return false
@@ -38,6 +42,14 @@ func selectsIn(op *graphql.OperationContext, set ast.SelectionSet, path []string
 // service-backed fields, once per response key.
 func selection(ctx context.Context) dashboard.Selection {
 	var sel dashboard.Selection
+	if planned, ok := fastpath.SelectionOf(ctx); ok {
+		for name := range planned.Fields {
+			if slices.Contains(dashboard.Fields, name) {
+				sel.Fields = append(sel.Fields, name)
+			}
+		}
+		return sel
+	}
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
 		return sel
@@ -54,5 +66,5 @@ func selection(ctx context.Context) dashboard.Selection {
 // while it resolves.
 func watch(ctx context.Context) (context.Context, func(error)) {
 	fc := graphql.GetFieldContext(ctx)
-	return observability.Field(ctx, fc.Field.Name, fc.Path)
+	return observability.Field(ctx, fc.Object+"."+fc.Field.Name, fc)
 }
