@@ -111,15 +111,16 @@ type analysis struct {
 	vars   []string
 }
 
-// mask returns which of a's variables are true and which null in vars: a
-// plan's key.
+// mask returns which of a's variables are true and which null or absent
+// in vars (an absent one reads as null: a @defer's `if` then defers, and
+// validation allows no other absent condition): a plan's key.
 func (a *analysis) mask(vars map[string]any) mask {
 	var m mask
 	for i, name := range a.vars {
-		switch v, set := vars[name]; {
-		case v == true:
+		switch v := vars[name]; v {
+		case true:
 			m.true |= 1 << i
-		case set && v == nil:
+		case nil:
 			m.null |= 1 << i
 		}
 	}
