@@ -30,23 +30,30 @@ type part struct {
 	n     *node
 	path  ast.Path
 	group int
-	unit  *unit
+	unit  unit
 }
 
-// newPart registers the part of group g of obj (an object of type t whose
-// selection is sel and node n, whose field context is ctx's), its unit
-// holding until the caller has added its tasks.
-func (x *execution) newPart(ctx context.Context, t *objectType, sel *selection, obj any, n *node, g int) *part {
+// newParts registers the parts of obj (an object of type t whose selection
+// is sel and node n, whose field context is ctx's), one per deferred group
+// of sel, each unit holding until the caller has added its tasks.
+func (x *execution) newParts(ctx context.Context, t *objectType, sel *selection, obj any, n *node) []*part {
 	path := ast.Path{}
 	if fc := graphql.GetFieldContext(ctx); fc != nil {
 		path = fc.Path()
 	}
-	p := &part{t: t, sel: sel, obj: obj, n: n, path: path, group: g}
-	p.unit = newUnit(func() { x.readied(p) })
+	parts := make([]part, len(sel.groups))
+	out := make([]*part, len(sel.groups))
+	for i, g := range sel.groups {
+		p := &parts[i]
+		*p = part{t: t, sel: sel, obj: obj, n: n, path: path, group: g}
+		p.unit.x, p.unit.part = x, p
+		p.unit.hold()
+		out[i] = p
+	}
 	x.mu.Lock()
-	x.parts = append(x.parts, p)
+	x.parts = append(x.parts, out...)
 	x.mu.Unlock()
-	return p
+	return out
 }
 
 // readied takes p as ready to send.

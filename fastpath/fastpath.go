@@ -90,7 +90,7 @@ type Schema struct {
 	maxInFlight int
 	fallback    func(Reason)
 	plans       *planCache
-	buffers     sync.Pool // *[]byte: scratch space for writing responses
+	writers     sync.Pool // *writer, with its buffers
 }
 
 // New returns the schema that serves es's operations itself where it can,

@@ -83,23 +83,29 @@ func (n *node) elem(i int) *node {
 // A unit is work whose end someone waits for: the fields of the initial
 // response, or of one deferred part. It counts its tasks in flight, plus
 // one while tasks may still be added to it (a hold, released by whoever
-// took it once it has added them); done runs once when the count reaches 0.
+// took it once it has added them); when the count reaches 0, the unit of
+// a part tells the execution the part is ready, the initial one closes
+// done.
 type unit struct {
 	n    atomic.Int64
-	done func()
+	x    *execution
+	part *part         // nil: the initial response's
+	done chan struct{} // of the initial response's
 }
 
-func newUnit(done func()) *unit {
-	u := &unit{done: done}
-	u.n.Store(1)
-	return u
-}
+// hold starts u's count at the hold.
+func (u *unit) hold() { u.n.Store(1) }
 
 func (u *unit) add() { u.n.Add(1) }
 
 func (u *unit) finish() {
-	if u.n.Add(-1) == 0 {
-		u.done()
+	if u.n.Add(-1) != 0 {
+		return
+	}
+	if u.part != nil {
+		u.x.readied(u.part)
+	} else {
+		close(u.done)
 	}
 }
 
@@ -107,11 +113,11 @@ func (u *unit) finish() {
 // starts the deferred ones, returning once the initial response's are in:
 // every resolver returns by ctx's deadline, so resolve does too.
 func (x *execution) resolve(ctx context.Context) {
-	done := make(chan struct{})
-	u := newUnit(func() { close(done) })
+	u := &unit{x: x, done: make(chan struct{})}
+	u.hold()
 	x.root = x.object(ctx, x.s.types["Query"], x.plan.root, nil, u)
 	u.finish()
-	<-done
+	<-u.done
 }
 
 // object starts resolving, under unit u, what fields of obj (an object of
@@ -124,8 +130,8 @@ func (x *execution) object(ctx context.Context, t *objectType, sel *selection, o
 	}
 	n := &node{slots: make([]slot, len(sel.fields))}
 	var parts []*part
-	for _, g := range sel.groups {
-		parts = append(parts, x.newPart(ctx, t, sel, obj, n, g))
+	if len(sel.groups) > 0 {
+		parts = x.newParts(ctx, t, sel, obj, n)
 	}
 	for i, f := range sel.fields {
 		if !f.work {
@@ -135,7 +141,7 @@ func (x *execution) object(ctx context.Context, t *objectType, sel *selection, o
 		if f.group > 0 {
 			for _, p := range parts {
 				if p.group == f.group {
-					fu = p.unit
+					fu = &p.unit
 				}
 			}
 		}

@@ -38,23 +38,27 @@ type cut struct{ seq, at int }
 // maxPooled is the largest buffer kept for reuse.
 const maxPooled = 1 << 20
 
+// writer returns a writer for the response of ctx, from the pool.
 func (x *execution) writer(ctx context.Context) *writer {
-	w := &writer{x: x, ctx: ctx, path: make(ast.Path, 0, 8)}
-	if b, ok := x.s.buffers.Get().(*[]byte); ok {
-		w.b = (*b)[:0]
+	w, ok := x.s.writers.Get().(*writer)
+	if !ok {
+		w = &writer{path: make(ast.Path, 0, 8)}
 	}
+	w.x, w.ctx = x, ctx
 	return w
 }
 
-// bytes returns what w wrote, in a slice of its own size, and keeps w's
-// buffer for the next writer.
+// bytes returns what w wrote, in a slice of its own size, and gives w back
+// to the pool (a buffer past maxPooled is dropped).
 func (w *writer) bytes() []byte {
 	out := slices.Clone(w.b)
-	if cap(w.b) <= maxPooled {
-		b := w.b[:0]
-		w.x.s.buffers.Put(&b)
+	s := w.x.s
+	b := w.b[:0]
+	if cap(b) > maxPooled {
+		b = nil
 	}
-	w.b = nil
+	*w = writer{b: b, path: w.path[:0], cuts: w.cuts[:0]}
+	s.writers.Put(w)
 	return out
 }
 
@@ -276,6 +280,6 @@ func (x *execution) writeInitial(ctx context.Context) []byte {
 		w.seq++
 		w.cuts = append(w.cuts, cut{seq: w.seq, at: 0})
 	}
-	x.cuts = w.cuts
+	x.cuts = slices.Clone(w.cuts) // w goes back to the pool
 	return w.bytes()
 }

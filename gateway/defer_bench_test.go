@@ -1,8 +1,14 @@
 package gateway_test
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -67,4 +73,73 @@ func BenchmarkDeferFirstPart(b *testing.B) {
 		}
 		report(b, "whole", whole)
 	})
+}
+
+// deferCostDocuments are a document with @defer and the same without it:
+// 50 dashboards, the top-level fields of each in deferred fragments (as
+// many as -max-deferred allows).
+func deferCostDocuments(ids []any) (deferred, whole string, vars map[string]any) {
+	fields := []string{
+		"profile { name tier }", "orders(first: 5) { id status total { formatted } }",
+		"recommendations(first: 5) { score product { name } }", "notifications(first: 5) { unreadCount items { title } }",
+		"wallet { balance { formatted } loyaltyPoints }", "o2: orders(first: 2) { id items { quantity } }",
+		"r2: recommendations(first: 2) { score }", "n2: notifications(first: 2) { unreadCount }",
+		"w2: wallet { loyaltyPoints }", "p2: profile { memberSince }",
+	}
+	var d, w strings.Builder
+	for i, f := range fields {
+		fmt.Fprintf(&d, "... @defer(label: \"f%d\") { %s } ", i, f)
+		w.WriteString(f + " ")
+	}
+	q := func(sel string) string {
+		return `query($ids: [ID!]!) { dashboards(userIds: $ids) { userId ` + sel + `} }`
+	}
+	return q(d.String()), q(w.String()), map[string]any{"ids": ids}
+}
+
+// BenchmarkDeferCost compares what a document costs with @defer (every
+// part streamed to a client taking multipart/mixed) and without (one JSON
+// answer): 50 different dashboards, and one user's own dashboard asked 50
+// times. The client reads each body whole without parsing it, so the
+// figures are the gateway's and the simulator's. See BENCHMARKS.md.
+func BenchmarkDeferCost(b *testing.B) {
+	distinct := make([]any, 50)
+	own := make([]any, 50)
+	for i := range distinct {
+		distinct[i] = "u" + strconv.Itoa(i+1)
+		own[i] = "u1"
+	}
+	for _, ids := range []struct {
+		name string
+		ids  []any
+	}{{"50 users", distinct}, {"own id 50 times", own}} {
+		deferred, whole, vars := deferCostDocuments(ids.ids)
+		for _, form := range []struct {
+			name, query, accept string
+		}{{"defer", deferred, gatewaytest.DeferAccept}, {"whole", whole, "application/json"}} {
+			b.Run(ids.name+"/"+form.name, func(b *testing.B) {
+				e := gatewaytest.New(b, gatewaytest.Options{Bench: true, Deadline: 10 * time.Second})
+				body, _ := json.Marshal(map[string]any{"query": form.query, "variables": vars})
+				b.ReportAllocs()
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						req, _ := http.NewRequest(http.MethodPost, e.URL+"/query", bytes.NewReader(body))
+						req.Header.Set("Content-Type", "application/json")
+						req.Header.Set("Accept", form.accept)
+						resp, err := e.Client.Do(req)
+						if err != nil {
+							b.Error(err)
+							return
+						}
+						n, _ := io.Copy(io.Discard, resp.Body)
+						resp.Body.Close()
+						if resp.StatusCode != http.StatusOK || n < 1000 {
+							b.Errorf("status %d, %d bytes", resp.StatusCode, n)
+							return
+						}
+					}
+				})
+			})
+		}
+	}
 }
