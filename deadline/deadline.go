@@ -1,16 +1,15 @@
 // Package deadline owns the request-wide deadline of errors.md: it sets one
 // deadline per request (the server's limit, or sooner when the client sends
-// X-Timeout-Ms), it gives every wait that cannot watch a context a way to end
-// at that deadline anyway, and it makes sure a request whose deadline passed
-// before execution began still gets a proper DEADLINE_EXCEEDED answer. It
-// knows nothing of fields: the shorter budgets of optional Dashboard fields
-// are package budget's, counted from Start.
+// X-Timeout-Ms), and it makes sure a request whose deadline passed before
+// execution began still gets a proper DEADLINE_EXCEEDED answer. It knows
+// nothing of fields: the shorter budgets of optional Dashboard fields are
+// package budget's, counted from Start.
 //
-// Why the response is written on time: gqlgen waits for every resolver, so
-// each resolver must return when its context ends. Downstream HTTP calls do
-// (net/http aborts dial, headers and body reads when the context ends), and
-// so do the loaders' waits; a wait that cannot watch a context goes through
-// Wait.
+// Why the response is written on time: both executors wait for every
+// resolver, so each resolver must return when its context ends. Downstream
+// HTTP calls do (net/http aborts dial, headers and body reads when the
+// context ends), and so do the loaders' waits, which select on the
+// context themselves.
 package deadline
 
 import (
@@ -69,33 +68,4 @@ func Parse(v string, limit time.Duration) (time.Duration, error) {
 		return limit, nil
 	}
 	return time.Duration(ms) * time.Millisecond, nil
-}
-
-// Wait runs f in a goroutine of its own and returns its result, or, when ctx
-// ends first, returns at once with context.Cause(ctx). f keeps running until
-// it returns by itself; it must end soon after ctx does (e.g. because the work
-// it waits for uses ctx), or it leaks. A panic in f becomes an error.
-func Wait[T any](ctx context.Context, f func() (T, error)) (T, error) {
-	type result struct {
-		v   T
-		err error
-	}
-	done := make(chan result, 1) // buffered: f's goroutine never blocks on a gone waiter
-	go func() {
-		var r result
-		defer func() {
-			if p := recover(); p != nil {
-				r.err = fmt.Errorf("deadline.Wait: panic: %v", p)
-			}
-			done <- r
-		}()
-		r.v, r.err = f()
-	}()
-	select {
-	case r := <-done:
-		return r.v, r.err
-	case <-ctx.Done():
-		var zero T
-		return zero, context.Cause(ctx)
-	}
 }

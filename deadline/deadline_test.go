@@ -2,7 +2,6 @@ package deadline_test
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -74,36 +73,6 @@ func TestMiddleware(t *testing.T) {
 			t.Errorf("X-Timeout-Ms %q: status %d, deadline in %v; want %d, in %v..%v", tt.header, rec.Code, left, tt.status, tt.min, tt.max)
 		}
 	}
-}
-
-func TestWait(t *testing.T) {
-	t.Run("returns f's result", func(t *testing.T) {
-		v, err := deadline.Wait(context.Background(), func() (int, error) { return 7, nil })
-		if v != 7 || err != nil {
-			t.Errorf("Wait = %v, %v; want 7, nil", v, err)
-		}
-	})
-	t.Run("returns when ctx ends though f blocks", func(t *testing.T) {
-		release := make(chan struct{})
-		ended := make(chan struct{})
-		ctx, cancel := context.WithCancel(context.Background())
-		go func() {
-			_, err := deadline.Wait(ctx, func() (int, error) { <-release; return 1, nil })
-			if !errors.Is(err, context.Canceled) {
-				t.Errorf("Wait error %v; want context.Canceled", err)
-			}
-			close(ended)
-		}()
-		cancel()
-		<-ended // would hang (and the test time out) if Wait waited for f
-		close(release)
-	})
-	t.Run("a panic in f is an error", func(t *testing.T) {
-		_, err := deadline.Wait(context.Background(), func() (int, error) { panic("boom") })
-		if err == nil {
-			t.Error("Wait after a panic: nil error")
-		}
-	})
 }
 
 // A request whose deadline passed before execution gets DEADLINE_EXCEEDED,
