@@ -1,10 +1,10 @@
-// Package resolvers implements the GraphQL schema for gqlgen's executor with
-// thin resolvers: each says what the client selected and asks package
-// dashboard for the data. Each service-backed Dashboard field has a
-// resolver of its own, so gqlgen runs them concurrently and only selected
-// fields cost a downstream call. Operations that package fastpath can run
-// do not come here at all; these resolvers serve the rest (introspection,
-// @defer) the same way.
+// Package resolvers implements the GraphQL schema with thin resolvers: each
+// says what the client selected and asks package dashboard for the data.
+// Each service-backed field has a resolver of its own, so the executors run
+// them concurrently and only selected fields cost a downstream call. Both
+// executors call them: gqlgen's (graph), and package fastpath, which tells
+// them what their field selects from its plan (fastpath.SelectionOf)
+// instead of their collecting it again.
 package resolvers
 
 import "github.com/acme/dashboard-gateway/dashboard"
