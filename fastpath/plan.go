@@ -222,7 +222,7 @@ func fieldReason(s *ast.Field, types map[string]*objectType) Reason {
 func compile(ctx context.Context, types map[string]*objectType, op *ast.OperationDefinition, vars map[string]any, incremental bool) *plan {
 	c := &compiler{ctx: ctx, types: types, vars: vars, incremental: incremental}
 	root := c.collect("Query", []ast.SelectionSet{op.SelectionSet}, true)
-	return &plan{root: root, labels: c.labels, size: c.size}
+	return &plan{root: root, labels: c.labels, size: planSize + c.size}
 }
 
 // compiler collects the selections of one plan.
@@ -263,6 +263,7 @@ func (c *compiler) collect(typeName string, sets []ast.SelectionSet, deferring b
 					f.group = 0 // selected outside any deferred fragment too
 				}
 				f.sels = append(f.sels, s.SelectionSet...)
+				c.size += selectionSize * len(s.SelectionSet)
 			case *ast.InlineFragment:
 				if (s.TypeCondition == "" || s.TypeCondition == typeName) && included(s.Directives, c.vars) {
 					walk(s.SelectionSet, c.deferred(t, deferring, s.Directives, group))
@@ -295,12 +296,21 @@ func (c *compiler) collect(typeName string, sets []ast.SelectionSet, deferring b
 		}
 		f.work = f.typ.kind == kindResolver || f.sub != nil && f.sub.visit
 		sel.visit = sel.visit || f.work || f.group > 0
+		if !f.work {
+			f.sels = nil // only the resolvers' field contexts need them
+		}
 	}
 	return sel
 }
 
-// fieldSize is roughly what a planned field costs in memory.
-const fieldSize = 256
+// What a plan costs in memory, roughly (measured against the heap's
+// growth): a field, an occurrence of a selection merged into one, and a
+// plan and its entry in the cache.
+const (
+	fieldSize     = 256
+	selectionSize = 16
+	planSize      = 512
+)
 
 // deferred returns the group of a fragment with directives ds met in group
 // outer of an object of type t: a deferred group when the fragment is

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -14,6 +16,7 @@ import (
 	"github.com/acme/dashboard-gateway/contract"
 	"github.com/acme/dashboard-gateway/dashboard"
 	"github.com/acme/dashboard-gateway/gateway"
+	"github.com/acme/dashboard-gateway/gatewaytest"
 )
 
 // benchDocuments are the documents of BenchmarkHostileDocuments: normal
@@ -88,4 +91,36 @@ func BenchmarkHostileDocuments(b *testing.B) {
 			b.ReportMetric(float64(len(d.query)), "bytes")
 		})
 	}
+}
+
+// BenchmarkConditionsHeap sends one operation with 56 Boolean variables,
+// each request with random values (a different outcome of its conditions
+// nearly every time), and reports how much the live heap grew per request:
+// what keeping a plan per outcome costs. See BENCHMARKS.md.
+func BenchmarkConditionsHeap(b *testing.B) {
+	var vars, fields []string
+	for i := range 56 {
+		vars = append(vars, fmt.Sprintf("$v%d: Boolean!", i))
+		fields = append(fields, fmt.Sprintf("userId @include(if: $v%d)", i))
+	}
+	query := "query(" + strings.Join(vars, ", ") + `) { dashboard(userId: "u1") { ` + strings.Join(fields, " ") + " } }"
+	e := gatewaytest.New(b, gatewaytest.Options{Bench: true})
+	r := rand.New(rand.NewPCG(1, 2))
+	heap := func() uint64 {
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	before := heap()
+	for b.Loop() {
+		v := map[string]any{}
+		for i := range 56 {
+			v[fmt.Sprintf("v%d", i)] = r.IntN(2) == 1
+		}
+		if res := e.Post(b, query, v); res.Status != 200 || len(res.GQL.Errors) > 0 {
+			b.Fatalf("status %d, errors %v", res.Status, res.GQL.Errors)
+		}
+	}
+	b.ReportMetric(float64(int64(heap())-int64(before))/float64(b.N), "heap-B/req")
 }
