@@ -97,7 +97,7 @@ func (b *builder) directive(d *ast.DirectiveDefinition) string {
 		}
 		use := "@" + d.Name + "." + a.Name
 		var value string
-		if use == "@defer.label" && !b.chance(5) {
+		if use == "@defer.label" && !b.chance(15) {
 			value = b.label()
 		} else {
 			value = b.input(a.Type, use)
