@@ -39,8 +39,13 @@ func checkIncremental(req docgen.Request, inc, plain answer) []string {
 		if string(r.Data) == "{}" {
 			problems = append(problems, "empty part: "+r.String())
 		}
-		if site := siteOf(r); !sites[site] {
-			problems = append(problems, fmt.Sprintf("part outside any deferred fragment: %s is none of %v: %s", site, keys(sites), r))
+		path, label := siteOf(r)
+		switch {
+		case sites[path+" @"+label]:
+		case slices.ContainsFunc(keys(sites), func(s string) bool { return strings.HasPrefix(s, path+" @") }):
+			problems = append(problems, fmt.Sprintf("part labelled as no deferred fragment at its path: %q is none of %v: %s", label, keys(sites), r))
+		default:
+			problems = append(problems, fmt.Sprintf("part outside any deferred fragment: %s is none of %v: %s", path, keys(sites), r))
 		}
 	}
 	data, errs, err := merge(inc)
@@ -119,22 +124,21 @@ func unmarshal(b []byte, v any) error {
 
 // siteOf returns where a result goes: its path without list indices, and
 // its label.
-func siteOf(r incremental) string {
+func siteOf(r incremental) (path, label string) {
 	var keys []string
 	for _, el := range r.Path {
 		if s, ok := el.(string); ok {
 			keys = append(keys, s)
 		}
 	}
-	label := ""
 	if r.Label != nil {
 		label = *r.Label
 	}
-	return strings.Join(keys, ".") + " @" + label
+	return strings.Join(keys, "."), label
 }
 
 // deferSites returns where the deferred fragments of the operation req
-// runs are, as siteOf writes them: the response keys to the object the
+// runs are, as "path @label": the response keys to the object the
 // fragment is in, and its label (a variable's value for one from a
 // variable). Conditions are not decided: a site may have no part.
 func deferSites(req docgen.Request) map[string]bool {
@@ -186,7 +190,11 @@ func deferSites(req docgen.Request) map[string]bool {
 // labelOf returns the value of a label argument: the literal, or the
 // variable's value in vars or its default.
 func labelOf(v *ast.Value, op *ast.OperationDefinition, vars map[string]any) string {
-	if v.Kind != ast.Variable {
+	switch v.Kind {
+	case ast.NullValue:
+		return ""
+	case ast.Variable:
+	default:
 		return v.Raw
 	}
 	if s, ok := vars[v.Raw].(string); ok {

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/formatter"
@@ -17,14 +18,20 @@ const shrinkTries = 300
 
 // shrink makes d's request smaller while the pair still shows a
 // divergence of d's kind: it removes operations, fragments, selections,
-// directives, arguments, variable definitions and variables, one at a time,
-// keeping each removal that keeps the divergence, until none does or the
-// tries run out. A document that does not parse is left as it is.
+// directives, arguments, variable definitions, variables and the requests
+// sent before, and puts fragments' selections in their place, one at a
+// time, keeping each change
+// that keeps the divergence, until none does or the tries or the run's
+// time for shrinking run out. A document that does not parse is left as
+// it is.
 func (p *pair) shrink(t *testing.T, d divergence) divergence {
+	start := time.Now()
+	defer func() { *p.shrinkLeft -= time.Since(start) }()
 	tries := 0
-	for progress := true; progress && tries < shrinkTries; {
+	more := func() bool { return tries < shrinkTries && time.Since(start) < *p.shrinkLeft }
+	for progress := true; progress && more(); {
 		progress = false
-		for site := 0; tries < shrinkTries; {
+		for site := 0; more(); {
 			j, ok := removeAt(d.job, site)
 			if !ok {
 				break
@@ -40,17 +47,22 @@ func (p *pair) shrink(t *testing.T, d divergence) divergence {
 	return d
 }
 
-// reproduces sends j and returns its divergence of kind, if it has one.
-// A slow answer (one that waited for the deadline) is kept for the report
-// whatever the kind.
+// reproduces sends j, after the requests sent before it, and returns its
+// divergence of kind, if it has one. A slow answer (one that waited for
+// the deadline) is kept for the report whatever the kind.
 func (p *pair) reproduces(t *testing.T, j job, kind string) (divergence, bool) {
+	for _, e := range j.earlier {
+		p.send(t, p.fast, e)
+		p.send(t, p.gqlgen, e)
+	}
 	var found divergence
 	ok := false
 	for _, d := range p.compare(t, j) {
 		if d.kind == kind {
 			found, ok = d, true
 		}
-		if strings.HasSuffix(d.kind, slowAnswer) && d.kind != kind && len(p.slowShrunk) < 3 {
+		if strings.HasSuffix(d.kind, slowAnswer) && d.kind != kind &&
+			!slices.ContainsFunc(p.slowShrunk, func(s divergence) bool { return s.kind == d.kind }) {
 			p.slowShrunk = append(p.slowShrunk, d)
 		}
 	}
@@ -58,8 +70,8 @@ func (p *pair) reproduces(t *testing.T, j job, kind string) (divergence, bool) {
 }
 
 // removeAt returns j without its removable part number site (counted over
-// the document, then the variables' values), and false when there are
-// fewer.
+// the document, then the variables' values, then the requests sent before
+// it), and false when there are fewer.
 func removeAt(j job, site int) (job, bool) {
 	doc, err := parser.ParseQuery(&ast.Source{Input: j.req.Query})
 	if err != nil {
@@ -72,12 +84,20 @@ func removeAt(j job, site int) (job, bool) {
 		var b strings.Builder
 		formatter.NewFormatter(&b, formatter.WithIndent("  ")).FormatQueryDocument(doc)
 		j.req.Query = b.String()
+		j.earlier = slices.Clone(j.earlier)
+		for i := range j.earlier {
+			j.earlier[i].req.Query = j.req.Query
+		}
 		return j, true
 	}
 	names := slices.Sorted(maps.Keys(j.req.Variables))
 	if i := site - r.seen; i < len(names) {
 		j.req.Variables = maps.Clone(j.req.Variables)
 		delete(j.req.Variables, names[i])
+		return j, true
+	}
+	if i := site - r.seen - len(names); i < len(j.earlier) {
+		j.earlier = slices.Delete(slices.Clone(j.earlier), i, i+1)
 		return j, true
 	}
 	return j, false

@@ -39,15 +39,20 @@ import (
 const diffPolicy = "attempts=1,dedupe=off,breaker-consecutive=1000000000,breaker-min-calls=1000000000"
 
 // diffSeedEnv names the environment variable that reruns
-// TestDifferentialFreshSeed with the seed it printed.
-const diffSeedEnv = "DIFF_SEED"
+// TestDifferentialFreshSeed with the seed it printed; diffShrinkEnv, the
+// one that gives shrinking more time than shrinkBudget (a duration, e.g.
+// DIFF_SHRINK=10m), to read every divergence at its smallest.
+const (
+	diffSeedEnv   = "DIFF_SEED"
+	diffShrinkEnv = "DIFF_SHRINK"
+)
 
 // The run's size: documents per world, requests (variables, media type,
 // token) per document.
 const (
 	diffDocuments = 280
 	diffRequests  = 3
-	diffWorkers   = 6
+	diffWorkers   = 8
 	// slow is when an answer took too long: every service answers at
 	// once, and the deadline is 4 s.
 	slow       = 2 * time.Second
@@ -57,10 +62,11 @@ const (
 // A fixed seed covers every world; two of them cover every fast fault.
 func TestDifferential(t *testing.T) {
 	if testing.Short() {
-		t.Skip("the differential test sends some 30,000 requests")
+		t.Skip("the differential test sends some 10,000 requests to each gateway")
 	}
+	shrinkLeft := shrinkTime(t, shrinkBudget)
 	for _, seed := range []uint64{1, 2} {
-		runDifferential(t, seed, diffDocuments)
+		runDifferential(t, seed, diffDocuments, &shrinkLeft)
 	}
 }
 
@@ -68,7 +74,7 @@ func TestDifferential(t *testing.T) {
 // to run it again.
 func TestDifferentialFreshSeed(t *testing.T) {
 	if testing.Short() {
-		t.Skip("the differential test sends some 10,000 requests")
+		t.Skip("the differential test sends some 1,700 requests to each gateway")
 	}
 	seed := uint64(time.Now().UnixNano())
 	if s := os.Getenv(diffSeedEnv); s != "" {
@@ -82,7 +88,21 @@ func TestDifferentialFreshSeed(t *testing.T) {
 			t.Logf("seed %d; run it again with: %s=%d go test ./acceptance -run 'TestDifferentialFreshSeed$'", seed, diffSeedEnv, seed)
 		}
 	})
-	runDifferential(t, seed, diffDocuments/3)
+	shrinkLeft := shrinkTime(t, shrinkBudget/2)
+	runDifferential(t, seed, diffDocuments/6, &shrinkLeft)
+}
+
+// shrinkTime returns the time shrinking may take: DIFF_SHRINK's, else def.
+func shrinkTime(t *testing.T, def time.Duration) time.Duration {
+	s := os.Getenv(diffShrinkEnv)
+	if s == "" {
+		return def
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		t.Fatalf("%s=%q: %v", diffShrinkEnv, s, err)
+	}
+	return d
 }
 
 // world is what the two gateways of a pair share: the simulated services'
@@ -151,8 +171,12 @@ func (w world) describe() string {
 type pair struct {
 	fast, gqlgen *gatewaytest.Gateway
 	tokens       []token // for auth worlds
+	// shrinkLeft is the time left for shrinking, shared by the run's
+	// pairs (which run one after the other): once it is spent,
+	// divergences are reported as found.
+	shrinkLeft *time.Duration
 	// slowShrunk are slow answers to requests made while shrinking
-	// (which runs in one goroutine), at most three.
+	// (which runs in one goroutine), one per kind.
 	slowShrunk []divergence
 }
 
@@ -198,6 +222,10 @@ type job struct {
 	doc   *docgen.Document
 	req   docgen.Request
 	token token // zero: none
+	// earlier are the requests of the same document sent before this one
+	// (to both gateways, in order): what a plan cached by the first may
+	// answer the next with.
+	earlier []job
 }
 
 // accept returns the Accept header of the job's client.
@@ -217,54 +245,62 @@ type divergence struct {
 	detail       []string
 }
 
+// shrinkBudget is how long a test may spend shrinking the divergences it
+// found, in all: they are reported as found once it is spent.
+const shrinkBudget = time.Minute
+
 // runDifferential sends the requests of seed to the pairs of every world
 // of seed and reports each kind of divergence once, with its smallest
-// example.
-func runDifferential(t *testing.T, seed uint64, documents int) {
+// example, shrunk while shrinkLeft lasts.
+func runDifferential(t *testing.T, seed uint64, documents int, shrinkLeft *time.Duration) {
 	schema := graph.NewExecutableSchema(graph.Config{}).Schema()
 	for i, w := range worlds(seed) {
 		t.Run(fmt.Sprintf("seed %d/%s", seed, w.name), func(t *testing.T) {
 			p := newPair(t, w, seed)
+			p.shrinkLeft = shrinkLeft
 			g := docgen.New(schema, seed*1000+uint64(i))
 			picks := rand.New(rand.NewPCG(seed, uint64(i)))
-			var jobs []job
-			for range documents {
+			docs := make([][]job, documents)
+			for i := range docs {
 				d := g.Document()
 				for range diffRequests {
-					j := job{doc: d, req: g.Request(d)}
+					j := job{doc: d, req: g.Request(d), earlier: docs[i]}
 					if len(p.tokens) > 0 && picks.IntN(20) > 0 { // one in twenty without a token
 						j.token = p.tokens[picks.IntN(len(p.tokens))]
 					}
-					jobs = append(jobs, j)
+					docs[i] = append(docs[i], j)
 				}
 			}
 			start := time.Now()
-			found := p.run(t, jobs)
-			t.Logf("%d requests (%s) in %v", len(jobs), w.describe(), time.Since(start).Round(time.Millisecond))
+			found := p.run(t, docs)
+			t.Logf("%d requests (%s) in %v", documents*diffRequests, w.describe(), time.Since(start).Round(time.Millisecond))
 			p.report(t, w, found)
 		})
 	}
 }
 
-// run sends every job to both gateways, diffWorkers at once, and returns
-// the divergences.
-func (p *pair) run(t *testing.T, jobs []job) []divergence {
+// run sends the jobs of every document to both gateways, those of one
+// document in order, diffWorkers documents at once, and returns the
+// divergences.
+func (p *pair) run(t *testing.T, docs [][]job) []divergence {
 	var mu sync.Mutex
 	var found []divergence
-	next := make(chan job)
+	next := make(chan []job)
 	var wg sync.WaitGroup
 	for range diffWorkers {
 		wg.Go(func() {
-			for j := range next {
-				ds := p.compare(t, j)
-				mu.Lock()
-				found = append(found, ds...)
-				mu.Unlock()
+			for jobs := range next {
+				for _, j := range jobs {
+					ds := p.compare(t, j)
+					mu.Lock()
+					found = append(found, ds...)
+					mu.Unlock()
+				}
 			}
 		})
 	}
-	for _, j := range jobs {
-		next <- j
+	for _, jobs := range docs {
+		next <- jobs
 	}
 	close(next)
 	wg.Wait()
@@ -376,7 +412,12 @@ func (d divergence) String(w world) string {
 	if d.job.token.who != "" {
 		fmt.Fprintf(&b, "Authorization: a token of %s\n", d.job.token.who)
 	}
-	fmt.Fprintf(&b, "operationName: %q\nvariables: %s\ndocument:\n%s\n", d.job.req.OperationName, vars, d.job.req.Query)
+	fmt.Fprintf(&b, "operationName: %q\nvariables: %s\n", d.job.req.OperationName, vars)
+	for _, e := range d.job.earlier {
+		vars, _ := json.Marshal(e.req.Variables)
+		fmt.Fprintf(&b, "sent after the same document with operationName %q, variables %s, Accept: %s\n", e.req.OperationName, vars, e.accept())
+	}
+	fmt.Fprintf(&b, "document:\n%s\n", d.job.req.Query)
 	if d.job.doc.Invalid != "" {
 		fmt.Fprintf(&b, "(invalid on purpose: %s)\n", d.job.doc.Invalid)
 	}
