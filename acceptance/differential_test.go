@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -178,6 +179,8 @@ type pair struct {
 	// slowShrunk are slow answers to requests made while shrinking
 	// (which runs in one goroutine), one per kind.
 	slowShrunk []divergence
+	// executed counts the requests gqlgen answered with data.
+	executed atomic.Int64
 }
 
 type token struct{ who, header string }
@@ -273,7 +276,7 @@ func runDifferential(t *testing.T, seed uint64, documents int, shrinkLeft *time.
 			}
 			start := time.Now()
 			found := p.run(t, docs)
-			t.Logf("%d requests (%s) in %v", documents*diffRequests, w.describe(), time.Since(start).Round(time.Millisecond))
+			t.Logf("%d requests, %d answered with data (%s), in %v", documents*diffRequests, p.executed.Load(), w.describe(), time.Since(start).Round(time.Millisecond))
 			p.report(t, w, found)
 		})
 	}
@@ -312,6 +315,9 @@ func (p *pair) run(t *testing.T, docs [][]job) []divergence {
 // against the same gateway's answer to a JSON client.
 func (p *pair) compare(t *testing.T, j job) []divergence {
 	fast, gq := p.send(t, p.fast, j), p.send(t, p.gqlgen, j)
+	if gq.hasData && string(gq.data) != "null" {
+		p.executed.Add(1)
+	}
 	var out []divergence
 	if kinds := differences(fast.lines(), gq.lines()); len(kinds) > 0 {
 		out = append(out, divergence{kind: "the paths differ in " + strings.Join(kinds, ", "), job: j, fast: fast, gqlgen: gq})
