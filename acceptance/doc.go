@@ -26,7 +26,11 @@
 //   - metrics, tracing, Server-Timing, field timing, the access log and
 //     readiness (observability_test.go);
 //   - the GraphQL-over-HTTP audit suite (audit_test.go) and the
-//     playground in headless Chromium (playground_browser_test.go).
+//     playground in headless Chromium (playground_browser_test.go);
+//   - the differential test (differential_test.go): random requests
+//     (package gatewaytest/docgen) to the fast path and to gqlgen's
+//     executor (-gqlgen-only) over the same simulated world, which must
+//     answer alike; DIFF_SEED reruns its fresh-seed run.
 //
 // The package holds no code but this comment. Run the suite with
 //

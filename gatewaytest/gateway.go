@@ -112,6 +112,9 @@ type Options struct {
 	// that gateway's simulator, which this one does not stop. Default:
 	// nil, a simulator of its own.
 	ReplicaOf *Gateway
+	// SimSeed seeds the simulator (simulator.Options.Seed); ignored with
+	// ReplicaOf. Default: 0, which means 1.
+	SimSeed uint64
 }
 
 // New builds the gateway as run does (app.New) from the default
@@ -205,7 +208,7 @@ func startSimulator(tb testing.TB, o Options) (*simulator.Simulator, map[string]
 			behaviors[s] = simulator.Behavior{Fault: simulator.FaultStatus500}
 		}
 	}
-	sim := simulator.New(simulator.Options{Seed: 1, Behaviors: behaviors, Record: !o.Bench, RequireHeaders: true})
+	sim := simulator.New(simulator.Options{Seed: cmp.Or(o.SimSeed, 1), Behaviors: behaviors, Record: !o.Bench, RequireHeaders: true})
 	simURLs, err := sim.Start("127.0.0.1", 0)
 	if err != nil {
 		tb.Fatalf("start simulator: %v", err)

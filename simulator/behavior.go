@@ -1,7 +1,12 @@
 package simulator
 
 import (
+	"encoding/binary"
+	"hash/fnv"
 	"math/rand/v2"
+	"net/url"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -117,12 +122,36 @@ type Behavior struct {
 	// during the latency before its fault does. Zero or negative: FaultRate
 	// decides.
 	FaultCalls int
+	// FaultPerCall makes FaultRate pick calls by what they ask rather than
+	// by a draw: a call gets Fault when a hash of [Options.Seed], the
+	// service, the call's path and its query (parameters sorted by name,
+	// the ids of a batch sorted, each once) falls in the FaultRate share.
+	// Whether a call fails is then a pure function of the call, whatever
+	// order calls come in and however long they take: the same call fails
+	// every time, from every caller, which is what lets two callers that
+	// make the same calls in different orders see the same world. Headers
+	// (X-Request-Id, X-Timeout-Ms) are not part of the call. The latency
+	// is still drawn from the service's stream. A batch call's ids depend
+	// on what was asked together, so for batch endpoints AbsentShare is
+	// the order-free choice. FaultCalls, when set, wins; a FaultRate of 0
+	// or 1 hits every call, as without it. Default false: a draw.
+	FaultPerCall bool
+	// AbsentShare makes the batch endpoints (profile's /v1/users?ids=,
+	// catalog's /v1/products?ids=) answer a fixed share (0..1) of ids as
+	// absent, as they answer unknown ids: left out of the answer. Whether
+	// an id is absent is a hash of [Options.Seed], the service and the id,
+	// so an id is absent in every call it comes in, whichever ids share
+	// that call. It applies to whatever a batch answers, faulty answers
+	// (malformed, slow-body, ...) included; other endpoints ignore it.
+	// Default 0: every known id is found.
+	AbsentShare float64
 }
 
 // faultApplies reports whether b's fault hits a call that prior calls
-// preceded since b was set: by count when FaultCalls is set, else by a
-// draw from r at FaultRate. Only a rate strictly inside (0, 1) draws.
-func (b Behavior) faultApplies(r *rand.Rand, prior int) bool {
+// preceded since b was set: by count when FaultCalls is set, by the
+// call's key (see callKey) when FaultPerCall is set, else by a draw from
+// r at FaultRate. Only a rate strictly inside (0, 1) draws or reads key.
+func (b Behavior) faultApplies(r *rand.Rand, prior int, key uint64) bool {
 	switch {
 	case b.Fault == FaultNone:
 		return false
@@ -130,8 +159,65 @@ func (b Behavior) faultApplies(r *rand.Rand, prior int) bool {
 		return prior < b.FaultCalls
 	case b.FaultRate <= 0 || b.FaultRate >= 1:
 		return true
+	case b.FaultPerCall:
+		return unit(key) < b.FaultRate
 	}
 	return r.Float64() < b.FaultRate
+}
+
+// present returns the ids b does not answer as absent (AbsentShare), in
+// their order, in a new slice: ids may be a recorded call's.
+func (b Behavior) present(seed uint64, svc string, ids []string) []string {
+	if b.AbsentShare <= 0 || ids == nil {
+		return ids
+	}
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if unit(hashKey(seed, svc, id)) >= b.AbsentShare {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// callKey is what FaultPerCall decides by: a hash of seed, svc, u's path
+// and its query without what varies between equal calls (the order of
+// parameters, and of a batch's ids and their repeats).
+func callKey(seed uint64, svc string, u *url.URL) uint64 {
+	q := u.Query()
+	for name, vals := range q {
+		if name == "ids" {
+			ids := splitIDs(vals)
+			slices.Sort(ids)
+			q[name] = []string{strings.Join(slices.Compact(ids), ",")}
+		}
+	}
+	return hashKey(seed, svc, u.EscapedPath(), q.Encode())
+}
+
+// hashKey hashes seed and parts, each part ended by a NUL so that no two
+// lists of parts run together the same way.
+func hashKey(seed uint64, parts ...string) uint64 {
+	h := fnv.New64a()
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], seed)
+	h.Write(b[:])
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return h.Sum64()
+}
+
+// unit maps a hash to [0, 1), mixed first (SplitMix64's finalizer) since
+// FNV's high bits follow the last bytes of the input poorly.
+func unit(h uint64) float64 {
+	h ^= h >> 30
+	h *= 0xbf58476d1ce4e5b9
+	h ^= h >> 27
+	h *= 0x94d049bb133111eb
+	h ^= h >> 31
+	return float64(h>>11) / (1 << 53)
 }
 
 // Seed returns the behaviour of the original aggregator's simulated

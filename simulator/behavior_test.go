@@ -248,7 +248,7 @@ func TestFaultApplies(t *testing.T) {
 			r := rand.New(rand.NewPCG(3, 4))
 			hits := 0
 			for i := range 10000 {
-				if tt.b.faultApplies(r, i) {
+				if tt.b.faultApplies(r, i, 0) {
 					hits++
 				}
 			}
@@ -277,7 +277,7 @@ func TestFaultAppliesCount(t *testing.T) {
 			r := rand.New(rand.NewPCG(3, 4))
 			got := make([]bool, len(tt.want))
 			for i := range got {
-				got[i] = tt.b.faultApplies(r, i)
+				got[i] = tt.b.faultApplies(r, i, 0)
 			}
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("%+v hits %v; want %v", tt.b, got, tt.want)

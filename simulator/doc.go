@@ -14,6 +14,10 @@
 // Random choices (latency, fault rates, the order of batch answers) come
 // from one stream per service seeded by [Options.Seed], so with a fixed
 // seed what one service does depends only on the order of its own calls.
+// Faults can also be chosen per call ([Behavior.FaultPerCall]), and a
+// batch's ids answered absent per id ([Behavior.AbsentShare]): then they
+// depend on what is asked, not on the order or timing of the calls, so
+// two callers making the same calls in any order see the same world.
 //
 // Like a real service it stops working on a call whose budget has passed:
 // when a request carries a valid X-Timeout-Ms (an integer >= 1), a handler

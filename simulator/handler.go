@@ -18,6 +18,7 @@ const TimeoutGrace = 50 * time.Millisecond
 type plan struct {
 	delay time.Duration // latency to wait out first
 	fault Fault         // the fault to inject, FaultNone if none
+	ids   []string      // a batch's ids less those answered absent (Behavior.AbsentShare)
 }
 
 // serve is the per-call flow of every endpoint: count and record the call,
@@ -44,6 +45,7 @@ func (s *Simulator) serve(svc string, w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, bad)
 		return
 	}
+	req.ids = p.ids
 
 	// What ends a wait early: the caller going away and the budget running
 	// out; nil channels are not watched. A hang-ignore-cancel ignores

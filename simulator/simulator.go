@@ -23,7 +23,9 @@ type Options struct {
 	// seeded by Seed and the service's place in [Services], so with a
 	// fixed seed the draws one service sees depend only on the order of
 	// its own calls, never on calls to the others; the generated data never
-	// depends on it. Default 0.
+	// depends on it. The choices made per call or per id
+	// ([Behavior.FaultPerCall], [Behavior.AbsentShare]) hash it with
+	// what the call asks instead, and draw nothing. Default 0.
 	Seed uint64
 	// Behaviors sets the behaviour per service name. A missing service is
 	// healthy with no delay; an unknown name makes New panic.
@@ -50,6 +52,7 @@ type Simulator struct {
 	logger         *slog.Logger
 	record         bool
 	requireHeaders bool
+	seed           uint64        // Options.Seed, for the choices made per call or id
 	stop           chan struct{} // closed by Close: releases hangs and trickles
 
 	mu        sync.Mutex // guards the fields below, the services' streams included
@@ -75,6 +78,7 @@ func New(opts Options) *Simulator {
 		logger:         logger,
 		record:         opts.Record,
 		requireHeaders: opts.RequireHeaders,
+		seed:           opts.Seed,
 		stop:           make(chan struct{}),
 		behaviors:      make(map[string]Behavior, len(opts.Behaviors)),
 		services:       make(map[string]*serviceState, 6),

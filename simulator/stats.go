@@ -176,9 +176,14 @@ func (s *Simulator) begin(svc string, r *http.Request, ids []string, admitted bo
 		// Draw both at once, so the wait knows whether to ignore the caller.
 		b := s.behaviors[svc]
 		p.delay = b.Latency.draw(st.rng)
-		if b.faultApplies(st.rng, st.planned) {
+		var key uint64
+		if b.FaultPerCall {
+			key = callKey(s.seed, svc, r.URL)
+		}
+		if b.faultApplies(st.rng, st.planned, key) {
 			p.fault = b.Fault
 		}
+		p.ids = b.present(s.seed, svc, ids)
 		st.planned++
 	}
 	return c, p, true
