@@ -77,7 +77,7 @@ func (v *jsonValue) mergeAt(path ast.Path, data []byte) {
 	for _, el := range path {
 		switch el := el.(type) {
 		case ast.PathName:
-			if !v.splitObject() {
+			if !v.splitAs('{') {
 				return
 			}
 			next := v.find(string(el))
@@ -87,7 +87,7 @@ func (v *jsonValue) mergeAt(path ast.Path, data []byte) {
 			}
 			v = next
 		case ast.PathIndex:
-			if !v.splitArray() || int(el) < 0 || int(el) >= len(v.elems) {
+			if !v.splitAs('[') || int(el) < 0 || int(el) >= len(v.elems) {
 				return
 			}
 			v = v.elems[el]
@@ -117,7 +117,7 @@ func (v *jsonValue) find(key string) *jsonValue {
 func (v *jsonValue) merge(data []byte) {
 	in := &jsonValue{raw: data}
 	switch {
-	case v.kind() == '{' && in.splitObject() && v.splitObject():
+	case v.kind() == '{' && in.splitAs('{') && v.splitAs('{'):
 		for _, m := range in.members {
 			if old := v.find(m.key); old != nil {
 				old.merge(m.val.raw)
@@ -125,7 +125,7 @@ func (v *jsonValue) merge(data []byte) {
 				v.members = append(v.members, m)
 			}
 		}
-	case v.kind() == '[' && in.splitArray() && v.splitArray() && len(in.elems) == len(v.elems):
+	case v.kind() == '[' && in.splitAs('[') && v.splitAs('[') && len(in.elems) == len(v.elems):
 		for i, e := range in.elems {
 			v.elems[i].merge(e.raw)
 		}
@@ -147,52 +147,37 @@ func (v *jsonValue) kind() byte {
 	return raw[0]
 }
 
-// splitObject splits v into its members if it is an object; it reports
-// whether v is a split object.
-func (v *jsonValue) splitObject() bool {
-	if v.split != 0 || v.kind() != '{' {
-		return v.split == '{'
+// splitAs splits v into an object's members (kind '{') or an array's
+// elements (kind '['), if it is one; it reports whether v is split so.
+func (v *jsonValue) splitAs(kind byte) bool {
+	if v.split != 0 || v.kind() != kind {
+		return v.split == kind
 	}
 	dec := json.NewDecoder(bytes.NewReader(v.raw))
 	if _, err := dec.Token(); err != nil {
 		return false
 	}
-	var members []member
+	out := jsonValue{split: kind}
 	for dec.More() {
-		t, err := dec.Token()
-		key, isKey := t.(string)
-		if err != nil || !isKey {
-			return false
+		var key string
+		if kind == '{' {
+			t, err := dec.Token()
+			var isKey bool
+			if key, isKey = t.(string); err != nil || !isKey {
+				return false
+			}
 		}
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
 			return false
 		}
-		members = append(members, member{key, &jsonValue{raw: raw}})
-	}
-	*v = jsonValue{split: '{', members: members}
-	return true
-}
-
-// splitArray splits v into its elements if it is an array; it reports
-// whether v is a split array.
-func (v *jsonValue) splitArray() bool {
-	if v.split != 0 || v.kind() != '[' {
-		return v.split == '['
-	}
-	dec := json.NewDecoder(bytes.NewReader(v.raw))
-	if _, err := dec.Token(); err != nil {
-		return false
-	}
-	elems := []*jsonValue{}
-	for dec.More() {
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return false
+		if val := (&jsonValue{raw: raw}); kind == '{' {
+			out.members = append(out.members, member{key, val})
+		} else {
+			out.elems = append(out.elems, val)
 		}
-		elems = append(elems, &jsonValue{raw: raw})
 	}
-	*v = jsonValue{split: '[', elems: elems}
+	*v = out
 	return true
 }
 

@@ -116,8 +116,16 @@ func receive(ctx context.Context, parts <-chan *graphql.Response, emit func(rs [
 				return false
 			}
 		case <-backstop:
+			// What has come by now goes too, even if its turn in the
+			// select would have come after this.
+			last := false
+			select {
+			case r := <-parts:
+				batch, last = take(batch, r, parts)
+			default:
+			}
 			emit(batch, true)
-			return false
+			return last
 		}
 	}
 }

@@ -128,21 +128,25 @@ func TestStream2022Batches(t *testing.T) {
 }
 
 // At the deadline, what has come goes in one last payload, lateParts
-// after it at the latest; in the 2022 format the parts still missing are
-// not named.
+// after it at the latest (at once when that time has passed already); in
+// the 2022 format the parts still missing are not named.
 func TestStream2022Deadline(t *testing.T) {
-	first := initial(`{"dashboard":{"name":"a"}}`, nil)
-	_, got := streamed(t, pastDeadline(t), format2022{}, first, []*graphql.Response{
-		part(path("dashboard"), "w", `{"wallet":{"points":1}}`, true),
-		part(path("dashboard"), "n", `{"notifications":null}`, true),
-	})
+	longPast, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer cancel()
 	want := multipartBody(
 		`{"data":{"dashboard":{"name":"a"}},"hasNext":true}`,
 		`{"incremental":[{"data":{"wallet":{"points":1}},"path":["dashboard"],"label":"w"},`+
 			`{"data":{"notifications":null},"path":["dashboard"],"label":"n"}],"hasNext":false}`,
 	)
-	if got != want {
-		t.Errorf("body\n%q\nwant\n%q", got, want)
+	for name, ctx := range map[string]context.Context{"just past": pastDeadline(t), "long past": longPast} {
+		first := initial(`{"dashboard":{"name":"a"}}`, nil)
+		_, got := streamed(t, ctx, format2022{}, first, []*graphql.Response{
+			part(path("dashboard"), "w", `{"wallet":{"points":1}}`, true),
+			part(path("dashboard"), "n", `{"notifications":null}`, true),
+		})
+		if got != want {
+			t.Errorf("deadline %s: body\n%q\nwant\n%q", name, got, want)
+		}
 	}
 }
 
