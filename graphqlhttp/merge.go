@@ -21,7 +21,7 @@ import (
 func collect(ctx context.Context, first *graphql.Response, parts <-chan *graphql.Response, pending []Pending, announced bool) *graphql.Response {
 	root := &jsonValue{raw: first.Data}
 	out := &graphql.Response{Errors: first.Errors, Extensions: first.Extensions}
-	delivered := make(map[string]bool, len(pending))
+	delivered := make(map[string]bool, len(pending)) // by pendingKey, when announced
 	complete := receive(ctx, parts, func(rs []*graphql.Response, _ bool) {
 		for _, r := range rs {
 			root.mergeAt(r.Path, r.Data)
@@ -32,7 +32,9 @@ func collect(ctx context.Context, first *graphql.Response, parts <-chan *graphql
 				}
 				maps.Copy(out.Extensions, r.Extensions)
 			}
-			delivered[pendingKey(r.Path, r.Label)] = true
+			if announced {
+				delivered[pendingKey(r.Path, r.Label)] = true
+			}
 		}
 	})
 	if !complete {

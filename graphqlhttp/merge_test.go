@@ -112,7 +112,7 @@ func TestMergeAtInTurn(t *testing.T) {
 func TestCollect(t *testing.T) {
 	board := path("dashboard")
 	deadlineErr := func(p string) string {
-		return `{"message":"the deferred fragment did not resolve before the request deadline",` + p + `"extensions":{"code":"DEADLINE_EXCEEDED"}}`
+		return `{"message":"deferred fields did not resolve before the request deadline",` + p + `"extensions":{"code":"DEADLINE_EXCEEDED"}}`
 	}
 	first := func() *graphql.Response {
 		r := initial(`{"dashboard":{"profile":null,"wallet":null}}`, nil)

@@ -160,7 +160,7 @@ func TestStream2022Deadline(t *testing.T) {
 func TestStreamV02(t *testing.T) {
 	board := path("dashboard")
 	pending := []Pending{{Path: board, Label: "w"}, {Path: board, Label: "o"}, {Path: board}}
-	deadlineErr := `{"message":"the deferred fragment did not resolve before the request deadline","path":["dashboard"],"extensions":{"code":"DEADLINE_EXCEEDED"}}`
+	deadlineErr := `{"message":"deferred fields did not resolve before the request deadline","path":["dashboard"],"extensions":{"code":"DEADLINE_EXCEEDED"}}`
 	ordersErr := `{"message":"orders service unavailable","path":["dashboard","orders"],"extensions":{"code":"UPSTREAM_ERROR"}}`
 	failed := part(board, "o", `null`, true, upstreamError("dashboard", "orders"))
 	failed.Extensions = map[string]any{"stale": []string{"orders"}}

@@ -205,10 +205,11 @@ func appendCompleted(b []byte, comma bool, id int, errs gqlerror.List) []byte {
 	return append(b, '}')
 }
 
-// undelivered is the error of a deferred fragment at path that had not
-// come when the answer ended, lateParts after the request's deadline.
+// undelivered is the error of a deferred fragment at path (nil: of some
+// fragments) that had not come when the answer ended, lateParts after the
+// request's deadline.
 func undelivered(path ast.Path) *gqlerror.Error {
-	e := apierror.Errorf(apierror.DeadlineExceeded, "the deferred fragment did not resolve before the request deadline").GraphQL()
+	e := apierror.Errorf(apierror.DeadlineExceeded, "deferred fields did not resolve before the request deadline").GraphQL()
 	e.Path = path
 	return e
 }
