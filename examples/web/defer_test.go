@@ -112,10 +112,18 @@ func simulated(tb testing.TB) (deferredProfile, []deferredOrder) {
 }
 
 // runDefer checks c against urls[false], whose orders service is healthy,
-// and urls[true], whose orders service fails.
+// and urls[true], whose orders service fails, in parallel with the other
+// checks (node spends most of a run starting).
 func runDefer(t *testing.T, name string, c deferClient, urls map[bool]string) {
-	t.Run(name, func(t *testing.T) { checkDefer(t, urls[false], c, false) })
-	t.Run(name+" orders failing", func(t *testing.T) { checkDefer(t, urls[true], c, true) })
+	for _, ordersFail := range []bool{false, true} {
+		if ordersFail {
+			name += " orders failing"
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			checkDefer(t, urls[ordersFail], c, ordersFail)
+		})
+	}
 }
 
 // checkDefer runs c against the gateway at url and checks what the client
