@@ -10,8 +10,9 @@
 // application/json; 405 for mutations over GET or
 // other methods; 406 when nothing acceptable is offered; 415 for other body
 // types; 401/403 when authentication refuses the request). An operation
-// with @defer is answered incrementally, in multipart/mixed, when the
-// client accepts it (see multipart.go).
+// with @defer is answered incrementally, in multipart/mixed, in the format
+// the client's Accept header asks for, and in one JSON answer with every
+// part merged in when it asks for none (see incremental.go).
 //
 // It decodes and answers requests; it does not execute them (the executor
 // does) nor decide what a failure means to clients (package apierror does).
@@ -125,9 +126,21 @@ func (h Handler) execute(w http.ResponseWriter, r *http.Request, media string, r
 	}
 	responses, ctx := h.Exec.DispatchOperation(ctx, opCtx)
 	first := responses(ctx)
-	if first != nil && first.HasNext != nil && *first.HasNext && AcceptsIncremental(r.Header.Get("Accept")) {
-		stream(ctx, w, first, responses)
-		return
+	pending, announced := takePending(first)
+	if !isLast(first) {
+		parts, stop := pull(ctx, responses)
+		defer stop()
+		switch incrementalFormat(r.Header.Get("Accept")) {
+		case defer2022:
+			stream(ctx, w, first, parts, format2022{})
+			return
+		case incrementalV02:
+			if announced {
+				stream(ctx, w, first, parts, newFormatV02(pending))
+				return
+			}
+		}
+		first = collect(ctx, first, parts, pending, announced)
 	}
 	writeResponse(w, media, first)
 }

@@ -2,29 +2,21 @@ package graphqlhttp
 
 import (
 	"context"
-	"encoding/json"
-	"mime"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/vektah/gqlparser/v2/ast"
 )
 
-// Incremental delivery (@defer) goes out as multipart/mixed in the format
-// Apollo Client and urql read: the boundary "-", each part a JSON object,
-// the first {"data", "errors", "hasNext": true}, then
-// {"incremental": [{"data", "path", "label", "errors", "extensions"}],
-// "hasNext"}; the delimiter follows every part at once, so that a client
-// takes the part in without waiting for the next one.
+// An incremental answer goes out as multipart/mixed with the boundary "-",
+// each part a JSON payload (payloads.go); the delimiter follows every part
+// at once, so that a client takes the part in without waiting for the
+// next one.
 const (
-	mediaMultipart       = "multipart/mixed"
-	deferSpec            = "20220824"
-	multipartContentType = `multipart/mixed; boundary="-"; deferSpec=` + deferSpec
-	partHeader           = "\r\nContent-Type: application/json; charset=utf-8\r\n\r\n"
-	delimiter            = "\r\n---"
-	closeDelimiter       = "--\r\n"
+	mediaMultipart = "multipart/mixed"
+	partHeader     = "\r\nContent-Type: application/json; charset=utf-8\r\n\r\n"
+	delimiter      = "\r\n---"
+	closeDelimiter = "--\r\n"
 )
 
 // lateParts is how long after the request's deadline the parts still
@@ -33,58 +25,59 @@ const (
 // bounds the answer should one not, keeping it within deadline + 25 ms.
 const lateParts = 20 * time.Millisecond
 
-// AcceptsIncremental reports whether an Accept header takes incremental
-// delivery: multipart/mixed with no deferSpec or deferSpec=20220824.
-func AcceptsIncremental(accept string) bool {
-	for part := range strings.SplitSeq(accept, ",") {
-		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
-		if err != nil || mt != mediaMultipart || params["q"] == "0" {
-			continue
-		}
-		if spec, ok := params["deferspec"]; !ok || spec == deferSpec {
-			return true
-		}
-	}
-	return false
-}
+// pullAhead is how many later responses are taken from the executor ahead
+// of the writer: those that are ready while a payload is being written go
+// out together in the next one, so that a document with thousands of
+// parts costs a few writes, not one write and flush each.
+const pullAhead = 1024
 
-// stream writes an operation's responses as multipart/mixed: first, then
-// each part as responses yields it, flushed at once. Once ctx (the request)
-// reaches its deadline, the parts still to come are gathered into one last
-// part, written when the last has come or lateParts after the deadline,
-// whichever is first; should the client go away, it stops.
-func stream(ctx context.Context, w http.ResponseWriter, first *graphql.Response, responses graphql.ResponseHandler) {
-	rc := http.NewResponseController(w)
-	w.Header().Set("Content-Type", multipartContentType)
-	w.Header().Set("Cache-Control", "no-cache")
-	w.WriteHeader(http.StatusOK)
-	b := append([]byte("---"), partHeader...)
-	b = appendInitial(b, first)
-	b = append(b, delimiter...)
-	_, _ = w.Write(b)
-	_ = rc.Flush()
-
-	// The executor ends the stream once the context it is given is done:
-	// the parts at the deadline are asked for with one that is not.
-	next := make(chan *graphql.Response)
-	stop := make(chan struct{})
-	defer close(stop)
+// pull takes an operation's later responses from the executor, in a
+// goroutine that ends after the last (nil, or HasNext not true) or once
+// stop is called; parts yields them in order.
+//
+// The executor ends its stream once the context it is given is done, so
+// they are asked for with ctx's values and no deadline: the parts left at
+// the deadline still come (see receive).
+func pull(ctx context.Context, responses graphql.ResponseHandler) (parts <-chan *graphql.Response, stop func()) {
+	ch := make(chan *graphql.Response, pullAhead)
+	done := make(chan struct{})
 	go func() {
 		ctx := context.WithoutCancel(ctx)
 		for {
 			r := responses(ctx)
 			select {
-			case next <- r:
-			case <-stop:
+			case <-done:
+				return
+			default:
+			}
+			select {
+			case ch <- r:
+			case <-done:
 				return
 			}
-			if r == nil || r.HasNext == nil || !*r.HasNext {
+			if isLast(r) {
 				return
 			}
 		}
 	}()
+	return ch, func() { close(done) }
+}
 
-	var late []*graphql.Response // gathered after the deadline
+// isLast reports whether r ends an operation's stream of responses.
+func isLast(r *graphql.Response) bool { return r == nil || r.HasNext == nil || !*r.HasNext }
+
+// receive hands an operation's later responses to emit in batches, each
+// with every response that had come by then, last true on the final one.
+// Before ctx's deadline a batch is emitted as soon as it comes. Once the
+// deadline has passed, what is still to come is gathered into one final
+// batch, emitted when the last response has come or lateParts after the
+// deadline, whichever is first. Should ctx end before its deadline (the
+// client went away), it returns without a final batch. complete reports
+// whether the stream's last response came.
+//
+// emit must not keep rs: its array is used again.
+func receive(ctx context.Context, parts <-chan *graphql.Response, emit func(rs []*graphql.Response, last bool)) (complete bool) {
+	var batch []*graphql.Response
 	var backstop <-chan time.Time
 	d, hasDeadline := ctx.Deadline()
 	// past tells whether the deadline has passed, by the clock: a part that
@@ -105,108 +98,77 @@ func stream(ctx context.Context, w http.ResponseWriter, first *graphql.Response,
 	done := ctx.Done()
 	for {
 		select {
-		case r := <-next:
-			last := r == nil || r.HasNext == nil || !*r.HasNext
-			if r != nil {
-				late = append(late, r)
-			}
+		case r := <-parts:
+			var last bool
+			batch, last = take(batch, r, parts)
 			if !last && past() {
-				if !gather() {
-					return
-				}
+				gather()
 				continue
 			}
-			writePart(w, late, last)
-			_ = rc.Flush()
-			late = late[:0]
+			emit(batch, last)
+			batch = batch[:0]
 			if last {
-				return
+				return true
 			}
 		case <-done:
 			done = nil // closed for good: once is enough
 			if !gather() {
-				return
+				return false
 			}
 		case <-backstop:
-			writePart(w, late, true)
-			_ = rc.Flush()
-			return
+			// What has come by now goes too, even if its turn in the
+			// select would have come after this.
+			last := false
+			select {
+			case r := <-parts:
+				batch, last = take(batch, r, parts)
+			default:
+			}
+			emit(batch, true)
+			return last
 		}
 	}
 }
 
-// appendInitial appends the initial payload of a stream.
-func appendInitial(b []byte, r *graphql.Response) []byte {
-	b = append(b, '{')
-	if len(r.Errors) > 0 {
-		b = appendJSON(append(b, `"errors":`...), r.Errors)
-		b = append(b, ',')
+// take appends r, and every response parts already holds, to batch, up to
+// the stream's last; last reports whether that came.
+func take(batch []*graphql.Response, r *graphql.Response, parts <-chan *graphql.Response) (_ []*graphql.Response, last bool) {
+	for {
+		if r != nil {
+			batch = append(batch, r)
+		}
+		if isLast(r) {
+			return batch, true
+		}
+		select {
+		case r = <-parts:
+		default:
+			return batch, false
+		}
 	}
-	b = appendRaw(append(b, `"data":`...), r.Data)
-	if len(r.Extensions) > 0 {
-		b = appendJSON(append(b, `,"extensions":`...), r.Extensions)
-	}
-	return append(b, `,"hasNext":true}`...)
 }
 
-// writePart writes one subsequent payload holding rs, then the delimiter,
-// or the close delimiter when it is the last.
-func writePart(w http.ResponseWriter, rs []*graphql.Response, last bool) {
-	b := append([]byte(nil), partHeader...)
-	b = append(b, `{"incremental":[`...)
-	for i, r := range rs {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendIncremental(b, r)
-	}
-	b = append(b, `],"hasNext":`...)
-	if last {
-		b = append(b, "false}"...)
-		b = append(b, delimiter...)
-		b = append(b, closeDelimiter...)
-	} else {
-		b = append(b, "true}"...)
-		b = append(b, delimiter...)
-	}
+// stream writes an operation's responses as multipart/mixed in format f:
+// first, then the later ones from parts in batches as receive hands them
+// over, each payload flushed at once.
+func stream(ctx context.Context, w http.ResponseWriter, first *graphql.Response, parts <-chan *graphql.Response, f payloads) {
+	rc := http.NewResponseController(w)
+	w.Header().Set("Content-Type", f.contentType())
+	w.Header().Set("Cache-Control", "no-cache")
+	w.WriteHeader(http.StatusOK)
+	b := append([]byte("---"), partHeader...)
+	b = f.appendInitial(b, first)
+	b = append(b, delimiter...)
 	_, _ = w.Write(b)
-}
-
-// appendIncremental appends one deferred result: its data, where it goes,
-// and its own errors and extensions.
-func appendIncremental(b []byte, r *graphql.Response) []byte {
-	b = appendRaw(append(b, `{"data":`...), r.Data)
-	path := r.Path
-	if path == nil {
-		path = ast.Path{}
-	}
-	b = appendJSON(append(b, `,"path":`...), path)
-	if r.Label != "" {
-		b = appendJSON(append(b, `,"label":`...), r.Label)
-	}
-	if len(r.Errors) > 0 {
-		b = appendJSON(append(b, `,"errors":`...), r.Errors)
-	}
-	if len(r.Extensions) > 0 {
-		b = appendJSON(append(b, `,"extensions":`...), r.Extensions)
-	}
-	return append(b, '}')
-}
-
-func appendRaw(b, data []byte) []byte {
-	if len(data) == 0 {
-		return append(b, "null"...)
-	}
-	return append(b, data...)
-}
-
-// appendJSON appends v in JSON. What it is given (paths, labels, presented
-// errors, extensions) always encodes; should one not, it appends null
-// rather than break the stream.
-func appendJSON(b []byte, v any) []byte {
-	j, err := json.Marshal(v)
-	if err != nil {
-		j = []byte("null")
-	}
-	return append(b, j...)
+	_ = rc.Flush()
+	receive(ctx, parts, func(rs []*graphql.Response, last bool) {
+		b = append(b[:0], partHeader...)
+		b = f.appendSubsequent(b, rs, last)
+		b = append(b, delimiter...)
+		if last {
+			b = append(b, closeDelimiter...)
+		}
+		_, _ = w.Write(b)
+		_ = rc.Flush()
+	})
 }

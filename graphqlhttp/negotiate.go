@@ -29,13 +29,8 @@ func negotiate(accept string) (string, bool) {
 		if err != nil {
 			continue
 		}
-		q := 1.0
-		if v, ok := params["q"]; ok {
-			if q, err = strconv.ParseFloat(v, 64); err != nil || q < 0 || q > 1 {
-				continue
-			}
-		}
-		if q == 0 {
+		q, ok := quality(params)
+		if !ok || q == 0 {
 			continue
 		}
 		var candidate string
@@ -56,4 +51,15 @@ func negotiate(accept string) (string, bool) {
 		}
 	}
 	return best, best != ""
+}
+
+// quality returns the q parameter of a media range (1 when absent); ok is
+// false when it is not a number from 0 to 1.
+func quality(params map[string]string) (q float64, ok bool) {
+	v, found := params["q"]
+	if !found {
+		return 1, true
+	}
+	q, err := strconv.ParseFloat(v, 64)
+	return q, err == nil && q >= 0 && q <= 1
 }

@@ -19,11 +19,15 @@ const manifest = "src/gql/persisted-documents.json"
 
 // TestWebClient runs what CI runs for the TypeScript example: install the
 // locked packages when they are missing, regenerate the typed documents
-// and the manifest (they must match what is committed), type-check, build,
-// and run it with node against gateways in trusted-documents mode over
-// that manifest: the typed client with the orders service failing, then
-// healthy, and the deferred operation through urql with the orders service
-// healthy, then failing.
+// and the manifest (they must match what is committed), build (tsc
+// type-checks as it builds), and run it with node against gateways in
+// trusted-documents mode over that manifest: the typed client with the
+// orders service failing, then healthy. Then the deferred operation, with the orders service healthy,
+// then failing, through each client of deferClients: urql against those
+// gateways, Apollo Client (which sends the document's text) against
+// gateways in their default mode; and through Apollo Client 4's
+// GraphQL17Alpha9Handler against the handler over a scripted executor that
+// announces the parts, in the incrementalSpec=v0.2 format.
 func TestWebClient(t *testing.T) {
 	installPackages(t)
 	generated := snapshot(t, "src/gql")
@@ -31,15 +35,25 @@ func TestWebClient(t *testing.T) {
 	if now := snapshot(t, "src/gql"); !maps.Equal(now, generated) {
 		t.Fatalf("src/gql is stale: run 'npm run codegen' in examples/web and commit the result")
 	}
-	npm(t, "run", "typecheck")
-	npm(t, "run", "build")
+	npm(t, "run", "build") // tsc: type-checks as it builds
 
 	failing := gatewaytest.Start(t, gatewaytest.Options{Failing: []string{simulator.Orders}, TrustedDocuments: manifest})
 	t.Run("partial", func(t *testing.T) { checkPartial(t, failing) })
 	healthy := gatewaytest.Start(t, gatewaytest.Options{TrustedDocuments: manifest})
 	t.Run("complete", func(t *testing.T) { checkComplete(t, healthy) })
-	t.Run("defer", func(t *testing.T) { checkDefer(t, healthy, false) })
-	t.Run("defer orders failing", func(t *testing.T) { checkDefer(t, failing, true) })
+	plain := map[bool]string{
+		false: gatewaytest.Start(t, gatewaytest.Options{}),
+		true:  gatewaytest.Start(t, gatewaytest.Options{Failing: []string{simulator.Orders}}),
+	}
+	trusted := map[bool]string{false: healthy, true: failing}
+	for _, c := range deferClients {
+		urls := plain
+		if c.trusted {
+			urls = trusted
+		}
+		runDefer(t, "defer "+c.name, c, urls)
+	}
+	runDefer(t, "defer "+announcedV02.name+" parts announced", announcedV02, map[bool]string{false: scripted(t, false), true: scripted(t, true)})
 }
 
 // mainReport is what dist/main.js prints: the data that arrived, the
@@ -121,11 +135,12 @@ func checkPartial(t *testing.T, url string) {
 	}
 }
 
-// runNode runs a built program of this example with node for user u1
-// against the gateway at url, logs and returns its standard output.
-func runNode(tb testing.TB, url, program string) []byte {
+// runNode runs a built program of this example with node for user u1,
+// and args, against the gateway at url, logs and returns its standard
+// output.
+func runNode(tb testing.TB, url, program string, args ...string) []byte {
 	tb.Helper()
-	cmd := exec.CommandContext(tb.Context(), "node", program, "u1")
+	cmd := exec.CommandContext(tb.Context(), "node", append([]string{program, "u1"}, args...)...)
 	cmd.Env = append(os.Environ(), "GATEWAY_URL="+url)
 	cmd.WaitDelay = 5 * time.Second
 	var stderr bytes.Buffer
