@@ -1,6 +1,7 @@
 package acceptance_test
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -132,8 +133,9 @@ func TestDeferCallsOnlySelected(t *testing.T) {
 // @defer(if: false), and any @defer for a client that does not accept
 // multipart/mixed, is delivered inline: one JSON answer with everything,
 // whichever executor runs it (gqlgen's streams the parts anyway: they are
-// merged). So is @defer for a client asking for incrementalSpec=v0.2, as
-// long as the executor does not announce the parts with the first response.
+// merged). So is @defer for a client asking for incrementalSpec=v0.2 on
+// gqlgen's executor, which does not announce the parts with the first
+// response (the fast path does: TestDeferV02).
 func TestDeferInline(t *testing.T) {
 	const query = `query($d: Boolean!) { dashboard(userId: "u1") { profile { name } ... @defer(if: $d) { wallet { loyaltyPoints } } } }`
 	tests := []struct {
@@ -151,6 +153,9 @@ func TestDeferInline(t *testing.T) {
 	gqlgen := gatewaytest.New(t, gatewaytest.Options{Edit: func(c *config.Config) { c.GqlgenOnly = true }})
 	for _, tt := range tests {
 		for name, e := range map[string]*gatewaytest.Gateway{"fast path": fast, "gqlgen": gqlgen} {
+			if name == "fast path" && strings.Contains(tt.accept, "v0.2") {
+				continue // it announces them
+			}
 			t.Run(tt.name+", "+name, func(t *testing.T) {
 				checkInline(t, e, query, tt.defers, tt.accept)
 			})
@@ -177,5 +182,46 @@ func TestDeferLimits(t *testing.T) {
 	r := e.Post(t, `{ dashboard(userId: "u1") { userId ... @defer { wallet { loyaltyPoints } } } }`, nil, "Accept", gatewaytest.DeferAccept)
 	if len(r.GQL.Errors) != 1 || r.GQL.Errors[0].Code() != "LIMIT_EXCEEDED" {
 		t.Errorf("%s; want LIMIT_EXCEEDED", r.Body)
+	}
+}
+
+// The fast path answers a client asking for incrementalSpec=v0.2 in that
+// format: the first payload announces every part to come (an id each, its
+// path and label), each later payload delivers parts by id and completes
+// them; a part comes only for the object its fragment applies to.
+func TestDeferV02(t *testing.T) {
+	e := gatewaytest.New(t, gatewaytest.Options{Failing: []string{simulator.Wallet}})
+	payloads := e.PostDeferred(t, `{
+		a: dashboard(userId: "u1") { userId ... @defer(label: "w") { wallet { loyaltyPoints } } ... @defer(label: "p") { profile { name } } }
+		b: dashboard(userId: "u2") { userId }
+	}`, nil, "Accept", gatewaytest.DeferAcceptV02)
+	pending := map[string]string{}
+	for _, p := range payloads[0].Pending {
+		pending[p.ID] = p.Label + " at " + pathString(p.Path)
+	}
+	if want := map[string]string{"0": "w at a", "1": "p at a"}; !maps.Equal(pending, want) {
+		t.Fatalf("pending %v; want %v", pending, want)
+	}
+	got := map[string]string{}
+	completed := map[string]bool{}
+	for _, p := range payloads[1:] {
+		for _, inc := range p.Incremental {
+			errs := ""
+			for _, e := range inc.Errors {
+				errs += " " + e.Code() + " at " + e.PathString()
+			}
+			got[pending[inc.ID]] = string(inc.Data) + errs
+		}
+		for _, c := range p.Completed {
+			completed[c.ID] = true
+		}
+	}
+	profile, _ := simulator.ProfileOf("u1")
+	want := map[string]string{
+		"p at a": `{"profile":{"name":"` + profile.Name + `"}}`,
+		"w at a": `{"wallet":null} UPSTREAM_ERROR at a.wallet`,
+	}
+	if !maps.Equal(got, want) || len(completed) != 2 {
+		t.Errorf("parts %v, completed %v; want %v, both completed", got, completed, want)
 	}
 }

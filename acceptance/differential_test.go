@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -310,17 +311,28 @@ func (p *pair) run(t *testing.T, docs [][]job) []divergence {
 	return found
 }
 
-// compare sends j to both gateways and returns how their answers differ;
-// for a client accepting incremental delivery, it also checks each answer
-// against the same gateway's answer to a JSON client.
+// compare sends j to both gateways and returns how their answers differ.
+// Only the fast path defers (gqlgen's executor delivers deferred
+// fragments inline: fastpath.WithoutDefer), so to a client accepting
+// incremental delivery the fast path's parts, merged into its initial
+// payload, must make gqlgen's one answer; each part is also checked on its
+// own (checkIncremental), against the fast path's answer to a JSON client,
+// which must be gqlgen's, byte for byte.
 func (p *pair) compare(t *testing.T, j job) []divergence {
 	fast, gq := p.send(t, p.fast, j), p.send(t, p.gqlgen, j)
 	if gq.hasData && string(gq.data) != "null" {
 		p.executed.Add(1)
 	}
 	var out []divergence
-	if kinds := differences(fast.lines(), gq.lines()); len(kinds) > 0 {
-		out = append(out, divergence{kind: "the paths differ in " + strings.Join(kinds, ", "), job: j, fast: fast, gqlgen: gq})
+	diverged := func(kind string, fast, gq answer, detail ...string) {
+		out = append(out, divergence{kind: kind, job: j, fast: fast, gqlgen: gq, detail: detail})
+	}
+	if !j.req.Incremental || fast.media != "multipart/mixed" || fast.malformed != "" {
+		if kinds := differences(fast.lines(), gq.lines()); len(kinds) > 0 {
+			diverged("the paths differ in "+strings.Join(kinds, ", "), fast, gq)
+		}
+	} else if problems := sameMerged(fast, gq); len(problems) > 0 {
+		diverged("the fast path's parts merged differ from gqlgen's answer in "+strings.Join(problems, ", "), fast, gq)
 	}
 	// Nothing is slow in these worlds: an answer that took long waited
 	// for the deadline.
@@ -329,31 +341,54 @@ func (p *pair) compare(t *testing.T, j job) []divergence {
 		a    answer
 	}{{"fast path", fast}, {"gqlgen", gq}} {
 		if side.a.elapsed > slow {
-			out = append(out, divergence{kind: side.name + ": " + slowAnswer, job: j, fast: fast, gqlgen: gq,
-				detail: []string{fmt.Sprintf("%s answered after %v", side.name, side.a.elapsed.Round(time.Millisecond))}})
+			diverged(side.name+": "+slowAnswer, fast, gq, fmt.Sprintf("%s answered after %v", side.name, side.a.elapsed.Round(time.Millisecond)))
 		}
 	}
 	if !j.req.Incremental {
 		return out
 	}
+	if gq.media == "multipart/mixed" {
+		diverged("gqlgen: answered in parts", fast, gq)
+	}
 	plain := j
 	plain.req.Incremental = false
-	for _, side := range []struct {
-		name string
-		gw   *gatewaytest.Gateway
-		a    answer
-	}{{"fast path", p.fast, fast}, {"gqlgen", p.gqlgen, gq}} {
-		problems := checkIncremental(j.req, side.a, p.send(t, side.gw, plain))
-		kinds := map[string][]string{}
-		for _, pr := range problems {
-			kind, _, _ := strings.Cut(pr, ":")
-			kinds[kind] = append(kinds[kind], pr)
-		}
-		for kind, detail := range kinds {
-			out = append(out, divergence{kind: side.name + ": " + kind, job: j, fast: fast, gqlgen: gq, detail: detail})
-		}
+	fastPlain, gqPlain := p.send(t, p.fast, plain), p.send(t, p.gqlgen, plain)
+	if kinds := differences(fastPlain.lines(), gqPlain.lines()); len(kinds) > 0 {
+		diverged("to a JSON client, the paths differ in "+strings.Join(kinds, ", "), fastPlain, gqPlain)
+	}
+	problems := checkIncremental(j.req, fast, fastPlain)
+	kinds := map[string][]string{}
+	for _, pr := range problems {
+		kind, _, _ := strings.Cut(pr, ":")
+		kinds[kind] = append(kinds[kind], pr)
+	}
+	for kind, detail := range kinds {
+		diverged("fast path: "+kind, fast, gq, detail...)
 	}
 	return out
+}
+
+// sameMerged compares the parts of inc merged into its initial payload
+// with the one answer whole: what differs (status, data, errors), or nil.
+// The merged data's key order depends on the order the parts came in, so
+// data compare as values.
+func sameMerged(inc, whole answer) []string {
+	var problems []string
+	if inc.status != whole.status {
+		problems = append(problems, "status")
+	}
+	data, errs, err := merge(inc)
+	if err != nil {
+		return append(problems, "parts that do not merge ("+err.Error()+")")
+	}
+	var want any
+	if err := unmarshal(whole.data, &want); err != nil || !reflect.DeepEqual(data, want) {
+		problems = append(problems, "data")
+	}
+	if !slices.Equal(errs, whole.errors) {
+		problems = append(problems, "errors")
+	}
+	return problems
 }
 
 // send posts j's request to gw and reads the answer.

@@ -81,8 +81,13 @@ func (x *execution) stream(ctx context.Context) graphql.ResponseHandler {
 			first = false
 			x.resolve(ctx)
 			data := x.writeInitial(rctx)
-			pending = x.sent()
+			var dropped map[*part]bool
+			pending, dropped = x.sent()
+			x.report(rctx, dropped)
 			hasNext := len(pending) > 0
+			if hasNext {
+				graphql.RegisterExtension(rctx, graphqlhttp.PendingExtension, announced(pending, x.plan.labels))
+			}
 			return &graphql.Response{Data: data, HasNext: &hasNext}
 		}
 		if len(pending) == 0 {
@@ -100,19 +105,36 @@ func (x *execution) stream(ctx context.Context) graphql.ResponseHandler {
 	}
 }
 
-// sent returns the parts whose object the initial response holds: written,
-// and not cut since (a null propagated over it).
-func (x *execution) sent() map[*part]bool {
+// sent returns the parts whose object the initial response holds (written,
+// and not cut since), which will be sent, and those a null propagating over
+// their object cut out of it, which will not.
+func (x *execution) sent() (sent, dropped map[*part]bool) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	out := make(map[*part]bool, len(x.parts))
+	sent, dropped = make(map[*part]bool, len(x.parts)), map[*part]bool{}
 	for _, p := range x.parts {
 		if p.n.seq == 0 || slices.ContainsFunc(x.cuts, func(c cut) bool { return c.seq > p.n.seq && c.at <= p.n.pos }) {
+			dropped[p] = true
 			continue
 		}
-		out[p] = true
+		sent[p] = true
 	}
-	return out
+	return sent, dropped
+}
+
+// report adds the errors of the parts that will not be sent to the
+// response of ctx, once their fields are in: a client gets every error of
+// the fields it asked for, as gqlgen reports those of a sibling of a field
+// whose null took their parent.
+func (x *execution) report(ctx context.Context, dropped map[*part]bool) {
+	for len(dropped) > 0 {
+		p := x.next(dropped)
+		delete(dropped, p)
+		w := x.writer(ctx)
+		w.path = append(w.path, p.path...)
+		p.t.write(w, p.sel, p.obj, p.n, p.group)
+		w.bytes() // the data goes nowhere
+	}
 }
 
 // next waits for a part of pending to be ready and returns it. Every field
@@ -132,15 +154,19 @@ func (x *execution) next(pending map[*part]bool) *part {
 	}
 }
 
-// announced returns the parts to come, ordered by path and group, for a
-// client that is told them up front.
-func announced(pending map[*part]bool) []*part {
-	out := make([]*part, 0, len(pending))
+// announced returns the parts to come, ordered by path and group, as
+// clients that are told them up front are (graphqlhttp.PendingExtension).
+func announced(pending map[*part]bool, labels []string) []graphqlhttp.Pending {
+	parts := make([]*part, 0, len(pending))
 	for p := range pending {
-		out = append(out, p)
+		parts = append(parts, p)
 	}
-	slices.SortFunc(out, func(a, b *part) int {
+	slices.SortFunc(parts, func(a, b *part) int {
 		return cmp.Or(cmp.Compare(a.path.String(), b.path.String()), cmp.Compare(a.group, b.group))
 	})
+	out := make([]graphqlhttp.Pending, len(parts))
+	for i, p := range parts {
+		out[i] = graphqlhttp.Pending{Path: p.path, Label: labels[p.group-1]}
+	}
 	return out
 }

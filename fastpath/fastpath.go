@@ -18,8 +18,9 @@
 //
 // An operation the plan does not cover goes, whole, to the gqlgen executor
 // the Schema wraps (introspection, a mutation, a directive other than
-// @skip, @include and @defer, a field the generator could not write): the
-// reason is told to Options.Fallback. Both executors answer every document
+// @skip, @include and @defer, a field the generator could not write), with
+// its deferred fragments delivered inline (WithoutDefer): the reason is
+// told to Options.Fallback. Both executors answer every document
 // alike; the differential test in package acceptance checks it over random
 // documents.
 package fastpath
@@ -85,6 +86,7 @@ func Reasons() []Reason {
 // plan itself, and hands the others to the schema it wraps.
 type Schema struct {
 	graphql.ExecutableSchema
+	others      graphql.ExecutableSchema // es, without @defer: what runs the operations not planned
 	resolvers   graph.ResolverRoot
 	types       map[string]*objectType
 	maxInFlight int
@@ -98,6 +100,7 @@ type Schema struct {
 func New(es graphql.ExecutableSchema, r graph.ResolverRoot, o Options) *Schema {
 	s := &Schema{
 		ExecutableSchema: es,
+		others:           WithoutDefer(es),
 		resolvers:        r,
 		types:            schemaTypes(),
 		maxInFlight:      o.MaxInFlight,
@@ -118,7 +121,7 @@ func (s *Schema) Exec(ctx context.Context) graphql.ResponseHandler {
 		if s.fallback != nil {
 			s.fallback(reason)
 		}
-		return s.ExecutableSchema.Exec(ctx)
+		return s.others.Exec(ctx)
 	}
 	x := s.newExecution(opCtx, p)
 	if len(p.labels) > 0 {

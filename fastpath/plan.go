@@ -221,7 +221,9 @@ func fieldReason(s *ast.Field, types map[string]*objectType) Reason {
 // choose.
 func compile(ctx context.Context, types map[string]*objectType, op *ast.OperationDefinition, vars map[string]any, incremental bool) *plan {
 	c := &compiler{ctx: ctx, types: types, vars: vars, incremental: incremental}
-	root := c.collect("Query", []ast.SelectionSet{op.SelectionSet}, true)
+	// The query's own deferred fragments are not: a null propagating out
+	// of one would null the data already sent.
+	root := c.collect("Query", []ast.SelectionSet{op.SelectionSet}, false, true)
 	return &plan{root: root, labels: c.labels, size: planSize + c.size}
 }
 
@@ -236,8 +238,9 @@ type compiler struct {
 }
 
 // collect merges the selection sets of one object of type typeName. Its
-// deferred fragments become groups when deferring is set.
-func (c *compiler) collect(typeName string, sets []ast.SelectionSet, deferring bool) *selection {
+// deferred fragments become groups when deferring is set; those of the
+// objects below it when below is.
+func (c *compiler) collect(typeName string, sets []ast.SelectionSet, deferring, below bool) *selection {
 	t := c.types[typeName]
 	sel := &selection{}
 	byKey := map[string]*field{}
@@ -292,7 +295,7 @@ func (c *compiler) collect(typeName string, sets []ast.SelectionSet, deferring b
 		if f.typ.elem != "" && len(f.sels) > 0 {
 			// A deferred field's value goes whole into its part: nothing
 			// below it is deferred again.
-			f.sub = c.collect(f.typ.elem, []ast.SelectionSet{f.sels}, deferring && f.group == 0)
+			f.sub = c.collect(f.typ.elem, []ast.SelectionSet{f.sels}, below && f.group == 0, below && f.group == 0)
 		}
 		f.work = f.typ.kind == kindResolver || f.sub != nil && f.sub.visit
 		sel.visit = sel.visit || f.work || f.group > 0

@@ -29,7 +29,9 @@ func newExecutor(opts Options) *executor.Executor {
 	// gqlgen's executor the rest (introspection).
 	root := resolvers.New(opts.Dashboards)
 	var schema graphql.ExecutableSchema = graph.NewExecutableSchema(graph.Config{Resolvers: root})
-	if !opts.GqlgenOnly {
+	if opts.GqlgenOnly {
+		schema = fastpath.WithoutDefer(schema) // only the fast path defers
+	} else {
 		fo := fastpath.Options{}
 		if m := opts.Metrics; m != nil {
 			for _, r := range fastpath.Reasons() {

@@ -12,20 +12,37 @@ import (
 	"time"
 )
 
-// DeferAccept is what Apollo Client sends.
+// DeferAccept is what Apollo Client 3 sends: the 2022 format.
 const DeferAccept = "multipart/mixed;deferSpec=20220824,application/json"
 
-// Payload is one part of an incremental response, as Apollo Client reads it.
+// DeferAcceptV02 is what Apollo Client 4's GraphQL17Alpha9Handler sends:
+// the incrementalSpec=v0.2 format.
+const DeferAcceptV02 = "multipart/mixed;incrementalSpec=v0.2,application/graphql-response+json,application/json;q=0.9"
+
+// Payload is one part of an incremental response, in either format: the
+// 2022 one (an incremental result names its path and label) or v0.2's
+// (pending parts announced with an id, which the results and the
+// completions name).
 type Payload struct {
 	Data        json.RawMessage `json:"data"`
 	Errors      []Error         `json:"errors"`
 	HasNext     *bool           `json:"hasNext"`
 	Incremental []struct {
+		ID     string          `json:"id"` // v0.2
 		Data   json.RawMessage `json:"data"`
-		Path   []any           `json:"path"`
-		Label  string          `json:"label"`
+		Path   []any           `json:"path"`  // 2022
+		Label  string          `json:"label"` // 2022
 		Errors []Error         `json:"errors"`
 	} `json:"incremental"`
+	Pending []struct { // v0.2
+		ID    string `json:"id"`
+		Path  []any  `json:"path"`
+		Label string `json:"label"`
+	} `json:"pending"`
+	Completed []struct { // v0.2
+		ID     string  `json:"id"`
+		Errors []Error `json:"errors"`
+	} `json:"completed"`
 	At time.Duration // since the request was sent
 }
 
@@ -40,8 +57,9 @@ func (p Payload) Labels() []string {
 
 // PostDeferred sends query accepting multipart/mixed and reads the parts as
 // they arrive, with a real multipart reader; it fails unless the response is
-// multipart/mixed in the deferSpec=20220824 format, closed properly, with
-// hasNext true on every part but the last.
+// multipart/mixed in the format asked for (deferSpec=20220824 unless the
+// headers ask for incrementalSpec=v0.2 with DeferAcceptV02), closed
+// properly, with hasNext true on every part but the last.
 func (e *Gateway) PostDeferred(tb testing.TB, query string, vars map[string]any, header ...string) []Payload {
 	tb.Helper()
 	req := JSONRequest(tb, e.URL+"/query", map[string]any{"query": query, "variables": vars})
@@ -56,9 +74,13 @@ func (e *Gateway) PostDeferred(tb testing.TB, query string, vars map[string]any,
 	}
 	defer resp.Body.Close()
 	mt, params, err := mime.ParseMediaType(resp.Header.Get("Content-Type"))
-	if err != nil || mt != "multipart/mixed" || params["boundary"] != "-" || params["deferspec"] != "20220824" {
+	spec, want := "deferspec", "20220824"
+	if req.Header.Get("Accept") == DeferAcceptV02 {
+		spec, want = "incrementalspec", "v0.2"
+	}
+	if err != nil || mt != "multipart/mixed" || params["boundary"] != "-" || params[spec] != want {
 		body, _ := io.ReadAll(resp.Body)
-		tb.Fatalf("Content-Type %q (%s); want multipart/mixed; boundary=\"-\"; deferSpec=20220824", resp.Header.Get("Content-Type"), body)
+		tb.Fatalf("Content-Type %q (%s); want multipart/mixed; boundary=\"-\"; %s=%s", resp.Header.Get("Content-Type"), body, spec, want)
 	}
 	var raw bytes.Buffer
 	mr := multipart.NewReader(io.TeeReader(resp.Body, &raw), "-")

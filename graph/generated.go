@@ -515,8 +515,10 @@ scalar Time
 """
 Added: incremental delivery. Defers a fragment of a Dashboard: its fields
 come in a later part of a multipart/mixed answer, as soon as they resolve,
-for clients that send Accept: multipart/mixed; deferSpec=20220824. Declared
-here so that tools that validate documents against this file know it.
+for clients that accept multipart/mixed in a format the gateway writes
+(deferSpec=20220824, or incrementalSpec=v0.2: graphql-js 17.0.0-alpha.9's);
+other clients get every field in one JSON answer. Declared here so that
+tools that validate documents against this file know it.
 """
 directive @defer(
   "Deferred when true or absent."

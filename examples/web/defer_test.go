@@ -24,7 +24,7 @@ import (
 // (graphqlhttp.PendingExtension). Until it does, a client asking for the
 // incrementalSpec=v0.2 format gets one JSON answer with every part merged;
 // once it does, set it: that client must then get the parts in that format.
-const executorAnnouncesParts = false
+const executorAnnouncesParts = true
 
 // The form a deferred answer reaches a client in: multipart/mixed with the
 // parameter naming its format, or one JSON answer ("").
