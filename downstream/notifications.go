@@ -40,7 +40,7 @@ func (f *NotificationFeed) validate() error {
 // ones with unreadOnly). An unknown user has an empty feed.
 func (c *Clients) Notifications(ctx context.Context, userID string, limit int, unreadOnly bool) (*NotificationFeed, error) {
 	query := "limit=" + strconv.Itoa(limit) + "&unreadOnly=" + strconv.FormatBool(unreadOnly)
-	f, err := getUser[NotificationFeed](ctx, c.notifications, "get notifications", userID, "/notifications", query, false)
+	f, err := getUser[NotificationFeed](ctx, c.of(Notifications), "get notifications", userID, query, false)
 	if err != nil {
 		return nil, err
 	}

@@ -44,6 +44,6 @@ func (r *ordersResponse) validate() error { return validateList("orders", r.Orde
 // Orders returns the user's most recent orders, newest first, at most limit.
 // An unknown user has none.
 func (c *Clients) Orders(ctx context.Context, userID string, limit int) ([]*Order, error) {
-	return getUserList(ctx, c.orders, "get orders", userID, "/orders", limit,
+	return getUserList(ctx, c.of(Orders), "get orders", userID, limit,
 		func(r *ordersResponse) []*Order { return r.Orders })
 }

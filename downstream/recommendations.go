@@ -33,6 +33,6 @@ func (r *recommendationsResponse) validate() error { return validateList("items"
 // Recommendations returns the products picked for the user, best first, at
 // most limit. An unknown user has none.
 func (c *Clients) Recommendations(ctx context.Context, userID string, limit int) ([]*Recommendation, error) {
-	return getUserList(ctx, c.recommendations, "get recommendations", userID, "/recommendations", limit,
+	return getUserList(ctx, c.of(Recommendations), "get recommendations", userID, limit,
 		func(r *recommendationsResponse) []*Recommendation { return r.Items })
 }

@@ -19,5 +19,5 @@ func (w *UserWallet) validate() error {
 
 // Wallet returns the user's wallet; an unknown user is KindNotFound.
 func (c *Clients) Wallet(ctx context.Context, userID string) (*UserWallet, error) {
-	return getUser[UserWallet](ctx, c.wallet, "get wallet", userID, "/wallet", "", true)
+	return getUser[UserWallet](ctx, c.of(Wallet), "get wallet", userID, "", true)
 }
