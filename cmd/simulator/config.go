@@ -65,8 +65,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	if !ok {
 		return nil, fmt.Errorf("-preset: unknown preset %q (want %s)", cfg.preset, strings.Join(simulator.PresetNames(), ", "))
 	}
-	if cfg.basePort < 0 || cfg.basePort > 65535-5 {
-		return nil, fmt.Errorf("-base-port: %d is not a port from 0 to 65530", cfg.basePort)
+	if maxPort := simulator.MaxBasePort(); cfg.basePort < 0 || cfg.basePort > maxPort {
+		return nil, fmt.Errorf("-base-port: %d is not a port from 0 to %d", cfg.basePort, maxPort)
 	}
 	cfg.behaviors = behaviors
 	for svc, b := range overrides {
