@@ -1,4 +1,4 @@
-// Command dashboard-gateway serves one GraphQL API in front of six
+// Command dashboard-gateway serves one GraphQL API in front of seven
 // downstream services: a user's dashboard whose fields resolve concurrently
 // under one request-wide deadline, answering with every field that arrived
 // in time and a precise error for every one that did not.

@@ -92,6 +92,12 @@ func Services() []Service {
 			Fields:      []string{"Dashboard.wallet"},
 			Description: "a user's balance and loyalty points",
 		},
+		{
+			Name:        "shipping",
+			Endpoints:   []Endpoint{batch("/v1/shipments", "orderIds")},
+			Fields:      []string{"Order.shipment"},
+			Description: "orders' shipments: carrier, status, estimated delivery, tracking link",
+		},
 	}
 }
 

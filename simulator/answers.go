@@ -40,6 +40,10 @@ func (s *Simulator) answer(svc string, req request) (int, []byte) {
 		return http.StatusOK, notificationsBody(NotificationsOf(req.id), req.limit, req.unreadOnly)
 	case Wallet:
 		return found(WalletOf(req.id))
+	case Shipping:
+		return http.StatusOK, mustJSON(struct {
+			Shipments []Shipment `json:"shipments"`
+		}{batch(s, svc, req.ids, ShipmentOf)})
 	}
 	return http.StatusNotFound, errorBody("no such endpoint")
 }

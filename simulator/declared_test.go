@@ -33,17 +33,7 @@ func TestEveryDeclaredEndpointAnswers(t *testing.T) {
 	for _, decl := range contract.Services() {
 		_, c, url := serveOne(t, Options{}, decl.Name)
 		for _, e := range decl.Endpoints {
-			path := strings.Replace(e.Path, "{id}", "u1", 1)
-			switch e.Kind {
-			case contract.Batch:
-				path += "?" + e.IDs + "=" + existingID(decl.Name)
-			case contract.PerUser:
-				sep := "?"
-				for _, p := range e.Params {
-					path += sep + p + "=" + paramValue(t, p)
-					sep = "&"
-				}
-			}
+			path := examplePath(t, e)
 			t.Run(decl.Name+path, func(t *testing.T) {
 				got := get(t, c, url+path)
 				if got.status != 200 || isErrorBody(got.body) || strings.Contains(string(got.body), "[]") {
@@ -54,12 +44,20 @@ func TestEveryDeclaredEndpointAnswers(t *testing.T) {
 	}
 }
 
-// existingID returns an id the batch endpoint of svc finds.
-func existingID(svc string) string {
-	if svc == Catalog {
-		return "p1"
+// examplePath returns a call of e, with every parameter it declares, for
+// items that exist: user u1, and in a batch one item of each kind.
+func examplePath(tb testing.TB, e contract.Endpoint) string {
+	tb.Helper()
+	path := strings.Replace(e.Path, "{id}", "u1", 1)
+	if e.Kind == contract.Batch {
+		return path + "?" + e.IDs + "=u1,p1,o-u1-1"
 	}
-	return "u1"
+	sep := "?"
+	for _, p := range e.Params {
+		path += sep + p + "=" + paramValue(tb, p)
+		sep = "&"
+	}
+	return path
 }
 
 // paramValue returns a valid value of a declared query parameter.

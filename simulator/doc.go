@@ -4,13 +4,14 @@
 // It serves the endpoints of the downstream contract, as each service's
 // declaration gives their paths and parameters, over real HTTP/1.1 and
 // h2c, answers from deterministic generated data (see [ProfileOf],
-// [OrdersOf] and friends, which tests use as the source of truth), and
-// misbehaves on demand: per service it adds latency, including a long tail,
-// and injects faults such as 5xx answers, hangs, connection resets, slow,
-// truncated, oversized or garbage bodies (see [Behavior]), on a share of
-// the calls or on exactly the first few ([Behavior.FaultCalls]). It counts
-// and, when asked, records every call so tests can assert on what the
-// gateway sent and wait for it without sleeping ([Simulator.WaitFor]).
+// [OrdersOf], [ShipmentOf] and friends, which tests use as the source of
+// truth), and misbehaves on demand: per service it adds latency, including
+// a long tail, and injects faults such as 5xx answers, hangs, connection
+// resets, slow, truncated, oversized or garbage bodies (see [Behavior]),
+// on a share of the calls or on exactly the first few
+// ([Behavior.FaultCalls]). It counts and, when asked, records every call so
+// tests can assert on what the gateway sent and wait for it without
+// sleeping ([Simulator.WaitFor]).
 //
 // Random choices (latency, fault rates, the order of batch answers) come
 // from one stream per service seeded by [Options.Seed], so with a fixed
@@ -54,6 +55,8 @@ const (
 	Notifications = "notifications"
 	// Wallet serves a user's wallet.
 	Wallet = "wallet"
+	// Shipping serves orders' shipments in batches.
+	Shipping = "shipping"
 )
 
 // Services returns the names of all the services in their canonical order,
