@@ -46,6 +46,7 @@ const (
 	Recommendations Service = "recommendations"
 	Notifications   Service = "notifications"
 	Wallet          Service = "wallet"
+	Shipping        Service = "shipping"
 )
 
 // Services returns every downstream service contract.Services declares, in

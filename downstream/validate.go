@@ -36,6 +36,7 @@ var (
 	tiers             = set("STANDARD", "SILVER", "GOLD", "PLATINUM")
 	orderStatuses     = set("PENDING", "PAID", "SHIPPED", "DELIVERED", "CANCELLED")
 	notificationKinds = set("ORDER_UPDATE", "PROMOTION", "SECURITY", "SYSTEM")
+	shipmentStatuses  = set("LABEL_CREATED", "IN_TRANSIT", "OUT_FOR_DELIVERY", "DELIVERED", "EXCEPTION")
 )
 
 func set(values ...string) map[string]bool {
