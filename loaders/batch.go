@@ -14,9 +14,10 @@ import (
 	"github.com/acme/dashboard-gateway/downstream"
 )
 
-// batch loads items of one batch endpoint (profiles, products, ...) for one
-// operation. Ids are fetched once each: a lookup registers the ids nobody
-// asked for yet as one chunk, and waits for the chunks that fetch its ids.
+// batch loads items of one batch endpoint (profiles, products, shipments)
+// for one operation. Ids are fetched once each: a lookup registers the ids
+// nobody asked for yet as one chunk, and waits for the chunks that fetch
+// its ids.
 // Chunks go through a dataloadgen loader, which gathers the chunks that
 // arrive within its short wait into one fetch, of at most the endpoint's
 // MaxIDs (contract.MaxBatch) ids per call.
