@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -99,4 +101,30 @@ func at(rows []string, i int) string {
 		return rows[i]
 	}
 	return "(none)"
+}
+
+// serviceCount matches where the docs count the services: "seven
+// downstream services", "all seven".
+var serviceCount = regexp.MustCompile(`(?i)\b(three|four|five|six|seven|eight|nine|ten|eleven|twelve)((\s+(independent|downstream|simulated|REST/JSON|REST|service))*\s+(services|service URLs|URLs)\b)|\ball\s+(three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b`)
+
+// Where the docs count the services, they count those contract.Services
+// declares: adding one and not the docs' count fails here.
+func TestDocsCountTheServices(t *testing.T) {
+	words := []string{"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"}
+	n := len(contract.Services())
+	if n >= len(words) {
+		t.Skipf("%d services: beyond the words this test knows", n)
+	}
+	docs, _ := filepath.Glob("docs/*.md")
+	for _, path := range append(docs, "README.md", "deploy/README.md", "deploy/deployment.yaml") {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range serviceCount.FindAllStringSubmatch(string(b), -1) {
+			if word := strings.ToLower(m[1] + m[6]); word != words[n] {
+				t.Errorf("%s: %q counts %s services; contract.Services declares %s", path, m[0], word, words[n])
+			}
+		}
+	}
 }
