@@ -4,6 +4,9 @@ import (
 	"context"
 )
 
+// Catalog is the catalog service, whose items are products.
+const Catalog Service = "catalog"
+
 // Product is a product as the catalog service sends it.
 type Product struct {
 	ID       string  `json:"id"`

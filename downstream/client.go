@@ -2,8 +2,8 @@
 // docs/contract.md (The downstream services) describes them and
 // contract.Services declares them: which services there are, and the paths
 // and query parameters of their endpoints, come from that declaration. Each
-// service has one file here with its wire types, response validation and
-// typed method. What they share has a file each: this one configures the
+// service has one file here with its name (a Service), wire types, enum
+// values, response validation and typed method. What they share has a file each: this one configures the
 // clients; call.go makes one call (the contract's headers, capping and
 // decoding the answer, turning every failure into an *Error); endpoints.go
 // builds the URLs of the contract's two kinds of endpoint, a batch of ids
@@ -34,20 +34,10 @@ import (
 
 // Service names a downstream service, one of contract.Services. The names
 // are part of the client contract: they appear as extensions.service in
-// GraphQL errors.
+// GraphQL errors. Each service's file names its own, for its typed method
+// and for the callers that name the service (the loaders' errors, the
+// catalog's items being products).
 type Service string
-
-// The services that callers name: each typed method's, for the errors of
-// the loaders that wait on it, and the catalog, whose items are products.
-const (
-	Profile         Service = "profile"
-	Orders          Service = "orders"
-	Catalog         Service = "catalog"
-	Recommendations Service = "recommendations"
-	Notifications   Service = "notifications"
-	Wallet          Service = "wallet"
-	Shipping        Service = "shipping"
-)
 
 // Services returns every downstream service contract.Services declares, in
 // its order.

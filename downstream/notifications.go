@@ -6,6 +6,12 @@ import (
 	"time"
 )
 
+// Notifications is the notifications service.
+const Notifications Service = "notifications"
+
+// notificationKinds are the values of a notification's kind.
+var notificationKinds = set("ORDER_UPDATE", "PROMOTION", "SECURITY", "SYSTEM")
+
 // NotificationFeed is a user's notifications as the notifications service
 // sends them.
 type NotificationFeed struct {

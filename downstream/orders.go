@@ -5,6 +5,12 @@ import (
 	"time"
 )
 
+// Orders is the orders service.
+const Orders Service = "orders"
+
+// orderStatuses are the values of an order's status.
+var orderStatuses = set("PENDING", "PAID", "SHIPPED", "DELIVERED", "CANCELLED")
+
 // Order is an order as the orders service sends it.
 type Order struct {
 	ID       string      `json:"id"`

@@ -5,6 +5,12 @@ import (
 	"time"
 )
 
+// Profile is the profile service.
+const Profile Service = "profile"
+
+// tiers are the values of a profile's tier.
+var tiers = set("STANDARD", "SILVER", "GOLD", "PLATINUM")
+
 // UserProfile is a user's profile as the profile service sends it.
 type UserProfile struct {
 	ID          string    `json:"id"`

@@ -6,6 +6,9 @@ import (
 	"math"
 )
 
+// Recommendations is the recommendations service.
+const Recommendations Service = "recommendations"
+
 // Recommendation is a product suggested to a user, as the recommendations
 // service sends it.
 type Recommendation struct {

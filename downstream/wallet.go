@@ -4,6 +4,9 @@ import (
 	"context"
 )
 
+// Wallet is the wallet service.
+const Wallet Service = "wallet"
+
 // UserWallet is a user's stored value as the wallet service sends it.
 type UserWallet struct {
 	Balance       *Money `json:"balance"`
