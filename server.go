@@ -1,4 +1,4 @@
-// Command dashboard-gateway serves one GraphQL API in front of six
+// Command dashboard-gateway serves one GraphQL API in front of seven
 // downstream services: a user's dashboard whose fields resolve concurrently
 // under one request-wide deadline, answering with every field that arrived
 // in time and a precise error for every one that did not.
@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -195,14 +196,11 @@ func closeAll(servers []*http.Server, served <-chan error) {
 // for the rest the simulator's, started on loopback with the original
 // aggregator's behaviour. The returned func stops the simulator.
 func serviceURLs(cfg config.Config, logger *slog.Logger) (map[downstream.Service]string, func(), error) {
-	urls := map[downstream.Service]string{}
+	urls := make(map[downstream.Service]string)
+	maps.Copy(urls, cfg.URLs)
 	var missing []string
-	for _, s := range downstream.Services() {
-		if u, ok := cfg.URLs[s]; ok {
-			urls[s] = u
-		} else {
-			missing = append(missing, string(s))
-		}
+	for _, s := range cfg.Simulated() {
+		missing = append(missing, string(s))
 	}
 	if len(missing) == 0 {
 		return urls, func() {}, nil
@@ -309,7 +307,7 @@ func corsMode(cfg config.Config) string {
 	switch {
 	case len(cfg.CORSOrigins) > 0:
 		return strings.Join(cfg.CORSOrigins, ",")
-	case len(cfg.URLs) < len(downstream.Services()):
+	case len(cfg.Simulated()) > 0:
 		return "localhost origins (services simulated)"
 	}
 	return "same origin only"

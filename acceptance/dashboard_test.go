@@ -66,7 +66,7 @@ func TestFullDashboard(t *testing.T) {
 	// One call per service; the catalog's products come from two lists, which
 	// share one call when they arrive within the batch window.
 	calls := e.CallCounts()
-	for _, s := range simulator.Services() {
+	for _, s := range gatewaytest.Reached() {
 		if n := calls[s]; n != 1 && !(s == simulator.Catalog && n == 2) {
 			t.Errorf("%d calls to %s; want 1 (catalog: 1 or 2)", n, s)
 		}
@@ -124,7 +124,7 @@ func TestServiceFailingAlone(t *testing.T) {
 		{simulator.FaultReset, "UPSTREAM_ERROR", "connection_failed"},
 		{simulator.FaultNotFound, "UPSTREAM_ERROR", "bad_status"}, // 404 where the contract does not list it
 	}
-	for _, svc := range simulator.Services() {
+	for _, svc := range gatewaytest.Reached() {
 		for _, f := range faults {
 			code, reason := f.code, f.reason
 			if svc == simulator.Wallet && f.fault == simulator.FaultNotFound {

@@ -40,10 +40,10 @@ type cell struct {
 	released bool          // the service sees every call it got end (cancelled or given up)
 }
 
-// A fault matrix: each service × each fault × each policy, over real HTTP.
-// Every cell checks the failing field's value or null and code, that every
-// other field is intact, the response time, and the exact number of calls
-// the service received.
+// A fault matrix: each service a request reaches × each fault × each
+// policy, over real HTTP. Every cell checks the failing field's value or
+// null and code, that every other field is intact, the response time, and
+// the exact number of calls the service received.
 func TestFaultMatrix(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the fault matrix takes about a minute")
@@ -68,7 +68,7 @@ func TestFaultMatrix(t *testing.T) {
 		"hang ignoring cancellation", "slow trickling body", "malformed JSON", "oversized body", "connection reset", "connection refused"}
 
 	for _, policy := range policies {
-		for _, svc := range simulator.Services() {
+		for _, svc := range gatewaytest.Reached() {
 			for _, fault := range faults {
 				t.Run(policy.name+"/"+svc+"/"+fault, func(t *testing.T) {
 					want := policy.expect(fault)
@@ -209,7 +209,7 @@ func checkCell(t *testing.T, e *gatewaytest.Gateway, r gatewaytest.Result, svc, 
 		t.Errorf("%d hedges logged; want %d", hedges, want.hedges)
 	}
 	calls := e.CallCounts()
-	for _, s := range simulator.Services() {
+	for _, s := range gatewaytest.Reached() {
 		wantCalls := 1
 		switch {
 		case s == svc:

@@ -31,6 +31,7 @@ func TestDownstream(t *testing.T) {
 		{downstream.KindInvalidRequest, downstream.Profile, "", apierror.Error{Code: apierror.BadUserInput, Reason: "invalid_argument", Message: "the request has an argument the profile service cannot take"}},
 		{downstream.KindTooLarge, downstream.Catalog, "", apierror.Error{Code: apierror.UpstreamError, Reason: "response_too_large", Message: "catalog service sent an invalid response"}},
 		{downstream.KindInvalidResponse, downstream.Catalog, "", apierror.Error{Code: apierror.UpstreamError, Reason: "invalid_response", Message: "catalog service sent an invalid response"}},
+		{downstream.KindInvalidResponse, downstream.Shipping, "", apierror.Error{Code: apierror.UpstreamError, Reason: "invalid_response", Message: "shipping service sent an invalid response"}},
 		{downstream.Kind(99), downstream.Recommendations, "", apierror.Error{Code: apierror.UpstreamError, Reason: "invalid_response", Message: "recommendations service sent an invalid response"}},
 	}
 	for _, tt := range tests {

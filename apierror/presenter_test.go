@@ -43,6 +43,7 @@ func TestPresenter(t *testing.T) {
 		{"connection", down(downstream.KindConnection, downstream.Profile), "UPSTREAM_ERROR", "profile", "connection_failed", "profile service unavailable", true},
 		{"invalid", down(downstream.KindInvalidResponse, downstream.Catalog), "UPSTREAM_ERROR", "catalog", "invalid_response", "catalog service sent an invalid response", true},
 		{"too large", down(downstream.KindTooLarge, downstream.Catalog), "UPSTREAM_ERROR", "catalog", "response_too_large", "catalog service sent an invalid response", true},
+		{"shipping", down(downstream.KindBadStatus, downstream.Shipping), "UPSTREAM_ERROR", "shipping", "bad_status", "shipping service unavailable", true},
 		{"cancelled", down(downstream.KindCanceled, downstream.Wallet), "CANCELLED", "wallet", "", "the request was cancelled", true},
 		{"unknown Go error", onPath(errors.New("runtime error: index out of range [3] with length 2")), "INTERNAL_SERVER_ERROR", "", "", "internal error", true},
 		{"parse error", parseErr, "GRAPHQL_PARSE_FAILED", "", "", "Expected Name, found <EOF>", false},

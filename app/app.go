@@ -200,7 +200,7 @@ func introspection(cfg config.Config) bool {
 // simulated reports whether any service is simulated (has no URL in
 // cfg.URLs): the gateway then runs on a developer's machine.
 func simulated(cfg config.Config) bool {
-	return len(cfg.URLs) < len(downstream.Services())
+	return len(cfg.Simulated()) > 0
 }
 
 // Run adapts the overload limiter, if any, until ctx ends.

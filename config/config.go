@@ -197,3 +197,15 @@ func FlagNames() []string {
 func EnvName(flagName string) string {
 	return strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
+
+// Simulated returns the services without a URL in URLs, in the order of
+// downstream.Services: those the gateway simulates in-process.
+func (c Config) Simulated() []downstream.Service {
+	var out []downstream.Service
+	for _, s := range downstream.Services() {
+		if c.URLs[s] == "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -3,10 +3,13 @@ package config
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/acme/dashboard-gateway/contract"
+	"github.com/acme/dashboard-gateway/downstream"
 	"github.com/acme/dashboard-gateway/gateway"
 	"github.com/acme/dashboard-gateway/overload"
 )
@@ -185,6 +188,56 @@ func TestSimulation(t *testing.T) {
 		_, err := Parse([]string{"-simulation", bad}, func(string) string { return "" }, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), "-simulation (SIMULATION)") || !strings.Contains(err.Error(), "chaotic, healthy, longtail, seed") {
 			t.Errorf("-simulation %q: error %v; want one naming -simulation (SIMULATION) and the choices", bad, err)
+		}
+	}
+}
+
+// Simulated names the services without a URL, whichever are declared.
+func TestSimulated(t *testing.T) {
+	all := downstream.Services()
+	env := func(skip downstream.Service) func(string) string {
+		return func(k string) string {
+			for _, s := range all {
+				if s != skip && k == EnvName(string(s)+"-url") {
+					return "http://" + string(s) + ":8080"
+				}
+			}
+			return ""
+		}
+	}
+	tests := []struct {
+		name   string
+		getenv func(string) string
+		want   []downstream.Service
+	}{
+		{"no URL", func(string) string { return "" }, all},
+		{"every URL", env(""), nil},
+		{"every URL but the last service's", env(all[len(all)-1]), all[len(all)-1:]},
+		{"every URL but orders'", env(downstream.Orders), []downstream.Service{downstream.Orders}},
+	}
+	for _, tt := range tests {
+		c, err := Parse(nil, tt.getenv, io.Discard)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if got := c.Simulated(); !slices.Equal(got, tt.want) {
+			t.Errorf("%s: Simulated() = %q; want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+// -optional-fields takes exactly the Dashboard fields a service backs.
+func TestOptionalFieldsAreTheDeclaredOnes(t *testing.T) {
+	for _, f := range contract.FieldsOf("Dashboard") {
+		c, err := Parse([]string{"-optional-fields", f + "=100ms"}, func(string) string { return "" }, io.Discard)
+		if err != nil || c.Budgets[f] != 100*time.Millisecond {
+			t.Errorf("-optional-fields %s=100ms: %v, %v; want it", f, c.Budgets, err)
+		}
+	}
+	for _, f := range []string{"product", "userId", "shipment"} {
+		_, err := Parse([]string{"-optional-fields", f + "=100ms"}, func(string) string { return "" }, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), strings.Join(contract.FieldsOf("Dashboard"), ", ")) {
+			t.Errorf("-optional-fields %s=100ms: %v; want an error listing the Dashboard fields", f, err)
 		}
 	}
 }

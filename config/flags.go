@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/acme/dashboard-gateway/auth"
 	"github.com/acme/dashboard-gateway/cache"
 	"github.com/acme/dashboard-gateway/clientaddr"
+	"github.com/acme/dashboard-gateway/contract"
 	"github.com/acme/dashboard-gateway/documents"
 	"github.com/acme/dashboard-gateway/downstream"
 	"github.com/acme/dashboard-gateway/envflag"
@@ -151,18 +153,19 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 	return cfg, errors.Join(append(errs, cfg.validate())...)
 }
 
-// parseBudgets reads "field=duration,..." or "none".
+// parseBudgets reads "field=duration,..." or "none", where each field is a
+// Dashboard field a service backs (contract.Services).
 func parseBudgets(v string) (map[string]time.Duration, error) {
 	out := map[string]time.Duration{}
 	if v == "none" || v == "" {
 		return out, nil
 	}
-	fields := map[string]bool{"profile": true, "orders": true, "recommendations": true, "notifications": true, "wallet": true}
+	fields := contract.FieldsOf("Dashboard") // those a service backs
 	for _, pair := range strings.Split(v, ",") {
 		name, d, ok := strings.Cut(strings.TrimSpace(pair), "=")
 		budget, err := time.ParseDuration(d)
-		if !ok || !fields[name] || err != nil || budget <= 0 {
-			return nil, fmt.Errorf("%q: want field=duration with a Dashboard field (profile, orders, recommendations, notifications, wallet)", pair)
+		if !ok || !slices.Contains(fields, name) || err != nil || budget <= 0 {
+			return nil, fmt.Errorf("%q: want field=duration with a Dashboard field (%s)", pair, strings.Join(fields, ", "))
 		}
 		out[name] = budget
 	}

@@ -1,9 +1,10 @@
 // Package contract holds the vocabulary of the public contract that more
-// than one layer must agree on: the format of ids, how many ids and list
-// elements a request may ask for, and what may travel in the headers sent
-// downstream. It is a leaf: it imports nothing of the gateway's, so the
-// downstream clients, the limits and the resolvers all check against the
-// same rules.
+// than one layer must agree on: the downstream services, their endpoints
+// and the GraphQL fields they back (Services), the format of ids, how many
+// ids and list elements a request may ask for, and what may travel in the
+// headers sent downstream. It is a leaf: it imports nothing of the
+// gateway's, so the downstream clients, the simulator, the configuration,
+// the limits and the resolvers all agree on the same declarations.
 package contract
 
 // The argument limits of the public schema.
@@ -17,8 +18,7 @@ const (
 	DefaultFirst = 10
 )
 
-// MaxBatch is the most ids one call to a batch endpoint (profiles, products)
-// may carry.
+// MaxBatch is the most ids one call to a batch endpoint (Batch) may carry.
 const MaxBatch = 100
 
 // MaxIDBytes is the longest id.

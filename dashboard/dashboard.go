@@ -16,6 +16,7 @@ import (
 	"github.com/acme/dashboard-gateway/apierror"
 	"github.com/acme/dashboard-gateway/auth"
 	"github.com/acme/dashboard-gateway/budget"
+	"github.com/acme/dashboard-gateway/contract"
 	"github.com/acme/dashboard-gateway/graph/model"
 	"github.com/acme/dashboard-gateway/limits"
 	"github.com/acme/dashboard-gateway/loaders"
@@ -27,7 +28,7 @@ type Options struct {
 	// counted from the request's start: once it has passed and the
 	// dashboard's other (critical) fields are in, the field stops waiting
 	// and is null with UPSTREAM_TIMEOUT (reason field_budget). Keys are
-	// field names: profile, orders, recommendations, notifications, wallet.
+	// names of Fields.
 	// Nil or empty: no field is optional, every one waits for its data
 	// until the request's deadline. See package budget.
 	Budgets budget.Budgets
@@ -67,8 +68,9 @@ func New(o Options) *Service {
 	return &Service{budgets: o.Budgets, requireIdentity: o.RequireIdentity}
 }
 
-// Fields are the Dashboard fields a downstream service backs.
-var Fields = []string{"profile", "orders", "recommendations", "notifications", "wallet"}
+// Fields are the Dashboard fields a downstream service backs, as
+// contract.Services declares them. Read it, never change it.
+var Fields = contract.FieldsOf("Dashboard")
 
 // Selection is what an operation selects of each dashboard.
 type Selection struct {

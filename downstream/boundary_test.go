@@ -21,7 +21,7 @@ func counting(tb testing.TB, caller func(context.Context) string) (*downstream.C
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n.Add(1)
 		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{"users":[],"products":[],"orders":[],"items":[],"unreadCount":0}`))
+		_, _ = w.Write([]byte(`{"users":[],"products":[],"shipments":[],"orders":[],"items":[],"unreadCount":0}`))
 	}))
 	tb.Cleanup(srv.Close)
 	c, err := downstream.New(downstream.Config{Services: sameURL(srv.URL), Caller: caller})
@@ -54,6 +54,7 @@ func TestClientsRefuseBeforeAnyCall(t *testing.T) {
 		{"wallet", func(id string) error { _, err := c.Wallet(ctx, id); return err }},
 		{"profiles", func(id string) error { _, err := c.Profiles(ctx, []string{"u1", id}); return err }},
 		{"products", func(id string) error { _, err := c.Products(ctx, []string{"p1", id}); return err }},
+		{"shipments", func(id string) error { _, err := c.Shipments(ctx, []string{"o1", id}); return err }},
 	}
 	for _, cl := range perUser {
 		for _, id := range bad {
@@ -68,11 +69,17 @@ func TestClientsRefuseBeforeAnyCall(t *testing.T) {
 	if _, err := c.Profiles(ctx, hundredAndOne); kindOf(err) != downstream.KindInvalidRequest {
 		t.Errorf("101 profiles: %v; want KindInvalidRequest", err)
 	}
+	if _, err := c.Shipments(ctx, hundredAndOne); kindOf(err) != downstream.KindInvalidRequest {
+		t.Errorf("101 shipments: %v; want KindInvalidRequest", err)
+	}
 	if n := requests.Load(); n != 0 {
 		t.Errorf("%d requests reached the service; want none", n)
 	}
 	if _, err := c.Products(ctx, hundredAndOne[:100]); err != nil {
 		t.Errorf("100 products: %v; want them fetched", err)
+	}
+	if _, err := c.Shipments(ctx, hundredAndOne[:100]); err != nil {
+		t.Errorf("100 shipments: %v; want them fetched", err)
 	}
 }
 

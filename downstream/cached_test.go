@@ -52,6 +52,10 @@ func TestBatchCacheRoundTrips(t *testing.T) {
 			m, err := c.Profiles(ctx, ids)
 			return len(m), err
 		}},
+		"shipments": {simulator.Shipping, shippedOrders(n), func(c *downstream.Clients, ids []string) (int, error) {
+			m, err := c.Shipments(ctx, ids)
+			return len(m), err
+		}},
 	}
 	tests := []struct {
 		name, policy  string

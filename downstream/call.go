@@ -26,7 +26,8 @@ import (
 // client calls one service.
 type client struct {
 	service Service
-	base    string // without a trailing slash
+	decl    contract.Service // its declaration: its endpoints
+	base    string           // without a trailing slash
 	http    *http.Client
 	maxBody int64
 	res     *resilience.Service

@@ -4,6 +4,9 @@ import (
 	"context"
 )
 
+// Catalog is the catalog service, whose items are products.
+const Catalog Service = "catalog"
+
 // Product is a product as the catalog service sends it.
 type Product struct {
 	ID       string  `json:"id"`
@@ -31,7 +34,7 @@ func (r *productsResponse) validate() error { return validateList("products", r.
 // Products returns the products with the given ids (at most MaxBatch), keyed
 // by id; unknown products are absent from the map.
 func (c *Clients) Products(ctx context.Context, ids []string) (map[string]*Product, error) {
-	return getBatch(ctx, c.catalog, "get products", "/v1/products", ids, false,
+	return getBatch(ctx, c.of(Catalog), "get products", ids, false,
 		func(r *productsResponse) []*Product { return r.Products },
 		func(p *Product) string { return p.ID })
 }

@@ -1,11 +1,13 @@
-// Package downstream calls the six REST services behind the gateway (profile,
-// orders, catalog, recommendations, notifications, wallet) as
-// docs/contract.md (The downstream services) describes them. Each service
-// has one file here with its wire types, endpoint and response validation.
-// What they share has a file each: this one configures the clients; call.go
-// makes one call (the contract's headers, capping and decoding the answer,
-// turning every failure into an *Error); endpoints.go builds the URLs of the
-// contract's two kinds of endpoint, a batch of ids and a user's resource.
+// Package downstream calls the REST services behind the gateway as
+// docs/contract.md (The downstream services) describes them and
+// contract.Services declares them: which services there are, and the paths
+// and query parameters of their endpoints, come from that declaration. Each
+// service has one file here with its name (a Service), wire types, enum
+// values, response validation and typed method. What they share has a file each: this one configures the
+// clients; call.go makes one call (the contract's headers, capping and
+// decoding the answer, turning every failure into an *Error); endpoints.go
+// builds the URLs of the contract's two kinds of endpoint, a batch of ids
+// and a user's resource.
 //
 // Every call goes through its service's resilience layers (package
 // resilience: timeouts, retries, breaker, bulkhead, hedging, sharing of
@@ -25,27 +27,27 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/acme/dashboard-gateway/cache"
+	"github.com/acme/dashboard-gateway/contract"
 	"github.com/acme/dashboard-gateway/requestid"
 	"github.com/acme/dashboard-gateway/resilience"
 )
 
-// Service names a downstream service. The names are part of the client
-// contract: they appear as extensions.service in GraphQL errors.
+// Service names a downstream service, one of contract.Services. The names
+// are part of the client contract: they appear as extensions.service in
+// GraphQL errors. Each service's file names its own, for its typed method
+// and for the callers that name the service (the loaders' errors, the
+// catalog's items being products).
 type Service string
 
-// The downstream services.
-const (
-	Profile         Service = "profile"
-	Orders          Service = "orders"
-	Catalog         Service = "catalog"
-	Recommendations Service = "recommendations"
-	Notifications   Service = "notifications"
-	Wallet          Service = "wallet"
-)
-
-// Services returns every downstream service, in a fixed order.
+// Services returns every downstream service contract.Services declares, in
+// its order.
 func Services() []Service {
-	return []Service{Profile, Orders, Catalog, Recommendations, Notifications, Wallet}
+	decl := contract.Services()
+	out := make([]Service, len(decl))
+	for i, s := range decl {
+		out[i] = Service(s.Name)
+	}
+	return out
 }
 
 // Headers the gateway sends on every downstream call (besides X-Request-Id).
@@ -78,7 +80,8 @@ type ServiceConfig struct {
 
 // Config says where the services are and how to reach them.
 type Config struct {
-	// Services configures every service. All six are required.
+	// Services configures every service. Every one of Services is
+	// required.
 	Services map[Service]ServiceConfig
 	// MaxBodyBytes caps each response body; zero means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
@@ -130,14 +133,14 @@ type CallObserver interface {
 // Clients calls the downstream services. It is safe for concurrent use; one
 // value serves the whole process.
 type Clients struct {
-	profile, orders, catalog, recommendations, notifications, wallet *client
-	owned                                                            []*http.Transport
+	byService map[Service]*client // one for each of Services
+	owned     []*http.Transport
 }
 
 // New returns Clients for cfg, or an error naming the service whose
 // configuration is missing or invalid.
 func New(cfg Config) (*Clients, error) {
-	var c Clients
+	c := Clients{byService: make(map[Service]*client)}
 	transports := [2]http.RoundTripper{cfg.Transport, cfg.H2CTransport}
 	for i, mk := range []func() *http.Transport{NewTransport, NewH2CTransport} {
 		if transports[i] == nil {
@@ -164,7 +167,8 @@ func New(cfg Config) (*Clients, error) {
 	if maxBody <= 0 {
 		maxBody = DefaultMaxBodyBytes
 	}
-	mk := func(s Service) (*client, error) {
+	mk := func(decl contract.Service) (*client, error) {
+		s := Service(decl.Name)
 		sc, ok := cfg.Services[s]
 		if !ok || sc.URL == "" {
 			return nil, fmt.Errorf("downstream: no URL for the %s service", s)
@@ -185,6 +189,7 @@ func New(cfg Config) (*Clients, error) {
 		}
 		return &client{
 			service: s,
+			decl:    decl,
 			base:    strings.TrimSuffix(u.String(), "/"),
 			http: &http.Client{
 				Transport: rt,
@@ -207,18 +212,13 @@ func New(cfg Config) (*Clients, error) {
 			}),
 		}, nil
 	}
-	var err error
-	for _, f := range []struct {
-		s   Service
-		dst **client
-	}{
-		{Profile, &c.profile}, {Orders, &c.orders}, {Catalog, &c.catalog},
-		{Recommendations, &c.recommendations}, {Notifications, &c.notifications}, {Wallet, &c.wallet},
-	} {
-		if *f.dst, err = mk(f.s); err != nil {
+	for _, decl := range contract.Services() {
+		cl, err := mk(decl)
+		if err != nil {
 			c.Close()
 			return nil, err
 		}
+		c.byService[cl.service] = cl
 	}
 	return &c, nil
 }
@@ -233,13 +233,14 @@ func (c *Clients) Close() {
 // Resilience returns the resilience state of a service (breaker, in-flight
 // count), for health reports and metrics.
 func (c *Clients) Resilience(s Service) *resilience.Service {
-	for _, cl := range []*client{c.profile, c.orders, c.catalog, c.recommendations, c.notifications, c.wallet} {
-		if cl.service == s {
-			return cl.res
-		}
+	if cl := c.byService[s]; cl != nil {
+		return cl.res
 	}
 	return nil
 }
+
+// of returns the client of s, one of the services New made clients for.
+func (c *Clients) of(s Service) *client { return c.byService[s] }
 
 // callers names who makes a call, for the resilience layers' fair shares:
 // its client, and its request (within its client, so that a request id a

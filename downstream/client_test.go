@@ -42,9 +42,10 @@ func kindOf(err error) downstream.Kind {
 }
 
 const (
-	validProfile = `{"id":"u1","name":"Ada","tier":"GOLD","memberSince":"2021-03-04T00:00:00Z"}`
-	validOrder   = `{"id":"o1","status":"SHIPPED","placedAt":"2026-11-01T10:00:00Z","total":{"amountMinor":12990,"currency":"EUR"},"items":[{"productId":"p1","quantity":2,"unitPrice":{"amountMinor":1999,"currency":"EUR"}}]}`
-	validProduct = `{"id":"p1","name":"Trail shoe","price":{"amountMinor":1999,"currency":"EUR"},"inStock":false}`
+	validProfile  = `{"id":"u1","name":"Ada","tier":"GOLD","memberSince":"2021-03-04T00:00:00Z"}`
+	validOrder    = `{"id":"o1","status":"SHIPPED","placedAt":"2026-11-01T10:00:00Z","total":{"amountMinor":12990,"currency":"EUR"},"items":[{"productId":"p1","quantity":2,"unitPrice":{"amountMinor":1999,"currency":"EUR"}}]}`
+	validProduct  = `{"id":"p1","name":"Trail shoe","price":{"amountMinor":1999,"currency":"EUR"},"inStock":false}`
+	validShipment = `{"orderId":"o1","carrier":"DHL","status":"IN_TRANSIT","estimatedDelivery":"2026-11-05T00:00:00Z","trackingUrl":"https://track.example.com/o1"}`
 )
 
 func TestResponses(t *testing.T) {
@@ -61,7 +62,8 @@ func TestResponses(t *testing.T) {
 			_, err := c.Notifications(ctx, "u1", 10, false)
 			return err
 		},
-		"wallet": func(c *downstream.Clients) error { _, err := c.Wallet(ctx, "u1"); return err },
+		"wallet":   func(c *downstream.Clients) error { _, err := c.Wallet(ctx, "u1"); return err },
+		"shipping": func(c *downstream.Clients) error { _, err := c.Shipments(ctx, []string{"o1"}); return err },
 	}
 	tests := []struct {
 		name   string
@@ -104,6 +106,19 @@ func TestResponses(t *testing.T) {
 		{"wallet no points", "wallet", 200, `{"balance":{"amountMinor":0,"currency":"EUR"}}`, downstream.KindInvalidResponse},
 		{"wallet 404", "wallet", 404, `{"error":"user not found"}`, downstream.KindNotFound},
 		{"wallet 503", "wallet", 503, ``, downstream.KindBadStatus},
+		{"shipping ok", "shipping", 200, `{"shipments":[` + validShipment + `]}`, 0},
+		{"shipping optional fields absent", "shipping", 200, `{"shipments":[{"orderId":"o1","carrier":"DHL","status":"LABEL_CREATED"}]}`, 0},
+		{"shipping optional fields null", "shipping", 200, `{"shipments":[{"orderId":"o1","carrier":"DHL","status":"DELIVERED","estimatedDelivery":null,"trackingUrl":null}]}`, 0},
+		{"shipping empty", "shipping", 200, `{"shipments":[]}`, 0},
+		{"shipping no shipments key", "shipping", 200, `{}`, downstream.KindInvalidResponse},
+		{"shipping null entry", "shipping", 200, `{"shipments":[null]}`, downstream.KindInvalidResponse},
+		{"shipping unknown status", "shipping", 200, `{"shipments":[` + strings.Replace(validShipment, "IN_TRANSIT", "LOST", 1) + `]}`, downstream.KindInvalidResponse},
+		{"shipping no status", "shipping", 200, `{"shipments":[` + strings.Replace(validShipment, `"status":"IN_TRANSIT",`, "", 1) + `]}`, downstream.KindInvalidResponse},
+		{"shipping no carrier", "shipping", 200, `{"shipments":[` + strings.Replace(validShipment, `"carrier":"DHL",`, "", 1) + `]}`, downstream.KindInvalidResponse},
+		{"shipping bad order id", "shipping", 200, `{"shipments":[` + strings.Replace(validShipment, `"o1"`, `"o/1"`, 1) + `]}`, downstream.KindInvalidResponse},
+		{"shipping bad time", "shipping", 200, `{"shipments":[` + strings.Replace(validShipment, "2026-11-05T00:00:00Z", "next week", 1) + `]}`, downstream.KindInvalidResponse},
+		{"shipping 404 on batch", "shipping", 404, `{"error":"nope"}`, downstream.KindBadStatus},
+		{"shipping 500", "shipping", 500, ``, downstream.KindBadStatus},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -240,5 +255,21 @@ func TestDeclaredTooLarge(t *testing.T) {
 	_, err = c.Orders(ctx, "u1", 10)
 	if got := kindOf(err); got != downstream.KindTooLarge {
 		t.Errorf("kind %v (err %v); want %v", got, err, downstream.KindTooLarge)
+	}
+}
+
+// The shipping batch sends its ids in orderIds, as its declaration says, and
+// keys the shipments found by order id.
+func TestShipmentsURLAndKeys(t *testing.T) {
+	c, last := fixed(t, 200, `{"shipments":[`+validShipment+`]}`)
+	got, err := c.Shipments(context.Background(), []string{"o1", "o2"})
+	if err != nil || got["o1"] == nil || got["o1"].Carrier != "DHL" || got["o2"] != nil || len(got) != 1 {
+		t.Fatalf("Shipments = %v, %v; want o1's only", got, err)
+	}
+	if last.URL.Path != "/base/v1/shipments" || last.URL.RawQuery != "orderIds=o1,o2" {
+		t.Errorf("URL %s; want /base/v1/shipments?orderIds=o1,o2", last.URL)
+	}
+	if none, err := c.Shipments(context.Background(), nil); err != nil || len(none) != 0 {
+		t.Errorf("Shipments(nil) = %v, %v; want none, without a call", none, err)
 	}
 }

@@ -9,27 +9,29 @@ import (
 	"github.com/acme/dashboard-gateway/contract"
 )
 
-// The contract has two kinds of endpoint: a batch, GET path?ids=a,b,c, whose
-// answer lists the items found; and a user's resource, GET
-// /v1/users/{userID}/..., some of them lists cut to ?limit=N.
+// The contract has two kinds of endpoint (contract.EndpointKind), and each
+// service's declaration (contract.Services) gives the paths and parameter
+// names of its own: a batch, GET path?ids=a,b,c, whose answer lists the
+// items found; and a user's resource, GET /v1/users/{userID}/..., some of
+// them lists cut to ?limit=N.
 
-// getBatch calls the batch endpoint at path for ids and keys the items of
-// its answer (items picks them) by id. No ids, no call. Items are kept in
-// the response cache one by one (see each); with perUser each id is a
-// user's.
+// getBatch calls c's batch endpoint for ids and keys the items of its
+// answer (items picks them) by id. No ids, no call. Items are kept in the
+// response cache one by one (see each); with perUser each id is a user's.
 func getBatch[R any, PR interface {
 	*R
 	response
-}, T any](ctx context.Context, c *client, op, path string, ids []string, perUser bool, items func(*R) []*T, id func(*T) string) (map[string]*T, error) {
+}, T any](ctx context.Context, c *client, op string, ids []string, perUser bool, items func(*R) []*T, id func(*T) string) (map[string]*T, error) {
+	e := c.endpoint(contract.Batch)
 	return each(ctx, c, op, ids, perUser, func(ctx context.Context, ids []string) (map[string]*T, error) {
 		if len(ids) == 0 {
 			return map[string]*T{}, nil
 		}
-		query, err := c.idsQuery(op, ids)
+		query, err := c.idsQuery(op, e, ids)
 		if err != nil {
 			return nil, err
 		}
-		r, err := fetch[R, PR](ctx, c, op, path, query, nil, false)
+		r, err := fetch[R, PR](ctx, c, op, e.Path, query, nil, false)
 		if err != nil {
 			return nil, err
 		}
@@ -42,27 +44,27 @@ func getBatch[R any, PR interface {
 	})
 }
 
-// getUser calls GET /v1/users/{userID}+suffix?query (see fetch); the
-// answer is about userID.
+// getUser calls c's resource of userID, GET /v1/users/{userID}...?query
+// (see fetch); the answer is about userID.
 func getUser[T any, PT interface {
 	*T
 	response
-}](ctx context.Context, c *client, op, userID, suffix, query string, notFound bool) (*T, error) {
-	path, err := c.userPath(op, userID, suffix)
+}](ctx context.Context, c *client, op, userID, query string, notFound bool) (*T, error) {
+	path, err := c.userPath(op, userID)
 	if err != nil {
 		return nil, err
 	}
 	return fetch[T, PT](ctx, c, op, path, query, []string{userID}, notFound)
 }
 
-// getUserList calls a user's list, GET /v1/users/{userID}+suffix?limit=N,
+// getUserList calls a user's list, GET /v1/users/{userID}/...?limit=N,
 // and returns at most limit of its items (items picks them). An unknown
 // user has none.
 func getUserList[R any, PR interface {
 	*R
 	response
-}, T any](ctx context.Context, c *client, op, userID, suffix string, limit int, items func(*R) []*T) ([]*T, error) {
-	r, err := getUser[R, PR](ctx, c, op, userID, suffix, "limit="+strconv.Itoa(limit), false)
+}, T any](ctx context.Context, c *client, op, userID string, limit int, items func(*R) []*T) ([]*T, error) {
+	r, err := getUser[R, PR](ctx, c, op, userID, "limit="+strconv.Itoa(limit), false)
 	if err != nil {
 		return nil, err
 	}
@@ -70,27 +72,38 @@ func getUserList[R any, PR interface {
 	return list[:min(len(list), limit)], nil
 }
 
+// endpoint returns c's endpoint of kind k. A typed method calling an
+// endpoint its service does not declare is a bug that any call shows.
+func (c *client) endpoint(k contract.EndpointKind) contract.Endpoint {
+	e, ok := c.decl.Endpoint(k)
+	if !ok {
+		panic(fmt.Sprintf("downstream: contract.Services declares no endpoint of kind %d for the %s service", k, c.service))
+	}
+	return e
+}
+
 // The requests below are checked before any URL is built from client
 // input: an id reaches a path or a list only in the contract's format (so it
 // can hold no '.', '/', '%' or ','), and a batch never carries more than
-// contract.MaxBatch ids. What fails is KindInvalidRequest: no call is made
-// and the service's breaker does not hear of it.
+// its endpoint's MaxIDs ids. What fails is KindInvalidRequest: no call is
+// made and the service's breaker does not hear of it.
 
-// userPath returns the path "/v1/users/{userID}" + suffix.
-func (c *client) userPath(op, userID, suffix string) (string, error) {
+// userPath returns the path of c's resource of userID: its declared path
+// with userID for "{id}".
+func (c *client) userPath(op, userID string) (string, error) {
 	if !contract.ValidID(userID) {
 		return "", c.fail(op, KindInvalidRequest, 0, fmt.Errorf("user id %s is not of the contract's format", quote(userID)))
 	}
-	return "/v1/users/" + userID + suffix, nil
+	return strings.Replace(c.endpoint(contract.PerUser).Path, "{id}", userID, 1), nil
 }
 
-// idsQuery returns "ids=a,b,c" for a batch call, with literal commas as the
-// contract shows.
-func (c *client) idsQuery(op string, ids []string) (string, error) {
-	if len(ids) > contract.MaxBatch {
-		return "", c.fail(op, KindInvalidRequest, 0, fmt.Errorf("%d ids in one batch; the contract allows %d", len(ids), contract.MaxBatch))
+// idsQuery returns "ids=a,b,c" for a batch call to e (with e's parameter
+// name), with literal commas as the contract shows.
+func (c *client) idsQuery(op string, e contract.Endpoint, ids []string) (string, error) {
+	if len(ids) > e.MaxIDs {
+		return "", c.fail(op, KindInvalidRequest, 0, fmt.Errorf("%d ids in one batch; the contract allows %d", len(ids), e.MaxIDs))
 	}
-	n := len("ids=")
+	n := len(e.IDs) + 1
 	for _, id := range ids {
 		if !contract.ValidID(id) {
 			return "", c.fail(op, KindInvalidRequest, 0, fmt.Errorf("id %s is not of the contract's format", quote(id)))
@@ -99,7 +112,8 @@ func (c *client) idsQuery(op string, ids []string) (string, error) {
 	}
 	var b strings.Builder
 	b.Grow(n)
-	b.WriteString("ids=")
+	b.WriteString(e.IDs)
+	b.WriteByte('=')
 	for i, id := range ids {
 		if i > 0 {
 			b.WriteByte(',')

@@ -49,6 +49,10 @@ var (
 	schemaNotificationKinds = []string{"ORDER_UPDATE", "PROMOTION", "SECURITY", "SYSTEM"}
 )
 
+// The shipment statuses of the downstream contract (docs/contract.md): the
+// schema's once it has Order.shipment.
+var contractShipmentStatuses = []string{"LABEL_CREATED", "IN_TRANSIT", "OUT_FOR_DELIVERY", "DELIVERED", "EXCEPTION"}
+
 func FuzzProfiles(f *testing.F) {
 	fuzzAnswer(f, func(c answerCheck, r *usersResponse) {
 		elements(c, "users", r.Users, "a profile", func(field string, u *UserProfile) {
@@ -130,6 +134,19 @@ func FuzzNotifications(f *testing.F) {
 			c.time(field+".createdAt", n.CreatedAt)
 			c.flag(field+".read", n.Read)
 		}
+	})
+}
+
+func FuzzShipments(f *testing.F) {
+	fuzzAnswer(f, func(c answerCheck, r *shipmentsResponse) {
+		elements(c, "shipments", r.Shipments, "a shipment", func(field string, s *Shipment) {
+			c.id(field+".orderId", s.OrderID)
+			c.text(field+".carrier", s.Carrier)
+			c.oneOf(field+".status", s.Status, contractShipmentStatuses)
+			if s.EstimatedDelivery != nil {
+				c.time(field+".estimatedDelivery", *s.EstimatedDelivery)
+			}
+		})
 	})
 }
 

@@ -6,6 +6,12 @@ import (
 	"time"
 )
 
+// Notifications is the notifications service.
+const Notifications Service = "notifications"
+
+// notificationKinds are the values of a notification's kind.
+var notificationKinds = set("ORDER_UPDATE", "PROMOTION", "SECURITY", "SYSTEM")
+
 // NotificationFeed is a user's notifications as the notifications service
 // sends them.
 type NotificationFeed struct {
@@ -40,7 +46,7 @@ func (f *NotificationFeed) validate() error {
 // ones with unreadOnly). An unknown user has an empty feed.
 func (c *Clients) Notifications(ctx context.Context, userID string, limit int, unreadOnly bool) (*NotificationFeed, error) {
 	query := "limit=" + strconv.Itoa(limit) + "&unreadOnly=" + strconv.FormatBool(unreadOnly)
-	f, err := getUser[NotificationFeed](ctx, c.notifications, "get notifications", userID, "/notifications", query, false)
+	f, err := getUser[NotificationFeed](ctx, c.of(Notifications), "get notifications", userID, query, false)
 	if err != nil {
 		return nil, err
 	}

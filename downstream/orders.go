@@ -5,6 +5,12 @@ import (
 	"time"
 )
 
+// Orders is the orders service.
+const Orders Service = "orders"
+
+// orderStatuses are the values of an order's status.
+var orderStatuses = set("PENDING", "PAID", "SHIPPED", "DELIVERED", "CANCELLED")
+
 // Order is an order as the orders service sends it.
 type Order struct {
 	ID       string      `json:"id"`
@@ -44,6 +50,6 @@ func (r *ordersResponse) validate() error { return validateList("orders", r.Orde
 // Orders returns the user's most recent orders, newest first, at most limit.
 // An unknown user has none.
 func (c *Clients) Orders(ctx context.Context, userID string, limit int) ([]*Order, error) {
-	return getUserList(ctx, c.orders, "get orders", userID, "/orders", limit,
+	return getUserList(ctx, c.of(Orders), "get orders", userID, limit,
 		func(r *ordersResponse) []*Order { return r.Orders })
 }

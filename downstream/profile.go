@@ -5,6 +5,12 @@ import (
 	"time"
 )
 
+// Profile is the profile service.
+const Profile Service = "profile"
+
+// tiers are the values of a profile's tier.
+var tiers = set("STANDARD", "SILVER", "GOLD", "PLATINUM")
+
 // UserProfile is a user's profile as the profile service sends it.
 type UserProfile struct {
 	ID          string    `json:"id"`
@@ -33,7 +39,7 @@ func (r *usersResponse) validate() error { return validateList("users", r.Users)
 // Profiles returns the profiles of the users with the given ids (at most
 // MaxBatch), keyed by id; unknown users are absent from the map.
 func (c *Clients) Profiles(ctx context.Context, ids []string) (map[string]*UserProfile, error) {
-	return getBatch(ctx, c.profile, "get users", "/v1/users", ids, true,
+	return getBatch(ctx, c.of(Profile), "get users", ids, true,
 		func(r *usersResponse) []*UserProfile { return r.Users },
 		func(u *UserProfile) string { return u.ID })
 }

@@ -6,6 +6,9 @@ import (
 	"math"
 )
 
+// Recommendations is the recommendations service.
+const Recommendations Service = "recommendations"
+
 // Recommendation is a product suggested to a user, as the recommendations
 // service sends it.
 type Recommendation struct {
@@ -33,6 +36,6 @@ func (r *recommendationsResponse) validate() error { return validateList("items"
 // Recommendations returns the products picked for the user, best first, at
 // most limit. An unknown user has none.
 func (c *Clients) Recommendations(ctx context.Context, userID string, limit int) ([]*Recommendation, error) {
-	return getUserList(ctx, c.recommendations, "get recommendations", userID, "/recommendations", limit,
+	return getUserList(ctx, c.of(Recommendations), "get recommendations", userID, limit,
 		func(r *recommendationsResponse) []*Recommendation { return r.Items })
 }

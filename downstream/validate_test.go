@@ -29,6 +29,10 @@ func TestValidationNamesTheField(t *testing.T) {
 		{"kind", `{"unreadCount":0,"items":[{"id":"n1","kind":"SPAM","title":"t","createdAt":"2026-01-01T00:00:00Z","read":true}]}`,
 			new(NotificationFeed), `items[0].kind "SPAM" is not one of the known values`},
 		{"wallet", `{"balance":{"currency":"EUR"},"loyaltyPoints":3}`, new(UserWallet), `balance.amountMinor missing`},
+		{"shipment's status", `{"shipments":[{"orderId":"o1","carrier":"DHL","status":"DELIVERED"},{"orderId":"o2","carrier":"DHL","status":"LOST"}]}`,
+			new(shipmentsResponse), `shipments[1]: status "LOST" is not one of the known values`},
+		{"shipment's estimated delivery", `{"shipments":[{"orderId":"o1","carrier":"DHL","status":"IN_TRANSIT","estimatedDelivery":"9999-12-31T23:00:00-05:00"}]}`,
+			new(shipmentsResponse), `shipments[0]: estimatedDelivery 9999-12-31 23:00:00 -0500 -0500 is outside the years RFC 3339 can write`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -4,6 +4,9 @@ import (
 	"context"
 )
 
+// Wallet is the wallet service.
+const Wallet Service = "wallet"
+
 // UserWallet is a user's stored value as the wallet service sends it.
 type UserWallet struct {
 	Balance       *Money `json:"balance"`
@@ -19,5 +22,5 @@ func (w *UserWallet) validate() error {
 
 // Wallet returns the user's wallet; an unknown user is KindNotFound.
 func (c *Clients) Wallet(ctx context.Context, userID string) (*UserWallet, error) {
-	return getUser[UserWallet](ctx, c.wallet, "get wallet", userID, "/wallet", "", true)
+	return getUser[UserWallet](ctx, c.of(Wallet), "get wallet", userID, "", true)
 }

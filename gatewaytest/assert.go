@@ -1,9 +1,12 @@
 package gatewaytest
 
 import (
+	"reflect"
 	"regexp"
+	"strings"
 	"testing"
 
+	"github.com/acme/dashboard-gateway/contract"
 	"github.com/acme/dashboard-gateway/simulator"
 )
 
@@ -38,16 +41,15 @@ func AssertOthersIntact(tb testing.TB, d Dashboard, failed string) {
 // says whether the query asked for the recommendations' products.
 func AssertIntact(tb testing.TB, d Dashboard, failed string, recProducts bool) {
 	tb.Helper()
-	present := map[string]bool{
-		simulator.Profile:         d.Profile != nil,
-		simulator.Orders:          d.Orders != nil,
-		simulator.Recommendations: d.Recommendations != nil,
-		simulator.Notifications:   d.Notifications != nil,
-		simulator.Wallet:          d.Wallet != nil,
-	}
-	for svc, ok := range present {
-		if ok == (svc == failed) {
-			tb.Errorf("%s present = %v; want %v (failing: %s)", svc, ok, svc != failed, failed)
+	for _, svc := range contract.Services() {
+		for _, f := range svc.Fields {
+			typ, name, _ := strings.Cut(f, ".")
+			if typ != "Dashboard" {
+				continue
+			}
+			if ok := present(tb, d, name); ok == (svc.Name == failed) {
+				tb.Errorf("%s present = %v; want %v (failing: %s)", name, ok, svc.Name != failed, failed)
+			}
 		}
 	}
 	if failed == simulator.Catalog {
@@ -65,4 +67,17 @@ func AssertIntact(tb testing.TB, d Dashboard, failed string, recProducts bool) {
 			tb.Errorf("recommendation %d has a null product; want every product", i)
 		}
 	}
+}
+
+// present reports whether d's field with the JSON name name carries data.
+func present(tb testing.TB, d Dashboard, name string) bool {
+	tb.Helper()
+	v := reflect.ValueOf(d)
+	for i := range v.NumField() {
+		if tag, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("json"), ","); tag == name {
+			return !v.Field(i).IsNil()
+		}
+	}
+	tb.Fatalf("gatewaytest.Dashboard has no field %q, which contract.Services says a service backs", name)
+	return false
 }

@@ -14,11 +14,13 @@ import (
 	"github.com/acme/dashboard-gateway/downstream"
 )
 
-// batch loads items of one batch endpoint (profiles, products) for one
-// operation. Ids are fetched once each: a lookup registers the ids nobody
-// asked for yet as one chunk, and waits for the chunks that fetch its ids.
+// batch loads items of one batch endpoint (profiles, products, shipments)
+// for one operation. Ids are fetched once each: a lookup registers the ids
+// nobody asked for yet as one chunk, and waits for the chunks that fetch
+// its ids.
 // Chunks go through a dataloadgen loader, which gathers the chunks that
-// arrive within its short wait into one fetch of at most 100 ids per call.
+// arrive within its short wait into one fetch, of at most the endpoint's
+// MaxIDs (contract.MaxBatch) ids per call.
 // A chunk is one key, so the ids known together (a list of orders, the ids
 // of dashboards(userIds:)) always go out together, however the resolvers
 // that read them are scheduled.
@@ -53,8 +55,9 @@ func newBatch[V any](ctx context.Context, svc downstream.Service, op string, wai
 	get func(context.Context, []string) (map[string]V, error),
 ) *batch[V] {
 	b := &batch[V]{svc: svc, op: op, byID: make(map[string]*chunk[V])}
+	perCall := maxIDs(svc)
 	b.loader = dataloadgen.NewLoader(func(_ context.Context, chunks []*chunk[V]) ([]struct{}, []error) {
-		fetch(ctx, chunks, get) // under the operation's context, not the first caller's
+		fetch(ctx, chunks, perCall, get) // under the operation's context, not the first caller's
 		return make([]struct{}, len(chunks)), nil
 	}, dataloadgen.WithWait(wait), dataloadgen.WithoutCache())
 	return b
@@ -128,15 +131,26 @@ type answer[V any] struct {
 	stale []cache.Stale
 }
 
-// fetch gets the ids of chunks in calls of at most contract.MaxBatch ids,
-// at the same time, and gives every chunk its answer: what was found of its
-// ids, and the error of a call that had some of them, if one failed.
-func fetch[V any](ctx context.Context, chunks []*chunk[V], get func(context.Context, []string) (map[string]V, error)) {
+// maxIDs is the most ids one call to the batch endpoint of svc may carry,
+// as contract.Services declares it.
+func maxIDs(svc downstream.Service) int {
+	if s, ok := contract.Lookup(string(svc)); ok {
+		if e, ok := s.Endpoint(contract.Batch); ok {
+			return e.MaxIDs
+		}
+	}
+	return contract.MaxBatch
+}
+
+// fetch gets the ids of chunks in calls of at most perCall ids, at the
+// same time, and gives every chunk its answer: what was found of its ids,
+// and the error of a call that had some of them, if one failed.
+func fetch[V any](ctx context.Context, chunks []*chunk[V], perCall int, get func(context.Context, []string) (map[string]V, error)) {
 	var ids []string
 	for _, c := range chunks {
 		ids = append(ids, c.ids...) // distinct: every id is in one chunk only
 	}
-	parts := slices.Collect(slices.Chunk(ids, contract.MaxBatch))
+	parts := slices.Collect(slices.Chunk(ids, perCall))
 	answers := make([]answer[V], len(parts))
 	defer func() { // every chunk gets its answer, even after a panic
 		p := recover()
@@ -144,13 +158,13 @@ func fetch[V any](ctx context.Context, chunks []*chunk[V], get func(context.Cont
 		for _, c := range chunks {
 			c.found = make(map[string]V, len(c.ids))
 			for j, id := range c.ids {
-				a := answers[(first+j)/contract.MaxBatch]
+				a := answers[(first+j)/perCall]
 				if v, ok := a.found[id]; ok {
 					c.found[id] = v
 				} else if c.err == nil {
 					c.err = a.err
 				}
-				if j == 0 || (first+j)%contract.MaxBatch == 0 { // the chunk's first id in this answer
+				if j == 0 || (first+j)%perCall == 0 { // the chunk's first id in this answer
 					c.stale = append(c.stale, a.stale...)
 				}
 			}

@@ -1,8 +1,8 @@
 // Package loaders gives each GraphQL operation its own access to the
-// downstream services. Profiles and products go through a dataloadgen
-// loader over the services' batch endpoints (see batch): ids known together
-// are sent together, at most 100 ids a call, and each id is fetched once
-// per operation. Each per-user call (orders, recommendations, notifications,
+// downstream services. Profiles, products and shipments go through a
+// dataloadgen loader over the services' batch endpoints (see batch): ids
+// known together are sent together, at most 100 ids a call, and each id is
+// fetched once per operation. Each per-user call (orders, recommendations, notifications,
 // wallet) is made once per operation (memo), from its field's goroutine;
 // the clients' resilience layers share identical calls in flight across
 // operations. The two overlap only for identical calls of one operation in
@@ -35,9 +35,10 @@ const DefaultWait = time.Millisecond
 // Loaders is one operation's access to the services. Its methods are safe
 // for concurrent use by the operation's resolvers.
 type Loaders struct {
-	clients  *downstream.Clients
-	profiles *batch[*downstream.UserProfile]
-	products *batch[*downstream.Product]
+	clients   *downstream.Clients
+	profiles  *batch[*downstream.UserProfile]
+	products  *batch[*downstream.Product]
+	shipments *batch[*downstream.Shipment]
 
 	orders          memo[listKey, noted[[]*downstream.Order]]
 	recommendations memo[listKey, noted[[]*downstream.Recommendation]]
@@ -73,9 +74,10 @@ func New(ctx context.Context, c *downstream.Clients, wait time.Duration) *Loader
 		wait = DefaultWait
 	}
 	return &Loaders{
-		clients:  c,
-		profiles: newBatch(ctx, downstream.Profile, "get users", wait, c.Profiles),
-		products: newBatch(ctx, downstream.Catalog, "get products", wait, c.Products),
+		clients:   c,
+		profiles:  newBatch(ctx, downstream.Profile, "get users", wait, c.Profiles),
+		products:  newBatch(ctx, downstream.Catalog, "get products", wait, c.Products),
+		shipments: newBatch(ctx, downstream.Shipping, "get shipments", wait, c.Shipments),
 	}
 }
 
@@ -106,6 +108,14 @@ func (l *Loaders) PrefetchProducts(ctx context.Context, productIDs []string) {
 // id: the ids nobody asked for yet go out together at once.
 func (l *Loaders) Products(ctx context.Context, productIDs []string) (map[string]*downstream.Product, error) {
 	return l.products.load(ctx, productIDs)
+}
+
+// Shipments returns the shipments of the orders of orderIDs, keyed by order
+// id; an order without a shipment is absent. The ids nobody asked for yet
+// go out together at once, each once per operation; the wait ends at ctx's
+// deadline.
+func (l *Loaders) Shipments(ctx context.Context, orderIDs []string) (map[string]*downstream.Shipment, error) {
+	return l.shipments.load(ctx, orderIDs)
 }
 
 // Orders returns the user's latest orders, at most limit.

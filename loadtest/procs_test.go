@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/acme/dashboard-gateway/simulator"
 )
 
 // The load tests run every part as a process of its own on loopback: the
@@ -196,13 +198,15 @@ type simulation struct {
 func newWorld(tb testing.TB, sim simulation, gatewayEnv ...string) *world {
 	tb.Helper()
 	simEnv := []string{"SIM_BASE_PORT=0", "SIM_PRESET=" + sim.preset}
+	services := simulator.Services()
 	if sim.spec != "" {
 		for _, s := range services {
 			simEnv = append(simEnv, "SIM_"+strings.ToUpper(s)+"="+sim.spec)
 		}
 	}
 	w := &world{}
-	w.sim = start(tb, "simulator", simEnv, func(p *proc) bool { return p.vars["WALLET_URL"] != "" })
+	lastURL := strings.ToUpper(services[len(services)-1]) + "_URL" // printed last
+	w.sim = start(tb, "simulator", simEnv, func(p *proc) bool { return p.vars[lastURL] != "" })
 	// The simulated services stand in for other machines: on this one they
 	// yield the CPU to the servers under test and the load generator.
 	if err := syscall.Setpriority(syscall.PRIO_PROCESS, w.sim.cmd.Process.Pid, 10); err != nil {
@@ -222,8 +226,6 @@ func newWorld(tb testing.TB, sim simulation, gatewayEnv ...string) *world {
 	w.floorURL = w.floor.vars["FLOOR_URL"]
 	return w
 }
-
-var services = []string{"profile", "orders", "catalog", "recommendations", "notifications", "wallet"}
 
 // client is the load generator's HTTP client: enough idle connections for
 // every concurrent request, so the servers see no connection churn.

@@ -4,44 +4,56 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+
+	"github.com/acme/dashboard-gateway/contract"
 )
 
-// answer returns the healthy answer to req: its status and JSON body.
-func (s *Simulator) answer(req request) (int, []byte) {
+// answer returns the healthy answer of service svc to req: its status and
+// JSON body. Each service's answers are written here by hand, from its
+// data functions; which endpoint req reached, and its arguments, come from
+// the service's declaration (see parse).
+func (s *Simulator) answer(svc string, req request) (int, []byte) {
 	if req.status != 0 {
 		return req.status, errorBody(req.errMsg)
 	}
-	switch req.endpoint {
-	case userProfile:
-		if p, ok := ProfileOf(req.id); ok {
-			return http.StatusOK, mustJSON(p)
+	switch svc {
+	case Profile:
+		if req.kind == contract.Batch {
+			return http.StatusOK, mustJSON(struct {
+				Users []UserProfile `json:"users"`
+			}{batch(s, svc, req.ids, ProfileOf)})
 		}
-		return http.StatusNotFound, errorBody("user not found")
-	case userProfiles:
-		return http.StatusOK, mustJSON(struct {
-			Users []UserProfile `json:"users"`
-		}{batch(s, Profile, req.ids, ProfileOf)})
-	case products:
+		return found(ProfileOf(req.id))
+	case Catalog:
 		return http.StatusOK, mustJSON(struct {
 			Products []Product `json:"products"`
-		}{batch(s, Catalog, req.ids, ProductOf)})
-	case userOrders:
+		}{batch(s, svc, req.ids, ProductOf)})
+	case Orders:
 		return http.StatusOK, mustJSON(struct {
 			Orders []Order `json:"orders"`
 		}{limited(OrdersOf(req.id), req.limit)})
-	case userRecommendations:
+	case Recommendations:
 		return http.StatusOK, mustJSON(struct {
 			Items []Recommendation `json:"items"`
 		}{limited(RecommendationsOf(req.id), req.limit)})
-	case userNotifications:
+	case Notifications:
 		return http.StatusOK, notificationsBody(NotificationsOf(req.id), req.limit, req.unreadOnly)
-	case userWallet:
-		if wl, ok := WalletOf(req.id); ok {
-			return http.StatusOK, mustJSON(wl)
-		}
-		return http.StatusNotFound, errorBody("user not found")
+	case Wallet:
+		return found(WalletOf(req.id))
+	case Shipping:
+		return http.StatusOK, mustJSON(struct {
+			Shipments []Shipment `json:"shipments"`
+		}{batch(s, svc, req.ids, ShipmentOf)})
 	}
 	return http.StatusNotFound, errorBody("no such endpoint")
+}
+
+// found answers a user's resource: v, or 404 for an unknown user.
+func found[T any](v T, ok bool) (int, []byte) {
+	if !ok {
+		return http.StatusNotFound, errorBody("user not found")
+	}
+	return http.StatusOK, mustJSON(v)
 }
 
 // notificationsBody counts the unread among all notifications, then
@@ -97,8 +109,8 @@ func limited[T any](all []T, limit int) []T {
 	return all
 }
 
-// shuffle permutes n elements with the stream of svc, the only service
-// with the endpoint: batch profiles are profile's, products catalog's.
+// shuffle permutes n elements with the stream of svc, the service whose
+// batch endpoint answers them.
 func (s *Simulator) shuffle(svc string, n int, swap func(i, j int)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -224,11 +224,5 @@ func unit(h uint64) float64 {
 // services: every service waits uniformly 100ms..1000ms, and orders fails
 // with 500 on 30% of its calls. The map is fresh on every call.
 func Seed() map[string]Behavior {
-	slow := Latency{Min: 100 * time.Millisecond, Max: 1000 * time.Millisecond}
-	m := make(map[string]Behavior, 6)
-	for _, svc := range Services() {
-		m[svc] = Behavior{Latency: slow}
-	}
-	m[Orders] = Behavior{Latency: slow, Fault: FaultStatus500, FaultRate: 0.3}
-	return m
+	return presets()["seed"].behaviors()
 }

@@ -94,6 +94,7 @@ const (
 	kindRecommendations
 	kindNotifications
 	kindProduct
+	kindShipment
 )
 
 // stream returns the random stream of one kind of data of one entity.

@@ -64,12 +64,19 @@ type userData struct {
 	Recommendations []Recommendation
 	Notifications   []Notification
 	Wallet          UserWallet
+	Shipments       []Shipment // of the orders that have one, newest first
 }
 
 func dataOf(id string) userData {
 	p, _ := ProfileOf(id)
 	w, _ := WalletOf(id)
-	return userData{p, OrdersOf(id), RecommendationsOf(id), NotificationsOf(id), w}
+	d := userData{p, OrdersOf(id), RecommendationsOf(id), NotificationsOf(id), w, nil}
+	for _, o := range d.Orders {
+		if s, ok := ShipmentOf(o.ID); ok {
+			d.Shipments = append(d.Shipments, s)
+		}
+	}
+	return d
 }
 
 // TestDataGolden pins the generated data, so that it stays the same

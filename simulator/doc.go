@@ -1,15 +1,17 @@
-// Package simulator fakes the six downstream REST services the gateway fans
-// out to (profile, orders, catalog, recommendations, notifications, wallet).
+// Package simulator fakes the downstream REST services the gateway fans out
+// to, every one contract.Services declares.
 //
-// It serves the endpoints of the downstream contract over real HTTP/1.1 and
+// It serves the endpoints of the downstream contract, as each service's
+// declaration gives their paths and parameters, over real HTTP/1.1 and
 // h2c, answers from deterministic generated data (see [ProfileOf],
-// [OrdersOf] and friends, which tests use as the source of truth), and
-// misbehaves on demand: per service it adds latency, including a long tail,
-// and injects faults such as 5xx answers, hangs, connection resets, slow,
-// truncated, oversized or garbage bodies (see [Behavior]), on a share of
-// the calls or on exactly the first few ([Behavior.FaultCalls]). It counts
-// and, when asked, records every call so tests can assert on what the
-// gateway sent and wait for it without sleeping ([Simulator.WaitFor]).
+// [OrdersOf], [ShipmentOf] and friends, which tests use as the source of
+// truth), and misbehaves on demand: per service it adds latency, including
+// a long tail, and injects faults such as 5xx answers, hangs, connection
+// resets, slow, truncated, oversized or garbage bodies (see [Behavior]),
+// on a share of the calls or on exactly the first few
+// ([Behavior.FaultCalls]). It counts and, when asked, records every call so
+// tests can assert on what the gateway sent and wait for it without
+// sleeping ([Simulator.WaitFor]).
 //
 // Random choices (latency, fault rates, the order of batch answers) come
 // from one stream per service seeded by [Options.Seed], so with a fixed
@@ -35,46 +37,50 @@
 // all of them have ended, so tests may check for leaked goroutines.
 package simulator
 
-// Names of the simulated services, as used for [Options.Behaviors],
-// [Simulator.Handler], [Simulator.Start] and friends.
-const (
-	// Profile serves user profiles: GET /v1/users/{id} and GET /v1/users?ids=.
-	Profile = "profile"
-	// Orders serves a user's orders: GET /v1/users/{id}/orders.
-	Orders = "orders"
-	// Catalog serves products: GET /v1/products?ids=.
-	Catalog = "catalog"
-	// Recommendations serves GET /v1/users/{id}/recommendations.
-	Recommendations = "recommendations"
-	// Notifications serves GET /v1/users/{id}/notifications.
-	Notifications = "notifications"
-	// Wallet serves GET /v1/users/{id}/wallet.
-	Wallet = "wallet"
+import (
+	"slices"
+
+	"github.com/acme/dashboard-gateway/contract"
 )
 
-// Services returns the names of all six services in their canonical order:
-// profile, orders, catalog, recommendations, notifications, wallet. With a
-// base port, service i of this list listens on base port + i. The slice is
-// fresh on every call, so callers may keep or modify it.
+// Names of the simulated services, as used for [Options.Behaviors],
+// [Simulator.Handler], [Simulator.Start] and friends: those the answers and
+// the presets name. contract.Services declares each one's endpoints.
+const (
+	// Profile serves users' profiles, one by one and in batches.
+	Profile = "profile"
+	// Orders serves a user's orders.
+	Orders = "orders"
+	// Catalog serves products in batches.
+	Catalog = "catalog"
+	// Recommendations serves the products picked for a user.
+	Recommendations = "recommendations"
+	// Notifications serves a user's notifications.
+	Notifications = "notifications"
+	// Wallet serves a user's wallet.
+	Wallet = "wallet"
+	// Shipping serves orders' shipments in batches.
+	Shipping = "shipping"
+)
+
+// Services returns the names of all the services in their canonical order,
+// contract.Services's. With a base port, service i of this list listens on
+// base port + i. The slice is fresh on every call, so callers may keep or
+// modify it.
 func Services() []string {
-	return []string{Profile, Orders, Catalog, Recommendations, Notifications, Wallet}
+	decl := contract.Services()
+	out := make([]string, len(decl))
+	for i, s := range decl {
+		out[i] = s.Name
+	}
+	return out
 }
 
 // serviceIndex returns the position of name in [Services], or -1.
 func serviceIndex(name string) int {
-	switch name {
-	case Profile:
-		return 0
-	case Orders:
-		return 1
-	case Catalog:
-		return 2
-	case Recommendations:
-		return 3
-	case Notifications:
-		return 4
-	case Wallet:
-		return 5
-	}
-	return -1
+	return slices.Index(Services(), name)
 }
+
+// MaxBasePort is the highest base port [Simulator.Start] takes: the last
+// service's port, base port + len(Services())-1, must be a port.
+func MaxBasePort() int { return 65535 - (len(Services()) - 1) }

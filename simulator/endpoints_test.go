@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/acme/dashboard-gateway/contract"
 )
 
 // mustMarshal is json.Marshal for test values.
@@ -85,6 +87,10 @@ func TestEndpoints(t *testing.T) {
 		{Profile, "/", 404, `{"error":"no such endpoint"}`},
 		{Wallet, "/v1/users/u1/orders", 404, `{"error":"no such endpoint"}`},
 		{Catalog, "/v1/products/p1", 404, `{"error":"no such endpoint"}`},
+		{Shipping, "/v1/users/u1/shipping", 404, `{"error":"no such endpoint"}`},
+		{Shipping, "/v1/shipments/o-u1-1", 404, `{"error":"no such endpoint"}`},
+		{Shipping, "/v1/shipments", 400, ""},
+		{Shipping, "/v1/shipments?ids=o-u1-1", 400, ""},
 		{Orders, "/v1/users/u1/orders/", 404, `{"error":"no such endpoint"}`},
 	}
 	clients := map[string]*http.Client{}
@@ -136,7 +142,7 @@ func TestMethodNotAllowed(t *testing.T) {
 	}
 }
 
-// TestBatch checks the batch rules of profile and catalog.
+// TestBatch checks the batch rules of profile, catalog and shipping.
 func TestBatch(t *testing.T) {
 	noLeaks(t)
 	ids := func(prefix string, from, to int) []string {
@@ -145,6 +151,13 @@ func TestBatch(t *testing.T) {
 			out = append(out, prefix+strconv.Itoa(i))
 		}
 		return out
+	}
+	var u1Orders, u1Shipped []string // every order of u1's, and those with a shipment
+	for _, o := range OrdersOf("u1") {
+		u1Orders = append(u1Orders, o.ID)
+		if _, ok := ShipmentOf(o.ID); ok {
+			u1Shipped = append(u1Shipped, o.ID)
+		}
 	}
 	tests := []struct {
 		name, svc, path string
@@ -165,17 +178,23 @@ func TestBatch(t *testing.T) {
 		{"products", Catalog, "/v1/products", ids("p", 4990, 5010), 200, ids("p", 4990, 5000)},
 		{"products duplicates", Catalog, "/v1/products", []string{"p1", "p1"}, 200, []string{"p1"}},
 		{"products 101", Catalog, "/v1/products", ids("p", 1, 101), 400, nil},
+		{"shipments", Shipping, "/v1/shipments", u1Orders, 200, u1Shipped},
+		{"shipments of unknown orders", Shipping, "/v1/shipments", []string{"o-u1-0", "u1", "o-u3-1"}, 200, []string{}},
+		{"shipments 100", Shipping, "/v1/shipments", ids("o-u2-", 1, 100), 200, nil},
+		{"shipments 101", Shipping, "/v1/shipments", ids("o-u2-", 1, 101), 400, nil},
+		{"shipments invalid", Shipping, "/v1/shipments", []string{"o-u1-1", "o/u1"}, 400, nil},
 	}
 	sims := map[string]*Simulator{}
 	clients, urls := map[string]*http.Client{}, map[string]string{}
-	for _, svc := range []string{Profile, Catalog} {
+	for _, svc := range []string{Profile, Catalog, Shipping} {
 		sims[svc], clients[svc], urls[svc] = serveOne(t, Options{Seed: 42, Record: true}, svc)
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			url := urls[tt.svc] + tt.path
 			if tt.ids != nil {
-				url += "?ids=" + strings.Join(tt.ids, ",")
+				e, _ := sims[tt.svc].decls[tt.svc].Endpoint(contract.Batch)
+				url += "?" + e.IDs + "=" + strings.Join(tt.ids, ",")
 			}
 			got := get(t, clients[tt.svc], url)
 			if got.status != tt.wantStatus {
@@ -192,7 +211,7 @@ func TestBatch(t *testing.T) {
 				return
 			}
 			gotIDs := batchIDs(t, tt.svc, got.body)
-			if !slices.Equal(sorted(gotIDs), sorted(tt.wantIDs)) {
+			if tt.wantIDs != nil && !slices.Equal(sorted(gotIDs), sorted(tt.wantIDs)) {
 				t.Errorf("GET %s: ids %q; want %q in any order", url, gotIDs, tt.wantIDs)
 			}
 		})
@@ -223,6 +242,8 @@ func batchIDs(tb testing.TB, svc string, body []byte) []string {
 		ids = batchOf(tb, body, "users", ProfileOf, func(u UserProfile) string { return u.ID })
 	case Catalog:
 		ids = batchOf(tb, body, "products", ProductOf, func(p Product) string { return p.ID })
+	case Shipping:
+		ids = batchOf(tb, body, "shipments", ShipmentOf, func(s Shipment) string { return s.OrderID })
 	}
 	if ids == nil && !strings.Contains(string(body), "[]") {
 		tb.Errorf("empty batch answer %s; want an empty list, not null", body)

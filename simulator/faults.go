@@ -40,16 +40,16 @@ func (s *Simulator) inject(svc string, f Fault, caller <-chan struct{}, giveUp <
 	case FaultHangIgnoreCancel:
 		s.await(svc, nil, nil, nil)
 	case FaultSlowBody:
-		status, body := s.answer(req)
+		status, body := s.answer(svc, req)
 		s.trickle(w, status, body)
 	case FaultMalformed:
-		_, body := s.answer(req)
+		_, body := s.answer(svc, req)
 		writeBody(w, http.StatusOK, body[:len(body)/2])
 	case FaultWrongShape:
-		_, body := s.answer(req)
+		_, body := s.answer(svc, req)
 		writeBody(w, http.StatusOK, wrongShape(body))
 	case FaultOversized:
-		status, body := s.answer(req)
+		status, body := s.answer(svc, req)
 		s.oversize(w, status, body)
 	case FaultReset:
 		reset(w, r)

@@ -101,6 +101,8 @@ func TestWrongShape(t *testing.T) {
 		{Recommendations, "/v1/users/u1/recommendations?limit=1", `{"items":[{"productId":"` + RecommendationsOf("u1")[0].ProductID + `"}]}`},
 		{Notifications, "/v1/users/u1/notifications?limit=1", `{"items":[{"id":"` + NotificationsOf("u1")[0].ID + `"}]}`},
 		{Wallet, "/v1/users/u1/wallet", `{"unexpected":true}`},
+		{Shipping, "/v1/shipments?orderIds=o-u1-29", `{"shipments":[{"orderId":"o-u1-29"}]}`},
+		{Shipping, "/v1/shipments?orderIds=o-u3-1", `{"unexpected":true}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.svc+tt.path, func(t *testing.T) {

@@ -28,7 +28,7 @@ type plan struct {
 // call when that runs out; faults that ignore the caller ignore both.
 func (s *Simulator) serve(svc string, w http.ResponseWriter, r *http.Request) {
 	arrived := time.Now()
-	req := parse(svc, r)
+	req := parse(s.decls[svc], r)
 	bad := ""
 	if s.requireHeaders {
 		bad = checkHeaders(r.Header)
@@ -73,7 +73,7 @@ func (s *Simulator) serve(svc string, w http.ResponseWriter, r *http.Request) {
 		s.inject(svc, p.fault, caller, giveUp, w, r, req)
 		return
 	}
-	status, body := s.answer(req)
+	status, body := s.answer(svc, req)
 	writeBody(w, status, body)
 }
 

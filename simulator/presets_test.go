@@ -7,8 +7,9 @@ import (
 	"github.com/acme/dashboard-gateway/simulator"
 )
 
-// Every preset resolves to valid behaviours: seed is Seed, healthy has no
-// faults or latency, chaotic has a fault on every service.
+// Every preset resolves to a valid behaviour of every service: seed is
+// Seed, healthy has no faults or latency, chaotic has a fault on every
+// service.
 func TestPresets(t *testing.T) {
 	if got := simulator.PresetNames(); !slices.Equal(got, []string{"chaotic", "healthy", "longtail", "seed"}) {
 		t.Errorf("PresetNames() = %v; want chaotic, healthy, longtail, seed", got)
@@ -23,6 +24,9 @@ func TestPresets(t *testing.T) {
 				t.Errorf("Preset(%q)[%s] = %q: %v; want a valid behaviour of a service", name, svc, behavior, err)
 			}
 		}
+		if len(b) != len(simulator.Services()) {
+			t.Errorf("Preset(%q) has %d services; want every one of %q", name, len(b), simulator.Services())
+		}
 	}
 	seed, _ := simulator.Preset("seed")
 	for svc, b := range simulator.Seed() {
@@ -30,8 +34,11 @@ func TestPresets(t *testing.T) {
 			t.Errorf("Preset(seed)[%s] = %q; want Seed()'s %q", svc, seed[svc], b)
 		}
 	}
-	if healthy, _ := simulator.Preset("healthy"); len(healthy) != 0 {
-		t.Errorf("Preset(healthy) = %v; want every service healthy and immediate", healthy)
+	healthy, _ := simulator.Preset("healthy")
+	for svc, b := range healthy {
+		if b != (simulator.Behavior{}) {
+			t.Errorf("Preset(healthy)[%s] = %q; want healthy and immediate", svc, b)
+		}
 	}
 	chaotic, _ := simulator.Preset("chaotic")
 	for _, svc := range simulator.Services() {

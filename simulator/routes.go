@@ -1,32 +1,21 @@
 package simulator
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/acme/dashboard-gateway/contract"
 )
 
-// endpoint names one operation of one service.
-type endpoint int
-
-const (
-	noEndpoint endpoint = iota
-	userProfile
-	userProfiles // batch
-	userOrders
-	products // batch
-	userRecommendations
-	userNotifications
-	userWallet
-)
-
-// request is a parsed request: the endpoint and its validated arguments,
-// or the error answer it gets.
+// request is a parsed request: the kind of endpoint it reached and its
+// validated arguments, or the error answer it gets.
 type request struct {
-	endpoint   endpoint
-	id         string   // the path id
-	ids        []string // batch ids as sent
+	kind       contract.EndpointKind // zero: no endpoint
+	id         string                // the path id
+	ids        []string              // batch ids as sent
 	limit      int
 	unreadOnly bool
 
@@ -45,68 +34,58 @@ func (s *Simulator) Handler(service string) http.Handler {
 	})
 }
 
-// route maps the escaped path of a request to an endpoint of svc and the
-// escaped id in the path, if any.
-func route(svc, escapedPath string) (endpoint, string) {
-	segs := strings.Split(strings.TrimPrefix(escapedPath, "/"), "/")
-	if len(segs) < 2 || segs[0] != "v1" {
-		return noEndpoint, ""
+// route returns the endpoint of svc's declaration that the escaped path of
+// a request names, and the escaped id the path holds where the endpoint's
+// has "{id}"; false when it names none.
+func route(svc contract.Service, escapedPath string) (contract.Endpoint, string, bool) {
+	segs := strings.Split(escapedPath, "/")
+	for _, e := range svc.Endpoints {
+		want := strings.Split(e.Path, "/")
+		if len(want) != len(segs) {
+			continue
+		}
+		id, ok := "", true
+		for i, w := range want {
+			if w == "{id}" {
+				id = segs[i]
+			} else if w != segs[i] {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return e, id, true
+		}
 	}
-	switch {
-	case svc == Catalog && len(segs) == 2 && segs[1] == "products":
-		return products, ""
-	case segs[1] != "users":
-		return noEndpoint, ""
-	case svc == Profile && len(segs) == 2:
-		return userProfiles, ""
-	case svc == Profile && len(segs) == 3:
-		return userProfile, segs[2]
-	case len(segs) != 4:
-		return noEndpoint, ""
-	}
-	if segs[3] != svc {
-		return noEndpoint, ""
-	}
-	switch svc {
-	case Orders:
-		return userOrders, segs[2]
-	case Recommendations:
-		return userRecommendations, segs[2]
-	case Notifications:
-		return userNotifications, segs[2]
-	case Wallet:
-		return userWallet, segs[2]
-	}
-	return noEndpoint, ""
+	return contract.Endpoint{}, "", false
 }
 
 // parse validates a request to svc. Path first (404), then method (405),
 // then the path id and the query (400).
-func parse(svc string, r *http.Request) request {
-	ep, rawID := route(svc, r.URL.EscapedPath())
-	if ep == noEndpoint {
+func parse(svc contract.Service, r *http.Request) request {
+	e, rawID, ok := route(svc, r.URL.EscapedPath())
+	if !ok {
 		return request{status: http.StatusNotFound, errMsg: "no such endpoint"}
 	}
-	req := request{endpoint: ep}
+	req := request{kind: e.Kind}
 	q := r.URL.Query()
-	if ep == userProfiles || ep == products {
-		req.ids = splitIDs(q["ids"])
+	if e.Kind == contract.Batch {
+		req.ids = splitIDs(q[e.IDs])
 	}
 	if r.Method != http.MethodGet {
-		return request{endpoint: ep, ids: req.ids, status: http.StatusMethodNotAllowed, errMsg: "method not allowed"}
+		return request{kind: e.Kind, ids: req.ids, status: http.StatusMethodNotAllowed, errMsg: "method not allowed"}
 	}
 	fail := func(msg string) request {
 		req.status, req.errMsg = http.StatusBadRequest, msg
 		return req
 	}
-	switch ep {
-	case userProfiles, products:
-		if len(req.ids) < 1 || len(req.ids) > 100 {
-			return fail("ids must list 1 to 100 comma-separated ids")
+	if e.Kind == contract.Batch {
+		if len(req.ids) < 1 || len(req.ids) > e.MaxIDs {
+			return fail(fmt.Sprintf("%s must list 1 to %d comma-separated ids", e.IDs, e.MaxIDs))
 		}
 		for _, id := range req.ids {
 			if !validID(id) {
-				return fail("ids must be 1 to 64 characters of A-Z, a-z, 0-9, _ and -")
+				return fail(e.IDs + " must be 1 to 64 characters of A-Z, a-z, 0-9, _ and -")
 			}
 		}
 		return req
@@ -116,28 +95,41 @@ func parse(svc string, r *http.Request) request {
 		return fail("id must be 1 to 64 characters of A-Z, a-z, 0-9, _ and -")
 	}
 	req.id = id
-	if ep == userOrders || ep == userRecommendations || ep == userNotifications {
+	for _, name := range e.Params {
+		if msg := req.param(name, q[name]); msg != "" {
+			return fail(msg)
+		}
+	}
+	return req
+}
+
+// param reads the values of the query parameter name, one a user's
+// resource declares, into req; it returns what is wrong with them, or "".
+func (req *request) param(name string, values []string) string {
+	switch name {
+	case "limit":
 		req.limit = 10
-		if v, ok := q["limit"]; ok {
-			n, err := strconv.Atoi(v[0])
+		if len(values) > 0 {
+			n, err := strconv.Atoi(values[0])
 			if err != nil || n < 0 || n > 100 {
-				return fail("limit must be an integer from 0 to 100")
+				return "limit must be an integer from 0 to 100"
 			}
 			req.limit = n
 		}
-	}
-	if ep == userNotifications {
-		if v, ok := q["unreadOnly"]; ok {
-			switch v[0] {
+	case "unreadOnly":
+		if len(values) > 0 {
+			switch values[0] {
 			case "true":
 				req.unreadOnly = true
 			case "false":
 			default:
-				return fail("unreadOnly must be true or false")
+				return "unreadOnly must be true or false"
 			}
 		}
+	default:
+		return "the simulator cannot read the declared parameter " + name
 	}
-	return req
+	return ""
 }
 
 // splitIDs joins the comma-separated lists of every ids parameter; nil if

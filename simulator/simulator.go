@@ -10,12 +10,14 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/acme/dashboard-gateway/contract"
 )
 
 // ErrClosed is returned by [Simulator.Start] after [Simulator.Close].
 var ErrClosed = errors.New("simulator: closed")
 
-// Options configure a [Simulator]. The zero value is six healthy services
+// Options configure a [Simulator]. The zero value is every service healthy
 // with no delay, no call log and no header checks.
 type Options struct {
 	// Seed seeds the random choices: latency draws, fault-rate draws and
@@ -52,8 +54,9 @@ type Simulator struct {
 	logger         *slog.Logger
 	record         bool
 	requireHeaders bool
-	seed           uint64        // Options.Seed, for the choices made per call or id
-	stop           chan struct{} // closed by Close: releases hangs and trickles
+	seed           uint64                      // Options.Seed, for the choices made per call or id
+	decls          map[string]contract.Service // each service's declaration; read-only after New
+	stop           chan struct{}               // closed by Close: releases hangs and trickles
 
 	mu        sync.Mutex // guards the fields below, the services' streams included
 	closed    bool
@@ -79,13 +82,15 @@ func New(opts Options) *Simulator {
 		record:         opts.Record,
 		requireHeaders: opts.RequireHeaders,
 		seed:           opts.Seed,
+		decls:          make(map[string]contract.Service),
 		stop:           make(chan struct{}),
 		behaviors:      make(map[string]Behavior, len(opts.Behaviors)),
-		services:       make(map[string]*serviceState, 6),
+		services:       make(map[string]*serviceState),
 		changed:        make(chan struct{}),
 	}
-	for i, svc := range Services() {
-		s.services[svc] = &serviceState{rng: newStream(opts.Seed, i)}
+	for i, decl := range contract.Services() {
+		s.decls[decl.Name] = decl
+		s.services[decl.Name] = &serviceState{rng: newStream(opts.Seed, i)}
 	}
 	for svc, b := range opts.Behaviors {
 		mustKnow(svc)
@@ -127,7 +132,7 @@ func (s *Simulator) Behavior(service string) Behavior {
 	return s.behaviors[service]
 }
 
-// Start serves the named services, all six when none are named, on host,
+// Start serves the named services, all of them when none are named, on host,
 // one listener each. Every listener speaks HTTP/1.1 and h2c with prior
 // knowledge on the same port. With basePort 0 the ports are free ones the
 // system picks; otherwise service i of [Services] listens on basePort+i.
@@ -138,7 +143,7 @@ func (s *Simulator) Start(host string, basePort int, services ...string) (map[st
 	if len(services) == 0 {
 		services = Services()
 	}
-	if basePort < 0 || basePort > 65535-5 {
+	if basePort < 0 || basePort > MaxBasePort() {
 		return nil, fmt.Errorf("simulator: start: base port %d out of range", basePort)
 	}
 	seen := make(map[string]bool, len(services))

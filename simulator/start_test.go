@@ -8,23 +8,13 @@ import (
 	"testing"
 )
 
-// canonicalPath is one healthy endpoint per service.
-var canonicalPath = map[string]string{
-	Profile:         "/v1/users/u1",
-	Orders:          "/v1/users/u1/orders",
-	Catalog:         "/v1/products?ids=p1,p2",
-	Recommendations: "/v1/users/u1/recommendations",
-	Notifications:   "/v1/users/u1/notifications",
-	Wallet:          "/v1/users/u1/wallet",
-}
-
-// TestStart serves all six services on free ports and talks to each over
+// TestStart serves every service on free ports and talks to each over
 // HTTP/1.1 and h2c, checking the protocol the handler saw.
 func TestStart(t *testing.T) {
 	noLeaks(t)
 	s, urls := startSim(t, Options{Record: true})
-	if len(urls) != 6 {
-		t.Fatalf("Start returned %d URLs; want 6", len(urls))
+	if len(urls) != len(Services()) {
+		t.Fatalf("Start returned %d URLs; want one for each of %q", len(urls), Services())
 	}
 	for _, p := range protocols {
 		c := p.client(t)
@@ -32,8 +22,9 @@ func TestStart(t *testing.T) {
 			if !strings.HasPrefix(urls[svc], "http://127.0.0.1:") {
 				t.Errorf("URL of %s %q; want http://127.0.0.1:<port>", svc, urls[svc])
 			}
-			if got := get(t, c, urls[svc]+canonicalPath[svc]); got.status != 200 {
-				t.Errorf("%s GET %s: status %d; want 200", p.name, canonicalPath[svc], got.status)
+			path := examplePath(t, s.decls[svc].Endpoints[0])
+			if got := get(t, c, urls[svc]+path); got.status != 200 {
+				t.Errorf("%s GET %s: status %d; want 200", p.name, path, got.status)
 			}
 			calls := s.Calls(svc)
 			if last := calls[len(calls)-1]; last.Proto != p.name {
@@ -81,7 +72,7 @@ func TestStartErrors(t *testing.T) {
 		{"unknown service", 0, []string{"billing"}, `"billing"`},
 		{"repeated service", 0, []string{Profile, Profile}, `"profile"`},
 		{"negative port", -1, nil, "out of range"},
-		{"port too high", 65531, nil, "out of range"},
+		{"port too high", MaxBasePort() + 1, nil, "out of range"},
 	}
 	s := New(Options{})
 	defer s.Close()

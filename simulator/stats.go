@@ -19,7 +19,7 @@ type Call struct {
 	Traceparent string     // traceparent as received
 	Subject     string     // X-Auth-Subject as received (the caller the gateway authenticated)
 	Proto       string     // r.Proto, e.g. "HTTP/1.1" or "HTTP/2.0"
-	IDs         []string   // the ids of a batch call (?ids=...) as sent, else nil
+	IDs         []string   // the ids of a batch call (its declared ids parameter) as sent, else nil
 	Fault       Fault      // the fault applied to this call, FaultNone if none
 }
 

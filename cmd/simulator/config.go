@@ -28,13 +28,14 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	fs := flag.NewFlagSet("simulator", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.host, "host", "127.0.0.1", "`address` to listen on")
-	fs.IntVar(&cfg.basePort, "base-port", 9101, "`port` of the profile service; the others follow in order "+
-		strings.Join(simulator.Services(), ", ")+"; 0 picks free ports")
+	services := simulator.Services()
+	fs.IntVar(&cfg.basePort, "base-port", 9101, "`port` of the "+services[0]+" service; the others follow in order "+
+		strings.Join(services, ", ")+"; 0 picks free ports")
 	fs.Uint64Var(&cfg.seed, "seed", 1, "seed of the latency, fault and batch-order draws")
 	fs.StringVar(&cfg.preset, "preset", "seed", "starting behaviour of every service: "+strings.Join(simulator.PresetNames(), ", ")+" (package simulator's Preset)")
 	fs.BoolVar(&cfg.requireHeaders, "require-headers", false, "answer 400 when X-Request-Id or X-Timeout-Ms is missing or bad")
 	overrides := make(map[string]simulator.Behavior)
-	for _, svc := range simulator.Services() {
+	for _, svc := range services {
 		fs.Func(svc, "behaviour `spec` of the "+svc+" service, overriding the preset, "+
 			`e.g. "latency=100ms..1s,tail=2%:800ms,fault=500@30%", or "fault=503x2" to fail `+
 			`only the first 2 calls; "" is healthy`,
@@ -65,8 +66,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	if !ok {
 		return nil, fmt.Errorf("-preset: unknown preset %q (want %s)", cfg.preset, strings.Join(simulator.PresetNames(), ", "))
 	}
-	if cfg.basePort < 0 || cfg.basePort > 65535-5 {
-		return nil, fmt.Errorf("-base-port: %d is not a port from 0 to 65530", cfg.basePort)
+	if maxPort := simulator.MaxBasePort(); cfg.basePort < 0 || cfg.basePort > maxPort {
+		return nil, fmt.Errorf("-base-port: %d is not a port from 0 to %d", cfg.basePort, maxPort)
 	}
 	cfg.behaviors = behaviors
 	for svc, b := range overrides {

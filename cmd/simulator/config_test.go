@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -84,7 +85,7 @@ func TestParseConfigErrors(t *testing.T) {
 		wantFlag string
 	}{
 		{"bad port", []string{"-base-port", "http"}, nil, "-base-port"},
-		{"port out of range", []string{"-base-port", "65531"}, nil, "-base-port"},
+		{"port out of range", []string{"-base-port", strconv.Itoa(simulator.MaxBasePort() + 1)}, nil, "-base-port"},
 		{"bad seed", []string{"-seed", "-1"}, nil, "-seed"},
 		{"bad preset", []string{"-preset", "chaos"}, nil, "-preset"},
 		{"bad behaviour", []string{"-orders", "fault=teapot"}, nil, "-orders"},

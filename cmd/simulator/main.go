@@ -1,4 +1,4 @@
-// Command simulator runs the six simulated downstream services standalone,
+// Command simulator runs the simulated downstream services standalone,
 // so the gateway (or curl) can be pointed at them. It prints one
 // NAME_URL=... line per service on stdout, usable as environment for the
 // gateway, logs to stderr, and stops on SIGINT or SIGTERM.

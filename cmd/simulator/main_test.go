@@ -11,8 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/acme/dashboard-gateway/simulator"
 	"go.uber.org/goleak"
+
+	"github.com/acme/dashboard-gateway/contract"
+	"github.com/acme/dashboard-gateway/simulator"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -35,28 +37,26 @@ func TestRun(t *testing.T) {
 
 	urls := map[string]string{}
 	lines := bufio.NewScanner(stdoutR)
-	for len(urls) < 6 && lines.Scan() {
+	all := simulator.Services()
+	for len(urls) < len(all) && lines.Scan() {
 		name, url, ok := strings.Cut(lines.Text(), "_URL=")
 		if !ok {
 			t.Fatalf("stdout line %q; want NAME_URL=url", lines.Text())
 		}
 		urls[strings.ToLower(name)] = url
 	}
-	if err := lines.Err(); err != nil || len(urls) != 6 {
-		t.Fatalf("read URLs %v, %v; want all six", urls, err)
+	if err := lines.Err(); err != nil || len(urls) != len(all) {
+		t.Fatalf("read URLs %v, %v; want one for each of %q", urls, err, all)
 	}
 
 	tr := &http.Transport{}
 	defer tr.CloseIdleConnections()
 	c := &http.Client{Transport: tr}
-	for _, svc := range simulator.Services() {
-		paths := map[string]string{
-			simulator.Catalog: "/v1/products?ids=p1",
-			simulator.Profile: "/v1/users/u1",
-		}
-		path, ok := paths[svc]
-		if !ok {
-			path = "/v1/users/u1/" + svc
+	for _, decl := range contract.Services() {
+		svc, e := decl.Name, decl.Endpoints[0]
+		path := strings.Replace(e.Path, "{id}", "u1", 1)
+		if e.Kind == contract.Batch {
+			path += "?" + e.IDs + "=u1"
 		}
 		for _, withHeaders := range []bool{true, false} {
 			req, _ := http.NewRequest(http.MethodGet, urls[svc]+path, nil)

@@ -12,7 +12,7 @@ import (
 	"github.com/acme/dashboard-gateway/simulator"
 )
 
-// Start serves sim's six services on 127.0.0.1 and returns clients of them,
+// Start serves every one of sim's services on 127.0.0.1 and returns clients of them,
 // each service configured as sc says with its URL set to sim's. The
 // clients, then sim, close when tb's test ends.
 func Start(tb testing.TB, sim *simulator.Simulator, sc downstream.ServiceConfig) *downstream.Clients {

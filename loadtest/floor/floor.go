@@ -27,8 +27,8 @@ import (
 const Deadline = 1500 * time.Millisecond
 
 // Handler serves GET /dashboard/{userId} from the services at the base
-// URLs in urls (keyed profile, orders, catalog, recommendations,
-// notifications, wallet). With ?products=false it leaves out the products
+// URLs in URLs, keyed by service name (contract.Services); it calls those
+// a dashboard's fields need. With ?products=false it leaves out the products
 // of orders and recommendations, and so the catalog service.
 type Handler struct {
 	URLs   map[string]string

@@ -1,10 +1,10 @@
 // Command floor serves the hand-written fan-out of package floor for the
 // load tests: GET /dashboard/{userId}, and GET /metrics with the process's
 // allocation counters in Prometheus's text format, as the gateway's admin
-// listener has them. The services' base URLs come from PROFILE_URL,
-// ORDERS_URL, ... as cmd/simulator prints them; FLOOR_ADDR is where to
-// listen (default 127.0.0.1:0); the address listened on is printed on
-// stdout. It stops on SIGINT or SIGTERM.
+// listener has them. The services' base URLs come from <NAME>_URL for
+// each of contract.Services (PROFILE_URL, ...), as cmd/simulator prints
+// them; FLOOR_ADDR is where to listen (default 127.0.0.1:0); the address
+// listened on is printed on stdout. It stops on SIGINT or SIGTERM.
 package main
 
 import (
@@ -18,6 +18,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/acme/dashboard-gateway/contract"
 	"github.com/acme/dashboard-gateway/loadtest/floor"
 )
 
@@ -32,8 +33,8 @@ func main() {
 
 func run(ctx context.Context) error {
 	urls := map[string]string{}
-	for _, s := range []string{"profile", "orders", "catalog", "recommendations", "notifications", "wallet"} {
-		urls[s] = os.Getenv(strings.ToUpper(s) + "_URL")
+	for _, s := range contract.Services() {
+		urls[s.Name] = os.Getenv(strings.ToUpper(s.Name) + "_URL")
 	}
 	addr := os.Getenv("FLOOR_ADDR")
 	if addr == "" {
