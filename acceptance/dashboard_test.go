@@ -89,26 +89,6 @@ func TestFullDashboard(t *testing.T) {
 	}
 }
 
-// fieldPaths returns, for a failing service, the response paths that must be
-// null with its error (for catalog: every product of the full query).
-func fieldPaths(tb testing.TB, r gatewaytest.Result, service string) []string {
-	tb.Helper()
-	if service != simulator.Catalog {
-		return []string{"dashboard." + service}
-	}
-	d := r.Dashboard(tb)
-	var paths []string
-	for i, o := range d.Orders {
-		for j := range o.Items {
-			paths = append(paths, fmt.Sprintf("dashboard.orders.%d.items.%d.product", i, j))
-		}
-	}
-	for i := range d.Recommendations {
-		paths = append(paths, fmt.Sprintf("dashboard.recommendations.%d.product", i))
-	}
-	return paths
-}
-
 func TestServiceFailingAlone(t *testing.T) {
 	faults := []struct {
 		fault  simulator.Fault
@@ -138,7 +118,7 @@ func TestServiceFailingAlone(t *testing.T) {
 				}
 				d := r.Dashboard(t)
 				byPath := r.ErrorsByPath()
-				want := fieldPaths(t, r, svc)
+				want := gatewaytest.FailedPaths(d, svc, true)
 				if len(r.GQL.Errors) != len(want) {
 					t.Errorf("%d errors; want %d (one per failed field): %+v", len(r.GQL.Errors), len(want), r.GQL.Errors)
 				}

@@ -14,7 +14,7 @@ import (
 // the catalog gets exactly one batch.
 const matrixQuery = `{ dashboard(userId: "u2") {
 	profile { name }
-	orders { id items { quantity product { name } } }
+	orders { id items { quantity product { name } } shipment { status } }
 	recommendations { score }
 	notifications { unreadCount }
 	wallet { loyaltyPoints }
@@ -159,15 +159,7 @@ func checkCell(t *testing.T, e *gatewaytest.Gateway, r gatewaytest.Result, svc, 
 		t.Fatalf("status %d; want 200", r.Status)
 	}
 	d := r.Dashboard(t)
-	paths := []string{"dashboard." + svc}
-	if svc == simulator.Catalog {
-		paths = nil
-		for i, o := range d.Orders {
-			for j := range o.Items {
-				paths = append(paths, "dashboard.orders."+strconv.Itoa(i)+".items."+strconv.Itoa(j)+".product")
-			}
-		}
-	}
+	paths := gatewaytest.FailedPaths(d, svc, false)
 
 	// The field's value, or null with the right error.
 	byPath := r.ErrorsByPath()
@@ -214,8 +206,8 @@ func checkCell(t *testing.T, e *gatewaytest.Gateway, r gatewaytest.Result, svc, 
 		switch {
 		case s == svc:
 			wantCalls = want.calls - want.hedges + hedges
-		case s == simulator.Catalog && svc == simulator.Orders && want.code != "":
-			wantCalls = 0 // no orders, no products to look up
+		case (s == simulator.Catalog || s == simulator.Shipping) && svc == simulator.Orders && want.code != "":
+			wantCalls = 0 // no orders, no products or shipments to look up
 		}
 		if calls[s] != wantCalls {
 			t.Errorf("%s got %d calls; want %d (failing: %s with %s)", s, calls[s], wantCalls, svc, fault)

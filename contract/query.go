@@ -16,6 +16,7 @@ const DashboardQuery = `query Dashboard($id: ID!) {
         unitPrice { amountMinor currency formatted }
         product { id name price { amountMinor currency formatted } imageUrl inStock }
       }
+      shipment { carrier status estimatedDelivery trackingUrl }
     }
     recommendations {
       score reason

@@ -48,10 +48,11 @@ type Dashboard = budget.Dashboard
 type Builder interface {
 	Open(ctx context.Context, userIDs []string, sel Selection) ([]*Dashboard, error)
 	Profile(ctx context.Context, d *Dashboard) (*model.Profile, error)
-	Orders(ctx context.Context, d *Dashboard, first *int, products bool) ([]*model.Order, error)
+	Orders(ctx context.Context, d *Dashboard, first *int, parts OrderParts) ([]*model.Order, error)
 	Recommendations(ctx context.Context, d *Dashboard, first *int, products bool) ([]*model.Recommendation, error)
 	Notifications(ctx context.Context, d *Dashboard, first *int, unreadOnly *bool) (*model.NotificationFeed, error)
 	Wallet(ctx context.Context, d *Dashboard) (*model.Wallet, error)
+	Shipments(ctx context.Context, orders []*model.Order) ([]*model.Shipment, error)
 }
 
 var _ Builder = (*Service)(nil)

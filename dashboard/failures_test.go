@@ -23,7 +23,7 @@ func resolveAll(ctx context.Context, svc *dashboard.Service, d *dashboard.Dashbo
 	out := map[string]resolved{}
 	p, err := svc.Profile(ctx, d)
 	out["profile"] = resolved{p != nil, err}
-	o, err := svc.Orders(ctx, d, nil, false)
+	o, err := svc.Orders(ctx, d, nil, dashboard.OrderParts{})
 	out["orders"] = resolved{o != nil, err}
 	r, err := svc.Recommendations(ctx, d, nil, false)
 	out["recommendations"] = resolved{r != nil, err}
@@ -94,7 +94,7 @@ func TestUnknownUser(t *testing.T) {
 			t.Errorf("%s: error %v; want %s's %s", f.name, f.err, f.service, downstream.KindNotFound)
 		}
 	}
-	orders, err := svc.Orders(ctx, d, nil, true)
+	orders, err := svc.Orders(ctx, d, nil, dashboard.OrderParts{Products: true})
 	if err != nil || orders == nil || len(orders) != 0 {
 		t.Errorf("orders %+v, %v; want an empty list", orders, err)
 	}

@@ -26,16 +26,32 @@ func (s *Service) Profile(ctx context.Context, d *Dashboard) (*model.Profile, er
 	})
 }
 
+// OrderParts says what is selected of each order beyond the order itself.
+type OrderParts struct {
+	// Products: every item's product, looked up with the list.
+	Products bool
+	// Shipments: the orders' shipments, which Shipments returns; they are
+	// asked for as soon as the list arrives, alongside the products.
+	Shipments bool
+}
+
 // Orders returns the user's latest orders, at most first (nil: the
-// default); with products, every item's product too, looked up together.
-func (s *Service) Orders(ctx context.Context, d *Dashboard, first *int, products bool) ([]*model.Order, error) {
+// default), with what parts says of them.
+func (s *Service) Orders(ctx context.Context, d *Dashboard, first *int, parts OrderParts) ([]*model.Order, error) {
 	return resolve(ctx, d, "orders", func(ctx context.Context, l *loaders.Loaders) ([]*model.Order, error) {
 		list, err := l.Orders(ctx, d.UserID, firstArg(first))
 		if err != nil {
 			return nil, err
 		}
+		if parts.Shipments {
+			ids := make([]string, len(list))
+			for i, o := range list {
+				ids[i] = o.ID
+			}
+			l.PrefetchShipments(ctx, ids)
+		}
 		out := orders(list)
-		if products {
+		if parts.Products {
 			found := lookUpProducts(ctx, l, orderProductIDs(list))
 			for i, o := range list {
 				for j, it := range o.Items {
@@ -91,6 +107,29 @@ func (s *Service) Wallet(ctx context.Context, d *Dashboard) (*model.Wallet, erro
 		}
 		return wallet(w), nil
 	})
+}
+
+// Shipments returns the shipments of orders, in their order: nil for an
+// order that has none (yet). They are fetched together (a call per 100
+// orders), with every other list's of the operation that asks at once.
+func (s *Service) Shipments(ctx context.Context, orders []*model.Order) ([]*model.Shipment, error) {
+	l, err := operation(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(orders))
+	asked := make([]string, 0, len(orders))
+	for i, o := range orders {
+		if o != nil {
+			ids[i] = o.ID
+			asked = append(asked, o.ID)
+		}
+	}
+	found, err := l.Shipments(ctx, asked)
+	if err != nil {
+		return nil, err
+	}
+	return shipments(ids, found), nil
 }
 
 // resolve resolves field name of d with get, under the context the field's

@@ -67,7 +67,7 @@ func TestFieldModels(t *testing.T) {
 		t.Run(id, func(t *testing.T) {
 			ctx := s.operation(t)
 			d := open(t, ctx, svc, id)
-			orders, err := svc.Orders(ctx, d, all, false)
+			orders, err := svc.Orders(ctx, d, all, dashboard.OrderParts{})
 			if err != nil {
 				t.Fatalf("Orders: %v", err)
 			}
@@ -129,7 +129,7 @@ func TestFirst(t *testing.T) {
 		get     func(context.Context, *dashboard.Dashboard, *int) (n int, null bool, err error)
 	}{
 		{simulator.Orders, len(simulator.OrdersOf(user)), func(ctx context.Context, d *dashboard.Dashboard, first *int) (int, bool, error) {
-			l, err := svc.Orders(ctx, d, first, false)
+			l, err := svc.Orders(ctx, d, first, dashboard.OrderParts{})
 			return len(l), l == nil, err
 		}},
 		{simulator.Recommendations, len(simulator.RecommendationsOf(user)), func(ctx context.Context, d *dashboard.Dashboard, first *int) (int, bool, error) {

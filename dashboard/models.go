@@ -1,6 +1,8 @@
 package dashboard
 
 import (
+	"time"
+
 	"github.com/acme/dashboard-gateway/downstream"
 	"github.com/acme/dashboard-gateway/graph/model"
 )
@@ -103,6 +105,32 @@ func notificationFeed(f *downstream.NotificationFeed) *model.NotificationFeed {
 		items[i] = &notes[i]
 	}
 	return &model.NotificationFeed{UnreadCount: *f.UnreadCount, Items: items}
+}
+
+// shipments returns the models of the shipments found of the orders ids, in
+// their order (nil for an order without one), allocated together.
+func shipments(ids []string, found map[string]*downstream.Shipment) []*model.Shipment {
+	models := make([]model.Shipment, 0, len(found))
+	out := make([]*model.Shipment, len(ids))
+	for i, id := range ids {
+		s, ok := found[id]
+		if !ok {
+			continue
+		}
+		var eta *time.Time
+		if s.EstimatedDelivery != nil {
+			t := s.EstimatedDelivery.UTC()
+			eta = &t
+		}
+		models = append(models, model.Shipment{
+			Carrier:           s.Carrier,
+			Status:            model.ShipmentStatus(s.Status),
+			EstimatedDelivery: eta,
+			TrackingURL:       s.TrackingURL,
+		})
+		out[i] = &models[len(models)-1]
+	}
+	return out
 }
 
 func wallet(w *downstream.UserWallet) *model.Wallet {

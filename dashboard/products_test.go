@@ -31,7 +31,7 @@ var productLists = []struct {
 	get  withProducts
 }{
 	{"orders", func(ctx context.Context, svc *dashboard.Service, d *dashboard.Dashboard, products bool) ([]lookup, error) {
-		list, err := svc.Orders(ctx, d, ptr(5), products)
+		list, err := svc.Orders(ctx, d, ptr(5), dashboard.OrderParts{Products: products})
 		want := simulator.OrdersOf(d.UserID)
 		var out []lookup
 		for i, o := range list {

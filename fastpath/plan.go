@@ -31,6 +31,9 @@ type (
 		kind fieldKind
 		// resolve calls the field's resolver with its arguments (kindResolver).
 		resolve func(ctx context.Context, x *execution, f *field, obj any) (any, error)
+		// batch calls the field's batch resolver for a list of objects
+		// (kindBatch): a result or an error for each.
+		batch func(ctx context.Context, x *execution, f *field, parents []any) ([]any, error)
 		// get returns the field's value when it is not a resolver's, for
 		// the resolvers below it (kindPlain, object-typed fields).
 		get func(ctx context.Context, x *execution, f *field, obj any) (any, error)
@@ -53,6 +56,9 @@ const (
 	// kindResolver: one of gqlgen's resolvers, or a method with a context:
 	// resolved concurrently with the others before anything is written.
 	kindResolver
+	// kindBatch: one of gqlgen's batch resolvers: resolved once for the
+	// objects of a list (gqlgen's batch: true), concurrently with the rest.
+	kindBatch
 	// kindTypename: __typename.
 	kindTypename
 )
@@ -84,6 +90,9 @@ type selection struct {
 	// visit: some field is a resolver, has one below it, or is deferred:
 	// the object is visited before writing (run.go).
 	visit bool
+	// batches: some field is a batch resolver's, resolved once for every
+	// object of a list (batch.go).
+	batches bool
 }
 
 // field is one response key of a selection.
@@ -297,8 +306,9 @@ func (c *compiler) collect(typeName string, sets []ast.SelectionSet, deferring, 
 			// below it is deferred again.
 			f.sub = c.collect(f.typ.elem, []ast.SelectionSet{f.sels}, below && f.group == 0, below && f.group == 0)
 		}
-		f.work = f.typ.kind == kindResolver || f.sub != nil && f.sub.visit
+		f.work = f.typ.kind == kindResolver || f.typ.kind == kindBatch || f.sub != nil && f.sub.visit
 		sel.visit = sel.visit || f.work || f.group > 0
+		sel.batches = sel.batches || f.typ.kind == kindBatch
 		if !f.work {
 			f.sels = nil // only the resolvers' field contexts need them
 		}
@@ -329,7 +339,7 @@ func (c *compiler) deferred(t *objectType, deferring bool, ds ast.DirectiveList,
 		return outer
 	}
 	var label string
-	if arg := d.Arguments.ForName("label"); arg != nil {
+	if arg := d.Arguments.ForName("label"); arg != nil && arg.Value.Kind != ast.NullValue {
 		label = arg.Value.Raw // static: validation refuses variables (limits.ValidationRules)
 	}
 	if arg := d.Arguments.ForName("if"); arg != nil {

@@ -42,6 +42,7 @@ func (s *Schema) newExecution(opCtx *graphql.OperationContext, p *plan) *executi
 type node struct {
 	slots []slot  // of an object: by index of the field in its selection
 	elems []*node // of a list: by index
+	parts []*part // of an object: its deferred parts
 
 	// Where the initial response wrote the object (defer.go): its parts
 	// are sent only if it is still there.
@@ -115,7 +116,7 @@ func (u *unit) finish() {
 func (x *execution) resolve(ctx context.Context) {
 	u := &unit{x: x, done: make(chan struct{})}
 	u.hold()
-	x.root = x.object(ctx, x.s.types["Query"], x.plan.root, nil, u)
+	x.root = x.object(ctx, x.s.types["Query"], x.plan.root, nil, u, false)
 	u.finish()
 	<-u.done
 }
@@ -124,7 +125,10 @@ func (x *execution) resolve(ctx context.Context) {
 // type t) need: each resolver field as a task of its own, and the walk
 // below the others. A deferred group's fields go in the group's part
 // instead of u. ctx carries the field context of obj's field (its path).
-func (x *execution) object(ctx context.Context, t *objectType, sel *selection, obj any, u *unit) *node {
+// The batch fields of an element of a list are the list's to resolve
+// (batch.go), those of an object on its own its own; so is releasing the
+// holds of its parts' units, once the batch fields are started.
+func (x *execution) object(ctx context.Context, t *objectType, sel *selection, obj any, u *unit, inList bool) *node {
 	if !sel.visit {
 		return nil
 	}
@@ -132,6 +136,7 @@ func (x *execution) object(ctx context.Context, t *objectType, sel *selection, o
 	var parts []*part
 	if len(sel.groups) > 0 {
 		parts = x.newParts(ctx, t, sel, obj, n)
+		n.parts = parts
 	}
 	for i, f := range sel.fields {
 		if !f.work {
@@ -146,10 +151,16 @@ func (x *execution) object(ctx context.Context, t *objectType, sel *selection, o
 			}
 		}
 		s := &n.slots[i]
-		if f.typ.kind == kindResolver {
+		switch f.typ.kind {
+		case kindResolver:
 			fu.add()
 			turn := x.turn(ctx)
 			go x.task(ctx, f, s, obj, fu, turn)
+			continue
+		case kindBatch:
+			if !inList {
+				x.batch(f, i, []element{{obj: obj, n: n, ctx: ctx, u: u}})
+			}
 			continue
 		}
 		fctx := graphql.WithFieldContext(ctx, &graphql.FieldContext{Object: t.name, Field: collected(f)})
@@ -159,10 +170,19 @@ func (x *execution) object(ctx context.Context, t *objectType, sel *selection, o
 			s.kid = x.value(fctx, f, reflect.ValueOf(v), fu)
 		}
 	}
-	for _, p := range parts {
-		p.unit.finish()
+	if !inList {
+		release(n)
 	}
 	return n
+}
+
+// release releases the holds of n's parts: every task of theirs is
+// counted (those of the batch fields of a list's element too, once its
+// list has started them).
+func release(n *node) {
+	for _, p := range n.parts {
+		p.unit.finish()
+	}
 }
 
 // turn waits for a turn to call a resolver, in a goroutine of its own, and
@@ -268,9 +288,24 @@ func (x *execution) value(ctx context.Context, f *field, v reflect.Value, u *uni
 			return nil
 		}
 		n := &node{elems: make([]*node, v.Len())}
+		var objects []element // the elements that are objects, for the batch fields
 		for i := range n.elems {
 			ictx := graphql.WithFieldContext(ctx, &graphql.FieldContext{Index: &i})
-			n.elems[i] = x.value(ictx, f, v.Index(i), u)
+			e := v.Index(i)
+			if obj, ok := object(e); ok && f.sub.batches {
+				n.elems[i] = x.object(ictx, x.s.types[f.typ.elem], f.sub, obj, u, true)
+				objects = append(objects, element{obj: obj, n: n.elems[i], ctx: ictx, u: u})
+				continue
+			}
+			n.elems[i] = x.value(ictx, f, e, u)
+		}
+		for i, g := range f.sub.fields {
+			if g.typ.kind == kindBatch && len(objects) > 0 {
+				x.batch(g, i, objects)
+			}
+		}
+		for _, e := range objects {
+			release(e.n)
 		}
 		return n
 	case reflect.Struct:
@@ -278,7 +313,7 @@ func (x *execution) value(ctx context.Context, f *field, v reflect.Value, u *uni
 			v = v.Addr() // an element of a slice of values: gqlgen hands resolvers its address
 		}
 	}
-	return x.object(ctx, x.s.types[f.typ.elem], f.sub, v.Interface(), u)
+	return x.object(ctx, x.s.types[f.typ.elem], f.sub, v.Interface(), u, false)
 }
 
 // collected is f as gqlgen's CollectFields gives it to resolvers.

@@ -55,7 +55,7 @@ func schemaTypes() map[string]*objectType {
 			"unreadCount": {id: 1, object: "NotificationFeed", name: "unreadCount", kind: kindPlain, source: graphql.NullSourceModelField},
 			"items":       {id: 2, object: "NotificationFeed", name: "items", kind: kindPlain, source: graphql.NullSourceModelField, elem: "Notification", get: getNotificationFeed_items},
 		}},
-		"Order": {name: "Order", async: false, write: func(w *writer, sel *selection, obj any, n *node, group int) bool {
+		"Order": {name: "Order", async: true, write: func(w *writer, sel *selection, obj any, n *node, group int) bool {
 			v, _ := obj.(*model.Order)
 			return writeOrder(w, sel, v, n, group)
 		}, fields: map[string]*fieldType{
@@ -64,6 +64,7 @@ func schemaTypes() map[string]*objectType {
 			"placedAt": {id: 3, object: "Order", name: "placedAt", kind: kindPlain, source: graphql.NullSourceModelField},
 			"total":    {id: 4, object: "Order", name: "total", kind: kindPlain, source: graphql.NullSourceModelField, elem: "Money", get: getOrder_total},
 			"items":    {id: 5, object: "Order", name: "items", kind: kindPlain, source: graphql.NullSourceModelField, elem: "OrderItem", get: getOrder_items},
+			"shipment": {id: 6, object: "Order", name: "shipment", kind: kindBatch, source: graphql.NullSourceResolver, elem: "Shipment", batch: batchOrder_shipment},
 		}},
 		"OrderItem": {name: "OrderItem", async: false, write: func(w *writer, sel *selection, obj any, n *node, group int) bool {
 			v, _ := obj.(*model.OrderItem)
@@ -105,6 +106,15 @@ func schemaTypes() map[string]*objectType {
 			"score":   {id: 1, object: "Recommendation", name: "score", kind: kindPlain, source: graphql.NullSourceModelField},
 			"reason":  {id: 2, object: "Recommendation", name: "reason", kind: kindPlain, source: graphql.NullSourceModelField},
 			"product": {id: 3, object: "Recommendation", name: "product", kind: kindPlain, source: graphql.NullSourceModelMethod, elem: "Product", get: getRecommendation_product},
+		}},
+		"Shipment": {name: "Shipment", async: false, write: func(w *writer, sel *selection, obj any, n *node, group int) bool {
+			v, _ := obj.(*model.Shipment)
+			return writeShipment(w, sel, v, n, group)
+		}, fields: map[string]*fieldType{
+			"carrier":           {id: 1, object: "Shipment", name: "carrier", kind: kindPlain, source: graphql.NullSourceModelField},
+			"status":            {id: 2, object: "Shipment", name: "status", kind: kindPlain, source: graphql.NullSourceModelField},
+			"estimatedDelivery": {id: 3, object: "Shipment", name: "estimatedDelivery", kind: kindPlain, source: graphql.NullSourceModelField},
+			"trackingUrl":       {id: 4, object: "Shipment", name: "trackingUrl", kind: kindPlain, source: graphql.NullSourceModelField},
 		}},
 		"Wallet": {name: "Wallet", async: false, write: func(w *writer, sel *selection, obj any, n *node, group int) bool {
 			v, _ := obj.(*model.Wallet)
@@ -307,6 +317,15 @@ func writeOrder(w *writer, sel *selection, obj *model.Order, n *node, group int)
 			w.enter(f.elem)
 			ok = w.writeNOrderItem2ᚕᚖgithubᚗcomᚋacmeᚋdashboardᚑgatewayᚋgraphᚋmodelᚐOrderItemᚄ(f, obj.Items, n.kid(i)) && ok
 			w.leave()
+		case 6: // shipment: Shipment
+			w.enter(f.elem)
+			if s := n.at(i); s == nil || s.err != nil {
+				w.failSlot(s, f)
+			} else {
+				v, _ := s.v.(*model.Shipment)
+				ok = w.writeOShipment2ᚖgithubᚗcomᚋacmeᚋdashboardᚑgatewayᚋgraphᚋmodelᚐShipment(f, v, s.kid) && ok
+			}
+			w.leave()
 		}
 	}
 	w.end()
@@ -499,6 +518,37 @@ func writeRecommendation(w *writer, sel *selection, obj *model.Recommendation, n
 			} else {
 				ok = w.writeOProduct2ᚖgithubᚗcomᚋacmeᚋdashboardᚑgatewayᚋgraphᚋmodelᚐProduct(f, v, n.kid(i)) && ok
 			}
+			w.leave()
+		}
+	}
+	w.end()
+	return ok
+}
+
+// writeShipment writes a Shipment of the selection sel: its fields of group.
+func writeShipment(w *writer, sel *selection, obj *model.Shipment, n *node, group int) bool {
+	ok := true
+	w.begin(n)
+	for i, f := range sel.fields {
+		_ = i // not every type's fields use it
+		if f.group != group {
+			continue
+		}
+		w.key(f)
+		switch f.typ.id {
+		case 0:
+			w.str("Shipment")
+		case 1: // carrier: String!
+			w.str(string(obj.Carrier))
+		case 2: // status: ShipmentStatus!
+			w.enum(string(obj.Status))
+		case 3: // estimatedDelivery: Time
+			w.enter(f.elem)
+			ok = w.writeOTime2ᚖtimeᚐTime(f, obj.EstimatedDelivery, n.kid(i)) && ok
+			w.leave()
+		case 4: // trackingUrl: String
+			w.enter(f.elem)
+			ok = w.writeOString2ᚖstring(f, obj.TrackingURL, n.kid(i)) && ok
 			w.leave()
 		}
 	}
@@ -702,6 +752,13 @@ func (w *writer) writeNRecommendation2ᚖgithubᚗcomᚋacmeᚋdashboardᚑgatew
 	return ok
 }
 
+// writeNShipmentStatus2githubᚗcomᚋacmeᚋdashboardᚑgatewayᚋgraphᚋmodelᚐShipmentStatus writes a ShipmentStatus!.
+func (w *writer) writeNShipmentStatus2githubᚗcomᚋacmeᚋdashboardᚑgatewayᚋgraphᚋmodelᚐShipmentStatus(f *field, v model.ShipmentStatus, n *node) bool {
+	_ = n
+	w.enum(string(v))
+	return true
+}
+
 // writeNString2string writes a String!.
 func (w *writer) writeNString2string(f *field, v string, n *node) bool {
 	_ = n
@@ -821,6 +878,21 @@ func (w *writer) writeORecommendation2ᚕᚖgithubᚗcomᚋacmeᚋdashboardᚑga
 	return true
 }
 
+// writeOShipment2ᚖgithubᚗcomᚋacmeᚋdashboardᚑgatewayᚋgraphᚋmodelᚐShipment writes a Shipment.
+func (w *writer) writeOShipment2ᚖgithubᚗcomᚋacmeᚋdashboardᚑgatewayᚋgraphᚋmodelᚐShipment(f *field, v *model.Shipment, n *node) bool {
+	_ = n
+	if v == nil {
+		w.null()
+		return true
+	}
+	start := len(w.b)
+	ok := writeShipment(w, f.sub, v, n, 0)
+	if !ok {
+		w.cutFrom(start)
+	}
+	return true
+}
+
 // writeOString2ᚖstring writes a String.
 func (w *writer) writeOString2ᚖstring(f *field, v *string, n *node) bool {
 	_ = n
@@ -829,6 +901,19 @@ func (w *writer) writeOString2ᚖstring(f *field, v *string, n *node) bool {
 		return true
 	}
 	w.str(string(*v))
+	return true
+}
+
+// writeOTime2ᚖtimeᚐTime writes a Time.
+func (w *writer) writeOTime2ᚖtimeᚐTime(f *field, v *time.Time, n *node) bool {
+	_ = n
+	if v == nil {
+		w.null()
+		return true
+	}
+	if !w.time(*v) {
+		w.null()
+	}
 	return true
 }
 
@@ -933,6 +1018,19 @@ func getOrder_items(ctx context.Context, x *execution, f *field, objAny any) (an
 	obj, _ := objAny.(*model.Order)
 	_ = ctx
 	return obj.Items, nil
+}
+
+func batchOrder_shipment(ctx context.Context, x *execution, f *field, parents []any) ([]any, error) {
+	objs := make([]*model.Order, len(parents))
+	for i, p := range parents {
+		objs[i], _ = p.(*model.Order)
+	}
+	res, err := x.s.resolvers.Order().Shipment(ctx, objs)
+	out := make([]any, len(res))
+	for i := range res {
+		out[i] = res[i]
+	}
+	return out, err
 }
 
 func getOrderItem_unitPrice(ctx context.Context, x *execution, f *field, objAny any) (any, error) {

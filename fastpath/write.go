@@ -203,6 +203,10 @@ func (w *writer) fail(err error, f *field) {
 		graphql.AddError(w.ctx, onPath(e.err, append(path, e.rel...)))
 		w.null()
 		return
+	case batchErr:
+		addBatchError(w.ctx, e.err, path)
+		w.null()
+		return
 	}
 	var loc []gqlerror.Location
 	if p := f.ast.Position; p != nil && p.Line != 0 {
@@ -219,6 +223,34 @@ func (w *writer) fail(err error, f *field) {
 		graphql.AddError(w.ctx, e)
 	}
 	w.null()
+}
+
+// addBatchError is graphql.AddBatchError for an explicit path.
+func addBatchError(ctx context.Context, err error, path ast.Path) {
+	if list, ok := err.(gqlerror.List); ok {
+		for _, item := range list {
+			if item == nil {
+				continue
+			}
+			if item.Path == nil {
+				cloned := *item
+				cloned.Path = path
+				item = &cloned
+			}
+			graphql.AddError(ctx, item)
+		}
+		return
+	}
+	if e, ok := errors.AsType[*gqlerror.Error](err); ok {
+		if e.Path == nil {
+			cloned := *e
+			cloned.Path = path
+			e = &cloned
+		}
+		graphql.AddError(ctx, e)
+		return
+	}
+	graphql.AddError(ctx, gqlerror.WrapPath(path, err))
 }
 
 // onPath is graphql.ErrorOnPath for an explicit path.

@@ -16,8 +16,8 @@ import (
 // notification without its non-null time.
 type broken struct{ *dashboard.Service }
 
-func (b broken) Orders(ctx context.Context, d *dashboard.Dashboard, first *int, products bool) ([]*model.Order, error) {
-	orders, err := b.Service.Orders(ctx, d, first, products)
+func (b broken) Orders(ctx context.Context, d *dashboard.Dashboard, first *int, parts dashboard.OrderParts) ([]*model.Order, error) {
+	orders, err := b.Service.Orders(ctx, d, first, parts)
 	if err == nil && len(orders) > 0 {
 		orders[0].Total = nil
 	}

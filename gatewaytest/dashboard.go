@@ -2,7 +2,11 @@ package gatewaytest
 
 import (
 	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
+
+	"github.com/acme/dashboard-gateway/contract"
 )
 
 // Money is a Money of the schema as a response carries it.
@@ -43,6 +47,12 @@ type Dashboard struct {
 			UnitPrice Money    `json:"unitPrice"`
 			Product   *Product `json:"product"`
 		} `json:"items"`
+		Shipment *struct {
+			Carrier           string  `json:"carrier"`
+			Status            string  `json:"status"`
+			EstimatedDelivery *string `json:"estimatedDelivery"`
+			TrackingURL       *string `json:"trackingUrl"`
+		} `json:"shipment"`
 	} `json:"orders"`
 	Recommendations []struct {
 		Score   float64  `json:"score"`
@@ -63,6 +73,40 @@ type Dashboard struct {
 		Balance       Money `json:"balance"`
 		LoyaltyPoints int   `json:"loyaltyPoints"`
 	} `json:"wallet"`
+}
+
+// FailedPaths returns the paths of d that a failing service nulls, each
+// with its error: for each field the service backs (contract.Services),
+// the dashboard's field, or that field of every order, order item or
+// recommendation d has (recommendations only with recProducts: the query
+// asked for their products).
+func FailedPaths(d Dashboard, service string, recProducts bool) []string {
+	svc, _ := contract.Lookup(service)
+	var paths []string
+	for _, f := range svc.Fields {
+		typ, name, _ := strings.Cut(f, ".")
+		switch typ {
+		case "Dashboard":
+			paths = append(paths, "dashboard."+name)
+		case "Order":
+			for i := range d.Orders {
+				paths = append(paths, fmt.Sprintf("dashboard.orders.%d.%s", i, name))
+			}
+		case "OrderItem":
+			for i, o := range d.Orders {
+				for j := range o.Items {
+					paths = append(paths, fmt.Sprintf("dashboard.orders.%d.items.%d.%s", i, j, name))
+				}
+			}
+		case "Recommendation":
+			for i := range d.Recommendations {
+				if recProducts {
+					paths = append(paths, fmt.Sprintf("dashboard.recommendations.%d.%s", i, name))
+				}
+			}
+		}
+	}
+	return paths
 }
 
 // Dashboard decodes data.dashboard of the response.

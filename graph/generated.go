@@ -30,6 +30,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Dashboard() DashboardResolver
+	Order() OrderResolver
 	Query() QueryResolver
 }
 
@@ -69,6 +70,7 @@ type ComplexityRoot struct {
 		ID       func(childComplexity int) int
 		Items    func(childComplexity int) int
 		PlacedAt func(childComplexity int) int
+		Shipment func(childComplexity int) int
 		Status   func(childComplexity int) int
 		Total    func(childComplexity int) int
 	}
@@ -107,6 +109,13 @@ type ComplexityRoot struct {
 		Score   func(childComplexity int) int
 	}
 
+	Shipment struct {
+		Carrier           func(childComplexity int) int
+		EstimatedDelivery func(childComplexity int) int
+		Status            func(childComplexity int) int
+		TrackingURL       func(childComplexity int) int
+	}
+
 	Wallet struct {
 		Balance       func(childComplexity int) int
 		LoyaltyPoints func(childComplexity int) int
@@ -123,6 +132,9 @@ type DashboardResolver interface {
 	Recommendations(ctx context.Context, obj *budget.Dashboard, first *int) ([]*model.Recommendation, error)
 	Notifications(ctx context.Context, obj *budget.Dashboard, first *int, unreadOnly *bool) (*model.NotificationFeed, error)
 	Wallet(ctx context.Context, obj *budget.Dashboard) (*model.Wallet, error)
+}
+type OrderResolver interface {
+	Shipment(ctx context.Context, objs []*model.Order) ([]*model.Shipment, error)
 }
 type QueryResolver interface {
 	Dashboard(ctx context.Context, userID string) (*budget.Dashboard, error)
@@ -280,6 +292,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Order.PlacedAt(childComplexity), true
+	case "Order.shipment":
+		if e.ComplexityRoot.Order.Shipment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.Shipment(childComplexity), true
 	case "Order.status":
 		if e.ComplexityRoot.Order.Status == nil {
 			break
@@ -421,6 +439,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Recommendation.Score(childComplexity), true
+
+	case "Shipment.carrier":
+		if e.ComplexityRoot.Shipment.Carrier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shipment.Carrier(childComplexity), true
+	case "Shipment.estimatedDelivery":
+		if e.ComplexityRoot.Shipment.EstimatedDelivery == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shipment.EstimatedDelivery(childComplexity), true
+	case "Shipment.status":
+		if e.ComplexityRoot.Shipment.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shipment.Status(childComplexity), true
+	case "Shipment.trackingUrl":
+		if e.ComplexityRoot.Shipment.TrackingURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shipment.TrackingURL(childComplexity), true
 
 	case "Wallet.balance":
 		if e.ComplexityRoot.Wallet.Balance == nil {
@@ -596,6 +639,34 @@ type Order {
   total: Money!
   "The order's lines."
   items: [OrderItem!]!
+  "Added: where the order's parcel is, once it has shipped; null before. From the shipping service: the shipments of a list of orders are fetched together, in one call per 100 orders."
+  shipment: Shipment
+}
+
+"Added: an order's parcel on its way."
+type Shipment {
+  "Who carries it, e.g. DHL."
+  carrier: String!
+  "Where it is."
+  status: ShipmentStatus!
+  "When it should arrive, when the carrier says."
+  estimatedDelivery: Time
+  "Where its journey can be followed, when the carrier has such a page."
+  trackingUrl: String
+}
+
+"Added: where a parcel is."
+enum ShipmentStatus {
+  "The carrier has the label, not the parcel yet."
+  LABEL_CREATED
+  "On its way."
+  IN_TRANSIT
+  "With the courier for delivery today."
+  OUT_FOR_DELIVERY
+  "Delivered."
+  DELIVERED
+  "Held up: lost, damaged, refused or returned."
+  EXCEPTION
 }
 
 "Life cycle of an order."
@@ -773,6 +844,8 @@ func (ec *executionContext) childFields_Order(ctx context.Context, field graphql
 		return ec.fieldContext_Order_total(ctx, field)
 	case "items":
 		return ec.fieldContext_Order_items(ctx, field)
+	case "shipment":
+		return ec.fieldContext_Order_shipment(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Order", field.Name)
 }
@@ -833,6 +906,20 @@ func (ec *executionContext) childFields_Recommendation(ctx context.Context, fiel
 		return ec.fieldContext_Recommendation_product(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Recommendation", field.Name)
+}
+
+func (ec *executionContext) childFields_Shipment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "carrier":
+		return ec.fieldContext_Shipment_carrier(ctx, field)
+	case "status":
+		return ec.fieldContext_Shipment_status(ctx, field)
+	case "estimatedDelivery":
+		return ec.fieldContext_Shipment_estimatedDelivery(ctx, field)
+	case "trackingUrl":
+		return ec.fieldContext_Shipment_trackingUrl(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Shipment", field.Name)
 }
 
 func (ec *executionContext) childFields_Wallet(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1718,6 +1805,61 @@ func (ec *executionContext) fieldContext_Order_items(_ context.Context, field gr
 	return fc, nil
 }
 
+func (ec *executionContext) _Order_shipment(ctx context.Context, field graphql.CollectedField, obj *model.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_shipment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.resolveBatch_Order_shipment(ctx, field, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Shipment) graphql.Marshaler {
+			return ec.marshalOShipment2ᚖgithubᚗcomᚋacmeᚋdashboardᚑgatewayᚋgraphᚋmodelᚐShipment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Order_shipment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Order",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Shipment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+func (ec *executionContext) resolveBatch_Order_shipment(ctx context.Context, field graphql.CollectedField, obj *model.Order) (any, error) {
+	resolver := ec.Resolvers.Order()
+	if batch, ok := graphql.BatchParentsFor[*model.Order](ctx, "Order"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Shipment(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*model.Shipment](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Order.shipment",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Shipment(ctx, []*model.Order{obj})
+	return graphql.ResolveBatchSingleResult[*model.Shipment](
+		ctx,
+		results,
+		err,
+		"Order.shipment",
+	)
+}
+
 func (ec *executionContext) _OrderItem_quantity(ctx context.Context, field graphql.CollectedField, obj *model.OrderItem) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2307,6 +2449,98 @@ func (ec *executionContext) fieldContext_Recommendation_product(_ context.Contex
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Shipment_carrier(ctx context.Context, field graphql.CollectedField, obj *model.Shipment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Shipment_carrier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Carrier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Shipment_carrier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Shipment", field, false, false, "String")
+}
+
+func (ec *executionContext) _Shipment_status(ctx context.Context, field graphql.CollectedField, obj *model.Shipment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Shipment_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ShipmentStatus) graphql.Marshaler {
+			return ec.marshalNShipmentStatus2githubᚗcomᚋacmeᚋdashboardᚑgatewayᚋgraphᚋmodelᚐShipmentStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Shipment_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Shipment", field, false, false, "ShipmentStatus")
+}
+
+func (ec *executionContext) _Shipment_estimatedDelivery(ctx context.Context, field graphql.CollectedField, obj *model.Shipment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Shipment_estimatedDelivery(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EstimatedDelivery, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Shipment_estimatedDelivery(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Shipment", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Shipment_trackingUrl(ctx context.Context, field graphql.CollectedField, obj *model.Shipment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Shipment_trackingUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TrackingURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Shipment_trackingUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Shipment", field, false, false, "String")
 }
 
 func (ec *executionContext) _Wallet_balance(ctx context.Context, field graphql.CollectedField, obj *model.Wallet) (ret graphql.Marshaler) {
@@ -3656,28 +3890,34 @@ func (ec *executionContext) _Order(ctx context.Context, sel ast.SelectionSet, ob
 		case "id":
 			out.Values[i] = ec._Order_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "status":
 			out.Values[i] = ec._Order_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "placedAt":
 			out.Values[i] = ec._Order_placedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "total":
 			out.Values[i] = ec._Order_total(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "items":
 			out.Values[i] = ec._Order_items(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "shipment":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Order_shipment(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -3934,6 +4174,54 @@ func (ec *executionContext) _Recommendation(ctx context.Context, sel ast.Selecti
 			}
 		case "product":
 			out.Values[i] = ec._Recommendation_product(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var shipmentImplementors = []string{"Shipment"}
+
+func (ec *executionContext) _Shipment(ctx context.Context, sel ast.SelectionSet, obj *model.Shipment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, shipmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Shipment")
+		case "carrier":
+			out.Values[i] = ec._Shipment_carrier(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._Shipment_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "estimatedDelivery":
+			out.Values[i] = ec._Shipment_estimatedDelivery(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "trackingUrl":
+			out.Values[i] = ec._Shipment_trackingUrl(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -4555,6 +4843,16 @@ func (ec *executionContext) marshalNRecommendation2ᚖgithubᚗcomᚋacmeᚋdash
 	return ec._Recommendation(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNShipmentStatus2githubᚗcomᚋacmeᚋdashboardᚑgatewayᚋgraphᚋmodelᚐShipmentStatus(ctx context.Context, v any) (model.ShipmentStatus, error) {
+	var res model.ShipmentStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNShipmentStatus2githubᚗcomᚋacmeᚋdashboardᚑgatewayᚋgraphᚋmodelᚐShipmentStatus(ctx context.Context, sel ast.SelectionSet, v model.ShipmentStatus) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -4794,6 +5092,7 @@ func (ec *executionContext) marshalOOrder2ᚕᚖgithubᚗcomᚋacmeᚋdashboard�
 	if v == nil {
 		return graphql.Null
 	}
+	ctx = graphql.WithBatchParents(ctx, "Order", v, nil)
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -4842,6 +5141,13 @@ func (ec *executionContext) marshalORecommendation2ᚕᚖgithubᚗcomᚋacmeᚋd
 	return ret
 }
 
+func (ec *executionContext) marshalOShipment2ᚖgithubᚗcomᚋacmeᚋdashboardᚑgatewayᚋgraphᚋmodelᚐShipment(ctx context.Context, sel ast.SelectionSet, v *model.Shipment) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Shipment(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v any) (*string, error) {
 	if v == nil {
 		return nil, nil
@@ -4857,6 +5163,24 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalString(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalTime(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalTime(*v)
 	return res
 }
 

@@ -96,9 +96,7 @@ func (b *batch[V]) load(ctx context.Context, ids []string) (map[string]V, error)
 		if i > 0 && c == owners[i-1] {
 			continue // waited for already
 		}
-		select {
-		case <-c.done:
-		case <-ctx.Done():
+		if !ready(ctx, c.done) {
 			return nil, downstream.ContextError(ctx, b.svc, b.op)
 		}
 		if c.err != nil {

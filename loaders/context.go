@@ -11,6 +11,23 @@ import (
 
 type ctxKey struct{}
 
+// ready waits for done to close, and reports whether it did before ctx
+// ended. An answer already in when ctx ends is taken: a select on both
+// would pick at random when both are ready.
+func ready(ctx context.Context, done <-chan struct{}) bool {
+	select {
+	case <-done:
+		return true
+	default:
+	}
+	select {
+	case <-done:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
 // NewContext returns ctx carrying l.
 func NewContext(ctx context.Context, l *Loaders) context.Context {
 	return context.WithValue(ctx, ctxKey{}, l)

@@ -104,6 +104,12 @@ func (l *Loaders) PrefetchProducts(ctx context.Context, productIDs []string) {
 	l.products.prefetch(ctx, productIDs)
 }
 
+// PrefetchShipments starts fetching the shipments of orderIDs without
+// waiting (see PrefetchProfiles).
+func (l *Loaders) PrefetchShipments(ctx context.Context, orderIDs []string) {
+	l.shipments.prefetch(ctx, orderIDs)
+}
+
 // Products returns the products of productIDs the catalog has, keyed by
 // id: the ids nobody asked for yet go out together at once.
 func (l *Loaders) Products(ctx context.Context, productIDs []string) (map[string]*downstream.Product, error) {

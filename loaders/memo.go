@@ -44,9 +44,7 @@ func (m *memo[K, V]) do(ctx context.Context, key K, call func(context.Context) (
 			return e.v, e.err, true
 		}
 		m.mu.Unlock()
-		select {
-		case <-e.done:
-		case <-ctx.Done():
+		if !ready(ctx, e.done) {
 			return v, nil, false
 		}
 		m.mu.Lock()

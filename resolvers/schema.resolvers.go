@@ -9,6 +9,7 @@ import (
 	"context"
 
 	"github.com/acme/dashboard-gateway/budget"
+	"github.com/acme/dashboard-gateway/dashboard"
 	"github.com/acme/dashboard-gateway/graph"
 	"github.com/acme/dashboard-gateway/graph/model"
 )
@@ -22,7 +23,10 @@ func (r *dashboardResolver) Profile(ctx context.Context, obj *budget.Dashboard) 
 
 func (r *dashboardResolver) Orders(ctx context.Context, obj *budget.Dashboard, first *int) ([]*model.Order, error) {
 	ctx, done := watch(ctx)
-	o, err := r.dashboards.Orders(ctx, obj, first, selects(ctx, "items", "product"))
+	o, err := r.dashboards.Orders(ctx, obj, first, dashboard.OrderParts{
+		Products:  selects(ctx, "items", "product"),
+		Shipments: selects(ctx, "shipment"),
+	})
 	done(err)
 	return o, err
 }
@@ -48,6 +52,13 @@ func (r *dashboardResolver) Wallet(ctx context.Context, obj *budget.Dashboard) (
 	return w, err
 }
 
+func (r *orderResolver) Shipment(ctx context.Context, objs []*model.Order) ([]*model.Shipment, error) {
+	ctx, done := watchBatch(ctx)
+	s, err := r.dashboards.Shipments(ctx, objs)
+	done(err)
+	return s, err
+}
+
 func (r *queryResolver) Dashboard(ctx context.Context, userID string) (*budget.Dashboard, error) {
 	ds, err := r.dashboards.Open(ctx, []string{userID}, selection(ctx))
 	if err != nil {
@@ -62,9 +73,12 @@ func (r *queryResolver) Dashboards(ctx context.Context, userIds []string) ([]*bu
 
 func (r *Resolver) Dashboard() graph.DashboardResolver { return &dashboardResolver{r} }
 
+func (r *Resolver) Order() graph.OrderResolver { return &orderResolver{r} }
+
 func (r *Resolver) Query() graph.QueryResolver { return &queryResolver{r} }
 
 type (
 	dashboardResolver struct{ *Resolver }
+	orderResolver     struct{ *Resolver }
 	queryResolver     struct{ *Resolver }
 )

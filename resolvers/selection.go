@@ -68,3 +68,25 @@ func watch(ctx context.Context) (context.Context, func(error)) {
 	fc := graphql.GetFieldContext(ctx)
 	return observability.Field(ctx, fc.Object+"."+fc.Field.Name, fc)
 }
+
+// watchBatch is watch for a batch resolver, which resolves the field of
+// every object of a list at once: it is called in the context of one of
+// them (the first, or any: whichever gets there first), and the field is
+// known by the list's path, without the index (dashboard.orders.shipment).
+func watchBatch(ctx context.Context) (context.Context, func(error)) {
+	fc := graphql.GetFieldContext(ctx)
+	return observability.Field(ctx, fc.Object+"."+fc.Field.Name, listPath{fc})
+}
+
+// listPath is the path of a field of the elements of a list.
+type listPath struct{ fc *graphql.FieldContext }
+
+func (l listPath) Path() ast.Path {
+	path := l.fc.Path()
+	if n := len(path); n >= 2 {
+		if _, ok := path[n-2].(ast.PathIndex); ok {
+			return append(path[:n-2:n-2], path[n-1])
+		}
+	}
+	return path
+}

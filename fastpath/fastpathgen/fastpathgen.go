@@ -109,8 +109,8 @@ func (g *generator) unsupported(f *codegen.Field) string {
 	switch {
 	case f.Stream:
 		return "streamed"
-	case f.Batch:
-		return "batch resolver"
+	case f.Batch && (!f.IsResolver || f.Object.Root):
+		return "batch field without a resolver"
 	case len(f.ImplDirectives()) > 0:
 		return "directives"
 	case f.VOkFunc:
@@ -271,8 +271,10 @@ func (g *generator) table(b *strings.Builder) {
 	for _, o := range g.objects {
 		p(b, "\t\t%q: {name: %q, async: %v, write: %s, fields: map[string]*fieldType{", o.Name, o.Name, o.async, g.objectDispatch(o))
 		for i, f := range o.fields {
-			kind, resolve, get := "kindPlain", "nil", "nil"
-			if concurrent(f) {
+			kind, resolve, get, batch := "kindPlain", "nil", "nil", "nil"
+			if f.Batch {
+				kind, batch = "kindBatch", accessorName("batch", o, f)
+			} else if concurrent(f) {
 				kind, resolve = "kindResolver", accessorName("resolve", o, f)
 			} else if f.TypeReference.Definition.Kind == ast.Object {
 				get = accessorName("get", o, f)
@@ -290,6 +292,9 @@ func (g *generator) table(b *strings.Builder) {
 			}
 			if get != "nil" {
 				entry += ", get: " + get
+			}
+			if batch != "nil" {
+				entry += ", batch: " + batch
 			}
 			if len(f.Args) > 0 {
 				var names []string
@@ -456,6 +461,9 @@ func (g *generator) coerceArgs(b *strings.Builder, f *codegen.Field, x, zero str
 func (g *generator) accessors(b *strings.Builder, o *object, f *codegen.Field) {
 	var body strings.Builder
 	switch {
+	case f.Batch:
+		g.batchAccessor(b, o, f)
+		return
 	case f.IsResolver:
 		args := g.coerceArgs(&body, f, "x", "nil")
 		call := []string{"ctx"}
@@ -483,6 +491,31 @@ func (g *generator) accessors(b *strings.Builder, o *object, f *codegen.Field) {
 	}
 	p(b, "\t_ = ctx")
 	p(b, "\t%s", body.String())
+	p(b, "}")
+	p(b, "")
+}
+
+// batchAccessor writes how batch field f of o is resolved for a list of
+// objects at once: its batch resolver, called with the parents as gqlgen
+// calls it (a slice of pointers), the results as the runtime takes them.
+func (g *generator) batchAccessor(b *strings.Builder, o *object, f *codegen.Field) {
+	p(b, "func %s(ctx context.Context, x *execution, f *field, parents []any) ([]any, error) {", accessorName("batch", o, f))
+	p(b, "	objs := make([]%s, len(parents))", ref(o.Reference()))
+	p(b, "	for i, p := range parents {")
+	p(b, "		objs[i], _ = p.(%s)", ref(o.Reference()))
+	p(b, "	}")
+	var body strings.Builder
+	args := g.coerceArgs(&body, f, "x", "nil")
+	if body.Len() > 0 {
+		p(b, "	%s", body.String())
+	}
+	call := append([]string{"ctx", "objs"}, args...)
+	p(b, "	res, err := x.s.resolvers.%s().%s(%s)", templates.ToGo(o.Name), f.GoFieldName, strings.Join(call, ", "))
+	p(b, "	out := make([]any, len(res))")
+	p(b, "	for i := range res {")
+	p(b, "		out[i] = res[i]")
+	p(b, "	}")
+	p(b, "	return out, err")
 	p(b, "}")
 	p(b, "")
 }

@@ -44,6 +44,8 @@ type Order struct {
 	Total *Money `json:"total"`
 	// The order's lines.
 	Items []*OrderItem `json:"items"`
+	// Added: where the order's parcel is, once it has shipped; null before. From the shipping service: the shipments of a list of orders are fetched together, in one call per 100 orders.
+	Shipment *Shipment `json:"shipment,omitempty"`
 }
 
 // A product of the catalog.
@@ -74,6 +76,18 @@ type Profile struct {
 	Tier Tier `json:"tier"`
 	// When the user signed up.
 	MemberSince time.Time `json:"memberSince"`
+}
+
+// Added: an order's parcel on its way.
+type Shipment struct {
+	// Who carries it, e.g. DHL.
+	Carrier string `json:"carrier"`
+	// Where it is.
+	Status ShipmentStatus `json:"status"`
+	// When it should arrive, when the carrier says.
+	EstimatedDelivery *time.Time `json:"estimatedDelivery,omitempty"`
+	// Where its journey can be followed, when the carrier has such a page.
+	TrackingURL *string `json:"trackingUrl,omitempty"`
 }
 
 // A user's stored value.
@@ -210,6 +224,73 @@ func (e *OrderStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e OrderStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Added: where a parcel is.
+type ShipmentStatus string
+
+const (
+	// The carrier has the label, not the parcel yet.
+	ShipmentStatusLabelCreated ShipmentStatus = "LABEL_CREATED"
+	// On its way.
+	ShipmentStatusInTransit ShipmentStatus = "IN_TRANSIT"
+	// With the courier for delivery today.
+	ShipmentStatusOutForDelivery ShipmentStatus = "OUT_FOR_DELIVERY"
+	// Delivered.
+	ShipmentStatusDelivered ShipmentStatus = "DELIVERED"
+	// Held up: lost, damaged, refused or returned.
+	ShipmentStatusException ShipmentStatus = "EXCEPTION"
+)
+
+var AllShipmentStatus = []ShipmentStatus{
+	ShipmentStatusLabelCreated,
+	ShipmentStatusInTransit,
+	ShipmentStatusOutForDelivery,
+	ShipmentStatusDelivered,
+	ShipmentStatusException,
+}
+
+func (e ShipmentStatus) IsValid() bool {
+	switch e {
+	case ShipmentStatusLabelCreated, ShipmentStatusInTransit, ShipmentStatusOutForDelivery, ShipmentStatusDelivered, ShipmentStatusException:
+		return true
+	}
+	return false
+}
+
+func (e ShipmentStatus) String() string {
+	return string(e)
+}
+
+func (e *ShipmentStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ShipmentStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ShipmentStatus", str)
+	}
+	return nil
+}
+
+func (e ShipmentStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ShipmentStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ShipmentStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
