@@ -242,6 +242,18 @@ func (c *Clients) Resilience(s Service) *resilience.Service {
 // of returns the client of s, one of the services New made clients for.
 func (c *Clients) of(s Service) *client { return c.byService[s] }
 
+// MaxIDs is the most ids one call to the batch endpoint of service s may
+// carry, as contract.Services declares it (contract.MaxBatch when s has
+// none).
+func (c *Clients) MaxIDs(s Service) int {
+	if cl := c.of(s); cl != nil {
+		if e, ok := cl.decl.Endpoint(contract.Batch); ok {
+			return e.MaxIDs
+		}
+	}
+	return contract.MaxBatch
+}
+
 // callers names who makes a call, for the resilience layers' fair shares:
 // its client, and its request (within its client, so that a request id a
 // client chose cannot take another client's share).

@@ -133,6 +133,11 @@ func (x *execution) object(ctx context.Context, t *objectType, sel *selection, o
 		return nil
 	}
 	n := &node{slots: make([]slot, len(sel.fields))}
+	// The last resolver field met is kept back, and runs in this goroutine
+	// once the others are started (unless obj is a list's element: the
+	// list's next elements must not wait for it), as gqlgen's executor
+	// runs the last of an object's concurrent fields.
+	var last later
 	var parts []*part
 	if len(sel.groups) > 0 {
 		parts = x.newParts(ctx, t, sel, obj, n)
@@ -154,8 +159,10 @@ func (x *execution) object(ctx context.Context, t *objectType, sel *selection, o
 		switch f.typ.kind {
 		case kindResolver:
 			fu.add()
-			turn := x.turn(ctx)
-			go x.task(ctx, f, s, obj, fu, turn)
+			if last.f != nil {
+				last.spawn(ctx, x, obj)
+			}
+			last = later{f, s, fu}
 			continue
 		case kindBatch:
 			if !inList {
@@ -170,10 +177,30 @@ func (x *execution) object(ctx context.Context, t *objectType, sel *selection, o
 			s.kid = x.value(fctx, f, reflect.ValueOf(v), fu)
 		}
 	}
+	if last.f != nil {
+		if inList {
+			last.spawn(ctx, x, obj)
+		} else {
+			x.task(ctx, last.f, last.s, obj, last.u, x.turn(ctx))
+		}
+	}
 	if !inList {
 		release(n)
 	}
 	return n
+}
+
+// later is a resolver field of an object whose task is not started yet.
+type later struct {
+	f *field
+	s *slot
+	u *unit
+}
+
+// spawn starts l's task in a goroutine of its own, once it has a turn.
+func (l later) spawn(ctx context.Context, x *execution, obj any) {
+	turn := x.turn(ctx)
+	go x.task(ctx, l.f, l.s, obj, l.u, turn)
 }
 
 // release releases the holds of n's parts: every task of theirs is
@@ -190,6 +217,11 @@ func release(n *node) {
 // done every resolver fails at once, so the wait ends and the call goes
 // ahead without a turn.
 func (x *execution) turn(ctx context.Context) bool {
+	select {
+	case x.tokens <- struct{}{}: // the usual case, without a select's cost
+		return true
+	default:
+	}
 	select {
 	case x.tokens <- struct{}{}:
 		return true
@@ -292,16 +324,20 @@ func (x *execution) value(ctx context.Context, f *field, v reflect.Value, u *uni
 		for i := range n.elems {
 			ictx := graphql.WithFieldContext(ctx, &graphql.FieldContext{Index: &i})
 			e := v.Index(i)
-			if obj, ok := object(e); ok && f.sub.batches {
+			if obj, ok := object(e); ok {
 				n.elems[i] = x.object(ictx, x.s.types[f.typ.elem], f.sub, obj, u, true)
-				objects = append(objects, element{obj: obj, n: n.elems[i], ctx: ictx, u: u})
+				if n.elems[i] != nil {
+					objects = append(objects, element{obj: obj, n: n.elems[i], ctx: ictx, u: u})
+				}
 				continue
 			}
 			n.elems[i] = x.value(ictx, f, e, u)
 		}
-		for i, g := range f.sub.fields {
-			if g.typ.kind == kindBatch && len(objects) > 0 {
-				x.batch(g, i, objects)
+		if f.sub.batches && len(objects) > 0 {
+			for i, g := range f.sub.fields {
+				if g.typ.kind == kindBatch {
+					x.batch(g, i, objects)
+				}
 			}
 		}
 		for _, e := range objects {

@@ -10,7 +10,6 @@ import (
 	"github.com/vikstrous/dataloadgen"
 
 	"github.com/acme/dashboard-gateway/cache"
-	"github.com/acme/dashboard-gateway/contract"
 	"github.com/acme/dashboard-gateway/downstream"
 )
 
@@ -51,11 +50,10 @@ type chunk[V any] struct {
 	stale []cache.Stale // stale answers its calls were served (package cache)
 }
 
-func newBatch[V any](ctx context.Context, svc downstream.Service, op string, wait time.Duration,
+func newBatch[V any](ctx context.Context, svc downstream.Service, op string, wait time.Duration, perCall int,
 	get func(context.Context, []string) (map[string]V, error),
 ) *batch[V] {
 	b := &batch[V]{svc: svc, op: op, byID: make(map[string]*chunk[V])}
-	perCall := maxIDs(svc)
 	b.loader = dataloadgen.NewLoader(func(_ context.Context, chunks []*chunk[V]) ([]struct{}, []error) {
 		fetch(ctx, chunks, perCall, get) // under the operation's context, not the first caller's
 		return make([]struct{}, len(chunks)), nil
@@ -127,17 +125,6 @@ type answer[V any] struct {
 	found map[string]V
 	err   error
 	stale []cache.Stale
-}
-
-// maxIDs is the most ids one call to the batch endpoint of svc may carry,
-// as contract.Services declares it.
-func maxIDs(svc downstream.Service) int {
-	if s, ok := contract.Lookup(string(svc)); ok {
-		if e, ok := s.Endpoint(contract.Batch); ok {
-			return e.MaxIDs
-		}
-	}
-	return contract.MaxBatch
 }
 
 // fetch gets the ids of chunks in calls of at most perCall ids, at the

@@ -75,9 +75,9 @@ func New(ctx context.Context, c *downstream.Clients, wait time.Duration) *Loader
 	}
 	return &Loaders{
 		clients:   c,
-		profiles:  newBatch(ctx, downstream.Profile, "get users", wait, c.Profiles),
-		products:  newBatch(ctx, downstream.Catalog, "get products", wait, c.Products),
-		shipments: newBatch(ctx, downstream.Shipping, "get shipments", wait, c.Shipments),
+		profiles:  newBatch(ctx, downstream.Profile, "get users", wait, c.MaxIDs(downstream.Profile), c.Profiles),
+		products:  newBatch(ctx, downstream.Catalog, "get products", wait, c.MaxIDs(downstream.Catalog), c.Products),
+		shipments: newBatch(ctx, downstream.Shipping, "get shipments", wait, c.MaxIDs(downstream.Shipping), c.Shipments),
 	}
 }
 

@@ -28,7 +28,7 @@ func scenario(b *testing.B, sim simulation, products bool, rate int, d time.Dura
 	w := newWorld(b, sim, gatewayEnv...)
 	floorQuery, query := "", dashboardQuery
 	if !products {
-		floorQuery, query = "?products=false", topLevelQuery
+		floorQuery, query = "?products=false&shipments=false", topLevelQuery
 	}
 	for _, s := range []struct {
 		prefix  string

@@ -2,7 +2,8 @@
 // fan-out with plain net/http and encoding/json, no GraphQL, that answers
 // GET /dashboard/{userId} with the full dashboard by making the same
 // downstream calls the gateway makes for it (profile, orders, the products
-// of the orders, recommendations, their products, notifications, wallet),
+// and shipments of the orders, recommendations, their products,
+// notifications, wallet),
 // under the same deadline. It is what a careful engineer would write by hand
 // for this one page, and the benchmarks measure the gateway beside it.
 //
@@ -29,7 +30,8 @@ const Deadline = 1500 * time.Millisecond
 // Handler serves GET /dashboard/{userId} from the services at the base
 // URLs in URLs, keyed by service name (contract.Services); it calls those
 // a dashboard's fields need. With ?products=false it leaves out the products
-// of orders and recommendations, and so the catalog service.
+// of orders and recommendations, and so the catalog service; with
+// ?shipments=false the orders' shipments, and so the shipping service.
 type Handler struct {
 	URLs   map[string]string
 	Client *http.Client
@@ -79,10 +81,26 @@ type orderWire struct {
 }
 
 // order is an order as the floor answers it: its items carry their
-// products (the field Items hides orderWire's).
+// products (the field Items hides orderWire's), and it carries its
+// shipment.
 type order struct {
 	orderWire
-	Items []*item `json:"items"`
+	Items    []*item   `json:"items"`
+	Shipment *shipment `json:"shipment"`
+}
+
+// shipment is an order's shipment, as the floor answers it.
+type shipment struct {
+	Carrier           string     `json:"carrier"`
+	Status            string     `json:"status"`
+	EstimatedDelivery *time.Time `json:"estimatedDelivery"`
+	TrackingURL       *string    `json:"trackingUrl"`
+}
+
+// shipmentWire is a shipment as the shipping service sends it.
+type shipmentWire struct {
+	OrderID string `json:"orderId"`
+	shipment
 }
 
 // recommendationWire is a recommendation as its service sends it.
@@ -153,6 +171,7 @@ func (h Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), Deadline)
 	defer cancel()
 	withProducts := r.URL.Query().Get("products") != "false"
+	withShipments := r.URL.Query().Get("shipments") != "false"
 
 	d := &dashboard{UserID: userID}
 	var mu sync.Mutex
@@ -193,17 +212,30 @@ func (h Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			fail("orders", err)
 			return
 		}
-		var ids []string
+		var ids, orderIDs []string
 		for _, o := range body.Orders {
+			orderIDs = append(orderIDs, o.ID)
 			for _, it := range o.Items {
 				ids = append(ids, it.ProductID)
 			}
 		}
+		// The shipments are asked for with the products, at once.
+		var shipments map[string]*shipment
+		var shipped sync.WaitGroup
+		if withShipments && len(orderIDs) > 0 {
+			shipped.Go(func() {
+				var err error
+				if shipments, err = h.shipments(ctx, orderIDs); err != nil {
+					fail("orders.shipment", err)
+				}
+			})
+		}
 		products := productsOf("orders.items.product", ids)
+		shipped.Wait()
 		d.Orders = make([]*order, len(body.Orders))
 		for i, o := range body.Orders {
 			o.Total.format()
-			out := &order{orderWire: o, Items: make([]*item, len(o.Items))}
+			out := &order{orderWire: o, Items: make([]*item, len(o.Items)), Shipment: shipments[o.ID]}
 			for j, it := range o.Items {
 				it.UnitPrice.format()
 				out.Items[j] = &item{Quantity: it.Quantity, UnitPrice: it.UnitPrice, Product: products[it.ProductID]}
@@ -271,6 +303,21 @@ func (h Handler) products(ctx context.Context, ids []string) (map[string]*produc
 	for _, p := range body.Products {
 		p.Price.format()
 		out[p.ID] = p
+	}
+	return out, nil
+}
+
+// shipments fetches the shipments of orders by id in one call, keyed by id.
+func (h Handler) shipments(ctx context.Context, orderIDs []string) (map[string]*shipment, error) {
+	var body struct {
+		Shipments []*shipmentWire `json:"shipments"`
+	}
+	if err := h.get(ctx, "shipping", "/v1/shipments?orderIds="+strings.Join(orderIDs, ","), &body); err != nil {
+		return nil, err
+	}
+	out := make(map[string]*shipment, len(body.Shipments))
+	for _, s := range body.Shipments {
+		out[s.OrderID] = &s.shipment
 	}
 	return out, nil
 }
