@@ -1,11 +1,11 @@
 // Package dashboard builds users' dashboards from the downstream services,
-// field by field, for whatever executes the GraphQL operations (gqlgen's
-// resolvers, and package fastpath): it checks and authorizes the users asked
-// for, fetches what each selected field needs through the operation's
-// loaders, under the field's budget, and turns the answers into the public
-// models. It knows nothing of selection sets: its callers say what is
-// selected. There is no HTTP here and no waiting on anything but the
-// loaders, which return at the caller's deadline.
+// field by field, for the resolvers both executors call: it checks and
+// authorizes the users asked for, fetches what each selected field needs
+// through the operation's loaders, under the field's budget, and returns the
+// public models the answers become (each service's file in package
+// downstream says how). It knows nothing of selection sets: its callers say
+// what is selected. There is no HTTP here and no waiting on anything but
+// the loaders, which return at the caller's deadline.
 package dashboard
 
 import (

@@ -22,7 +22,7 @@ func (s *Service) Profile(ctx context.Context, d *Dashboard) (*model.Profile, er
 		if err != nil {
 			return nil, err
 		}
-		return profile(p), nil
+		return p.Model(), nil
 	})
 }
 
@@ -50,7 +50,7 @@ func (s *Service) Orders(ctx context.Context, d *Dashboard, first *int, parts Or
 			}
 			l.PrefetchShipments(ctx, ids)
 		}
-		out := orders(list)
+		out := downstream.OrderModels(list)
 		if parts.Products {
 			found := lookUpProducts(ctx, l, orderProductIDs(list))
 			for i, o := range list {
@@ -71,7 +71,7 @@ func (s *Service) Recommendations(ctx context.Context, d *Dashboard, first *int,
 		if err != nil {
 			return nil, err
 		}
-		out := recommendations(list)
+		out := downstream.RecommendationModels(list)
 		if products {
 			ids := make([]string, len(list))
 			for i, r := range list {
@@ -94,7 +94,7 @@ func (s *Service) Notifications(ctx context.Context, d *Dashboard, first *int, u
 		if err != nil {
 			return nil, err
 		}
-		return notificationFeed(feed), nil
+		return feed.Model(), nil
 	})
 }
 
@@ -105,7 +105,7 @@ func (s *Service) Wallet(ctx context.Context, d *Dashboard) (*model.Wallet, erro
 		if err != nil {
 			return nil, err
 		}
-		return wallet(w), nil
+		return w.Model(), nil
 	})
 }
 
@@ -129,7 +129,7 @@ func (s *Service) Shipments(ctx context.Context, orders []*model.Order) ([]*mode
 	if err != nil {
 		return nil, err
 	}
-	return shipments(ids, found), nil
+	return downstream.ShipmentModels(ids, found), nil
 }
 
 // resolve resolves field name of d with get, under the context the field's
@@ -171,7 +171,7 @@ func lookUpProducts(ctx context.Context, l *loaders.Loaders, ids []string) produ
 	if err != nil {
 		return productLookup{err: budget.Err(ctx, err)}
 	}
-	return productLookup{found: products(found)}
+	return productLookup{found: downstream.ProductModels(found)}
 }
 
 // product returns product id: the product, KindNotFound when the catalog
@@ -185,4 +185,19 @@ func (ps productLookup) product(id string) (*model.Product, error) {
 		return nil, &downstream.Error{Service: downstream.Catalog, Op: "get products", Kind: downstream.KindNotFound}
 	}
 	return p, nil
+}
+
+// orderProductIDs returns the distinct product ids of orders, in order.
+func orderProductIDs(in []*downstream.Order) []string {
+	seen := make(map[string]bool)
+	var ids []string
+	for _, o := range in {
+		for _, it := range o.Items {
+			if !seen[it.ProductID] {
+				seen[it.ProductID] = true
+				ids = append(ids, it.ProductID)
+			}
+		}
+	}
+	return ids
 }

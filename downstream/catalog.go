@@ -2,6 +2,7 @@ package downstream
 
 import (
 	"context"
+	"github.com/acme/dashboard-gateway/graph/model"
 )
 
 // Catalog is the catalog service, whose items are products.
@@ -37,4 +38,26 @@ func (c *Clients) Products(ctx context.Context, ids []string) (map[string]*Produ
 	return getBatch(ctx, c.of(Catalog), "get products", ids, false,
 		func(r *productsResponse) []*Product { return r.Products },
 		func(p *Product) string { return p.ID })
+}
+
+// ProductModels returns found as the schema's Products, by id, allocated
+// together.
+func ProductModels(found map[string]*Product) map[string]*model.Product {
+	out := make(map[string]*model.Product, len(found))
+	models := make([]model.Product, len(found))
+	prices := make([]model.Money, len(found))
+	i := 0
+	for id, p := range found {
+		prices[i] = p.Price.model()
+		models[i] = model.Product{
+			ID:       p.ID,
+			Name:     p.Name,
+			Price:    &prices[i],
+			ImageURL: p.ImageURL,
+			InStock:  *p.InStock,
+		}
+		out[id] = &models[i]
+		i++
+	}
+	return out
 }

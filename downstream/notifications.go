@@ -2,6 +2,7 @@ package downstream
 
 import (
 	"context"
+	"github.com/acme/dashboard-gateway/graph/model"
 	"strconv"
 	"time"
 )
@@ -54,4 +55,22 @@ func (c *Clients) Notifications(ctx context.Context, userID string, limit int, u
 		f = &NotificationFeed{UnreadCount: f.UnreadCount, Items: f.Items[:limit]}
 	}
 	return f, nil
+}
+
+// Model returns f as the schema's NotificationFeed, its notifications
+// allocated together.
+func (f *NotificationFeed) Model() *model.NotificationFeed {
+	notes := make([]model.Notification, len(f.Items))
+	items := make([]*model.Notification, len(f.Items))
+	for i, n := range f.Items {
+		notes[i] = model.Notification{
+			ID:        n.ID,
+			Kind:      model.NotificationKind(n.Kind),
+			Title:     n.Title,
+			CreatedAt: n.CreatedAt.UTC(),
+			Read:      *n.Read,
+		}
+		items[i] = &notes[i]
+	}
+	return &model.NotificationFeed{UnreadCount: *f.UnreadCount, Items: items}
 }

@@ -2,6 +2,7 @@ package downstream
 
 import (
 	"context"
+	"github.com/acme/dashboard-gateway/graph/model"
 	"time"
 )
 
@@ -52,4 +53,39 @@ func (r *ordersResponse) validate() error { return validateList("orders", r.Orde
 func (c *Clients) Orders(ctx context.Context, userID string, limit int) ([]*Order, error) {
 	return getUserList(ctx, c.of(Orders), "get orders", userID, limit,
 		func(r *ordersResponse) []*Order { return r.Orders })
+}
+
+// OrderModels returns in as the schema's Orders, allocated together: one
+// slice per type for the list, not one allocation per value.
+func OrderModels(in []*Order) []*model.Order {
+	n := 0
+	for _, o := range in {
+		n += len(o.Items)
+	}
+	orders := make([]model.Order, len(in))
+	items := make([]model.OrderItem, n)
+	itemPtrs := make([]*model.OrderItem, n)
+	amounts := make([]model.Money, len(in)+n) // totals, then unit prices
+	out := make([]*model.Order, len(in))
+	k := 0 // the next item
+	for i, o := range in {
+		first := k
+		for _, it := range o.Items {
+			price := &amounts[len(in)+k]
+			*price = it.UnitPrice.model()
+			items[k] = model.OrderItem{Quantity: *it.Quantity, UnitPrice: price}
+			itemPtrs[k] = &items[k]
+			k++
+		}
+		amounts[i] = o.Total.model()
+		orders[i] = model.Order{
+			ID:       o.ID,
+			Status:   model.OrderStatus(o.Status),
+			PlacedAt: o.PlacedAt.UTC(),
+			Total:    &amounts[i],
+			Items:    itemPtrs[first:k:k],
+		}
+		out[i] = &orders[i]
+	}
+	return out
 }

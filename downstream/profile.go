@@ -2,6 +2,7 @@ package downstream
 
 import (
 	"context"
+	"github.com/acme/dashboard-gateway/graph/model"
 	"time"
 )
 
@@ -42,4 +43,16 @@ func (c *Clients) Profiles(ctx context.Context, ids []string) (map[string]*UserP
 	return getBatch(ctx, c.of(Profile), "get users", ids, true,
 		func(r *usersResponse) []*UserProfile { return r.Users },
 		func(u *UserProfile) string { return u.ID })
+}
+
+// Model returns p as the schema's Profile.
+func (p *UserProfile) Model() *model.Profile {
+	return &model.Profile{
+		ID:          p.ID,
+		Name:        p.Name,
+		Email:       p.Email,
+		AvatarURL:   p.AvatarURL,
+		Tier:        model.Tier(p.Tier),
+		MemberSince: p.MemberSince.UTC(),
+	}
 }

@@ -3,6 +3,7 @@ package downstream
 import (
 	"context"
 	"fmt"
+	"github.com/acme/dashboard-gateway/graph/model"
 	"math"
 )
 
@@ -38,4 +39,16 @@ func (r *recommendationsResponse) validate() error { return validateList("items"
 func (c *Clients) Recommendations(ctx context.Context, userID string, limit int) ([]*Recommendation, error) {
 	return getUserList(ctx, c.of(Recommendations), "get recommendations", userID, limit,
 		func(r *recommendationsResponse) []*Recommendation { return r.Items })
+}
+
+// RecommendationModels returns in as the schema's Recommendations (without
+// their products, which the catalog has), allocated together.
+func RecommendationModels(in []*Recommendation) []*model.Recommendation {
+	recs := make([]model.Recommendation, len(in))
+	out := make([]*model.Recommendation, len(in))
+	for i, r := range in {
+		recs[i] = model.Recommendation{Score: *r.Score, Reason: r.Reason}
+		out[i] = &recs[i]
+	}
+	return out
 }

@@ -2,6 +2,7 @@ package downstream
 
 import (
 	"context"
+	"github.com/acme/dashboard-gateway/graph/model"
 	"time"
 )
 
@@ -45,4 +46,30 @@ func (c *Clients) Shipments(ctx context.Context, orderIDs []string) (map[string]
 	return getBatch(ctx, c.of(Shipping), "get shipments", orderIDs, false,
 		func(r *shipmentsResponse) []*Shipment { return r.Shipments },
 		func(s *Shipment) string { return s.OrderID })
+}
+
+// ShipmentModels returns, for each of orderIDs, its shipment in found as
+// the schema's Shipment, or nil when it has none, allocated together.
+func ShipmentModels(orderIDs []string, found map[string]*Shipment) []*model.Shipment {
+	models := make([]model.Shipment, 0, len(found))
+	out := make([]*model.Shipment, len(orderIDs))
+	for i, id := range orderIDs {
+		s, ok := found[id]
+		if !ok {
+			continue
+		}
+		var eta *time.Time
+		if s.EstimatedDelivery != nil {
+			t := s.EstimatedDelivery.UTC()
+			eta = &t
+		}
+		models = append(models, model.Shipment{
+			Carrier:           s.Carrier,
+			Status:            model.ShipmentStatus(s.Status),
+			EstimatedDelivery: eta,
+			TrackingURL:       s.TrackingURL,
+		})
+		out[i] = &models[len(models)-1]
+	}
+	return out
 }

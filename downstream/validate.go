@@ -3,6 +3,7 @@ package downstream
 import (
 	"errors"
 	"fmt"
+	"github.com/acme/dashboard-gateway/graph/model"
 	"math"
 	"strconv"
 	"time"
@@ -152,4 +153,9 @@ func validateList[T any, PT interface {
 		}
 	}
 	return nil
+}
+
+// model returns m as the schema's Money.
+func (m *Money) model() model.Money {
+	return model.Money{AmountMinor: int(*m.AmountMinor), Currency: m.Currency}
 }

@@ -2,6 +2,7 @@ package downstream
 
 import (
 	"context"
+	"github.com/acme/dashboard-gateway/graph/model"
 )
 
 // Wallet is the wallet service.
@@ -23,4 +24,10 @@ func (w *UserWallet) validate() error {
 // Wallet returns the user's wallet; an unknown user is KindNotFound.
 func (c *Clients) Wallet(ctx context.Context, userID string) (*UserWallet, error) {
 	return getUser[UserWallet](ctx, c.of(Wallet), "get wallet", userID, "", true)
+}
+
+// Model returns w as the schema's Wallet.
+func (w *UserWallet) Model() *model.Wallet {
+	balance := w.Balance.model()
+	return &model.Wallet{Balance: &balance, LoyaltyPoints: *w.LoyaltyPoints}
 }

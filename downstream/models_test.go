@@ -1,4 +1,4 @@
-package dashboard
+package downstream_test
 
 import (
 	"fmt"
@@ -32,10 +32,10 @@ func TestListModelsAllocateTogether(t *testing.T) {
 		f    func()
 		max  float64
 	}{
-		{"orders", func() { orders(ords) }, 5},
-		{"recommendations", func() { recommendations(recs) }, 2},
-		{"products", func() { products(found) }, 6}, // the map takes four
-		{"notifications", func() { notificationFeed(feed) }, 3},
+		{"orders", func() { downstream.OrderModels(ords) }, 5},
+		{"recommendations", func() { downstream.RecommendationModels(recs) }, 2},
+		{"products", func() { downstream.ProductModels(found) }, 6}, // the map takes four
+		{"notifications", func() { feed.Model() }, 3},
 	}
 	for _, tc := range tests {
 		if n := testing.AllocsPerRun(50, tc.f); n > tc.max {
