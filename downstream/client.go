@@ -3,8 +3,9 @@
 // contract.Services declares them: which services there are, and the paths
 // and query parameters of their endpoints, come from that declaration. Each
 // service has one file here with its name (a Service), wire types, enum
-// values, response validation and typed method. What they share has a file each: this one configures the
-// clients; call.go makes one call (the contract's headers, capping and
+// values, response validation, typed method, and the schema's models
+// (graph/model) its answers become. What they share has a file each: this
+// one configures the clients; call.go makes one call (the contract's headers, capping and
 // decoding the answer, turning every failure into an *Error); endpoints.go
 // builds the URLs of the contract's two kinds of endpoint, a batch of ids
 // and a user's resource.
