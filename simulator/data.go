@@ -26,65 +26,6 @@ type Money struct {
 	Currency    string `json:"currency"`
 }
 
-// UserProfile is what the profile service returns for a user. (It is not
-// called Profile because that name is the profile service's constant.)
-type UserProfile struct {
-	ID          string    `json:"id"`
-	Name        string    `json:"name"`
-	Email       *string   `json:"email,omitempty"`     // nil for about 20% of users
-	AvatarURL   *string   `json:"avatarUrl,omitempty"` // nil for about 30% of users
-	Tier        string    `json:"tier"`                // STANDARD, SILVER, GOLD or PLATINUM
-	MemberSince time.Time `json:"memberSince"`         // a UTC midnight
-}
-
-// Order is one order as the orders service returns it.
-type Order struct {
-	ID       string      `json:"id"`
-	Status   string      `json:"status"`   // PENDING, PAID, SHIPPED, DELIVERED or CANCELLED
-	PlacedAt time.Time   `json:"placedAt"` // UTC, whole seconds
-	Total    Money       `json:"total"`    // the sum of quantity * unit price of Items
-	Items    []OrderItem `json:"items"`    // 1 to 4 distinct products
-}
-
-// OrderItem is one line of an [Order].
-type OrderItem struct {
-	ProductID string `json:"productId"`
-	Quantity  int    `json:"quantity"`  // 1 to 3
-	UnitPrice Money  `json:"unitPrice"` // the product's price
-}
-
-// Product is one product as the catalog service returns it.
-type Product struct {
-	ID       string  `json:"id"`
-	Name     string  `json:"name"`
-	Price    Money   `json:"price"`
-	ImageURL *string `json:"imageUrl"` // nil (JSON null) for about 20% of products
-	InStock  bool    `json:"inStock"`
-}
-
-// Recommendation is one item of the recommendations service.
-type Recommendation struct {
-	ProductID string  `json:"productId"`
-	Score     float64 `json:"score"`  // in (0, 1], three decimals
-	Reason    *string `json:"reason"` // nil (JSON null) for about 40% of items
-}
-
-// Notification is one item of the notifications service.
-type Notification struct {
-	ID        string    `json:"id"`
-	Kind      string    `json:"kind"` // ORDER_UPDATE, PROMOTION, SECURITY or SYSTEM
-	Title     string    `json:"title"`
-	CreatedAt time.Time `json:"createdAt"` // UTC, whole seconds
-	Read      bool      `json:"read"`
-}
-
-// UserWallet is what the wallet service returns for a user. (It is not
-// called Wallet because that name is the wallet service's constant.)
-type UserWallet struct {
-	Balance       Money `json:"balance"`
-	LoyaltyPoints int   `json:"loyaltyPoints"`
-}
-
 // Second seeds of the per-entity streams, one per kind of data, so that a
 // user's profile and orders are independent draws.
 const (

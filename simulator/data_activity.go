@@ -7,6 +7,38 @@ import (
 	"time"
 )
 
+// Order is one order as the orders service returns it.
+type Order struct {
+	ID       string      `json:"id"`
+	Status   string      `json:"status"`   // PENDING, PAID, SHIPPED, DELIVERED or CANCELLED
+	PlacedAt time.Time   `json:"placedAt"` // UTC, whole seconds
+	Total    Money       `json:"total"`    // the sum of quantity * unit price of Items
+	Items    []OrderItem `json:"items"`    // 1 to 4 distinct products
+}
+
+// OrderItem is one line of an [Order].
+type OrderItem struct {
+	ProductID string `json:"productId"`
+	Quantity  int    `json:"quantity"`  // 1 to 3
+	UnitPrice Money  `json:"unitPrice"` // the product's price
+}
+
+// Recommendation is one item of the recommendations service.
+type Recommendation struct {
+	ProductID string  `json:"productId"`
+	Score     float64 `json:"score"`  // in (0, 1], three decimals
+	Reason    *string `json:"reason"` // nil (JSON null) for about 40% of items
+}
+
+// Notification is one item of the notifications service.
+type Notification struct {
+	ID        string    `json:"id"`
+	Kind      string    `json:"kind"` // ORDER_UPDATE, PROMOTION, SECURITY or SYSTEM
+	Title     string    `json:"title"`
+	CreatedAt time.Time `json:"createdAt"` // UTC, whole seconds
+	Read      bool      `json:"read"`
+}
+
 // OrdersOf returns all orders of a user, newest first, and nil for an
 // unknown user. Users have 0 to 30 orders; u1 and u2 have at least 12 and
 // u3 has none, so tests can rely on them. Order ids ("o-u1-7") are unique,

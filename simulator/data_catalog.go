@@ -5,6 +5,15 @@ import (
 	"strconv"
 )
 
+// Product is one product as the catalog service returns it.
+type Product struct {
+	ID       string  `json:"id"`
+	Name     string  `json:"name"`
+	Price    Money   `json:"price"`
+	ImageURL *string `json:"imageUrl"` // nil (JSON null) for about 20% of products
+	InStock  bool    `json:"inStock"`
+}
+
 var (
 	productAdjectives = [...]string{
 		"Trail", "Classic", "Urban", "Light", "Rugged", "Compact", "Wireless", "Vintage",

@@ -6,6 +6,24 @@ import (
 	"time"
 )
 
+// UserProfile is what the profile service returns for a user. (It is not
+// called Profile because that name is the profile service's constant.)
+type UserProfile struct {
+	ID          string    `json:"id"`
+	Name        string    `json:"name"`
+	Email       *string   `json:"email,omitempty"`     // nil for about 20% of users
+	AvatarURL   *string   `json:"avatarUrl,omitempty"` // nil for about 30% of users
+	Tier        string    `json:"tier"`                // STANDARD, SILVER, GOLD or PLATINUM
+	MemberSince time.Time `json:"memberSince"`         // a UTC midnight
+}
+
+// UserWallet is what the wallet service returns for a user. (It is not
+// called Wallet because that name is the wallet service's constant.)
+type UserWallet struct {
+	Balance       Money `json:"balance"`
+	LoyaltyPoints int   `json:"loyaltyPoints"`
+}
+
 var (
 	firstNames = [...]string{
 		"Ada", "Alan", "Grace", "Edsger", "Barbara", "Donald", "Margaret", "Ken",
