@@ -40,7 +40,7 @@ func TestProfile(t *testing.T) {
 				t.Fatalf("Profile(%s): %v", id, err)
 			}
 			want, _ := simulator.ProfileOf(id)
-			assertModel(t, "Profile("+id+")", got, wantProfile(want))
+			assertModel(t, "Profile("+id+")", got, wantProfile(t, want))
 			if !got.Tier.IsValid() {
 				t.Errorf("Profile(%s).Tier = %q; want one of the schema's", id, got.Tier)
 			}

@@ -17,8 +17,16 @@ func wantMoney(m simulator.Money) *model.Money {
 	return &model.Money{AmountMinor: int(m.AmountMinor), Currency: m.Currency}
 }
 
-func wantProfile(p simulator.UserProfile) *model.Profile {
-	return &model.Profile{ID: p.ID, Name: p.Name, Email: p.Email, AvatarURL: p.AvatarURL, Tier: model.Tier(p.Tier), MemberSince: p.MemberSince}
+// wantProfile is the model of the simulator's profile p: the service's
+// answer and the schema's Profile have the same names, so every field of
+// one (a field added to both too) is compared.
+func wantProfile(tb testing.TB, p simulator.UserProfile) *model.Profile {
+	tb.Helper()
+	var m model.Profile
+	if err := json.Unmarshal([]byte(asJSON(tb, p)), &m); err != nil {
+		tb.Fatalf("profile %+v as the schema's: %v", p, err)
+	}
+	return &m
 }
 
 func wantOrders(in []simulator.Order) []*model.Order {
