@@ -20,8 +20,9 @@
 // the Schema wraps (introspection, a mutation, a directive other than
 // @skip, @include and @defer, a field the generator could not write), with
 // its deferred fragments delivered inline (WithoutDefer): the reason is
-// told to Options.Fallback. Both executors answer every document
-// alike; the differential test in package acceptance checks it over random
+// told to Options.Fallback. Both executors answer every document alike
+// (only the fast path defers: its parts, merged, make gqlgen's one answer);
+// the differential test in package acceptance checks it over random
 // documents.
 package fastpath
 
