@@ -88,7 +88,7 @@ func (x *execution) stream(ctx context.Context) graphql.ResponseHandler {
 			if hasNext {
 				graphql.RegisterExtension(rctx, graphqlhttp.PendingExtension, announced(pending, x.plan.labels))
 			}
-			return &graphql.Response{Data: data, HasNext: &hasNext}
+			return &graphql.Response{Data: data, HasNext: x.flag(hasNext)}
 		}
 		if len(pending) == 0 {
 			return nil
@@ -100,9 +100,17 @@ func (x *execution) stream(ctx context.Context) graphql.ResponseHandler {
 		if !p.t.write(w, p.sel, p.obj, p.n, p.group) {
 			w.b = append(w.b[:0], "null"...)
 		}
-		hasNext := len(pending) > 0
-		return &graphql.Response{Data: w.bytes(), Path: p.path, Label: x.plan.labels[p.group-1], HasNext: &hasNext}
+		return &graphql.Response{Data: w.bytes(), Path: p.path, Label: x.plan.labels[p.group-1], HasNext: x.flag(len(pending) > 0)}
 	}
+}
+
+// flag returns a pointer to v, for a response's HasNext, without an
+// allocation per response: the execution holds both values.
+func (x *execution) flag(v bool) *bool {
+	if v {
+		return &x.flags[1]
+	}
+	return &x.flags[0]
 }
 
 // sent returns the parts whose object the initial response holds (written,
@@ -162,11 +170,37 @@ func announced(pending map[*part]bool, labels []string) []graphqlhttp.Pending {
 		parts = append(parts, p)
 	}
 	slices.SortFunc(parts, func(a, b *part) int {
-		return cmp.Or(cmp.Compare(a.path.String(), b.path.String()), cmp.Compare(a.group, b.group))
+		return cmp.Or(comparePaths(a.path, b.path), cmp.Compare(a.group, b.group))
 	})
 	out := make([]graphqlhttp.Pending, len(parts))
 	for i, p := range parts {
 		out[i] = graphqlhttp.Pending{Path: p.path, Label: labels[p.group-1]}
 	}
 	return out
+}
+
+// comparePaths orders paths element by element: names before indexes,
+// names alphabetically, indexes by number, a prefix first.
+func comparePaths(a, b ast.Path) int {
+	for i := range min(len(a), len(b)) {
+		switch x := a[i].(type) {
+		case ast.PathName:
+			y, ok := b[i].(ast.PathName)
+			if !ok {
+				return -1
+			}
+			if c := cmp.Compare(x, y); c != 0 {
+				return c
+			}
+		case ast.PathIndex:
+			y, ok := b[i].(ast.PathIndex)
+			if !ok {
+				return 1
+			}
+			if c := cmp.Compare(x, y); c != 0 {
+				return c
+			}
+		}
+	}
+	return cmp.Compare(len(a), len(b))
 }

@@ -28,10 +28,11 @@ type execution struct {
 	parts []*part       // every part of the objects visited
 	ready []*part       // parts whose fields resolved, not taken yet
 	wake  chan struct{} // signalled when ready grows
+	flags [2]bool       // false and true, for the responses' HasNext
 }
 
 func (s *Schema) newExecution(opCtx *graphql.OperationContext, p *plan) *execution {
-	return &execution{s: s, opCtx: opCtx, plan: p, tokens: make(chan struct{}, s.maxInFlight)}
+	return &execution{s: s, opCtx: opCtx, plan: p, tokens: make(chan struct{}, s.maxInFlight), flags: [2]bool{false, true}}
 }
 
 // A node is what the resolve phase learned of one object, or list, of the

@@ -43,9 +43,9 @@ func (format2022) appendSubsequent(b []byte, rs []*graphql.Response, last bool) 
 			b = append(b, ',')
 		}
 		b = appendRaw(append(b, `{"data":`...), r.Data)
-		b = appendJSON(append(b, `,"path":`...), pathOrEmpty(r.Path))
+		b = appendPath(append(b, `,"path":`...), r.Path)
 		if r.Label != "" {
-			b = appendJSON(append(b, `,"label":`...), r.Label)
+			b = appendString(append(b, `,"label":`...), r.Label)
 		}
 		b = appendErrorsAndExtensions(b, r.Errors, r.Extensions)
 		b = append(b, '}')
@@ -83,7 +83,7 @@ func (f *formatV02) announce(p Pending) int {
 
 // pendingKey is the key of a part's (path, label) pair in a map.
 func pendingKey(path ast.Path, label string) string {
-	return string(appendJSON(nil, path)) + "\x00" + label
+	return string(appendPath(nil, path)) + "\x00" + label
 }
 
 func (*formatV02) contentType() string {
@@ -104,9 +104,9 @@ func (f *formatV02) appendPending(b []byte, from int) []byte {
 			b = append(b, ',')
 		}
 		b = appendID(append(b, '{'), id)
-		b = appendJSON(append(b, `,"path":`...), pathOrEmpty(f.pending[id].Path))
+		b = appendPath(append(b, `,"path":`...), f.pending[id].Path)
 		if f.pending[id].Label != "" {
-			b = appendJSON(append(b, `,"label":`...), f.pending[id].Label)
+			b = appendString(append(b, `,"label":`...), f.pending[id].Label)
 		}
 		b = append(b, '}')
 	}
@@ -253,18 +253,42 @@ func appendID(b []byte, id int) []byte {
 	return append(strconv.AppendInt(b, int64(id), 10), '"')
 }
 
-func pathOrEmpty(path ast.Path) ast.Path {
-	if path == nil {
-		return ast.Path{}
-	}
-	return path
-}
-
 func appendRaw(b, data []byte) []byte {
 	if len(data) == 0 {
 		return append(b, "null"...)
 	}
 	return append(b, data...)
+}
+
+// appendPath appends path in JSON ([] for none), as encoding/json would,
+// without its allocations: a document can have thousands of parts.
+func appendPath(b []byte, path ast.Path) []byte {
+	b = append(b, '[')
+	for i, el := range path {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		switch el := el.(type) {
+		case ast.PathIndex:
+			b = strconv.AppendInt(b, int64(el), 10)
+		case ast.PathName:
+			b = appendString(b, string(el))
+		}
+	}
+	return append(b, ']')
+}
+
+// appendString appends s as a JSON string, as encoding/json would for a
+// label or a response key (HTML characters escaped too).
+func appendString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' || c >= 0x80 {
+			return appendJSON(b, s) // rare: let encoding/json decide
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // appendJSON appends v in JSON. What it is given (paths, labels, presented
