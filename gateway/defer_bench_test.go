@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/acme/dashboard-gateway/config"
 	"github.com/acme/dashboard-gateway/gatewaytest"
 	"github.com/acme/dashboard-gateway/simulator"
 )
@@ -141,5 +142,85 @@ func BenchmarkDeferCost(b *testing.B) {
 				})
 			})
 		}
+	}
+}
+
+// redTeamDocument is the outside red team's @defer document, as near as
+// its description lets it be rebuilt: dashboards of 50 ids in 9 aliased
+// roots, each root spreading 10 of 18 deferred fragments; labelled gives
+// each spread a label of its own (unique, as the gateway requires),
+// deferred false drops @defer (the same selection in one answer).
+func redTeamDocument(labelled, deferred bool) (string, map[string]any) {
+	var b strings.Builder
+	b.WriteString("query($ids: [ID!]!) {")
+	for r := range 9 {
+		fmt.Fprintf(&b, " r%d: dashboards(userIds: $ids) { userId", r)
+		for k := range 10 {
+			f := (r%2)*8 + k
+			switch {
+			case !deferred:
+				fmt.Fprintf(&b, " ...F%d", f)
+			case labelled:
+				fmt.Fprintf(&b, ` ...F%d @defer(label: "r%d_f%d")`, f, r, f)
+			default:
+				fmt.Fprintf(&b, " ...F%d @defer", f)
+			}
+		}
+		b.WriteString(" }")
+	}
+	b.WriteString(" }")
+	fields := []string{"wallet { loyaltyPoints }", "profile { name }", "notifications(first: 2) { unreadCount }",
+		"orders(first: 2) { id }", "recommendations(first: 2) { score }"}
+	for f := range 18 {
+		fmt.Fprintf(&b, " fragment F%d on Dashboard { %s }", f, fields[f%len(fields)])
+	}
+	ids := make([]any, 50)
+	for i := range ids {
+		ids[i] = "u" + strconv.Itoa(i+1)
+	}
+	return b.String(), map[string]any{"ids": ids}
+}
+
+// BenchmarkDeferRedTeam measures the red team's @defer document: refused at
+// the default -max-deferred (10), and, with the limit raised to let it
+// through, with unlabelled and labelled fragments, beside the same
+// selection without @defer. It reports the parts of each answer. See
+// BENCHMARKS.md.
+func BenchmarkDeferRedTeam(b *testing.B) {
+	for _, c := range []struct {
+		name               string
+		labelled, deferred bool
+		maxDeferred        int
+	}{
+		{"default limit", false, true, 0},
+		{"unlabelled", false, true, 100},
+		{"labelled", true, true, 100},
+		{"without defer", false, false, 100},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			e := gatewaytest.New(b, gatewaytest.Options{Bench: true, Deadline: 10 * time.Second, Edit: func(cfg *config.Config) {
+				if c.maxDeferred > 0 {
+					cfg.Limits.MaxDeferred = c.maxDeferred
+				}
+			}})
+			query, vars := redTeamDocument(c.labelled, c.deferred)
+			body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+			b.ReportMetric(float64(len(query)), "doc-bytes")
+			parts := 0
+			b.ReportAllocs()
+			for b.Loop() {
+				req, _ := http.NewRequest(http.MethodPost, e.URL+"/query", bytes.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Accept", gatewaytest.DeferAccept)
+				resp, err := e.Client.Do(req)
+				if err != nil {
+					b.Fatal(err)
+				}
+				raw, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				parts = strings.Count(string(raw), `"path":`)
+			}
+			b.ReportMetric(float64(parts), "parts")
+		})
 	}
 }
