@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/acme/dashboard-gateway/contract"
+	"github.com/acme/dashboard-gateway/graph/model"
 )
 
 var strictGaps = flag.Bool("strict-gaps", false, "fail, instead of logging, when an answer shows one of knownGaps")
@@ -42,16 +43,22 @@ var knownGaps = map[string]string{
 	// regression seeds.
 }
 
-// The values of the public schema's enums (schema.graphqls).
+// The values of the public schema's enums (schema.graphqls, generated into
+// graph/model).
 var (
-	schemaTiers             = []string{"STANDARD", "SILVER", "GOLD", "PLATINUM"}
-	schemaOrderStatuses     = []string{"PENDING", "PAID", "SHIPPED", "DELIVERED", "CANCELLED"}
-	schemaNotificationKinds = []string{"ORDER_UPDATE", "PROMOTION", "SECURITY", "SYSTEM"}
+	schemaTiers             = names(model.AllTier)
+	schemaOrderStatuses     = names(model.AllOrderStatus)
+	schemaNotificationKinds = names(model.AllNotificationKind)
+	schemaShipmentStatuses  = names(model.AllShipmentStatus)
 )
 
-// The shipment statuses of the downstream contract (docs/contract.md): the
-// schema's once it has Order.shipment.
-var contractShipmentStatuses = []string{"LABEL_CREATED", "IN_TRANSIT", "OUT_FOR_DELIVERY", "DELIVERED", "EXCEPTION"}
+func names[E ~string](all []E) []string {
+	out := make([]string, len(all))
+	for i, v := range all {
+		out[i] = string(v)
+	}
+	return out
+}
 
 func FuzzProfiles(f *testing.F) {
 	fuzzAnswer(f, func(c answerCheck, r *usersResponse) {
@@ -142,7 +149,7 @@ func FuzzShipments(f *testing.F) {
 		elements(c, "shipments", r.Shipments, "a shipment", func(field string, s *Shipment) {
 			c.id(field+".orderId", s.OrderID)
 			c.text(field+".carrier", s.Carrier)
-			c.oneOf(field+".status", s.Status, contractShipmentStatuses)
+			c.oneOf(field+".status", s.Status, schemaShipmentStatuses)
 			if s.EstimatedDelivery != nil {
 				c.time(field+".estimatedDelivery", *s.EstimatedDelivery)
 			}

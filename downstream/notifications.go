@@ -11,7 +11,7 @@ import (
 const Notifications Service = "notifications"
 
 // notificationKinds are the values of a notification's kind.
-var notificationKinds = set("ORDER_UPDATE", "PROMOTION", "SECURITY", "SYSTEM")
+var notificationKinds = enum(model.AllNotificationKind)
 
 // NotificationFeed is a user's notifications as the notifications service
 // sends them.

@@ -10,7 +10,7 @@ import (
 const Orders Service = "orders"
 
 // orderStatuses are the values of an order's status.
-var orderStatuses = set("PENDING", "PAID", "SHIPPED", "DELIVERED", "CANCELLED")
+var orderStatuses = enum(model.AllOrderStatus)
 
 // Order is an order as the orders service sends it.
 type Order struct {

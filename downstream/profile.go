@@ -10,7 +10,7 @@ import (
 const Profile Service = "profile"
 
 // tiers are the values of a profile's tier.
-var tiers = set("STANDARD", "SILVER", "GOLD", "PLATINUM")
+var tiers = enum(model.AllTier)
 
 // UserProfile is a user's profile as the profile service sends it.
 type UserProfile struct {

@@ -9,9 +9,9 @@ import (
 // Shipping is the shipping service.
 const Shipping Service = "shipping"
 
-// shipmentStatuses are the values of a shipment's status: the contract's
-// (docs/contract.md), the schema's once it has Order.shipment.
-var shipmentStatuses = set("LABEL_CREATED", "IN_TRANSIT", "OUT_FOR_DELIVERY", "DELIVERED", "EXCEPTION")
+// shipmentStatuses are the values of a shipment's status: the schema's
+// ShipmentStatus.
+var shipmentStatuses = enum(model.AllShipmentStatus)
 
 // Shipment is an order's shipment as the shipping service sends it.
 type Shipment struct {

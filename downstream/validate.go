@@ -31,14 +31,13 @@ func isCurrency(s string) bool {
 	return true
 }
 
-// set returns the enum values a field may take; each service's file has
-// its own. They are the values the public schema can carry: a value outside
-// them is a broken answer, since passing it on would break every client's
-// generated types.
-func set(values ...string) map[string]bool {
-	m := make(map[string]bool, len(values))
-	for _, v := range values {
-		m[v] = true
+// enum returns the values of one of the schema's enums (model.AllTier, ...,
+// generated from schema.graphqls) as a set: an answer's enum value must be
+// one the schema can carry.
+func enum[E ~string](all []E) map[string]bool {
+	m := make(map[string]bool, len(all))
+	for _, v := range all {
+		m[string(v)] = true
 	}
 	return m
 }
