@@ -21,7 +21,7 @@ type measures struct {
 	Variables  int // defined by an operation, the most of any
 
 	Fields, Spreads, Aliases, RootFields, Deferred int64
-	Depth                                int
+	Depth                                          int
 
 	Nodes   int64 // of every operation and fragment definition, expanded
 	Repeats int64 // weighted pairs of fields sharing a response path
