@@ -8,6 +8,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/acme/dashboard-gateway/graphqlhttp"
 	"github.com/acme/dashboard-gateway/graphqlhttp/graphqlhttptest"
@@ -103,5 +104,54 @@ func TestHandlerDropsAnnouncement(t *testing.T) {
 	h.ServeHTTP(w, req)
 	if got, want := w.Body.String(), `{"data":{"dashboard":{"name":"a"}}}`; got != want {
 		t.Errorf("body %s; want %s", got, want)
+	}
+}
+
+// Parts an executor hands over together (graphqlhttp.BatchExtension) go
+// out as parts of their own, in every form, and the key never does.
+func TestHandlerUnbatches(t *testing.T) {
+	hasNext, last := true, false
+	dashboard := ast.Path{ast.PathName("dashboard")}
+	first := &graphql.Response{Data: []byte(`{"dashboard":{"name":"a"}}`), HasNext: &hasNext, Extensions: map[string]any{
+		graphqlhttp.PendingExtension: []graphqlhttp.Pending{{Path: dashboard, Label: "w"}, {Path: dashboard, Label: "v"}},
+	}}
+	carried := &graphql.Response{Data: []byte(`{"name":null}`), Path: dashboard, Label: "v",
+		Errors: gqlerror.List{{Message: "boom", Path: ast.Path{ast.PathName("dashboard"), ast.PathName("name")}}}}
+	carrier := &graphql.Response{Data: []byte(`{"wallet":{"points":1}}`), Path: dashboard, Label: "w", HasNext: &last,
+		Extensions: map[string]any{graphqlhttp.BatchExtension: []*graphql.Response{carried}}}
+	tests := []struct {
+		accept string
+		want   []string
+	}{
+		{"multipart/mixed;deferSpec=20220824,application/json", []string{
+			`{"data":{"wallet":{"points":1}},"path":["dashboard"],"label":"w"}`,
+			`{"data":{"name":null},"path":["dashboard"],"label":"v","errors":[{"message":"boom","path":["dashboard","name"]}]}`,
+			`"hasNext":false}` + "\r\n-----\r\n",
+		}},
+		{"multipart/mixed;incrementalSpec=v0.2,application/json", []string{
+			`{"id":"0","data":{"wallet":{"points":1}}}`,
+			`{"id":"1","data":{"name":null},"errors":[{"message":"boom","path":["dashboard","name"]}]}`,
+			`{"id":"0"}`, `{"id":"1"}`, `"hasNext":false}` + "\r\n-----\r\n",
+		}},
+		{"application/json", []string{
+			`{"errors":[{"message":"boom","path":["dashboard","name"]}],"data":{"dashboard":{"name":null,"wallet":{"points":1}}}}`,
+		}},
+	}
+	for _, tt := range tests {
+		h := graphqlhttptest.Handler(t, sdl, first, carrier)
+		req := httptest.NewRequest(http.MethodPost, "/query", strings.NewReader(deferQuery))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", tt.accept)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		body := w.Body.String()
+		for _, want := range tt.want {
+			if !strings.Contains(body, want) {
+				t.Errorf("Accept %q: body\n%s\nlacks %s", tt.accept, body, want)
+			}
+		}
+		if strings.Contains(body, graphqlhttp.BatchExtension) || strings.Count(body, `"hasNext":false`) > 1 {
+			t.Errorf("Accept %q: body\n%s\nshows the batch or ends twice", tt.accept, body)
+		}
 	}
 }

@@ -45,6 +45,51 @@ import (
 // for it gets one JSON answer with every part merged in.
 const PendingExtension = "graphqlhttp.pending"
 
+// BatchExtension is the key, in the Extensions of a later response, under
+// which an executor hands over further parts that were ready with it, as
+// a []*graphql.Response in order: a batch of parts then costs one trip
+// through gqlgen's response chain rather than one each. The batch's
+// HasNext is the response's; each carried part has its own Data, Path,
+// Label and Errors. The handler removes the key before writing anything;
+// a response interceptor that looks at every part's errors finds the
+// carried ones with Batch.
+const BatchExtension = "graphqlhttp.batch"
+
+// Batch returns the parts r carries besides itself (BatchExtension),
+// leaving r as it is.
+func Batch(r *graphql.Response) []*graphql.Response {
+	if r == nil {
+		return nil
+	}
+	more, _ := r.Extensions[BatchExtension].([]*graphql.Response)
+	return more
+}
+
+// unbatch appends r and the parts it carries to out, the key removed from
+// r: every part but the last has HasNext true, the last r's HasNext.
+func unbatch(out []*graphql.Response, r *graphql.Response) []*graphql.Response {
+	more := Batch(r)
+	if more == nil {
+		return append(out, r)
+	}
+	delete(r.Extensions, BatchExtension)
+	if len(r.Extensions) == 0 {
+		r.Extensions = nil
+	}
+	hasNext := r.HasNext
+	yes := true
+	r.HasNext = &yes
+	out = append(out, r)
+	for i, m := range more {
+		m.HasNext = &yes
+		if i == len(more)-1 {
+			m.HasNext = hasNext
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
 // Pending is one part of an operation announced with its first response:
 // the deferred fragment labelled Label ("": none) of the object at Path.
 type Pending struct {
@@ -90,6 +135,14 @@ const (
 // parameter naming a format, deferSpec=20220824, or incrementalSpec=v0.2.
 func AcceptsIncremental(accept string) bool {
 	return incrementalFormat(accept) != noIncremental
+}
+
+// NeedsPending reports whether the incremental format an Accept header
+// asks for (incrementalSpec=v0.2) announces the parts in its first
+// payload, and so needs PendingExtension; without it the executor may
+// save itself the announcement.
+func NeedsPending(accept string) bool {
+	return incrementalFormat(accept) == incrementalV02
 }
 
 // incrementalFormat returns the format an Accept header prefers: that of

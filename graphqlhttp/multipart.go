@@ -3,6 +3,7 @@ package graphqlhttp
 import (
 	"context"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -33,7 +34,8 @@ const pullAhead = 1024
 
 // pull takes an operation's later responses from the executor, in a
 // goroutine that ends after the last (nil, or HasNext not true) or once
-// stop is called; parts yields them in order.
+// stop is called; parts yields them in order, one per part (the parts a
+// response carries, BatchExtension, after it).
 //
 // The executor ends its stream once the context it is given is done, so
 // they are asked for with ctx's values and no deadline: the parts left at
@@ -43,6 +45,7 @@ func pull(ctx context.Context, responses graphql.ResponseHandler) (parts <-chan 
 	done := make(chan struct{})
 	go func() {
 		ctx := context.WithoutCancel(ctx)
+		var batch []*graphql.Response
 		for {
 			r := responses(ctx)
 			select {
@@ -50,12 +53,15 @@ func pull(ctx context.Context, responses graphql.ResponseHandler) (parts <-chan 
 				return
 			default:
 			}
-			select {
-			case ch <- r:
-			case <-done:
-				return
+			batch = unbatch(batch[:0], r)
+			for _, r := range batch {
+				select {
+				case ch <- r:
+				case <-done:
+					return
+				}
 			}
-			if isLast(r) {
+			if isLast(batch[len(batch)-1]) {
 				return
 			}
 		}
@@ -148,6 +154,14 @@ func take(batch []*graphql.Response, r *graphql.Response, parts <-chan *graphql.
 	}
 }
 
+// buffers are stream's payload buffers, kept for the next answer: a
+// document of many parts writes payloads of tens of kilobytes, which would
+// otherwise be allocated (and grown) anew for every answer.
+var buffers = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxPooled is the largest payload buffer kept for reuse.
+const maxPooled = 1 << 20
+
 // stream writes an operation's responses as multipart/mixed in format f:
 // first, then the later ones from parts in batches as receive hands them
 // over, each payload flushed at once.
@@ -156,7 +170,14 @@ func stream(ctx context.Context, w http.ResponseWriter, first *graphql.Response,
 	w.Header().Set("Content-Type", f.contentType())
 	w.Header().Set("Cache-Control", "no-cache")
 	w.WriteHeader(http.StatusOK)
-	b := append([]byte("---"), partHeader...)
+	bp := buffers.Get().(*[]byte)
+	b := append(append((*bp)[:0], "---"...), partHeader...)
+	defer func() {
+		if cap(b) <= maxPooled {
+			*bp = b[:0]
+			buffers.Put(bp)
+		}
+	}()
 	b = f.appendInitial(b, first)
 	b = append(b, delimiter...)
 	_, _ = w.Write(b)

@@ -6,12 +6,14 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/acme/dashboard-gateway/apierror"
 	"github.com/acme/dashboard-gateway/cache"
+	"github.com/acme/dashboard-gateway/graphqlhttp"
 )
 
 // Extension is the gqlgen extension that watches each operation: it records
@@ -142,16 +144,22 @@ func (e Extension) InterceptResponse(ctx context.Context, next graphql.ResponseH
 	}
 	rec := FromContext(ctx)
 	deadline := false
-	for _, gqlErr := range resp.Errors {
-		code, _ := gqlErr.Extensions["code"].(string)
-		service, _ := gqlErr.Extensions["service"].(string)
-		deadline = deadline || code == string(apierror.DeadlineExceeded)
-		if e.Metrics != nil {
-			e.Metrics.observeError(code, service)
+	observe := func(errs gqlerror.List) {
+		for _, gqlErr := range errs {
+			code, _ := gqlErr.Extensions["code"].(string)
+			service, _ := gqlErr.Extensions["service"].(string)
+			deadline = deadline || code == string(apierror.DeadlineExceeded)
+			if e.Metrics != nil {
+				e.Metrics.observeError(code, service)
+			}
+			if rec != nil {
+				rec.addCode(code)
+			}
 		}
-		if rec != nil {
-			rec.addCode(code)
-		}
+	}
+	observe(resp.Errors)
+	for _, part := range graphqlhttp.Batch(resp) { // parts ready with resp
+		observe(part.Errors)
 	}
 	if deadline && e.Metrics != nil {
 		e.Metrics.deadlineExceeded.Inc()

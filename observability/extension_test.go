@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/acme/dashboard-gateway/graphqlhttp"
 	"github.com/acme/dashboard-gateway/observability"
 )
 
@@ -74,7 +75,8 @@ func TestFieldTiming(t *testing.T) {
 
 // The response's errors count by code and service; a response with a
 // field cut off by the deadline counts once, however many were; timing
-// reports the time waited on each service.
+// reports the time waited on each service. The errors of parts carried by
+// the response (graphqlhttp.BatchExtension) count as the response's.
 func TestInterceptResponse(t *testing.T) {
 	gqlErr := func(code, service string) *gqlerror.Error {
 		ext := map[string]any{"code": code}
@@ -86,23 +88,30 @@ func TestInterceptResponse(t *testing.T) {
 	tests := []struct {
 		name        string
 		errs        gqlerror.List
+		carried     gqlerror.List // of a part carried by the response
 		waits       map[string]time.Duration
 		want        []series
 		wantTimings map[string]float64 // extensions.timing.services
 	}{
-		{"no error", nil, nil, []series{
+		{"no error", nil, nil, nil, []series{
 			{"gateway_deadline_exceeded_total", map[string]string{}, 0},
 		}, map[string]float64{}},
-		{"errors by code and service", gqlerror.List{gqlErr("UPSTREAM_ERROR", "orders"), gqlErr("UPSTREAM_ERROR", "orders"), gqlErr("BAD_USER_INPUT", "")}, nil, []series{
+		{"errors by code and service", gqlerror.List{gqlErr("UPSTREAM_ERROR", "orders"), gqlErr("UPSTREAM_ERROR", "orders"), gqlErr("BAD_USER_INPUT", "")}, nil, nil, []series{
 			{"gateway_graphql_errors_total", map[string]string{"code": "UPSTREAM_ERROR", "service": "orders"}, 2},
 			{"gateway_graphql_errors_total", map[string]string{"code": "BAD_USER_INPUT", "service": "none"}, 1},
 			{"gateway_deadline_exceeded_total", map[string]string{}, 0},
 		}, map[string]float64{}},
-		{"two fields past the deadline", gqlerror.List{gqlErr("DEADLINE_EXCEEDED", "wallet"), gqlErr("DEADLINE_EXCEEDED", "orders")}, nil, []series{
+		{"two fields past the deadline", gqlerror.List{gqlErr("DEADLINE_EXCEEDED", "wallet"), gqlErr("DEADLINE_EXCEEDED", "orders")}, nil, nil, []series{
 			{"gateway_graphql_errors_total", map[string]string{"code": "DEADLINE_EXCEEDED", "service": "wallet"}, 1},
 			{"gateway_deadline_exceeded_total", map[string]string{}, 1},
 		}, map[string]float64{}},
-		{"services waited on", nil, map[string]time.Duration{"wallet": 12340 * time.Microsecond, "profile": time.Millisecond}, nil,
+		{"errors of parts ready together", gqlerror.List{gqlErr("UPSTREAM_ERROR", "orders")},
+			gqlerror.List{gqlErr("UPSTREAM_ERROR", "orders"), gqlErr("DEADLINE_EXCEEDED", "wallet")}, nil, []series{
+				{"gateway_graphql_errors_total", map[string]string{"code": "UPSTREAM_ERROR", "service": "orders"}, 2},
+				{"gateway_graphql_errors_total", map[string]string{"code": "DEADLINE_EXCEEDED", "service": "wallet"}, 1},
+				{"gateway_deadline_exceeded_total", map[string]string{}, 1},
+			}, map[string]float64{}},
+		{"services waited on", nil, nil, map[string]time.Duration{"wallet": 12340 * time.Microsecond, "profile": time.Millisecond}, nil,
 			map[string]float64{"wallet": 12.34, "profile": 1}},
 	}
 	for _, tt := range tests {
@@ -115,7 +124,11 @@ func TestInterceptResponse(t *testing.T) {
 			}
 			ctx = graphql.WithOperationContext(ctx, &graphql.OperationContext{Extensions: map[string]any{"timing": true}})
 			resp := ext.InterceptResponse(ctx, func(context.Context) *graphql.Response {
-				return &graphql.Response{Errors: tt.errs}
+				r := &graphql.Response{Errors: tt.errs}
+				if tt.carried != nil {
+					r.Extensions = map[string]any{graphqlhttp.BatchExtension: []*graphql.Response{{Errors: tt.carried}}}
+				}
+				return r
 			})
 			checkSeries(t, reg, tt.want)
 			timing, _ := resp.Extensions["timing"].(map[string]any)
