@@ -85,7 +85,7 @@ func (x *execution) stream(ctx context.Context) graphql.ResponseHandler {
 			pending, dropped = x.sent()
 			x.report(rctx, dropped)
 			hasNext := len(pending) > 0
-			if hasNext {
+			if hasNext && graphqlhttp.NeedsPending(x.opCtx.Headers.Get("Accept")) {
 				graphql.RegisterExtension(rctx, graphqlhttp.PendingExtension, announced(pending, x.plan.labels))
 			}
 			return &graphql.Response{Data: data, HasNext: x.flag(hasNext)}
@@ -93,15 +93,66 @@ func (x *execution) stream(ctx context.Context) graphql.ResponseHandler {
 		if len(pending) == 0 {
 			return nil
 		}
-		p := x.next(pending)
-		delete(pending, p)
-		w := x.writer(rctx)
-		w.path = append(w.path, p.path...)
-		if !p.t.write(w, p.sel, p.obj, p.n, p.group) {
-			w.b = append(w.b[:0], "null"...)
+		// Every part ready by now goes in this response: the first as
+		// the response, the others carried with it (graphqlhttp.BatchExtension),
+		// each written with a response context of its own for its errors,
+		// so that a batch of parts costs one trip through the executor's
+		// response chain, not one each.
+		batch := x.take(pending)
+		first := x.part(rctx, batch[0], pending)
+		var more []*graphql.Response
+		for _, p := range batch[1:] {
+			pctx := graphql.WithFreshResponseContext(rctx)
+			r := x.part(pctx, p, pending)
+			r.Errors = graphql.GetErrors(pctx)
+			more = append(more, r)
 		}
-		return &graphql.Response{Data: w.bytes(), Path: p.path, Label: x.plan.labels[p.group-1], HasNext: x.flag(len(pending) > 0)}
+		if more != nil {
+			graphql.RegisterExtension(rctx, graphqlhttp.BatchExtension, more)
+		}
+		first.HasNext = x.flag(len(pending) > 0)
+		return first
 	}
+}
+
+// part writes p, taken from pending, as a response; its errors go to ctx.
+func (x *execution) part(ctx context.Context, p *part, pending map[*part]bool) *graphql.Response {
+	delete(pending, p)
+	w := x.writer(ctx)
+	w.path = append(w.path, p.path...)
+	if !p.t.write(w, p.sel, p.obj, p.n, p.group) {
+		w.b = append(w.b[:0], "null"...)
+	}
+	r := x.response(len(pending) + 1)
+	*r = graphql.Response{Data: x.keep(w.b), Path: p.path, Label: x.plan.labels[p.group-1], HasNext: x.flag(len(pending) > 0)}
+	w.release()
+	return r
+}
+
+// dataChunk is the size of the chunks that parts' data is kept in.
+const dataChunk = 32 << 10
+
+// keep returns a copy of b that stays valid for the rest of the execution,
+// in a chunk shared with other parts' data: one allocation for many small
+// parts rather than one each.
+func (x *execution) keep(b []byte) []byte {
+	if cap(x.data)-len(x.data) < len(b) {
+		x.data = make([]byte, 0, max(len(b), dataChunk))
+	}
+	start := len(x.data)
+	x.data = append(x.data, b...)
+	return x.data[start:len(x.data):len(x.data)]
+}
+
+// response returns a response for a part, of a batch allocated for the
+// remaining parts of the execution.
+func (x *execution) response(remaining int) *graphql.Response {
+	if len(x.responses) == 0 {
+		x.responses = make([]graphql.Response, remaining)
+	}
+	r := &x.responses[0]
+	x.responses = x.responses[1:]
+	return r
 }
 
 // flag returns a pointer to v, for a response's HasNext, without an
@@ -136,28 +187,37 @@ func (x *execution) sent() (sent, dropped map[*part]bool) {
 // whose null took their parent.
 func (x *execution) report(ctx context.Context, dropped map[*part]bool) {
 	for len(dropped) > 0 {
-		p := x.next(dropped)
-		delete(dropped, p)
-		w := x.writer(ctx)
-		w.path = append(w.path, p.path...)
-		p.t.write(w, p.sel, p.obj, p.n, p.group)
-		w.bytes() // the data goes nowhere
+		for _, p := range x.take(dropped) {
+			delete(dropped, p)
+			w := x.writer(ctx)
+			w.path = append(w.path, p.path...)
+			p.t.write(w, p.sel, p.obj, p.n, p.group)
+			w.release() // the data goes nowhere
+		}
 	}
 }
 
-// next waits for a part of pending to be ready and returns it. Every field
-// ends by the deadline, so does the wait.
-func (x *execution) next(pending map[*part]bool) *part {
+// take returns the parts of pending that are ready, in the order they
+// became so, waiting for one if none is yet. Every field ends by the
+// deadline, so does the wait.
+func (x *execution) take(pending map[*part]bool) []*part {
 	for {
+		var out []*part
 		x.mu.Lock()
-		for i, p := range x.ready {
+		kept := x.ready[:0]
+		for _, p := range x.ready {
 			if pending[p] {
-				x.ready = slices.Delete(x.ready, i, i+1)
-				x.mu.Unlock()
-				return p
+				out = append(out, p)
+			} else {
+				kept = append(kept, p)
 			}
 		}
+		clear(x.ready[len(kept):])
+		x.ready = kept
 		x.mu.Unlock()
+		if out != nil {
+			return out
+		}
 		<-x.wake
 	}
 }

@@ -10,11 +10,14 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/executor"
+
+	"github.com/acme/dashboard-gateway/graphqlhttp"
 )
 
 // drain runs query as a client accepting multipart/mixed does and returns
 // every response: the initial one, then the deferred parts sorted (their
-// order is the order they resolved in), each as JSON.
+// order is the order they resolved in; parts ready together come in one
+// response, graphqlhttp.BatchExtension), each as JSON.
 func drain(tb testing.TB, e *executor.Executor, query string, vars map[string]any) []string {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(graphql.StartOperationTrace(context.Background()), 10*time.Second)
@@ -27,12 +30,19 @@ func drain(tb testing.TB, e *executor.Executor, query string, vars map[string]an
 	handler, ctx := e.DispatchOperation(ctx, opCtx)
 	var out []string
 	for resp := handler(ctx); resp != nil; resp = handler(ctx) {
-		resp.HasNext = nil // which part is last depends on timing
-		b, err := json.Marshal(resp)
-		if err != nil {
-			tb.Fatal(err)
+		more := graphqlhttp.Batch(resp) // the parts ready with resp
+		delete(resp.Extensions, graphqlhttp.BatchExtension)
+		if len(resp.Extensions) == 0 {
+			resp.Extensions = nil
 		}
-		out = append(out, string(b))
+		for _, r := range append([]*graphql.Response{resp}, more...) {
+			r.HasNext = nil // which part is last depends on timing
+			b, err := json.Marshal(r)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			out = append(out, string(b))
+		}
 	}
 	if len(out) > 1 {
 		slices.Sort(out[1:])

@@ -29,6 +29,13 @@ type execution struct {
 	ready []*part       // parts whose fields resolved, not taken yet
 	wake  chan struct{} // signalled when ready grows
 	flags [2]bool       // false and true, for the responses' HasNext
+
+	// What the parts' responses are made of, taken by the one goroutine
+	// that asks for them (stream): their data, copied out of the writer's
+	// buffer into chunks shared by many parts, and the responses
+	// themselves, allocated together.
+	data      []byte
+	responses []graphql.Response
 }
 
 func (s *Schema) newExecution(opCtx *graphql.OperationContext, p *plan) *execution {

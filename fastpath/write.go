@@ -49,9 +49,16 @@ func (x *execution) writer(ctx context.Context) *writer {
 }
 
 // bytes returns what w wrote, in a slice of its own size, and gives w back
-// to the pool (a buffer past maxPooled is dropped).
+// to the pool (release).
 func (w *writer) bytes() []byte {
 	out := slices.Clone(w.b)
+	w.release()
+	return out
+}
+
+// release gives w back to the pool (a buffer past maxPooled is dropped);
+// what it wrote is gone.
+func (w *writer) release() {
 	s := w.x.s
 	b := w.b[:0]
 	if cap(b) > maxPooled {
@@ -59,7 +66,6 @@ func (w *writer) bytes() []byte {
 	}
 	*w = writer{b: b, path: w.path[:0], cuts: w.cuts[:0]}
 	s.writers.Put(w)
-	return out
 }
 
 // Write implements io.Writer, for the marshalers of scalars the generated
