@@ -3,7 +3,6 @@ package gateway_test
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -76,28 +75,6 @@ func BenchmarkDeferFirstPart(b *testing.B) {
 	})
 }
 
-// deferCostDocuments are a document with @defer and the same without it:
-// 50 dashboards, the top-level fields of each in deferred fragments (as
-// many as -max-deferred allows).
-func deferCostDocuments(ids []any) (deferred, whole string, vars map[string]any) {
-	fields := []string{
-		"profile { name tier }", "orders(first: 5) { id status total { formatted } }",
-		"recommendations(first: 5) { score product { name } }", "notifications(first: 5) { unreadCount items { title } }",
-		"wallet { balance { formatted } loyaltyPoints }", "o2: orders(first: 2) { id items { quantity } }",
-		"r2: recommendations(first: 2) { score }", "n2: notifications(first: 2) { unreadCount }",
-		"w2: wallet { loyaltyPoints }", "p2: profile { memberSince }",
-	}
-	var d, w strings.Builder
-	for i, f := range fields {
-		fmt.Fprintf(&d, "... @defer(label: \"f%d\") { %s } ", i, f)
-		w.WriteString(f + " ")
-	}
-	q := func(sel string) string {
-		return `query($ids: [ID!]!) { dashboards(userIds: $ids) { userId ` + sel + `} }`
-	}
-	return q(d.String()), q(w.String()), map[string]any{"ids": ids}
-}
-
 // BenchmarkDeferCost compares what a document costs with @defer (every
 // part streamed to a client taking multipart/mixed) and without (one JSON
 // answer): 50 different dashboards, and one user's own dashboard asked 50
@@ -114,7 +91,7 @@ func BenchmarkDeferCost(b *testing.B) {
 		name string
 		ids  []any
 	}{{"50 users", distinct}, {"own id 50 times", own}} {
-		deferred, whole, vars := deferCostDocuments(ids.ids)
+		deferred, whole, vars := gatewaytest.DeferCostDocuments(ids.ids)
 		for _, form := range []struct {
 			name, query, accept string
 		}{{"defer", deferred, gatewaytest.DeferAccept}, {"whole", whole, "application/json"}} {
@@ -145,42 +122,6 @@ func BenchmarkDeferCost(b *testing.B) {
 	}
 }
 
-// redTeamDocument is the outside red team's @defer document, as near as
-// its description lets it be rebuilt: dashboards of 50 ids in 9 aliased
-// roots, each root spreading 10 of 18 deferred fragments; labelled gives
-// each spread a label of its own (unique, as the gateway requires),
-// deferred false drops @defer (the same selection in one answer).
-func redTeamDocument(labelled, deferred bool) (string, map[string]any) {
-	var b strings.Builder
-	b.WriteString("query($ids: [ID!]!) {")
-	for r := range 9 {
-		fmt.Fprintf(&b, " r%d: dashboards(userIds: $ids) { userId", r)
-		for k := range 10 {
-			f := (r%2)*8 + k
-			switch {
-			case !deferred:
-				fmt.Fprintf(&b, " ...F%d", f)
-			case labelled:
-				fmt.Fprintf(&b, ` ...F%d @defer(label: "r%d_f%d")`, f, r, f)
-			default:
-				fmt.Fprintf(&b, " ...F%d @defer", f)
-			}
-		}
-		b.WriteString(" }")
-	}
-	b.WriteString(" }")
-	fields := []string{"wallet { loyaltyPoints }", "profile { name }", "notifications(first: 2) { unreadCount }",
-		"orders(first: 2) { id }", "recommendations(first: 2) { score }"}
-	for f := range 18 {
-		fmt.Fprintf(&b, " fragment F%d on Dashboard { %s }", f, fields[f%len(fields)])
-	}
-	ids := make([]any, 50)
-	for i := range ids {
-		ids[i] = "u" + strconv.Itoa(i+1)
-	}
-	return b.String(), map[string]any{"ids": ids}
-}
-
 // BenchmarkDeferRedTeam measures the red team's @defer document: refused at
 // the default -max-deferred (10), and, with the limit raised to let it
 // through, with unlabelled and labelled fragments, beside the same
@@ -203,7 +144,7 @@ func BenchmarkDeferRedTeam(b *testing.B) {
 					cfg.Limits.MaxDeferred = c.maxDeferred
 				}
 			}})
-			query, vars := redTeamDocument(c.labelled, c.deferred)
+			query, vars := gatewaytest.RedTeamDocument(c.labelled, c.deferred)
 			body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 			b.ReportMetric(float64(len(query)), "doc-bytes")
 			parts := 0
