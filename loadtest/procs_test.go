@@ -138,21 +138,28 @@ func start(tb testing.TB, name string, env []string, ready func(p *proc) bool) *
 	}
 }
 
-// clockTicks is the kernel's USER_HZ, the unit of /proc/<pid>/stat times.
-const clockTicks = 100
-
-// cpu returns the CPU time the process used so far (user and system).
+// cpu returns the CPU time the process used so far, to the nanosecond: the
+// sum of its threads' time on a CPU (/proc/<pid>/task/*/schedstat). The
+// user and system times of /proc/<pid>/stat count in clock ticks (10 ms),
+// too coarse for blocks of a few hundred milliseconds. A thread that
+// exited no longer counts; Go's runtime keeps its threads.
 func (p *proc) cpu(tb testing.TB) time.Duration {
 	tb.Helper()
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.cmd.Process.Pid))
+	dir := fmt.Sprintf("/proc/%d/task", p.cmd.Process.Pid)
+	tasks, err := os.ReadDir(dir)
 	if err != nil {
 		tb.Fatalf("CPU time of %s: %v (the load tests need Linux's /proc)", p.name, err)
 	}
-	// Fields after the command name, which is in parentheses and may hold spaces.
-	fields := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
-	utime, _ := strconv.ParseInt(fields[11], 10, 64)
-	stime, _ := strconv.ParseInt(fields[12], 10, 64)
-	return time.Duration(utime+stime) * time.Second / clockTicks
+	var total time.Duration
+	for _, t := range tasks {
+		b, err := os.ReadFile(dir + "/" + t.Name() + "/schedstat")
+		if err != nil {
+			continue // the thread is gone
+		}
+		ns, _ := strconv.ParseInt(strings.Fields(string(b))[0], 10, 64)
+		total += time.Duration(ns)
+	}
+	return total
 }
 
 // allocs returns a Go process's allocation counters from its metrics page.
