@@ -29,6 +29,9 @@ type restJSON struct {
 	Errors []gatewaytest.Error `json:"errors"`
 }
 
+// The REST view answers with the contract dashboard and a status saying
+// whether it is whole, partial or refused; its orders carry their
+// shipments.
 func TestRESTView(t *testing.T) {
 	tests := []struct {
 		name       string
@@ -71,6 +74,21 @@ func TestRESTView(t *testing.T) {
 			gatewaytest.Decode(t, body.Data, &d)
 			if d.UserID != tt.user || d.Notifications == nil {
 				t.Errorf("data %s; want the dashboard of %s", body.Data, tt.user)
+			}
+			if tt.status == "success" { // the orders carry their shipments
+				shipped := 0
+				for _, o := range d.Orders {
+					want, ok := simulator.ShipmentOf(o.ID)
+					if got := o.Shipment; ok != (got != nil) || ok && (got.Carrier != want.Carrier || got.Status != want.Status) {
+						t.Errorf("order %s: shipment %+v; want %+v (%v)", o.ID, got, want, ok)
+					}
+					if ok {
+						shipped++
+					}
+				}
+				if shipped == 0 {
+					t.Errorf("no order of %s has a shipment: the test shows nothing", tt.user)
+				}
 			}
 		})
 	}

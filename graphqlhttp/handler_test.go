@@ -110,15 +110,20 @@ func TestHandlerDropsAnnouncement(t *testing.T) {
 // Parts an executor hands over together (graphqlhttp.BatchExtension) go
 // out as parts of their own, in every form, and the key never does.
 func TestHandlerUnbatches(t *testing.T) {
-	hasNext, last := true, false
-	dashboard := ast.Path{ast.PathName("dashboard")}
-	first := &graphql.Response{Data: []byte(`{"dashboard":{"name":"a"}}`), HasNext: &hasNext, Extensions: map[string]any{
-		graphqlhttp.PendingExtension: []graphqlhttp.Pending{{Path: dashboard, Label: "w"}, {Path: dashboard, Label: "v"}},
-	}}
-	carried := &graphql.Response{Data: []byte(`{"name":null}`), Path: dashboard, Label: "v",
-		Errors: gqlerror.List{{Message: "boom", Path: ast.Path{ast.PathName("dashboard"), ast.PathName("name")}}}}
-	carrier := &graphql.Response{Data: []byte(`{"wallet":{"points":1}}`), Path: dashboard, Label: "w", HasNext: &last,
-		Extensions: map[string]any{graphqlhttp.BatchExtension: []*graphql.Response{carried}}}
+	// answer is the first response and one carrying two parts, made anew
+	// for each request (the handler sets the carried part's HasNext).
+	answer := func() []*graphql.Response {
+		hasNext, last := true, false
+		dashboard := ast.Path{ast.PathName("dashboard")}
+		first := &graphql.Response{Data: []byte(`{"dashboard":{"name":"a"}}`), HasNext: &hasNext, Extensions: map[string]any{
+			graphqlhttp.PendingExtension: []graphqlhttp.Pending{{Path: dashboard, Label: "w"}, {Path: dashboard, Label: "v"}},
+		}}
+		carried := &graphql.Response{Data: []byte(`{"name":null}`), Path: dashboard, Label: "v",
+			Errors: gqlerror.List{{Message: "boom", Path: ast.Path{ast.PathName("dashboard"), ast.PathName("name")}}}}
+		carrier := &graphql.Response{Data: []byte(`{"wallet":{"points":1}}`), Path: dashboard, Label: "w", HasNext: &last,
+			Extensions: map[string]any{graphqlhttp.BatchExtension: []*graphql.Response{carried}}}
+		return []*graphql.Response{first, carrier}
+	}
 	tests := []struct {
 		accept string
 		want   []string
@@ -138,7 +143,7 @@ func TestHandlerUnbatches(t *testing.T) {
 		}},
 	}
 	for _, tt := range tests {
-		h := graphqlhttptest.Handler(t, sdl, first, carrier)
+		h := graphqlhttptest.Handler(t, sdl, answer()...)
 		req := httptest.NewRequest(http.MethodPost, "/query", strings.NewReader(deferQuery))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Accept", tt.accept)

@@ -54,6 +54,7 @@ func pull(ctx context.Context, responses graphql.ResponseHandler) (parts <-chan 
 			default:
 			}
 			batch = unbatch(batch[:0], r)
+			last := isLast(batch[len(batch)-1])
 			for _, r := range batch {
 				select {
 				case ch <- r:
@@ -61,7 +62,7 @@ func pull(ctx context.Context, responses graphql.ResponseHandler) (parts <-chan 
 					return
 				}
 			}
-			if isLast(batch[len(batch)-1]) {
+			if last {
 				return
 			}
 		}
