@@ -180,6 +180,12 @@ func New(opts Options) http.Handler {
 	if len(opts.CORSOrigins) > 0 || opts.CORSLocalhost {
 		r.Use(corsFor(opts.CORSOrigins, opts.CORSLocalhost))
 	}
+	if opts.Overload != nil {
+		// Before any work (a shed request costs next to nothing), after the
+		// headers every answer carries: a browser reads Retry-After of a
+		// shed answer as of any other.
+		r.Use(shed(opts.Overload))
+	}
 	r.NotFound(func(w http.ResponseWriter, _ *http.Request) {
 		apierror.WriteHTTP(w, http.StatusNotFound, apierror.BadRequest, "no such route")
 	})
@@ -216,9 +222,6 @@ func New(opts Options) http.Handler {
 		r.Handle("/query", graphqlhttp.Handler{Exec: exec, MaxQueryBytes: opts.MaxQueryBytes, Documents: opts.Trusted != nil})
 		r.Get("/dashboard/{userId}", restView{exec: exec}.ServeHTTP)
 	})
-	if opts.Overload != nil {
-		return shed(opts.Overload, r) // before any work: a shed request costs next to nothing
-	}
 	return r
 }
 
