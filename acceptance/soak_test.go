@@ -53,7 +53,7 @@ func TestChaosSoak(t *testing.T) {
 		Bench:     true,
 		Policy:    "timeout=200ms,backoff=10ms,backoff-max=40ms",
 		Policies: map[downstream.Service]string{
-			downstream.Recommendations: "timeout=200ms,hedge=p95",
+			downstream.Recommendations: "timeout=200ms,hedge=auto",
 			downstream.Catalog:         "timeout=200ms,h2c=on",
 			downstream.Wallet:          "timeout=200ms,h2c=on,breaker-consecutive=5,breaker-open=200ms",
 		},

@@ -59,8 +59,8 @@ type Config struct {
 	SimSeed uint64
 	// Simulation is how the simulated services behave, a simulator.Preset:
 	// "seed" (the default: the original aggregator's latency and orders'
-	// 30% of failures, so most answers are partial), "healthy", "longtail"
-	// or "chaotic".
+	// 30% of failures, so most answers are partial), "healthy", "longtail",
+	// "heavytail" or "chaotic".
 	Simulation string
 	// URLs holds the configured service base URLs; a service without one is
 	// simulated in-process.

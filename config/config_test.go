@@ -178,7 +178,7 @@ func TestSimulation(t *testing.T) {
 	if c := Default(); c.Simulation != "seed" {
 		t.Errorf("Default().Simulation %q; want seed", c.Simulation)
 	}
-	for _, name := range []string{"seed", "healthy", "chaotic", "longtail"} {
+	for _, name := range []string{"seed", "healthy", "chaotic", "longtail", "heavytail"} {
 		c, err := Parse(nil, func(k string) string { return map[string]string{"SIMULATION": name}[k] }, io.Discard)
 		if err != nil || c.Simulation != name {
 			t.Errorf("SIMULATION=%s: %q, %v; want it", name, c.Simulation, err)
@@ -186,7 +186,7 @@ func TestSimulation(t *testing.T) {
 	}
 	for _, bad := range []string{"chaos", "", "Seed"} {
 		_, err := Parse([]string{"-simulation", bad}, func(string) string { return "" }, io.Discard)
-		if err == nil || !strings.Contains(err.Error(), "-simulation (SIMULATION)") || !strings.Contains(err.Error(), "chaotic, healthy, longtail, seed") {
+		if err == nil || !strings.Contains(err.Error(), "-simulation (SIMULATION)") || !strings.Contains(err.Error(), "chaotic, healthy, heavytail, longtail, seed") {
 			t.Errorf("-simulation %q: error %v; want one naming -simulation (SIMULATION) and the choices", bad, err)
 		}
 	}

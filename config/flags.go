@@ -101,7 +101,7 @@ func defineFlags(fs *flag.FlagSet, cfg *Config) *rawFlags {
 	fs.IntVar(&cfg.Server.MaxHeaderBytes, "max-header-bytes", gateway.DefaultMaxHeaderBytes, "largest request line and headers, in bytes")
 	fs.IntVar(&cfg.CacheMaxBytes, "cache-max-bytes", cache.DefaultMaxBytes, "memory the response cache (policy keys cache and stale-if-error) may hold, in bytes")
 	fs.IntVar(&cfg.CacheMaxEntryBytes, "cache-max-entry-bytes", cache.DefaultMaxEntryBytes, "largest answer the response cache keeps, in bytes before compression; larger ones are not cached")
-	raw.basePolicy = fs.String("policy", "", `settings of calls to every service: comma-separated key=value, e.g. "timeout=800ms,attempts=3,hedge=p95,h2c=on" (docs/configuration.md#policy-keys)`)
+	raw.basePolicy = fs.String("policy", "", `settings of calls to every service: comma-separated key=value, e.g. "timeout=800ms,attempts=3,hedge=auto,h2c=on" (docs/configuration.md#policy-keys)`)
 	fs.StringVar(&cfg.Redis.URL, "redis-url", "", "Redis shared by the replicas for persisted queries and rate limits: redis://[user:password@]host:port[/db], rediss:// for TLS, ?master_name=NAME for Sentinel, ?cluster=true for Cluster (docs/operating.md); empty: every replica keeps its own")
 	fs.DurationVar(&cfg.Redis.Timeout, "redis-timeout", sharedstore.DefaultTimeout, "longest wait for any Redis call; past it the call counts as failed and the request goes on without Redis")
 	fs.DurationVar(&cfg.Redis.APQTTL, "redis-apq-ttl", documents.DefaultSharedTTL, "how long a persisted query stays in Redis after it was last registered")

@@ -12,7 +12,7 @@ import (
 // flags and environment variables give: the keys of resilience.ParsePolicy
 // plus h2c=on|off and the response cache's cache=<ttl> and
 // stale-if-error=<max age> (durations, 0: off), e.g.
-// "timeout=300ms,hedge=p95,h2c=on,stale-if-error=10m". It leaves URL as it
+// "timeout=300ms,hedge=auto,h2c=on,stale-if-error=10m". It leaves URL as it
 // is in base.
 func ParseSpec(spec string, base ServiceConfig) (ServiceConfig, error) {
 	sc := base

@@ -31,53 +31,91 @@ const tailQuery = `query($id: ID!) { dashboard(userId: $id) {
 
 // BenchmarkTailLatency sends TAIL_REQUESTS dashboards (default 20000) at a
 // fixed rate of TAIL_RATE per second (default 400), open loop, to services
-// with a long tail (15-25 ms, 2% of calls 800 ms), without and with hedging,
-// and reports the dashboards' latency percentiles and the share of extra
-// downstream calls. Run it with -benchtime 1x.
+// with a long tail of two shapes: a uniform body (15-25 ms) and a
+// log-normal one (median 20 ms, σ 0.5), each with 2% of calls at 800 ms;
+// without hedging, with the adaptive delay (hedge=auto) and with a fixed
+// one. It reports the dashboards' latency percentiles and the share of
+// extra downstream calls. Run it with -benchtime 1x.
 func BenchmarkTailLatency(b *testing.B) {
 	n := envInt(b, "TAIL_REQUESTS", 20000)
 	rate := envInt(b, "TAIL_RATE", 400)
-	longTail := map[string]simulator.Behavior{}
-	for _, s := range simulator.Services() {
-		longTail[s] = simulator.Behavior{Latency: simulator.Latency{
-			Min: 15 * time.Millisecond, Max: 25 * time.Millisecond, TailShare: 0.02, Tail: 800 * time.Millisecond}}
+	ms := time.Millisecond
+	shapes := []struct {
+		name    string
+		latency simulator.Latency
+	}{
+		{"uniform", simulator.Latency{Min: 15 * ms, Max: 25 * ms, TailShare: 0.02, Tail: 800 * ms}},
+		{"lognormal", simulator.Latency{Min: 20 * ms, Sigma: 0.5, TailShare: 0.02, Tail: 800 * ms}},
 	}
-	for _, policy := range []string{"hedge=off", "hedge=p95", "hedge=50ms"} {
-		b.Run(policy, func(b *testing.B) {
-			e := gatewaytest.New(b, gatewaytest.Options{Behaviors: longTail, Policy: policy, Bench: true})
-			var mu sync.Mutex
-			var lat []time.Duration
-			var wg sync.WaitGroup
-			tick := time.NewTicker(time.Second / time.Duration(rate))
-			defer tick.Stop()
-			b.ResetTimer()
-			for i := range n {
-				<-tick.C
-				wg.Go(func() {
-					r := e.Post(b, tailQuery, map[string]any{"id": "u" + strconv.Itoa(i%1000+1)})
-					if len(r.GQL.Errors) > 0 {
-						b.Errorf("errors %+v", r.GQL.Errors)
-					}
-					mu.Lock()
-					lat = append(lat, r.Elapsed)
-					mu.Unlock()
-				})
+	for _, shape := range shapes {
+		behaviors := map[string]simulator.Behavior{}
+		for _, s := range simulator.Services() {
+			behaviors[s] = simulator.Behavior{Latency: shape.latency}
+		}
+		for _, policy := range []string{"hedge=off", "hedge=auto", "hedge=50ms"} {
+			b.Run(shape.name+"/"+policy, func(b *testing.B) {
+				tailLatency(b, gatewaytest.New(b, gatewaytest.Options{Behaviors: behaviors, Policy: policy, Bench: true}), n, rate)
+			})
+		}
+	}
+}
+
+// tailLatency sends n tailQuery dashboards at rate per second, open loop,
+// and reports their latency percentiles and the extra calls.
+func tailLatency(b *testing.B, e *gatewaytest.Gateway, n, rate int) {
+	var mu sync.Mutex
+	var lat []time.Duration
+	var wg sync.WaitGroup
+	tick := time.NewTicker(time.Second / time.Duration(rate))
+	defer tick.Stop()
+	b.ResetTimer()
+	for i := range n {
+		<-tick.C
+		wg.Go(func() {
+			r := e.Post(b, tailQuery, map[string]any{"id": "u" + strconv.Itoa(i%1000+1)})
+			if len(r.GQL.Errors) > 0 {
+				b.Errorf("errors %+v", r.GQL.Errors)
 			}
-			wg.Wait()
-			b.StopTimer()
-			slices.Sort(lat)
-			ms := func(p float64) float64 {
-				return float64(lat[min(int(p*float64(len(lat))), len(lat)-1)]) / float64(time.Millisecond)
-			}
-			calls := 0
-			for _, s := range simulator.Services() {
-				calls += e.Sim.Stats(s).Calls
-			}
-			b.ReportMetric(ms(0.5), "p50-ms")
-			b.ReportMetric(ms(0.99), "p99-ms")
-			b.ReportMetric(ms(0.999), "p99.9-ms")
-			b.ReportMetric(100*(float64(calls)/float64(5*n)-1), "extra-calls-%")
+			mu.Lock()
+			lat = append(lat, r.Elapsed)
+			mu.Unlock()
 		})
+	}
+	wg.Wait()
+	b.StopTimer()
+	slices.Sort(lat)
+	ms := func(p float64) float64 {
+		return float64(lat[min(int(p*float64(len(lat))), len(lat)-1)]) / float64(time.Millisecond)
+	}
+	calls := 0
+	for _, s := range simulator.Services() {
+		calls += e.Sim.Stats(s).Calls
+	}
+	b.ReportMetric(ms(0.5), "p50-ms")
+	b.ReportMetric(ms(0.9), "p90-ms")
+	b.ReportMetric(ms(0.99), "p99-ms")
+	b.ReportMetric(ms(0.999), "p99.9-ms")
+	b.ReportMetric(100*(float64(calls)/float64(5*n)-1), "extra-calls-%")
+	// Why a straggler was not hedged: no budget left, or the gateway busy.
+	families, err := e.Registry.Gather()
+	if err != nil {
+		b.Fatal(err)
+	}
+	decisions := map[string]float64{}
+	for _, f := range families {
+		if f.GetName() != "gateway_resilience_decisions_total" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "decision" {
+					decisions[l.GetValue()] += m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	for _, d := range []string{"hedged", "hedge_budget", "busy"} {
+		b.ReportMetric(decisions[d], d)
 	}
 }
 

@@ -30,19 +30,28 @@ func hedge[T any](ctx context.Context, s *Service, call func(context.Context) (T
 			results <- result{v, err, isHedge}
 		}()
 	}
+	start := time.Now()
 	launch(false)
 	timer := time.NewTimer(delay)
 	defer timer.Stop()
 
-	pending, hedged := 1, false
+	pending, hedged, firstDone := 1, false, false
 	var firstErr error
 	for {
 		select {
 		case r := <-results:
 			pending--
+			firstDone = firstDone || !r.hedge
 			if r.err == nil {
 				if r.hedge {
 					s.decide(ctx, HedgeWon)
+				}
+				if r.hedge && !firstDone {
+					// The first attempt, cancelled now, took at least
+					// this long: without it, the stragglers hedging cuts
+					// short would vanish from the latencies, the delay
+					// would fall, and hedges would go to the body.
+					s.latency.observe(time.Since(start))
 				}
 				return r.v, hedged, nil
 			}
@@ -76,10 +85,15 @@ func hedge[T any](ctx context.Context, s *Service, call func(context.Context) (T
 }
 
 // hedgeDelay returns how long to wait before hedging, and false when no
-// hedge is to be sent. The adaptive delay is the recent p95 latency (as in
-// "The Tail at Scale"), but never less than twice the median: when most
-// answers are alike, the ones just past the p95 are not stragglers, and
-// hedging them would spend the hedge budget the real stragglers need.
+// hedge is to be sent. The adaptive delay is the latency percentile the
+// hedge budget affords, as Finagle's backup requests choose theirs: with a
+// budget of HedgeRatio of calls, the (1 − HedgeRatio·hedgeMargin)-quantile
+// of the service's recent latencies, so that the calls hedged are the
+// slowest ones and, at steady load, fewer than the budget allows (the
+// margin keeps some budget for bursts of stragglers). A lower delay (the
+// p95 with a 5% budget, say) is passed by more calls than the budget pays
+// for, and spends it on the body of the distribution before the stragglers
+// come.
 //
 // Until enough latencies were seen, the adaptive delay is Hedge, or
 // DefaultHedgeStart without one: a straggler among a service's first calls
@@ -87,13 +101,22 @@ func hedge[T any](ctx context.Context, s *Service, call func(context.Context) (T
 // across requests, one unhedged straggler holds every request that joins it.
 func (s *Service) hedgeDelay() (time.Duration, bool) {
 	if s.policy.HedgeAdaptive {
-		if p50, p95, ok := s.latency.percentiles(); ok {
-			return max(p95, 2*p50), true
+		if d, ok := s.latency.quantile(s.hedgeQuantile()); ok {
+			return d, true
 		}
 		return cmp.Or(s.policy.Hedge, DefaultHedgeStart), true
 	}
 	return s.policy.Hedge, s.policy.Hedge > 0
 }
+
+// hedgeQuantile is the latency quantile the adaptive hedge delay is.
+func (s *Service) hedgeQuantile() float64 {
+	return 1 - s.policy.HedgeRatio*hedgeMargin
+}
+
+// hedgeMargin is the share of the hedge budget the adaptive delay plans
+// to spend at steady load.
+const hedgeMargin = 0.8
 
 // attempt makes one attempt through the bulkhead, the breaker and the
 // per-attempt timeout.

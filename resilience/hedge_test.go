@@ -2,6 +2,8 @@ package resilience
 
 import (
 	"context"
+	"math"
+	"math/rand/v2"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -74,32 +76,151 @@ func TestHedgeBudget(t *testing.T) {
 	})
 }
 
-// The adaptive delay follows the service's recent p95 latency, but is never
-// less than twice the median.
+// The adaptive delay is the latency percentile the hedge budget affords:
+// the calls slower than it are fewer than the budget, and they are the
+// stragglers first, on a log-normal body as on a uniform one.
 func TestAdaptiveHedgeDelay(t *testing.T) {
-	tests := []struct {
-		name    string
-		latency func(i int) time.Duration // of sample i of 100
-		want    time.Duration
-	}{
-		{"spread out: the p95", func(i int) time.Duration { return time.Duration(i*i) * time.Millisecond / 10 }, 902500 * time.Microsecond},
-		{"tight with a tail: twice the median", func(i int) time.Duration {
-			if i > 97 {
+	r := rand.New(rand.NewPCG(1, 2))
+	lognormal := func() time.Duration { // median 20ms, σ 0.5
+		return time.Duration(float64(20*time.Millisecond) * math.Exp(0.5*r.NormFloat64()))
+	}
+	uniform := func() time.Duration { return 15*time.Millisecond + time.Duration(r.Int64N(int64(10*time.Millisecond))) }
+	withTail := func(body func() time.Duration) func() time.Duration {
+		return func() time.Duration {
+			if r.Float64() < 0.02 {
 				return 800 * time.Millisecond
 			}
-			return 20 * time.Millisecond
-		}, 40 * time.Millisecond},
+			return body()
+		}
+	}
+	tests := []struct {
+		name    string
+		ratio   float64
+		latency func() time.Duration
+	}{
+		{"log-normal body, 2% at 800ms", 0.05, withTail(lognormal)},
+		{"uniform body, 2% at 800ms", 0.05, withTail(uniform)},
+		{"log-normal, no tail", 0.05, lognormal},
+		{"log-normal, 2% at 800ms, a 20% budget", 0.2, withTail(lognormal)},
 	}
 	for _, tt := range tests {
-		s, _ := newTestService(Policy{HedgeAdaptive: true})
-		if d, ok := s.hedgeDelay(); !ok || d != DefaultHedgeStart {
-			t.Errorf("no latencies seen: delay %v, %v; want DefaultHedgeStart until enough samples", d, ok)
+		t.Run(tt.name, func(t *testing.T) {
+			s, _ := newTestService(Policy{HedgeAdaptive: true, HedgeRatio: tt.ratio})
+			if d, ok := s.hedgeDelay(); !ok || d != DefaultHedgeStart {
+				t.Errorf("no latencies seen: delay %v, %v; want DefaultHedgeStart until enough samples", d, ok)
+			}
+			seen := make([]time.Duration, 2000)
+			for i := range seen {
+				seen[i] = tt.latency()
+				s.latency.observe(seen[i])
+			}
+			d, ok := s.hedgeDelay()
+			if !ok {
+				t.Fatal("no delay after 2000 latencies")
+			}
+			over := 0
+			for _, l := range seen {
+				if l > d {
+					over++
+				}
+			}
+			// At most the budget's planned share (80% of it) passes the
+			// delay, give or take a bucket's width; the 2% at 800ms all do.
+			share := float64(over) / float64(len(seen))
+			if planned := tt.ratio * hedgeMargin; share > planned || share < 0.7*planned {
+				t.Errorf("delay %v: %.2f%% of calls pass it; want a little under %.0f%% of the budget (%.2f%%)", d, 100*share, 100*hedgeMargin, 100*planned)
+			}
+			if d >= 800*time.Millisecond {
+				t.Errorf("delay %v: the stragglers at 800ms would not be hedged", d)
+			}
+		})
+	}
+}
+
+// The rule before this one, max(p95, 2·median), let 7% of log-normal calls
+// (σ 0.5) pass it with a 5% budget. This guards the quantile against a
+// return to it: with the default budget, the delay is the p96.
+func TestHedgeQuantileFollowsTheBudget(t *testing.T) {
+	for _, tt := range []struct {
+		ratio, want float64
+	}{{0.05, 0.96}, {0.1, 0.92}, {0.2, 0.84}} {
+		s, _ := newTestService(Policy{HedgeAdaptive: true, HedgeRatio: tt.ratio})
+		if got := s.hedgeQuantile(); math.Abs(got-tt.want) > 1e-9 {
+			t.Errorf("ratio %v: quantile %v; want %v", tt.ratio, got, tt.want)
 		}
-		for i := 1; i <= 100; i++ {
-			s.latency.observe(tt.latency(i))
+	}
+}
+
+// A first attempt cut short by a winning hedge still counts, with the time
+// it had taken: else the stragglers hedged would vanish from the
+// latencies, the delay would fall into the body, more calls than planned
+// would pass it, and the budget would run out before the stragglers.
+func TestHedgedStragglersStillCount(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s, rec := newTestService(Policy{HedgeAdaptive: true, Attempts: 1})
+		r := rand.New(rand.NewPCG(3, 4))
+		const calls = 4000
+		stragglers := 0
+		for range calls {
+			var attempts atomic.Int32
+			d := time.Duration(float64(20*time.Millisecond) * math.Exp(0.5*r.NormFloat64()))
+			hedgeD := time.Duration(float64(20*time.Millisecond) * math.Exp(0.5*r.NormFloat64()))
+			if r.Float64() < 0.02 {
+				d = 800 * time.Millisecond
+				stragglers++
+			}
+			call := func(ctx context.Context) (string, error) {
+				wait := d
+				if attempts.Add(1) > 1 {
+					wait = hedgeD
+				}
+				select {
+				case <-time.After(wait):
+					return "ok", nil
+				case <-ctx.Done():
+					return "", ctx.Err()
+				}
+			}
+			if _, err := Do(context.Background(), s, "", call); err != nil {
+				t.Fatal(err)
+			}
 		}
-		if d, ok := s.hedgeDelay(); !ok || d != tt.want {
-			t.Errorf("%s: delay %v, %v; want %v", tt.name, d, ok, tt.want)
+		hedged, refused := rec.count(Hedged), rec.count(HedgeNoBudget)
+		t.Logf("%d calls, %d stragglers: %d hedged, %d refused for want of budget", calls, stragglers, hedged, refused)
+		if share := float64(hedged) / calls; share > 0.045 {
+			t.Errorf("%.1f%% of calls hedged; want under the 4%% planned (and the 5%% budget)", 100*share)
 		}
+		if refused > stragglers/4 { // 11 of 78 here; 53 without counting the cut-short attempts
+			t.Errorf("%d hedges refused for want of budget (%d stragglers): the budget ran out", refused, stragglers)
+		}
+	})
+}
+
+// The latencies' quantiles are their bucket's upper bound: never under the
+// true value, at most 5% over it.
+func TestLatencyQuantile(t *testing.T) {
+	for _, d := range []time.Duration{150 * time.Microsecond, 3 * time.Millisecond, 20 * time.Millisecond, 800 * time.Millisecond, 30 * time.Second} {
+		var l latencies
+		for range 100 {
+			l.observe(d)
+		}
+		got, ok := l.quantile(0.5)
+		if !ok || got < d || float64(got) > 1.05*float64(d) {
+			t.Errorf("%v: median %v, %v; want within [%v, +5%%]", d, got, ok, d)
+		}
+	}
+	var l latencies
+	if _, ok := l.quantile(0.5); ok {
+		t.Error("a quantile of no latencies")
+	}
+	// Old latencies fall out a window at a time.
+	for range latencyWindow {
+		l.observe(time.Second)
+	}
+	for range 2 * latencyWindow {
+		l.observe(time.Millisecond)
+	}
+	if got, _ := l.quantile(0.99); got > 2*time.Millisecond {
+		t.Errorf("p99 %v two windows after the 1s latencies; want them forgotten", got)
 	}
 }

@@ -64,9 +64,10 @@ type Policy struct {
 	MaxShare float64
 	// Hedge is the delay after which a second attempt is sent when the first
 	// has not answered; 0 disables hedging (the default). HedgeAdaptive uses
-	// the service's recent p95 latency instead (Hedge, or else
-	// DefaultHedgeStart, is then the delay used until enough latencies were
-	// seen). HedgeRatio caps hedges at a share of recent calls, and
+	// instead the percentile of the service's recent latencies that the
+	// hedge budget affords, (1 − 0.8·HedgeRatio), the p96 by default, so
+	// that the slowest calls are hedged (Hedge, or else DefaultHedgeStart,
+	// is the delay used until enough latencies were seen). HedgeRatio caps hedges at a share of recent calls, and
 	// HedgeMin is the hedges allowed in any window whatever the ratio (the
 	// window is 10 s, as the retry budget's). Defaults 0.05 and 10.
 	Hedge         time.Duration

@@ -9,11 +9,11 @@ import (
 
 // ParsePolicy reads a compact spec over base, as flags and environment
 // variables give it: comma-separated key=value pairs, e.g.
-// "timeout=300ms,attempts=3,hedge=p95". Keys: timeout (a duration, or
+// "timeout=300ms,attempts=3,hedge=auto". Keys: timeout (a duration, or
 // deadline: the time the request leaves), attempts, backoff,
 // backoff-max, retry-ratio, retry-min, breaker-window, breaker-min-calls,
 // breaker-ratio, breaker-consecutive, breaker-open, breaker-probes,
-// max-in-flight, share, hedge (off, a delay, or p95), hedge-ratio, hedge-min, dedupe (on or
+// max-in-flight, share, hedge (off, a delay, or auto; p95 is auto's former name), hedge-ratio, hedge-min, dedupe (on or
 // off), layers (on, or off to bypass them all). Ratios take "20%" or "0.2".
 // Errors name the bad pair.
 func ParsePolicy(spec string, base Policy) (Policy, error) {
@@ -73,7 +73,7 @@ func (p *Policy) set(key, v string) error {
 		case "off":
 			p.Hedge, p.HedgeAdaptive = 0, false
 			return nil
-		case "p95":
+		case "auto", "p95": // p95: its name before the delay became the budget's percentile
 			p.HedgeAdaptive = true
 			return nil
 		}
@@ -101,7 +101,7 @@ func (p Policy) String() string {
 	hedge := "off"
 	switch {
 	case d.HedgeAdaptive:
-		hedge = "p95"
+		hedge = "auto"
 	case d.Hedge > 0:
 		hedge = d.Hedge.String()
 	}

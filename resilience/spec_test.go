@@ -15,9 +15,9 @@ func TestParsePolicy(t *testing.T) {
 		{"", func(p Policy) bool { return p == Policy{} }, ""},
 		{"timeout=300ms, attempts=3", func(p Policy) bool { return p.Timeout == 300*time.Millisecond && p.Attempts == 3 }, ""},
 		{"retry-ratio=10%,hedge-ratio=0.02", func(p Policy) bool { return p.RetryRatio == 0.1 && p.HedgeRatio == 0.02 }, ""},
-		{"hedge=p95", func(p Policy) bool { return p.HedgeAdaptive }, ""},
+		{"hedge=auto", func(p Policy) bool { return p.HedgeAdaptive }, ""},
 		{"hedge=40ms", func(p Policy) bool { return p.Hedge == 40*time.Millisecond && !p.HedgeAdaptive }, ""},
-		{"hedge=p95,hedge=off", func(p Policy) bool { return !p.HedgeAdaptive && p.Hedge == 0 }, ""},
+		{"hedge=auto,hedge=off", func(p Policy) bool { return !p.HedgeAdaptive && p.Hedge == 0 }, ""},
 		{"dedupe=off", func(p Policy) bool { return p.NoDedupe }, ""},
 		{"layers=off", func(p Policy) bool { return p.Off }, ""},
 		{"breaker-open=2s,breaker-probes=3,max-in-flight=64", func(p Policy) bool {
@@ -46,7 +46,7 @@ func TestParsePolicy(t *testing.T) {
 }
 
 func TestPolicyStringRoundTrips(t *testing.T) {
-	for _, spec := range []string{"", "timeout=250ms,attempts=3,hedge=p95,dedupe=off", "hedge=30ms,retry-ratio=5%", "layers=off"} {
+	for _, spec := range []string{"", "timeout=250ms,attempts=3,hedge=auto,dedupe=off", "hedge=30ms,retry-ratio=5%", "layers=off"} {
 		p, err := ParsePolicy(spec, Policy{})
 		if err != nil {
 			t.Fatal(err)

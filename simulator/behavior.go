@@ -3,6 +3,7 @@ package simulator
 import (
 	"encoding/binary"
 	"hash/fnv"
+	"math"
 	"math/rand/v2"
 	"net/url"
 	"slices"
@@ -84,6 +85,11 @@ type Latency struct {
 	// Min and Max bound a delay drawn uniformly from [Min, Max].
 	// Max <= Min means always Min; both zero means no delay.
 	Min, Max time.Duration
+	// Sigma, when above zero, draws the delay from a log-normal
+	// distribution instead, as real services' latencies are: its median
+	// is Min and its logarithm's standard deviation Sigma (0.5 puts the
+	// p99 at 3.2 times the median); Max is unused.
+	Sigma float64
 	// TailShare is the share of calls (0..1) that take Tail instead of the
 	// uniform draw, for a long-tail profile. Zero: no tail.
 	TailShare float64
@@ -96,6 +102,9 @@ type Latency struct {
 func (l Latency) draw(r *rand.Rand) time.Duration {
 	if l.TailShare > 0 && r.Float64() < l.TailShare {
 		return l.Tail
+	}
+	if l.Sigma > 0 {
+		return time.Duration(float64(l.Min) * math.Exp(l.Sigma*r.NormFloat64()))
 	}
 	if l.Max <= l.Min {
 		return l.Min

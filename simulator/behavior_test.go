@@ -23,6 +23,9 @@ func TestParseBehavior(t *testing.T) {
 		{spec: "latency=20ms,tail=2%:800ms", want: Behavior{
 			Latency: Latency{Min: 20 * ms, TailShare: 0.02, Tail: 800 * ms},
 		}},
+		{spec: "latency=lognormal:20ms:0.5,tail=2%:800ms", want: Behavior{
+			Latency: Latency{Min: 20 * ms, Sigma: 0.5, TailShare: 0.02, Tail: 800 * ms},
+		}},
 		{spec: "fault=hang", want: Behavior{Fault: FaultHang}},
 		{spec: "fault=hang-ignore-cancel", want: Behavior{Fault: FaultHangIgnoreCancel}},
 		{spec: "fault=reset@100%", want: Behavior{Fault: FaultReset, FaultRate: 1}},
@@ -86,6 +89,10 @@ func TestParseBehaviorErrors(t *testing.T) {
 		{"latency=-1s", "negative"},
 		{"latency=1s..100ms", "below minimum"},
 		{"latency=1s..", `"latency=1s.."`},
+		{"latency=lognormal:20ms", "lognormal:median:sigma"},
+		{"latency=lognormal:20ms:0", "sigma"},
+		{"latency=lognormal:20ms:x", "sigma"},
+		{"latency=lognormal:-1s:0.5", "negative"},
 		{"tail=2%", "share:duration"},
 		{"tail=200%:1s", "not in"},
 		{"tail=0%:1s", "not in"},
@@ -221,6 +228,18 @@ func TestLatencyDraw(t *testing.T) {
 				t.Errorf("%d draws below and %d above the middle %v; want a uniform spread", below, above, mid)
 			}
 		})
+	}
+	// Log-normal: the median is Min, and σ 0.5 puts the p99 at about
+	// e^(0.5·2.33) = 3.2 times it.
+	r := rand.New(rand.NewPCG(5, 6))
+	ln := Latency{Min: 20 * ms, Sigma: 0.5}
+	draws := make([]time.Duration, 20000)
+	for i := range draws {
+		draws[i] = ln.draw(r)
+	}
+	slices.Sort(draws)
+	if p50, p99 := draws[len(draws)/2], draws[len(draws)*99/100]; p50 < 19*ms || p50 > 21*ms || p99 < 58*ms || p99 > 70*ms {
+		t.Errorf("log-normal 20ms σ 0.5: p50 %v, p99 %v; want about 20ms and 64ms", p50, p99)
 	}
 	a, b := rand.New(rand.NewPCG(7, 7)), rand.New(rand.NewPCG(7, 7))
 	l := Latency{Min: time.Millisecond, Max: time.Second, TailShare: 0.1, Tail: time.Minute}

@@ -37,8 +37,9 @@ func presets() map[string]preset {
 			base:   Behavior{Latency: slow},
 			others: map[string]Behavior{Orders: {Latency: slow, Fault: FaultStatus500, FaultRate: 0.3}},
 		},
-		"healthy":  {},
-		"longtail": {base: Behavior{Latency: Latency{Min: 15 * ms, Max: 25 * ms, TailShare: 0.02, Tail: 800 * ms}}},
+		"healthy":   {},
+		"longtail":  {base: Behavior{Latency: Latency{Min: 15 * ms, Max: 25 * ms, TailShare: 0.02, Tail: 800 * ms}}},
+		"heavytail": {base: Behavior{Latency: Latency{Min: 20 * ms, Sigma: 0.5, TailShare: 0.02, Tail: 800 * ms}}},
 		"chaotic": {
 			base: Behavior{Latency: Latency{Min: 50 * ms, Max: 300 * ms}, Fault: FaultGarbage, FaultRate: 0.1},
 			others: map[string]Behavior{
@@ -54,7 +55,7 @@ func presets() map[string]preset {
 }
 
 // PresetNames returns the names Preset knows, sorted: chaotic, healthy,
-// longtail, seed.
+// heavytail, longtail, seed.
 func PresetNames() []string {
 	return slices.Sorted(maps.Keys(presets()))
 }
@@ -66,6 +67,9 @@ func PresetNames() []string {
 //     fails 30% of its calls; most dashboards are partial.
 //   - healthy: every service answers at once, without faults.
 //   - longtail: 15..25ms, but 2% of the calls take 800ms.
+//   - heavytail: log-normal around 20ms (σ 0.5), and 2% of the calls take
+//     800ms: real latencies' shape, where a hedge delay below the tail's
+//     share is passed by many calls of the body.
 //   - chaotic: every kind of trouble at once, on a share of the calls of
 //     each service: 503s, 500s, malformed and wrong-shape bodies, hangs,
 //     reset connections and a tail past the gateway's default deadline;

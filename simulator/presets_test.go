@@ -11,8 +11,8 @@ import (
 // Seed, healthy has no faults or latency, chaotic has a fault on every
 // service.
 func TestPresets(t *testing.T) {
-	if got := simulator.PresetNames(); !slices.Equal(got, []string{"chaotic", "healthy", "longtail", "seed"}) {
-		t.Errorf("PresetNames() = %v; want chaotic, healthy, longtail, seed", got)
+	if got := simulator.PresetNames(); !slices.Equal(got, []string{"chaotic", "healthy", "heavytail", "longtail", "seed"}) {
+		t.Errorf("PresetNames() = %v; want chaotic, healthy, heavytail, longtail, seed", got)
 	}
 	for _, name := range simulator.PresetNames() {
 		b, ok := simulator.Preset(name)

@@ -13,6 +13,7 @@ import (
 //
 //	latency=100ms..1s   uniform delay between two durations
 //	latency=20ms        fixed delay
+//	latency=lognormal:20ms:0.5  log-normal delay: median 20ms, σ 0.5
 //	tail=2%:800ms       2% of calls take 800ms instead
 //	fault=500@30%       30% of calls get fault 500
 //	fault=503x2         the first 2 calls get fault 503, later ones none
@@ -45,7 +46,7 @@ func ParseBehavior(spec string) (Behavior, error) {
 		var err error
 		switch key {
 		case "latency":
-			b.Latency.Min, b.Latency.Max, err = parseLatencyRange(val)
+			b.Latency.Min, b.Latency.Max, b.Latency.Sigma, err = parseLatency(val)
 		case "tail":
 			b.Latency.TailShare, b.Latency.Tail, err = parseTail(val)
 		case "fault":
@@ -69,6 +70,8 @@ func (b Behavior) String() string {
 	var parts []string
 	l := b.Latency
 	switch {
+	case l.Sigma > 0:
+		parts = append(parts, "latency=lognormal:"+l.Min.String()+":"+strconv.FormatFloat(l.Sigma, 'g', -1, 64))
 	case l.Max > l.Min:
 		parts = append(parts, "latency="+l.Min.String()+".."+l.Max.String())
 	case l.Min != 0:
@@ -88,6 +91,27 @@ func (b Behavior) String() string {
 		parts = append(parts, f)
 	}
 	return strings.Join(parts, ",")
+}
+
+// parseLatency reads "lognormal:MEDIAN:SIGMA" or a range.
+func parseLatency(s string) (lo, hi time.Duration, sigma float64, err error) {
+	rest, ok := strings.CutPrefix(s, "lognormal:")
+	if !ok {
+		lo, hi, err = parseLatencyRange(s)
+		return lo, hi, 0, err
+	}
+	median, sd, ok := strings.Cut(rest, ":")
+	if !ok {
+		return 0, 0, 0, errors.New("want lognormal:median:sigma, e.g. lognormal:20ms:0.5")
+	}
+	if lo, err = parseDelay(median); err != nil {
+		return 0, 0, 0, err
+	}
+	sigma, err = strconv.ParseFloat(sd, 64)
+	if err != nil || !(sigma > 0 && sigma <= 3) {
+		return 0, 0, 0, fmt.Errorf("sigma %q: want a number in (0, 3]", sd)
+	}
+	return lo, 0, sigma, nil
 }
 
 // parseLatencyRange reads "D" (Max left zero) or "D1..D2".
