@@ -18,6 +18,7 @@ func BenchmarkDo(b *testing.B) {
 		{"layers=off", Policy{Off: true}},
 		{"layers=on", Policy{}},
 		{"layers=on,hedge=50ms", Policy{Hedge: 50 * time.Millisecond}},
+		{"layers=on,hedge=auto", Policy{HedgeAdaptive: true}},
 	} {
 		b.Run(p.name, func(b *testing.B) {
 			s, _ := newTestService(p.policy)

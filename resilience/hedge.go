@@ -3,12 +3,18 @@ package resilience
 import (
 	"cmp"
 	"context"
+	"errors"
+	"sync/atomic"
 	"time"
 )
 
 // hedge makes one attempt and, when hedging is on and the attempt has not
 // answered after the hedge delay, a second one; the first good answer wins
 // and the other attempt is cancelled. It reports whether it hedged.
+//
+// The first attempt runs on the caller's goroutine and the hedge, when one
+// is due, on the timer's: most calls are never hedged, and they cost no
+// goroutine, channel or stack of their own.
 func hedge[T any](ctx context.Context, s *Service, call func(context.Context) (T, error)) (T, bool, error) {
 	delay, ok := s.hedgeDelay()
 	if !ok {
@@ -17,72 +23,62 @@ func hedge[T any](ctx context.Context, s *Service, call func(context.Context) (T
 	}
 
 	type result struct {
-		v     T
-		err   error
-		hedge bool
+		v   T
+		err error
 	}
-	results := make(chan result, 2) // buffered: a losing attempt never blocks
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel() // ends the loser
-	launch := func(isHedge bool) {
-		go func() {
-			v, err := attempt(ctx, s, call)
-			results <- result{v, err, isHedge}
-		}()
-	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil) // ends the loser
+	var (
+		decided   = make(chan struct{}) // closed once the timer's func chose
+		launched  bool                  // whether it sent a hedge; read after decided
+		second    = make(chan result, 1)
+		firstDone atomic.Bool // the first attempt returned
+	)
 	start := time.Now()
-	launch(false)
-	timer := time.NewTimer(delay)
-	defer timer.Stop()
-
-	pending, hedged, firstDone := 1, false, false
-	var firstErr error
-	for {
-		select {
-		case r := <-results:
-			pending--
-			firstDone = firstDone || !r.hedge
-			if r.err == nil {
-				if r.hedge {
-					s.decide(ctx, HedgeWon)
-				}
-				if r.hedge && !firstDone {
-					// The first attempt, cancelled now, took at least
-					// this long: without it, the stragglers hedging cuts
-					// short would vanish from the latencies, the delay
-					// would fall, and hedges would go to the body.
-					s.latency.observe(time.Since(start))
-				}
-				return r.v, hedged, nil
-			}
-			if firstErr == nil {
-				firstErr = r.err
-			}
-			if pending == 0 {
-				// Both failed, or the first failed before the hedge was
-				// due: let the retry layer decide what comes next.
-				var zero T
-				return zero, hedged, firstErr
-			}
-		case <-timer.C:
-			if s.busy() { // a hedge now would add to our own overload
-				s.decide(ctx, Busy)
-				continue
-			}
-			if !s.hedges.spend() {
-				s.decide(ctx, HedgeNoBudget)
-				continue
-			}
+	timer := time.AfterFunc(delay, func() {
+		switch {
+		case s.busy(): // a hedge now would add to our own overload
+			s.decide(ctx, Busy)
+		case !s.hedges.spend():
+			s.decide(ctx, HedgeNoBudget)
+		default:
 			s.decide(ctx, Hedged)
-			hedged = true
-			pending++
-			launch(true)
-		case <-ctx.Done():
-			var zero T
-			return zero, hedged, context.Cause(ctx)
+			launched = true
 		}
+		close(decided)
+		if !launched {
+			return
+		}
+		v, err := attempt(ctx, s, call)
+		if err == nil && !firstDone.Load() {
+			// The first attempt, cut short now, took at least this
+			// long: without it, the stragglers hedging cuts short would
+			// vanish from the latencies, the delay would fall, and
+			// hedges would go to the body.
+			s.latency.observe(time.Since(start))
+			cancel(errHedgeWon)
+		}
+		second <- result{v, err}
+	})
+	v, err := attempt(ctx, s, call)
+	firstDone.Store(true)
+	if timer.Stop() {
+		return v, false, err // answered before the hedge was due
 	}
+	<-decided
+	if err == nil || !launched {
+		return v, launched, err
+	}
+	r := <-second
+	if r.err != nil {
+		return v, true, err
+	}
+	s.decide(ctx, HedgeWon)
+	return r.v, true, nil
 }
+
+// errHedgeWon cancels the first attempt when its hedge answered first.
+var errHedgeWon = errors.New("resilience: the hedge answered first")
 
 // hedgeDelay returns how long to wait before hedging, and false when no
 // hedge is to be sent. The adaptive delay is the latency percentile the
