@@ -6,9 +6,9 @@
 // while goroutines wait too long and requests are refused, and grows back
 // when they do not. A request past the limit is shed at once, cheaply, with
 // 503 and Retry-After, instead of joining a queue where it and everyone
-// else would answer late and mostly null. While overloaded, no client may
-// hold more than its fair share of the limit, so one client's burst sheds
-// that client rather than everyone.
+// else would answer late and mostly null. While the CPU is contended, no
+// client may hold more than its fair share of the limit, so one client's
+// burst sheds that client rather than everyone.
 //
 // The signal is the gateway's own queueing on its own CPU, not its
 // latency: a request that takes a second because its services take a
@@ -52,8 +52,9 @@ type Options struct {
 	// Defaults 1000, 8 and 100,000.
 	Initial, Min, Max int
 	// MinShare is how many requests in flight any client may hold while
-	// the gateway is overloaded, however many clients share the limit
-	// (each may hold max(MinShare, limit / clients in flight)). Default 2.
+	// clients are held to their share (see Acquire), however many clients
+	// share the limit (each may hold max(MinShare, limit / clients in
+	// flight)). Default 2.
 	MinShare int
 	// Lag returns the scheduling latency since its last call; nil reads
 	// its p90 from runtime/metrics (SchedLatency).
@@ -93,6 +94,9 @@ type Limiter struct {
 	clients  map[string]int // requests in flight per client, only those with some
 	peak     int            // most in flight since the last adaptation
 	refused  int            // requests refused by the limit (not by a share) since then
+	fair     bool           // clients are held to their share: the CPU was contended in the last interval
+	share    int            // a client's share of the limit at the last adaptation
+	over     int            // requests in flight past their client's share then, less those finished
 	admitted int64          // requests admitted so far
 	done     int64          // requests finished so far
 
@@ -183,11 +187,12 @@ type Sample struct {
 // then, as long as the latency is over Target and requests were refused
 // for want of room under the limit, by another 20% each interval (never
 // below Min). Requests one client was refused past its share do not lower
-// the limit: one client's burst cannot drive it down. Once the latency is
-// under Target, the limit returns to where it was before the overload,
-// doubling each interval, if at least MaxIdle of the CPUs went unused (the
-// load is gone); else it grows by a tenth while mostly in use (never above
-// Max).
+// the limit, nor do requests it holds past its share keep others out: one
+// client's burst cannot drive it down. Once the latency is under Target,
+// the limit returns to where it was before the overload, doubling each
+// interval, if at least MaxIdle of the CPUs went unused or at most half
+// the limit was in use (the load is gone); else it grows by a tenth while
+// mostly in use (never above Max).
 func (l *Limiter) Adapt(s Sample) {
 	l.lag.Store(int64(s.Lag))
 	l.mu.Lock()
@@ -221,7 +226,7 @@ func (l *Limiter) Adapt(s Sample) {
 		if refused > 0 {
 			limit = max(l.opts.Min, limit*4/5)
 		}
-	case !step.high && !step.saturated && limit < l.ceiling:
+	case !step.high && (!step.saturated || peak*2 <= limit) && limit < l.ceiling:
 		l.sinceBusy = min(l.sinceBusy+1, hold)
 		limit = min(l.ceiling, limit*2)
 	default:
@@ -233,6 +238,11 @@ func (l *Limiter) Adapt(s Sample) {
 	}
 	l.limit = limit
 	l.busy.Store(busy)
+	l.fair = busy || step.high && step.saturated
+	l.share, l.over = max(l.opts.MinShare, limit/max(1, len(l.clients))), 0
+	for _, n := range l.clients {
+		l.over += max(0, n-l.share)
+	}
 	l.opts.Logger.Debug("overload: adapted", "limit", limit, "in_flight", peak, "refused", refused,
 		"sched_latency", s.Lag.String(), "idle_cpu", s.Idle, "arrived", step.arrived, "finished", step.finished, "busy", busy)
 	if was != busy {
@@ -278,19 +288,22 @@ const (
 
 // Acquire admits a request from client (any key naming who sent it) if
 // the limit allows, and then returns true; the caller must call Release
-// with the same client when the request is done. While the gateway is
-// overloaded, a client may hold at most max(MinShare, limit / clients in
-// flight) requests.
+// with the same client when the request is done. While the CPU is
+// contended (in the last interval goroutines waited past Target with no
+// CPU idle), while overloaded, and while the limit is full, a client may
+// hold at most max(MinShare, limit / clients in flight) requests; what
+// clients hold past that share does not count against the limit for the
+// others.
 func (l *Limiter) Acquire(client string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.inFlight >= l.limit {
+	held := l.clients[client]
+	if l.inFlight-l.over >= l.limit {
 		l.refused++
 		l.shed.Add(1)
 		return false
 	}
-	held := l.clients[client]
-	if l.busy.Load() {
+	if l.fair || l.inFlight >= l.limit {
 		active := len(l.clients)
 		if held == 0 {
 			active++
@@ -311,8 +324,12 @@ func (l *Limiter) Acquire(client string) bool {
 func (l *Limiter) Release(client string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if n := l.clients[client] - 1; n > 0 {
-		l.clients[client] = n
+	n := l.clients[client]
+	if n > l.share && l.over > 0 {
+		l.over--
+	}
+	if n > 1 {
+		l.clients[client] = n - 1
 	} else {
 		delete(l.clients, client)
 	}

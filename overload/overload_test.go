@@ -193,10 +193,82 @@ func TestFairShare(t *testing.T) {
 	}
 }
 
+// Clients are held to their share as soon as goroutines wait past Target
+// with no CPU idle, before the gateway counts as overloaded, and not while
+// CPUs are idle: slow services never shed.
+func TestShareWhileContended(t *testing.T) {
+	tests := []struct {
+		name     string
+		lag      time.Duration
+		idle     float64
+		wantHeld int // of 100 the flooder sends, with 9 others holding one each
+	}{
+		{"contended: a tenth of the limit", 5 * time.Millisecond, 0, 20},
+		{"waiting, CPUs idle", 500 * time.Millisecond, 0.3, 100},
+		{"quiet", 100 * time.Microsecond, 0, 100},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := New(Options{Initial: 200, MinShare: 2})
+			for c := range 9 {
+				l.Acquire(fmt.Sprint("other", c))
+			}
+			l.Adapt(Sample{Lag: tt.lag, Idle: tt.idle})
+			held := 0
+			for range 100 {
+				if l.Acquire("flooder") {
+					held++
+				}
+			}
+			if held != tt.wantHeld {
+				t.Errorf("the flooder holds %d; want %d", held, tt.wantHeld)
+			}
+			if s := l.Stats(); s.Busy || s.Limit != 200 {
+				t.Errorf("%+v; want not overloaded, the limit unchanged", s)
+			}
+		})
+	}
+}
+
+// What a client was admitted before the gateway became overloaded, past
+// the share it may now hold, does not keep the others out while it
+// drains: the others are admitted under the limit as if it held its
+// share, the flooder is refused, and the limit does not fall for it.
+func TestBacklogDoesNotKeepOthersOut(t *testing.T) {
+	l := New(Options{Initial: 100, Min: 8, MinShare: 2})
+	for range 90 {
+		l.Acquire("flooder")
+	}
+	for c := range 10 {
+		l.Acquire(fmt.Sprint("other", c))
+	}
+	for range sustained {
+		l.Adapt(Sample{Lag: time.Second})
+	}
+	if s := l.Stats(); !s.Busy || s.Limit != 80 || s.InFlight != 100 {
+		t.Fatalf("%+v; want overloaded, a limit of 80 with 100 in flight", s)
+	}
+	for c := range 20 {
+		if !l.Acquire(fmt.Sprint("newcomer", c)) {
+			t.Fatalf("newcomer %d refused with %+v", c, l.Stats())
+		}
+	}
+	if l.Acquire("flooder") {
+		t.Error("the flooder admitted past its share")
+	}
+	for range 80 { // the backlog drains
+		l.Release("flooder")
+	}
+	l.Adapt(Sample{Lag: time.Second})
+	if s := l.Stats(); s.Limit != 80 {
+		t.Errorf("limit %d after the flooder's refusals; want 80, unchanged", s.Limit)
+	}
+}
+
 // One client's burst keeps the gateway overloaded, yet does not drive the
 // limit down: the requests refused past its share do not count. When the
-// burst ends and the CPU has room, the limit an overload lowered is back
-// within 1 s (10 intervals of 100 ms).
+// burst ends, the limit an overload lowered is back within 1 s (10
+// intervals of 100 ms).
 func TestBurstAndRecovery(t *testing.T) {
 	l := New(Options{Min: 8, MinShare: 2})
 	// 60 clients retrying at once fill the gateway: overloaded, the limit
@@ -244,12 +316,13 @@ func TestBurstAndRecovery(t *testing.T) {
 	if othersShed > 0 {
 		t.Errorf("%d of %d other clients' requests shed during the burst; want none", othersShed, othersSent)
 	}
-	// The burst ends: its requests finish, CPUs go idle.
+	// The burst ends: its requests finish; the machine's CPUs stay busy
+	// with other work, but the limit is not in use.
 	for range l.Stats().InFlight {
 		l.Release("burst")
 	}
 	for i := range 10 {
-		l.Adapt(Sample{Lag: 200 * time.Microsecond, Idle: 0.5})
+		l.Adapt(Sample{Lag: 200 * time.Microsecond})
 		if s := l.Stats(); s.Limit >= DefaultInitial {
 			if s.Busy {
 				t.Errorf("limit back but still busy: %+v", s)
@@ -258,7 +331,7 @@ func TestBurstAndRecovery(t *testing.T) {
 			return
 		}
 	}
-	t.Errorf("limit %d after 10 intervals of 100 ms with CPUs idle; want back to %d", l.Stats().Limit, DefaultInitial)
+	t.Errorf("limit %d after 10 intervals of 100 ms with nothing in flight; want back to %d", l.Stats().Limit, DefaultInitial)
 }
 
 // Past the limit a request is refused at once, and counted.
