@@ -196,7 +196,6 @@ type Sample struct {
 func (l *Limiter) Adapt(s Sample) {
 	l.lag.Store(int64(s.Lag))
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	peak, refused := l.peak, l.refused
 	l.peak, l.refused = l.inFlight, 0
 	step := interval{high: s.Lag > l.opts.Target, severe: s.Lag > severity*l.opts.Target,
@@ -243,16 +242,20 @@ func (l *Limiter) Adapt(s Sample) {
 	for _, n := range l.clients {
 		l.over += max(0, n-l.share)
 	}
+	shedSince, shed := l.shedSince, l.shed.Load()
+	if busy && !was {
+		l.shedSince = shed
+	}
+	l.mu.Unlock() // log without holding up admissions
+
 	l.opts.Logger.Debug("overload: adapted", "limit", limit, "in_flight", peak, "refused", refused,
 		"sched_latency", s.Lag.String(), "idle_cpu", s.Idle, "arrived", step.arrived, "finished", step.finished, "busy", busy)
-	if was != busy {
-		if busy {
-			l.shedSince = l.shed.Load()
-			l.opts.Logger.Warn("overloaded: shedding requests past the concurrency limit",
-				"limit", limit, "in_flight", peak, "sched_latency", s.Lag.String(), "idle_cpu", s.Idle)
-		} else {
-			l.opts.Logger.Warn("no longer overloaded", "limit", limit, "shed", l.shed.Load()-l.shedSince)
-		}
+	switch {
+	case busy && !was:
+		l.opts.Logger.Warn("overloaded: shedding requests past the concurrency limit",
+			"limit", limit, "in_flight", peak, "sched_latency", s.Lag.String(), "idle_cpu", s.Idle)
+	case was && !busy:
+		l.opts.Logger.Warn("no longer overloaded", "limit", limit, "shed", shed-shedSince)
 	}
 }
 
