@@ -10,7 +10,9 @@ import (
 )
 
 // shed is the middleware that admits the GraphQL requests (/query,
-// /dashboard/...) under l's limit and answers the rest at once, before any
+// /dashboard/...) under l's limit, each as its client's (its address:
+// authentication comes later, and is work), and answers the rest at once,
+// before any
 // work but the headers every answer carries (request id, security headers,
 // CORS, so that a browser may read them; no access log line:
 // gateway_shed_total counts them), with 503, Retry-After (whole seconds, as
@@ -25,14 +27,15 @@ func shed(l *overload.Limiter) func(http.Handler) http.Handler {
 				next.ServeHTTP(w, r)
 				return
 			}
-			if !l.Acquire() {
+			client := addressOf(r.Context())
+			if !l.Acquire(client) {
 				h := w.Header()
 				h.Set("Retry-After", "1")
 				h.Set("Retry-After-Ms", retryMs)
 				apierror.Write(w, http.StatusServiceUnavailable, apierror.MediaJSON, body)
 				return
 			}
-			defer l.Release()
+			defer l.Release(client)
 			next.ServeHTTP(w, r)
 		})
 	}

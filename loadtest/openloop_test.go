@@ -40,15 +40,19 @@ type summary struct {
 	partial, failed   float64       // shares of all requests: 200 with errors; no answer or a status other than 200 and 503
 	shed              float64       // share answered 503
 	shedP99           time.Duration // p99 of the 503 answers' latency
+	okP99             time.Duration // p99 of the 200 answers' latency
 	complete          int           // 200 without errors, within inTime
 	completePerSecond float64
 }
 
 func summarize(out []outcome, d, inTime time.Duration) summary {
 	s := summary{n: len(out)}
-	var all, shed []time.Duration
+	var all, shed, ok []time.Duration
 	for _, o := range out {
 		all = append(all, o.latency)
+		if o.err == nil && o.status == http.StatusOK {
+			ok = append(ok, o.latency)
+		}
 		switch {
 		case o.err != nil:
 			s.failed++
@@ -66,7 +70,7 @@ func summarize(out []outcome, d, inTime time.Duration) summary {
 	n := float64(len(out))
 	s.partial, s.failed, s.shed = s.partial/n, s.failed/n, s.shed/n
 	s.p50, s.p99, s.max = percentile(all, 0.5), percentile(all, 0.99), percentile(all, 1)
-	s.shedP99 = percentile(shed, 0.99)
+	s.shedP99, s.okP99 = percentile(shed, 0.99), percentile(ok, 0.99)
 	s.completePerSecond = float64(s.complete) / d.Seconds()
 	return s
 }

@@ -1,20 +1,29 @@
 // Package overload keeps the gateway from collapsing past its capacity. It
 // tells when the gateway itself is the bottleneck, from how long its
 // goroutines wait to run (the Go scheduler's latency: on a saturated CPU,
-// every goroutine queues), and admits requests under an adaptive
-// concurrency limit: the limit shrinks while goroutines wait too long and
-// grows while they do not and the limit is in use. A request past the limit
-// is shed at once, cheaply, with 503 and Retry-After, instead of joining a
-// queue where it and everyone else would answer late and mostly null.
+// every goroutine queues) while no CPU it could use is idle, and
+// admits requests under an adaptive concurrency limit: the limit shrinks
+// while goroutines wait too long and requests are refused, and grows back
+// when they do not. A request past the limit is shed at once, cheaply, with
+// 503 and Retry-After, instead of joining a queue where it and everyone
+// else would answer late and mostly null. While the CPU is contended, no
+// client may hold more than its fair share of the limit, so one client's
+// burst sheds that client rather than everyone.
 //
-// The signal is the gateway's own queueing, not its latency: a request that
-// takes a second because its services take a second is not a sign of
-// overload, and must not be shed.
+// The signal is the gateway's own queueing on its own CPU, not its
+// latency: a request that takes a second because its services take a
+// second is not a sign of overload, and must not be shed; nor is a
+// goroutine that waits for a moment while CPUs are idle (many calls
+// completing at once, a garbage collection).
+//
+// It does not queue requests, does not weigh requests by cost (a client's
+// share counts requests), and does not know about other replicas.
 package overload
 
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -29,26 +38,45 @@ type Options struct {
 	// milliseconds past capacity. A lower target sheds sooner and answers
 	// the shed requests faster (shed p99 39 ms at 2 ms, 61 ms at 5 ms).
 	Target time.Duration
+	// MaxIdle is the share of its CPUs (GOMAXPROCS) that may go unused
+	// in an interval that counts towards an overload: with more idle CPU
+	// than that, the CPU is not the bottleneck, however long goroutines
+	// waited, and a limit lowered by an overload returns to where it was
+	// at once. Default 0.1. (An outside benchmark saw 23% of 2 CPUs idle at
+	// 500 requests/s of 1 s services, and the gateway then shed 2.5% of
+	// them; past capacity none is idle.)
+	MaxIdle float64
 	// Interval is how often the limit adapts. Default 100ms.
 	Interval time.Duration
 	// Initial, Min and Max bound the limit on requests in flight.
 	// Defaults 1000, 8 and 100,000.
 	Initial, Min, Max int
+	// MinShare is how many requests in flight any client may hold while
+	// clients are held to their share (see Acquire), however many clients
+	// share the limit (each may hold max(MinShare, limit / clients in
+	// flight)). Default 2.
+	MinShare int
 	// Lag returns the scheduling latency since its last call; nil reads
 	// its p90 from runtime/metrics (SchedLatency).
 	Lag func() time.Duration
+	// Idle returns the share of GOMAXPROCS that went unused since its last
+	// call and that the process could have had; nil reads it from the
+	// operating system (IdleCPU).
+	Idle func() float64
 	// Logger hears when the gateway becomes overloaded and when it stops
-	// being so (warn level); nil discards.
+	// being so (warn level), and every adaptation (debug); nil discards.
 	Logger *slog.Logger
 }
 
 // Defaults of Options.
 const (
 	DefaultTarget   = 2 * time.Millisecond
+	DefaultMaxIdle  = 0.1
 	DefaultInterval = 100 * time.Millisecond
 	DefaultInitial  = 1000
 	DefaultMin      = 8
 	DefaultMax      = 100_000
+	DefaultMinShare = 2
 )
 
 // Limiter admits requests under an adaptive limit. It is safe for
@@ -56,26 +84,37 @@ const (
 type Limiter struct {
 	opts Options
 
-	limit    atomic.Int64
-	inFlight atomic.Int64
-	peak     atomic.Int64 // most in flight since the last adaptation
-	busy     atomic.Bool
-	lag      atomic.Int64 // the last scheduling latency seen, in ns
-	shed     atomic.Int64 // requests refused so far
+	busy atomic.Bool
+	lag  atomic.Int64 // the last scheduling latency seen, in ns
+	shed atomic.Int64 // requests refused so far
 
-	admitted, done atomic.Int64 // requests admitted and finished so far
+	mu       sync.Mutex
+	limit    int
+	inFlight int
+	clients  map[string]int // requests in flight per client, only those with some
+	peak     int            // most in flight since the last adaptation
+	refused  int            // requests refused by the limit (not by a share) since then
+	fair     bool           // clients are held to their share: the CPU was contended in the last interval
+	share    int            // a client's share of the limit at the last adaptation
+	over     int            // requests in flight past their client's share then, less those finished
+	admitted int64          // requests admitted so far
+	done     int64          // requests finished so far
 
 	// Adapt's own state.
 	recent                 [sustained]interval // the last intervals, newest first
 	lastAdmitted, lastDone int64
 	shedSince              int64 // shed when the last overload began
 	sinceBusy              int   // intervals since the last overloaded one, up to hold
+	ceiling                int   // the limit before the last overload began
 }
 
 // New returns a Limiter. It adapts only once Run runs.
 func New(o Options) *Limiter {
 	if o.Target <= 0 {
 		o.Target = DefaultTarget
+	}
+	if o.MaxIdle <= 0 {
+		o.MaxIdle = DefaultMaxIdle
 	}
 	if o.Interval <= 0 {
 		o.Interval = DefaultInterval
@@ -89,14 +128,21 @@ func New(o Options) *Limiter {
 	if o.Max <= 0 {
 		o.Max = DefaultMax
 	}
+	if o.MinShare <= 0 {
+		o.MinShare = DefaultMinShare
+	}
 	if o.Lag == nil {
 		o.Lag = SchedLatency(0.9)
+	}
+	if o.Idle == nil {
+		o.Idle = IdleCPU()
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	l := &Limiter{opts: o, sinceBusy: hold}
-	l.limit.Store(int64(min(max(o.Initial, o.Min), o.Max)))
+	l := &Limiter{opts: o, sinceBusy: hold, clients: map[string]int{}}
+	l.limit = min(max(o.Initial, o.Min), o.Max)
+	l.ceiling = l.limit
 	return l
 }
 
@@ -109,80 +155,124 @@ func (l *Limiter) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			l.Adapt(l.opts.Lag())
+			l.Adapt(Sample{Lag: l.opts.Lag(), Idle: l.opts.Idle()})
 		}
 	}
 }
 
-// Adapt takes one step given the scheduling latency of the last interval.
+// Sample is what the gateway's CPUs went through in one interval.
+type Sample struct {
+	// Lag is how long goroutines waited to run (SchedLatency).
+	Lag time.Duration
+	// Idle is the share of GOMAXPROCS that went unused and that the
+	// process could have had (IdleCPU): 0 none, 1 all.
+	Idle float64
+}
+
+// Adapt takes one step given the last interval's sample.
 //
 // The gateway becomes overloaded when, for three intervals in a row, the
-// latency was over ten times Target and requests kept arriving faster than
-// they finished (its queue grew). Bursts (a garbage collection, a shared
-// call waking hundreds of goroutines at once, new connections when traffic
-// starts, a noisy neighbour on a virtual machine: measured up to 42 ms, but
-// not for three intervals with a growing queue) pass, and so does a busy
-// machine whose work is not the gateway's; a real overload goes to hundreds
-// of milliseconds. Soon after an overload (Hold intervals), one interval
-// over Target with a growing queue is enough again, so that a limit that
-// just relaxed does not let a queue build for three intervals each time.
-// While overloaded, the limit drops to 80% of what was in use (never below
-// Min) as long as the latency is over Target; under Target, a limit mostly
-// in use grows by a tenth (never above Max).
-func (l *Limiter) Adapt(lag time.Duration) {
-	l.lag.Store(int64(lag))
-	peak := l.peak.Swap(l.inFlight.Load())
-	admitted, done := l.admitted.Load(), l.done.Load()
-	step := interval{high: lag > l.opts.Target, severe: lag > severity*l.opts.Target,
-		arrived: admitted - l.lastAdmitted, finished: done - l.lastDone}
-	l.lastAdmitted, l.lastDone = admitted, done
+// latency was over ten times Target, less than MaxIdle of its CPUs went
+// unused, and requests kept arriving faster than they finished (its queue
+// grew). Bursts (a garbage collection, a shared call waking hundreds of
+// goroutines at once, new connections when traffic starts, a noisy
+// neighbour, measured up to 800 ms, but not for three intervals with a
+// growing queue and no idle CPU) pass, and so do slow services: requests
+// pile up in flight, but CPUs are idle. Soon after an overload (hold
+// intervals), one such interval over Target is enough again, so that a
+// limit that just relaxed does not let a queue build for three intervals
+// each time.
+//
+// While overloaded, the limit first drops to 80% of what was in flight;
+// then, as long as the latency is over Target and requests were refused
+// for want of room under the limit, by another 20% each interval (never
+// below Min). Requests one client was refused past its share do not lower
+// the limit, nor do requests it holds past its share keep others out: one
+// client's burst cannot drive it down. Once the latency is under Target,
+// the limit returns to where it was before the overload, doubling each
+// interval, if at least MaxIdle of the CPUs went unused or at most half
+// the limit was in use (the load is gone); else it grows by a tenth while
+// mostly in use (never above Max).
+func (l *Limiter) Adapt(s Sample) {
+	l.lag.Store(int64(s.Lag))
+	l.mu.Lock()
+	peak, refused := l.peak, l.refused
+	l.peak, l.refused = l.inFlight, 0
+	step := interval{high: s.Lag > l.opts.Target, severe: s.Lag > severity*l.opts.Target,
+		saturated: s.Idle < l.opts.MaxIdle,
+		arrived:   l.admitted - l.lastAdmitted, finished: l.done - l.lastDone}
+	l.lastAdmitted, l.lastDone = l.admitted, l.done
 	copy(l.recent[1:], l.recent[:len(l.recent)-1])
 	l.recent[0] = step
 
+	was := l.busy.Load()
 	var busy bool
 	switch {
-	case l.busy.Load():
+	case was:
 		busy = step.high
 	case l.sinceBusy < hold:
 		busy = queueGrew(l.recent[:1], false)
 	default:
 		busy = queueGrew(l.recent[:sustained], true)
 	}
-	limit := l.limit.Load()
-	if busy {
+	limit := l.limit
+	switch {
+	case busy && !was:
+		l.sinceBusy, l.ceiling = 0, max(l.ceiling, limit)
+		limit = max(l.opts.Min, min(limit, peak)*4/5)
+	case busy:
 		l.sinceBusy = 0
-		limit = max(int64(l.opts.Min), min(limit, peak)*4/5)
-	} else {
+		if refused > 0 {
+			limit = max(l.opts.Min, limit*4/5)
+		}
+	case !step.high && (!step.saturated || peak*2 <= limit) && limit < l.ceiling:
+		l.sinceBusy = min(l.sinceBusy+1, hold)
+		limit = min(l.ceiling, limit*2)
+	default:
 		l.sinceBusy = min(l.sinceBusy+1, hold)
 		if !step.high && peak*5 >= limit*4 {
-			limit = min(int64(l.opts.Max), limit+max(1, limit/10))
+			limit = min(l.opts.Max, limit+max(1, limit/10))
+			l.ceiling = max(l.ceiling, limit)
 		}
 	}
-	l.limit.Store(limit)
-	if was := l.busy.Swap(busy); was != busy {
-		if busy {
-			l.shedSince = l.shed.Load()
-			l.opts.Logger.Warn("overloaded: shedding requests past the concurrency limit",
-				"limit", limit, "in_flight", peak, "sched_latency", lag.String())
-		} else {
-			l.opts.Logger.Warn("no longer overloaded", "limit", limit, "shed", l.shed.Load()-l.shedSince)
-		}
+	l.limit = limit
+	l.busy.Store(busy)
+	l.fair = busy || step.high && step.saturated
+	l.share, l.over = max(l.opts.MinShare, limit/max(1, len(l.clients))), 0
+	for _, n := range l.clients {
+		l.over += max(0, n-l.share)
+	}
+	shedSince, shed := l.shedSince, l.shed.Load()
+	if busy && !was {
+		l.shedSince = shed
+	}
+	l.mu.Unlock() // log without holding up admissions
+
+	l.opts.Logger.Debug("overload: adapted", "limit", limit, "in_flight", peak, "refused", refused,
+		"sched_latency", s.Lag.String(), "idle_cpu", s.Idle, "arrived", step.arrived, "finished", step.finished, "busy", busy)
+	switch {
+	case busy && !was:
+		l.opts.Logger.Warn("overloaded: shedding requests past the concurrency limit",
+			"limit", limit, "in_flight", peak, "sched_latency", s.Lag.String(), "idle_cpu", s.Idle)
+	case was && !busy:
+		l.opts.Logger.Warn("no longer overloaded", "limit", limit, "shed", shed-shedSince)
 	}
 }
 
 // interval is what one adaptation interval saw.
 type interval struct {
 	high, severe      bool  // the scheduling latency was over Target, over severity times it
+	saturated         bool  // less than MaxIdle of the CPUs went unused
 	arrived, finished int64 // requests admitted and finished
 }
 
 // queueGrew reports whether every one of steps was slow (severely so, with
-// severe) and, in all, more than a tenth more requests arrived than
-// finished.
+// severe) with the CPU saturated and, in all, more than a tenth more
+// requests arrived than finished.
 func queueGrew(steps []interval, severe bool) bool {
 	var arrived, finished int64
 	for _, s := range steps {
-		if !s.high || severe && !s.severe {
+		if !s.high || !s.saturated || severe && !s.severe {
 			return false
 		}
 		arrived += s.arrived
@@ -199,41 +289,70 @@ const (
 	severity  = 10
 )
 
-// Acquire admits a request if the limit allows, and then returns true;
-// the caller must call Release when the request is done.
-func (l *Limiter) Acquire() bool {
-	n := l.inFlight.Add(1)
-	if n > l.limit.Load() {
-		l.inFlight.Add(-1)
+// Acquire admits a request from client (any key naming who sent it) if
+// the limit allows, and then returns true; the caller must call Release
+// with the same client when the request is done. While the CPU is
+// contended (in the last interval goroutines waited past Target with no
+// CPU idle), while overloaded, and while the limit is full, a client may
+// hold at most max(MinShare, limit / clients in flight) requests; what
+// clients hold past that share does not count against the limit for the
+// others.
+func (l *Limiter) Acquire(client string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	held := l.clients[client]
+	if l.inFlight-l.over >= l.limit {
+		l.refused++
 		l.shed.Add(1)
 		return false
 	}
-	l.admitted.Add(1)
-	for {
-		p := l.peak.Load()
-		if n <= p || l.peak.CompareAndSwap(p, n) {
-			return true
+	if l.fair || l.inFlight >= l.limit {
+		active := len(l.clients)
+		if held == 0 {
+			active++
+		}
+		if held >= max(l.opts.MinShare, l.limit/active) {
+			l.shed.Add(1)
+			return false
 		}
 	}
+	l.clients[client] = held + 1
+	l.inFlight++
+	l.admitted++
+	l.peak = max(l.peak, l.inFlight)
+	return true
 }
 
-// Release ends a request Acquire admitted.
-func (l *Limiter) Release() {
-	l.inFlight.Add(-1)
-	l.done.Add(1)
+// Release ends a request Acquire admitted for client.
+func (l *Limiter) Release(client string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := l.clients[client]
+	if n > l.share && l.over > 0 {
+		l.over--
+	}
+	if n > 1 {
+		l.clients[client] = n - 1
+	} else {
+		delete(l.clients, client)
+	}
+	l.inFlight--
+	l.done++
 }
 
 // RetryAfter is how long a shed client should wait: two adaptations.
 func (l *Limiter) RetryAfter() time.Duration { return 2 * l.opts.Interval }
 
 // Busy reports whether the gateway is its own bottleneck now: its
-// goroutines waited longer than Target to run in the last interval.
-// Timeouts it sees then are its own doing, not its services'.
+// goroutines waited longer than Target to run in the last interval, with
+// no CPU to spare. Timeouts it sees then are its own doing, not its
+// services'.
 func (l *Limiter) Busy() bool { return l.busy.Load() }
 
 // Stats is the limiter's state, for metrics.
 type Stats struct {
 	Limit, InFlight int
+	Clients         int // clients with requests in flight
 	Lag             time.Duration
 	Shed            int64
 	Busy            bool
@@ -241,9 +360,12 @@ type Stats struct {
 
 // Stats returns the limiter's state now.
 func (l *Limiter) Stats() Stats {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	return Stats{
-		Limit:    int(l.limit.Load()),
-		InFlight: int(l.inFlight.Load()),
+		Limit:    l.limit,
+		InFlight: l.inFlight,
+		Clients:  len(l.clients),
 		Lag:      time.Duration(l.lag.Load()),
 		Shed:     l.shed.Load(),
 		Busy:     l.busy.Load(),
