@@ -12,8 +12,7 @@ import (
 // shed is the middleware that admits the GraphQL requests (/query,
 // /dashboard/...) under l's limit, each as its client's (its address:
 // authentication comes later, and is work), and answers the rest at once,
-// before any
-// work but the headers every answer carries (request id, security headers,
+// before any work but the headers every answer carries (request id, security headers,
 // CORS, so that a browser may read them; no access log line:
 // gateway_shed_total counts them), with 503, Retry-After (whole seconds, as
 // HTTP has it), Retry-After-Ms (the time the limit takes to adapt), and one
