@@ -42,6 +42,7 @@ func scenario(b *testing.B, sim simulation, products bool, rate int, d time.Dura
 		cpu := cpuShares(b, w)
 		report(b, s.prefix, summarize(openLoop(rate, d, s.request), d, 1500*time.Millisecond))
 		cpu(s.prefix)
+		reportPeakRSS(b, s.prefix, map[string]*proc{"floor-": w.floor, "gw-": w.gateway}[s.prefix])
 		if s.prefix == "gw-" {
 			after := counters(b, w.adminURL+"/metrics")
 			attempts := after["attempts"] - before["attempts"]
