@@ -24,7 +24,7 @@ const (
 	// memory is plentiful, and collects more often only near the limit:
 	// a dashboard cost 1.09-1.12x the floor's CPU at 400, 1.14x at 200,
 	// 1.23-1.28x at 100, and at 500/s of 1 s services the peak RSS was
-	// 243-260 MB whichever (the limit 230 MiB).
+	// 237-260 MB whichever (the limit 230 MiB).
 	limitedGOGC = 400
 	// unlimitedGOGC is GOGC without a memory limit: Go's own default,
 	// since nothing then caps the heap but the collector (at 400, the same
