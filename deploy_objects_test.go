@@ -70,6 +70,10 @@ type (
 			} `yaml:"preStop"`
 		} `yaml:"lifecycle"`
 		SecurityContext securityContext `yaml:"securityContext"`
+		Resources       struct {
+			Requests map[string]string `yaml:"requests"`
+			Limits   map[string]string `yaml:"limits"`
+		} `yaml:"resources"`
 	}
 	deploymentObject struct {
 		Metadata objectMeta `yaml:"metadata"`

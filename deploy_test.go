@@ -180,6 +180,11 @@ func TestDeployDeployment(t *testing.T) {
 		{"prometheus.io/path", d.Spec.Template.Metadata.Annotations["prometheus.io/path"], "/metrics"},
 		{"selector matches the pod labels", fmt.Sprint(selects(d.Spec.Selector.MatchLabels, d.Spec.Template.Metadata.Labels)), "true"},
 		{"pod label " + appLabel, d.Spec.Template.Metadata.Labels[appLabel], appName},
+		// loadtest's TestMemoryLimit runs the gateway under this limit
+		// (podMemory): change both together.
+		{"memory limit", c.Resources.Limits["memory"], "256Mi"},
+		// The gateway derives GOMEMLIMIT from the limit (90%) unless set.
+		{"no GOMEMLIMIT set", fmt.Sprint(set["GOMEMLIMIT"]), "false"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -21,12 +21,12 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/KimMachineGun/automemlimit/memlimit"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
@@ -40,12 +40,6 @@ import (
 )
 
 func main() {
-	if os.Getenv("GOGC") == "" {
-		// The live heap is small and short-lived: collecting at 5x it, not
-		// 2x, takes GC's CPU and the scheduling-latency bursts its cycles
-		// cause (which package overload would read as overload) down.
-		debug.SetGCPercent(defaultGOGC)
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
@@ -53,9 +47,6 @@ func main() {
 		os.Exit(1)
 	}
 }
-
-// defaultGOGC is the garbage collector's target unless GOGC is set.
-const defaultGOGC = 400
 
 // schemaSDL is the public schema, served at GET /schema.graphqls when
 // introspection is on.
@@ -65,7 +56,8 @@ var schemaSDL []byte
 
 // run starts the gateway and serves until ctx ends, then shuts down
 // gracefully. Logs go to stderr; stdout is unused (kept for the signature
-// every command of this repository shares).
+// every command of this repository shares). It sets the process's
+// GOMEMLIMIT and GOGC unless getenv has them (setMemory).
 func run(ctx context.Context, args []string, getenv func(string) string, _, stderr io.Writer) error {
 	cfg, err := config.Parse(args, getenv, stderr)
 	if errors.Is(err, flag.ErrHelp) {
@@ -75,6 +67,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, _, stde
 		return err
 	}
 	logger := newLogger(cfg, stderr)
+	mem := setMemory(getenv, memlimit.FromCgroup)
+	logger.Info("memory", "gomemlimit", mem.limit, "gomemlimit_from", mem.limitFrom, "gogc", mem.gogc, "gogc_from", mem.gogcFrom)
 	if cfg.Redis.URL != "" {
 		redis.SetLogger(sharedstore.ClientLog{Logger: logger}) // process-wide
 	}
@@ -290,6 +284,8 @@ func logConfig(logger *slog.Logger, cfg config.Config, urls map[downstream.Servi
 			cfg.Limits.MaxSelections, cfg.Limits.MaxOperations, cfg.Limits.MaxFragments, cfg.Limits.MaxVariables, cfg.Limits.MaxNodes, cfg.Limits.MaxRepeats, cfg.Limits.MaxDeferred,
 			cfg.MaxCost, cfg.MaxQueryBytes),
 		"apq_cache_size", cfg.APQCacheSize,
+		"apq_cache_bytes", cfg.APQCacheBytes,
+		"query_cache_bytes", cfg.QueryCacheBytes,
 		"trusted_documents", cfg.TrustedDocuments,
 		"auth", authMode(cfg.Auth),
 		"rate_limit", rateMode(cfg.RateLimit),

@@ -134,6 +134,8 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*App, error) {
 		SDL:              deps.SDL,
 		PlaygroundAssets: cfg.PlaygroundAssets,
 		APQCacheSize:     cfg.APQCacheSize,
+		APQCacheBytes:    cfg.APQCacheBytes,
+		QueryCacheBytes:  cfg.QueryCacheBytes,
 		Trusted:          e.Trusted,
 		Authenticate:     e.Authenticate,
 		ClientAddr:       e.ClientAddr,

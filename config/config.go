@@ -93,6 +93,13 @@ type Config struct {
 	// zero turns APQ off, as it does in gateway.Options. Parse's default is
 	// gateway.DefaultAPQCacheSize (1000).
 	APQCacheSize int
+	// APQCacheBytes bounds the same cache in bytes. Parse's default is
+	// gateway.DefaultAPQCacheBytes (4 MiB).
+	APQCacheBytes int
+	// QueryCacheBytes bounds the parsed documents kept by their estimated
+	// size in memory. Parse's default is gateway.DefaultQueryCacheBytes
+	// (16 MiB).
+	QueryCacheBytes int
 	// TrustedDocuments is the path of a persisted-documents manifest; when
 	// set, only its operations run. Empty (the default): off.
 	TrustedDocuments string

@@ -94,6 +94,8 @@ func TestConfig(t *testing.T) {
 		{"redis timeout too long", []string{"-redis-timeout", "5s"}, nil, "-redis-timeout (REDIS_TIMEOUT)", nil},
 		{"redis APQ TTL too short", []string{"-redis-apq-ttl", "10ms"}, nil, "-redis-apq-ttl (REDIS_APQ_TTL)", nil},
 		{"redis APQ size", []string{"-redis-apq-max-bytes", "0"}, nil, "-redis-apq-max-bytes (REDIS_APQ_MAX_BYTES)", nil},
+		{"query cache bytes", []string{"-query-cache-bytes", "0"}, nil, "-query-cache-bytes (QUERY_CACHE_BYTES)", nil},
+		{"APQ cache bytes", nil, map[string]string{"APQ_CACHE_BYTES": "-1"}, "-apq-cache-bytes (APQ_CACHE_BYTES)", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -120,6 +122,8 @@ func TestDefault(t *testing.T) {
 	}{
 		{"Deadline", c.Deadline, gateway.DefaultDeadline},
 		{"APQCacheSize", c.APQCacheSize, gateway.DefaultAPQCacheSize},
+		{"APQCacheBytes", c.APQCacheBytes, gateway.DefaultAPQCacheBytes},
+		{"QueryCacheBytes", c.QueryCacheBytes, gateway.DefaultQueryCacheBytes},
 		{"OverloadTarget", c.OverloadTarget, overload.DefaultTarget},
 		{"RateLimit.Window", c.RateLimit.Window, gateway.DefaultRateWindow},
 		{"Introspection", c.Introspection, "auto"},

@@ -68,6 +68,8 @@ func defineFlags(fs *flag.FlagSet, cfg *Config) *rawFlags {
 	fs.IntVar(&cfg.MaxCost, "max-cost", gateway.DefaultMaxCost, "highest cost an operation may have (docs/configuration.md#limits)")
 	fs.IntVar(&cfg.MaxQueryBytes, "max-query-bytes", gateway.DefaultMaxQueryBytes, "longest query text accepted, in bytes")
 	fs.IntVar(&cfg.APQCacheSize, "apq-cache-size", gateway.DefaultAPQCacheSize, "queries remembered for Automatic Persisted Queries; 0 turns APQ off")
+	fs.IntVar(&cfg.APQCacheBytes, "apq-cache-bytes", gateway.DefaultAPQCacheBytes, "memory the Automatic Persisted Queries cache may hold, in bytes (queries and hashes)")
+	fs.IntVar(&cfg.QueryCacheBytes, "query-cache-bytes", gateway.DefaultQueryCacheBytes, "memory the parsed and validated documents kept (not parsed again when sent again) may hold, in bytes as estimated (15-110x the query's length)")
 	fs.StringVar(&cfg.TrustedDocuments, "trusted-documents", "", "path of a persisted-documents manifest; when set, only its operations run")
 	fs.StringVar(&cfg.Auth.Secret, "auth-secret", "", "HS256 secret of the JWT bearer tokens (32 bytes at least); turns authentication on")
 	fs.StringVar(&cfg.Auth.JWKSURL, "auth-jwks-url", "", "URL of the JWKS with the RS256/ES256 keys of the bearer tokens; turns authentication on")

@@ -46,7 +46,8 @@ func (c Config) validate() error {
 		"max-fields": l.MaxFields, "max-spreads": l.MaxSpreads, "max-selections": l.MaxSelections, "max-operations": l.MaxOperations,
 		"max-fragments": l.MaxFragments, "max-variables": l.MaxVariables, "max-nodes": l.MaxNodes, "max-repeats": l.MaxRepeats, "max-deferred": l.MaxDeferred,
 		"max-cost": c.MaxCost, "max-query-bytes": c.MaxQueryBytes, "max-header-bytes": c.Server.MaxHeaderBytes,
-		"cache-max-bytes": c.CacheMaxBytes, "cache-max-entry-bytes": c.CacheMaxEntryBytes} {
+		"cache-max-bytes": c.CacheMaxBytes, "cache-max-entry-bytes": c.CacheMaxEntryBytes,
+		"apq-cache-bytes": c.APQCacheBytes, "query-cache-bytes": c.QueryCacheBytes} {
 		if v < 1 {
 			errs = append(errs, fmt.Errorf("-%s (%s) %d: want at least 1", name, EnvName(name), v))
 		}

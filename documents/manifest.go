@@ -2,7 +2,8 @@
 // (gqlgen's extension, over a bounded cache) let clients send a hash instead
 // of a query they sent before; the trusted-documents mode runs only the
 // operations of a manifest that client code generation produced, and
-// refuses everything else.
+// refuses everything else. Size estimates what keeping a parsed document
+// costs, for the caches that keep them.
 //
 // It does not execute operations or decide their cost; it only decides
 // which document a request runs.

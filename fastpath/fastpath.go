@@ -42,8 +42,9 @@ type Options struct {
 	// they run to fail at once). Zero means DefaultMaxInFlight.
 	MaxInFlight int
 	// PlanCacheBytes bounds the memory the kept plans take, as estimated
-	// from their size; the least recently used go first. Zero means
-	// DefaultPlanCacheBytes.
+	// from their size and their document's (documents.Size); the least
+	// recently used go first. The operations' analyses have a budget of
+	// the same size. Zero means DefaultPlanCacheBytes.
 	PlanCacheBytes int
 	// Fallback, when set, hears each operation left to gqlgen's executor
 	// and why (a Reason). It must be fast and safe for concurrent use.
@@ -145,7 +146,7 @@ func (s *Schema) plan(ctx context.Context, opCtx *graphql.OperationContext) (*pl
 	if opCtx == nil || opCtx.Operation == nil {
 		return nil, ReasonNotQuery
 	}
-	a := s.plans.analysis(opCtx.Operation, s.types)
+	a := s.plans.analysis(opCtx.Operation, opCtx.Doc, s.types)
 	if a.reason != "" {
 		return nil, a.reason
 	}
@@ -155,6 +156,6 @@ func (s *Schema) plan(ctx context.Context, opCtx *graphql.OperationContext) (*pl
 		return p, ""
 	}
 	p := compile(ctx, s.types, opCtx.Operation, opCtx.Variables, incremental)
-	s.plans.add(key, p)
+	s.plans.add(key, p, a)
 	return p, ""
 }

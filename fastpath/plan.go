@@ -79,7 +79,7 @@ var typename = &fieldType{name: "__typename", kind: kindTypename}
 type plan struct {
 	root   *selection // of Query
 	labels []string   // of the deferred groups, by group - 1
-	size   int        // bytes, roughly: what keeping it costs
+	size   int        // bytes, roughly: what keeping it costs, its document included once cached
 }
 
 // selection is the merged selection of one object.
@@ -118,6 +118,8 @@ type field struct {
 type analysis struct {
 	reason Reason
 	vars   []string
+	doc    int // the estimated bytes of its document, which keeping it keeps
+	size   int // bytes, roughly: what keeping it costs
 }
 
 // mask returns which of a's variables are true and which null or absent

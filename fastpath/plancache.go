@@ -1,24 +1,28 @@
 package fastpath
 
 import (
-	"sync"
+	"context"
 
-	"github.com/hashicorp/golang-lru/v2/simplelru"
 	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/acme/dashboard-gateway/bytelru"
+	"github.com/acme/dashboard-gateway/documents"
 )
 
-// planCache keeps what planning learned: each operation's analysis (as many
-// as gqlgen's query cache keeps documents), and the plans made for the
-// outcomes of its conditions, the least recently used first to go once
-// their estimated size passes a budget. A plan is one outcome of an
-// operation's conditions (a mask), so a document with many conditions can
-// have many, and the budget bounds them all.
+// planCache keeps what planning learned: each operation's analysis, and
+// the plans made for the outcomes of its conditions, the least recently
+// used first to go once their estimated size passes a budget (one for the
+// analyses, one for the plans). A plan is one outcome of an operation's
+// conditions (a mask), so a document with many conditions can have many,
+// and the budget bounds them all.
+//
+// An analysis or a plan keeps its operation, and with it the whole parsed
+// document (its nodes point to the source, and spreads to the fragments),
+// after gqlgen's query cache has let it go: each counts the document's
+// size, so that documents kept here are bounded too.
 type planCache struct {
-	mu       sync.Mutex
-	analyses *simplelru.LRU[*ast.OperationDefinition, *analysis]
-	plans    *simplelru.LRU[planKey, *plan]
-	bytes    int // of the plans kept
-	maxBytes int
+	analyses *bytelru.Cache[*ast.OperationDefinition, *analysis]
+	plans    *bytelru.Cache[planKey, *plan]
 }
 
 // planKey identifies a plan: the operation (gqlgen's query cache keeps one
@@ -30,58 +34,41 @@ type planKey struct {
 	incremental bool
 }
 
-// maxOperations is how many operations' analyses are kept: gqlgen's query
-// cache holds 1000 documents.
-const maxOperations = 1000
+// analysisSize is what an analysis costs beside its document and
+// variables' names.
+const analysisSize = 64
 
 func newPlanCache(maxBytes int) *planCache {
 	if maxBytes <= 0 {
 		maxBytes = DefaultPlanCacheBytes
 	}
-	c := &planCache{maxBytes: maxBytes}
-	c.analyses, _ = simplelru.NewLRU[*ast.OperationDefinition, *analysis](maxOperations, nil)
-	// The entry bound only backs the byte bound up: a plan is at least one
-	// field.
-	c.plans, _ = simplelru.NewLRU(maxBytes/fieldSize+1, func(_ planKey, p *plan) { c.bytes -= p.size })
-	return c
+	return &planCache{
+		analyses: bytelru.New(maxBytes, 0, func(_ *ast.OperationDefinition, a *analysis) int { return a.size }),
+		plans:    bytelru.New(maxBytes, 0, func(_ planKey, p *plan) int { return p.size }),
+	}
 }
 
-// analysis returns op's analysis, made once.
-func (c *planCache) analysis(op *ast.OperationDefinition, types map[string]*objectType) *analysis {
-	c.mu.Lock()
-	a, ok := c.analyses.Get(op)
-	c.mu.Unlock()
-	if ok {
+// analysis returns the analysis of op, of document doc, made once.
+func (c *planCache) analysis(op *ast.OperationDefinition, doc *ast.QueryDocument, types map[string]*objectType) *analysis {
+	if a, ok := c.analyses.Get(context.Background(), op); ok {
 		return a
 	}
 	made := analyze(op, types)
-	c.mu.Lock()
-	c.analyses.Add(op, &made)
-	c.mu.Unlock()
+	made.doc = documents.Size(doc)
+	made.size = analysisSize + 16*len(made.vars) + made.doc
+	c.analyses.Add(context.Background(), op, &made)
 	return &made
 }
 
 // get returns the plan of key, or nil.
 func (c *planCache) get(key planKey) *plan {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	p, _ := c.plans.Get(key)
+	p, _ := c.plans.Get(context.Background(), key)
 	return p
 }
 
-// add keeps p as the plan of key, unless it alone is past the budget.
-func (c *planCache) add(key planKey, p *plan) {
-	if p.size > c.maxBytes {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.plans.Contains(key) {
-		return // planned twice at once: the first is kept
-	}
-	c.plans.Add(key, p)
-	c.bytes += p.size
-	for c.bytes > c.maxBytes {
-		c.plans.RemoveOldest()
-	}
+// add keeps p as the plan of key, whose analysis is a, unless it alone is
+// past the budget.
+func (c *planCache) add(key planKey, p *plan, a *analysis) {
+	p.size += a.doc
+	c.plans.Add(context.Background(), key, p)
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/acme/dashboard-gateway/graph"
 )
@@ -36,7 +37,7 @@ func TestPlanCacheIsBoundedInBytes(t *testing.T) {
 	const budget = 256 << 10
 	c := newPlanCache(budget)
 	types := schemaTypes()
-	a := c.analysis(op, types)
+	a := c.analysis(op, doc, types)
 	if a.reason != "" || len(a.vars) != 56 {
 		t.Fatalf("analysis %+v; want 56 variables", a)
 	}
@@ -52,14 +53,43 @@ func TestPlanCacheIsBoundedInBytes(t *testing.T) {
 			continue
 		}
 		p := compile(context.Background(), types, op, vars, false)
-		c.add(key, p)
+		c.add(key, p, a)
 		kept++
-		if c.bytes > budget {
-			t.Fatalf("after %d plans: %d bytes kept; budget %d", kept, c.bytes, budget)
+		if c.plans.Bytes() > budget {
+			t.Fatalf("after %d plans: %d bytes kept; budget %d", kept, c.plans.Bytes(), budget)
 		}
 	}
-	if c.plans.Len() >= kept || c.bytes < budget/2 {
-		t.Errorf("%d plans kept of %d made (%d bytes); want the budget full and the oldest gone", c.plans.Len(), kept, c.bytes)
+	if c.plans.Len() >= kept || c.plans.Bytes() < budget/2 {
+		t.Errorf("%d plans kept of %d made (%d bytes); want the budget full and the oldest gone", c.plans.Len(), kept, c.plans.Bytes())
+	}
+}
+
+// The analyses kept, and the documents they keep, stay within their byte
+// budget however many distinct operations come: 100 documents of about
+// 0.45 MB each (parsed: 4,000 comments) would be 45 MB kept.
+func TestAnalysesAreBoundedInBytes(t *testing.T) {
+	schema := graph.NewExecutableSchema(graph.Config{}).Schema()
+	const budget = 4 << 20
+	c := newPlanCache(budget)
+	types := schemaTypes()
+	var first *ast.OperationDefinition
+	for i := range 100 {
+		doc, errs := gqlparser.LoadQuery(schema, fmt.Sprintf("query Q%d {\n%s dashboard(userId: \"u\") { userId } }", i, strings.Repeat("#\n", 4000)))
+		if errs != nil {
+			t.Fatal(errs)
+		}
+		if i == 0 {
+			first = doc.Operations[0]
+		}
+		if a := c.analysis(doc.Operations[0], doc, types); a.doc < 4000*100 {
+			t.Fatalf("document %d counted %d bytes; want its parsed size", i, a.doc)
+		}
+		if got := c.analyses.Bytes(); got > budget {
+			t.Fatalf("after %d documents: %d bytes kept; budget %d", i+1, got, budget)
+		}
+	}
+	if _, ok := c.analyses.Get(context.Background(), first); ok || c.analyses.Len() >= 100 {
+		t.Errorf("%d analyses kept, the first among them: %v; want the oldest gone", c.analyses.Len(), ok)
 	}
 }
 

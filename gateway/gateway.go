@@ -43,6 +43,14 @@ const (
 	// query at the default page size through (838 each), not much more.
 	DefaultMaxCost      = limits.DefaultMaxCost
 	DefaultAPQCacheSize = 1000
+	// DefaultQueryCacheBytes holds about 800 parsed documents of the
+	// contract's dashboard query (20 KB each, parsed), or 14 of the largest
+	// the default limits let through (1.2 MB): what a 256 MiB pod can
+	// spare (docs/operating.md#memory).
+	DefaultQueryCacheBytes = 16 << 20
+	// DefaultAPQCacheBytes holds 1,000 queries of 4 KB, or 200 of the
+	// longest the default -max-query-bytes allows.
+	DefaultAPQCacheBytes = 4 << 20
 )
 
 // Options configure the gateway's handler.
@@ -110,6 +118,15 @@ type Options struct {
 	// zero turns APQ off (as -apq-cache-size 0 does). The command's default
 	// is DefaultAPQCacheSize.
 	APQCacheSize int
+	// APQCacheBytes bounds the same cache's queries in bytes (their
+	// length, their hash and the cache's bookkeeping). Default
+	// DefaultAPQCacheBytes.
+	APQCacheBytes int
+	// QueryCacheBytes bounds the parsed and validated documents kept, so
+	// that a query sent again is neither parsed nor validated again, by
+	// their estimated size in memory (documents.Size). Default
+	// DefaultQueryCacheBytes.
+	QueryCacheBytes int
 	// Trusted, when set, is the trusted-documents mode: only its documents
 	// run (APQ is then off).
 	Trusted documents.Manifest

@@ -1,15 +1,16 @@
 package gateway
 
 import (
+	"cmp"
 	"context"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/executor"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/acme/dashboard-gateway/apierror"
+	"github.com/acme/dashboard-gateway/bytelru"
 	"github.com/acme/dashboard-gateway/coercion"
 	"github.com/acme/dashboard-gateway/deadline"
 	"github.com/acme/dashboard-gateway/documents"
@@ -44,7 +45,10 @@ func newExecutor(opts Options) *executor.Executor {
 	exec := executor.New(schema)
 	exec.SetErrorPresenter(apierror.Presenter(opts.Logger))
 	exec.SetRecoverFunc(apierror.Recover(opts.Logger))
-	validated := lru.New[*ast.QueryDocument](1000)
+	// Parsed documents by their text, bounded by their size in memory: a
+	// document's syntax tree is 15-110 times its text.
+	validated := bytelru.New(cmp.Or(opts.QueryCacheBytes, DefaultQueryCacheBytes), 0,
+		func(_ string, doc *ast.QueryDocument) int { return documents.Size(doc) }) // the text is the document's source: counted there
 	exec.SetQueryCache(validated)
 	exec.SetParserTokenLimit(opts.MaxTokens)
 	// No "did you mean" suggestions: they cost validation the length of
@@ -57,7 +61,8 @@ func newExecutor(opts Options) *executor.Executor {
 	if opts.Trusted != nil {
 		exec.Use(documents.NewTrusted(opts.Trusted))
 	} else if opts.APQCacheSize > 0 {
-		apq = &documents.APQ{Cache: lru.New[string](opts.APQCacheSize)}
+		apq = &documents.APQ{Cache: bytelru.New(cmp.Or(opts.APQCacheBytes, DefaultAPQCacheBytes), opts.APQCacheSize,
+			func(hash, query string) int { return len(hash) + len(query) })}
 		if opts.Shared != nil {
 			apq.Cache = documents.SharedCache{Local: apq.Cache, Shared: opts.Shared, TTL: opts.SharedAPQ.TTL, MaxBytes: opts.SharedAPQ.MaxBytes}
 		}

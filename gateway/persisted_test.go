@@ -2,6 +2,7 @@ package gateway_test
 
 import (
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/acme/dashboard-gateway/config"
@@ -88,6 +89,29 @@ func TestIntrospectionSetting(t *testing.T) {
 		d := e.Get(t, "/schema.graphqls")
 		if on && (d.Status != 200 || string(d.Body) != string(sdl)) || !on && d.Status != 404 {
 			t.Errorf("introspection %v: GET /schema.graphqls = %d", on, d.Status)
+		}
+	}
+}
+
+// The persisted queries a replica keeps are bounded in bytes, not only in
+// count: with room for two queries of about 2 KB, registering a third
+// forgets the first, however many entries -apq-cache-size allows.
+func TestPersistedQueriesBoundedInBytes(t *testing.T) {
+	e := gatewaytest.New(t, gatewaytest.Options{Edit: func(c *config.Config) { c.APQCacheBytes = 5000 }})
+	query := func(name string) string {
+		return "query " + name + ` { dashboard(userId: "u1") { userId } }` + strings.Repeat("\n# padding to 2 KB", 110)
+	}
+	for _, name := range []string{"First", "Second", "Third"} {
+		if r := e.RegisterPersisted(t, query(name)); r.Status != 200 || len(r.GQL.Errors) > 0 {
+			t.Fatalf("register %s: %d %s", name, r.Status, r.Body)
+		}
+	}
+	for _, tt := range []struct {
+		name  string
+		found bool
+	}{{"First", false}, {"Second", true}, {"Third", true}} {
+		if got := e.PostHash(t, query(tt.name)).Found(); got != tt.found {
+			t.Errorf("%s by hash: found %v; want %v", tt.name, got, tt.found)
 		}
 	}
 }

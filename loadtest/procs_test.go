@@ -204,26 +204,9 @@ type simulation struct {
 // (with gatewayEnv added to its environment) and the floor in front of them.
 func newWorld(tb testing.TB, sim simulation, gatewayEnv ...string) *world {
 	tb.Helper()
-	simEnv := []string{"SIM_BASE_PORT=0", "SIM_PRESET=" + sim.preset}
-	services := simulator.Services()
-	if sim.spec != "" {
-		for _, s := range services {
-			simEnv = append(simEnv, "SIM_"+strings.ToUpper(s)+"="+sim.spec)
-		}
-	}
 	w := &world{}
-	lastURL := strings.ToUpper(services[len(services)-1]) + "_URL" // printed last
-	w.sim = start(tb, "simulator", simEnv, func(p *proc) bool { return p.vars[lastURL] != "" })
-	// The simulated services stand in for other machines: on this one they
-	// yield the CPU to the servers under test and the load generator.
-	if err := syscall.Setpriority(syscall.PRIO_PROCESS, w.sim.cmd.Process.Pid, 10); err != nil {
-		tb.Logf("nice the simulator: %v", err)
-	}
 	var urls []string
-	for _, s := range services {
-		k := strings.ToUpper(s) + "_URL"
-		urls = append(urls, k+"="+w.sim.vars[k])
-	}
+	w.sim, urls = startSimulator(tb, sim)
 	env := append(append([]string{"ADDR=127.0.0.1:0", "ADMIN_ADDR=127.0.0.1:0"}, urls...), gatewayEnv...)
 	env = append(env, strings.Fields(os.Getenv("LOADTEST_GATEWAY_ENV"))...) // for experiments: LOADTEST_GATEWAY_ENV="OVERLOAD_TARGET=20ms"
 	w.gateway = start(tb, "gateway", env, func(p *proc) bool { return p.vars["listening"] != "" && p.vars["admin listening"] != "" })
@@ -265,6 +248,37 @@ func renice(tb testing.TB, pid, prio int) {
 			return
 		}
 	}
+}
+
+// startSimulator starts the services as sim describes them, and returns
+// them and their URLs as the gateway's environment (ORDERS_URL=...).
+func startSimulator(tb testing.TB, sim simulation) (*proc, []string) {
+	tb.Helper()
+	simEnv := []string{"SIM_BASE_PORT=0", "SIM_PRESET=" + sim.preset}
+	services := simulator.Services()
+	if sim.spec != "" {
+		for _, s := range services {
+			simEnv = append(simEnv, "SIM_"+strings.ToUpper(s)+"="+sim.spec)
+		}
+	}
+	lastURL := strings.ToUpper(services[len(services)-1]) + "_URL" // printed last
+	var urls []string
+	p := start(tb, "simulator", simEnv, func(p *proc) bool { // read here: the process's output still comes after
+		if p.vars[lastURL] == "" {
+			return false
+		}
+		for _, s := range services {
+			k := strings.ToUpper(s) + "_URL"
+			urls = append(urls, k+"="+p.vars[k])
+		}
+		return true
+	})
+	// The simulated services stand in for other machines: on this one they
+	// yield the CPU to the servers under test and the load generator.
+	if err := syscall.Setpriority(syscall.PRIO_PROCESS, p.cmd.Process.Pid, 10); err != nil {
+		tb.Logf("nice the simulator: %v", err)
+	}
+	return p, urls
 }
 
 // client is the load generator's HTTP client: enough idle connections for

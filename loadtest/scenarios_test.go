@@ -50,6 +50,7 @@ func scenario(b *testing.B, sim simulation, products bool, rate int, d time.Dura
 		b.ReportMetric(100*sum.shed, s.prefix+"shed-%")
 		p99[s.prefix] = sum.p99
 		cpu(s.prefix)
+		reportPeakRSS(b, s.prefix, map[string]*proc{"floor-": w.floor, "gw-": w.gateway}[s.prefix])
 		if s.prefix == "gw-" {
 			after := counters(b, w.adminURL+"/metrics")
 			attempts := after["attempts"] - before["attempts"]
