@@ -21,7 +21,6 @@ package graphqlhttp
 import (
 	"encoding/json"
 	"errors"
-	"io"
 	"mime"
 	"net/http"
 	"slices"
@@ -68,7 +67,7 @@ func (h Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		var data []byte
-		if data, err = io.ReadAll(r.Body); err != nil {
+		if data, err = ReadBody(r.Body, r.ContentLength); err != nil {
 			h.writeError(w, r, media, withStatus(http.StatusBadRequest, badRequest("the request body could not be read")))
 			return
 		}
