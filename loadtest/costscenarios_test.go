@@ -3,6 +3,7 @@ package loadtest_test
 import (
 	"bufio"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -34,8 +35,9 @@ import (
 // within the 1.5 s deadline) and by its answers; the ratios are the
 // gateway's over the floor's. With LOADTEST_BASE_GATEWAY set to a gateway
 // binary built from another commit, that gateway runs beside them under the
-// same load ("base-" figures), for before and after in one run. Run each
-// once:
+// same load ("base-" figures), for before and after in one run;
+// LOADTEST_CPUPROFILE=/tmp/x writes the gateway's CPU profile of each. Run
+// each once:
 //
 //	go test ./loadtest -run '^$' -bench CostScenarios -benchtime 1x -timeout 30m
 func BenchmarkCostScenarios(b *testing.B) {
@@ -132,6 +134,9 @@ func costOpenLoop(b *testing.B, w *world, products bool, rate int, d time.Durati
 		cpu0[i] = s.proc.cpu(b)
 		allocs0[i], _ = allocs(b, s.metrics)
 		counters0[i] = counters(b, s.metrics)
+	}
+	if file := os.Getenv("LOADTEST_CPUPROFILE"); file != "" {
+		profile(b, w.adminURL, file) // the gateway's, for the first 10 s
 	}
 	var wg sync.WaitGroup
 	for _, s := range sides {
