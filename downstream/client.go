@@ -192,13 +192,7 @@ func New(cfg Config) (*Clients, error) {
 			service: s,
 			decl:    decl,
 			base:    strings.TrimSuffix(u.String(), "/"),
-			http: &http.Client{
-				Transport: rt,
-				// A service never sends the gateway elsewhere: following a
-				// 3xx would carry the caller's subject and request id to a
-				// host nobody configured. The 3xx is the answer (bad status).
-				CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-			},
+			rt:      rt,
 			maxBody: maxBody,
 			calls:   cfg.Calls,
 			tracer:  tracer,

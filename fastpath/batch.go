@@ -58,6 +58,7 @@ func (x *execution) batch(f *field, i int, objects []element) {
 	})
 	turn := x.turn(ctx)
 	go func() {
+		growStack(0)
 		defer func() {
 			for u := range units {
 				u.finish()

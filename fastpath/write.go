@@ -11,6 +11,8 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/acme/dashboard-gateway/graphqlhttp"
 )
 
 // writer writes a response's data, as gqlgen's executor would, byte for
@@ -319,5 +321,8 @@ func (x *execution) writeInitial(ctx context.Context) []byte {
 		w.cuts = append(w.cuts, cut{seq: w.seq, at: 0})
 	}
 	x.cuts = slices.Clone(w.cuts) // w goes back to the pool
+	if graphqlhttp.Recycle(ctx, w.release) {
+		return w.b // w goes back once the answer is written
+	}
 	return w.bytes()
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/acme/dashboard-gateway/apierror"
+	"github.com/acme/dashboard-gateway/graphqlhttp"
 	"github.com/acme/dashboard-gateway/requestid"
 )
 
@@ -67,6 +68,7 @@ func limitBody(limit int64) func(http.Handler) http.Handler {
 				return
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
+			r.ContentLength = int64(len(body)) // what is read next is known, if it was sent chunked
 			next.ServeHTTP(w, r)
 		})
 	}
@@ -83,5 +85,5 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 			defer func() { _ = rc.SetReadDeadline(time.Time{}) }()
 		}
 	}
-	return io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	return graphqlhttp.ReadBody(http.MaxBytesReader(w, r.Body, limit), r.ContentLength) // limitBody refused more than limit
 }

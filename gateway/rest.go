@@ -11,6 +11,7 @@ import (
 
 	"github.com/acme/dashboard-gateway/apierror"
 	"github.com/acme/dashboard-gateway/contract"
+	"github.com/acme/dashboard-gateway/graphqlhttp"
 )
 
 // restView serves GET /dashboard/{userId}: the seed-compatible view of
@@ -23,7 +24,8 @@ type restView struct {
 }
 
 func (v restView) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	ctx := graphql.StartOperationTrace(r.Context())
+	ctx, recycle := graphqlhttp.WithRecycling(graphql.StartOperationTrace(r.Context()))
+	defer recycle() // once the answer is written
 	params := &graphql.RawParams{
 		Query:     contract.DashboardQuery,
 		Variables: map[string]any{"id": chi.URLParam(r, "userId")},

@@ -21,9 +21,9 @@ package graphqlhttp
 import (
 	"encoding/json"
 	"errors"
-	"io"
 	"mime"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -67,7 +67,7 @@ func (h Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		var data []byte
-		if data, err = io.ReadAll(r.Body); err != nil {
+		if data, err = ReadBody(r.Body, r.ContentLength); err != nil {
 			h.writeError(w, r, media, withStatus(http.StatusBadRequest, badRequest("the request body could not be read")))
 			return
 		}
@@ -124,6 +124,8 @@ func (h Handler) execute(w http.ResponseWriter, r *http.Request, media string, r
 		apierror.WriteErrors(w, requestErrorStatus(media, apierror.Code(code)), contentType(media), resp.Errors, resp.Extensions)
 		return
 	}
+	ctx, recycle := WithRecycling(ctx)
+	defer recycle() // every answer below is written by then
 	responses, ctx := h.Exec.DispatchOperation(ctx, opCtx)
 	first := responses(ctx)
 	pending, announced := takePending(first)
@@ -166,7 +168,16 @@ func writeResponse(w http.ResponseWriter, media string, resp *graphql.Response) 
 			gqlerror.List{apierror.Errorf(apierror.Internal, "internal error").GraphQL()}, nil)
 		return
 	}
-	b := make([]byte, 0, len(`{"errors":,"data":,"extensions":}`)+len(errs)+len(resp.Data)+len(ext))
+	// The answer is put together in a pooled buffer: it is free again
+	// once written to the connection.
+	bp := buffers.Get().(*[]byte)
+	b := slices.Grow((*bp)[:0], len(`{"errors":,"data":,"extensions":}`)+len(errs)+len(resp.Data)+len(ext))
+	defer func() {
+		if cap(b) <= maxPooled {
+			*bp = b[:0]
+			buffers.Put(bp)
+		}
+	}()
 	b = append(b, '{')
 	if errs != nil {
 		b = append(append(append(b, `"errors":`...), errs...), ',')

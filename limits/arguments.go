@@ -27,12 +27,13 @@ func checkArguments(f *ast.Field, vars map[string]any) error {
 	if f.ObjectDefinition == nil {
 		return nil
 	}
-	args := f.ArgumentMap(vars)
+	// The arguments are collected only for the fields that have rules:
+	// every field of every document comes here.
 	switch f.ObjectDefinition.Name + "." + f.Name {
 	case "Query.dashboard":
-		return CheckUserID(args["userId"])
+		return CheckUserID(f.ArgumentMap(vars)["userId"])
 	case "Query.dashboards":
-		ids := graphql.CoerceList(args["userIds"])
+		ids := graphql.CoerceList(f.ArgumentMap(vars)["userIds"])
 		if len(ids) > MaxUserIDs {
 			return apierror.BadInput("dashboards takes at most %d userIds, not %d", MaxUserIDs, len(ids))
 		}
@@ -42,7 +43,7 @@ func checkArguments(f *ast.Field, vars map[string]any) error {
 			}
 		}
 	case "Dashboard.orders", "Dashboard.recommendations", "Dashboard.notifications":
-		return checkFirst(f.Name, args["first"])
+		return checkFirst(f.Name, f.ArgumentMap(vars)["first"])
 	}
 	return nil
 }

@@ -71,7 +71,13 @@ type proc struct {
 // serving, from the lines it writes on stdout and stderr (10 s at most).
 func start(tb testing.TB, name string, env []string, ready func(p *proc) bool) *proc {
 	tb.Helper()
-	cmd := exec.Command(filepath.Join(binaries(tb), name))
+	return startBinary(tb, name, filepath.Join(binaries(tb), name), env, ready)
+}
+
+// startBinary is start for the binary at path, named name.
+func startBinary(tb testing.TB, name, path string, env []string, ready func(p *proc) bool) *proc {
+	tb.Helper()
+	cmd := exec.Command(path)
 	cmd.Env = append(os.Environ(), env...)
 	stdout, _ := cmd.StdoutPipe()
 	stderr, _ := cmd.StderrPipe()
@@ -191,6 +197,23 @@ type world struct {
 	gatewayURL          string // base URL of the gateway's public listener
 	adminURL            string // of its admin listener
 	floorURL            string
+
+	// base is a second gateway, from the binary LOADTEST_BASE_GATEWAY
+	// names (one built from an earlier commit), started with the same
+	// environment as gateway, so that a benchmark can measure before and
+	// after in one run; nil unless that is set and the world asked for it.
+	base                         *proc
+	baseGatewayURL, baseAdminURL string
+}
+
+// worldOptions are what a world's servers get beyond the services' URLs.
+type worldOptions struct {
+	gatewayEnv []string // added to the gateway's environment
+	// floorEnv, if set, is called once the gateway is serving and returns
+	// what is added to the floor's environment (e.g. the gateway's GOGC).
+	floorEnv func(w *world) []string
+	// base starts the gateway of LOADTEST_BASE_GATEWAY too, if set.
+	base bool
 }
 
 // simulation names a behaviour of the simulated services: a preset of
@@ -204,13 +227,32 @@ type simulation struct {
 // (with gatewayEnv added to its environment) and the floor in front of them.
 func newWorld(tb testing.TB, sim simulation, gatewayEnv ...string) *world {
 	tb.Helper()
+	return newWorldWith(tb, sim, worldOptions{gatewayEnv: gatewayEnv})
+}
+
+// newWorldWith is newWorld with the servers' environments as o says.
+func newWorldWith(tb testing.TB, sim simulation, o worldOptions) *world {
+	tb.Helper()
 	w := &world{}
 	var urls []string
 	w.sim, urls = startSimulator(tb, sim)
-	env := append(append([]string{"ADDR=127.0.0.1:0", "ADMIN_ADDR=127.0.0.1:0"}, urls...), gatewayEnv...)
+	env := append(append([]string{"ADDR=127.0.0.1:0", "ADMIN_ADDR=127.0.0.1:0"}, urls...), o.gatewayEnv...)
 	env = append(env, strings.Fields(os.Getenv("LOADTEST_GATEWAY_ENV"))...) // for experiments: LOADTEST_GATEWAY_ENV="OVERLOAD_TARGET=20ms"
-	w.gateway = start(tb, "gateway", env, func(p *proc) bool { return p.vars["listening"] != "" && p.vars["admin listening"] != "" })
-	w.floor = start(tb, "floor", urls, func(p *proc) bool { return p.vars["FLOOR_URL"] != "" })
+	serving := func(p *proc) bool { return p.vars["listening"] != "" && p.vars["admin listening"] != "" }
+	w.gateway = start(tb, "gateway", env, serving)
+	w.gatewayURL = "http://" + w.gateway.vars["listening"]
+	w.adminURL = "http://" + w.gateway.vars["admin listening"]
+	if path := os.Getenv("LOADTEST_BASE_GATEWAY"); path != "" && o.base {
+		w.base = startBinary(tb, "base gateway", path, env, serving)
+		w.baseGatewayURL = "http://" + w.base.vars["listening"]
+		w.baseAdminURL = "http://" + w.base.vars["admin listening"]
+	}
+	floorEnv := urls
+	if o.floorEnv != nil {
+		floorEnv = append(floorEnv, o.floorEnv(w)...)
+	}
+	w.floor = start(tb, "floor", floorEnv, func(p *proc) bool { return p.vars["FLOOR_URL"] != "" })
+	w.floorURL = w.floor.vars["FLOOR_URL"]
 	// On a machine shared with other work, LOADTEST_PRIORITY (a nice value,
 	// e.g. -10, which needs the privilege to raise priority) puts the
 	// servers under test and the load generator ahead of it, and the
@@ -220,14 +262,15 @@ func newWorld(tb testing.TB, sim simulation, gatewayEnv ...string) *world {
 		if err != nil {
 			tb.Fatalf("LOADTEST_PRIORITY=%q: want a nice value", v)
 		}
-		for _, pid := range []int{w.gateway.cmd.Process.Pid, w.floor.cmd.Process.Pid, os.Getpid()} {
+		pids := []int{w.gateway.cmd.Process.Pid, w.floor.cmd.Process.Pid, os.Getpid()}
+		if w.base != nil {
+			pids = append(pids, w.base.cmd.Process.Pid)
+		}
+		for _, pid := range pids {
 			renice(tb, pid, prio)
 		}
 		renice(tb, w.sim.cmd.Process.Pid, prio+10)
 	}
-	w.gatewayURL = "http://" + w.gateway.vars["listening"]
-	w.adminURL = "http://" + w.gateway.vars["admin listening"]
-	w.floorURL = w.floor.vars["FLOOR_URL"]
 	return w
 }
 

@@ -1,0 +1,48 @@
+package graphqlhttp_test
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"testing/iotest"
+
+	"github.com/acme/dashboard-gateway/graphqlhttp"
+)
+
+// ReadBody reads every byte whatever the declared size says, and reads a
+// body of its declared size into one buffer.
+func TestReadBody(t *testing.T) {
+	body := strings.Repeat(`{"query":"{ dashboard }"}`, 60) // 1,500 bytes, as a dashboard's query
+	for _, tc := range []struct {
+		name string
+		size int64
+	}{
+		{"declared", int64(len(body))},
+		{"unknown", -1},
+		{"longer than declared", 100},
+		{"shorter than declared", 4000},
+		{"empty", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// One byte at a time: every short read must be read on.
+			got, err := graphqlhttp.ReadBody(iotest.OneByteReader(strings.NewReader(body)), tc.size)
+			if err != nil || string(got) != body {
+				t.Errorf("ReadBody(size %d) = %d bytes, %v; want the %d bytes", tc.size, len(got), err, len(body))
+			}
+		})
+	}
+	raw := []byte(body)
+	r := bytes.NewReader(raw)
+	if n := testing.AllocsPerRun(100, func() {
+		r.Reset(raw)
+		_, _ = graphqlhttp.ReadBody(r, int64(len(body)))
+	}); n != 1 {
+		t.Errorf("reading a body of its declared size allocates %v times; want 1", n)
+	}
+	broken := errors.New("connection reset")
+	if _, err := graphqlhttp.ReadBody(io.MultiReader(strings.NewReader("{"), iotest.ErrReader(broken)), 10); !errors.Is(err, broken) {
+		t.Errorf("ReadBody of a failing body = %v; want %v", err, broken)
+	}
+}
