@@ -164,14 +164,17 @@ func isNull(raw json.RawMessage) bool {
 
 // ReadBody reads body to its end. A request body whose length the request
 // declared (size, its ContentLength; not more than the caller accepts) is
-// read into one buffer of that size, not one grown step by step as
-// io.ReadAll grows it (four allocations for a dashboard's query); one
-// longer than declared still reads whole. size < 0 means unknown.
+// read into one buffer of that size, up to readAhead, not one grown step by
+// step as io.ReadAll grows it (four allocations for a dashboard's query);
+// one longer than declared, or than readAhead, still reads whole, its
+// buffer growing as its bytes arrive. A client's declared length alone
+// never buys it memory: a stalled body holds at most readAhead.
+// size < 0 means unknown.
 func ReadBody(body io.Reader, size int64) ([]byte, error) {
 	if size < 0 {
 		return io.ReadAll(body)
 	}
-	b := make([]byte, 0, size+1) // +1: room to read the end without growing
+	b := make([]byte, 0, min(size, readAhead)+1) // +1: room to read the end without growing
 	for {
 		n, err := body.Read(b[len(b):cap(b)])
 		b = b[:len(b)+n]
@@ -181,7 +184,11 @@ func ReadBody(body io.Reader, size int64) ([]byte, error) {
 		case err != nil:
 			return b, err
 		case len(b) == cap(b):
-			b = append(b, 0)[:len(b)] // longer than declared
+			b = append(b, 0)[:len(b)] // longer than declared, or than readAhead
 		}
 	}
 }
+
+// readAhead is the most ReadBody allocates for a body before its bytes
+// arrive.
+const readAhead = 16 << 10

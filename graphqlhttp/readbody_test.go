@@ -41,6 +41,12 @@ func TestReadBody(t *testing.T) {
 	}); n != 1 {
 		t.Errorf("reading a body of its declared size allocates %v times; want 1", n)
 	}
+	// A declared length alone buys no memory: a body that declares 200 KB
+	// and sends one byte has no buffer of 200 KB.
+	stalled := io.MultiReader(strings.NewReader("{"), iotest.ErrReader(io.ErrUnexpectedEOF))
+	if got, _ := graphqlhttp.ReadBody(stalled, 200_000); cap(got) > 64<<10 {
+		t.Errorf("a body that declared 200,000 bytes and sent 1 has a buffer of %d bytes; want at most 64 KiB", cap(got))
+	}
 	broken := errors.New("connection reset")
 	if _, err := graphqlhttp.ReadBody(io.MultiReader(strings.NewReader("{"), iotest.ErrReader(broken)), 10); !errors.Is(err, broken) {
 		t.Errorf("ReadBody of a failing body = %v; want %v", err, broken)
