@@ -7,6 +7,8 @@ import (
 	"reflect"
 
 	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/acme/dashboard-gateway/stack"
 )
 
 // element is an object whose batch fields a list resolves: the object, its
@@ -58,7 +60,7 @@ func (x *execution) batch(f *field, i int, objects []element) {
 	})
 	turn := x.turn(ctx)
 	go func() {
-		growStack(0)
+		stack.Grow()
 		defer func() {
 			for u := range units {
 				u.finish()

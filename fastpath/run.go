@@ -10,6 +10,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/acme/dashboard-gateway/coercion"
+	"github.com/acme/dashboard-gateway/stack"
 )
 
 // execution is one run of a plan: first every resolver field is resolved,
@@ -242,7 +243,7 @@ func (x *execution) turn(ctx context.Context) bool {
 // in unit u. It gives its turn back once the resolver returned. A panic
 // is the field's error.
 func (x *execution) task(ctx context.Context, f *field, s *slot, obj any, u *unit, turn bool) {
-	growStack(0)
+	stack.Grow()
 	defer u.finish()
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: f.typ.object, Field: collected(f), IsMethod: true, IsResolver: true,

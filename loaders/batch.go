@@ -11,6 +11,7 @@ import (
 
 	"github.com/acme/dashboard-gateway/cache"
 	"github.com/acme/dashboard-gateway/downstream"
+	"github.com/acme/dashboard-gateway/stack"
 )
 
 // batch loads items of one batch endpoint (profiles, products, shipments)
@@ -55,7 +56,7 @@ func newBatch[V any](ctx context.Context, svc downstream.Service, op string, wai
 ) *batch[V] {
 	b := &batch[V]{svc: svc, op: op, byID: make(map[string]*chunk[V])}
 	b.loader = dataloadgen.NewLoader(func(_ context.Context, chunks []*chunk[V]) ([]struct{}, []error) {
-		growStack(0)                     // in dataloadgen's goroutine of the batch, which calls the service
+		stack.Grow()                     // in dataloadgen's goroutine of the batch, which calls the service
 		fetch(ctx, chunks, perCall, get) // under the operation's context, not the first caller's
 		return make([]struct{}, len(chunks)), nil
 	}, dataloadgen.WithWait(wait), dataloadgen.WithoutCache())
