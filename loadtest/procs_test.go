@@ -69,9 +69,18 @@ type proc struct {
 
 // start runs binary name with env and waits until ready says it is
 // serving, from the lines it writes on stdout and stderr (10 s at most).
+//
+// LOADTEST_GATEWAY_BIN, when set, is the gateway's binary instead of the
+// one built from this tree: a gateway built from an older commit, to run a
+// scenario before and after a change back to back with the same load
+// generator, simulator and floor.
 func start(tb testing.TB, name string, env []string, ready func(p *proc) bool) *proc {
 	tb.Helper()
-	return startBinary(tb, name, filepath.Join(binaries(tb), name), env, ready)
+	path := filepath.Join(binaries(tb), name)
+	if bin := os.Getenv("LOADTEST_GATEWAY_BIN"); bin != "" && name == "gateway" {
+		path = bin
+	}
+	return startBinary(tb, name, path, env, ready)
 }
 
 // startBinary is start for the binary at path, named name.
