@@ -41,7 +41,8 @@ func TestMemoryLimit(t *testing.T) {
 		// A process that joins the cgroup, then becomes the gateway: the
 		// same pid, in the cgroup from its start.
 		name = "gateway-in-cgroup"
-		script := "#!/bin/sh\necho $$ > \"$LOADTEST_CGROUP_PROCS\" || exit 1\nexec \"$(dirname \"$0\")/gateway\"\n"
+		// LOADTEST_GATEWAY_BIN, as start's.
+		script := "#!/bin/sh\necho $$ > \"$LOADTEST_CGROUP_PROCS\" || exit 1\nexec \"${LOADTEST_GATEWAY_BIN:-$(dirname \"$0\")/gateway}\"\n"
 		if err := os.WriteFile(filepath.Join(bin, name), []byte(script), 0o755); err != nil {
 			t.Fatal(err)
 		}
