@@ -39,7 +39,7 @@ func TestPercentile95(t *testing.T) {
 	if _, ok := l.percentile95(); ok {
 		t.Error("p95 from too few samples")
 	}
-	for i := 0; i < 1000; i++ { // only the last 256 count
+	for i := 0; i < 1000; i++ {
 		l.observe(time.Duration(i%100+1) * time.Millisecond)
 	}
 	p, ok := l.percentile95()

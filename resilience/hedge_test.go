@@ -109,6 +109,16 @@ func TestAdaptiveHedgeDelay(t *testing.T) {
 			if d, ok := s.hedgeDelay(); !ok || d != DefaultHedgeStart {
 				t.Errorf("no latencies seen: delay %v, %v; want DefaultHedgeStart until enough samples", d, ok)
 			}
+			// Too few latencies for a high quantile: a straggler among the
+			// first would be the delay, and nothing would be hedged.
+			for range 49 {
+				s.latency.observe(20 * time.Millisecond)
+			}
+			s.latency.observe(800 * time.Millisecond)
+			if d, ok := s.hedgeDelay(); 50*(1-s.hedgeQuantile()) < minAbove && (!ok || d != DefaultHedgeStart) {
+				t.Errorf("50 latencies, one straggler: delay %v, %v; want DefaultHedgeStart until enough samples", d, ok)
+			}
+			s.latency = latencies{}
 			seen := make([]time.Duration, 2000)
 			for i := range seen {
 				seen[i] = tt.latency()

@@ -25,8 +25,11 @@ const (
 	// latencyWindow is the samples of one window.
 	latencyWindow = 1024
 	// minSamples is how many latencies must be seen before a quantile
-	// means anything.
+	// means anything, and minAbove how many must lie above a high one:
+	// the p96 of 25 latencies is their slowest, and one straggler among a
+	// service's first calls would be the hedge delay.
 	minSamples = 20
+	minAbove   = 5
 	// recomputeEvery is how many new samples make the cached quantiles
 	// stale.
 	recomputeEvery = 16
@@ -76,7 +79,7 @@ func (l *latencies) quantile(q float64) (time.Duration, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	total := l.n + l.nPrev
-	if total < minSamples {
+	if total < minSamples || float64(total)*(1-q) < minAbove {
 		return 0, false
 	}
 	if l.sinceQ >= recomputeEvery {
