@@ -1,12 +1,9 @@
 package loadtest_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"net/http"
-	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -157,18 +154,10 @@ func watchLimit(ctx context.Context, url string, start time.Time) []limitAt {
 			return out
 		case <-t.C:
 		}
-		resp, err := http.Get(url)
-		if err != nil {
-			continue
-		}
-		sc := bufio.NewScanner(resp.Body)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		for sc.Scan() {
-			if v, ok := strings.CutPrefix(sc.Text(), "gateway_overload_limit "); ok {
-				n, _ := strconv.ParseFloat(v, 64)
+		if m, err := scrape(url); err == nil {
+			if n, ok := m["gateway_overload_limit"]; ok {
 				out = append(out, limitAt{at: time.Since(start), limit: n})
 			}
 		}
-		resp.Body.Close()
 	}
 }

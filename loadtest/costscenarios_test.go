@@ -1,11 +1,9 @@
 package loadtest_test
 
 import (
-	"bufio"
 	"net/http"
 	"os"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -79,28 +77,16 @@ func BenchmarkCostScenarios(b *testing.B) {
 // sameGC returns the environment that gives the floor the garbage
 // collector settings w's gateway runs with, as its metrics report them.
 func sameGC(w *world) []string {
-	var env []string
-	resp, err := http.Get(w.adminURL + "/metrics")
+	m, err := scrape(w.adminURL + "/metrics")
 	if err != nil {
 		return nil
 	}
-	defer resp.Body.Close()
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		name, v, _ := strings.Cut(sc.Text(), " ")
-		n, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			continue
-		}
-		switch name {
-		case "go_gc_gogc_percent":
-			env = append(env, "GOGC="+strconv.FormatInt(int64(n), 10))
-		case "go_gc_gomemlimit_bytes":
-			if n < 1<<62 { // no limit reads as math.MaxInt64
-				env = append(env, "GOMEMLIMIT="+strconv.FormatInt(int64(n), 10))
-			}
-		}
+	var env []string
+	if n, ok := m["go_gc_gogc_percent"]; ok {
+		env = append(env, "GOGC="+strconv.FormatInt(int64(n), 10))
+	}
+	if n, ok := m["go_gc_gomemlimit_bytes"]; ok && n < 1<<62 { // no limit reads as math.MaxInt64
+		env = append(env, "GOMEMLIMIT="+strconv.FormatInt(int64(n), 10))
 	}
 	return env
 }

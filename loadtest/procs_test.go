@@ -180,23 +180,36 @@ func (p *proc) cpu(tb testing.TB) time.Duration {
 // allocs returns a Go process's allocation counters from its metrics page.
 func allocs(tb testing.TB, metricsURL string) (count, bytes float64) {
 	tb.Helper()
-	resp, err := http.Get(metricsURL)
+	m, err := scrape(metricsURL)
 	if err != nil {
 		tb.Fatalf("metrics: %v", err)
 	}
+	return m["go_memstats_mallocs_total"], m["go_memstats_alloc_bytes_total"]
+}
+
+// scrape returns every sample of the Prometheus text at url by its name,
+// labels included as written (`gateway_overload_limit`,
+// `gateway_resilience_decisions_total{decision="hedged",service="orders"}`).
+func scrape(url string) (map[string]float64, error) {
+	resp, err := http.Get(url)
+	if err != nil {
+		return nil, err
+	}
 	defer resp.Body.Close()
+	out := map[string]float64{}
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
-		name, v, _ := strings.Cut(sc.Text(), " ")
-		switch name {
-		case "go_memstats_mallocs_total":
-			count, _ = strconv.ParseFloat(v, 64)
-		case "go_memstats_alloc_bytes_total":
-			bytes, _ = strconv.ParseFloat(v, 64)
+		line := sc.Text()
+		i := strings.LastIndexByte(line, ' ')
+		if strings.HasPrefix(line, "#") || i < 0 {
+			continue
+		}
+		if n, err := strconv.ParseFloat(line[i+1:], 64); err == nil {
+			out[line[:i]] = n
 		}
 	}
-	return count, bytes
+	return out, sc.Err()
 }
 
 // world is the simulated services and the two servers under test, the

@@ -1,12 +1,10 @@
 package loadtest_test
 
 import (
-	"bufio"
 	"context"
 	"net/http"
 	"os"
 	"os/exec"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -67,25 +65,15 @@ func scenario(b *testing.B, sim simulation, products bool, rate int, d time.Dura
 // counters reads the gateway's downstream attempts and its hedges and
 // retries from its metrics.
 func counters(b *testing.B, url string) map[string]float64 {
-	resp, err := http.Get(url)
+	m, err := scrape(url)
 	if err != nil {
 		b.Fatalf("metrics: %v", err)
 	}
-	defer resp.Body.Close()
 	out := map[string]float64{}
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		name, v, _ := strings.Cut(line, " ")
-		n, _ := strconv.ParseFloat(v, 64)
+	for name, n := range m {
 		switch {
 		case strings.HasPrefix(name, "gateway_downstream_call_duration_seconds_count"):
 			out["attempts"] += n
-		case strings.HasPrefix(name, "gateway_resilience_decisions_total") && strings.Contains(name, `decision="hedged"`):
-			out["hedged"] += n
-		case strings.HasPrefix(name, "gateway_resilience_decisions_total") && strings.Contains(name, `decision="retried"`):
-			out["retried"] += n
 		case strings.HasPrefix(name, "gateway_resilience_decisions_total"):
 			d := name[strings.Index(name, `decision="`)+len(`decision="`):]
 			out[d[:strings.IndexByte(d, '"')]] += n
