@@ -130,6 +130,8 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*App, error) {
 		Limits:           cfg.Limits,
 		MaxCost:          cfg.MaxCost,
 		MaxQueryBytes:    cfg.MaxQueryBytes,
+		MaxErrors:        cfg.MaxErrors,
+		MaxResponseBytes: cfg.MaxResponseBytes,
 		Introspection:    a.Introspection,
 		SDL:              deps.SDL,
 		PlaygroundAssets: cfg.PlaygroundAssets,

@@ -89,6 +89,12 @@ type Config struct {
 	// MaxQueryBytes caps a query's length. Zero means
 	// gateway.DefaultMaxQueryBytes.
 	MaxQueryBytes int
+	// MaxErrors caps the errors of an answer. Zero means
+	// gateway.DefaultMaxErrors.
+	MaxErrors int
+	// MaxResponseBytes caps the size of an answer, in bytes. Zero means
+	// gateway.DefaultMaxResponseBytes.
+	MaxResponseBytes int
 	// APQCacheSize bounds the Automatic Persisted Queries cache (entries);
 	// zero turns APQ off, as it does in gateway.Options. Parse's default is
 	// gateway.DefaultAPQCacheSize (1000).

@@ -67,6 +67,8 @@ func defineFlags(fs *flag.FlagSet, cfg *Config) *rawFlags {
 	fs.IntVar(&cfg.Limits.MaxDeferred, "max-deferred", limits.DefaultMaxDeferred, "most @defer fragments an operation may have, fragments expanded")
 	fs.IntVar(&cfg.MaxCost, "max-cost", gateway.DefaultMaxCost, "highest cost an operation may have (docs/configuration.md#limits)")
 	fs.IntVar(&cfg.MaxQueryBytes, "max-query-bytes", gateway.DefaultMaxQueryBytes, "longest query text accepted, in bytes")
+	fs.IntVar(&cfg.MaxErrors, "max-errors", gateway.DefaultMaxErrors, "most errors an answer holds; the others are counted in one TOO_MANY_ERRORS error (docs/security.md#answer-size)")
+	fs.IntVar(&cfg.MaxResponseBytes, "max-response-bytes", gateway.DefaultMaxResponseBytes, "largest answer sent, in bytes; a larger one becomes a RESPONSE_TOO_LARGE error (docs/security.md#answer-size)")
 	fs.IntVar(&cfg.APQCacheSize, "apq-cache-size", gateway.DefaultAPQCacheSize, "queries remembered for Automatic Persisted Queries; 0 turns APQ off")
 	fs.IntVar(&cfg.APQCacheBytes, "apq-cache-bytes", gateway.DefaultAPQCacheBytes, "memory the Automatic Persisted Queries cache may hold, in bytes (queries and hashes)")
 	fs.IntVar(&cfg.QueryCacheBytes, "query-cache-bytes", gateway.DefaultQueryCacheBytes, "memory the parsed and validated documents kept (not parsed again when sent again) may hold, in bytes as estimated (15-110x the query's length)")

@@ -45,7 +45,7 @@ func (c Config) validate() error {
 	for name, v := range map[string]int{"max-depth": l.MaxDepth, "max-aliases": l.MaxAliases, "max-root-fields": l.MaxRootFields,
 		"max-fields": l.MaxFields, "max-spreads": l.MaxSpreads, "max-selections": l.MaxSelections, "max-operations": l.MaxOperations,
 		"max-fragments": l.MaxFragments, "max-variables": l.MaxVariables, "max-nodes": l.MaxNodes, "max-repeats": l.MaxRepeats, "max-deferred": l.MaxDeferred,
-		"max-cost": c.MaxCost, "max-query-bytes": c.MaxQueryBytes, "max-header-bytes": c.Server.MaxHeaderBytes,
+		"max-cost": c.MaxCost, "max-query-bytes": c.MaxQueryBytes, "max-errors": c.MaxErrors, "max-response-bytes": c.MaxResponseBytes, "max-header-bytes": c.Server.MaxHeaderBytes,
 		"cache-max-bytes": c.CacheMaxBytes, "cache-max-entry-bytes": c.CacheMaxEntryBytes,
 		"apq-cache-bytes": c.APQCacheBytes, "query-cache-bytes": c.QueryCacheBytes} {
 		if v < 1 {

@@ -38,7 +38,11 @@ const (
 	DefaultDeadline      = 1500 * time.Millisecond
 	DefaultMaxBodyBytes  = 256 << 10
 	DefaultMaxQueryBytes = limits.DefaultMaxQueryBytes
-	DefaultMaxTokens     = limits.DefaultMaxTokens
+	DefaultMaxErrors     = apierror.DefaultMaxErrors
+	// DefaultMaxResponseBytes is several times the largest answer the
+	// default limits let through (docs/security.md#answer-size).
+	DefaultMaxResponseBytes = 4 << 20
+	DefaultMaxTokens        = limits.DefaultMaxTokens
 	// DefaultMaxCost lets dashboards of 50 users with the whole contract
 	// query at the default page size through (838 each), not much more.
 	DefaultMaxCost      = limits.DefaultMaxCost
@@ -102,6 +106,12 @@ type Options struct {
 	// MaxQueryBytes caps a query's length. Default 20,000
 	// (DefaultMaxQueryBytes).
 	MaxQueryBytes int
+	// MaxErrors caps the errors of an answer (apierror.ErrorLimit).
+	// Default 100 (DefaultMaxErrors).
+	MaxErrors int
+	// MaxResponseBytes caps the size of an answer, in bytes
+	// (graphqlhttp.Handler). Default 4 MiB (DefaultMaxResponseBytes).
+	MaxResponseBytes int
 	// MaxTokens caps the tokens the parser reads. Default 5,000
 	// (DefaultMaxTokens).
 	MaxTokens int
@@ -186,6 +196,7 @@ func New(opts Options) http.Handler {
 	opts.Deadline = cmp.Or(opts.Deadline, DefaultDeadline)
 	opts.MaxBodyBytes = cmp.Or(opts.MaxBodyBytes, DefaultMaxBodyBytes)
 	opts.MaxQueryBytes = cmp.Or(opts.MaxQueryBytes, DefaultMaxQueryBytes)
+	opts.MaxResponseBytes = cmp.Or(opts.MaxResponseBytes, DefaultMaxResponseBytes)
 	opts.MaxTokens = cmp.Or(opts.MaxTokens, DefaultMaxTokens)
 	if opts.ClientAddr == nil {
 		opts.ClientAddr = &clientaddr.Resolver{}
@@ -236,7 +247,7 @@ func New(opts Options) http.Handler {
 		}
 		r.Use(rateLimiter(opts.SubjectRateLimit, subjectKey, opts.Shared))
 		r.Use(deadline.Middleware(opts.Deadline), limitBody(opts.MaxBodyBytes)) // the deadline counts the upload too
-		r.Handle("/query", graphqlhttp.Handler{Exec: exec, MaxQueryBytes: opts.MaxQueryBytes, Documents: opts.Trusted != nil})
+		r.Handle("/query", graphqlhttp.Handler{Exec: exec, MaxQueryBytes: opts.MaxQueryBytes, MaxResponseBytes: opts.MaxResponseBytes, Documents: opts.Trusted != nil})
 		r.Get("/dashboard/{userId}", restView{exec: exec}.ServeHTTP)
 	})
 	return r

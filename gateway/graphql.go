@@ -88,11 +88,14 @@ func newExecutor(opts Options) *executor.Executor {
 	// specification's rules for nulls gqlgen lets through, then the
 	// contract's arguments and the cost.
 	exec.Use(coercion.Extension{})
-	exec.Use(limits.Operation{MaxCost: opts.MaxCost})
+	exec.Use(limits.Operation{MaxCost: opts.MaxCost, Schema: schema.Schema()})
 	if apq != nil {
 		exec.Use(apq.Registrar()) // only what passed everything above is remembered
 	}
 
+	// Outside the deadline's guard and everything that reports errors: the
+	// answer's errors cap counts them all.
+	exec.Use(apierror.ErrorLimit{Max: opts.MaxErrors, Logger: opts.Logger})
 	exec.Use(deadline.Guard{})
 	obs := observability.Extension{Metrics: opts.Metrics, FieldTiming: opts.FieldTiming}
 	if opts.Tracing != nil {
