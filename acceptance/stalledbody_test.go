@@ -25,12 +25,14 @@ const stalledDeadline = 400 * time.Millisecond
 
 // stalledBody is a request whose body does not arrive whole: its headers
 // and the start of its body are sent, then nothing (or, with trickle, one
-// byte every 20 ms for as long as the connection takes them).
+// byte every 20 ms for as long as the connection takes them, or, with shut,
+// the client's end of the connection closes).
 type stalledBody struct {
 	name    string
 	header  string // after the request line, without the blank line
 	start   string // the body's start
 	trickle bool
+	shut    bool   // the client closes its side after the start: the body is cut short
 	status  int    // the answer's
 	code    string // its one error's extensions.code
 }
@@ -58,6 +60,8 @@ func stalledBodies() []stalledBody {
 			start: `{"query":"`, trickle: true, status: 200, code: "DEADLINE_EXCEEDED"},
 		{name: "expects 100-continue, stalls", header: json + "Expect: 100-continue\r\nContent-Length: 100000\r\n",
 			start: `{"query":"`, status: 200, code: "DEADLINE_EXCEEDED"},
+		{name: "declared length, cut short", header: json + "Content-Length: 100000\r\n",
+			start: `{"query":"`, shut: true, status: 400, code: "BAD_REQUEST"},
 		{name: "chunked, stalls between chunks", header: json + "Transfer-Encoding: chunked\r\n",
 			start: "a\r\n{\"query\":\"\r\n", status: 200, code: "DEADLINE_EXCEEDED"},
 		{name: "chunked, stalls inside a chunk", header: json + "Transfer-Encoding: chunked\r\n",
@@ -98,6 +102,9 @@ func sendStalled(base string, s stalledBody) stalledAnswer {
 		return a
 	}
 	_ = conn.SetReadDeadline(start.Add(5 * time.Second))
+	if s.shut {
+		_ = conn.(*net.TCPConn).CloseWrite()
+	}
 	if s.trickle {
 		done := make(chan struct{})
 		defer close(done)
