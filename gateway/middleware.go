@@ -114,10 +114,16 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) (body []byte,
 // client then held its connection and goroutine for good, and never got
 // the answer written for it). So:
 //
+//   - a read deadline in the past: both reads fail at once instead of
+//     waiting for bytes that may never come, and a failed discard makes
+//     net/http close the connection after the answer;
 //   - "Connection: close" on the answer: net/http then skips the discard
-//     before the answer and closes the connection after it;
-//   - a read deadline in the past: the read when the body is closed fails
-//     at once instead of waiting for bytes that may never come.
+//     before the answer altogether, so the answer goes out first even
+//     where the deadline cannot be set (a ResponseWriter without Unwrap),
+//     and the connection closes after it.
+//
+// Closing the body in the handler would not do: that is the second read.
+// Nor would full-duplex mode: it skips only the first.
 func abandonBody(w http.ResponseWriter) {
 	w.Header().Set("Connection", "close")
 	_ = http.NewResponseController(w).SetReadDeadline(time.Unix(1, 0)) // long ago, as net/http's own aLongTimeAgo
