@@ -86,9 +86,9 @@ func checkKeys(data []byte, t *keyTable) error {
 			}
 			switch {
 			case variant:
-				return fmt.Errorf("%w: %s", errCaseVariant, data[i:end+1])
+				return keyError(errCaseVariant, data[i:end+1])
 			case n >= 0 && f.known&(1<<n) != 0:
-				return fmt.Errorf("%w: %s", errDuplicateKey, data[i:end+1])
+				return keyError(errDuplicateKey, data[i:end+1])
 			case n >= 0:
 				f.known |= 1 << n
 			}
@@ -132,7 +132,7 @@ func (f *frame) other(t *keyTable, others *otherKeys, quoted []byte) (n int, var
 		}
 	}
 	if !others.add(f, key) {
-		return -1, false, fmt.Errorf("%w: %s", errDuplicateKey, quoted)
+		return -1, false, keyError(errDuplicateKey, quoted)
 	}
 	return -1, false, nil
 }
@@ -164,6 +164,12 @@ func (o *otherKeys) add(f *frame, key []byte) bool {
 	}
 	o.many[k] = struct{}{}
 	return true
+}
+
+// keyError is err about quoted, a key with its quotes, for the log: the
+// key quoted again (whatever its bytes) and cut to 64 characters.
+func keyError(err error, quoted []byte) error {
+	return fmt.Errorf("%w: %.64q", err, quoted[1:len(quoted)-1])
 }
 
 // stringEnd returns the index of the quote that ends the string whose

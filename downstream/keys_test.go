@@ -77,3 +77,20 @@ func manyUnknown(n int) string {
 func nested(n int, inner string) string {
 	return strings.Repeat(`{"x":[`, n) + inner + strings.Repeat(`]}`, n)
 }
+
+// TestKeyErrorNamesTheKey checks that the error, for the log, names the
+// offending key, quoted and cut short.
+func TestKeyErrorNamesTheKey(t *testing.T) {
+	long := strings.Repeat("k", 1000)
+	tests := []struct{ body, want string }{
+		{profile(`,"Id":"u1"`), `key differs from a field name only in letter case: "Id"`},
+		{profile(`,"` + long + `":1,"` + long + `":2`), `key appears twice in an object: "` + long[:64] + `"`},
+		{profile(`,"\n":1,"\n":2`), `key appears twice in an object: "\\n"`},
+	}
+	for _, tt := range tests {
+		err := checkKeys([]byte(tt.body), answerKeys)
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("checkKeys(%.80s...) = %v; want %s", tt.body, err, tt.want)
+		}
+	}
+}
