@@ -48,15 +48,23 @@ func TestRunKeepsSecretsOut(t *testing.T) {
 		{"files from the environment", nil, map[string]string{"AUTH_SECRET_FILE": secretFile, "REDIS_URL": srv.URL(), "REDIS_PASSWORD_FILE": passwordFile}},
 		{"flags", []string{"-auth-secret", authSecret, "-redis-url", "redis://:" + redisPassword + "@" + srv.Addr}, nil},
 	}
+	for i := range tests {
+		tests[i].args = append(tests[i].args, "-log-level", "debug", "-redis-timeout", "1s")
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			public, logs := start(t, append([]string{"-log-level", "debug"}, tt.args...), tt.env)
+			public, logs := start(t, tt.args, tt.env)
 			admin := "http://" + logs.field("admin listening", "addr")
 			client := &http.Client{Transport: &http.Transport{}}
 			defer client.CloseIdleConnections()
 
-			// The secrets are in use.
-			logs.waitFor(t, "redis shares persisted queries")
+			// The secrets are in use: Redis answered the start-up ping (with
+			// a timeout a loaded machine meets), and a token signed with
+			// the secret passes.
+			logs.waitFor(t, "persisted queries and rate limits") // either start-up line about Redis
+			if !strings.Contains(logs.String(), "redis shares persisted queries") {
+				t.Errorf("Redis refused the password or did not answer:\n%s", logs)
+			}
 			token := gatewaytest.Token(t, "u1", time.Hour, "", []byte(authSecret))
 			for _, auth := range []string{"Bearer " + token, "Bearer not-a-token"} {
 				req, _ := http.NewRequest(http.MethodPost, public+"/query", bytes.NewReader([]byte(`{"query":"{ dashboard(userId: \"u1\") { userId } }"}`)))
