@@ -292,6 +292,7 @@ func logConfig(logger *slog.Logger, cfg config.Config, urls map[downstream.Servi
 		"subject_rate_limit", rateMode(cfg.SubjectRateLimit),
 		"client_address", clientAddrMode(cfg),
 		"admin_addr", cfg.AdminAddr,
+		"admin_hosts", strings.Join(cfg.AdminHosts, ","),
 		"cors_origins", corsMode(cfg))
 	for _, s := range downstream.Services() {
 		logger.Info("downstream service", "service", string(s), "url", redactURL(urls[s]), "settings", cfg.Services[s].String())
@@ -341,6 +342,8 @@ func redactURL(raw string) string {
 // authMode describes the authentication settings without the secret.
 func authMode(a config.Auth) string {
 	switch {
+	case a.SecretFile != "":
+		return "HS256 (secret from -auth-secret-file, redacted)"
 	case a.Secret != "":
 		return "HS256 (secret redacted)"
 	case a.JWKSURL != "":

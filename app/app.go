@@ -127,6 +127,7 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*App, error) {
 		GqlgenOnly:       cfg.GqlgenOnly,
 		Ready:            func() bool { return !a.draining.Load() },
 		Cache:            a.cache,
+		AdminHosts:       cfg.AdminHosts,
 		Limits:           cfg.Limits,
 		MaxCost:          cfg.MaxCost,
 		MaxQueryBytes:    cfg.MaxQueryBytes,

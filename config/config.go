@@ -140,17 +140,34 @@ type Config struct {
 	// AdminAddr is the operators' listener (metrics, pprof, probes);
 	// "off" means none. Default "127.0.0.1:9090".
 	AdminAddr string
+	// AdminHosts are the host names, besides IP addresses and localhost,
+	// the admin listener answers to (gateway.Options.AdminHosts). Empty
+	// (the default): none.
+	AdminHosts []string
 	// Redis is the store the replicas share; without its URL (the default)
 	// every replica keeps its state in memory.
 	Redis Redis
 }
 
-// Redis are the shared store's settings; URL is a secret (it may hold a
-// password).
+// Redis are the shared store's settings; URL (it may hold a password),
+// Password and SentinelPassword are secrets.
 type Redis struct {
 	// URL is the Redis address (sharedstore.ParseURL: redis://,
 	// rediss://, Sentinel, Cluster); empty (the default): no shared store.
 	URL string
+	// PasswordFile is the path of a file holding the Redis servers'
+	// password (sharedstore.Options.Password), so the URL need not: Parse
+	// reads it into Password. Empty (the default): the URL's.
+	PasswordFile string
+	// Password is the content of PasswordFile, read by Parse.
+	Password string
+	// SentinelPasswordFile is the path of a file holding the sentinels'
+	// password (sharedstore.Options.SentinelPassword): Parse reads it into
+	// SentinelPassword. Empty (the default): the URL's.
+	SentinelPasswordFile string
+	// SentinelPassword is the content of SentinelPasswordFile, read by
+	// Parse.
+	SentinelPassword string
 	// Timeout bounds every Redis call. Parse's default is
 	// sharedstore.DefaultTimeout (50ms).
 	Timeout time.Duration
@@ -165,8 +182,12 @@ type Redis struct {
 
 // Auth are the authentication settings; Secret is a secret.
 type Auth struct {
-	// Secret is the HS256 secret of the tokens (32 bytes at least).
+	// Secret is the HS256 secret of the tokens (32 bytes at least): given
+	// as is, or read by Parse from SecretFile.
 	Secret string
+	// SecretFile is the path of a file holding Secret, which keeps it out
+	// of the command line and the environment. Empty (the default): none.
+	SecretFile string
 	// JWKSURL is the URL of the JWKS with the RS256/ES256 keys of the tokens.
 	JWKSURL string
 	// Issuer and Audience, if set, are the required iss and aud claims.

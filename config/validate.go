@@ -76,6 +76,14 @@ func (c Config) validate() error {
 			errs = append(errs, fmt.Errorf("-admin-addr (ADMIN_ADDR) %q: want another address than -addr (ADDR): operator endpoints must not be public", c.AdminAddr))
 		}
 	}
+	for _, h := range c.AdminHosts {
+		if err := gateway.CheckAdminHost(h); err != nil {
+			errs = append(errs, fmt.Errorf("-admin-hosts (ADMIN_HOSTS) %q: %w", h, err))
+		}
+	}
+	if c.Redis.URL == "" && (c.Redis.PasswordFile != "" || c.Redis.SentinelPasswordFile != "") {
+		errs = append(errs, errors.New("-redis-password-file, -redis-sentinel-password-file: need -redis-url (REDIS_URL)"))
+	}
 	if c.Auth.Secret != "" && c.Auth.JWKSURL != "" {
 		errs = append(errs, errors.New("-auth-secret (AUTH_SECRET) and -auth-jwks-url (AUTH_JWKS_URL): set one, not both"))
 	}

@@ -92,6 +92,11 @@ type Options struct {
 	// Ready reports whether the process takes traffic (GET /readyz, on New's
 	// handler and Admin's); nil means always.
 	Ready func() bool
+	// AdminHosts are the host names, besides IP addresses and localhost,
+	// that Admin answers to (the Host header, port aside), each as
+	// CheckAdminHost accepts it; others are refused with 421. Default:
+	// none.
+	AdminHosts []string
 	// Cache is the downstream answers' cache (package cache), whose
 	// entries Admin lets operators invalidate per user; nil serves no
 	// invalidation route.
