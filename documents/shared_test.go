@@ -14,15 +14,22 @@ import (
 	"github.com/acme/dashboard-gateway/sharedstore/redistest"
 )
 
+// startStore starts a Redis and a store on it, closed when the test ends.
+func startStore(tb testing.TB) (*redistest.Server, *sharedstore.Store) {
+	tb.Helper()
+	srv := redistest.Start(tb)
+	store, err := sharedstore.New(sharedstore.Options{URL: srv.URL(), Timeout: time.Second})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { store.Close() })
+	return srv, store
+}
+
 // TestSharedCache checks what a replica finds in Redis that another
 // registered, and what it never trusts or stores.
 func TestSharedCache(t *testing.T) {
-	srv := redistest.Start(t)
-	store, err := sharedstore.New(sharedstore.Options{URL: srv.URL(), Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	srv, store := startStore(t)
 	ctx := context.Background()
 	replica := func() documents.SharedCache {
 		return documents.SharedCache{Local: lru.New[string](10), Shared: store, MaxBytes: 100}
@@ -66,12 +73,7 @@ func TestSharedCache(t *testing.T) {
 // Budget queries per TTL in Redis; the others stay with the replica that
 // got them.
 func TestSharedCacheBudget(t *testing.T) {
-	srv := redistest.Start(t)
-	store, err := sharedstore.New(sharedstore.Options{URL: srv.URL(), Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	_, store := startStore(t)
 	ctx := context.Background()
 	const budget = 3
 	replica := func() documents.SharedCache {
