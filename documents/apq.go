@@ -19,7 +19,7 @@ import (
 type APQ struct {
 	// Cache holds the queries by hash. Required.
 	Cache graphql.Cache[string]
-	// Admit, when set, is asked before a query the cache does not hold is
+	// Admit, when set, is asked before a query sent with its hash is
 	// stored: the gateway's per-client registration limit. A query it
 	// refuses still runs (it came with its text) but is not stored, and the
 	// response says so in extensions.persistedQuery (RefusedExtension).
@@ -121,14 +121,12 @@ func (apqRegistrar) ExtensionName() string { return "AutomaticPersistedQueriesRe
 func (r apqRegistrar) Validate(s graphql.ExecutableSchema) error { return APQ(r).Validate(s) }
 
 // MutateOperationContext implements graphql.OperationContextMutator: it
-// stores the query, unless the cache holds it already or Admit refuses.
+// stores the query, unless Admit refuses. A query held already is stored
+// again, and counted: a replica may hold what Redis lost, and clients send
+// a query with its hash only after PERSISTED_QUERY_NOT_FOUND.
 func (r apqRegistrar) MutateOperationContext(ctx context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
 	p, ok := opCtx.Stats.GetExtension(apqStats).(apqPending)
 	if !ok {
-		return nil
-	}
-	// A client re-sending a query held already costs no registration.
-	if held, ok := r.Cache.Get(ctx, p.hash); ok && held == p.query {
 		return nil
 	}
 	if r.Admit != nil && !r.Admit(ctx) {
