@@ -40,8 +40,8 @@ type Options struct {
 	// of that kind are dropped (and counted). Default 10s
 	// (DefaultInterval); negative: nothing is dropped.
 	Interval time.Duration
-	// Level is the lowest level that is bounded. Default slog.LevelWarn
-	// (its zero value is info: set it to bound info records too).
+	// Level is the lowest level that is bounded; records below it always
+	// pass. Nil means slog.LevelWarn.
 	Level *slog.Level
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
