@@ -35,6 +35,7 @@ import (
 	"github.com/acme/dashboard-gateway/downstream"
 	"github.com/acme/dashboard-gateway/gateway"
 	"github.com/acme/dashboard-gateway/observability"
+	"github.com/acme/dashboard-gateway/ratelog"
 	"github.com/acme/dashboard-gateway/sharedstore"
 	"github.com/acme/dashboard-gateway/simulator"
 )
@@ -70,7 +71,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, _, stde
 	mem := setMemory(getenv, memlimit.FromCgroup)
 	logger.Info("memory", "gomemlimit", mem.limit, "gomemlimit_from", mem.limitFrom, "gogc", mem.gogc, "gogc_from", mem.gogcFrom)
 	if cfg.Redis.URL != "" {
-		redis.SetLogger(sharedstore.ClientLog{Logger: logger}) // process-wide
+		// Process-wide; its notices repeat while Redis is down.
+		clientLog := logger
+		if cfg.LogRepeatInterval > 0 {
+			clientLog = slog.New(ratelog.New(logger.Handler(), ratelog.Options{Interval: cfg.LogRepeatInterval}))
+		}
+		redis.SetLogger(sharedstore.ClientLog{Logger: clientLog})
 	}
 
 	urls, stopSim, err := serviceURLs(cfg, logger)

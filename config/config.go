@@ -55,6 +55,11 @@ type Config struct {
 	LogFormat string
 	// LogLevel is the lowest level logged. Default info.
 	LogLevel slog.Level
+	// LogRepeatInterval is how long a repeated warning (Redis or a service
+	// down) stays quiet after it was logged; the next one counts those
+	// dropped (package ratelog). Zero logs every one. Parse's default is
+	// ratelog.DefaultInterval (10s).
+	LogRepeatInterval time.Duration
 	// SimSeed seeds the simulated services' latency and faults. Default 1.
 	SimSeed uint64
 	// Simulation is how the simulated services behave, a simulator.Preset:
@@ -102,6 +107,11 @@ type Config struct {
 	// APQCacheBytes bounds the same cache in bytes. Parse's default is
 	// gateway.DefaultAPQCacheBytes (4 MiB).
 	APQCacheBytes int
+	// APQRegisterLimit bounds the persisted queries each client registers;
+	// past it a query runs but is not stored. Parse's default is
+	// gateway.DefaultAPQRegisterRequests per
+	// gateway.DefaultAPQRegisterWindow (30 per minute).
+	APQRegisterLimit gateway.RateLimit
 	// QueryCacheBytes bounds the parsed documents kept by their estimated
 	// size in memory. Parse's default is gateway.DefaultQueryCacheBytes
 	// (16 MiB).
@@ -172,12 +182,16 @@ type Redis struct {
 	// sharedstore.DefaultTimeout (50ms).
 	Timeout time.Duration
 	// APQTTL is how long a persisted query stays in Redis after it was
-	// last registered. Parse's default is documents.DefaultSharedTTL (24h).
+	// registered. Parse's default is documents.DefaultSharedTTL (1h).
 	APQTTL time.Duration
 	// APQMaxBytes is the longest persisted query kept in Redis; longer
 	// ones stay per replica. Parse's default is
 	// documents.DefaultSharedMaxBytes (20,000).
 	APQMaxBytes int
+	// APQBudget is how many persisted queries all replicas together may
+	// store in Redis per APQTTL; the others stay per replica. Parse's
+	// default is documents.DefaultSharedBudget (1,000).
+	APQBudget int
 }
 
 // Auth are the authentication settings; Secret is a secret.

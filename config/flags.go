@@ -21,6 +21,7 @@ import (
 	"github.com/acme/dashboard-gateway/limits"
 	"github.com/acme/dashboard-gateway/overload"
 	"github.com/acme/dashboard-gateway/playground"
+	"github.com/acme/dashboard-gateway/ratelog"
 	"github.com/acme/dashboard-gateway/sharedstore"
 	"github.com/acme/dashboard-gateway/simulator"
 )
@@ -43,6 +44,7 @@ func defineFlags(fs *flag.FlagSet, cfg *Config) *rawFlags {
 	fs.BoolVar(&cfg.FieldTiming, "field-timing", false, `let clients ask for per-field timings in the response's extensions ({"extensions":{"timing":true}})`)
 	fs.StringVar(&cfg.LogFormat, "log-format", "json", "log format: json or text")
 	fs.TextVar(&cfg.LogLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn or error")
+	fs.DurationVar(&cfg.LogRepeatInterval, "log-repeat-interval", ratelog.DefaultInterval, "how long a repeated warning (Redis or a service down) stays quiet after it was logged; the next one says how many were dropped; 0 logs every one")
 	fs.Uint64Var(&cfg.SimSeed, "sim-seed", 1, "seed of the simulated services' random latency and faults")
 	fs.StringVar(&cfg.Simulation, "simulation", "seed", "how the simulated services behave: "+strings.Join(simulator.PresetNames(), ", ")+
 		" (seed: 100ms..1s each and orders fails 30% of its calls, so most answers are partial; healthy: no latency, no faults)")
@@ -71,6 +73,8 @@ func defineFlags(fs *flag.FlagSet, cfg *Config) *rawFlags {
 	fs.IntVar(&cfg.MaxResponseBytes, "max-response-bytes", gateway.DefaultMaxResponseBytes, "largest answer sent, in bytes; a larger one becomes a RESPONSE_TOO_LARGE error (docs/security.md#answer-size)")
 	fs.IntVar(&cfg.APQCacheSize, "apq-cache-size", gateway.DefaultAPQCacheSize, "queries remembered for Automatic Persisted Queries; 0 turns APQ off")
 	fs.IntVar(&cfg.APQCacheBytes, "apq-cache-bytes", gateway.DefaultAPQCacheBytes, "memory the Automatic Persisted Queries cache may hold, in bytes (queries and hashes)")
+	fs.IntVar(&cfg.APQRegisterLimit.Requests, "apq-register-limit", gateway.DefaultAPQRegisterRequests, "persisted queries each client may register per -apq-register-window; past it a query runs but is not stored; 0: off")
+	fs.DurationVar(&cfg.APQRegisterLimit.Window, "apq-register-window", gateway.DefaultAPQRegisterWindow, "window of -apq-register-limit")
 	fs.IntVar(&cfg.QueryCacheBytes, "query-cache-bytes", gateway.DefaultQueryCacheBytes, "memory the parsed and validated documents kept (not parsed again when sent again) may hold, in bytes as estimated (15-110x the query's length)")
 	fs.StringVar(&cfg.TrustedDocuments, "trusted-documents", "", "path of a persisted-documents manifest; when set, only its operations run")
 	fs.StringVar(&cfg.Auth.Secret, "auth-secret", "", "HS256 secret of the JWT bearer tokens (32 bytes at least); turns authentication on; prefer -auth-secret-file")
@@ -106,8 +110,9 @@ func defineFlags(fs *flag.FlagSet, cfg *Config) *rawFlags {
 	fs.StringVar(&cfg.Redis.PasswordFile, "redis-password-file", "", "file holding the password of the Redis servers (read once at start, trailing line breaks dropped), so -redis-url need not hold it")
 	fs.StringVar(&cfg.Redis.SentinelPasswordFile, "redis-sentinel-password-file", "", "file holding the password of the Redis sentinels (a -redis-url with ?master_name=), so -redis-url need not hold it")
 	fs.DurationVar(&cfg.Redis.Timeout, "redis-timeout", sharedstore.DefaultTimeout, "longest wait for any Redis call; past it the call counts as failed and the request goes on without Redis")
-	fs.DurationVar(&cfg.Redis.APQTTL, "redis-apq-ttl", documents.DefaultSharedTTL, "how long a persisted query stays in Redis after it was last registered")
+	fs.DurationVar(&cfg.Redis.APQTTL, "redis-apq-ttl", documents.DefaultSharedTTL, "how long a persisted query stays in Redis after it was registered (a lookup does not extend it)")
 	fs.IntVar(&cfg.Redis.APQMaxBytes, "redis-apq-max-bytes", documents.DefaultSharedMaxBytes, "longest persisted query kept in Redis, in bytes; longer ones stay per replica")
+	fs.IntVar(&cfg.Redis.APQBudget, "redis-apq-budget", documents.DefaultSharedBudget, "persisted queries all replicas together may store in Redis per -redis-apq-ttl (after a burst of as many); the others stay per replica")
 	raw.budgets = fs.String("optional-fields", "none",
 		`optional Dashboard fields and their budgets, e.g. "recommendations=300ms,notifications=300ms"; "none" (the default): every field waits for its data until the deadline`)
 	return raw

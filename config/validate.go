@@ -55,7 +55,7 @@ func (c Config) validate() error {
 	if c.APQCacheSize < 0 {
 		errs = append(errs, fmt.Errorf("-apq-cache-size (APQ_CACHE_SIZE) %d: want 0 (off) or more", c.APQCacheSize))
 	}
-	for name, rl := range map[string]gateway.RateLimit{"rate": c.RateLimit, "subject-rate": c.SubjectRateLimit} {
+	for name, rl := range map[string]gateway.RateLimit{"rate": c.RateLimit, "subject-rate": c.SubjectRateLimit, "apq-register": c.APQRegisterLimit} {
 		if rl.Requests < 0 {
 			errs = append(errs, fmt.Errorf("-%s-limit (%s) %d: want 0 (off) or more", name, EnvName(name+"-limit"), rl.Requests))
 		}
@@ -105,6 +105,12 @@ func (c Config) validate() error {
 	}
 	if c.Redis.APQTTL < time.Second {
 		errs = append(errs, fmt.Errorf("-redis-apq-ttl (REDIS_APQ_TTL) %v: want at least 1s", c.Redis.APQTTL))
+	}
+	if c.Redis.APQBudget < 1 {
+		errs = append(errs, fmt.Errorf("-redis-apq-budget (REDIS_APQ_BUDGET) %d: want at least 1", c.Redis.APQBudget))
+	}
+	if c.LogRepeatInterval < 0 {
+		errs = append(errs, fmt.Errorf("-log-repeat-interval (LOG_REPEAT_INTERVAL) %v: want 0 (off) or more", c.LogRepeatInterval))
 	}
 	if c.Redis.APQMaxBytes < 1 {
 		errs = append(errs, fmt.Errorf("-redis-apq-max-bytes (REDIS_APQ_MAX_BYTES) %d: want at least 1", c.Redis.APQMaxBytes))

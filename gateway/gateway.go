@@ -172,9 +172,14 @@ type Options struct {
 	// on all, and the rate limits count across all of them. Nil: each
 	// replica keeps its own. Its failures never fail a request.
 	Shared Shared
-	// SharedAPQ is how long and how large Shared keeps persisted queries;
-	// zero fields take documents.SharedCache's defaults (24h, 20,000 bytes).
+	// SharedAPQ is how long, how large and how many persisted queries
+	// Shared keeps; zero fields take documents.SharedCache's defaults (1h,
+	// 20,000 bytes, 1,000 registrations per TTL).
 	SharedAPQ SharedAPQ
+	// APQRegisterLimit limits the persisted queries each client (Client)
+	// may register, with or without Shared; a query past it runs but is
+	// not stored (documents.APQ.Admit). Zero Requests turns it off.
+	APQRegisterLimit RateLimit
 }
 
 // Shared is the store the replicas share.
@@ -185,12 +190,16 @@ type Shared interface {
 
 // SharedAPQ bounds the persisted queries in the shared store.
 type SharedAPQ struct {
-	// TTL is how long a query stays after it was last registered. Default
-	// 24h (documents.DefaultSharedTTL).
+	// TTL is how long a query stays after it was registered. Default 1h
+	// (documents.DefaultSharedTTL).
 	TTL time.Duration
 	// MaxBytes is the longest query shared; longer ones stay in the
 	// replica's cache. Default 20,000 (documents.DefaultSharedMaxBytes).
 	MaxBytes int
+	// Budget is how many queries the replicas together may store per TTL;
+	// the others stay in the replica's cache. Default 1,000
+	// (documents.DefaultSharedBudget).
+	Budget int
 }
 
 // New returns the gateway's HTTP handler.

@@ -63,9 +63,13 @@ func newExecutor(opts Options) *executor.Executor {
 	} else if opts.APQCacheSize > 0 {
 		apq = &documents.APQ{Cache: bytelru.New(cmp.Or(opts.APQCacheBytes, DefaultAPQCacheBytes), opts.APQCacheSize,
 			func(hash, query string) int { return len(hash) + len(query) })}
+		var shared RateCounter // not a nil Shared in the interface
 		if opts.Shared != nil {
-			apq.Cache = documents.SharedCache{Local: apq.Cache, Shared: opts.Shared, TTL: opts.SharedAPQ.TTL, MaxBytes: opts.SharedAPQ.MaxBytes}
+			shared = opts.Shared
+			apq.Cache = documents.SharedCache{Local: apq.Cache, Shared: opts.Shared,
+				TTL: opts.SharedAPQ.TTL, MaxBytes: opts.SharedAPQ.MaxBytes, Budget: opts.SharedAPQ.Budget}
 		}
+		apq.Admit = apqAdmit(opts.APQRegisterLimit, shared)
 		exec.Use(apq)
 	}
 	// The document's limits before gqlgen parses and validates it, unless
