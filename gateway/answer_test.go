@@ -1,6 +1,7 @@
 package gateway_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -114,4 +115,23 @@ func TestIntrospectionCost(t *testing.T) {
 			t.Errorf("%s's introspection query: %d %.300s; want the schema", name, r.Status, r.Body)
 		}
 	}
+}
+
+// redTeamErrorsQuery is the red team's request for many errors: with the
+// catalog failing, every product of 50 dashboards' orders and
+// recommendations fails on its own (3,062 errors, 724 KB, before the
+// errors cap).
+const redTeamErrorsQuery = `query($ids: [ID!]!) { dashboards(userIds: $ids) { orders(first: 50) { items { product { name } } } recommendations(first: 50) { product { name } } } }`
+
+// aliasedSchemaQuery is ten aliased __schema, each reading every type's
+// fields, their arguments and types: within every document limit, and
+// before introspection counted in the cost, 10 times the work of one.
+func aliasedSchemaQuery() string {
+	var b strings.Builder
+	b.WriteString("query {")
+	for i := range 10 {
+		fmt.Fprintf(&b, " s%d: __schema { types { name kind description fields { name description args { name type { name } } type { name kind ofType { name kind } } } } }", i)
+	}
+	b.WriteString(" }")
+	return b.String()
 }

@@ -2,6 +2,9 @@ package gateway_test
 
 import (
 	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,6 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/acme/dashboard-gateway/config"
+	"github.com/acme/dashboard-gateway/contract"
+	"github.com/acme/dashboard-gateway/documents"
 	"github.com/acme/dashboard-gateway/gatewaytest"
 	"github.com/acme/dashboard-gateway/simulator"
 )
@@ -25,6 +31,7 @@ type hostileInput struct {
 	header  []string
 	body    []byte
 	perCall func(i int) []byte // when set, a new body per request (each one unique)
+	admin   bool               // sent to the admin listener
 }
 
 // graphqlBody is the JSON of a GraphQL request with these parts (nil parts
@@ -65,29 +72,38 @@ func nestedJSON(size int, objects bool) json.RawMessage {
 
 // hostileInputs are the requests of the third security round (issue 19)
 // whose cost is CPU and memory per request.
-func hostileInputs() []hostileInput {
+func hostileInputs(tb testing.TB) []hostileInput {
 	many := make([]int, 125000)
 	for i := range many {
 		many[i] = i % 10
 	}
-	fifty := make([]string, 50)
-	for i := range fifty {
-		fifty[i] = fmt.Sprintf("u%d", i+1)
-	}
-	aliasedSchema := "{ " + joined(10, func(i int) string {
-		return fmt.Sprintf("s%d: __schema { types { name fields { name args { name type { name kind ofType { name kind ofType { name } } } } type { name kind ofType { name kind ofType { name } } } } } }", i)
-	}) + " }"
-	const manyErrors = `query($ids: [ID!]!) { dashboards(userIds: $ids) { orders(first: 50) { items { product { name } } } recommendations(first: 50) { product { name } } } }`
 	return []hostileInput{
 		{name: "variables/125,000-element list", body: graphqlBody(`query($a: [ID!]!) { dashboards(userIds: $a) { userId } }`, map[string]any{"a": many}, nil)},
 		{name: "variables/250 KB unused arrays", body: graphqlBody("{ __typename }", map[string]any{"x": nestedJSON(250_000, false)}, nil)},
 		{name: "variables/250 KB unused objects", body: graphqlBody("{ __typename }", map[string]any{"x": nestedJSON(250_000, true)}, nil)},
 		{name: "extensions/250 KB unused arrays", body: graphqlBody("{ __typename }", nil, map[string]any{"x": nestedJSON(250_000, false)})},
 		{name: "errors/catalog failing, 50 dashboards", opts: gatewaytest.Options{Failing: []string{simulator.Catalog}},
-			body: graphqlBody(manyErrors, map[string]any{"ids": fifty}, nil)},
-		{name: "introspection/10 aliased __schema", body: graphqlBody(aliasedSchema, nil, nil)},
+			body: graphqlBody(redTeamErrorsQuery, map[string]any{"ids": userIDs(50)}, nil)},
+		// The same request with the catalog healthy: what its size costs
+		// without any error.
+		{name: "errors/catalog healthy, 50 dashboards (baseline)", body: graphqlBody(redTeamErrorsQuery, map[string]any{"ids": userIDs(50)}, nil)},
+		{name: "introspection/10 aliased __schema", body: graphqlBody(aliasedSchemaQuery(), nil, nil)},
 		{name: "deadline/X-Timeout-Ms 99999999999999999999", header: []string{"X-Timeout-Ms", "99999999999999999999"},
 			body: graphqlBody(`{ dashboard(userId: "u1") { userId } }`, nil, nil)},
+		{name: "downstream/duplicate keys in every answer", opts: gatewaytest.Options{Behaviors: everyService(simulator.Behavior{Fault: simulator.FaultDuplicateKeys})},
+			body: graphqlBody(contract.DashboardQuery, map[string]any{"id": "u1"}, nil)},
+		{name: "downstream/healthy (baseline)", body: graphqlBody(contract.DashboardQuery, map[string]any{"id": "u1"}, nil)},
+		{name: "jwt/crit header", opts: gatewaytest.Options{Edit: func(o *config.Config) { o.Auth.Secret = gatewaytest.Secret }},
+			header: []string{"Authorization", "Bearer " + critToken(gatewaytest.Secret)}, body: graphqlBody(`{ dashboard(userId: "u1") { userId } }`, nil, nil)},
+		{name: "jwt/admin scope after a tab", opts: gatewaytest.Options{Edit: func(o *config.Config) { o.Auth.Secret = gatewaytest.Secret }},
+			header: []string{"Authorization", "Bearer " + gatewaytest.Token(tb, "u1", time.Hour, "profile:read\tdashboard:admin", []byte(gatewaytest.Secret))},
+			body:   graphqlBody(`{ dashboard(userId: "u2") { userId } }`, nil, nil)},
+		{name: "admin/pprof cmdline", admin: true, method: http.MethodGet, path: "/debug/pprof/cmdline"},
+		{name: "admin/cross-origin text/plain POST", admin: true, path: "/admin/cache/invalidate", header: []string{"Content-Type", "text/plain", "Origin", "http://evil.example"}, body: []byte(`{"userId":"u1"}`)},
+		{name: "rest view/trusted documents", method: http.MethodGet, path: "/dashboard/u1",
+			opts: gatewaytest.Options{Edit: func(o *config.Config) {
+				o.TrustedDocuments = gatewaytest.ManifestFile(tb, documents.Manifest{documents.Hash("{ __typename }"): "{ __typename }"})
+			}}},
 		{name: "apq/unique 20 KB registrations", perCall: func(i int) []byte {
 			q := fmt.Sprintf("query Q%d { __typename }\n# %s", i, strings.Repeat("x", 19_900))
 			return graphqlBody(q, nil, gatewaytest.Persisted(q)["extensions"])
@@ -102,7 +118,7 @@ func hostileInputs() []hostileInput {
 // that posts prepared bytes and discards the answer) and the bytes it
 // allocated (B/op). See BENCHMARKS.md "Hostile input (issue 19)".
 func BenchmarkHostileInput(b *testing.B) {
-	for _, h := range hostileInputs() {
+	for _, h := range hostileInputs(b) {
 		b.Run(h.name, func(b *testing.B) {
 			o := h.opts
 			o.Bench = true
@@ -119,7 +135,11 @@ func BenchmarkHostileInput(b *testing.B) {
 				if path == "" {
 					path = "/query"
 				}
-				req, _ := http.NewRequest(method, e.URL+path, bytes.NewReader(body))
+				base := e.URL
+				if h.admin {
+					base = e.AdminURL
+				}
+				req, _ := http.NewRequest(method, base+path, bytes.NewReader(body))
 				req.Header.Set("Content-Type", "application/json")
 				for i := 0; i+1 < len(h.header); i += 2 {
 					req.Header.Set(h.header[i], h.header[i+1])
@@ -158,4 +178,24 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// everyService is behaviour for every simulated service.
+func everyService(bh simulator.Behavior) map[string]simulator.Behavior {
+	m := map[string]simulator.Behavior{}
+	for _, svc := range gatewaytest.Reached() {
+		m[svc] = bh
+	}
+	return m
+}
+
+// critToken is an HS256 token for u1, valid for an hour, signed with
+// secret, whose header marks "exp" critical (RFC 7515 4.1.11).
+func critToken(secret string) string {
+	enc := base64.RawURLEncoding.EncodeToString
+	head := enc([]byte(`{"alg":"HS256","typ":"JWT","crit":["exp"]}`))
+	claims := enc(fmt.Appendf(nil, `{"sub":"u1","exp":%d}`, time.Now().Add(time.Hour).Unix()))
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte(head + "." + claims))
+	return head + "." + claims + "." + enc(mac.Sum(nil))
 }
