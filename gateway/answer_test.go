@@ -2,8 +2,10 @@ package gateway_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/acme/dashboard-gateway/config"
 	"github.com/acme/dashboard-gateway/gatewaytest"
@@ -134,4 +136,68 @@ func aliasedSchemaQuery() string {
 	}
 	b.WriteString(" }")
 	return b.String()
+}
+
+// An incremental answer is bounded too: once its payloads pass
+// -max-response-bytes, the payload that would pass it goes out with its
+// parts failed with RESPONSE_TOO_LARGE, as the last, in both formats; the
+// first payload, under the cap, is whole. (gqlgen's executor sends this
+// operation as one JSON answer, which TestResponseSizeCapped covers.)
+func TestResponseSizeCappedDeferred(t *testing.T) {
+	q := `query($ids: [ID!]!) { dashboards(userIds: $ids) { userId ... @defer { profile { name email } } } }`
+	vars := map[string]any{"ids": userIDs(50)}
+	for _, accept := range []string{gatewaytest.DeferAccept, gatewaytest.DeferAcceptV02} {
+		{
+			name := accept
+			gw := gatewaytest.New(t, gatewaytest.Options{
+				// Profiles come after the first payload has gone out.
+				Behaviors: map[string]simulator.Behavior{simulator.Profile: {Latency: simulator.Latency{Min: 300 * time.Millisecond}}},
+				Edit: func(c *config.Config) {
+					c.MaxResponseBytes = 6000 // the first payload's 50 user ids fit (and v0.2's pending parts), not their profiles
+				}})
+			ps := gw.PostDeferred(t, q, vars, "Accept", accept)
+			if len(ps) < 2 || !strings.Contains(string(ps[0].Data), `"userId":"u50"`) {
+				t.Fatalf("%s: %d payloads, the first %.200s; want the first whole and more", name, len(ps), ps[0].Data)
+			}
+			last := ps[len(ps)-1]
+			var codes []string
+			for _, inc := range last.Incremental {
+				for _, e := range inc.Errors {
+					codes = append(codes, e.Code())
+				}
+			}
+			for _, c := range last.Completed {
+				for _, e := range c.Errors {
+					codes = append(codes, e.Code())
+				}
+			}
+			if len(codes) == 0 || slices.ContainsFunc(codes, func(c string) bool { return c != "RESPONSE_TOO_LARGE" }) {
+				t.Errorf("%s: the last payload's error codes %v; want RESPONSE_TOO_LARGE only", name, codes)
+			}
+			for _, p := range ps[1:] {
+				for _, inc := range p.Incremental {
+					if strings.Contains(string(inc.Data), "@example") && len(inc.Errors) > 0 {
+						t.Errorf("%s: a failed part carries data: %.200s", name, inc.Data)
+					}
+				}
+			}
+		}
+	}
+}
+
+// An incremental answer whose first payload is past the cap is one
+// payload: RESPONSE_TOO_LARGE, null data, and hasNext false, so that a
+// client reading parts knows it is the last.
+func TestResponseSizeCappedDeferredFirst(t *testing.T) {
+	q := `query($ids: [ID!]!) { dashboards(userIds: $ids) { userId ... @defer { profile { name } } } }`
+	for _, accept := range []string{gatewaytest.DeferAccept, gatewaytest.DeferAcceptV02} {
+		gw := gatewaytest.New(t, gatewaytest.Options{
+			Behaviors: map[string]simulator.Behavior{simulator.Profile: {Latency: simulator.Latency{Min: 300 * time.Millisecond}}},
+			Edit:      func(c *config.Config) { c.MaxResponseBytes = 500 }, // less than the first payload's 50 user ids
+		})
+		ps := gw.PostDeferred(t, q, map[string]any{"ids": userIDs(50)}, "Accept", accept) // checks hasNext
+		if len(ps) != 1 || string(ps[0].Data) != "null" || len(ps[0].Errors) != 1 || ps[0].Errors[0].Code() != "RESPONSE_TOO_LARGE" {
+			t.Errorf("%s: %d payloads, the first %+v; want one, RESPONSE_TOO_LARGE with null data", accept, len(ps), ps[0])
+		}
+	}
 }

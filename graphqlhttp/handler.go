@@ -178,7 +178,7 @@ func writeResponse(w http.ResponseWriter, media string, resp *graphql.Response, 
 	}
 	size := len(`{"errors":,"data":,"extensions":}`) + len(errs) + len(resp.Data) + len(ext)
 	if maxBytes > 0 && size > maxBytes {
-		apierror.Write(w, http.StatusOK, contentType(media), tooLargeAnswer(maxBytes))
+		apierror.Write(w, http.StatusOK, contentType(media), tooLargeAnswer(maxBytes, false))
 		return
 	}
 	// The answer is put together in a pooled buffer: it is free again

@@ -197,7 +197,7 @@ func (h Handler) stream(ctx context.Context, w http.ResponseWriter, first *graph
 	b = f.appendInitial(b, first)
 	ended := !fits(start)
 	if ended {
-		b = append(b[:start], tooLargeAnswer(h.MaxResponseBytes)...)
+		b = append(b[:start], tooLargeAnswer(h.MaxResponseBytes, true)...)
 		b = append(b, delimiter+closeDelimiter...)
 	} else {
 		b = append(b, delimiter...)

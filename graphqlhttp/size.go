@@ -23,9 +23,13 @@ func tooLarge(path ast.Path, maxBytes int) *gqlerror.Error {
 }
 
 // tooLargeAnswer is the answer that takes the place of one past maxBytes:
-// null data and the one error.
-func tooLargeAnswer(maxBytes int) []byte {
+// null data and the one error. As an incremental answer's first payload
+// (part), it is also its last and says so ("hasNext": false).
+func tooLargeAnswer(maxBytes int, part bool) []byte {
 	b := appendJSON([]byte(`{"errors":`), gqlerror.List{tooLarge(nil, maxBytes)}) // an error always encodes
+	if part {
+		return append(b, `,"data":null,"hasNext":false}`...)
+	}
 	return append(b, `,"data":null}`...)
 }
 
