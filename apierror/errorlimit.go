@@ -26,8 +26,8 @@ const DefaultMaxErrors = 100
 //
 // Both executors report their errors through the presenter and their
 // responses through the response interceptors, so the cap is the same
-// for both. Errors of a request that did not execute (validation) are
-// not counted: the document limits bound them.
+// for both. Errors of a request that did not execute (validation) do not
+// pass through them: CapErrors bounds those alike.
 type ErrorLimit struct {
 	// Max is the most errors an answer holds besides TOO_MANY_ERRORS.
 	// Zero means DefaultMaxErrors.
@@ -113,6 +113,20 @@ func Drop(ctx context.Context) {
 		b.used.Add(1)
 		b.dropped.Add(1)
 	}
+}
+
+// CapErrors returns errs with at most max errors (zero: DefaultMaxErrors)
+// and, when it had more, one TOO_MANY_ERRORS counting the others: the cap
+// of ErrorLimit for errors built all at once, such as a document's
+// validation errors.
+func CapErrors(errs gqlerror.List, max int) gqlerror.List {
+	if max <= 0 {
+		max = DefaultMaxErrors
+	}
+	if len(errs) <= max {
+		return errs
+	}
+	return append(errs[:max:max], truncated(int64(len(errs)-max), int64(max)))
 }
 
 // truncated is the TOO_MANY_ERRORS error of n errors dropped, max kept.

@@ -201,3 +201,25 @@ func TestResponseSizeCappedDeferredFirst(t *testing.T) {
 		}
 	}
 }
+
+// A document's validation errors are capped like an executed answer's:
+// 990 unknown fields (within the document limits) get the first
+// -max-errors of their errors and one TOO_MANY_ERRORS counting the rest.
+func TestValidationErrorsCapped(t *testing.T) {
+	q := `{ dashboard(userId: "u1") { ` + joined(990, func(i int) string { return fmt.Sprintf("a%d", i) }) + ` } }`
+	for _, tt := range []struct {
+		maxErrors int // 0: the default
+		kept      int
+	}{{0, 100}, {10, 10}} {
+		gw := gatewaytest.New(t, gatewaytest.Options{Edit: func(c *config.Config) { c.MaxErrors = tt.maxErrors }})
+		r := gw.Post(t, q, nil)
+		errs := r.GQL.Errors
+		if len(errs) != tt.kept+1 || errs[0].Code() != "GRAPHQL_VALIDATION_FAILED" {
+			t.Fatalf("-max-errors %d: %d errors, the first %+v; want %d validation errors and TOO_MANY_ERRORS", tt.maxErrors, len(errs), errs[0], tt.kept)
+		}
+		last := errs[len(errs)-1]
+		if last.Code() != "TOO_MANY_ERRORS" || last.Extensions["dropped"] != float64(990-tt.kept) {
+			t.Errorf("-max-errors %d: the last error %+v; want TOO_MANY_ERRORS with %d dropped", tt.maxErrors, last, 990-tt.kept)
+		}
+	}
+}

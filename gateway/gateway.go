@@ -261,7 +261,7 @@ func New(opts Options) http.Handler {
 		}
 		r.Use(rateLimiter(opts.SubjectRateLimit, subjectKey, opts.Shared))
 		r.Use(deadline.Middleware(opts.Deadline), limitBody(opts.MaxBodyBytes)) // the deadline counts the upload too
-		r.Handle("/query", graphqlhttp.Handler{Exec: exec, MaxQueryBytes: opts.MaxQueryBytes, MaxResponseBytes: opts.MaxResponseBytes, Documents: opts.Trusted != nil})
+		r.Handle("/query", graphqlhttp.Handler{Exec: exec, MaxQueryBytes: opts.MaxQueryBytes, MaxResponseBytes: opts.MaxResponseBytes, MaxErrors: opts.MaxErrors, Documents: opts.Trusted != nil})
 		r.Get("/dashboard/{userId}", restView{exec: exec}.ServeHTTP)
 	})
 	return r

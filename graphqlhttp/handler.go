@@ -48,6 +48,10 @@ type Handler struct {
 	// answer ends at the payload that would pass it, that payload's parts
 	// and those not yet sent failing with the same error (stream).
 	MaxResponseBytes int
+	// MaxErrors caps the errors of a request refused before it ran (its
+	// document's validation errors), as apierror.ErrorLimit does those of
+	// an executed one. Zero means apierror.DefaultMaxErrors.
+	MaxErrors int
 	// Documents says whether persisted documents (by "documentId") are
 	// served; without them such a request is refused with a clear message.
 	Documents bool
@@ -124,6 +128,7 @@ func (h Handler) execute(w http.ResponseWriter, r *http.Request, media string, r
 	}
 	if errs != nil {
 		resp := h.Exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), errs)
+		resp.Errors = apierror.CapErrors(resp.Errors, h.MaxErrors)
 		code := ""
 		if len(resp.Errors) > 0 {
 			code, _ = resp.Errors[0].Extensions["code"].(string)
