@@ -1,9 +1,7 @@
 package gateway
 
 import (
-	"bytes"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -67,8 +65,8 @@ func limitBody(limit int64) func(http.Handler) http.Handler {
 				}
 				return
 			}
-			r.Body = io.NopCloser(bytes.NewReader(body))
-			r.ContentLength = int64(len(body)) // what is read next is known, if it was sent chunked
+			r.Body = graphqlhttp.Buffered(body) // the handler reads it without a copy
+			r.ContentLength = int64(len(body))  // what is read next is known, if it was sent chunked
 			next.ServeHTTP(w, r)
 		})
 	}
