@@ -46,8 +46,10 @@ type body struct {
 // DecodePOST decodes a POST body: a JSON object with a string "query" (or a
 // "documentId", or a persisted-query hash in "extensions"), and optional
 // "operationName" (string), "variables" and "extensions" (objects); null
-// counts as absent. maxQuery caps the query's length in bytes (0: no cap).
-func DecodePOST(data []byte, maxQuery int) (*Request, error) {
+// counts as absent. maxQuery caps the query's length in bytes (0: no cap);
+// in bounds every member while it is decoded (zero fields: their
+// defaults), before any is.
+func DecodePOST(data []byte, maxQuery int, in InputLimits) (*Request, error) {
 	if !utf8.Valid(data) {
 		return nil, badRequest("the request body is not valid UTF-8")
 	}
@@ -59,6 +61,9 @@ func DecodePOST(data []byte, maxQuery int) (*Request, error) {
 		return nil, badRequest("batched requests (a JSON array) are not supported; send one operation per request")
 	case trimmed[0] != '{':
 		return nil, badRequest("the request body must be a JSON object")
+	}
+	if err := in.withDefaults().checkBody(trimmed); err != nil {
+		return nil, err
 	}
 	var b body
 	dec := json.NewDecoder(bytes.NewReader(trimmed))
@@ -89,8 +94,10 @@ func DecodePOST(data []byte, maxQuery int) (*Request, error) {
 }
 
 // DecodeGET decodes the query string of a GET request: "query",
-// "operationName", and "variables" and "extensions" as JSON-encoded objects.
-func DecodeGET(rawQuery string, maxQuery int) (*Request, error) {
+// "operationName", and "variables" and "extensions" as JSON-encoded objects,
+// each bounded by in while it is decoded (the query string as a whole is
+// bounded by the server's header cap).
+func DecodeGET(rawQuery string, maxQuery int, in InputLimits) (*Request, error) {
 	values, err := url.ParseQuery(rawQuery)
 	if err != nil {
 		return nil, badRequest("the query string is not valid URL encoding")
@@ -105,12 +112,20 @@ func DecodeGET(rawQuery string, maxQuery int) (*Request, error) {
 	req := &Request{DocumentID: values.Get("documentId")}
 	req.Params.Query = values.Get("query")
 	req.Params.OperationName = values.Get("operationName")
-	for name, dst := range map[string]*map[string]any{"variables": &req.Params.Variables, "extensions": &req.Params.Extensions} {
-		raw := values.Get(name)
-		if raw == "" {
+	in = in.withDefaults()
+	for _, p := range []struct {
+		name string
+		dst  *map[string]any
+	}{{"variables", &req.Params.Variables}, {"extensions", &req.Params.Extensions}} { // in order: the first over a limit is named
+		name, dst := p.name, p.dst
+		raw := json.RawMessage(bytes.TrimSpace([]byte(values.Get(name))))
+		if len(raw) == 0 {
 			continue
 		}
-		if *dst, err = objectParam(name, json.RawMessage(raw)); err != nil {
+		if err := in.check(name, raw); err != nil {
+			return nil, err
+		}
+		if *dst, err = objectParam(name, raw); err != nil {
 			return nil, err
 		}
 	}
