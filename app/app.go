@@ -130,6 +130,7 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*App, error) {
 		Limits:           cfg.Limits,
 		MaxCost:          cfg.MaxCost,
 		MaxQueryBytes:    cfg.MaxQueryBytes,
+		Input:            cfg.Input,
 		Introspection:    a.Introspection,
 		SDL:              deps.SDL,
 		PlaygroundAssets: cfg.PlaygroundAssets,

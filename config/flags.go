@@ -18,6 +18,7 @@ import (
 	"github.com/acme/dashboard-gateway/downstream"
 	"github.com/acme/dashboard-gateway/envflag"
 	"github.com/acme/dashboard-gateway/gateway"
+	"github.com/acme/dashboard-gateway/graphqlhttp"
 	"github.com/acme/dashboard-gateway/limits"
 	"github.com/acme/dashboard-gateway/overload"
 	"github.com/acme/dashboard-gateway/playground"
@@ -67,6 +68,10 @@ func defineFlags(fs *flag.FlagSet, cfg *Config) *rawFlags {
 	fs.IntVar(&cfg.Limits.MaxDeferred, "max-deferred", limits.DefaultMaxDeferred, "most @defer fragments an operation may have, fragments expanded")
 	fs.IntVar(&cfg.MaxCost, "max-cost", gateway.DefaultMaxCost, "highest cost an operation may have (docs/configuration.md#limits)")
 	fs.IntVar(&cfg.MaxQueryBytes, "max-query-bytes", gateway.DefaultMaxQueryBytes, "longest query text accepted, in bytes")
+	fs.IntVar(&cfg.Input.MaxVariablesBytes, "max-variables-bytes", graphqlhttp.DefaultMaxVariablesBytes, `longest "variables" accepted, in bytes of JSON`)
+	fs.IntVar(&cfg.Input.MaxExtensionsBytes, "max-extensions-bytes", graphqlhttp.DefaultMaxExtensionsBytes, `longest "extensions" accepted, in bytes of JSON`)
+	fs.IntVar(&cfg.Input.MaxJSONValues, "max-json-values", graphqlhttp.DefaultMaxJSONValues, `most JSON values (arrays, objects, their elements and members) "variables" or "extensions" may hold, each`)
+	fs.IntVar(&cfg.Input.MaxJSONDepth, "max-json-depth", graphqlhttp.DefaultMaxJSONDepth, `deepest nesting of arrays and objects in "variables" or "extensions"`)
 	fs.IntVar(&cfg.APQCacheSize, "apq-cache-size", gateway.DefaultAPQCacheSize, "queries remembered for Automatic Persisted Queries; 0 turns APQ off")
 	fs.IntVar(&cfg.APQCacheBytes, "apq-cache-bytes", gateway.DefaultAPQCacheBytes, "memory the Automatic Persisted Queries cache may hold, in bytes (queries and hashes)")
 	fs.IntVar(&cfg.QueryCacheBytes, "query-cache-bytes", gateway.DefaultQueryCacheBytes, "memory the parsed and validated documents kept (not parsed again when sent again) may hold, in bytes as estimated (15-110x the query's length)")
