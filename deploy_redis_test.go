@@ -80,7 +80,9 @@ func TestDeployRedis(t *testing.T) {
 		{"the Deployment selects its pod", fmt.Sprint(selects(redis.Spec.Selector.MatchLabels, redis.Spec.Template.Metadata.Labels)), "true"},
 		{"one instance", fmt.Sprint(redis.Spec.Replicas, " ", redis.Spec.Strategy.Type), "1 Recreate"},
 		{"no persistence", fmt.Sprint(argAfter(c.Args, "--save"), " ", argAfter(c.Args, "--appendonly")), " no"},
-		{"evicts when full", argAfter(c.Args, "--maxmemory-policy"), "allkeys-lru"},
+		// Only keys with a TTL: never a response cache generation, whose
+		// loss would bring invalidated answers back.
+		{"evicts only keys that expire", argAfter(c.Args, "--maxmemory-policy"), "volatile-lru"},
 		{"non-root, read-only root", fmt.Sprint(isTrue(redis.Spec.Template.Spec.SecurityContext.RunAsNonRoot), nonRootUID(redis.Spec.Template.Spec.SecurityContext.RunAsUser),
 			isTrue(c.SecurityContext.ReadOnlyRootFilesystem), !isTrue(c.SecurityContext.AllowPrivilegeEscalation) && c.SecurityContext.AllowPrivilegeEscalation != nil), "true true true true"},
 		{"the gateway's selectors miss the Redis pod", fmt.Sprint(selects(d.Spec.Selector.MatchLabels, redis.Spec.Template.Metadata.Labels)), "false"},

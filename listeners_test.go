@@ -11,7 +11,8 @@ import (
 )
 
 // The operators' endpoints are on the admin listener only: /metrics and
-// pprof are 404s on the public port; the probes answer on both.
+// pprof are 404s on the public port; the probes answer on both. The
+// profiler's cmdline is served nowhere.
 func TestRunListeners(t *testing.T) {
 	t.Cleanup(func() { goleak.VerifyNone(t) }) // both listeners stopped with run
 	public, logs := start(t, nil, nil)
@@ -35,7 +36,7 @@ func TestRunListeners(t *testing.T) {
 		{public, "/readyz", 200, `"ready"`},
 		{admin, "/metrics", 200, "go_goroutines"},
 		{admin, "/debug/pprof/", 200, "goroutine"},
-		{admin, "/debug/pprof/cmdline", 200, ""},
+		{admin, "/debug/pprof/cmdline", 404, ""}, // the arguments may hold secrets
 		{admin, "/debug/pprof/goroutine?debug=1", 200, "goroutine profile"},
 		{admin, "/debug/pprof/symbol", 200, "num_symbols"},
 		{admin, "/healthz", 200, `"ok"`},

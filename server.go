@@ -35,6 +35,7 @@ import (
 	"github.com/acme/dashboard-gateway/downstream"
 	"github.com/acme/dashboard-gateway/gateway"
 	"github.com/acme/dashboard-gateway/observability"
+	"github.com/acme/dashboard-gateway/ratelog"
 	"github.com/acme/dashboard-gateway/sharedstore"
 	"github.com/acme/dashboard-gateway/simulator"
 )
@@ -70,7 +71,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, _, stde
 	mem := setMemory(getenv, memlimit.FromCgroup)
 	logger.Info("memory", "gomemlimit", mem.limit, "gomemlimit_from", mem.limitFrom, "gogc", mem.gogc, "gogc_from", mem.gogcFrom)
 	if cfg.Redis.URL != "" {
-		redis.SetLogger(sharedstore.ClientLog{Logger: logger}) // process-wide
+		// Process-wide; its notices repeat while Redis is down.
+		clientLog := logger
+		if cfg.LogRepeatInterval > 0 {
+			clientLog = slog.New(ratelog.New(logger.Handler(), ratelog.Options{Interval: cfg.LogRepeatInterval}))
+		}
+		redis.SetLogger(sharedstore.ClientLog{Logger: clientLog})
 	}
 
 	urls, stopSim, err := serviceURLs(cfg, logger)
@@ -279,10 +285,10 @@ func logConfig(logger *slog.Logger, cfg config.Config, urls map[downstream.Servi
 		"log_level", cfg.LogLevel.String(),
 		"optional_fields", strings.Join(budgets, ","),
 		"introspection", cfg.Introspection,
-		"limits", fmt.Sprintf("depth=%d,aliases=%d,root-fields=%d,fields=%d,spreads=%d,selections=%d,operations=%d,fragments=%d,variables=%d,nodes=%d,repeats=%d,deferred=%d,cost=%d,query-bytes=%d,variables-bytes=%d,extensions-bytes=%d,json-values=%d,json-depth=%d",
+		"limits", fmt.Sprintf("depth=%d,aliases=%d,root-fields=%d,fields=%d,spreads=%d,selections=%d,operations=%d,fragments=%d,variables=%d,nodes=%d,repeats=%d,deferred=%d,cost=%d,query-bytes=%d,errors=%d,response-bytes=%d,variables-bytes=%d,extensions-bytes=%d,json-values=%d,json-depth=%d",
 			cfg.Limits.MaxDepth, cfg.Limits.MaxAliases, cfg.Limits.MaxRootFields, cfg.Limits.MaxFields, cfg.Limits.MaxSpreads,
 			cfg.Limits.MaxSelections, cfg.Limits.MaxOperations, cfg.Limits.MaxFragments, cfg.Limits.MaxVariables, cfg.Limits.MaxNodes, cfg.Limits.MaxRepeats, cfg.Limits.MaxDeferred,
-			cfg.MaxCost, cfg.MaxQueryBytes, cfg.Input.MaxVariablesBytes, cfg.Input.MaxExtensionsBytes, cfg.Input.MaxJSONValues, cfg.Input.MaxJSONDepth),
+			cfg.MaxCost, cfg.MaxQueryBytes, cfg.MaxErrors, cfg.MaxResponseBytes, cfg.Input.MaxVariablesBytes, cfg.Input.MaxExtensionsBytes, cfg.Input.MaxJSONValues, cfg.Input.MaxJSONDepth),
 		"apq_cache_size", cfg.APQCacheSize,
 		"apq_cache_bytes", cfg.APQCacheBytes,
 		"query_cache_bytes", cfg.QueryCacheBytes,
@@ -292,6 +298,7 @@ func logConfig(logger *slog.Logger, cfg config.Config, urls map[downstream.Servi
 		"subject_rate_limit", rateMode(cfg.SubjectRateLimit),
 		"client_address", clientAddrMode(cfg),
 		"admin_addr", cfg.AdminAddr,
+		"admin_hosts", strings.Join(cfg.AdminHosts, ","),
 		"cors_origins", corsMode(cfg))
 	for _, s := range downstream.Services() {
 		logger.Info("downstream service", "service", string(s), "url", redactURL(urls[s]), "settings", cfg.Services[s].String())
@@ -341,6 +348,8 @@ func redactURL(raw string) string {
 // authMode describes the authentication settings without the secret.
 func authMode(a config.Auth) string {
 	switch {
+	case a.SecretFile != "":
+		return "HS256 (secret from -auth-secret-file, redacted)"
 	case a.Secret != "":
 		return "HS256 (secret redacted)"
 	case a.JWKSURL != "":

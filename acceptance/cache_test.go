@@ -159,6 +159,7 @@ func TestCacheInvalidation(t *testing.T) {
 		{http.MethodPost, "?user=u1", http.StatusOK},
 	} {
 		req, _ := http.NewRequest(tc.method, e.AdminURL+"/admin/cache/invalidate"+tc.query, nil)
+		req.Header.Set("Content-Type", "application/json") // what a state-changing admin route takes
 		resp, err := e.Client.Do(req)
 		if err != nil {
 			t.Fatal(err)

@@ -100,6 +100,8 @@ func TestServiceFailingAlone(t *testing.T) {
 		{simulator.FaultMalformed, "UPSTREAM_ERROR", "invalid_response"},
 		{simulator.FaultWrongShape, "UPSTREAM_ERROR", "invalid_response"},
 		{simulator.FaultGarbage, "UPSTREAM_ERROR", "invalid_response"},
+		{simulator.FaultDuplicateKeys, "UPSTREAM_ERROR", "invalid_response"}, // never the decoy
+		{simulator.FaultCaseKeys, "UPSTREAM_ERROR", "invalid_response"},
 		{simulator.FaultOversized, "UPSTREAM_ERROR", "response_too_large"},
 		{simulator.FaultReset, "UPSTREAM_ERROR", "connection_failed"},
 		{simulator.FaultNotFound, "UPSTREAM_ERROR", "bad_status"}, // 404 where the contract does not list it

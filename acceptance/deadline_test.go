@@ -101,6 +101,7 @@ func TestTimeoutHeader(t *testing.T) {
 	}{
 		{"shortens", "200", 3 * time.Second, 200 * time.Millisecond},
 		{"clamped to the server's", "60000", 300 * time.Millisecond, 300 * time.Millisecond},
+		{"too large for a number, clamped", "99999999999999999999", 300 * time.Millisecond, 300 * time.Millisecond},
 		{"not a number", "soon", time.Second, 0},
 		{"zero", "0", time.Second, 0},
 		{"negative", "-5", time.Second, 0},

@@ -119,6 +119,7 @@ type world struct {
 var fastFaults = []simulator.Fault{
 	simulator.FaultStatus500, simulator.FaultStatus503, simulator.FaultMalformed, simulator.FaultWrongShape,
 	simulator.FaultGarbage, simulator.FaultReset, simulator.FaultNotFound,
+	simulator.FaultDuplicateKeys, simulator.FaultCaseKeys,
 }
 
 // worlds returns the worlds of a seed: healthy; per-call faults on the

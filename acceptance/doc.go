@@ -14,7 +14,9 @@
 //     and are logged with the request id (dashboard_test.go), and every
 //     service × fault × policy (faultmatrix_test.go);
 //   - the request deadline, the Timeout header, client disconnects and
-//     slow uploads (deadline_test.go);
+//     slow uploads (deadline_test.go); bodies that stall, trickle or are
+//     too large, answered by the deadline and their connections closed,
+//     500 at once too (stalledbody_test.go);
 //   - @defer over multipart/mixed (defer_test.go);
 //   - downstream calls: field selection, batching, deduplication, list
 //     arguments (calls_test.go), goroutines per dashboard (goroutines_test.go);

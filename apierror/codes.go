@@ -64,6 +64,13 @@ const (
 	PersistedQueryNotFound Code = "PERSISTED_QUERY_NOT_FOUND"
 	// PersistedQueryMismatch: the query sent is not the document its id names.
 	PersistedQueryMismatch Code = "PERSISTED_QUERY_MISMATCH"
+	// TooManyErrors: the answer met its cap on errors (ErrorLimit); this
+	// one error stands for the ones left out, extensions.dropped says how
+	// many.
+	TooManyErrors Code = "TOO_MANY_ERRORS"
+	// ResponseTooLarge: the answer is larger than the server sends; its
+	// data is null (or, in an incremental answer, the parts from there on).
+	ResponseTooLarge Code = "RESPONSE_TOO_LARGE"
 )
 
 // The codes gqlparser and gqlgen put on request errors; their messages are

@@ -22,9 +22,13 @@ var errPanic = errors.New("panic while resolving")
 // Presenter returns the gqlgen error presenter. Every error of a GraphQL
 // response passes through it: it builds a fresh error with a safe message and
 // extensions.code (and extensions.service for downstream failures), and logs
-// the real cause with the request id and the field's path.
+// the real cause with the request id and the field's path. Past the cap of
+// an ErrorLimit it drops the error (nil), before building or logging it.
 func Presenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
+		if !admit(ctx) {
+			return nil
+		}
 		out := &gqlerror.Error{Extensions: map[string]any{}}
 		cause := err
 		if gqlErr, ok := errors.AsType[*gqlerror.Error](err); ok {

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync/atomic"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -23,6 +24,7 @@ import (
 	"github.com/acme/dashboard-gateway/gateway"
 	"github.com/acme/dashboard-gateway/observability"
 	"github.com/acme/dashboard-gateway/overload"
+	"github.com/acme/dashboard-gateway/ratelog"
 	"github.com/acme/dashboard-gateway/requestid"
 	"github.com/acme/dashboard-gateway/resilience"
 	"github.com/acme/dashboard-gateway/sharedstore"
@@ -47,6 +49,8 @@ type Deps struct {
 	// Overload, when set, replaces the limiter built from
 	// cfg.OverloadTarget.
 	Overload *overload.Limiter
+	// LogClock is the clock of cfg.LogRepeatInterval; nil means time.Now.
+	LogClock func() time.Time
 }
 
 // App is the gateway built from a configuration.
@@ -85,8 +89,15 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*App, error) {
 			observability.WatchOverload(deps.Registry, a.limiter)
 		}
 	}
+	// Warnings about a state (Redis, the response cache's store, a
+	// service's breaker) repeat as long as it lasts: a few lines per
+	// interval, not per request.
+	warnings := logger
+	if cfg.LogRepeatInterval > 0 {
+		warnings = slog.New(ratelog.New(logger.Handler(), ratelog.Options{Interval: cfg.LogRepeatInterval, Now: deps.LogClock}))
+	}
 	var err error
-	if a.shared, err = newShared(ctx, cfg, deps, logger); err != nil {
+	if a.shared, err = newShared(ctx, cfg, deps, warnings); err != nil {
 		return nil, err
 	}
 	// With Redis, the answers the response cache keeps are every replica's:
@@ -99,8 +110,8 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*App, error) {
 	if metrics != nil { // a nil *Metrics in the interface would not be nil
 		observer = metrics
 	}
-	a.cache = cache.New(cache.Options{Store: store, MaxEntryBytes: cfg.CacheMaxEntryBytes, Logger: logger, Observer: observer})
-	if a.clients, err = newClients(cfg, deps, logger, metrics, a.limiter, a.cache); err != nil {
+	a.cache = cache.New(cache.Options{Store: store, MaxEntryBytes: cfg.CacheMaxEntryBytes, Logger: warnings, Observer: observer})
+	if a.clients, err = newClients(cfg, deps, warnings, metrics, a.limiter, a.cache); err != nil {
 		a.closeShared()
 		return nil, err
 	}
@@ -127,15 +138,19 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*App, error) {
 		GqlgenOnly:       cfg.GqlgenOnly,
 		Ready:            func() bool { return !a.draining.Load() },
 		Cache:            a.cache,
+		AdminHosts:       cfg.AdminHosts,
 		Limits:           cfg.Limits,
 		MaxCost:          cfg.MaxCost,
 		MaxQueryBytes:    cfg.MaxQueryBytes,
+		MaxErrors:        cfg.MaxErrors,
+		MaxResponseBytes: cfg.MaxResponseBytes,
 		Input:            cfg.Input,
 		Introspection:    a.Introspection,
 		SDL:              deps.SDL,
 		PlaygroundAssets: cfg.PlaygroundAssets,
 		APQCacheSize:     cfg.APQCacheSize,
 		APQCacheBytes:    cfg.APQCacheBytes,
+		APQRegisterLimit: cfg.APQRegisterLimit,
 		QueryCacheBytes:  cfg.QueryCacheBytes,
 		Trusted:          e.Trusted,
 		Authenticate:     e.Authenticate,
@@ -151,7 +166,7 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*App, error) {
 	}
 	if a.shared != nil { // not a nil *Store in the interface
 		opts.Shared = a.shared
-		opts.SharedAPQ = gateway.SharedAPQ{TTL: cfg.Redis.APQTTL, MaxBytes: cfg.Redis.APQMaxBytes}
+		opts.SharedAPQ = gateway.SharedAPQ{TTL: cfg.Redis.APQTTL, MaxBytes: cfg.Redis.APQMaxBytes, Budget: cfg.Redis.APQBudget}
 	}
 	a.Handler = gateway.New(opts)
 	a.Admin = gateway.Admin(opts)

@@ -16,13 +16,14 @@ func newShared(ctx context.Context, cfg config.Config, deps Deps, logger *slog.L
 	if cfg.Redis.URL == "" {
 		return nil, nil
 	}
-	opts := sharedstore.Options{URL: cfg.Redis.URL, Timeout: cfg.Redis.Timeout, Logger: logger}
+	opts := sharedstore.Options{URL: cfg.Redis.URL, Password: cfg.Redis.Password, SentinelPassword: cfg.Redis.SentinelPassword,
+		Timeout: cfg.Redis.Timeout, Logger: logger}
 	if deps.Registry != nil {
 		opts.Registry = deps.Registry
 	}
 	s, err := sharedstore.New(opts)
 	if err != nil {
-		return nil, fmt.Errorf("-redis-url (REDIS_URL): %w", err)
+		return nil, fmt.Errorf("-redis-url (REDIS_URL), -redis-password-file, -redis-sentinel-password-file: %w", err)
 	}
 	if err := s.Ping(ctx); err != nil {
 		logger.Warn("redis did not answer at start: persisted queries and rate limits stay per replica until it does", "err", err)

@@ -9,7 +9,8 @@
 //
 // The signing algorithm always comes from the configuration and the key,
 // never from the token alone: unsigned ("alg": "none") tokens and tokens that
-// name another algorithm than their key's are rejected. All token and key
+// name another algorithm than their key's are rejected, and so are tokens
+// with a "crit" header: no critical extension is understood. All token and key
 // handling is done by github.com/lestrrat-go/jwx/v3.
 //
 // It does not issue tokens, does not decide what an Identity may read beyond

@@ -50,12 +50,12 @@ func New(ctx context.Context, cfg Config) (*Verifier, error) {
 	}
 	v := &Verifier{adminScope: cfg.AdminScope, log: cfg.Logger}
 	if len(cfg.Secret) > 0 {
-		opts = append(opts, jwt.WithKeyProvider(secretKey(cfg.Secret)))
+		opts = append(opts, jwt.WithKeyProvider(noCritical{secretKey(cfg.Secret)}))
 	} else {
 		if v.keys, err = startKeys(ctx, cfg); err != nil {
 			return nil, err
 		}
-		opts = append(opts, jwt.WithKeyProvider(v.keys))
+		opts = append(opts, jwt.WithKeyProvider(noCritical{v.keys}))
 	}
 	v.opts = opts
 	return v, nil
@@ -116,6 +116,26 @@ func (k secretKey) FetchKeys(_ context.Context, sink jws.KeySink, sig *jws.Signa
 	return nil
 }
 
+// noCritical refuses, before its KeyProvider hands out a key, a token
+// whose header has a "crit" parameter. RFC 7515 section 4.1.11 says a
+// recipient must refuse a token whose "crit" lists an extension it does
+// not understand; this verifier understands none, and a "crit" that is
+// empty or lists registered names ("alg", "exp") is invalid anyway. jws
+// only checks "crit" when asked (jws.WithCritValidation), which jwt.Parse
+// with a key provider cannot pass on.
+type noCritical struct{ jws.KeyProvider }
+
+// FetchKeys implements jws.KeyProvider.
+func (p noCritical) FetchKeys(ctx context.Context, sink jws.KeySink, sig *jws.Signature, msg *jws.Message) error {
+	for _, h := range []jws.Headers{sig.ProtectedHeaders(), sig.PublicHeaders()} {
+		if h != nil && h.Has(jws.CriticalKey) {
+			crit, _ := h.Critical()
+			return fmt.Errorf("token header \"crit\" %q: no critical extension is understood here", crit)
+		}
+	}
+	return p.KeyProvider.FetchKeys(ctx, sink, sig, msg)
+}
+
 // refreshKeys fetches the JWKS document now instead of at the next
 // interval. It does nothing when verifying with a Secret.
 func (v *Verifier) refreshKeys(ctx context.Context) error {
@@ -128,6 +148,8 @@ func (v *Verifier) refreshKeys(ctx context.Context) error {
 // hasScope reports whether tok grants scope in OAuth 2.0's "scope" claim
 // (RFC 8693, a space-separated string) or in the "scp" claim some providers
 // send instead, as an array (Okta) or a space-separated string (Entra ID).
+// Scopes are separated by single spaces (RFC 6749 section 3.3), nothing
+// else: "dashboard:admin\tx" is one scope, not two.
 func hasScope(tok jwt.Token, scope string) bool {
 	for _, name := range []string{"scope", "scp"} {
 		var v any
@@ -136,7 +158,7 @@ func hasScope(tok jwt.Token, scope string) bool {
 		}
 		switch v := v.(type) {
 		case string:
-			if slices.Contains(strings.Fields(v), scope) {
+			if slices.Contains(strings.Split(v, " "), scope) {
 				return true
 			}
 		case []string:

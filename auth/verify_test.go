@@ -55,6 +55,13 @@ func claimCases() []claimCase {
 		{"scope that only starts like admin", validClaims().with("scope", "dashboard:admins dashboard"), user, nil, ""},
 		{"admin scope in another claim", validClaims().with("roles", []string{"dashboard:admin"}), user, nil, ""},
 		{"scope of the wrong type", validClaims().with("scope", 42), user, nil, ""},
+		// Scopes are separated by single spaces (RFC 6749 section 3.3) and
+		// nothing else.
+		{"admin after a tab", validClaims().with("scope", "profile:read\tdashboard:admin"), user, nil, ""},
+		{"admin before a tab", validClaims().with("scope", "dashboard:admin\tprofile:read"), user, nil, ""},
+		{"admin after a line break", validClaims().with("scope", "profile:read\ndashboard:admin"), user, nil, ""},
+		{"admin in scp after a tab", validClaims().with("scp", "profile:read\tdashboard:admin"), user, nil, ""},
+		{"admin after two spaces", validClaims().with("scope", "profile:read  dashboard:admin"), admin, nil, ""},
 	}
 }
 
@@ -182,4 +189,45 @@ func newRemoteKeys(tb testing.TB) (rsaKey, ecKey jwk.Key) {
 	tb.Helper()
 	return privateJWK(tb, newRSAKey(tb), "rsa-1", jwa.RS256()),
 		privateJWK(tb, newECKey(tb), "ec-1", jwa.ES256())
+}
+
+// A token whose header has a "crit" parameter is refused, whatever it
+// lists (RFC 7515 section 4.1.11): the verifier understands no extension,
+// and an empty list or registered names make the header invalid anyway.
+func TestVerifyRefusesCritical(t *testing.T) {
+	rsaKey := privateJWK(t, newRSAKey(t), "rsa-1", jwa.RS256())
+	srv := serveJWKS(t, rsaKey)
+	signers := []struct {
+		alg jwa.SignatureAlgorithm
+		key any
+		v   *Verifier
+	}{
+		{jwa.HS256(), []byte(testSecret), mustNew(t, Config{Secret: []byte(testSecret)})},
+		{jwa.RS256(), rsaKey, mustNew(t, Config{JWKSURL: srv.URL})},
+	}
+	tests := []struct {
+		name string
+		hdr  map[string]any
+	}{
+		{"a claim's name", map[string]any{"crit": []string{"exp"}}},
+		{"a claim's name, also in the header", map[string]any{"crit": []string{"exp"}, "exp": 4102444800}},
+		{"an unknown extension", map[string]any{"crit": []string{"x-tenant"}, "x-tenant": "acme"}},
+		{"a registered header", map[string]any{"crit": []string{"alg"}}},
+		{"nothing", map[string]any{"crit": []string{}}},
+	}
+	for _, s := range signers {
+		if _, err := s.v.Verify(t.Context(), sign(t, validClaims(), s.alg, s.key, nil)); err != nil {
+			t.Fatalf("%s: Verify(token without crit): %v", s.alg, err)
+		}
+		for _, tt := range tests {
+			t.Run(s.alg.String()+"/"+tt.name, func(t *testing.T) {
+				token := sign(t, validClaims(), s.alg, s.key, tt.hdr)
+				got, err := s.v.Verify(t.Context(), token)
+				checkVerify(t, token, got, err, Identity{}, ErrInvalidToken)
+				if !strings.Contains(err.Error(), "crit") {
+					t.Errorf("Verify: got error %v; want it to be about crit", err)
+				}
+			})
+		}
+	}
 }

@@ -56,6 +56,11 @@ type Config struct {
 	LogFormat string
 	// LogLevel is the lowest level logged. Default info.
 	LogLevel slog.Level
+	// LogRepeatInterval is how long a repeated warning (Redis or a service
+	// down) stays quiet after it was logged; the next one counts those
+	// dropped (package ratelog). Zero logs every one. Parse's default is
+	// ratelog.DefaultInterval (10s).
+	LogRepeatInterval time.Duration
 	// SimSeed seeds the simulated services' latency and faults. Default 1.
 	SimSeed uint64
 	// Simulation is how the simulated services behave, a simulator.Preset:
@@ -90,6 +95,12 @@ type Config struct {
 	// MaxQueryBytes caps a query's length. Zero means
 	// gateway.DefaultMaxQueryBytes.
 	MaxQueryBytes int
+	// MaxErrors caps the errors of an answer. Zero means
+	// gateway.DefaultMaxErrors.
+	MaxErrors int
+	// MaxResponseBytes caps the size of an answer, in bytes. Zero means
+	// gateway.DefaultMaxResponseBytes.
+	MaxResponseBytes int
 	// Input bounds a request's variables and extensions while they are
 	// decoded; zero fields mean graphqlhttp's defaults.
 	Input graphqlhttp.InputLimits
@@ -100,6 +111,11 @@ type Config struct {
 	// APQCacheBytes bounds the same cache in bytes. Parse's default is
 	// gateway.DefaultAPQCacheBytes (4 MiB).
 	APQCacheBytes int
+	// APQRegisterLimit bounds the persisted queries each client registers;
+	// past it a query runs but is not stored. Parse's default is
+	// gateway.DefaultAPQRegisterRequests per
+	// gateway.DefaultAPQRegisterWindow (30 per minute).
+	APQRegisterLimit gateway.RateLimit
 	// QueryCacheBytes bounds the parsed documents kept by their estimated
 	// size in memory. Parse's default is gateway.DefaultQueryCacheBytes
 	// (16 MiB).
@@ -138,33 +154,58 @@ type Config struct {
 	// AdminAddr is the operators' listener (metrics, pprof, probes);
 	// "off" means none. Default "127.0.0.1:9090".
 	AdminAddr string
+	// AdminHosts are the host names, besides IP addresses and localhost,
+	// the admin listener answers to (gateway.Options.AdminHosts). Empty
+	// (the default): none.
+	AdminHosts []string
 	// Redis is the store the replicas share; without its URL (the default)
 	// every replica keeps its state in memory.
 	Redis Redis
 }
 
-// Redis are the shared store's settings; URL is a secret (it may hold a
-// password).
+// Redis are the shared store's settings; URL (it may hold a password),
+// Password and SentinelPassword are secrets.
 type Redis struct {
 	// URL is the Redis address (sharedstore.ParseURL: redis://,
 	// rediss://, Sentinel, Cluster); empty (the default): no shared store.
 	URL string
+	// PasswordFile is the path of a file holding the Redis servers'
+	// password (sharedstore.Options.Password), so the URL need not: Parse
+	// reads it into Password. Empty (the default): the URL's.
+	PasswordFile string
+	// Password is the content of PasswordFile, read by Parse.
+	Password string
+	// SentinelPasswordFile is the path of a file holding the sentinels'
+	// password (sharedstore.Options.SentinelPassword): Parse reads it into
+	// SentinelPassword. Empty (the default): the URL's.
+	SentinelPasswordFile string
+	// SentinelPassword is the content of SentinelPasswordFile, read by
+	// Parse.
+	SentinelPassword string
 	// Timeout bounds every Redis call. Parse's default is
 	// sharedstore.DefaultTimeout (50ms).
 	Timeout time.Duration
 	// APQTTL is how long a persisted query stays in Redis after it was
-	// last registered. Parse's default is documents.DefaultSharedTTL (24h).
+	// registered. Parse's default is documents.DefaultSharedTTL (1h).
 	APQTTL time.Duration
 	// APQMaxBytes is the longest persisted query kept in Redis; longer
 	// ones stay per replica. Parse's default is
 	// documents.DefaultSharedMaxBytes (20,000).
 	APQMaxBytes int
+	// APQBudget is how many persisted queries all replicas together may
+	// store in Redis per APQTTL; the others stay per replica. Parse's
+	// default is documents.DefaultSharedBudget (1,000).
+	APQBudget int
 }
 
 // Auth are the authentication settings; Secret is a secret.
 type Auth struct {
-	// Secret is the HS256 secret of the tokens (32 bytes at least).
+	// Secret is the HS256 secret of the tokens (32 bytes at least): given
+	// as is, or read by Parse from SecretFile.
 	Secret string
+	// SecretFile is the path of a file holding Secret, which keeps it out
+	// of the command line and the environment. Empty (the default): none.
+	SecretFile string
 	// JWKSURL is the URL of the JWKS with the RS256/ES256 keys of the tokens.
 	JWKSURL string
 	// Issuer and Audience, if set, are the required iss and aud claims.

@@ -87,8 +87,15 @@ func TestConfig(t *testing.T) {
 		{"admin address is the public one", []string{"-addr", ":8080", "-admin-addr", ":8080"}, nil, "-admin-addr (ADMIN_ADDR)", nil},
 		{"redis", nil, map[string]string{"REDIS_URL": "rediss://u:pw@redis.example.com:6380/1", "REDIS_TIMEOUT": "20ms"}, "", func(c Config) bool {
 			return c.Redis.URL == "rediss://u:pw@redis.example.com:6380/1" && c.Redis.Timeout == 20*time.Millisecond &&
-				c.Redis.APQTTL == 24*time.Hour && c.Redis.APQMaxBytes == 20_000
+				c.Redis.APQTTL == time.Hour && c.Redis.APQMaxBytes == 20_000 && c.Redis.APQBudget == 1000
 		}},
+		{"APQ registrations per client", nil, nil, "", func(c Config) bool {
+			return c.APQRegisterLimit == gateway.RateLimit{Requests: 30, Window: time.Minute} && c.LogRepeatInterval == 10*time.Second
+		}},
+		{"redis APQ budget", []string{"-redis-apq-budget", "0"}, nil, "-redis-apq-budget (REDIS_APQ_BUDGET)", nil},
+		{"APQ register limit", []string{"-apq-register-limit", "-1"}, nil, "-apq-register-limit (APQ_REGISTER_LIMIT)", nil},
+		{"APQ register window", []string{"-apq-register-window", "0s"}, nil, "-apq-register-window (APQ_REGISTER_WINDOW)", nil},
+		{"log repeat interval", []string{"-log-repeat-interval", "-1s"}, nil, "-log-repeat-interval (LOG_REPEAT_INTERVAL)", nil},
 		{"redis off by default", nil, nil, "", func(c Config) bool { return c.Redis.URL == "" }},
 		{"bad redis scheme", []string{"-redis-url", "http://redis:6379"}, nil, "-redis-url (REDIS_URL)", nil},
 		{"bad redis parameter", []string{"-redis-url", "redis://redis:6379?nope=1"}, nil, "-redis-url (REDIS_URL)", nil},

@@ -22,6 +22,7 @@ import (
 	"github.com/acme/dashboard-gateway/limits"
 	"github.com/acme/dashboard-gateway/overload"
 	"github.com/acme/dashboard-gateway/playground"
+	"github.com/acme/dashboard-gateway/ratelog"
 	"github.com/acme/dashboard-gateway/sharedstore"
 	"github.com/acme/dashboard-gateway/simulator"
 )
@@ -44,6 +45,7 @@ func defineFlags(fs *flag.FlagSet, cfg *Config) *rawFlags {
 	fs.BoolVar(&cfg.FieldTiming, "field-timing", false, `let clients ask for per-field timings in the response's extensions ({"extensions":{"timing":true}})`)
 	fs.StringVar(&cfg.LogFormat, "log-format", "json", "log format: json or text")
 	fs.TextVar(&cfg.LogLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn or error")
+	fs.DurationVar(&cfg.LogRepeatInterval, "log-repeat-interval", ratelog.DefaultInterval, "how long a repeated warning (Redis or a service down) stays quiet after it was logged; the next one says how many were dropped; 0 logs every one")
 	fs.Uint64Var(&cfg.SimSeed, "sim-seed", 1, "seed of the simulated services' random latency and faults")
 	fs.StringVar(&cfg.Simulation, "simulation", "seed", "how the simulated services behave: "+strings.Join(simulator.PresetNames(), ", ")+
 		" (seed: 100ms..1s each and orders fails 30% of its calls, so most answers are partial; healthy: no latency, no faults)")
@@ -68,15 +70,20 @@ func defineFlags(fs *flag.FlagSet, cfg *Config) *rawFlags {
 	fs.IntVar(&cfg.Limits.MaxDeferred, "max-deferred", limits.DefaultMaxDeferred, "most @defer fragments an operation may have, fragments expanded")
 	fs.IntVar(&cfg.MaxCost, "max-cost", gateway.DefaultMaxCost, "highest cost an operation may have (docs/configuration.md#limits)")
 	fs.IntVar(&cfg.MaxQueryBytes, "max-query-bytes", gateway.DefaultMaxQueryBytes, "longest query text accepted, in bytes")
+	fs.IntVar(&cfg.MaxErrors, "max-errors", gateway.DefaultMaxErrors, "most errors an answer holds; the others are counted in one TOO_MANY_ERRORS error (docs/security.md#answer-size)")
+	fs.IntVar(&cfg.MaxResponseBytes, "max-response-bytes", gateway.DefaultMaxResponseBytes, "largest answer sent, in bytes; a larger one becomes a RESPONSE_TOO_LARGE error (docs/security.md#answer-size)")
 	fs.IntVar(&cfg.Input.MaxVariablesBytes, "max-variables-bytes", graphqlhttp.DefaultMaxVariablesBytes, `longest "variables" accepted, in bytes of JSON`)
 	fs.IntVar(&cfg.Input.MaxExtensionsBytes, "max-extensions-bytes", graphqlhttp.DefaultMaxExtensionsBytes, `longest "extensions" accepted, in bytes of JSON`)
 	fs.IntVar(&cfg.Input.MaxJSONValues, "max-json-values", graphqlhttp.DefaultMaxJSONValues, `most JSON values (arrays, objects, their elements and members) "variables" or "extensions" may hold, each`)
 	fs.IntVar(&cfg.Input.MaxJSONDepth, "max-json-depth", graphqlhttp.DefaultMaxJSONDepth, `deepest nesting of arrays and objects in "variables" or "extensions"`)
 	fs.IntVar(&cfg.APQCacheSize, "apq-cache-size", gateway.DefaultAPQCacheSize, "queries remembered for Automatic Persisted Queries; 0 turns APQ off")
 	fs.IntVar(&cfg.APQCacheBytes, "apq-cache-bytes", gateway.DefaultAPQCacheBytes, "memory the Automatic Persisted Queries cache may hold, in bytes (queries and hashes)")
+	fs.IntVar(&cfg.APQRegisterLimit.Requests, "apq-register-limit", gateway.DefaultAPQRegisterRequests, "persisted queries each client may register per -apq-register-window; past it a query runs but is not stored; 0: off")
+	fs.DurationVar(&cfg.APQRegisterLimit.Window, "apq-register-window", gateway.DefaultAPQRegisterWindow, "window of -apq-register-limit")
 	fs.IntVar(&cfg.QueryCacheBytes, "query-cache-bytes", gateway.DefaultQueryCacheBytes, "memory the parsed and validated documents kept (not parsed again when sent again) may hold, in bytes as estimated (15-110x the query's length)")
 	fs.StringVar(&cfg.TrustedDocuments, "trusted-documents", "", "path of a persisted-documents manifest; when set, only its operations run")
-	fs.StringVar(&cfg.Auth.Secret, "auth-secret", "", "HS256 secret of the JWT bearer tokens (32 bytes at least); turns authentication on")
+	fs.StringVar(&cfg.Auth.Secret, "auth-secret", "", "HS256 secret of the JWT bearer tokens (32 bytes at least); turns authentication on; prefer -auth-secret-file")
+	fs.StringVar(&cfg.Auth.SecretFile, "auth-secret-file", "", "file holding the HS256 secret (read once at start, trailing line breaks dropped), instead of -auth-secret: keeps it out of the command line and environment")
 	fs.StringVar(&cfg.Auth.JWKSURL, "auth-jwks-url", "", "URL of the JWKS with the RS256/ES256 keys of the bearer tokens; turns authentication on")
 	fs.StringVar(&cfg.Auth.Issuer, "auth-issuer", "", "required iss claim of tokens, if set")
 	fs.StringVar(&cfg.Auth.Audience, "auth-audience", "", "required aud claim of tokens, if set")
@@ -92,15 +99,10 @@ func defineFlags(fs *flag.FlagSet, cfg *Config) *rawFlags {
 		return err
 	})
 	fs.StringVar(&cfg.AdminAddr, "admin-addr", "127.0.0.1:9090", `listen address of the operators' endpoints (/metrics, /debug/pprof/, probes); never expose it publicly; "off": none`)
-	fs.Func("cors-origins", "comma-separated origins browsers may call from, each scheme://host[:port] (* for any); empty: localhost origins while any service is simulated, else same origin only", func(v string) error {
-		cfg.CORSOrigins = nil
-		for _, o := range strings.Split(v, ",") {
-			if o = strings.TrimSpace(o); o != "" {
-				cfg.CORSOrigins = append(cfg.CORSOrigins, o)
-			}
-		}
-		return nil
-	})
+	fs.Func("admin-hosts", "comma-separated host names the admin listener answers to besides IP addresses and localhost (its Host header; others get 421, against DNS rebinding), e.g. a Service name Prometheus scrapes by",
+		commaList(&cfg.AdminHosts))
+	fs.Func("cors-origins", "comma-separated origins browsers may call from, each scheme://host[:port] (* for any); empty: localhost origins while any service is simulated, else same origin only",
+		commaList(&cfg.CORSOrigins))
 	fs.DurationVar(&cfg.Server.ReadHeaderTimeout, "read-header-timeout", gateway.DefaultReadHeaderTimeout, "time to read a request's headers (slow clients)")
 	fs.DurationVar(&cfg.Server.ReadTimeout, "read-timeout", gateway.DefaultReadTimeout, "time to read a whole request")
 	fs.DurationVar(&cfg.Server.WriteTimeout, "write-timeout", 0, "time to write a response; 0: -deadline plus 5s")
@@ -110,12 +112,29 @@ func defineFlags(fs *flag.FlagSet, cfg *Config) *rawFlags {
 	fs.IntVar(&cfg.CacheMaxEntryBytes, "cache-max-entry-bytes", cache.DefaultMaxEntryBytes, "largest answer the response cache keeps, in bytes before compression; larger ones are not cached")
 	raw.basePolicy = fs.String("policy", "", `settings of calls to every service: comma-separated key=value, e.g. "timeout=800ms,attempts=3,hedge=auto,h2c=on" (docs/configuration.md#policy-keys)`)
 	fs.StringVar(&cfg.Redis.URL, "redis-url", "", "Redis shared by the replicas for persisted queries and rate limits: redis://[user:password@]host:port[/db], rediss:// for TLS, ?master_name=NAME for Sentinel, ?cluster=true for Cluster (docs/operating.md); empty: every replica keeps its own")
+	fs.StringVar(&cfg.Redis.PasswordFile, "redis-password-file", "", "file holding the password of the Redis servers (read once at start, trailing line breaks dropped), so -redis-url need not hold it")
+	fs.StringVar(&cfg.Redis.SentinelPasswordFile, "redis-sentinel-password-file", "", "file holding the password of the Redis sentinels (a -redis-url with ?master_name=), so -redis-url need not hold it")
 	fs.DurationVar(&cfg.Redis.Timeout, "redis-timeout", sharedstore.DefaultTimeout, "longest wait for any Redis call; past it the call counts as failed and the request goes on without Redis")
-	fs.DurationVar(&cfg.Redis.APQTTL, "redis-apq-ttl", documents.DefaultSharedTTL, "how long a persisted query stays in Redis after it was last registered")
+	fs.DurationVar(&cfg.Redis.APQTTL, "redis-apq-ttl", documents.DefaultSharedTTL, "how long a persisted query stays in Redis after it was registered (a lookup does not extend it)")
 	fs.IntVar(&cfg.Redis.APQMaxBytes, "redis-apq-max-bytes", documents.DefaultSharedMaxBytes, "longest persisted query kept in Redis, in bytes; longer ones stay per replica")
+	fs.IntVar(&cfg.Redis.APQBudget, "redis-apq-budget", documents.DefaultSharedBudget, "persisted queries all replicas together may store in Redis per -redis-apq-ttl (after a burst of as many); the others stay per replica")
 	raw.budgets = fs.String("optional-fields", "none",
 		`optional Dashboard fields and their budgets, e.g. "recommendations=300ms,notifications=300ms"; "none" (the default): every field waits for its data until the deadline`)
 	return raw
+}
+
+// commaList returns a flag.Func that sets *dst to the value's
+// comma-separated entries, spaces trimmed and empty ones dropped.
+func commaList(dst *[]string) func(string) error {
+	return func(v string) error {
+		*dst = nil
+		for _, e := range strings.Split(v, ",") {
+			if e = strings.TrimSpace(e); e != "" {
+				*dst = append(*dst, e)
+			}
+		}
+		return nil
+	}
 }
 
 // Parse reads the settings from args over the environment from getenv, and
@@ -157,6 +176,7 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 	if cfg.Budgets, err = parseBudgets(*raw.budgets); err != nil {
 		errs = append(errs, fmt.Errorf("-optional-fields (OPTIONAL_FIELDS): %w", err))
 	}
+	errs = append(errs, cfg.readSecretFiles())
 	return cfg, errors.Join(append(errs, cfg.validate())...)
 }
 

@@ -46,7 +46,7 @@ func (c Config) validate() error {
 	for name, v := range map[string]int{"max-depth": l.MaxDepth, "max-aliases": l.MaxAliases, "max-root-fields": l.MaxRootFields,
 		"max-fields": l.MaxFields, "max-spreads": l.MaxSpreads, "max-selections": l.MaxSelections, "max-operations": l.MaxOperations,
 		"max-fragments": l.MaxFragments, "max-variables": l.MaxVariables, "max-nodes": l.MaxNodes, "max-repeats": l.MaxRepeats, "max-deferred": l.MaxDeferred,
-		"max-cost": c.MaxCost, "max-query-bytes": c.MaxQueryBytes, "max-header-bytes": c.Server.MaxHeaderBytes,
+		"max-cost": c.MaxCost, "max-query-bytes": c.MaxQueryBytes, "max-errors": c.MaxErrors, "max-response-bytes": c.MaxResponseBytes, "max-header-bytes": c.Server.MaxHeaderBytes,
 		"cache-max-bytes": c.CacheMaxBytes, "cache-max-entry-bytes": c.CacheMaxEntryBytes,
 		"apq-cache-bytes": c.APQCacheBytes, "query-cache-bytes": c.QueryCacheBytes,
 		"max-variables-bytes": c.Input.MaxVariablesBytes, "max-extensions-bytes": c.Input.MaxExtensionsBytes, "max-json-values": c.Input.MaxJSONValues} {
@@ -60,7 +60,7 @@ func (c Config) validate() error {
 	if c.APQCacheSize < 0 {
 		errs = append(errs, fmt.Errorf("-apq-cache-size (APQ_CACHE_SIZE) %d: want 0 (off) or more", c.APQCacheSize))
 	}
-	for name, rl := range map[string]gateway.RateLimit{"rate": c.RateLimit, "subject-rate": c.SubjectRateLimit} {
+	for name, rl := range map[string]gateway.RateLimit{"rate": c.RateLimit, "subject-rate": c.SubjectRateLimit, "apq-register": c.APQRegisterLimit} {
 		if rl.Requests < 0 {
 			errs = append(errs, fmt.Errorf("-%s-limit (%s) %d: want 0 (off) or more", name, EnvName(name+"-limit"), rl.Requests))
 		}
@@ -80,6 +80,14 @@ func (c Config) validate() error {
 		} else if c.AdminAddr == c.Addr && !strings.HasSuffix(c.Addr, ":0") {
 			errs = append(errs, fmt.Errorf("-admin-addr (ADMIN_ADDR) %q: want another address than -addr (ADDR): operator endpoints must not be public", c.AdminAddr))
 		}
+	}
+	for _, h := range c.AdminHosts {
+		if err := gateway.CheckAdminHost(h); err != nil {
+			errs = append(errs, fmt.Errorf("-admin-hosts (ADMIN_HOSTS) %q: %w", h, err))
+		}
+	}
+	if c.Redis.URL == "" && (c.Redis.PasswordFile != "" || c.Redis.SentinelPasswordFile != "") {
+		errs = append(errs, errors.New("-redis-password-file, -redis-sentinel-password-file: need -redis-url (REDIS_URL)"))
 	}
 	if c.Auth.Secret != "" && c.Auth.JWKSURL != "" {
 		errs = append(errs, errors.New("-auth-secret (AUTH_SECRET) and -auth-jwks-url (AUTH_JWKS_URL): set one, not both"))
@@ -102,6 +110,12 @@ func (c Config) validate() error {
 	}
 	if c.Redis.APQTTL < time.Second {
 		errs = append(errs, fmt.Errorf("-redis-apq-ttl (REDIS_APQ_TTL) %v: want at least 1s", c.Redis.APQTTL))
+	}
+	if c.Redis.APQBudget < 1 {
+		errs = append(errs, fmt.Errorf("-redis-apq-budget (REDIS_APQ_BUDGET) %d: want at least 1", c.Redis.APQBudget))
+	}
+	if c.LogRepeatInterval < 0 {
+		errs = append(errs, fmt.Errorf("-log-repeat-interval (LOG_REPEAT_INTERVAL) %v: want 0 (off) or more", c.LogRepeatInterval))
 	}
 	if c.Redis.APQMaxBytes < 1 {
 		errs = append(errs, fmt.Errorf("-redis-apq-max-bytes (REDIS_APQ_MAX_BYTES) %d: want at least 1", c.Redis.APQMaxBytes))

@@ -14,9 +14,11 @@ package deadline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/acme/dashboard-gateway/apierror"
@@ -54,13 +56,17 @@ func Start(ctx context.Context) time.Time {
 }
 
 // Parse returns the deadline a request gets for the header value v: limit
-// when v is empty, else v milliseconds clamped to limit. Its errors are
-// written for clients.
+// when v is empty, else v milliseconds clamped to limit, however many
+// digits v has (a number too large for an int64 is clamped too). Its
+// errors are written for clients.
 func Parse(v string, limit time.Duration) (time.Duration, error) {
 	if v == "" {
 		return limit, nil
 	}
 	ms, err := strconv.ParseInt(v, 10, 64)
+	if errors.Is(err, strconv.ErrRange) && wholeNumber(strings.TrimPrefix(v, "+")) {
+		return limit, nil // longer than any deadline, only too long for an int64
+	}
 	if err != nil || ms < 1 {
 		return 0, fmt.Errorf("%s must be a whole number of milliseconds >= 1", Header)
 	}
@@ -68,4 +74,15 @@ func Parse(v string, limit time.Duration) (time.Duration, error) {
 		return limit, nil
 	}
 	return time.Duration(ms) * time.Millisecond, nil
+}
+
+// wholeNumber reports whether v is digits only. ParseInt's ErrRange does
+// not say so: it stops at the digit that overflows.
+func wholeNumber(v string) bool {
+	for _, c := range []byte(v) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return v != ""
 }

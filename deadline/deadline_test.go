@@ -28,12 +28,22 @@ func TestParse(t *testing.T) {
 		{"200", 200 * time.Millisecond, false},
 		{"1500", limit, false},
 		{"999999999999", limit, false},
+		{"9223372036854775807", limit, false}, // the largest int64
+		{"9223372036854775808", limit, false}, // too large for one: clamped all the same
+		{"99999999999999999999", limit, false},
+		{"99999999999999999999999", limit, false},
+		{"+200", 200 * time.Millisecond, false},
+		{"+99999999999999999999", limit, false},
 		{"0", 0, true},
 		{"-3", 0, true},
+		{"-99999999999999999999", 0, true},
 		{"1.5", 0, true},
+		{"1e3", 0, true},
 		{"soon", 0, true},
 		{" 200", 0, true},
-		{"99999999999999999999999", 0, true},
+		{"99999999999999999999x", 0, true},
+		{"0x10", 0, true},
+		{"1_000", 0, true},
 	}
 	for _, tt := range tests {
 		got, err := deadline.Parse(tt.header, limit)

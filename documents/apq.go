@@ -19,7 +19,20 @@ import (
 type APQ struct {
 	// Cache holds the queries by hash. Required.
 	Cache graphql.Cache[string]
+	// Admit, when set, is asked before a query sent with its hash is
+	// stored: the gateway's per-client registration limit. A query it
+	// refuses still runs (it came with its text) but is not stored, and the
+	// response says so in extensions.persistedQuery (RefusedExtension).
+	// Nil: every query that passed is stored.
+	Admit func(ctx context.Context) bool
 }
+
+// RefusedExtension is the response extension, "persistedQuery", of an
+// operation whose query was not stored because its client registered too
+// many lately: {"stored": false, "code": "RATE_LIMITED"}. Apollo clients
+// ignore it: their next request by hash gets PERSISTED_QUERY_NOT_FOUND and
+// they send the query again, which runs.
+const RefusedExtension = "persistedQuery"
 
 var _ interface {
 	graphql.HandlerExtension
@@ -40,6 +53,10 @@ func (a APQ) Validate(graphql.ExecutableSchema) error {
 // apqPending is what a request asks to register, kept in the operation's
 // stats until the registrar stores it.
 type apqPending struct{ hash, query string }
+
+// apqRefused, in the operation's stats in place of its apqPending, says
+// that Admit refused it and the response does not say so yet.
+type apqRefused struct{}
 
 const apqStats = "documents.APQ"
 
@@ -92,7 +109,10 @@ func (a APQ) Registrar() graphql.HandlerExtension { return apqRegistrar(a) }
 
 type apqRegistrar APQ
 
-var _ graphql.OperationContextMutator = apqRegistrar{}
+var _ interface {
+	graphql.OperationContextMutator
+	graphql.ResponseInterceptor
+} = apqRegistrar{}
 
 // ExtensionName implements graphql.HandlerExtension.
 func (apqRegistrar) ExtensionName() string { return "AutomaticPersistedQueriesRegistrar" }
@@ -100,10 +120,37 @@ func (apqRegistrar) ExtensionName() string { return "AutomaticPersistedQueriesRe
 // Validate implements graphql.HandlerExtension.
 func (r apqRegistrar) Validate(s graphql.ExecutableSchema) error { return APQ(r).Validate(s) }
 
-// MutateOperationContext implements graphql.OperationContextMutator.
+// MutateOperationContext implements graphql.OperationContextMutator: it
+// stores the query, unless Admit refuses. A query held already is stored
+// again, and counted: a replica may hold what Redis lost, and clients send
+// a query with its hash only after PERSISTED_QUERY_NOT_FOUND.
 func (r apqRegistrar) MutateOperationContext(ctx context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
-	if p, ok := opCtx.Stats.GetExtension(apqStats).(apqPending); ok {
-		r.Cache.Add(ctx, p.hash, p.query)
+	p, ok := opCtx.Stats.GetExtension(apqStats).(apqPending)
+	if !ok {
+		return nil
 	}
+	if r.Admit != nil && !r.Admit(ctx) {
+		opCtx.Stats.SetExtension(apqStats, apqRefused{})
+		return nil
+	}
+	r.Cache.Add(ctx, p.hash, p.query)
 	return nil
+}
+
+// InterceptResponse implements graphql.ResponseInterceptor: the first
+// response of an operation whose query was refused says so.
+func (apqRegistrar) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	resp := next(ctx)
+	if resp == nil || !graphql.HasOperationContext(ctx) {
+		return resp
+	}
+	stats := &graphql.GetOperationContext(ctx).Stats
+	if _, refused := stats.GetExtension(apqStats).(apqRefused); refused {
+		stats.SetExtension(apqStats, nil) // said once, not in every deferred payload
+		if resp.Extensions == nil {
+			resp.Extensions = map[string]any{}
+		}
+		resp.Extensions[RefusedExtension] = map[string]any{"stored": false, "code": string(apierror.RateLimited)}
+	}
+	return resp
 }

@@ -2,6 +2,7 @@ package documents_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -13,15 +14,22 @@ import (
 	"github.com/acme/dashboard-gateway/sharedstore/redistest"
 )
 
+// startStore starts a Redis and a store on it, closed when the test ends.
+func startStore(tb testing.TB) (*redistest.Server, *sharedstore.Store) {
+	tb.Helper()
+	srv := redistest.Start(tb)
+	store, err := sharedstore.New(sharedstore.Options{URL: srv.URL(), Timeout: time.Second})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { store.Close() })
+	return srv, store
+}
+
 // TestSharedCache checks what a replica finds in Redis that another
 // registered, and what it never trusts or stores.
 func TestSharedCache(t *testing.T) {
-	srv := redistest.Start(t)
-	store, err := sharedstore.New(sharedstore.Options{URL: srv.URL(), Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	srv, store := startStore(t)
 	ctx := context.Background()
 	replica := func() documents.SharedCache {
 		return documents.SharedCache{Local: lru.New[string](10), Shared: store, MaxBytes: 100}
@@ -58,5 +66,29 @@ func TestSharedCache(t *testing.T) {
 	}
 	if _, ok := b.Get(ctx, documents.Hash(short)); !ok {
 		t.Errorf("Get with Redis down of a query this replica found before: got a miss; want its own copy")
+	}
+}
+
+// TestSharedCacheBudget checks that the replicas together store at most
+// Budget queries per TTL in Redis; the others stay with the replica that
+// got them.
+func TestSharedCacheBudget(t *testing.T) {
+	_, store := startStore(t)
+	ctx := context.Background()
+	const budget = 3
+	replica := func() documents.SharedCache {
+		return documents.SharedCache{Local: lru.New[string](10), Shared: store, TTL: time.Hour, Budget: budget}
+	}
+	a, b, other := replica(), replica(), replica()
+	for i := range 2 * budget {
+		q := fmt.Sprintf(`query Q%d { a }`, i)
+		[]documents.SharedCache{a, b}[i%2].Add(ctx, documents.Hash(q), q) // across replicas
+		_, shared := other.Get(ctx, documents.Hash(q))
+		if want := i < budget; shared != want {
+			t.Errorf("registration %d of a budget of %d, on another replica: got found %v; want %v", i, budget, shared, want)
+		}
+		if _, local := []documents.SharedCache{a, b}[i%2].Get(ctx, documents.Hash(q)); !local {
+			t.Errorf("registration %d on the replica that got it: got a miss; want its own copy", i)
+		}
 	}
 }

@@ -12,7 +12,8 @@ import (
 // Trusted is the gqlgen extension of the trusted-documents mode: a request
 // runs only a document of the manifest, named by "documentId" or by an APQ
 // hash (extensions.persistedQuery.sha256Hash), or sent as text that is,
-// to the byte, one of the manifest's documents.
+// to the byte, one of the manifest's documents; or the gateway's own
+// document that its context carries (WithOwn).
 type Trusted struct {
 	Manifest Manifest
 	bodies   map[string]bool
@@ -39,11 +40,11 @@ func (*Trusted) ExtensionName() string { return "TrustedDocuments" }
 func (*Trusted) Validate(graphql.ExecutableSchema) error { return nil }
 
 // MutateOperationParameters implements graphql.OperationParameterMutator.
-func (t *Trusted) MutateOperationParameters(_ context.Context, p *graphql.RawParams) *gqlerror.Error {
+func (t *Trusted) MutateOperationParameters(ctx context.Context, p *graphql.RawParams) *gqlerror.Error {
 	id := requestedID(p.Extensions)
 	delete(p.Extensions, "persistedQuery") // nothing downstream of this may register a document
 	if id == "" {
-		if t.bodies[p.Query] {
+		if t.bodies[p.Query] || isOwn(ctx, p.Query) {
 			return nil
 		}
 		return refuse(apierror.DocumentNotTrusted, "this server runs only its trusted documents; send a known documentId")
@@ -57,6 +58,22 @@ func (t *Trusted) MutateOperationParameters(_ context.Context, p *graphql.RawPar
 	}
 	p.Query = doc
 	return nil
+}
+
+type ownKey struct{}
+
+// WithOwn returns ctx carrying query as the gateway's own document (the
+// REST view's), which Trusted runs whatever the manifest holds: it is
+// the gateway's, not a client's. Only server code can set it; a request
+// to /query that sends the same text is still refused.
+func WithOwn(ctx context.Context, query string) context.Context {
+	return context.WithValue(ctx, ownKey{}, query)
+}
+
+// isOwn reports whether query is the own document ctx carries.
+func isOwn(ctx context.Context, query string) bool {
+	own, ok := ctx.Value(ownKey{}).(string)
+	return ok && own == query
 }
 
 // requestedID returns the document id a request names, if any.

@@ -204,8 +204,13 @@ func (c *client) attempt(ctx context.Context, op, pathAndQuery, subject string, 
 // decodeAnswer decodes a 200 answer into into and validates it. It decodes
 // with goccy/go-json, which reads the same JSON into the same values as
 // encoding/json (a fuzz test compares them on every input it finds) in
-// about half the CPU: decoding was a fifth of the gateway's CPU.
+// about half the CPU: decoding was a fifth of the gateway's CPU. Keys
+// match exactly: checkKeys first refuses an answer that holds a key twice
+// in an object, or a field's name in another letter case.
 func decodeAnswer(data []byte, into response) error {
+	if err := checkKeys(data, answerKeys); err != nil {
+		return err
+	}
 	if err := gojson.Unmarshal(data, into); err != nil {
 		return err
 	}

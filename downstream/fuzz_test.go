@@ -21,6 +21,7 @@ import (
 	"reflect"
 	"runtime/debug"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -198,17 +199,65 @@ func decode(tb testing.TB, data []byte, into response) (valid bool) {
 	return decodeAnswer(data, into) == nil
 }
 
-// sameAsStdlib checks that encoding/json, with the same validation, refuses
-// what decodeAnswer refused (valid false) and reads the same values from
-// what it accepted (got).
+// sameAsStdlib checks that encoding/json, with the same rules on keys and
+// the same validation, refuses what decodeAnswer refused (valid false) and
+// reads the same values from what it accepted (got).
 func sameAsStdlib(tb testing.TB, data []byte, got, ref response, valid bool) {
 	tb.Helper()
-	refValid := json.Unmarshal(data, ref) == nil && ref.validate() == nil
+	refValid := json.Unmarshal(data, ref) == nil && keysExact(data) && ref.validate() == nil
 	switch {
 	case refValid != valid:
 		tb.Fatalf("decoding %s: accepted %v; encoding/json with the same validation: %v", clip(data), valid, refValid)
 	case valid && !reflect.DeepEqual(got, ref):
 		tb.Fatalf("decoding %s: read %+v; encoding/json read %+v", clip(data), got, ref)
+	}
+}
+
+// keysExact reports whether no object of data, JSON, holds a key twice or
+// a field's name in another letter case, as encoding/json's tokens tell:
+// the rule checkKeys enforces, checked another way.
+func keysExact(data []byte) bool {
+	type open struct {
+		keys map[string]bool // nil: an array
+		key  bool            // the next token is a key
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var stack []open
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return true // the end, or not JSON: decoding tells
+		}
+		if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
+			stack = stack[:len(stack)-1]
+		} else if n := len(stack); n > 0 && stack[n-1].key {
+			top := &stack[n-1]
+			k := tok.(string)
+			if top.keys[k] {
+				return false
+			}
+			top.keys[k] = true
+			for _, name := range answerKeys.names {
+				if strings.EqualFold(k, name) && k != name {
+					return false
+				}
+			}
+			top.key = false
+			continue
+		} else {
+			switch d {
+			case '{':
+				stack = append(stack, open{keys: map[string]bool{}, key: true})
+				continue
+			case '[':
+				stack = append(stack, open{})
+				continue
+			}
+		}
+		// A value ended: in an object, a key comes next.
+		if n := len(stack); n > 0 && stack[n-1].keys != nil {
+			stack[n-1].key = true
+		}
 	}
 }
 

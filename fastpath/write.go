@@ -12,6 +12,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/acme/dashboard-gateway/apierror"
 	"github.com/acme/dashboard-gateway/graphqlhttp"
 )
 
@@ -201,6 +202,11 @@ func (w *writer) marshalContext(m graphql.ContextMarshaler) {
 // a resolver's (with the field's location) or a panic's (without), and
 // writes null.
 func (w *writer) fail(err error, f *field) {
+	if !apierror.ErrorsLeft(w.ctx) { // past the answer's cap: not built
+		apierror.Drop(w.ctx)
+		w.null()
+		return
+	}
 	path := slices.Clone(w.path)
 	switch e := err.(type) {
 	case recovered:

@@ -38,7 +38,11 @@ const (
 	DefaultDeadline      = 1500 * time.Millisecond
 	DefaultMaxBodyBytes  = 256 << 10
 	DefaultMaxQueryBytes = limits.DefaultMaxQueryBytes
-	DefaultMaxTokens     = limits.DefaultMaxTokens
+	DefaultMaxErrors     = apierror.DefaultMaxErrors
+	// DefaultMaxResponseBytes is several times the largest answer the
+	// default limits let through (docs/security.md#answer-size).
+	DefaultMaxResponseBytes = 4 << 20
+	DefaultMaxTokens        = limits.DefaultMaxTokens
 	// DefaultMaxCost lets dashboards of 50 users with the whole contract
 	// query at the default page size through (838 each), not much more.
 	DefaultMaxCost      = limits.DefaultMaxCost
@@ -88,6 +92,11 @@ type Options struct {
 	// Ready reports whether the process takes traffic (GET /readyz, on New's
 	// handler and Admin's); nil means always.
 	Ready func() bool
+	// AdminHosts are the host names, besides IP addresses and localhost,
+	// that Admin answers to (the Host header, port aside), each as
+	// CheckAdminHost accepts it; others are refused with 421. Default:
+	// none.
+	AdminHosts []string
 	// Cache is the downstream answers' cache (package cache), whose
 	// entries Admin lets operators invalidate per user; nil serves no
 	// invalidation route.
@@ -102,6 +111,12 @@ type Options struct {
 	// MaxQueryBytes caps a query's length. Default 20,000
 	// (DefaultMaxQueryBytes).
 	MaxQueryBytes int
+	// MaxErrors caps the errors of an answer (apierror.ErrorLimit).
+	// Default 100 (DefaultMaxErrors).
+	MaxErrors int
+	// MaxResponseBytes caps the size of an answer, in bytes
+	// (graphqlhttp.Handler). Default 4 MiB (DefaultMaxResponseBytes).
+	MaxResponseBytes int
 	// MaxTokens caps the tokens the parser reads. Default 5,000
 	// (DefaultMaxTokens).
 	MaxTokens int
@@ -160,9 +175,14 @@ type Options struct {
 	// on all, and the rate limits count across all of them. Nil: each
 	// replica keeps its own. Its failures never fail a request.
 	Shared Shared
-	// SharedAPQ is how long and how large Shared keeps persisted queries;
-	// zero fields take documents.SharedCache's defaults (24h, 20,000 bytes).
+	// SharedAPQ is how long, how large and how many persisted queries
+	// Shared keeps; zero fields take documents.SharedCache's defaults (1h,
+	// 20,000 bytes, 1,000 registrations per TTL).
 	SharedAPQ SharedAPQ
+	// APQRegisterLimit limits the persisted queries each client (Client)
+	// may register, with or without Shared; a query past it runs but is
+	// not stored (documents.APQ.Admit). Zero Requests turns it off.
+	APQRegisterLimit RateLimit
 }
 
 // Shared is the store the replicas share.
@@ -173,12 +193,16 @@ type Shared interface {
 
 // SharedAPQ bounds the persisted queries in the shared store.
 type SharedAPQ struct {
-	// TTL is how long a query stays after it was last registered. Default
-	// 24h (documents.DefaultSharedTTL).
+	// TTL is how long a query stays after it was registered. Default 1h
+	// (documents.DefaultSharedTTL).
 	TTL time.Duration
 	// MaxBytes is the longest query shared; longer ones stay in the
 	// replica's cache. Default 20,000 (documents.DefaultSharedMaxBytes).
 	MaxBytes int
+	// Budget is how many queries the replicas together may store per TTL;
+	// the others stay in the replica's cache. Default 1,000
+	// (documents.DefaultSharedBudget).
+	Budget int
 }
 
 // New returns the gateway's HTTP handler.
@@ -189,6 +213,7 @@ func New(opts Options) http.Handler {
 	opts.Deadline = cmp.Or(opts.Deadline, DefaultDeadline)
 	opts.MaxBodyBytes = cmp.Or(opts.MaxBodyBytes, DefaultMaxBodyBytes)
 	opts.MaxQueryBytes = cmp.Or(opts.MaxQueryBytes, DefaultMaxQueryBytes)
+	opts.MaxResponseBytes = cmp.Or(opts.MaxResponseBytes, DefaultMaxResponseBytes)
 	opts.MaxTokens = cmp.Or(opts.MaxTokens, DefaultMaxTokens)
 	if opts.ClientAddr == nil {
 		opts.ClientAddr = &clientaddr.Resolver{}
@@ -239,7 +264,7 @@ func New(opts Options) http.Handler {
 		}
 		r.Use(rateLimiter(opts.SubjectRateLimit, subjectKey, opts.Shared))
 		r.Use(deadline.Middleware(opts.Deadline), limitBody(opts.MaxBodyBytes)) // the deadline counts the upload too
-		r.Handle("/query", graphqlhttp.Handler{Exec: exec, MaxQueryBytes: opts.MaxQueryBytes, Input: opts.Input, Documents: opts.Trusted != nil})
+		r.Handle("/query", graphqlhttp.Handler{Exec: exec, MaxQueryBytes: opts.MaxQueryBytes, MaxResponseBytes: opts.MaxResponseBytes, Input: opts.Input, Documents: opts.Trusted != nil})
 		r.Get("/dashboard/{userId}", restView{exec: exec}.ServeHTTP)
 	})
 	return r

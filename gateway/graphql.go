@@ -63,9 +63,13 @@ func newExecutor(opts Options) *executor.Executor {
 	} else if opts.APQCacheSize > 0 {
 		apq = &documents.APQ{Cache: bytelru.New(cmp.Or(opts.APQCacheBytes, DefaultAPQCacheBytes), opts.APQCacheSize,
 			func(hash, query string) int { return len(hash) + len(query) })}
+		var shared RateCounter // not a nil Shared in the interface
 		if opts.Shared != nil {
-			apq.Cache = documents.SharedCache{Local: apq.Cache, Shared: opts.Shared, TTL: opts.SharedAPQ.TTL, MaxBytes: opts.SharedAPQ.MaxBytes}
+			shared = opts.Shared
+			apq.Cache = documents.SharedCache{Local: apq.Cache, Shared: opts.Shared,
+				TTL: opts.SharedAPQ.TTL, MaxBytes: opts.SharedAPQ.MaxBytes, Budget: opts.SharedAPQ.Budget}
 		}
+		apq.Admit = apqAdmit(opts.APQRegisterLimit, shared)
 		exec.Use(apq)
 	}
 	// The document's limits before gqlgen parses and validates it, unless
@@ -88,11 +92,14 @@ func newExecutor(opts Options) *executor.Executor {
 	// specification's rules for nulls gqlgen lets through, then the
 	// contract's arguments and the cost.
 	exec.Use(coercion.Extension{})
-	exec.Use(limits.Operation{MaxCost: opts.MaxCost})
+	exec.Use(limits.Operation{MaxCost: opts.MaxCost, Schema: schema.Schema()})
 	if apq != nil {
 		exec.Use(apq.Registrar()) // only what passed everything above is remembered
 	}
 
+	// Outside the deadline's guard and everything that reports errors: the
+	// answer's errors cap counts them all.
+	exec.Use(apierror.ErrorLimit{Max: opts.MaxErrors, Logger: opts.Logger})
 	exec.Use(deadline.Guard{})
 	obs := observability.Extension{Metrics: opts.Metrics, FieldTiming: opts.FieldTiming}
 	if opts.Tracing != nil {

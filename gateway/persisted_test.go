@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/acme/dashboard-gateway/config"
+	"github.com/acme/dashboard-gateway/contract"
 	"github.com/acme/dashboard-gateway/documents"
 	"github.com/acme/dashboard-gateway/gatewaytest"
 )
@@ -60,6 +61,33 @@ func TestTrustedDocuments(t *testing.T) {
 	}
 	if r := e.Get(t, "/query?documentId=sha256:"+documents.Hash(allowed)); len(r.GQL.Errors) > 0 {
 		t.Errorf("GET by documentId: %s", r.Body)
+	}
+}
+
+// The REST view's document is the gateway's own: it runs in the
+// trusted-documents mode though the manifest does not hold it, while a
+// client that sends the same text to /query is refused.
+func TestTrustedDocumentsKeepTheRESTView(t *testing.T) {
+	const allowed = `query Mine { dashboard(userId: "u1") { profile { name } } }`
+	manifest := documents.Manifest{documents.Hash(allowed): allowed}
+	e := gatewaytest.New(t, gatewaytest.Options{Edit: func(o *config.Config) { o.TrustedDocuments = gatewaytest.ManifestFile(t, manifest) }})
+
+	r := e.Get(t, "/dashboard/u1")
+	var rest struct {
+		Status string `json:"status"`
+		Data   struct {
+			UserID string `json:"userId"`
+		} `json:"data"`
+	}
+	gatewaytest.Decode(t, r.Body, &rest)
+	if r.Status != 200 || rest.Status != "success" || rest.Data.UserID != "u1" {
+		t.Errorf("GET /dashboard/u1: %d %s; want 200 with the dashboard of u1", r.Status, r.Body)
+	}
+	e.Sim.ResetStats()
+	r = e.Post(t, contract.DashboardQuery, map[string]any{"id": "u1"})
+	checkOutcome(t, "the REST view's document sent to /query", r, "DOCUMENT_NOT_TRUSTED")
+	if calls := e.CallCounts(); len(calls) != 0 {
+		t.Errorf("the REST view's document sent to /query: downstream calls %v; want none", calls)
 	}
 }
 

@@ -28,6 +28,14 @@ type RateLimit struct {
 // DefaultRateWindow is RateLimit's default window.
 const DefaultRateWindow = time.Second
 
+// The command's default of Options.APQRegisterLimit
+// (-apq-register-limit, -apq-register-window): a client's first visit
+// registers its operations (tens) at once, then few.
+const (
+	DefaultAPQRegisterRequests = 30
+	DefaultAPQRegisterWindow   = time.Minute
+)
+
 // RateCounter counts requests across replicas (sharedstore.Store's GCRA).
 type RateCounter interface {
 	// Allow reports whether one more request under key is within limit

@@ -11,6 +11,7 @@ import (
 
 	"github.com/acme/dashboard-gateway/apierror"
 	"github.com/acme/dashboard-gateway/contract"
+	"github.com/acme/dashboard-gateway/documents"
 	"github.com/acme/dashboard-gateway/graphqlhttp"
 )
 
@@ -18,13 +19,14 @@ import (
 // errors.md, run on the same executor as /query and answered by
 // apierror.WriteREST ({"status":"success"|"partial_success","data":{...},
 // "errors":[...]}; status "error" and null data when no dashboard could be
-// built at all, e.g. an invalid id).
+// built at all, e.g. an invalid id). Its document is the gateway's own, so
+// it runs in the trusted-documents mode too (documents.WithOwn).
 type restView struct {
 	exec *executor.Executor
 }
 
 func (v restView) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	ctx, recycle := graphqlhttp.WithRecycling(graphql.StartOperationTrace(r.Context()))
+	ctx, recycle := graphqlhttp.WithRecycling(graphql.StartOperationTrace(documents.WithOwn(r.Context(), contract.DashboardQuery)))
 	defer recycle() // once the answer is written
 	params := &graphql.RawParams{
 		Query:     contract.DashboardQuery,

@@ -115,6 +115,9 @@ type Options struct {
 	// SimSeed seeds the simulator (simulator.Options.Seed); ignored with
 	// ReplicaOf. Default: 0, which means 1.
 	SimSeed uint64
+	// LogClock is the clock of the log's repeat interval
+	// (app.Deps.LogClock). Default: nil, time.Now.
+	LogClock func() time.Time
 }
 
 // New builds the gateway as run does (app.New) from the default
@@ -158,7 +161,7 @@ func New(tb testing.TB, o Options) *Gateway {
 		level = slog.LevelWarn
 	}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: level}))
-	deps := app.Deps{Logger: logger, Tracing: o.Tracing, SDL: o.SDL, Dashboards: o.Dashboards, Overload: o.Overload}
+	deps := app.Deps{Logger: logger, Tracing: o.Tracing, SDL: o.SDL, Dashboards: o.Dashboards, Overload: o.Overload, LogClock: o.LogClock}
 	var registry *prometheus.Registry
 	if !o.NoMetrics {
 		registry = prometheus.NewRegistry()

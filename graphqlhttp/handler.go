@@ -41,6 +41,13 @@ type Handler struct {
 	Exec *executor.Executor
 	// MaxQueryBytes caps a query's length; 0 means no cap.
 	MaxQueryBytes int
+	// MaxResponseBytes caps the size of an executed operation's answer,
+	// in bytes (the body; of an incremental answer, its payloads' JSON
+	// in all); 0 means no cap. An answer past it is replaced by one
+	// RESPONSE_TOO_LARGE error with null data (tooLarge); an incremental
+	// answer ends at the payload that would pass it, that payload's parts
+	// and those not yet sent failing with the same error (stream).
+	MaxResponseBytes int
 	// Input bounds the variables and extensions of a request while they
 	// are decoded; zero fields take their defaults.
 	Input InputLimits
@@ -137,23 +144,24 @@ func (h Handler) execute(w http.ResponseWriter, r *http.Request, media string, r
 		defer stop()
 		switch incrementalFormat(r.Header.Get("Accept")) {
 		case defer2022:
-			stream(ctx, w, first, parts, format2022{})
+			h.stream(ctx, w, first, parts, format2022{})
 			return
 		case incrementalV02:
 			if announced {
-				stream(ctx, w, first, parts, newFormatV02(pending))
+				h.stream(ctx, w, first, parts, newFormatV02(pending))
 				return
 			}
 		}
 		first = collect(ctx, first, parts, pending, announced)
 	}
-	writeResponse(w, media, first)
+	writeResponse(w, media, first, h.MaxResponseBytes)
 }
 
 // writeResponse writes an executed operation's response. Its data is JSON
 // the executor wrote, so it goes out as it is, not parsed and compacted
-// again as encoding/json would a json.RawMessage.
-func writeResponse(w http.ResponseWriter, media string, resp *graphql.Response) {
+// again as encoding/json would a json.RawMessage. An answer of more than
+// maxBytes (0: no cap) is replaced by tooLarge's.
+func writeResponse(w http.ResponseWriter, media string, resp *graphql.Response, maxBytes int) {
 	if resp == nil {
 		apierror.Write(w, http.StatusOK, contentType(media), []byte("null"))
 		return
@@ -171,10 +179,15 @@ func writeResponse(w http.ResponseWriter, media string, resp *graphql.Response) 
 			gqlerror.List{apierror.Errorf(apierror.Internal, "internal error").GraphQL()}, nil)
 		return
 	}
+	size := len(`{"errors":,"data":,"extensions":}`) + len(errs) + len(resp.Data) + len(ext)
+	if maxBytes > 0 && size > maxBytes {
+		apierror.Write(w, http.StatusOK, contentType(media), tooLargeAnswer(maxBytes))
+		return
+	}
 	// The answer is put together in a pooled buffer: it is free again
 	// once written to the connection.
 	bp := buffers.Get().(*[]byte)
-	b := slices.Grow((*bp)[:0], len(`{"errors":,"data":,"extensions":}`)+len(errs)+len(resp.Data)+len(ext))
+	b := slices.Grow((*bp)[:0], size)
 	defer func() {
 		if cap(b) <= maxPooled {
 			*bp = b[:0]

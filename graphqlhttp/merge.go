@@ -8,6 +8,8 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/acme/dashboard-gateway/apierror"
 )
 
 // collect answers an incremental operation in one response, for a client
@@ -47,6 +49,7 @@ func collect(ctx context.Context, first *graphql.Response, parts <-chan *graphql
 			out.Errors = append(out.Errors, undelivered(nil))
 		}
 	}
+	out.Errors = apierror.FoldTruncated(out.Errors) // one answer, one count of the errors left out
 	out.Data = root.appendTo(nil)
 	return out
 }

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
 // An incremental answer goes out as multipart/mixed with the boundary "-",
@@ -165,8 +167,12 @@ const maxPooled = 1 << 20
 
 // stream writes an operation's responses as multipart/mixed in format f:
 // first, then the later ones from parts in batches as receive hands them
-// over, each payload flushed at once.
-func stream(ctx context.Context, w http.ResponseWriter, first *graphql.Response, parts <-chan *graphql.Response, f payloads) {
+// over, each payload flushed at once. Once a payload would take the
+// payloads' JSON past h.MaxResponseBytes, it is written again with every
+// part it holds failed with RESPONSE_TOO_LARGE as the last one (f's
+// endParts), and what comes after is not sent; an initial payload past it
+// becomes tooLarge's answer, the last.
+func (h Handler) stream(ctx context.Context, w http.ResponseWriter, first *graphql.Response, parts <-chan *graphql.Response, f payloads) {
 	rc := http.NewResponseController(w)
 	w.Header().Set("Content-Type", f.contentType())
 	w.Header().Set("Cache-Control", "no-cache")
@@ -179,13 +185,39 @@ func stream(ctx context.Context, w http.ResponseWriter, first *graphql.Response,
 			buffers.Put(bp)
 		}
 	}()
+	left := h.MaxResponseBytes // of the payloads' JSON; ignored when 0
+	fits := func(start int) bool {
+		if h.MaxResponseBytes == 0 {
+			return true
+		}
+		left -= len(b) - start
+		return left >= 0
+	}
+	start := len(b)
 	b = f.appendInitial(b, first)
-	b = append(b, delimiter...)
+	ended := !fits(start)
+	if ended {
+		b = append(b[:start], tooLargeAnswer(h.MaxResponseBytes)...)
+		b = append(b, delimiter+closeDelimiter...)
+	} else {
+		b = append(b, delimiter...)
+	}
 	_, _ = w.Write(b)
 	_ = rc.Flush()
 	receive(ctx, parts, func(rs []*graphql.Response, last bool) {
+		if ended {
+			return // the answer was cut short: the rest is not sent
+		}
 		b = append(b[:0], partHeader...)
+		start := len(b)
 		b = f.appendSubsequent(b, rs, last)
+		if !fits(start) {
+			ended, last = true, true
+			if v02, ok := f.(*formatV02); ok { // the parts not sent fail alike
+				v02.late = func(path ast.Path) *gqlerror.Error { return tooLarge(path, h.MaxResponseBytes) }
+			}
+			b = f.appendSubsequent(b[:start], tooLargeParts(rs, h.MaxResponseBytes), true)
+		}
 		b = append(b, delimiter...)
 		if last {
 			b = append(b, closeDelimiter...)

@@ -42,7 +42,7 @@ func streamed(tb testing.TB, ctx context.Context, f payloads, first *graphql.Res
 	}
 	parts := make(chan *graphql.Response, n)
 	w := &batchWriter{ResponseRecorder: httptest.NewRecorder(), parts: parts, batches: batches}
-	stream(ctx, w, first, parts, f)
+	Handler{}.stream(ctx, w, first, parts, f)
 	return w.Header().Get("Content-Type"), w.Body.String()
 }
 

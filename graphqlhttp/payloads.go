@@ -60,6 +60,9 @@ type formatV02 struct {
 	pending []Pending
 	ids     map[string]int // pendingKey -> index in pending
 	done    []bool         // by index in pending: completed
+	// late is the error of a part still pending in the last payload;
+	// nil: undelivered (the deadline passed).
+	late func(ast.Path) *gqlerror.Error
 }
 
 // newFormatV02 returns the writer of an answer whose first response
@@ -181,8 +184,12 @@ func (f *formatV02) appendSubsequent(b []byte, rs []*graphql.Response, last bool
 			}
 			b = appendCompleted(b, i > 0, ids[i], errs)
 		}
+		lateErr := f.late
+		if lateErr == nil {
+			lateErr = undelivered
+		}
 		for i, id := range late {
-			b = appendCompleted(b, len(rs)+i > 0, id, gqlerror.List{undelivered(f.pending[id].Path)})
+			b = appendCompleted(b, len(rs)+i > 0, id, gqlerror.List{lateErr(f.pending[id].Path)})
 		}
 		b = append(b, "],"...)
 	}

@@ -33,6 +33,10 @@ const (
 type Operation struct {
 	// MaxCost bounds the operation's cost; zero means DefaultMaxCost.
 	MaxCost int
+	// Schema is the schema introspection describes, whose answers' fields
+	// are counted (IntrospectionWeight). Nil: introspection fields count
+	// as written.
+	Schema *ast.Schema
 }
 
 var _ interface {
@@ -54,8 +58,14 @@ func (o Operation) MutateOperationContext(ctx context.Context, opCtx *graphql.Op
 		return nil
 	}
 	maxCost := cmp.Or(o.MaxCost, DefaultMaxCost)
-	cost, err := Cost(ctx, opCtx.Operation, opCtx.Variables)
-	if err == nil && cost > int64(maxCost) {
+	c := coster{ctx: ctx, vars: opCtx.Variables, frags: map[*ast.FragmentDefinition]int64{},
+		schema: o.Schema, introLeft: int64(maxCost) / IntrospectionWeight}
+	cost, err := c.set(opCtx.Operation.SelectionSet)
+	switch {
+	case err != nil:
+	case cost >= maxCount: // counted no further
+		err = limit(ReasonCost, "the operation costs more than the limit of %d", maxCost)
+	case cost > int64(maxCost):
 		err = limit(ReasonCost, "the operation costs %d; the limit is %d", cost, maxCost)
 	}
 	return toGQL(err)
@@ -66,9 +76,9 @@ func (o Operation) MutateOperationContext(ctx context.Context, opCtx *graphql.Op
 // first argument error is returned. Each fragment is costed once (its cost
 // does not depend on where it is spread, only on the variables), so the
 // work is linear in the document. Like gqlgen's complexity, it counts
-// fields under @skip or @include too (an upper bound), and nothing under
-// __schema (introspection does no downstream work and is bounded by
-// Document).
+// fields under @skip or @include too (an upper bound). Introspection
+// counts IntrospectionWeight per field written (Operation, which knows the
+// schema, counts the fields of its answer).
 func Cost(ctx context.Context, op *ast.OperationDefinition, vars map[string]any) (int64, error) {
 	c := coster{ctx: ctx, vars: vars, frags: map[*ast.FragmentDefinition]int64{}}
 	return c.set(op.SelectionSet)
@@ -79,6 +89,10 @@ type coster struct {
 	vars  map[string]any
 	frags map[*ast.FragmentDefinition]int64
 	work  int
+	// schema, when set, is what introspection answers from; introLeft the
+	// introspection fields counted before the cost is past any limit.
+	schema    *ast.Schema
+	introLeft int64
 }
 
 func (c *coster) set(set ast.SelectionSet) (int64, error) {
@@ -125,12 +139,13 @@ func (c *coster) field(f *ast.Field) (int64, error) {
 	if err := checkArguments(f, c.vars); err != nil {
 		return 0, err
 	}
+	if f.Definition != nil && f.ObjectDefinition != nil && f.ObjectDefinition.Name == "Query" &&
+		(f.Name == "__schema" || f.Name == "__type") {
+		return c.introspection(f), nil
+	}
 	child, err := c.set(f.SelectionSet)
 	if err != nil || f.Definition == nil || f.ObjectDefinition == nil {
 		return 0, err
-	}
-	if f.Definition.Type.Name() == "__Schema" {
-		return 0, nil
 	}
 	if per, ok := elements(f, c.vars); ok {
 		return sat(1, satMul(per, child)), nil

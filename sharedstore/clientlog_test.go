@@ -18,7 +18,7 @@ func TestClientLogWritesTheGatewaysLog(t *testing.T) {
 	if err := json.Unmarshal(buf.Bytes(), &line); err != nil {
 		t.Fatalf("not one JSON line: %q", buf.String())
 	}
-	want := map[string]any{"level": "WARN", "msg": "redis: connection pool: failed to dial", "component": "go-redis"}
+	want := map[string]any{"level": "WARN", "msg": "redis client notice", "component": "go-redis", "detail": "redis: connection pool: failed to dial"}
 	for k, v := range want {
 		if line[k] != v {
 			t.Errorf("%s = %v; want %v (line %s)", k, line[k], v, buf.String())

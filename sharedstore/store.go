@@ -38,6 +38,13 @@ var ErrUnavailable = errors.New("sharedstore: redis unavailable (breaker open)")
 type Options struct {
 	// URL is the Redis address (ParseURL lists the forms). Required.
 	URL string
+	// Password, when set, is the password of the Redis servers (the
+	// master, a cluster's nodes), so that the URL need not hold it; the
+	// URL must then have none. Default: the URL's.
+	Password string
+	// SentinelPassword, when set, is the password of the sentinels, for a
+	// Sentinel URL that then has none. Default: the URL's.
+	SentinelPassword string
 	// Timeout bounds every call, its wait for a connection included.
 	// Default 50ms (DefaultTimeout).
 	Timeout time.Duration
@@ -76,6 +83,9 @@ type Store struct {
 func New(opts Options) (*Store, error) {
 	uopts, err := ParseURL(opts.URL)
 	if err != nil {
+		return nil, err
+	}
+	if err := setPasswords(uopts, opts.Password, opts.SentinelPassword); err != nil {
 		return nil, err
 	}
 	s := &Store{

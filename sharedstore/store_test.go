@@ -161,6 +161,9 @@ func TestParseURL(t *testing.T) {
 		{"redis://", "error"},
 		{"redis://127.0.0.1:6379?bogus=1", "error"},
 		{"redis://u:secret@127.0.0.1:6379/notadb", "error"},
+		{"redis://s1:26379?master_name=main&password=secret&dial_timeout=bogus", "error"},
+		{"redis://s1:26379?master_name=main&username=u&password=secret&bogus=1", "error"},
+		{"redis://n1:7000?cluster=true&password=secret&pool_size=many", "error"},
 	}
 	for _, tt := range tests {
 		o, err := sharedstore.ParseURL(tt.url)

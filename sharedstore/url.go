@@ -22,7 +22,8 @@ import (
 //     addr=host:port (go-redis's ParseClusterURL); addr= without
 //     master_name implies cluster=true.
 //
-// Errors never include the password.
+// Errors never include a password: neither the user's nor a password=
+// parameter's.
 func ParseURL(raw string) (*redis.UniversalOptions, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -38,7 +39,7 @@ func ParseURL(raw string) (*redis.UniversalOptions, error) {
 	cluster := q.Get("cluster") == "true" || (q.Has("addr") && !q.Has("master_name"))
 	q.Del("cluster")
 	u.RawQuery = q.Encode()
-	safe := u.Redacted()
+	safe := redacted(u)
 	switch {
 	case q.Has("master_name"):
 		o, err := redis.ParseFailoverURL(u.String())
@@ -72,10 +73,56 @@ func ParseURL(raw string) (*redis.UniversalOptions, error) {
 	}, nil
 }
 
-// redact drops err's text if it holds u's password.
+// setPasswords sets the passwords given apart from the URL (Options'
+// Password and SentinelPassword) on o, refusing one the URL also has.
+func setPasswords(o *redis.UniversalOptions, password, sentinelPassword string) error {
+	if password != "" {
+		if o.Password != "" {
+			return errors.New("the URL has a password and one is given apart (a password file): keep one")
+		}
+		o.Password = password
+	}
+	if sentinelPassword != "" {
+		switch {
+		case o.MasterName == "":
+			return errors.New("a sentinels' password is given, but the URL is not a Sentinel URL (?master_name=)")
+		case o.SentinelPassword != "":
+			return errors.New("the URL has the sentinels' password and one is given apart (a password file): keep one")
+		}
+		o.SentinelPassword = sentinelPassword
+	}
+	return nil
+}
+
+// redacted returns u as an error may show it: the user's password and
+// every password parameter (a Sentinel URL's password=) replaced.
+func redacted(u *url.URL) string {
+	c := *u
+	q := c.Query()
+	for k := range q {
+		if strings.Contains(strings.ToLower(k), "password") {
+			q.Set(k, "xxxxx")
+		}
+	}
+	c.RawQuery = q.Encode()
+	return c.Redacted()
+}
+
+// redact drops err's text if it holds any of u's passwords.
 func redact(err error, u *url.URL) error {
-	if p, ok := u.User.Password(); ok && p != "" && strings.Contains(err.Error(), p) {
-		return errors.New("invalid (details withheld: they hold the password)")
+	secrets := []string{}
+	if p, ok := u.User.Password(); ok {
+		secrets = append(secrets, p)
+	}
+	for k, vs := range u.Query() {
+		if strings.Contains(strings.ToLower(k), "password") {
+			secrets = append(secrets, vs...)
+		}
+	}
+	for _, p := range secrets {
+		if p != "" && strings.Contains(err.Error(), p) {
+			return errors.New("invalid (details withheld: they hold a password)")
+		}
 	}
 	return err
 }

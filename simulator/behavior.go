@@ -58,12 +58,25 @@ const (
 	// FaultGarbage answers 200, claiming application/json, with an HTML
 	// error page.
 	FaultGarbage Fault = "garbage"
+	// FaultDuplicateKeys answers 200 with the real answer in which every
+	// object's first member comes twice: the second time with a decoy
+	// value where the member is an id ("id", or a key ending in "Id"):
+	// another entity's ({"id":"u2",...} gets "id":"u3" after it); as it
+	// was otherwise. A reader where the last of equal keys wins reads the
+	// decoys.
+	FaultDuplicateKeys Fault = "duplicate-keys"
+	// FaultCaseKeys is FaultDuplicateKeys with the second key in another
+	// letter case: its first letter's case flipped ({"id":"u2","Id":"u3",
+	// ...}). A reader that matches keys case-insensitively reads the
+	// decoys.
+	FaultCaseKeys Fault = "case-keys"
 )
 
 // faults lists every fault but FaultNone, for parsing and tests.
 var faults = [...]Fault{
 	FaultStatus500, FaultStatus503, FaultNotFound, FaultHang, FaultHangIgnoreCancel,
 	FaultSlowBody, FaultMalformed, FaultWrongShape, FaultOversized, FaultReset, FaultGarbage,
+	FaultDuplicateKeys, FaultCaseKeys,
 }
 
 // valid reports whether f is FaultNone or one of the known faults.

@@ -55,6 +55,12 @@ func (s *Simulator) inject(svc string, f Fault, caller <-chan struct{}, giveUp <
 		reset(w, r)
 	case FaultGarbage:
 		writeBody(w, http.StatusOK, []byte(garbagePage))
+	case FaultDuplicateKeys:
+		_, body := s.answer(svc, req)
+		writeBody(w, http.StatusOK, decoyKeys(body, func(key string) string { return key }))
+	case FaultCaseKeys:
+		_, body := s.answer(svc, req)
+		writeBody(w, http.StatusOK, decoyKeys(body, flipFirst))
 	default:
 		writeError(w, http.StatusInternalServerError, "unknown fault "+string(f))
 	}

@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -51,6 +53,24 @@ func TestAnsweringFaults(t *testing.T) {
 				t.Errorf("body %s; want {\"id\":\"u1\"}", r.body)
 			}
 		}},
+		{FaultDuplicateKeys, 200, func(t *testing.T, r reply) {
+			want := strings.Replace(realBody, `{"id":"u1",`, `{"id":"u1","id":"u2",`, 1)
+			if string(r.body) != want {
+				t.Errorf("body %s; want %s", r.body, want)
+			}
+			if got := readsAs(t, r.body); got.ID != "u2" {
+				t.Errorf("encoding/json read id %q; want the decoy u2 (the last of equal keys)", got.ID)
+			}
+		}},
+		{FaultCaseKeys, 200, func(t *testing.T, r reply) {
+			want := strings.Replace(realBody, `{"id":"u1",`, `{"id":"u1","Id":"u2",`, 1)
+			if string(r.body) != want {
+				t.Errorf("body %s; want %s", r.body, want)
+			}
+			if got := readsAs(t, r.body); got.ID != "u2" {
+				t.Errorf("encoding/json read id %q; want the decoy u2 (keys match in any case)", got.ID)
+			}
+		}},
 		{FaultOversized, 200, func(t *testing.T, r reply) {
 			var got struct {
 				UserProfile
@@ -80,6 +100,43 @@ func TestAnsweringFaults(t *testing.T) {
 			}
 			if calls := s.Calls(Profile); len(calls) != 1 || calls[0].Fault != tt.fault {
 				t.Errorf("fault %s: recorded %+v; want one call with the fault", tt.fault, calls)
+			}
+		})
+	}
+}
+
+// readsAs returns the profile encoding/json reads from body.
+func readsAs(tb testing.TB, body []byte) UserProfile {
+	tb.Helper()
+	var p UserProfile
+	if err := json.Unmarshal(body, &p); err != nil {
+		tb.Fatalf("decoding %s: %v", body, err)
+	}
+	return p
+}
+
+// TestDecoyKeys checks that every endpoint's decoys come after the first
+// member of each object, with another entity's id for an id.
+func TestDecoyKeys(t *testing.T) {
+	noLeaks(t)
+	tests := []struct {
+		svc, path, want string
+	}{
+		{Wallet, "/v1/users/u1/wallet", `{"balance":{"amountMinor":%[1]d,"amountMinor":%[1]d,"currency":"EUR"},"balance":{"amountMinor":%[1]d,"amountMinor":%[1]d,"currency":"EUR"},"loyaltyPoints":%[2]d}`},
+		{Shipping, "/v1/shipments?orderIds=o-u1-29", `{"shipments":[{"orderId":"o-u1-29","orderId":"o-u1-30",`},
+		{Catalog, "/v1/products?ids=p9", `{"products":[{"id":"p9","id":"p10",`},
+	}
+	w, _ := WalletOf("u1")
+	for _, tt := range tests {
+		want := tt.want
+		if tt.svc == Wallet {
+			want = fmt.Sprintf(want, w.Balance.AmountMinor, w.LoyaltyPoints)
+		}
+		t.Run(tt.svc+tt.path, func(t *testing.T) {
+			_, c, url := serveOne(t, Options{Behaviors: map[string]Behavior{tt.svc: {Fault: FaultDuplicateKeys}}}, tt.svc)
+			got := get(t, c, url+tt.path)
+			if got.status != 200 || !strings.HasPrefix(string(got.body), want) {
+				t.Errorf("GET %s: %d %s; want 200 %s...", tt.path, got.status, got.body, want)
 			}
 		})
 	}

@@ -49,12 +49,13 @@ type Server struct {
 	cmd   *exec.Cmd
 }
 
-// Start starts a redis-server on a free loopback port and stops it when
-// the test ends.
-func Start(tb testing.TB) *Server {
+// Start starts a redis-server on a free loopback port, with more
+// arguments if any (e.g. "--maxmemory", "4mb"), and stops it when the
+// test ends.
+func Start(tb testing.TB, more ...string) *Server {
 	tb.Helper()
 	dir := tb.TempDir()
-	return launch(tb, func(port string) []string { return serverArgs(port, dir) }, readyLine)
+	return launch(tb, func(port string) []string { return serverArgs(port, dir, more...) }, readyLine)
 }
 
 // serverArgs are the arguments of a redis-server on port, in dir, with
