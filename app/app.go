@@ -144,6 +144,7 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*App, error) {
 		MaxQueryBytes:    cfg.MaxQueryBytes,
 		MaxErrors:        cfg.MaxErrors,
 		MaxResponseBytes: cfg.MaxResponseBytes,
+		Input:            cfg.Input,
 		Introspection:    a.Introspection,
 		SDL:              deps.SDL,
 		PlaygroundAssets: cfg.PlaygroundAssets,

@@ -21,6 +21,7 @@ import (
 
 	"github.com/acme/dashboard-gateway/downstream"
 	"github.com/acme/dashboard-gateway/gateway"
+	"github.com/acme/dashboard-gateway/graphqlhttp"
 	"github.com/acme/dashboard-gateway/limits"
 )
 
@@ -100,6 +101,9 @@ type Config struct {
 	// MaxResponseBytes caps the size of an answer, in bytes. Zero means
 	// gateway.DefaultMaxResponseBytes.
 	MaxResponseBytes int
+	// Input bounds a request's variables and extensions while they are
+	// decoded; zero fields mean graphqlhttp's defaults.
+	Input graphqlhttp.InputLimits
 	// APQCacheSize bounds the Automatic Persisted Queries cache (entries);
 	// zero turns APQ off, as it does in gateway.Options. Parse's default is
 	// gateway.DefaultAPQCacheSize (1000).

@@ -11,6 +11,7 @@ import (
 	"github.com/acme/dashboard-gateway/contract"
 	"github.com/acme/dashboard-gateway/downstream"
 	"github.com/acme/dashboard-gateway/gateway"
+	"github.com/acme/dashboard-gateway/graphqlhttp"
 	"github.com/acme/dashboard-gateway/overload"
 )
 
@@ -103,6 +104,12 @@ func TestConfig(t *testing.T) {
 		{"redis APQ size", []string{"-redis-apq-max-bytes", "0"}, nil, "-redis-apq-max-bytes (REDIS_APQ_MAX_BYTES)", nil},
 		{"query cache bytes", []string{"-query-cache-bytes", "0"}, nil, "-query-cache-bytes (QUERY_CACHE_BYTES)", nil},
 		{"APQ cache bytes", nil, map[string]string{"APQ_CACHE_BYTES": "-1"}, "-apq-cache-bytes (APQ_CACHE_BYTES)", nil},
+		{"input limits", []string{"-max-variables-bytes", "4096", "-max-json-depth", "4"}, map[string]string{"MAX_EXTENSIONS_BYTES": "512", "MAX_JSON_VALUES": "300"}, "", func(c Config) bool {
+			return c.Input == graphqlhttp.InputLimits{MaxVariablesBytes: 4096, MaxExtensionsBytes: 512, MaxJSONValues: 300, MaxJSONDepth: 4}
+		}},
+		{"variables bytes", []string{"-max-variables-bytes", "0"}, nil, "-max-variables-bytes (MAX_VARIABLES_BYTES)", nil},
+		{"JSON values", nil, map[string]string{"MAX_JSON_VALUES": "-5"}, "-max-json-values (MAX_JSON_VALUES)", nil},
+		{"JSON depth too deep", []string{"-max-json-depth", "5000"}, nil, "-max-json-depth (MAX_JSON_DEPTH) 5000: want 1..1000", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -134,6 +141,8 @@ func TestDefault(t *testing.T) {
 		{"OverloadTarget", c.OverloadTarget, overload.DefaultTarget},
 		{"RateLimit.Window", c.RateLimit.Window, gateway.DefaultRateWindow},
 		{"Introspection", c.Introspection, "auto"},
+		{"Input", c.Input, graphqlhttp.InputLimits{MaxVariablesBytes: graphqlhttp.DefaultMaxVariablesBytes, MaxExtensionsBytes: graphqlhttp.DefaultMaxExtensionsBytes,
+			MaxJSONValues: graphqlhttp.DefaultMaxJSONValues, MaxJSONDepth: graphqlhttp.DefaultMaxJSONDepth}},
 	} {
 		if tt.got != tt.want {
 			t.Errorf("Default().%s: got %v; want %v", tt.name, tt.got, tt.want)

@@ -18,6 +18,7 @@ import (
 	"github.com/acme/dashboard-gateway/downstream"
 	"github.com/acme/dashboard-gateway/envflag"
 	"github.com/acme/dashboard-gateway/gateway"
+	"github.com/acme/dashboard-gateway/graphqlhttp"
 	"github.com/acme/dashboard-gateway/limits"
 	"github.com/acme/dashboard-gateway/overload"
 	"github.com/acme/dashboard-gateway/playground"
@@ -71,6 +72,10 @@ func defineFlags(fs *flag.FlagSet, cfg *Config) *rawFlags {
 	fs.IntVar(&cfg.MaxQueryBytes, "max-query-bytes", gateway.DefaultMaxQueryBytes, "longest query text accepted, in bytes")
 	fs.IntVar(&cfg.MaxErrors, "max-errors", gateway.DefaultMaxErrors, "most errors an answer holds; the others are counted in one TOO_MANY_ERRORS error (docs/security.md#answer-size)")
 	fs.IntVar(&cfg.MaxResponseBytes, "max-response-bytes", gateway.DefaultMaxResponseBytes, "largest answer sent, in bytes; a larger one becomes a RESPONSE_TOO_LARGE error (docs/security.md#answer-size)")
+	fs.IntVar(&cfg.Input.MaxVariablesBytes, "max-variables-bytes", graphqlhttp.DefaultMaxVariablesBytes, `longest "variables" accepted, in bytes of JSON`)
+	fs.IntVar(&cfg.Input.MaxExtensionsBytes, "max-extensions-bytes", graphqlhttp.DefaultMaxExtensionsBytes, `longest "extensions" accepted, in bytes of JSON`)
+	fs.IntVar(&cfg.Input.MaxJSONValues, "max-json-values", graphqlhttp.DefaultMaxJSONValues, `most JSON values (arrays, objects, their elements and members) "variables" or "extensions" may hold, each`)
+	fs.IntVar(&cfg.Input.MaxJSONDepth, "max-json-depth", graphqlhttp.DefaultMaxJSONDepth, `deepest nesting of arrays and objects in "variables" or "extensions"`)
 	fs.IntVar(&cfg.APQCacheSize, "apq-cache-size", gateway.DefaultAPQCacheSize, "queries remembered for Automatic Persisted Queries; 0 turns APQ off")
 	fs.IntVar(&cfg.APQCacheBytes, "apq-cache-bytes", gateway.DefaultAPQCacheBytes, "memory the Automatic Persisted Queries cache may hold, in bytes (queries and hashes)")
 	fs.IntVar(&cfg.APQRegisterLimit.Requests, "apq-register-limit", gateway.DefaultAPQRegisterRequests, "persisted queries each client may register per -apq-register-window; past it a query runs but is not stored; 0: off")

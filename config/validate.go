@@ -9,6 +9,7 @@ import (
 
 	"github.com/acme/dashboard-gateway/clientaddr"
 	"github.com/acme/dashboard-gateway/gateway"
+	"github.com/acme/dashboard-gateway/graphqlhttp"
 	"github.com/acme/dashboard-gateway/playground"
 	"github.com/acme/dashboard-gateway/sharedstore"
 	"github.com/acme/dashboard-gateway/simulator"
@@ -47,10 +48,14 @@ func (c Config) validate() error {
 		"max-fragments": l.MaxFragments, "max-variables": l.MaxVariables, "max-nodes": l.MaxNodes, "max-repeats": l.MaxRepeats, "max-deferred": l.MaxDeferred,
 		"max-cost": c.MaxCost, "max-query-bytes": c.MaxQueryBytes, "max-errors": c.MaxErrors, "max-response-bytes": c.MaxResponseBytes, "max-header-bytes": c.Server.MaxHeaderBytes,
 		"cache-max-bytes": c.CacheMaxBytes, "cache-max-entry-bytes": c.CacheMaxEntryBytes,
-		"apq-cache-bytes": c.APQCacheBytes, "query-cache-bytes": c.QueryCacheBytes} {
+		"apq-cache-bytes": c.APQCacheBytes, "query-cache-bytes": c.QueryCacheBytes,
+		"max-variables-bytes": c.Input.MaxVariablesBytes, "max-extensions-bytes": c.Input.MaxExtensionsBytes, "max-json-values": c.Input.MaxJSONValues} {
 		if v < 1 {
 			errs = append(errs, fmt.Errorf("-%s (%s) %d: want at least 1", name, EnvName(name), v))
 		}
+	}
+	if d := c.Input.MaxJSONDepth; d < 1 || d > graphqlhttp.MaxJSONDepthCeiling {
+		errs = append(errs, fmt.Errorf("-max-json-depth (MAX_JSON_DEPTH) %d: want 1..%d", d, graphqlhttp.MaxJSONDepthCeiling))
 	}
 	if c.APQCacheSize < 0 {
 		errs = append(errs, fmt.Errorf("-apq-cache-size (APQ_CACHE_SIZE) %d: want 0 (off) or more", c.APQCacheSize))

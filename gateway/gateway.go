@@ -120,6 +120,9 @@ type Options struct {
 	// MaxTokens caps the tokens the parser reads. Default 5,000
 	// (DefaultMaxTokens).
 	MaxTokens int
+	// Input bounds a request's variables and extensions while /query
+	// decodes them (zero fields: graphqlhttp's defaults).
+	Input graphqlhttp.InputLimits
 	// Introspection allows __schema and __type queries, and serves GraphiQL
 	// at GET / and the SDL at GET /schema.graphqls; off, both are 404s.
 	Introspection bool
@@ -261,7 +264,7 @@ func New(opts Options) http.Handler {
 		}
 		r.Use(rateLimiter(opts.SubjectRateLimit, subjectKey, opts.Shared))
 		r.Use(deadline.Middleware(opts.Deadline), limitBody(opts.MaxBodyBytes)) // the deadline counts the upload too
-		r.Handle("/query", graphqlhttp.Handler{Exec: exec, MaxQueryBytes: opts.MaxQueryBytes, MaxResponseBytes: opts.MaxResponseBytes, MaxErrors: opts.MaxErrors, Documents: opts.Trusted != nil})
+		r.Handle("/query", graphqlhttp.Handler{Exec: exec, MaxQueryBytes: opts.MaxQueryBytes, MaxResponseBytes: opts.MaxResponseBytes, MaxErrors: opts.MaxErrors, Input: opts.Input, Documents: opts.Trusted != nil})
 		r.Get("/dashboard/{userId}", restView{exec: exec}.ServeHTTP)
 	})
 	return r

@@ -1,10 +1,8 @@
 package gateway
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -77,8 +75,8 @@ func limitBody(limit int64) func(http.Handler) http.Handler {
 				}
 				return
 			}
-			r.Body = io.NopCloser(bytes.NewReader(body))
-			r.ContentLength = int64(len(body)) // what is read next is known, if it was sent chunked
+			r.Body = graphqlhttp.Buffered(body) // the handler reads it without a copy
+			r.ContentLength = int64(len(body))  // what is read next is known, if it was sent chunked
 			next.ServeHTTP(w, r)
 		})
 	}

@@ -58,7 +58,7 @@ func TestDecodePOST(t *testing.T) {
 		{`{"query":"` + strings.Repeat("a", 101) + `"}`, "limit is 100", nil},
 	}
 	for _, tt := range tests {
-		r, err := DecodePOST([]byte(tt.body), 100)
+		r, err := DecodePOST([]byte(tt.body), 100, InputLimits{})
 		if tt.wantErr != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("DecodePOST(%.40q) error %v; want one with %q", tt.body, err, tt.wantErr)
@@ -92,7 +92,7 @@ func TestDecodeGET(t *testing.T) {
 		{"", `no "query"`},
 	}
 	for _, tt := range tests {
-		_, err := DecodeGET(tt.raw, 0)
+		_, err := DecodeGET(tt.raw, 0, InputLimits{})
 		if (err == nil) != (tt.wantErr == "") || err != nil && !strings.Contains(err.Error(), tt.wantErr) {
 			t.Errorf("DecodeGET(%q) error %v; want %q", tt.raw, err, tt.wantErr)
 		}

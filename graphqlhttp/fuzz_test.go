@@ -23,7 +23,7 @@ func FuzzDecodePOST(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		req, err := DecodePOST(body, 1000)
+		req, err := DecodePOST(body, 1000, InputLimits{})
 		if err != nil {
 			var re *apierror.Error
 			if !errors.As(err, &re) || re.Message == "" || !utf8.ValidString(re.Message) {
@@ -49,7 +49,7 @@ func FuzzDecodeGET(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
-		if _, err := DecodeGET(raw, 1000); err != nil {
+		if _, err := DecodeGET(raw, 1000, InputLimits{}); err != nil {
 			var re *apierror.Error
 			if !errors.As(err, &re) {
 				t.Fatalf("error %v (%T); want an *apierror.Error", err, err)

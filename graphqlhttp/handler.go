@@ -52,6 +52,9 @@ type Handler struct {
 	// document's validation errors), as apierror.ErrorLimit does those of
 	// an executed one. Zero means apierror.DefaultMaxErrors.
 	MaxErrors int
+	// Input bounds the variables and extensions of a request while they
+	// are decoded; zero fields take their defaults.
+	Input InputLimits
 	// Documents says whether persisted documents (by "documentId") are
 	// served; without them such a request is refused with a clear message.
 	Documents bool
@@ -71,7 +74,7 @@ func (h Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var err error
 	switch r.Method {
 	case http.MethodGet:
-		req, err = DecodeGET(r.URL.RawQuery, h.MaxQueryBytes)
+		req, err = DecodeGET(r.URL.RawQuery, h.MaxQueryBytes, h.Input)
 	case http.MethodPost:
 		if msg := checkContentType(r.Header.Get("Content-Type")); msg != "" {
 			h.writeError(w, r, media, withStatus(http.StatusUnsupportedMediaType, badRequest("%s", msg)))
@@ -82,7 +85,7 @@ func (h Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.writeError(w, r, media, withStatus(http.StatusBadRequest, badRequest("the request body could not be read")))
 			return
 		}
-		req, err = DecodePOST(data, h.MaxQueryBytes)
+		req, err = DecodePOST(data, h.MaxQueryBytes, h.Input)
 	case http.MethodOptions:
 		w.Header().Set("Allow", allowed)
 		w.WriteHeader(http.StatusNoContent)
