@@ -242,7 +242,8 @@ type worldOptions struct {
 // cmd/simulator, and per-service specs over it.
 type simulation struct {
 	preset string
-	spec   string // applied to every service, e.g. "latency=1s"; "" for none
+	spec   string            // applied to every service, e.g. "latency=1s"; "" for none
+	specs  map[string]string // per service, over spec: {"catalog": "fault=500"}
 }
 
 // newWorld starts the services as sim describes them, and the gateway
@@ -325,6 +326,9 @@ func startSimulator(tb testing.TB, sim simulation) (*proc, []string) {
 		for _, s := range services {
 			simEnv = append(simEnv, "SIM_"+strings.ToUpper(s)+"="+sim.spec)
 		}
+	}
+	for svc, spec := range sim.specs {
+		simEnv = append(simEnv, "SIM_"+strings.ToUpper(svc)+"="+spec)
 	}
 	lastURL := strings.ToUpper(services[len(services)-1]) + "_URL" // printed last
 	var urls []string
