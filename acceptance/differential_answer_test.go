@@ -123,14 +123,34 @@ func (a *answer) setInitial(p payload) {
 }
 
 // canonicalErrors returns errs each in canonical JSON (keys sorted),
-// sorted.
+// sorted; in an answer past its cap on errors (TOO_MANY_ERRORS), without
+// their paths and locations.
 func canonicalErrors(errs []json.RawMessage) []string {
 	out := make([]string, len(errs))
+	truncated := false
+	vs := make([]any, len(errs))
 	for i, e := range errs {
-		var v any
-		if json.Unmarshal(e, &v) != nil {
-			out[i] = string(e)
+		if json.Unmarshal(e, &vs[i]) != nil {
+			vs[i] = string(e)
 			continue
+		}
+		if m, ok := vs[i].(map[string]any); ok {
+			if ext, ok := m["extensions"].(map[string]any); ok && ext["code"] == "TOO_MANY_ERRORS" {
+				truncated = true
+			}
+		}
+	}
+	for i, v := range vs {
+		if s, ok := v.(string); ok {
+			out[i] = s
+			continue
+		}
+		// Past -max-errors, which errors an answer keeps is the order they
+		// happened in, in either executor: only their number and kinds
+		// (and the TOO_MANY_ERRORS count) must agree, not their paths.
+		if m, ok := v.(map[string]any); ok && truncated {
+			delete(m, "path")
+			delete(m, "locations")
 		}
 		out[i] = canonical(v)
 	}
