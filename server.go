@@ -43,7 +43,7 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+	if err := run(ctx, os.Args[1:], os.Environ(), os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "dashboard-gateway:", err)
 		os.Exit(1)
 	}
@@ -57,14 +57,19 @@ var schemaSDL []byte
 
 // run starts the gateway and serves until ctx ends, then shuts down
 // gracefully. Logs go to stderr; stdout is unused (kept for the signature
-// every command of this repository shares). It sets the process's
-// GOMEMLIMIT and GOGC unless getenv has them (setMemory).
-func run(ctx context.Context, args []string, getenv func(string) string, _, stderr io.Writer) error {
+// every command of this repository shares). environ is the environment,
+// as os.Environ gives it. It sets the process's GOMEMLIMIT and GOGC unless
+// environ has them (setMemory).
+func run(ctx context.Context, args []string, environ []string, _, stderr io.Writer) error {
+	getenv := lookup(environ)
 	cfg, err := config.Parse(args, getenv, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
 	}
 	if err != nil {
+		return err
+	}
+	if err := config.CheckEnviron(environ); err != nil {
 		return err
 	}
 	logger := newLogger(cfg, stderr)
@@ -223,7 +228,11 @@ func serviceURLs(cfg config.Config, logger *slog.Logger) (map[downstream.Service
 	for name, u := range simURLs {
 		urls[downstream.Service(name)] = u
 	}
-	logger.Info("simulating services", "services", missing, "simulation", cfg.Simulation, "sim_seed", cfg.SimSeed,
+	level := slog.LevelInfo
+	if len(cfg.URLs) > 0 { // real and simulated services side by side: -simulate said so, still worth a look
+		level = slog.LevelWarn
+	}
+	logger.Log(context.Background(), level, "simulating services", "services", missing, "simulation", cfg.Simulation, "sim_seed", cfg.SimSeed,
 		"behaviour", simulationHint(cfg.Simulation))
 	return urls, sim.Close, nil
 }
@@ -356,4 +365,16 @@ func authMode(a config.Auth) string {
 		return "JWKS " + redactURL(a.JWKSURL)
 	}
 	return "off"
+}
+
+// lookup is os.Getenv over environ ("NAME=value" entries; the last of a
+// name wins, as in os.Getenv).
+func lookup(environ []string) func(string) string {
+	vars := make(map[string]string, len(environ))
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			vars[k] = v
+		}
+	}
+	return func(k string) string { return vars[k] }
 }

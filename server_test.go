@@ -99,7 +99,7 @@ func start(t *testing.T, args []string, env map[string]string) (string, *logWatc
 	logs := newLogWatch()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, append([]string{"-addr", "127.0.0.1:0", "-admin-addr", "127.0.0.1:0"}, args...), func(k string) string { return env[k] }, io.Discard, logs)
+		done <- run(ctx, append([]string{"-addr", "127.0.0.1:0", "-admin-addr", "127.0.0.1:0"}, args...), environ(env), io.Discard, logs)
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -196,7 +196,8 @@ func TestRunHealthySimulation(t *testing.T) {
 	http.DefaultClient.CloseIdleConnections()
 }
 
-// Configured services are used, by flag or environment; the rest stay simulated.
+// Configured services are used, by flag or environment; the rest stay
+// simulated, as -simulate=all asks.
 func TestRunUsesConfiguredServices(t *testing.T) {
 	t.Cleanup(func() { goleak.VerifyNone(t) }) // after run has stopped
 	sim := simulator.New(simulator.Options{Record: true, RequireHeaders: true})
@@ -205,7 +206,7 @@ func TestRunUsesConfiguredServices(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(sim.Close)
-	base, _ := start(t, []string{"-profile-url", urls[simulator.Profile]}, map[string]string{"WALLET_URL": urls[simulator.Wallet]})
+	base, _ := start(t, []string{"-profile-url", urls[simulator.Profile]}, map[string]string{"WALLET_URL": urls[simulator.Wallet], "SIMULATE": "all"})
 	status, out := postQuery(t, base, `{ dashboard(userId: "u1") { profile { name } wallet { loyaltyPoints } orders(first: 1) { id } } }`)
 	if status != 200 || out["errors"] != nil && len(out["errors"].([]any)) > 0 && !onlyOrdersFailed(out) {
 		t.Fatalf("%d %v", status, out)
@@ -226,7 +227,7 @@ func onlyOrdersFailed(out map[string]any) bool {
 
 func TestHelp(t *testing.T) {
 	var out bytes.Buffer
-	if err := run(context.Background(), []string{"-h"}, func(string) string { return "" }, io.Discard, &out); err != nil {
+	if err := run(context.Background(), []string{"-h"}, nil, io.Discard, &out); err != nil {
 		t.Errorf("-h: %v; want nil", err)
 	}
 	for _, flag := range []string{"-addr", "-deadline", "-orders-url", "-log-level"} {
@@ -259,7 +260,7 @@ func TestGracefulShutdown(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-admin-addr", "127.0.0.1:0", "-deadline", "5s", "-shutdown-delay", "1s"},
-			func(k string) string { return env[k] }, io.Discard, logs)
+			environ(env), io.Discard, logs)
 	}()
 	base := "http://" + <-logs.addr
 	client := &http.Client{Transport: &http.Transport{}}
@@ -341,6 +342,35 @@ func TestLogFormat(t *testing.T) {
 		logger.Info("info line", "k", "v")
 		if !tt.check(buf.String()) {
 			t.Errorf("%v: logs %q", tt.args, buf.String())
+		}
+	}
+}
+
+// environ is env as os.Environ would give it.
+func environ(env map[string]string) []string {
+	out := make([]string, 0, len(env))
+	for k, v := range env {
+		out = append(out, k+"="+v)
+	}
+	return out
+}
+
+// A configuration that would simulate a service by accident does not
+// start: a service without a URL while others have one, or a variable
+// that looks like a service's URL but is not one (which would leave that
+// service simulated). The error says what to do.
+func TestRunRefusesAccidentalSimulation(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"one service's URL", map[string]string{"ORDERS_URL": "http://127.0.0.1:1"}, "or simulate them on purpose with -simulate=profile,catalog,recommendations,notifications,wallet,shipping (SIMULATE)"},
+		{"a look-alike variable", map[string]string{"ORDER_URL": "http://127.0.0.1:1"}, "ORDER_URL: not a setting of this gateway; did you mean ORDERS_URL?"},
+	} {
+		err := run(context.Background(), []string{"-addr", "127.0.0.1:0", "-admin-addr", "off"}, environ(tt.env), io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: run returned %v; want an error with %q", tt.name, err, tt.want)
 		}
 	}
 }

@@ -71,6 +71,13 @@ type Config struct {
 	// URLs holds the configured service base URLs; a service without one is
 	// simulated in-process.
 	URLs map[downstream.Service]string
+	// Simulate names the services simulated in-process on purpose while
+	// others have URLs (-simulate); SimulateAll (-simulate=all) stands for
+	// every service without a URL. With no URL at all every service is
+	// simulated; once one has a URL, each other one needs a URL or a
+	// place in Simulate, or Parse refuses the configuration.
+	Simulate    []downstream.Service
+	SimulateAll bool
 	// Services holds every service's settings (h2c, resilience policy):
 	// -policy for all, then -<service>-policy over it. Their URLs are empty
 	// until the caller knows them (URLs, or the simulator's).

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"slices"
@@ -26,10 +28,10 @@ func TestConfig(t *testing.T) {
 		{"defaults", nil, nil, "", func(c Config) bool {
 			return c.Addr == ":8080" && c.Deadline == 1500*time.Millisecond && len(c.URLs) == 0
 		}},
-		{"env", nil, map[string]string{"ADDR": ":9000", "DEADLINE": "700ms", "ORDERS_URL": "http://orders:1"}, "", func(c Config) bool {
+		{"env", nil, map[string]string{"ADDR": ":9000", "DEADLINE": "700ms", "ORDERS_URL": "http://orders:1", "SIMULATE": "all"}, "", func(c Config) bool {
 			return c.Addr == ":9000" && c.Deadline == 700*time.Millisecond && c.URLs["orders"] == "http://orders:1"
 		}},
-		{"flags as env", []string{"-addr", ":9000", "-deadline", "700ms", "-orders-url", "http://orders:1"}, nil, "", func(c Config) bool {
+		{"flags as env", []string{"-addr", ":9000", "-deadline", "700ms", "-orders-url", "http://orders:1", "-simulate", "all"}, nil, "", func(c Config) bool {
 			return c.Addr == ":9000" && c.Deadline == 700*time.Millisecond && c.URLs["orders"] == "http://orders:1"
 		}},
 		{"flag wins", []string{"-deadline", "900ms"}, map[string]string{"DEADLINE": "700ms"}, "", func(c Config) bool {
@@ -37,6 +39,8 @@ func TestConfig(t *testing.T) {
 		}},
 		{"bad env", nil, map[string]string{"DEADLINE": "soon"}, "DEADLINE", nil},
 		{"bad flag value", []string{"-deadline", "soon"}, nil, "deadline", nil},
+		{"duration without a unit", []string{"-deadline=1.5"}, nil, `invalid value "1.5" for flag -deadline: want a duration with a unit, such as 1.5s, 300ms or 2m`, nil},
+		{"duration without a unit in env", nil, map[string]string{"RATE_WINDOW": "60"}, `environment variable RATE_WINDOW="60": want a duration with a unit, such as 1.5s`, nil},
 		{"deadline too short", []string{"-deadline", "1ms"}, nil, "-deadline", nil},
 		{"log format", []string{"-log-format", "xml"}, nil, "-log-format", nil},
 		{"log level", nil, map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL", nil},
@@ -222,6 +226,9 @@ func TestSimulated(t *testing.T) {
 					return "http://" + string(s) + ":8080"
 				}
 			}
+			if k == "SIMULATE" && skip != "" {
+				return string(skip)
+			}
 			return ""
 		}
 	}
@@ -258,6 +265,65 @@ func TestOptionalFieldsAreTheDeclaredOnes(t *testing.T) {
 		_, err := Parse([]string{"-optional-fields", f + "=100ms"}, func(string) string { return "" }, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), strings.Join(contract.FieldsOf("Dashboard"), ", ")) {
 			t.Errorf("-optional-fields %s=100ms: %v; want an error listing the Dashboard fields", f, err)
+		}
+	}
+}
+
+// Once any service has a URL, every other one needs a URL or a place in
+// -simulate: a mistyped variable (ORDER_URL) or a forgotten one does not
+// quietly serve simulated data.
+func TestSimulateRequired(t *testing.T) {
+	others := "profile,catalog,recommendations,notifications,wallet,shipping"
+	for _, tt := range []struct {
+		name      string
+		env       map[string]string
+		wantErr   string // "" for none
+		simulated string // Simulated(), comma-separated, when no error
+	}{
+		{"no URL", nil, "", "profile,orders,catalog,recommendations,notifications,wallet,shipping"},
+		{"one URL", map[string]string{"ORDERS_URL": "http://orders:1"},
+			"services without a URL: profile, catalog, recommendations, notifications, wallet, shipping; other services have one, so give theirs (PROFILE_URL, CATALOG_URL, RECOMMENDATIONS_URL, NOTIFICATIONS_URL, WALLET_URL, SHIPPING_URL, or the -<service>-url flags), or simulate them on purpose with -simulate=" + others + " (SIMULATE)", ""},
+		{"one URL, the others named", map[string]string{"ORDERS_URL": "http://orders:1", "SIMULATE": others}, "", others},
+		{"one URL, all", map[string]string{"ORDERS_URL": "http://orders:1", "SIMULATE": "all"}, "", others},
+		{"one URL, some named", map[string]string{"ORDERS_URL": "http://orders:1", "SIMULATE": "profile, Catalog"}, "services without a URL: recommendations, notifications, wallet, shipping;", ""},
+		{"named with a URL", map[string]string{"ORDERS_URL": "http://orders:1", "SIMULATE": others + ",orders"}, "-simulate (SIMULATE) names orders, which have a URL", ""},
+		{"unknown service", map[string]string{"SIMULATE": "order"}, `-simulate (SIMULATE) "order": no such service`, ""},
+		{"all without URLs", map[string]string{"SIMULATE": "all"}, "", "profile,orders,catalog,recommendations,notifications,wallet,shipping"},
+	} {
+		c, err := Parse(nil, func(k string) string { return tt.env[k] }, io.Discard)
+		switch {
+		case tt.wantErr != "":
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("%s: error %v; want one with %q", tt.name, err, tt.wantErr)
+			}
+		case err != nil:
+			t.Errorf("%s: %v", tt.name, err)
+		default:
+			var got []string
+			for _, s := range c.Simulated() {
+				got = append(got, string(s))
+			}
+			if strings.Join(got, ",") != tt.simulated {
+				t.Errorf("%s: Simulated() = %v; want %s", tt.name, got, tt.simulated)
+			}
+		}
+	}
+}
+
+// A wrong value gets its error alone, without the usage; -h prints the
+// usage, with each duration flag's type named.
+func TestUsageOnlyOnHelp(t *testing.T) {
+	var out strings.Builder
+	if _, err := Parse([]string{"-deadline=1.5"}, func(string) string { return "" }, &out); err == nil || out.Len() > 0 {
+		t.Errorf("-deadline=1.5: error %v, printed %d bytes; want an error and nothing printed", err, out.Len())
+	}
+	out.Reset()
+	if _, err := Parse([]string{"-h"}, func(string) string { return "" }, &out); !errors.Is(err, flag.ErrHelp) {
+		t.Errorf("-h: %v; want flag.ErrHelp", err)
+	}
+	for _, want := range []string{"-deadline duration", "-orders-url string", "-simulate string", "MAX_BODY_BYTES"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("-h lacks %q", want)
 		}
 	}
 }

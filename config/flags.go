@@ -31,6 +31,7 @@ import (
 type rawFlags struct {
 	urls, policies      map[downstream.Service]*string
 	basePolicy, budgets *string
+	simulate            *string
 }
 
 // defineFlags defines every setting on fs, storing into cfg.
@@ -51,7 +52,7 @@ func defineFlags(fs *flag.FlagSet, cfg *Config) *rawFlags {
 		" (seed: 100ms..1s each and orders fails 30% of its calls, so most answers are partial; healthy: no latency, no faults)")
 	raw := &rawFlags{urls: map[downstream.Service]*string{}, policies: map[downstream.Service]*string{}}
 	for _, s := range downstream.Services() {
-		raw.urls[s] = fs.String(string(s)+"-url", "", fmt.Sprintf("base URL of the %s service; empty: simulated in-process", s))
+		raw.urls[s] = fs.String(string(s)+"-url", "", fmt.Sprintf("base URL of the %s service; empty: simulated in-process, only while no service has a URL or with -simulate", s))
 		raw.policies[s] = fs.String(string(s)+"-policy", "", fmt.Sprintf("settings of calls to the %s service, over -policy (same keys)", s))
 	}
 	fs.StringVar(&cfg.Introspection, "introspection", "auto", "allow introspection and serve GET /schema.graphqls: on, off, or auto (on while any service is simulated)")
@@ -118,6 +119,7 @@ func defineFlags(fs *flag.FlagSet, cfg *Config) *rawFlags {
 	fs.DurationVar(&cfg.Redis.APQTTL, "redis-apq-ttl", documents.DefaultSharedTTL, "how long a persisted query stays in Redis after it was registered (a lookup does not extend it)")
 	fs.IntVar(&cfg.Redis.APQMaxBytes, "redis-apq-max-bytes", documents.DefaultSharedMaxBytes, "longest persisted query kept in Redis, in bytes; longer ones stay per replica")
 	fs.IntVar(&cfg.Redis.APQBudget, "redis-apq-budget", documents.DefaultSharedBudget, "persisted queries all replicas together may store in Redis per -redis-apq-ttl (after a burst of as many); the others stay per replica")
+	raw.simulate = fs.String("simulate", "", `services simulated in-process although others have URLs, comma-separated (e.g. "wallet,shipping"), or "all" for every one without a URL; without it, once any service has a URL every one needs one`)
 	raw.budgets = fs.String("optional-fields", "none",
 		`optional Dashboard fields and their budgets, e.g. "recommendations=300ms,notifications=300ms"; "none" (the default): every field waits for its data until the deadline`)
 	return raw
@@ -142,14 +144,24 @@ func commaList(dst *[]string) func(string) error {
 func Parse(args []string, getenv func(string) string, out io.Writer) (Config, error) {
 	cfg := Config{URLs: map[downstream.Service]string{}, Services: map[downstream.Service]downstream.ServiceConfig{}}
 	fs := flag.NewFlagSet("dashboard-gateway", flag.ContinueOnError)
-	fs.SetOutput(out)
 	raw := defineFlags(fs, &cfg)
 
-	// The environment first, as defaults; then the flags over them.
-	if err := envflag.Apply(fs, getenv, EnvName); err != nil {
-		return cfg, err
+	// The environment first, as defaults; then the flags over them. A
+	// wrong value gets its error alone (the caller prints it), not the
+	// whole usage after it; -h prints the usage.
+	fs.SetOutput(io.Discard)
+	restore := hintDurations(fs)
+	err := envflag.Apply(fs, getenv, EnvName)
+	if err == nil {
+		err = fs.Parse(args)
 	}
-	if err := fs.Parse(args); err != nil {
+	restore()
+	if errors.Is(err, flag.ErrHelp) {
+		fs.SetOutput(out)
+		fmt.Fprintf(out, "Usage of dashboard-gateway (every flag can be set by its environment variable: -max-body-bytes by MAX_BODY_BYTES):\n")
+		fs.PrintDefaults()
+	}
+	if err != nil {
 		return cfg, err
 	}
 	if fs.NArg() > 0 {
@@ -161,6 +173,11 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 		}
 	}
 	var errs []error
+	if strings.TrimSpace(*raw.simulate) == "all" {
+		cfg.SimulateAll = true
+	} else if cfg.Simulate, err = parseSimulate(*raw.simulate); err != nil {
+		errs = append(errs, err)
+	}
 	base, err := downstream.ParseSpec(*raw.basePolicy, downstream.ServiceConfig{})
 	if err != nil {
 		errs = append(errs, fmt.Errorf("-policy (POLICY): %w", err))
@@ -197,4 +214,60 @@ func parseBudgets(v string) (map[string]time.Duration, error) {
 		out[name] = budget
 	}
 	return out, nil
+}
+
+// parseSimulate reads -simulate's service names, comma-separated; "" is
+// none.
+func parseSimulate(v string) ([]downstream.Service, error) {
+	var names []string
+	_ = commaList(&names)(v)
+	out := make([]downstream.Service, 0, len(names))
+	for _, n := range names {
+		s := downstream.Service(strings.ToLower(n))
+		if !slices.Contains(downstream.Services(), s) {
+			return nil, fmt.Errorf("-simulate (SIMULATE) %q: no such service; want some of %s, or all", n, serviceList(downstream.Services()))
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// serviceList is services as "a, b, c".
+func serviceList(services []downstream.Service) string {
+	names := make([]string, len(services))
+	for i, s := range services {
+		names[i] = string(s)
+	}
+	return strings.Join(names, ", ")
+}
+
+// durationHint is a duration flag whose error says what a duration looks
+// like: flag's own says only "parse error".
+type durationHint struct{ flag.Value }
+
+func (d durationHint) Set(v string) error {
+	if err := d.Value.Set(v); err != nil {
+		return errors.New("want a duration with a unit, such as 1.5s, 300ms or 2m")
+	}
+	return nil
+}
+
+// hintDurations gives fs's duration flags durationHint's errors, and
+// returns what puts their own values back (for the usage, which names
+// their type from them).
+func hintDurations(fs *flag.FlagSet) (restore func()) {
+	wrapped := map[*flag.Flag]flag.Value{}
+	fs.VisitAll(func(f *flag.Flag) {
+		if g, ok := f.Value.(flag.Getter); ok {
+			if _, ok := g.Get().(time.Duration); ok {
+				wrapped[f] = f.Value
+				f.Value = durationHint{f.Value}
+			}
+		}
+	})
+	return func() {
+		for f, v := range wrapped {
+			f.Value = v
+		}
+	}
 }

@@ -4,10 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/acme/dashboard-gateway/clientaddr"
+	"github.com/acme/dashboard-gateway/downstream"
 	"github.com/acme/dashboard-gateway/gateway"
 	"github.com/acme/dashboard-gateway/graphqlhttp"
 	"github.com/acme/dashboard-gateway/playground"
@@ -57,6 +59,7 @@ func (c Config) validate() error {
 	if d := c.Input.MaxJSONDepth; d < 1 || d > graphqlhttp.MaxJSONDepthCeiling {
 		errs = append(errs, fmt.Errorf("-max-json-depth (MAX_JSON_DEPTH) %d: want 1..%d", d, graphqlhttp.MaxJSONDepthCeiling))
 	}
+	errs = append(errs, c.checkSimulated())
 	if c.APQCacheSize < 0 {
 		errs = append(errs, fmt.Errorf("-apq-cache-size (APQ_CACHE_SIZE) %d: want 0 (off) or more", c.APQCacheSize))
 	}
@@ -122,6 +125,41 @@ func (c Config) validate() error {
 	}
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		errs = append(errs, fmt.Errorf("-log-format (LOG_FORMAT) %q: want json or text", c.LogFormat))
+	}
+	return errors.Join(errs...)
+}
+
+// checkSimulated refuses a configuration that would simulate a service by
+// accident: once any service has a URL, every other one needs a URL or a
+// place in -simulate, and no service has both. A typo in one variable
+// (ORDER_URL for ORDERS_URL) would otherwise serve fake orders in
+// production, with development's defaults (introspection, GraphiQL,
+// localhost CORS) on.
+func (c Config) checkSimulated() error {
+	if len(c.URLs) == 0 || c.SimulateAll {
+		return nil // the README's `go run .`: everything simulated
+	}
+	var missing, both []downstream.Service
+	for _, s := range downstream.Services() {
+		on := slices.Contains(c.Simulate, s)
+		switch {
+		case c.URLs[s] == "" && !on:
+			missing = append(missing, s)
+		case c.URLs[s] != "" && on:
+			both = append(both, s)
+		}
+	}
+	var errs []error
+	if len(missing) > 0 {
+		vars := make([]string, len(missing))
+		for i, s := range missing {
+			vars[i] = EnvName(string(s) + "-url")
+		}
+		errs = append(errs, fmt.Errorf("services without a URL: %s; other services have one, so give theirs (%s, or the -<service>-url flags), or simulate them on purpose with -simulate=%s (SIMULATE)",
+			serviceList(missing), strings.Join(vars, ", "), strings.ReplaceAll(serviceList(missing), " ", "")))
+	}
+	if len(both) > 0 {
+		errs = append(errs, fmt.Errorf("-simulate (SIMULATE) names %s, which have a URL: drop one or the other", serviceList(both)))
 	}
 	return errors.Join(errs...)
 }

@@ -46,14 +46,14 @@ func Admin(opts Options) http.Handler {
 	return r
 }
 
-// probes serves GET /healthz (the process answers) and GET /readyz (it
-// takes traffic: ready, unless ready says otherwise).
+// probes serves /healthz (the process answers) and /readyz (it takes
+// traffic: ready, unless ready says otherwise), to GET and HEAD.
 func probes(r chi.Router, ready func() bool) {
-	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) {
+	healthz := func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, `{"status":"ok"}`)
-	})
-	r.Get("/readyz", func(w http.ResponseWriter, _ *http.Request) {
+	}
+	readyz := func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		if ready != nil && !ready() {
 			w.WriteHeader(http.StatusServiceUnavailable)
@@ -61,5 +61,9 @@ func probes(r chi.Router, ready func() bool) {
 			return
 		}
 		_, _ = io.WriteString(w, `{"status":"ready"}`)
-	})
+	}
+	for _, m := range []string{http.MethodGet, http.MethodHead} { // net/http sends no body for HEAD
+		r.MethodFunc(m, "/healthz", healthz)
+		r.MethodFunc(m, "/readyz", readyz)
+	}
 }

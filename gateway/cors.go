@@ -1,8 +1,10 @@
 package gateway
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
@@ -32,14 +34,16 @@ var corsExposedHeaders = []string{
 }
 
 // corsFor lets browsers on origins ("*": any), and on loopback origins when
-// localhost is set, call the API and read its Server-Timing.
-func corsFor(origins []string, localhost bool) func(http.Handler) http.Handler {
+// localhost is set, call the API and read its Server-Timing. A preflight
+// it refuses is logged at debug level with the reason (the browser only
+// says the call was blocked).
+func corsFor(origins []string, localhost bool, logger *slog.Logger) func(http.Handler) http.Handler {
 	anyOrigin := slices.Contains(origins, "*")
 	exact := make(map[string]bool, len(origins))
 	for _, o := range origins {
 		exact[strings.ToLower(o)] = true
 	}
-	c := cors.Handler(cors.Options{
+	c := cors.New(cors.Options{
 		AllowOriginFunc: func(_ *http.Request, origin string) bool {
 			return anyOrigin || exact[strings.ToLower(origin)] || localhost && loopbackOrigin(origin)
 		},
@@ -48,6 +52,7 @@ func corsFor(origins []string, localhost bool) func(http.Handler) http.Handler {
 		ExposedHeaders: corsExposedHeaders,
 		MaxAge:         600,
 	})
+	c.Log = refusals{logger}
 	return func(next http.Handler) http.Handler {
 		timing := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if origin := w.Header().Get("Access-Control-Allow-Origin"); origin != "" {
@@ -55,8 +60,21 @@ func corsFor(origins []string, localhost bool) func(http.Handler) http.Handler {
 			}
 			next.ServeHTTP(w, r)
 		})
-		return c(timing)
+		return c.Handler(timing)
 	}
+}
+
+// refusals logs the CORS handler's reasons for refusing a preflight (an
+// origin, method or header not allowed) at debug level, and none of its
+// other notes.
+type refusals struct{ logger *slog.Logger }
+
+// Printf implements cors.Logger.
+func (l refusals) Printf(format string, args ...any) {
+	if l.logger == nil || !strings.HasPrefix(format, "Preflight aborted") || !l.logger.Enabled(context.Background(), slog.LevelDebug) {
+		return
+	}
+	l.logger.Debug("CORS preflight refused", "reason", fmt.Sprintf(strings.TrimPrefix(format, "Preflight aborted: "), args...))
 }
 
 // loopbackOrigin reports whether origin is a page served from this

@@ -1,6 +1,7 @@
 package gateway_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -117,5 +118,41 @@ func TestCORSExposesTheRateLimitHeaders(t *testing.T) {
 	}
 	if r.Header.Get("X-Ratelimit-Remaining") == "" {
 		t.Errorf("headers %v; want the rate limiter's X-RateLimit-Remaining", r.Header)
+	}
+}
+
+// A preflight refused for a header, an origin or a method is logged at
+// debug level with the reason: the browser tells its developer only that
+// the call was blocked.
+func TestCORSRefusalLogged(t *testing.T) {
+	e := gatewaytest.New(t, gatewaytest.Options{})
+	for _, tt := range []struct{ origin, headers, want string }{
+		{"http://localhost:5173", "content-type,x-made-up", "X-Made-Up"},
+		{"https://evil.example.com", "content-type", "evil.example.com"},
+	} {
+		if got := preflight(t, e, tt.origin, tt.headers); got != "" {
+			t.Fatalf("preflight from %s with %s: allowed; want refused", tt.origin, tt.headers)
+		}
+		found := false
+		for _, l := range e.Logs.Lines() {
+			if l["msg"] == "CORS preflight refused" && l["level"] == "DEBUG" && strings.Contains(fmt.Sprint(l["reason"]), tt.want) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("preflight from %s with %s: no debug line naming %s; logs %v", tt.origin, tt.headers, tt.want, e.Logs.Lines())
+		}
+	}
+	if got := preflight(t, e, "http://localhost:5173", "content-type"); got == "" {
+		t.Fatal("an allowed preflight was refused")
+	}
+	n := 0
+	for _, l := range e.Logs.Lines() {
+		if l["msg"] == "CORS preflight refused" {
+			n++
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d refusal lines; want 2 (an allowed preflight logs none)", n)
 	}
 }

@@ -223,7 +223,7 @@ func New(opts Options) http.Handler {
 	r := chi.NewRouter()
 	r.Use(requestid.Middleware, recoverer(opts.Logger), securityHeaders, opts.ClientAddr.Middleware)
 	if len(opts.CORSOrigins) > 0 || opts.CORSLocalhost {
-		r.Use(corsFor(opts.CORSOrigins, opts.CORSLocalhost))
+		r.Use(corsFor(opts.CORSOrigins, opts.CORSLocalhost, opts.Logger))
 	}
 	if opts.Overload != nil {
 		// Before any work (a shed request costs next to nothing), after the
@@ -247,10 +247,13 @@ func New(opts Options) http.Handler {
 			r.Method(http.MethodGet, "/", graphiQL(page))
 		}
 		if len(opts.SDL) > 0 {
-			r.Get("/schema.graphqls", func(w http.ResponseWriter, _ *http.Request) {
+			sdl := func(w http.ResponseWriter, _ *http.Request) {
 				w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 				_, _ = w.Write(opts.SDL)
-			})
+			}
+			r.Get("/schema.graphqls", sdl)
+			r.Head("/schema.graphqls", sdl) // net/http sends no body for HEAD
+
 		}
 	}
 	r.Group(func(r chi.Router) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -144,5 +145,33 @@ func TestRequestIDIsEchoed(t *testing.T) {
 	id := r.Header.Get("X-Request-Id")
 	if len(id) != 32 {
 		t.Errorf("X-Request-Id %q; want a generated id", id)
+	}
+}
+
+// HEAD is answered where GET is for the probes (public and admin
+// listeners) and the SDL, with GET's status and headers and no body: load
+// balancers and uptime checks send it.
+func TestHead(t *testing.T) {
+	e := gatewaytest.New(t, gatewaytest.Options{SDL: []byte("type Query { dashboard(userId: ID!): Dashboard }\n")})
+	for _, tt := range []struct{ base, path, contentType string }{
+		{e.URL, "/healthz", "application/json"},
+		{e.URL, "/readyz", "application/json"},
+		{e.URL, "/schema.graphqls", "text/plain; charset=utf-8"},
+		{e.AdminURL, "/healthz", "application/json"},
+		{e.AdminURL, "/readyz", "application/json"},
+	} {
+		req, _ := http.NewRequest(http.MethodHead, tt.base+tt.path, nil)
+		r := e.Do(t, req)
+		if r.Status != 200 || r.Header.Get("Content-Type") != tt.contentType || len(r.Body) != 0 {
+			t.Errorf("HEAD %s: %d %q, %d bytes; want 200 %q and no body", tt.path, r.Status, r.Header.Get("Content-Type"), len(r.Body), tt.contentType)
+		}
+	}
+	resp, err := e.Client.Head(e.URL + "/query?query=%7B__typename%7D")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("HEAD /query: %d; want 405 (a query runs only for GET or POST)", resp.StatusCode)
 	}
 }

@@ -3,17 +3,15 @@ package gateway
 import (
 	"cmp"
 	"context"
-	"math"
 	"net/http"
 	"net/netip"
-	"strconv"
 	"time"
-
-	"github.com/go-chi/httprate"
 
 	"github.com/acme/dashboard-gateway/apierror"
 	"github.com/acme/dashboard-gateway/auth"
 	"github.com/acme/dashboard-gateway/clientaddr"
+	"github.com/acme/dashboard-gateway/observability"
+	"github.com/acme/dashboard-gateway/ratelimit"
 )
 
 // RateLimit is a number of requests per window.
@@ -38,43 +36,59 @@ const (
 
 // RateCounter counts requests across replicas (sharedstore.Store's GCRA).
 type RateCounter interface {
-	// Allow reports whether one more request under key is within limit
-	// per window; on an error the replica counts for itself.
-	Allow(ctx context.Context, key string, limit int, window time.Duration) (bool, error)
+	// Take decides one more request under key against limit per window;
+	// on an error the replica counts for itself.
+	Take(ctx context.Context, key string, limit int, window time.Duration) (ratelimit.Decision, error)
+}
+
+// limiter decides requests against one RateLimit: by shared (nil: none),
+// across replicas, or in memory, per replica, without shared or when it
+// fails. Both count alike (GCRA, package ratelimit), so a client sees the
+// same decisions and headers either way.
+type limiter struct {
+	requests int
+	window   time.Duration
+	shared   RateCounter
+	local    ratelimit.Local
+}
+
+func newLimiter(rl RateLimit, shared RateCounter) *limiter {
+	return &limiter{requests: rl.Requests, window: cmp.Or(rl.Window, DefaultRateWindow), shared: shared}
+}
+
+// take decides one request under key.
+func (l *limiter) take(ctx context.Context, key string) ratelimit.Decision {
+	if l.shared != nil {
+		if d, err := l.shared.Take(ctx, key, l.requests, l.window); err == nil {
+			return d
+		} // failed (logged and counted by the store): this replica counts
+	}
+	return l.local.Take(key, l.requests, l.window)
 }
 
 // rateLimiter counts requests per key and answers a request over its
-// key's limit with 429, Retry-After and a GraphQL-shaped RATE_LIMITED
-// error. A request for which key says false is not counted. It is the one
-// place that knows how requests are counted: by shared (nil: none), across
-// replicas; in memory, per replica, by httprate's sliding window, without
-// shared or when it fails.
+// key's limit with 429, a GraphQL-shaped RATE_LIMITED error and
+// Retry-After at the limiter's next admission; every request counted gets
+// the X-RateLimit-* headers. A request for which key says false is not
+// counted. It is the one place that knows how requests are limited.
 func rateLimiter(rl RateLimit, key func(*http.Request) (string, bool), shared RateCounter) func(http.Handler) http.Handler {
 	if rl.Requests <= 0 {
 		return func(next http.Handler) http.Handler { return next }
 	}
-	window := cmp.Or(rl.Window, DefaultRateWindow)
-	retryAfter := strconv.Itoa(int(max(1, math.Ceil(window.Seconds())))) // whole seconds, at least 1
-	limited := func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Retry-After", retryAfter)
-		apierror.WriteHTTP(w, http.StatusTooManyRequests, apierror.RateLimited, "too many requests; retry after "+retryAfter+"s")
-	}
-	limiter := httprate.NewRateLimiter(rl.Requests, window, httprate.WithLimitHandler(limited))
-	// allow answers a request over its limit and reports whether it may go on.
-	allow := func(w http.ResponseWriter, r *http.Request, k string) bool {
-		if shared != nil {
-			if ok, err := shared.Allow(r.Context(), k, rl.Requests, window); err == nil {
-				if !ok {
-					limited(w, r)
-				}
-				return ok
-			} // failed (logged and counted by the store): this replica counts
-		}
-		return !limiter.RespondOnLimit(w, r, k)
-	}
+	l := newLimiter(rl, shared)
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if k, ok := key(r); ok && !allow(w, r, k) {
+			k, ok := key(r)
+			if !ok {
+				next.ServeHTTP(w, r)
+				return
+			}
+			d := l.take(r.Context(), k)
+			d.SetHeaders(w.Header())
+			if !d.Allowed {
+				observability.ClaimOperation(r)
+				apierror.WriteHTTP(w, http.StatusTooManyRequests, apierror.RateLimited,
+					"too many requests; retry after "+w.Header().Get("Retry-After")+"s")
 				return
 			}
 			next.ServeHTTP(w, r)

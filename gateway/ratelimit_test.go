@@ -2,12 +2,14 @@ package gateway_test
 
 import (
 	"net/http"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/acme/dashboard-gateway/config"
 	"github.com/acme/dashboard-gateway/gateway"
 	"github.com/acme/dashboard-gateway/gatewaytest"
+	"github.com/acme/dashboard-gateway/sharedstore/redistest"
 )
 
 // step is one request of a rate-limit scenario and the status it must get.
@@ -154,4 +156,74 @@ func TestRateLimitOffByDefault(t *testing.T) {
 		steps[i] = step{status: 200}
 	}
 	runSteps(t, e, steps)
+}
+
+// A client sees the same X-RateLimit-* headers whether the limit is
+// counted in Redis or by the replica, and a 429's Retry-After is the
+// limiter's next admission (one interval of window/limit, 10 s here), not
+// the whole window (30 s). The interval is long enough that a loaded
+// machine does not see one pass between the requests.
+func TestRateLimitHeaders(t *testing.T) {
+	redis := redistest.Start(t)
+	for _, withRedis := range []bool{false, true} {
+		e := gatewaytest.New(t, gatewaytest.Options{Edit: func(o *config.Config) {
+			o.RateLimit = gateway.RateLimit{Requests: 3, Window: 30 * time.Second}
+			if withRedis {
+				o.Redis.URL = redis.URL()
+			}
+		}})
+		for i, want := range []struct {
+			status    int
+			remaining string
+		}{{200, "2"}, {200, "1"}, {200, "0"}, {429, "0"}} {
+			r := e.Post(t, `{ __typename }`, nil)
+			h := r.Header
+			if r.Status != want.status || h.Get("X-Ratelimit-Limit") != "3" || h.Get("X-Ratelimit-Remaining") != want.remaining {
+				t.Fatalf("Redis %v, request %d: %d, X-RateLimit-Limit %q, -Remaining %q; want %d, 3, %s",
+					withRedis, i+1, r.Status, h.Get("X-Ratelimit-Limit"), h.Get("X-Ratelimit-Remaining"), want.status, want.remaining)
+			}
+			if reset, err := strconv.Atoi(h.Get("X-Ratelimit-Reset")); err != nil || reset < 10*min(i+1, 3)-1 || reset > 10*min(i+1, 3) {
+				t.Errorf("Redis %v, request %d: X-RateLimit-Reset %q; want the seconds until all 3 are back", withRedis, i+1, h.Get("X-Ratelimit-Reset"))
+			}
+			if want.status != 429 {
+				continue
+			}
+			ms, err := strconv.Atoi(h.Get("Retry-After-Ms"))
+			if ra, _ := strconv.Atoi(h.Get("Retry-After")); ra < 8 || ra > 10 || err != nil || ms < 8000 || ms > 10000 {
+				t.Errorf("Redis %v: Retry-After %q, Retry-After-Ms %q; want about 10 s: the next admission, not the window",
+					withRedis, h.Get("Retry-After"), h.Get("Retry-After-Ms"))
+			}
+		}
+	}
+}
+
+// A 429 is counted, and logged, under the operation name the request
+// announces (Apollo's X-Apollo-Operation-Name, or a GET's operationName):
+// the operation is known though it never ran.
+func TestRateLimitedOperationName(t *testing.T) {
+	e := gatewaytest.New(t, gatewaytest.Options{Edit: func(o *config.Config) {
+		o.RateLimit = gateway.RateLimit{Requests: 1, Window: time.Hour}
+	}})
+	e.Post(t, `query Mine { __typename }`, nil)
+	if r := e.Post(t, `query Mine { __typename }`, nil, "X-Apollo-Operation-Name", "Mine"); r.Status != 429 {
+		t.Fatalf("second request: %d; want 429", r.Status)
+	}
+	if r := e.Get(t, "/query?query=query+Theirs+%7B__typename%7D&operationName=Theirs"); r.Status != 429 {
+		t.Fatalf("GET: %d; want 429", r.Status)
+	}
+	m := e.Scrape(t)
+	for _, op := range []string{"Mine", "Theirs"} {
+		if v := gatewaytest.MetricValue(m, "gateway_requests_total", map[string]string{"operation": op, "status": "429"}); v != 1 {
+			t.Errorf("gateway_requests_total{operation=%q,status=\"429\"} = %v; want 1", op, v)
+		}
+	}
+	found := false
+	for _, l := range e.Logs.Lines() {
+		if l["msg"] == "request" && l["operation"] == "Theirs" && l["status"] == float64(429) {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no access log line for the GET's 429 under operation Theirs")
+	}
 }

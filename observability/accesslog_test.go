@@ -29,9 +29,9 @@ func TestAccessLog(t *testing.T) {
 		{"an anonymous operation", nil,
 			`{"query":"{ dashboard(userId: \"u42\") { profile { name } } }"}`,
 			"req-anon",
-			map[string]any{"method": "POST", "route": "/query", "operation": "", "status": 200.0, "request_id": "req-anon"}},
+			map[string]any{"method": "POST", "route": "/query", "operation": "anonymous", "status": 200.0, "request_id": "req-anon"}}, // as in the metrics
 		{"a body that is not JSON", nil, `{"query":"{ dashboard(userId: \"u42\")`, "req-bad",
-			map[string]any{"method": "POST", "route": "/query", "operation": "", "status": 400.0, "request_id": "req-bad",
+			map[string]any{"method": "POST", "route": "/query", "operation": "none", "status": 400.0, "request_id": "req-bad",
 				"errors": map[string]any{"BAD_REQUEST": 1.0}}},
 	}
 	for _, tt := range tests {

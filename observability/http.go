@@ -39,7 +39,7 @@ func Middleware(m *Metrics, logger *slog.Logger) func(http.Handler) http.Handler
 			attrs := []slog.Attr{
 				slog.String("method", r.Method),
 				slog.String("route", route(r)),
-				slog.String("operation", op),
+				slog.String("operation", logName(op, started)),
 				slog.Int("status", status),
 				slog.Float64("duration_ms", ms(elapsed)),
 				slog.String("request_id", requestid.FromContext(ctx)),
@@ -54,6 +54,20 @@ func Middleware(m *Metrics, logger *slog.Logger) func(http.Handler) http.Handler
 			logger.LogAttrs(ctx, slog.LevelInfo, "request", attrs...)
 		})
 	}
+}
+
+// logName is the operation's name in the access log: as in the metrics,
+// "anonymous" for an operation without a name and "none" for a request
+// that never reached one; a name itself as sent (the log is not bounded
+// by labels).
+func logName(op string, started bool) string {
+	switch {
+	case !started:
+		return "none"
+	case op == "":
+		return "anonymous"
+	}
+	return op
 }
 
 // route returns the route pattern (never the raw path: it may hold ids).

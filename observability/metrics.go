@@ -50,9 +50,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		calls: latencyVec("gateway_downstream_call_duration_seconds",
 			"Duration of each HTTP attempt to a downstream service (retries and hedges included), by service and outcome.",
 			"service", "outcome"),
-		decisions: counterVec("gateway_resilience_decisions_total",
-			"Decisions of the resilience layers by service: retried, retry_budget, retry_no_time, hedged, hedge_budget, hedge_won, short_circuited, shed, deduplicated, attempt_timeout, busy (a retry or hedge not sent: the gateway is overloaded).",
-			"service", "decision"),
+		decisions:    newDecisions(),
 		cacheLookups: newCacheLookups(),
 		fallbacks: counterVec("gateway_fastpath_fallbacks_total",
 			"Operations run on gqlgen's executor instead of the fast path, by reason: introspection, not_query, unknown_field (a field the generated fast path does not write), unknown_argument, directive, conditions.",
@@ -65,6 +63,21 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	reg.MustRegister(m.requests, m.requestDuration, m.graphqlErrors, m.deadlineExceeded, m.calls, m.decisions, m.cacheLookups, m.fallbacks,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// newDecisions returns the counter of the resilience layers' decisions,
+// with a series at zero for every service and decision, so that a rate or
+// an alert over one is defined before its first decision.
+func newDecisions() *prometheus.CounterVec {
+	v := counterVec("gateway_resilience_decisions_total",
+		"Decisions of the resilience layers by service: retried, retry_budget, retry_no_time, hedged, hedge_budget, hedge_won, short_circuited, shed, deduplicated, attempt_timeout, busy (a retry or hedge not sent: the gateway is overloaded).",
+		"service", "decision")
+	for _, s := range downstream.Services() {
+		for _, d := range resilience.Decisions() {
+			v.WithLabelValues(string(s), string(d))
+		}
+	}
+	return v
 }
 
 // Fallback counts an operation the fast path left to gqlgen's executor.

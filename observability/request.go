@@ -10,6 +10,7 @@ package observability
 
 import (
 	"context"
+	"net/http"
 	"sync"
 	"time"
 )
@@ -52,6 +53,25 @@ func (r *Record) setOperation(name string) {
 	r.mu.Lock()
 	r.started, r.operation = true, name
 	r.mu.Unlock()
+}
+
+// ClaimOperation records, for a request answered before its operation
+// ran (a 429), the operation name the request announces: the
+// X-Apollo-Operation-Name header (Apollo's clients send it), or a GET's
+// operationName parameter. A request that announces none stays counted as
+// "none"; a name is bounded as any (MaxOperations).
+func ClaimOperation(r *http.Request) {
+	rec := FromContext(r.Context())
+	if rec == nil {
+		return
+	}
+	name := r.Header.Get("X-Apollo-Operation-Name")
+	if name == "" && r.Method == http.MethodGet {
+		name = r.URL.Query().Get("operationName")
+	}
+	if name != "" {
+		rec.setOperation(name)
+	}
 }
 
 // addCode counts one GraphQL error code.

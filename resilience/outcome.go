@@ -55,6 +55,11 @@ const (
 	Busy           Decision = "busy"            // a retry or hedge was not sent: the caller itself is overloaded
 )
 
+// Decisions returns every Decision, in the order above.
+func Decisions() []Decision {
+	return []Decision{Retried, RetryNoBudget, RetryNoTime, Hedged, HedgeNoBudget, HedgeWon, ShortCircuited, Shed, Deduplicated, TimedOut, Busy}
+}
+
 // Observer hears the layers' decisions and the breaker's state changes.
 // Implementations must be safe for concurrent use and fast.
 type Observer interface {
