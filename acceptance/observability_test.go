@@ -132,15 +132,19 @@ func TestTracing(t *testing.T) {
 		count        int
 	}{
 		{"POST /query", "client", 1},
-		{"graphql.operation Traced", "POST /query", 1},
-		{"graphql.field Dashboard.orders", "graphql.operation Traced", 1},
-		{"graphql.field Dashboard.wallet", "graphql.operation Traced", 1},
+		{"query Traced", "POST /query", 1},
+		{"graphql.field Dashboard.orders", "query Traced", 1},
+		{"graphql.field Dashboard.wallet", "query Traced", 1},
 		// A batched call serves many fields: it belongs to the operation.
 		// A per-user call is its field's own.
-		{"profile get users", "graphql.operation Traced", 1},
+		{"profile get users", "query Traced", 1},
 		{"orders get orders", "graphql.field Dashboard.orders", 1},
-		{"catalog get products", "graphql.operation Traced", 1},
+		{"catalog get products", "query Traced", 1},
 		{"wallet get wallet", "graphql.field Dashboard.wallet", 1},
+		// Each attempt is named by its route template, as OpenTelemetry's
+		// HTTP client spans are.
+		{"GET /v1/users/{id}/orders", "orders get orders", 1},
+		{"GET /v1/users/{id}/wallet", "wallet get wallet", 1},
 	}
 	for _, w := range want {
 		got := find(w.name)
@@ -168,6 +172,15 @@ func TestTracing(t *testing.T) {
 	}
 	if attempts != 4 {
 		t.Errorf("%d attempt spans; want 4", attempts)
+	}
+	// No span names a user or product id: URLs hold them, so spans carry
+	// the route template (url.template), never url.full.
+	for _, sp := range spans {
+		for _, a := range sp.Attributes {
+			if v := a.Value.Emit(); a.Key == "url.full" || strings.Contains(v, "u1") || strings.Contains(v, "/p1") || strings.Contains(v, "p1,") {
+				t.Errorf("span %q: %s=%q; want no ids in spans", sp.Name, a.Key, v)
+			}
+		}
 	}
 	for _, svc := range []string{simulator.Profile, simulator.Orders, simulator.Catalog, simulator.Wallet} {
 		for _, c := range e.Sim.Calls(svc) {

@@ -15,6 +15,7 @@ import (
 	gojson "github.com/goccy/go-json"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/acme/dashboard-gateway/cache"
@@ -31,11 +32,16 @@ type client struct {
 	rt      http.RoundTripper // called directly: see attempt
 	maxBody int64
 	res     *resilience.Service
-	calls   CallObserver                     // may be nil
-	tracer  trace.Tracer                     // may be nil
-	caller  func(ctx context.Context) string // may be nil
-	cache   *cache.Cache                     // nil: answers are not kept
-	policy  cache.Policy
+	calls   CallObserver // may be nil
+	tracer  trace.Tracer // may be nil
+	// propagator puts the trace context on each attempt's request (with
+	// tracer); server and port name the service in client spans.
+	propagator propagation.TextMapPropagator
+	server     string
+	port       int
+	caller     func(ctx context.Context) string // may be nil
+	cache      *cache.Cache                     // nil: answers are not kept
+	policy     cache.Policy
 }
 
 // response is a decoded answer; validate reports what the contract requires
@@ -52,7 +58,7 @@ type response interface {
 func fetch[T any, PT interface {
 	*T
 	response
-}](ctx context.Context, c *client, op, path, query string, users []string, notFound bool) (*T, error) {
+}](ctx context.Context, c *client, op, route, path, query string, users []string, notFound bool) (*T, error) {
 	target := path
 	if query != "" {
 		target += "?" + query
@@ -76,12 +82,12 @@ func fetch[T any, PT interface {
 	var span trace.Span
 	if c.tracer != nil {
 		ctx, span = c.tracer.Start(ctx, string(c.service)+" "+op, trace.WithAttributes(
-			attribute.String("downstream.service", string(c.service)), attribute.String("downstream.path", path)))
+			attribute.String("downstream.service", string(c.service)), attribute.String("url.template", route)))
 		defer span.End()
 	}
 	v, err := resilience.Do(ctx, c.res, key, func(ctx context.Context) (*T, error) {
 		into := PT(new(T))
-		if err := c.attempt(ctx, op, target, subject, notFound, into); err != nil {
+		if err := c.attempt(ctx, op, route, target, subject, notFound, into); err != nil {
 			return nil, err
 		}
 		kept.save(ctx, into) // here, once per call, not once per caller sharing it
@@ -128,15 +134,51 @@ func (c *client) finalError(ctx context.Context, op string, err error) *Error {
 	return e
 }
 
+// clientSpan starts the client span of one attempt, named and described
+// as OpenTelemetry's HTTP conventions have it: by the route template
+// ("GET /v1/users/{id}/orders"), never the URL, which holds user and
+// product ids.
+func (c *client) clientSpan(ctx context.Context, route string) (context.Context, trace.Span) {
+	return c.tracer.Start(ctx, http.MethodGet+" "+route, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(
+		attribute.String("http.request.method", http.MethodGet),
+		attribute.String("url.template", route),
+		attribute.String("server.address", c.server),
+		attribute.Int("server.port", c.port),
+		attribute.String("downstream.service", string(c.service))))
+}
+
+// endClientSpan ends an attempt's span with its status code and, when it
+// failed, the kind of failure as error.type.
+func endClientSpan(span trace.Span, err error) {
+	if e, ok := errors.AsType[*Error](err); ok {
+		if e.Status != 0 {
+			span.SetAttributes(attribute.Int("http.response.status_code", e.Status))
+		}
+		span.SetAttributes(attribute.String("error.type", e.Kind.String()))
+		span.SetStatus(codes.Error, e.Kind.String())
+	} else if err == nil {
+		span.SetAttributes(attribute.Int("http.response.status_code", http.StatusOK))
+	}
+	span.End()
+}
+
 // attempt makes one HTTP call and decodes a 200 answer into into.
-func (c *client) attempt(ctx context.Context, op, pathAndQuery, subject string, notFound bool, into response) (err error) {
+func (c *client) attempt(ctx context.Context, op, route, pathAndQuery, subject string, notFound bool, into response) (err error) {
 	if c.calls != nil {
 		start := time.Now()
 		defer func() { c.calls.Attempt(ctx, c.service, outcome(err), time.Since(start)) }()
 	}
+	var span trace.Span
+	if c.tracer != nil {
+		ctx, span = c.clientSpan(ctx, route)
+		defer func() { endClientSpan(span, err) }()
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+pathAndQuery, nil)
 	if err != nil {
 		return c.fail(op, KindConnection, 0, err)
+	}
+	if span != nil && c.propagator != nil {
+		c.propagator.Inject(ctx, propagation.HeaderCarrier(req.Header))
 	}
 	req.Header.Set("Accept", "application/json")
 	id := requestid.FromContext(ctx)

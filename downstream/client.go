@@ -20,10 +20,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
-	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
@@ -149,10 +149,6 @@ func New(cfg Config) (*Clients, error) {
 			c.owned = append(c.owned, t)
 			transports[i] = t
 		}
-		if cfg.TracerProvider != nil {
-			transports[i] = otelhttp.NewTransport(transports[i],
-				otelhttp.WithTracerProvider(cfg.TracerProvider), otelhttp.WithPropagators(cfg.Propagator))
-		}
 	}
 	var tracer trace.Tracer
 	if cfg.TracerProvider != nil {
@@ -189,16 +185,19 @@ func New(cfg Config) (*Clients, error) {
 			rt = transports[1]
 		}
 		return &client{
-			service: s,
-			decl:    decl,
-			base:    strings.TrimSuffix(u.String(), "/"),
-			rt:      rt,
-			maxBody: maxBody,
-			calls:   cfg.Calls,
-			tracer:  tracer,
-			caller:  cfg.Caller,
-			cache:   kept,
-			policy:  sc.Cache,
+			service:    s,
+			decl:       decl,
+			base:       strings.TrimSuffix(u.String(), "/"),
+			rt:         rt,
+			maxBody:    maxBody,
+			calls:      cfg.Calls,
+			tracer:     tracer,
+			propagator: cfg.Propagator,
+			server:     u.Hostname(),
+			port:       port(u),
+			caller:     cfg.Caller,
+			cache:      kept,
+			policy:     sc.Cache,
 			res: resilience.NewService(string(s), sc.Policy, resilience.Options{
 				Classify: classify,
 				Observer: cfg.Observer,
@@ -267,4 +266,15 @@ func callers(client func(context.Context) string) func(context.Context) []string
 		}
 		return out
 	}
+}
+
+// port is u's port, or its scheme's default.
+func port(u *url.URL) int {
+	if p, err := strconv.Atoi(u.Port()); err == nil {
+		return p
+	}
+	if u.Scheme == "https" {
+		return 443
+	}
+	return 80
 }

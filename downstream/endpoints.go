@@ -31,7 +31,7 @@ func getBatch[R any, PR interface {
 		if err != nil {
 			return nil, err
 		}
-		r, err := fetch[R, PR](ctx, c, op, e.Path, query, nil, false)
+		r, err := fetch[R, PR](ctx, c, op, e.Path, e.Path, query, nil, false)
 		if err != nil {
 			return nil, err
 		}
@@ -54,7 +54,7 @@ func getUser[T any, PT interface {
 	if err != nil {
 		return nil, err
 	}
-	return fetch[T, PT](ctx, c, op, path, query, []string{userID}, notFound)
+	return fetch[T, PT](ctx, c, op, c.endpoint(contract.PerUser).Path, path, query, []string{userID}, notFound)
 }
 
 // getUserList calls a user's list, GET /v1/users/{userID}/...?limit=N,
