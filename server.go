@@ -13,6 +13,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/google/uuid"
+	"go.opentelemetry.io/otel/attribute"
 	"io"
 	"log/slog"
 	"maps"
@@ -31,6 +33,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/acme/dashboard-gateway/app"
+	"github.com/acme/dashboard-gateway/buildinfo"
 	"github.com/acme/dashboard-gateway/config"
 	"github.com/acme/dashboard-gateway/downstream"
 	"github.com/acme/dashboard-gateway/gateway"
@@ -39,6 +42,11 @@ import (
 	"github.com/acme/dashboard-gateway/sharedstore"
 	"github.com/acme/dashboard-gateway/simulator"
 )
+
+// buildVersion is the release this binary is, given at link time:
+// go build -ldflags "-X main.buildVersion=v1.4.0". Empty: buildinfo reads the
+// commit the Go toolchain stamped.
+var buildVersion string
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -60,7 +68,11 @@ var schemaSDL []byte
 // every command of this repository shares). environ is the environment,
 // as os.Environ gives it. It sets the process's GOMEMLIMIT and GOGC unless
 // environ has them (setMemory).
-func run(ctx context.Context, args []string, environ []string, _, stderr io.Writer) error {
+func run(ctx context.Context, args []string, environ []string, stdout, stderr io.Writer) error {
+	if len(args) == 1 && (args[0] == "-version" || args[0] == "--version") { // not a setting: no VERSION variable
+		_, err := fmt.Fprintln(stdout, buildinfo.Read(buildVersion))
+		return err
+	}
 	getenv := lookup(environ)
 	cfg, err := config.Parse(args, getenv, stderr)
 	if errors.Is(err, flag.ErrHelp) {
@@ -92,7 +104,9 @@ func run(ctx context.Context, args []string, environ []string, _, stderr io.Writ
 
 	logConfig(logger, cfg, urls)
 
-	tracing, err := observability.TracingFromEnv(ctx, getenv)
+	build := buildinfo.Read(buildVersion)
+	tracing, err := observability.TracingFromEnv(ctx, getenv,
+		attribute.String("service.version", build.Version), attribute.String("service.instance.id", uuid.NewString()))
 	if err != nil {
 		return err
 	}
@@ -111,7 +125,7 @@ func run(ctx context.Context, args []string, environ []string, _, stderr io.Writ
 		cfg.Services[s] = sc
 	}
 	registry := prometheus.NewRegistry()
-	gw, err := app.New(ctx, cfg, app.Deps{Logger: logger, Registry: registry, Tracing: tracing, SDL: schemaSDL})
+	gw, err := app.New(ctx, cfg, app.Deps{Logger: logger, Registry: registry, Tracing: tracing, SDL: schemaSDL, Build: build})
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -372,5 +373,16 @@ func TestRunRefusesAccidentalSimulation(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: run returned %v; want an error with %q", tt.name, err, tt.want)
 		}
+	}
+}
+
+// -version alone prints the build and serves nothing.
+func TestVersion(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"-version"}, nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if s := out.String(); !strings.HasPrefix(s, "dashboard-gateway ") || !strings.Contains(s, runtime.Version()) {
+		t.Errorf("-version printed %q; want dashboard-gateway, its version and %s", s, runtime.Version())
 	}
 }

@@ -99,6 +99,18 @@ func presentCause(ctx context.Context, logger *slog.Logger, cause error, out *gq
 	}
 }
 
+// Classify returns the client error err is presented as: its code,
+// reason and message (an error of no known kind is INTERNAL).
+func Classify(err error) *Error {
+	if e, ok := errors.AsType[*Error](err); ok {
+		return e
+	}
+	if down, ok := errors.AsType[*downstream.Error](err); ok {
+		return Downstream(down)
+	}
+	return &Error{Code: Internal, Message: "internal error"}
+}
+
 // present puts a client error's message, code and reason on out.
 func present(out *gqlerror.Error, e *Error) {
 	out.Message = e.Message

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/acme/dashboard-gateway/auth"
+	"github.com/acme/dashboard-gateway/buildinfo"
 	"github.com/acme/dashboard-gateway/cache"
 	"github.com/acme/dashboard-gateway/config"
 	"github.com/acme/dashboard-gateway/dashboard"
@@ -38,6 +39,9 @@ type Deps struct {
 	// Registry gets the gateway's metrics, served at GET /metrics by the
 	// admin handler; nil means no metrics at all.
 	Registry *prometheus.Registry
+	// Build is the running build, for the gateway_build_info metric;
+	// zero means buildinfo.Read("").
+	Build buildinfo.Info
 	// Tracing traces requests and downstream calls; nil means off.
 	Tracing *observability.Tracing
 	// SDL is the schema's source, served at GET /schema.graphqls while
@@ -85,6 +89,11 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*App, error) {
 	var metrics *observability.Metrics
 	if deps.Registry != nil {
 		metrics = observability.NewMetrics(deps.Registry)
+		build := deps.Build
+		if build.Version == "" {
+			build = buildinfo.Read("")
+		}
+		observability.RegisterBuildInfo(deps.Registry, build.Version, build.Revision, build.GoVersion)
 		if a.limiter != nil {
 			observability.WatchOverload(deps.Registry, a.limiter)
 		}
@@ -135,6 +144,7 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*App, error) {
 		Metrics:          metrics,
 		Tracing:          deps.Tracing,
 		FieldTiming:      cfg.FieldTiming,
+		TraceDocument:    cfg.TraceDocument,
 		GqlgenOnly:       cfg.GqlgenOnly,
 		Ready:            func() bool { return !a.draining.Load() },
 		Cache:            a.cache,

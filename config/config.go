@@ -47,6 +47,8 @@ type Config struct {
 	OverloadTarget time.Duration
 	// FieldTiming lets clients ask for per-field timings.
 	FieldTiming bool
+	// TraceDocument puts each operation's document on its trace span.
+	TraceDocument bool
 	// GqlgenOnly runs every operation on gqlgen's executor, none on the
 	// fast path (package fastpath): the answers are the same, at about 3x
 	// the CPU. An operator's switch, should the fast path be suspected.

@@ -43,6 +43,7 @@ func defineFlags(fs *flag.FlagSet, cfg *Config) *rawFlags {
 	fs.DurationVar(&cfg.OverloadTarget, "overload-target", overload.DefaultTarget, "how long goroutines may wait to run (p90) before the gateway counts as overloaded, lowers its concurrency limit and sheds requests with 503; 0 turns shedding off")
 	fs.DurationVar(&cfg.ShutdownDelay, "shutdown-delay", 0, "on SIGTERM, how long to answer /readyz with 503 before closing the listener (for load balancers without a preStop hook)")
 	fs.BoolVar(&cfg.GqlgenOnly, "gqlgen-only", false, "run every operation on gqlgen's executor instead of the fast path: the same answers at about 3x the CPU, should the fast path be suspected")
+	fs.BoolVar(&cfg.TraceDocument, "trace-graphql-document", false, "with tracing on, put each operation's document on its span (graphql.document); off by default: documents may hold ids and other values clients typed in")
 	fs.BoolVar(&cfg.FieldTiming, "field-timing", false, `let clients ask for per-field timings in the response's extensions ({"extensions":{"timing":true}})`)
 	fs.StringVar(&cfg.LogFormat, "log-format", "json", "log format: json or text")
 	fs.TextVar(&cfg.LogLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn or error")
@@ -158,7 +159,7 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 	restore()
 	if errors.Is(err, flag.ErrHelp) {
 		fs.SetOutput(out)
-		fmt.Fprintf(out, "Usage of dashboard-gateway (every flag can be set by its environment variable: -max-body-bytes by MAX_BODY_BYTES):\n")
+		fmt.Fprintf(out, "Usage of dashboard-gateway (every flag can be set by its environment variable: -max-body-bytes by MAX_BODY_BYTES; -version alone prints the build):\n")
 		fs.PrintDefaults()
 	}
 	if err != nil {

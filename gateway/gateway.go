@@ -83,6 +83,9 @@ type Options struct {
 	Tracing *observability.Tracing
 	// FieldTiming lets clients ask for per-field timings in extensions.
 	FieldTiming bool
+	// TraceDocument puts each operation's document on its span
+	// (graphql.document), with tracing on.
+	TraceDocument bool
 	// GqlgenOnly runs every operation on gqlgen's executor, none on the
 	// fast path.
 	GqlgenOnly bool

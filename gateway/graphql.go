@@ -101,7 +101,7 @@ func newExecutor(opts Options) *executor.Executor {
 	// answer's errors cap counts them all.
 	exec.Use(apierror.ErrorLimit{Max: opts.MaxErrors, Logger: opts.Logger})
 	exec.Use(deadline.Guard{})
-	obs := observability.Extension{Metrics: opts.Metrics, FieldTiming: opts.FieldTiming}
+	obs := observability.Extension{Metrics: opts.Metrics, FieldTiming: opts.FieldTiming, TraceDocument: opts.TraceDocument}
 	if opts.Tracing != nil {
 		obs.Tracer = opts.Tracing.Tracer()
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -173,5 +174,23 @@ func TestHead(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusMethodNotAllowed {
 		t.Errorf("HEAD /query: %d; want 405 (a query runs only for GET or POST)", resp.StatusCode)
+	}
+}
+
+// gateway_build_info says which build runs: 1, with its version and the Go
+// that built it, so replicas of different builds can be told apart.
+func TestBuildInfoMetric(t *testing.T) {
+	e := gatewaytest.New(t, gatewaytest.Options{})
+	f := e.Scrape(t)["gateway_build_info"]
+	if f == nil || len(f.GetMetric()) != 1 {
+		t.Fatalf("gateway_build_info: %v; want one series", f)
+	}
+	m := f.GetMetric()[0]
+	labels := map[string]string{}
+	for _, l := range m.GetLabel() {
+		labels[l.GetName()] = l.GetValue()
+	}
+	if m.GetGauge().GetValue() != 1 || labels["version"] == "" || labels["goversion"] != runtime.Version() {
+		t.Errorf("gateway_build_info %v = %v; want 1 with a version and goversion %s", labels, m.GetGauge().GetValue(), runtime.Version())
 	}
 }

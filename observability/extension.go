@@ -31,6 +31,9 @@ type Extension struct {
 	Metrics     *Metrics     // nil: no metrics
 	Tracer      trace.Tracer // nil: no spans
 	FieldTiming bool         // clients may ask for timings in extensions
+	// TraceDocument puts the operation's document on its span
+	// (graphql.document); off, as it may hold ids a client typed in.
+	TraceDocument bool
 }
 
 var _ interface {
@@ -60,8 +63,7 @@ func (e Extension) InterceptOperation(ctx context.Context, next graphql.Operatio
 	if e.Tracer == nil {
 		return next(ctx)
 	}
-	ctx, span := e.Tracer.Start(ctx, "graphql.operation "+spanName(name),
-		trace.WithAttributes(attribute.String("graphql.operation.name", name)))
+	ctx, span := e.Tracer.Start(ctx, operationSpanName(ctx), trace.WithAttributes(operationAttributes(ctx, e.TraceDocument)...))
 	responses := next(ctx)
 	return func(ctx context.Context) *graphql.Response {
 		resp := responses(ctx)
@@ -70,11 +72,37 @@ func (e Extension) InterceptOperation(ctx context.Context, next graphql.Operatio
 	}
 }
 
-func spanName(op string) string {
-	if op == "" {
-		return "anonymous"
+// operationSpanName is the operation's span name as OpenTelemetry's
+// GraphQL conventions have it: its type and name ("query Dashboard"), its
+// type alone when it has no name.
+func operationSpanName(ctx context.Context) string {
+	op := graphql.GetOperationContext(ctx).Operation
+	if op == nil {
+		return "GraphQL Operation"
 	}
-	return op
+	if op.Name == "" {
+		return string(op.Operation)
+	}
+	return string(op.Operation) + " " + op.Name
+}
+
+// operationAttributes are the operation span's attributes, by the same
+// conventions: graphql.operation.type, graphql.operation.name when it has
+// one, and graphql.document only when document is set (it may hold ids
+// and other values a client typed into it).
+func operationAttributes(ctx context.Context, document bool) []attribute.KeyValue {
+	opCtx := graphql.GetOperationContext(ctx)
+	var attrs []attribute.KeyValue
+	if op := opCtx.Operation; op != nil {
+		attrs = append(attrs, attribute.String("graphql.operation.type", string(op.Operation)))
+		if op.Name != "" {
+			attrs = append(attrs, attribute.String("graphql.operation.name", op.Name))
+		}
+	}
+	if document {
+		attrs = append(attrs, attribute.String("graphql.document", opCtx.RawQuery))
+	}
+	return attrs
 }
 
 // fieldWatch is what Field does in one operation.
@@ -118,7 +146,12 @@ func Field(ctx context.Context, name string, at interface{ Path() ast.Path }) (c
 		stale()
 		if span != nil {
 			if err != nil {
-				span.SetStatus(codes.Error, "field failed")
+				e := apierror.Classify(err)
+				span.SetAttributes(attribute.String("error.type", string(e.Code)))
+				if e.Reason != "" {
+					span.SetAttributes(attribute.String("graphql.error.reason", e.Reason))
+				}
+				span.SetStatus(codes.Error, string(e.Code))
 			}
 			span.End()
 		}

@@ -80,6 +80,19 @@ func newDecisions() *prometheus.CounterVec {
 	return v
 }
 
+// RegisterBuildInfo registers gateway_build_info, 1, labelled with the
+// running build's version, commit and Go version, so that a dashboard can
+// tell replicas of different builds apart.
+func RegisterBuildInfo(reg prometheus.Registerer, version, revision, goVersion string) {
+	g := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name:        "gateway_build_info",
+		Help:        "The running build: 1, labelled with its version, commit (revision) and Go version.",
+		ConstLabels: prometheus.Labels{"version": version, "revision": revision, "goversion": goVersion},
+	})
+	g.Set(1)
+	reg.MustRegister(g)
+}
+
 // Fallback counts an operation the fast path left to gqlgen's executor.
 func (m *Metrics) Fallback(reason string) { m.fallbacks.WithLabelValues(reason).Inc() }
 

@@ -3,6 +3,7 @@ package observability
 import (
 	"context"
 	"fmt"
+	"go.opentelemetry.io/otel/attribute"
 	"strings"
 	"testing"
 	"time"
@@ -92,6 +93,23 @@ func TestTracingFromEnv(t *testing.T) {
 		}
 		if tr != nil {
 			_ = tr.Shutdown(context.Background())
+		}
+	}
+}
+
+// The resource names the service, its version and this instance, and
+// takes a pod's identity from OTEL_RESOURCE_ATTRIBUTES, as the manifests
+// set it.
+func TestResource(t *testing.T) {
+	t.Setenv("OTEL_RESOURCE_ATTRIBUTES", "k8s.pod.name=gw-7f9c,k8s.namespace.name=shop")
+	res, err := Resource(context.Background(), attribute.String("service.version", "v1.4.0"), attribute.String("service.instance.id", "i-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range map[string]string{"service.name": "dashboard-gateway", "service.version": "v1.4.0", "service.instance.id": "i-1",
+		"k8s.pod.name": "gw-7f9c", "k8s.namespace.name": "shop"} {
+		if v, ok := res.Set().Value(attribute.Key(k)); !ok || v.AsString() != want {
+			t.Errorf("resource %s = %q; want %q", k, v.AsString(), want)
 		}
 	}
 }

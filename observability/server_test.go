@@ -38,6 +38,7 @@ type serverOptions struct {
 	behaviors   map[string]simulator.Behavior // the simulated services'
 	tracing     bool                          // spans recorded in testServer.spans
 	fieldTiming bool                          // Extension.FieldTiming
+	document    bool                          // Extension.TraceDocument
 }
 
 // testServer is the package's middleware and extension around gqlgen's
@@ -61,7 +62,7 @@ func newServer(tb testing.TB, o serverOptions) *testServer {
 	clients := downstreamtest.Start(tb, sim, downstream.ServiceConfig{Policy: resilience.Policy{Attempts: 1}})
 	s := &testServer{reg: prometheus.NewRegistry(), logs: &bytes.Buffer{}}
 	metrics := observability.NewMetrics(s.reg)
-	ext := observability.Extension{Metrics: metrics, FieldTiming: o.fieldTiming}
+	ext := observability.Extension{Metrics: metrics, FieldTiming: o.fieldTiming, TraceDocument: o.document}
 
 	r := chi.NewRouter()
 	r.Use(requestid.Middleware)

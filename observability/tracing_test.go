@@ -22,13 +22,15 @@ const clientTrace, clientSpan = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba
 // wantSpan is a span a request should have produced.
 type wantSpan struct {
 	name, parent string // parent "client": the client's span
-	attr         attribute.KeyValue
+	attrs        []attribute.KeyValue
 	status       codes.Code
 }
 
-// An operation is a span under the caller's, with its name; each
-// service-backed field is a span under the operation's, with its path,
-// in error when the field failed. No other field has one.
+// An operation is a span under the caller's, named and described by
+// OpenTelemetry's GraphQL conventions ("query Traced", its type and name;
+// no document); each service-backed field is a span under the operation's,
+// with its path, in error when the field failed, with the error's code.
+// No other field has one.
 func TestSpans(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -36,14 +38,14 @@ func TestSpans(t *testing.T) {
 		want  []wantSpan
 	}{
 		{"a named operation", `query Traced { dashboard(userId: "u1") { userId profile { name } wallet { loyaltyPoints } } }`, []wantSpan{
-			{"graphql.operation Traced", "client", attribute.String("graphql.operation.name", "Traced"), codes.Unset},
-			{"graphql.field Dashboard.profile", "graphql.operation Traced", attribute.String("graphql.field.path", "dashboard.profile"), codes.Unset},
-			{"graphql.field Dashboard.wallet", "graphql.operation Traced", attribute.String("graphql.field.path", "dashboard.wallet"), codes.Error},
+			{"query Traced", "client", kv("graphql.operation.type", "query", "graphql.operation.name", "Traced"), codes.Unset},
+			{"graphql.field Dashboard.profile", "query Traced", kv("graphql.field.path", "dashboard.profile"), codes.Unset},
+			{"graphql.field Dashboard.wallet", "query Traced", kv("graphql.field.path", "dashboard.wallet", "error.type", "UPSTREAM_ERROR", "graphql.error.reason", "bad_status"), codes.Error},
 		}},
 		{"an anonymous operation over a list", `{ dashboards(userIds: ["u1", "u2"]) { orders { id } } }`, []wantSpan{
-			{"graphql.operation anonymous", "client", attribute.String("graphql.operation.name", ""), codes.Unset},
-			{"graphql.field Dashboard.orders", "graphql.operation anonymous", attribute.String("graphql.field.path", "dashboards[0].orders"), codes.Unset},
-			{"graphql.field Dashboard.orders", "graphql.operation anonymous", attribute.String("graphql.field.path", "dashboards[1].orders"), codes.Unset},
+			{"query", "client", kv("graphql.operation.type", "query"), codes.Unset},
+			{"graphql.field Dashboard.orders", "query", kv("graphql.field.path", "dashboards[0].orders"), codes.Unset},
+			{"graphql.field Dashboard.orders", "query", kv("graphql.field.path", "dashboards[1].orders"), codes.Unset},
 		}},
 	}
 	for _, tt := range tests {
@@ -57,11 +59,16 @@ func TestSpans(t *testing.T) {
 			}
 			for _, w := range tt.want {
 				i := slices.IndexFunc(spans, func(s sdktrace.ReadOnlySpan) bool {
-					return s.Name() == w.name && slices.Contains(s.Attributes(), w.attr)
+					return s.Name() == w.name && !slices.ContainsFunc(w.attrs, func(a attribute.KeyValue) bool { return !slices.Contains(s.Attributes(), a) })
 				})
 				if i < 0 {
-					t.Errorf("no span %q with %v among %v", w.name, w.attr, names(spans))
+					t.Errorf("no span %q with %v among %v", w.name, w.attrs, names(spans))
 					continue
+				}
+				for _, a := range spans[i].Attributes() {
+					if a.Key == "graphql.document" || a.Key == "graphql.operation.name" && a.Value.AsString() == "" {
+						t.Errorf("span %q has %v; want no document (off by default) and no empty name", w.name, a)
+					}
 				}
 				s := spans[i]
 				if got := s.SpanContext().TraceID().String(); got != clientTrace {
@@ -76,6 +83,29 @@ func TestSpans(t *testing.T) {
 			}
 		})
 	}
+}
+
+// kv is attributes from key, value pairs.
+func kv(pairs ...string) []attribute.KeyValue {
+	var out []attribute.KeyValue
+	for i := 0; i+1 < len(pairs); i += 2 {
+		out = append(out, attribute.String(pairs[i], pairs[i+1]))
+	}
+	return out
+}
+
+// With -trace-graphql-document, the operation's span carries its document.
+func TestSpanDocument(t *testing.T) {
+	const q = `query Traced { dashboard(userId: "u1") { userId } }`
+	s := newServer(t, serverOptions{tracing: true, document: true})
+	s.post(t, query(t, q, nil))
+	s.finish()
+	for _, sp := range s.spans.Ended() {
+		if sp.Name() == "query Traced" && slices.Contains(sp.Attributes(), attribute.String("graphql.document", q)) {
+			return
+		}
+	}
+	t.Errorf("no span query Traced with graphql.document among %v", names(s.spans.Ended()))
 }
 
 func names(spans []sdktrace.ReadOnlySpan) []string {
