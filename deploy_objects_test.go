@@ -3,15 +3,13 @@ package main
 // The Kubernetes objects of deploy/ as the deployment checks read them.
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/goccy/go-yaml"
+	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
 )
 
 // The subset of the Kubernetes objects the tests look at.
@@ -86,6 +84,9 @@ type (
 					TerminationGracePeriodSeconds *int64          `yaml:"terminationGracePeriodSeconds"`
 					SecurityContext               securityContext `yaml:"securityContext"`
 					Containers                    []container     `yaml:"containers"`
+					TopologySpreadConstraints     []struct {
+						TopologyKey string `yaml:"topologyKey"`
+					} `yaml:"topologySpreadConstraints"`
 				} `yaml:"spec"`
 			} `yaml:"template"`
 		} `yaml:"spec"`
@@ -118,46 +119,58 @@ type (
 			MaxUnavailable any           `yaml:"maxUnavailable"`
 		} `yaml:"spec"`
 	}
-	kustomization struct {
-		Resources []string `yaml:"resources"`
-	}
 )
 
-// manifestFiles returns the sorted names of the files in deploy/, README.md
-// aside.
-func manifestFiles(tb testing.TB) []string {
+// The overlays the deployment is applied from (deploy/README.md).
+const (
+	devOverlay  = "deploy/overlays/dev"
+	prodOverlay = "deploy/overlays/prod"
+)
+
+// built holds each overlay's objects as kustomize builds them, by
+// "Kind/name", once per test binary.
+var built sync.Map // overlay dir -> map[string][]byte
+
+// buildOverlay builds the overlay in dir as `kubectl apply -k dir` would
+// (kustomize's own Go API, the code kubectl embeds) and returns its objects'
+// YAML by "Kind/name".
+func buildOverlay(tb testing.TB, dir string) map[string][]byte {
 	tb.Helper()
-	entries, err := os.ReadDir(deployDir)
+	if objs, ok := built.Load(dir); ok {
+		return objs.(map[string][]byte)
+	}
+	resMap, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(filesys.MakeFsOnDisk(), dir)
 	if err != nil {
-		tb.Fatal(err)
+		tb.Fatalf("kustomize build %s: %v", dir, err)
 	}
-	var names []string
-	for _, e := range entries {
-		if !e.IsDir() && e.Name() != "README.md" {
-			names = append(names, e.Name())
+	objs := map[string][]byte{}
+	for _, r := range resMap.Resources() {
+		y, err := r.AsYAML()
+		if err != nil {
+			tb.Fatalf("kustomize build %s: %s: %v", dir, r.CurId(), err)
 		}
+		objs[r.GetKind()+"/"+r.GetName()] = y
 	}
-	return names // os.ReadDir sorts by name
+	built.Store(dir, objs)
+	return objs
 }
 
-// decodeManifest decodes deploy/name, which must hold exactly one YAML
-// document, into v.
-func decodeManifest(tb testing.TB, name string, v any) {
+// decodeManifest decodes the object the production overlay builds under
+// key ("Deployment/dashboard-gateway"), which must exist, into v.
+func decodeManifest(tb testing.TB, key string, v any) {
 	tb.Helper()
-	data, err := os.ReadFile(filepath.Join(deployDir, name))
-	if err != nil {
-		tb.Fatal(err)
+	decodeBuilt(tb, prodOverlay, key, v)
+}
+
+// decodeBuilt decodes the object overlay builds under key into v.
+func decodeBuilt(tb testing.TB, overlay, key string, v any) {
+	tb.Helper()
+	data, ok := buildOverlay(tb, overlay)[key]
+	if !ok {
+		tb.Fatalf("%s builds no %s", overlay, key)
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(v); err != nil {
-		tb.Fatalf("%s: decode: got %v; want a YAML object", name, err)
-	}
-	var extra any
-	switch err := dec.Decode(&extra); {
-	case err == nil:
-		tb.Fatalf("%s: got a second YAML document; want one object per file", name)
-	case !errors.Is(err, io.EOF):
-		tb.Fatalf("%s: after the first document: got %v; want the end of the file", name, err)
+	if err := yaml.Unmarshal(data, v); err != nil {
+		tb.Fatalf("%s: %s: decode: %v", overlay, key, err)
 	}
 }
 

@@ -46,9 +46,9 @@ func TestDeployRedis(t *testing.T) {
 		redis redisDeploymentObject
 		svc   serviceObject
 	)
-	decodeManifest(t, "deployment.yaml", &d)
-	decodeManifest(t, "redis-deployment.yaml", &redis)
-	decodeManifest(t, "redis-service.yaml", &svc)
+	decodeManifest(t, "Deployment/"+appName, &d)
+	decodeManifest(t, "Deployment/"+redisName, &redis)
+	decodeManifest(t, "Service/"+redisName, &svc)
 	var redisURL string
 	for _, c := range d.Spec.Template.Spec.Containers {
 		for _, e := range c.Env {

@@ -26,64 +26,61 @@ const (
 	redisName = "dashboard-gateway-redis"
 )
 
-// wantManifests is every file deploy/ must hold (besides README.md), with
-// the object in it and its name (and app.kubernetes.io/name label).
-var wantManifests = map[string]struct{ apiVersion, kind, name string }{
-	"kustomization.yaml":    {"kustomize.config.k8s.io/v1beta1", "Kustomization", ""},
-	"deployment.yaml":       {"apps/v1", "Deployment", appName},
-	"service.yaml":          {"v1", "Service", appName},
-	"hpa.yaml":              {"autoscaling/v2", "HorizontalPodAutoscaler", appName},
-	"pdb.yaml":              {"policy/v1", "PodDisruptionBudget", appName},
-	"redis-deployment.yaml": {"apps/v1", "Deployment", redisName},
-	"redis-service.yaml":    {"v1", "Service", redisName},
-}
+// gatewayObjects are the objects every overlay builds for the gateway, and
+// redisObjects those of the shared Redis, which only production has; each
+// named, and labelled app.kubernetes.io/name, as its key says.
+var (
+	gatewayObjects = []string{"Deployment/" + appName, "Service/" + appName, "HorizontalPodAutoscaler/" + appName, "PodDisruptionBudget/" + appName}
+	redisObjects   = []string{"Deployment/" + redisName, "Service/" + redisName}
+	apiVersions    = map[string]string{"Deployment": "apps/v1", "Service": "v1", "HorizontalPodAutoscaler": "autoscaling/v2", "PodDisruptionBudget": "policy/v1"}
+)
 
-func TestDeployManifests(t *testing.T) {
-	files := manifestFiles(t)
-	want := slices.Sorted(maps.Keys(wantManifests))
-	if !slices.Equal(files, want) {
-		t.Errorf("files in %s/: got %q; want %q", deployDir, files, want)
-	}
-	for _, name := range files {
-		t.Run(name, func(t *testing.T) {
-			var obj object
-			decodeManifest(t, name, &obj)
-			w, ok := wantManifests[name]
-			if !ok {
-				t.Fatalf("%s: unexpected file", name)
-			}
-			if obj.APIVersion != w.apiVersion || obj.Kind != w.kind {
-				t.Errorf("%s: got %s %s; want %s %s", name, obj.APIVersion, obj.Kind, w.apiVersion, w.kind)
-			}
-			if obj.Metadata.Namespace != "" {
-				t.Errorf("%s: metadata.namespace: got %q; want none (the manifests are namespace-agnostic)", name, obj.Metadata.Namespace)
-			}
-			if obj.Kind == "Kustomization" {
-				return
-			}
-			if got := obj.Metadata.Name; got != w.name {
-				t.Errorf("%s: metadata.name: got %q; want %q", name, got, w.name)
-			}
-			if got := obj.Metadata.Labels[appLabel]; got != w.name {
-				t.Errorf("%s: label %s: got %q; want %q", name, appLabel, got, w.name)
-			}
-		})
-	}
-
-	t.Run("kustomization lists every manifest", func(t *testing.T) {
-		var k kustomization
-		decodeManifest(t, "kustomization.yaml", &k)
-		got := slices.Sorted(slices.Values(k.Resources))
-		want := slices.DeleteFunc(slices.Clone(files), func(f string) bool { return f == "kustomization.yaml" })
-		if !slices.Equal(got, want) {
-			t.Errorf("kustomization.yaml resources: got %q; want %q", got, want)
+// Both overlays build (as `kubectl apply -k` would): dev with the gateway
+// alone, every service simulated in-process and one replica; prod with real
+// services, the shared Redis and the HPA's three. Neither sets a namespace.
+func TestDeployOverlays(t *testing.T) {
+	for _, tt := range []struct {
+		overlay  string
+		objects  []string
+		replicas int
+		urls     bool // every service URL and REDIS_URL set; none otherwise
+	}{
+		{devOverlay, gatewayObjects, 1, false},
+		{prodOverlay, append(slices.Clone(gatewayObjects), redisObjects...), 3, true},
+	} {
+		objs := buildOverlay(t, tt.overlay)
+		if got, want := slices.Sorted(maps.Keys(objs)), slices.Sorted(slices.Values(tt.objects)); !slices.Equal(got, want) {
+			t.Errorf("%s builds %q; want %q", tt.overlay, got, want)
 		}
-	})
+		for key := range objs {
+			var obj object
+			decodeBuilt(t, tt.overlay, key, &obj)
+			kind, name, _ := strings.Cut(key, "/")
+			if obj.APIVersion != apiVersions[kind] || obj.Metadata.Namespace != "" || obj.Metadata.Labels[appLabel] != name {
+				t.Errorf("%s: %s: %s, namespace %q, label %s %q; want %s, no namespace (the manifests are namespace-agnostic), label %s",
+					tt.overlay, key, obj.APIVersion, obj.Metadata.Namespace, appLabel, obj.Metadata.Labels[appLabel], apiVersions[kind], name)
+			}
+		}
+		var d deploymentObject
+		decodeBuilt(t, tt.overlay, "Deployment/"+appName, &d)
+		if d.Spec.Replicas != tt.replicas {
+			t.Errorf("%s: replicas %d; want %d", tt.overlay, d.Spec.Replicas, tt.replicas)
+		}
+		set := map[string]bool{}
+		for _, e := range d.Spec.Template.Spec.Containers[0].Env {
+			set[e.Name] = true
+		}
+		for _, s := range append(downstream.Services(), "redis") {
+			if name := config.EnvName(string(s) + "-url"); set[name] != tt.urls {
+				t.Errorf("%s: env %s set %v; want %v", tt.overlay, name, set[name], tt.urls)
+			}
+		}
+	}
 }
 
 func TestDeployDeployment(t *testing.T) {
 	var d deploymentObject
-	decodeManifest(t, "deployment.yaml", &d)
+	decodeManifest(t, "Deployment/"+appName, &d)
 	pod := d.Spec.Template.Spec
 	if len(pod.Containers) != 1 {
 		t.Fatalf("deployment.yaml: containers: got %d; want 1", len(pod.Containers))
@@ -99,12 +96,30 @@ func TestDeployDeployment(t *testing.T) {
 		set[e.Name] = e.Value != "" || e.ValueFrom != nil
 	}
 
+	t.Run("the pod's identity and zone spread", func(t *testing.T) {
+		for _, want := range []string{"k8s.pod.name=$(K8S_POD_NAME)", "k8s.namespace.name=$(K8S_NAMESPACE)"} {
+			if !strings.Contains(env["OTEL_RESOURCE_ATTRIBUTES"], want) {
+				t.Errorf("OTEL_RESOURCE_ATTRIBUTES %q; want %s", env["OTEL_RESOURCE_ATTRIBUTES"], want)
+			}
+		}
+		keys := map[string]bool{}
+		for _, c := range pod.TopologySpreadConstraints {
+			keys[c.TopologyKey] = true
+		}
+		if !keys["topology.kubernetes.io/zone"] || !keys["kubernetes.io/hostname"] {
+			t.Errorf("topology spread over %v; want zones and nodes", keys)
+		}
+	})
+
 	t.Run("env names gateway settings", func(t *testing.T) {
 		settings := map[string]bool{}
 		for _, f := range config.FlagNames() {
 			settings[config.EnvName(f)] = true
 		}
 		for _, e := range c.Env {
+			if strings.HasPrefix(e.Name, "K8S_") && strings.Contains(env["OTEL_RESOURCE_ATTRIBUTES"], "$("+e.Name+")") {
+				continue // the pod's identity, for the trace resource
+			}
 			if !strings.HasPrefix(e.Name, "OTEL_") && !settings[e.Name] {
 				t.Errorf("deployment.yaml: env %s: got a name the gateway ignores; want a setting (envName of config.FlagNames()) or OTEL_*", e.Name)
 			}
@@ -204,10 +219,10 @@ func TestDeploySelectors(t *testing.T) {
 		hpa hpaObject
 		pdb pdbObject
 	)
-	decodeManifest(t, "deployment.yaml", &d)
-	decodeManifest(t, "service.yaml", &svc)
-	decodeManifest(t, "hpa.yaml", &hpa)
-	decodeManifest(t, "pdb.yaml", &pdb)
+	decodeManifest(t, "Deployment/"+appName, &d)
+	decodeManifest(t, "Service/"+appName, &svc)
+	decodeManifest(t, "HorizontalPodAutoscaler/"+appName, &hpa)
+	decodeManifest(t, "PodDisruptionBudget/"+appName, &pdb)
 	podLabels := d.Spec.Template.Metadata.Labels
 	portNames := map[string]bool{}
 	for _, c := range d.Spec.Template.Spec.Containers {

@@ -77,6 +77,12 @@ func TestDockerfile(t *testing.T) {
 		{"ENTRYPOINT runs the copied binary", firstArg(entrypoint), copied},
 		{"final stage USER is not root", fmt.Sprint(user != "" && user != "root" && user != "0"), "true"},
 		{"EXPOSE has the default -addr port", fmt.Sprint(slices.Contains(final.exposed(), defaultPort)), "true"},
+		{"go build stamps the version (-X main.buildVersion)", fmt.Sprint(strings.Contains(buildRun, "-X main.buildVersion=")), "true"},
+		{"go build keeps its cache between builds (BuildKit cache mounts)", fmt.Sprint(strings.Contains(buildRun, "--mount=type=cache,target=/root/.cache/go-build") && strings.Contains(buildRun, "--mount=type=cache,target=/go/pkg/mod")), "true"},
+		{"the admin listener is reachable from outside the container (ADMIN_ADDR=:9090)", fmt.Sprint(slices.ContainsFunc(final.instrs, func(in dockerInstr) bool {
+			return in.cmd == "ENV" && strings.Join(strings.Fields(in.args), " ") == "ADMIN_ADDR=:9090"
+		})), "true"},
+		{"the admin port is not EXPOSEd (docker run -P would publish the profiler)", fmt.Sprint(slices.Contains(final.exposed(), "9090")), "false"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

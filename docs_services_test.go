@@ -116,7 +116,7 @@ func TestDocsCountTheServices(t *testing.T) {
 		t.Skipf("%d services: beyond the words this test knows", n)
 	}
 	docs, _ := filepath.Glob("docs/*.md")
-	for _, path := range append(docs, "README.md", "deploy/README.md", "deploy/deployment.yaml") {
+	for _, path := range append(docs, "README.md", "deploy/README.md", "deploy/base/deployment.yaml") {
 		b, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)

@@ -16,7 +16,7 @@ import (
 	"github.com/acme/dashboard-gateway/gatewaytest"
 )
 
-// podMemory is deploy/deployment.yaml's memory limit (256Mi).
+// podMemory is deploy/base/deployment.yaml's memory limit (256Mi).
 const podMemory = 256 << 20
 
 // TestMemoryLimit runs the gateway binary, as deployed, under a memory
