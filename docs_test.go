@@ -1,7 +1,9 @@
 package main
 
 import (
+	"encoding/json"
 	"flag"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -10,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/acme/dashboard-gateway/config"
+	"github.com/acme/dashboard-gateway/gatewaytest"
 	"github.com/acme/dashboard-gateway/playground"
 )
 
@@ -207,8 +210,9 @@ func TestREADMEShowsThePlaygroundQuery(t *testing.T) {
 }
 
 // README's first screen says what a first run shows: partial answers are
-// the seed simulation's faults, on purpose; -simulation healthy answers in
-// full; the first build takes a while.
+// the seed simulation's faults, on purpose, and how many; -simulation
+// healthy answers in full; the first build takes a while; the logs read
+// better as text; metrics are on the admin port.
 func TestREADMEFirstScreen(t *testing.T) {
 	b, err := os.ReadFile("README.md")
 	if err != nil {
@@ -216,7 +220,8 @@ func TestREADMEFirstScreen(t *testing.T) {
 	}
 	lines := strings.SplitN(string(b), "\n", 31)
 	first := strings.Join(lines[:min(30, len(lines))], "\n")
-	for _, want := range []string{"partial", "null", "-simulation healthy", "The first `go run .`", "orders fails 30%"} {
+	for _, want := range []string{"partial", "null", "-simulation healthy", "The first `go run .`", "orders fails 30%",
+		"-log-format text", "127.0.0.1:9090/metrics", "60% of answers"} {
 		if !strings.Contains(first, want) {
 			t.Errorf("README.md's first 30 lines lack %q", want)
 		}
@@ -248,6 +253,62 @@ func TestREADMEMapsEveryPackage(t *testing.T) {
 	for dir := range dirs {
 		if !strings.Contains(string(readme), "\n| `"+dir+"` |") {
 			t.Errorf("README.md's package map has no line | `%s` |", dir)
+		}
+	}
+}
+
+// docCovered are documented commands this test does not run, and what
+// runs or checks them instead.
+var docCovered = map[string]string{
+	"go test ./...": ".ci/run runs it, with -race",
+	"go get -tool github.com/Khan/genqlient@v0.8.1": "go.mod pins that tool at that version (checked below); running it would edit go.mod",
+	"(cd examples/goclient && go tool genqlient)":   "examples/goclient's TestGenerated runs it and fails on any difference",
+}
+
+// Every command block of README.md and docs/clients.md runs as written,
+// from the repository root, against the gateway its `go run .` line
+// starts: the README's curl gets a dashboard, the Go client its report.
+// The blocks with npm or node are run by examples/web's TestWebClient,
+// after it has installed and built the packages; the few lines that cannot
+// run inside a test are in docCovered, each checked another way.
+func TestDocCommands(t *testing.T) {
+	ci, err := os.ReadFile(".ci/run")
+	if err != nil || !strings.Contains(string(ci), "go test -race ./...") {
+		t.Errorf(".ci/run: %v; want it to run go test -race ./...", err)
+	}
+	mod, err := os.ReadFile("go.mod")
+	if err != nil || !strings.Contains(string(mod), "tool github.com/Khan/genqlient") || !strings.Contains(string(mod), "github.com/Khan/genqlient v0.8.1") {
+		t.Errorf("go.mod: %v; want the genqlient tool pinned at v0.8.1, as docs/clients.md says", err)
+	}
+	skip := func(line string) bool {
+		cmd, _, _ := strings.Cut(line, "#")
+		_, ok := docCovered[strings.TrimSpace(cmd)]
+		return ok
+	}
+	for _, doc := range []string{"README.md", "docs/clients.md"} {
+		for i, block := range gatewaytest.ShellBlocks(t, doc) {
+			text := strings.Join(block, "\n")
+			if strings.Contains(text, "npm ") || strings.Contains(text, "node ") {
+				continue // examples/web's TestWebClient
+			}
+			t.Run(fmt.Sprintf("%s block %d", doc, i+1), func(t *testing.T) {
+				out := gatewaytest.RunShellBlock(t, ".", block, skip)
+				switch {
+				case strings.Contains(text, "curl"):
+					var r struct {
+						Data struct {
+							Dashboard struct{ Profile struct{ Name string } }
+						}
+					}
+					if json.Unmarshal([]byte(out), &r) != nil || r.Data.Dashboard.Profile.Name == "" {
+						t.Errorf("%s: printed %q; want a dashboard", text, out)
+					}
+				case strings.Contains(text, "examples/goclient"):
+					if !strings.Contains(out, "u1") {
+						t.Errorf("%s: printed %q; want the report of u1's dashboard", text, out)
+					}
+				}
+			})
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,6 +55,30 @@ func TestWebClient(t *testing.T) {
 		runDefer(t, "defer "+c.name, c, urls)
 	}
 	runDefer(t, "defer "+announcedV02.name+" parts announced", announcedV02, map[bool]string{false: scripted(t, false), true: scripted(t, true)})
+	t.Run("docs/clients.md", runDocBlocks)
+}
+
+// runDocBlocks runs the blocks of docs/clients.md that use npm or node as
+// a user would, from the repository root, each against the gateway its
+// `go run .` line starts (package main's TestDocCommands runs the others).
+// `npm ci` is installPackages's, already run.
+func runDocBlocks(t *testing.T) {
+	root := gatewaytest.RepoRoot(t)
+	skip := func(line string) bool { return strings.HasPrefix(strings.TrimSpace(line), "npm ci") }
+	n := 0
+	for _, block := range gatewaytest.ShellBlocks(t, filepath.Join(root, "docs", "clients.md")) {
+		text := strings.Join(block, "\n")
+		if !strings.Contains(text, "npm ") && !strings.Contains(text, "node ") {
+			continue
+		}
+		n++
+		if out := gatewaytest.RunShellBlock(t, root, block, skip); !strings.Contains(out, "u1") {
+			t.Errorf("the block\n%s\nprinted %q; want a report of u1's dashboard", text, out)
+		}
+	}
+	if n < 3 {
+		t.Errorf("%d blocks with npm or node in docs/clients.md; want the web client's, urql's and Apollo's", n)
+	}
 }
 
 // mainReport is what dist/main.js prints: the data that arrived, the
