@@ -265,9 +265,11 @@ var docCovered = map[string]string{
 	"(cd examples/goclient && go tool genqlient)":   "examples/goclient's TestGenerated runs it and fails on any difference",
 }
 
-// Every command block of README.md and docs/clients.md runs as written,
-// from the repository root, against the gateway its `go run .` line
-// starts: the README's curl gets a dashboard, the Go client its report.
+// Every command block of README.md, docs/clients.md and
+// docs/configuration.md runs as written, from the repository root, against
+// the gateway its `go run .` line starts: the README's curl gets a
+// dashboard, the Go client its report, the GraphiQL recipe's npm install
+// a directory the gateway starts with.
 // The blocks with npm or node are run by examples/web's TestWebClient,
 // after it has installed and built the packages; the few lines that cannot
 // run inside a test are in docCovered, each checked another way.
@@ -285,10 +287,10 @@ func TestDocCommands(t *testing.T) {
 		_, ok := docCovered[strings.TrimSpace(cmd)]
 		return ok
 	}
-	for _, doc := range []string{"README.md", "docs/clients.md"} {
+	for _, doc := range []string{"README.md", "docs/clients.md", "docs/configuration.md"} {
 		for i, block := range gatewaytest.ShellBlocks(t, doc) {
 			text := strings.Join(block, "\n")
-			if strings.Contains(text, "npm ") || strings.Contains(text, "node ") {
+			if doc == "docs/clients.md" && (strings.Contains(text, "npm ") || strings.Contains(text, "node ")) {
 				continue // examples/web's TestWebClient
 			}
 			t.Run(fmt.Sprintf("%s block %d", doc, i+1), func(t *testing.T) {

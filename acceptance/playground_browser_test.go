@@ -33,10 +33,16 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	if out, err := install.CombinedOutput(); err != nil {
 		t.Fatalf("install.sh: %v\n%s", err, out)
 	}
-	assets := httptest.NewServer(npmCDN(filepath.Join(browserTest, "node_modules")))
+	assets := httptest.NewServer(npmCDN(filepath.Join(browserTest, "node_modules"), true))
 	t.Cleanup(assets.Close)
+	noCORS := httptest.NewServer(npmCDN(filepath.Join(browserTest, "node_modules"), false))
+	t.Cleanup(noCORS.Close)
 	failing := map[string]simulator.Behavior{simulator.Orders: {Fault: simulator.FaultStatus500}}
 	ok := gatewaytest.New(t, gatewaytest.Options{Behaviors: failing, Edit: assetsAt(assets.URL)})
+	// The same packages as a local directory (npm install there), served
+	// by the gateway on its own origin: no CORS needed.
+	local := gatewaytest.New(t, gatewaytest.Options{Behaviors: failing, Edit: assetsAt(browserTest)})
+	nocors := gatewaytest.New(t, gatewaytest.Options{Edit: assetsAt(noCORS.URL)})
 	closed := gatewaytest.New(t, gatewaytest.Options{Edit: assetsAt("http://" + gatewaytest.RefusedAddr(t))})
 	blackhole := gatewaytest.New(t, gatewaytest.Options{Edit: assetsAt("http://" + gatewaytest.BlackholeAddr(t))})
 
@@ -44,7 +50,8 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "node", "check.mjs")
 	cmd.Dir = browserTest
-	cmd.Env = append(os.Environ(), "PLAYGROUND_OK="+ok.URL+"/", "PLAYGROUND_CLOSED="+closed.URL+"/", "PLAYGROUND_BLACKHOLE="+blackhole.URL+"/")
+	cmd.Env = append(os.Environ(), "PLAYGROUND_OK="+ok.URL+"/", "PLAYGROUND_CLOSED="+closed.URL+"/", "PLAYGROUND_BLACKHOLE="+blackhole.URL+"/",
+		"PLAYGROUND_LOCAL="+local.URL+"/", "PLAYGROUND_NOCORS="+nocors.URL+"/")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -52,14 +59,16 @@ func TestPlaygroundInBrowser(t *testing.T) {
 		t.Fatalf("node check.mjs: %v\n%s", err, stderr.Bytes())
 	}
 	var got struct {
-		OK                browserVisit `json:"ok"`
-		Closed, Blackhole browserVisit
+		OK                        browserVisit `json:"ok"`
+		Closed, Blackhole, NoCORS browserVisit
+		Local                     browserVisit
 	}
 	if err := json.Unmarshal(out, &got); err != nil {
 		t.Fatalf("node check.mjs printed %q: %v", out, err)
 	}
 	t.Logf("offline message after %d ms (connection refused), %d ms (blackholed)", got.Closed.ElapsedMs, got.Blackhole.ElapsedMs)
 	checkWorkingPlayground(t, got.OK)
+	t.Run("local directory", func(t *testing.T) { checkWorkingPlayground(t, got.Local) })
 	for _, v := range []struct {
 		name   string
 		visit  browserVisit
@@ -67,6 +76,7 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	}{
 		{"connection refused", got.Closed, 4 * time.Second}, // the failures are immediate
 		{"blackholed", got.Blackhole, 12 * time.Second},     // the page gives up after 5 s
+		{"no CORS headers", got.NoCORS, 4 * time.Second},    // the browser refuses each file at once
 	} {
 		t.Run(v.name, func(t *testing.T) { checkOfflineMessage(t, v.visit, v.within) })
 	}
@@ -136,7 +146,8 @@ func checkOfflineMessage(t *testing.T, v browserVisit, within time.Duration) {
 	if v.Failure != "" {
 		t.Fatalf("%s (saw %+v)", v.Failure, v)
 	}
-	for _, want := range []string{"GraphiQL could not load", "-playground-assets", "PLAYGROUND_ASSETS", "curl -s http://127.0.0.1:", "dashboard/u1"} {
+	for _, want := range []string{"GraphiQL could not load", "-playground-assets", "PLAYGROUND_ASSETS", "curl -s http://127.0.0.1:", "dashboard/u1",
+		"CORS", "Access-Control-Allow-Origin", "local directory", "npm install graphiql@4.1.2 react@18.2.0 react-dom@18.2.0"} {
 		if !strings.Contains(v.Message, want) {
 			t.Errorf("offline message %q lacks %q", v.Message, want)
 		}
@@ -152,8 +163,9 @@ func assetsAt(url string) func(*config.Config) {
 
 // npmCDN serves the files of the packages in dir as jsDelivr's npm mirror
 // does, at /<package>@<version>/<file>, for the installed version only,
-// with CORS (the page loads them with integrity, so crossorigin).
-func npmCDN(dir string) http.Handler {
+// with CORS when cors is set (the page loads them with integrity, so
+// crossorigin: without it the browser refuses them).
+func npmCDN(dir string, cors bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		spec, file, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
 		at := strings.LastIndex(spec, "@")
@@ -168,7 +180,9 @@ func npmCDN(dir string) http.Handler {
 			http.NotFound(w, r)
 			return
 		}
-		w.Header().Set("Access-Control-Allow-Origin", "*")
+		if cors {
+			w.Header().Set("Access-Control-Allow-Origin", "*")
+		}
 		http.ServeFileFS(w, r, os.DirFS(filepath.Join(dir, name)), file)
 	})
 }

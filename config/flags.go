@@ -57,7 +57,7 @@ func defineFlags(fs *flag.FlagSet, cfg *Config) *rawFlags {
 		raw.policies[s] = fs.String(string(s)+"-policy", "", fmt.Sprintf("settings of calls to the %s service, over -policy (same keys)", s))
 	}
 	fs.StringVar(&cfg.Introspection, "introspection", "auto", "allow introspection and serve GET /schema.graphqls: on, off, or auto (on while any service is simulated)")
-	fs.StringVar(&cfg.PlaygroundAssets, "playground-assets", playground.DefaultAssets, "base URL GraphiQL's pinned npm packages load from (<package>@<version>/<file>): a CDN, a mirror or a self-hosted copy; https, or http on loopback")
+	fs.StringVar(&cfg.PlaygroundAssets, "playground-assets", playground.DefaultAssets, "where GraphiQL's pinned npm packages load from: a base URL (<package>@<version>/<file>, with CORS: a CDN or a mirror; https, or http on loopback), or a local directory where npm installed them, which the gateway serves on its own origin")
 	fs.IntVar(&cfg.Limits.MaxDepth, "max-depth", limits.DefaultMaxDepth, "deepest selection nesting an operation may have")
 	fs.IntVar(&cfg.Limits.MaxAliases, "max-aliases", limits.DefaultMaxAliases, "most aliases an operation may use")
 	fs.IntVar(&cfg.Limits.MaxRootFields, "max-root-fields", limits.DefaultMaxRootFields, "most top-level fields an operation may ask for")

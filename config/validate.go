@@ -39,7 +39,11 @@ func (c Config) validate() error {
 	if c.Introspection != "auto" && c.Introspection != "on" && c.Introspection != "off" {
 		errs = append(errs, fmt.Errorf("-introspection (INTROSPECTION) %q: want auto, on or off", c.Introspection))
 	}
-	if c.PlaygroundAssets != "" {
+	if c.PlaygroundAssets != "" && playground.IsLocal(c.PlaygroundAssets) {
+		if _, err := playground.LocalAssets(c.PlaygroundAssets); err != nil {
+			errs = append(errs, fmt.Errorf("-playground-assets (PLAYGROUND_ASSETS) %q: %w", c.PlaygroundAssets, err))
+		}
+	} else if c.PlaygroundAssets != "" {
 		if err := playground.CheckAssets(c.PlaygroundAssets); err != nil {
 			errs = append(errs, fmt.Errorf("-playground-assets (PLAYGROUND_ASSETS) %q: %w", c.PlaygroundAssets, err))
 		}

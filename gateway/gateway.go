@@ -243,9 +243,21 @@ func New(opts Options) http.Handler {
 
 	probes(r, opts.Ready)
 	if opts.Introspection { // what the schema looks like is for developers
-		page, err := playground.Page(playground.Options{Title: "Dashboard gateway", Endpoint: "/query", Assets: opts.PlaygroundAssets})
+		assets := opts.PlaygroundAssets
+		var err error
+		if assets != "" && playground.IsLocal(assets) { // a local copy, served from here
+			var files map[string][]byte
+			if files, err = playground.LocalAssets(assets); err == nil {
+				r.Get(playground.LocalPath+"/*", assetFiles(files))
+				assets = playground.LocalPath
+			}
+		}
+		var page []byte
+		if err == nil {
+			page, err = playground.Page(playground.Options{Title: "Dashboard gateway", Endpoint: "/query", Assets: assets})
+		}
 		if err != nil { // config.Parse checks the setting: only a caller that skipped it gets here
-			opts.Logger.Error("no GraphiQL at GET /: bad playground assets URL", "error", err.Error())
+			opts.Logger.Error("no GraphiQL at GET /: bad playground assets", "error", err.Error())
 		} else {
 			r.Method(http.MethodGet, "/", graphiQL(page))
 		}

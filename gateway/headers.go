@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
+	"github.com/acme/dashboard-gateway/playground"
 	"net/http"
 	"net/url"
 	"slices"
@@ -41,6 +42,28 @@ func graphiQL(page []byte) http.Handler {
 		w.Header().Set("Content-Security-Policy", csp)
 		_, _ = w.Write(page)
 	})
+}
+
+// assetFiles serves GraphiQL's pinned files from a local copy
+// (playground.LocalAssets) at playground.LocalPath/<package>@<version>/<file>,
+// on the gateway's own origin, so the browser needs no CORS; they never
+// change under a name, so caches may keep them.
+func assetFiles(files map[string][]byte) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		name := strings.TrimPrefix(r.URL.Path, playground.LocalPath+"/")
+		data, ok := files[name]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		ct := "text/javascript; charset=utf-8"
+		if strings.HasSuffix(name, ".css") {
+			ct = "text/css; charset=utf-8"
+		}
+		w.Header().Set("Content-Type", ct)
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		_, _ = w.Write(data)
+	}
 }
 
 // pageCSP returns the Content-Security-Policy that lets page run and

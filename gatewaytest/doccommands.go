@@ -54,45 +54,55 @@ func DocGateway(line string) ([]string, bool) {
 }
 
 // RunShellBlock runs a documented block as a user would, from root (the
-// repository's root): a `go run .` line starts the gateway with its flags
-// (the user's other terminal), listening on a free loopback port until the
-// test ends (a block without one that calls localhost:8080 gets the
-// gateway of a plain `go run .`); the other lines, but those skip says not to run, go to one
-// bash (set -euo pipefail), in order, in root, with localhost:8080 pointing
-// at that gateway. It returns what bash printed, and fails the test if a
-// line fails. The whole block has 4 minutes.
+// repository's root), line by line in order: a `go run .` line starts the
+// gateway with its flags (the user's other terminal), listening on a free
+// loopback port until the test ends, once the lines before it have run;
+// the other lines, but those skip says not to run, go to bash (set -euo
+// pipefail) in root, with localhost:8080 pointing at that gateway (a block
+// without one that calls localhost:8080 gets the gateway of a plain
+// `go run .`, as the text around such a block says). It returns what bash
+// printed, and fails the test if a line fails. Each stretch of lines has
+// 4 minutes.
 func RunShellBlock(tb testing.TB, root string, block []string, skip func(line string) bool) string {
 	tb.Helper()
-	var script []string
-	base := "localhost:8080"
+	var out strings.Builder
+	base := ""
+	var pending []string
+	run := func() {
+		if len(pending) == 0 {
+			return
+		}
+		script := strings.Join(pending, "\n")
+		pending = nil
+		if strings.Contains(script, "localhost:8080") {
+			if base == "" {
+				base = startDocGateway(tb, root, nil)
+			}
+			script = strings.ReplaceAll(script, "localhost:8080", base)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, "bash", "-c", "set -euo pipefail\n"+script)
+		cmd.Dir = root
+		b, err := cmd.CombinedOutput()
+		out.Write(b)
+		if err != nil {
+			tb.Fatalf("the block\n%s\nfailed: %v\n%s", strings.Join(block, "\n"), err, b)
+		}
+	}
 	for _, line := range block {
 		if flags, ok := DocGateway(line); ok {
+			run()
 			base = startDocGateway(tb, root, flags)
 			continue
 		}
 		if strings.TrimSpace(line) == "" || strings.HasPrefix(strings.TrimSpace(line), "#") || skip(line) {
 			continue
 		}
-		script = append(script, strings.ReplaceAll(line, "localhost:8080", base))
+		pending = append(pending, line)
 	}
-	if len(script) == 0 {
-		return ""
-	}
-	if base == "localhost:8080" && strings.Contains(strings.Join(script, "\n"), base) {
-		base = startDocGateway(tb, root, nil) // "with go run . running", as the text around it says
-		for i := range script {
-			script[i] = strings.ReplaceAll(script[i], "localhost:8080", base)
-		}
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "bash", "-c", "set -euo pipefail\n"+strings.Join(script, "\n"))
-	cmd.Dir = root
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		tb.Fatalf("the block\n%s\nfailed: %v\n%s", strings.Join(block, "\n"), err, out)
-	}
-	return string(out)
+	run()
+	return out.String()
 }
 
 // startDocGateway runs the gateway as `go run . flags` would, in root, on

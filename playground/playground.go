@@ -10,12 +10,17 @@ package playground
 import (
 	"bytes"
 	"cmp"
+	"crypto/sha256"
 	_ "embed"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
 	"net"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -96,15 +101,16 @@ func Page(opts Options) ([]byte, error) {
 	base := strings.TrimSuffix(opts.Assets, "/")
 	link := func(a Asset) loadedLink { return loadedLink{URL: base + "/" + a.Path, SRI: a.SRI} }
 	data := struct {
-		Title, Endpoint, Query, Assets, Packages string
-		Scripts                                  []loadedLink
-		CSS                                      loadedLink
+		Title, Endpoint, Query, Assets, Packages, Install string
+		Scripts                                           []loadedLink
+		CSS                                               loadedLink
 	}{
 		Title:    cmp.Or(opts.Title, "GraphiQL"),
 		Endpoint: cmp.Or(opts.Endpoint, "/query"),
 		Query:    ExampleQuery,
 		Assets:   base,
 		Packages: strings.Join(Packages(), ", "),
+		Install:  strings.Join(Packages(), " "),
 		Scripts:  []loadedLink{link(react), link(reactDOM), link(js)},
 		CSS:      link(css),
 	}
@@ -115,11 +121,60 @@ func Page(opts Options) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
+// LocalPath is where the gateway serves the assets of a local directory
+// (LocalAssets), on its own origin: the page's base then.
+const LocalPath = "/playground-assets"
+
+// IsLocal reports whether the -playground-assets setting names a local
+// directory rather than a base URL (scheme://...).
+func IsLocal(setting string) bool { return !strings.Contains(setting, "://") }
+
+// LocalAssets reads the pinned files from dir, where npm installed the
+// packages (dir/node_modules/<package>/, or dir/<package>/ when dir is a
+// node_modules), and returns them by their path under the base URL
+// (<package>@<version>/<file>). Each package must be the pinned version and
+// each file match its pinned hash, or the page would not run it: the error
+// says which and how to install them.
+func LocalAssets(dir string) (map[string][]byte, error) {
+	install := "npm install " + strings.Join(Packages(), " ")
+	root := dir
+	if _, err := os.Stat(filepath.Join(dir, "node_modules")); err == nil {
+		root = filepath.Join(dir, "node_modules")
+	}
+	files := make(map[string][]byte, len(Assets()))
+	for _, a := range Assets() {
+		spec, file, _ := strings.Cut(a.Path, "/")
+		at := strings.LastIndex(spec, "@")
+		name, version := spec[:at], spec[at+1:]
+		var pkg struct{ Version string }
+		b, err := os.ReadFile(filepath.Join(root, name, "package.json"))
+		if err != nil || json.Unmarshal(b, &pkg) != nil {
+			return nil, fmt.Errorf("%s: no npm package %s in it (run %s there)", dir, name, install)
+		}
+		if pkg.Version != version {
+			return nil, fmt.Errorf("%s: %s is version %s; want %s (run %s there)", dir, name, pkg.Version, version, install)
+		}
+		data, err := os.ReadFile(filepath.Join(root, name, filepath.FromSlash(file)))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s: %w", dir, a.Path, err)
+		}
+		sum := sha256.Sum256(data)
+		if got := "sha256-" + base64.StdEncoding.EncodeToString(sum[:]); got != a.SRI {
+			return nil, fmt.Errorf("%s: %s does not match its pinned hash (%s, not %s): not npm's own file", dir, a.Path, got, a.SRI)
+		}
+		files[a.Path] = data
+	}
+	return files, nil
+}
+
 // CheckAssets reports whether raw can be the base URL of the assets: an
-// absolute https URL, or http on a loopback host (a local copy); no
-// credentials, query or fragment, and nothing a Content-Security-Policy
-// source cannot hold.
+// absolute https URL, or http on a loopback host (a local copy), or
+// LocalPath (the gateway's own copy); no credentials, query or fragment,
+// and nothing a Content-Security-Policy source cannot hold.
 func CheckAssets(raw string) error {
+	if raw == LocalPath {
+		return nil
+	}
 	u, err := url.Parse(raw)
 	switch {
 	case err != nil:

@@ -2,6 +2,8 @@ package playground_test
 
 import (
 	"cmp"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -77,5 +79,47 @@ func TestPage(t *testing.T) {
 	}
 	if _, err := playground.Page(playground.Options{Assets: "http://mirror.example"}); err == nil {
 		t.Error("Page with plain http off loopback: got no error")
+	}
+}
+
+// A local copy must hold each pinned package at its pinned version, each
+// file matching its pinned hash; the error says what to install.
+func TestLocalAssets(t *testing.T) {
+	write := func(t *testing.T, dir, name, version string, files ...string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Join(dir, name, "umd"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name, "package.json"), []byte(`{"version":"`+version+`"}`), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			if err := os.WriteFile(filepath.Join(dir, name, f), []byte("not npm's"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, tt := range []struct {
+		name  string
+		setup func(t *testing.T, dir string)
+		want  string
+	}{
+		{"empty", func(*testing.T, string) {}, "no npm package react in it (run npm install graphiql@4.1.2 react@18.2.0 react-dom@18.2.0 there)"},
+		{"another version", func(t *testing.T, dir string) { write(t, filepath.Join(dir, "node_modules"), "react", "18.3.1") },
+			"react is version 18.3.1; want 18.2.0"},
+		{"a file not npm's", func(t *testing.T, dir string) {
+			write(t, filepath.Join(dir, "node_modules"), "react", "18.2.0", "umd/react.production.min.js")
+		}, "react@18.2.0/umd/react.production.min.js does not match its pinned hash"},
+	} {
+		dir := t.TempDir()
+		tt.setup(t, dir)
+		if _, err := playground.LocalAssets(dir); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: %v; want an error with %q", tt.name, err, tt.want)
+		}
+	}
+	for setting, local := range map[string]bool{"./node_modules": true, "/srv/graphiql": true, "https://unpkg.com": false, "http://localhost:8000": false, "ftp://x": false} {
+		if playground.IsLocal(setting) != local {
+			t.Errorf("IsLocal(%q) = %v; want %v", setting, !local, local)
+		}
 	}
 }

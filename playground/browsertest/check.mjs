@@ -5,6 +5,8 @@
 //   PLAYGROUND_OK       a gateway whose assets load
 //   PLAYGROUND_CLOSED   a gateway whose asset origin refuses connections
 //   PLAYGROUND_BLACKHOLE a gateway whose asset origin never answers
+//   PLAYGROUND_LOCAL    a gateway serving its assets from a local directory
+//   PLAYGROUND_NOCORS   a gateway whose asset origin sends no CORS headers
 import { chromium } from 'playwright-core';
 
 const browser = await chromium.launch({
@@ -84,5 +86,7 @@ const result = {};
 if (process.env.PLAYGROUND_OK) result.ok = await working(process.env.PLAYGROUND_OK);
 if (process.env.PLAYGROUND_CLOSED) result.closed = await unreachable(process.env.PLAYGROUND_CLOSED);
 if (process.env.PLAYGROUND_BLACKHOLE) result.blackhole = await unreachable(process.env.PLAYGROUND_BLACKHOLE);
+if (process.env.PLAYGROUND_LOCAL) result.local = await working(process.env.PLAYGROUND_LOCAL);
+if (process.env.PLAYGROUND_NOCORS) result.nocors = await unreachable(process.env.PLAYGROUND_NOCORS);
 await browser.close();
 console.log(JSON.stringify(result));
