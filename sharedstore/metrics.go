@@ -16,6 +16,13 @@ func newMetrics(reg prometheus.Registerer, breaker *gobreaker.CircuitBreaker[any
 		Name: "gateway_redis_calls_total",
 		Help: "Calls to the shared store (Redis) by op (get, set, incr, get_many, set_many, allow, ping; a get_many or set_many is one call for all its keys) and outcome (ok, miss, timeout, error, breaker_open).",
 	}, []string{"op", "outcome"})}
+	// Every series from the start, at zero: an alert on the share of
+	// failed calls (deploy/prometheus) is defined before the first failure.
+	for _, op := range []string{"get", "set", "incr", "get_many", "set_many", "allow", "ping"} {
+		for _, outcome := range []string{"ok", "miss", "timeout", "error", "breaker_open"} {
+			m.calls.WithLabelValues(op, outcome)
+		}
+	}
 	collectors := []prometheus.Collector{m.calls}
 	for _, st := range []gobreaker.State{gobreaker.StateClosed, gobreaker.StateHalfOpen, gobreaker.StateOpen} {
 		collectors = append(collectors, prometheus.NewGaugeFunc(prometheus.GaugeOpts{

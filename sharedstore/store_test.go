@@ -284,3 +284,18 @@ func manyEntries(prefix string, n int) ([]string, []cache.Entry) {
 	}
 	return keys, entries
 }
+
+// Every op's series exist from the start, at zero, so that an alert on the
+// share of failed calls is defined before the first failure.
+func TestStoreMetricsStartAtZero(t *testing.T) {
+	srv := redistest.Start(t)
+	reg := prometheus.NewRegistry()
+	newStore(t, srv.URL(), reg)
+	for _, op := range []string{"get", "allow", "set_many"} {
+		for _, outcome := range []string{"timeout", "error", "breaker_open"} {
+			if got := metricValue(t, reg, "gateway_redis_calls_total", map[string]string{"op": op, "outcome": outcome}); got != 0 {
+				t.Errorf("gateway_redis_calls_total{op=%q,outcome=%q}: got %v; want 0", op, outcome, got)
+			}
+		}
+	}
+}
