@@ -27,6 +27,9 @@
 //   - replicas sharing Redis (replicas_test.go);
 //   - metrics, tracing, Server-Timing, field timing, the access log and
 //     readiness (observability_test.go);
+//   - traces exported over OTLP to a real OpenTelemetry Collector
+//     (tools/otelcol, built once per version of its sources) and read
+//     back from its file exporter (otelcol_test.go);
 //   - the GraphQL-over-HTTP audit suite (audit_test.go) and the
 //     playground in headless Chromium (playground_browser_test.go);
 //   - the differential test (differential_test.go): random requests
