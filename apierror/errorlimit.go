@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -66,6 +67,14 @@ func (l ErrorLimit) InterceptResponse(ctx context.Context, next graphql.Response
 	if resp == nil || !ok {
 		return resp
 	}
+	b.mu.Lock()
+	quiet := b.repeated
+	b.repeated = 0
+	b.mu.Unlock()
+	if quiet > 0 && l.Logger != nil {
+		l.Logger.LogAttrs(ctx, slog.LevelWarn, "more fields failed like those logged",
+			slog.String("request_id", requestid.FromContext(ctx)), slog.Int("fields", quiet))
+	}
 	if n := b.dropped.Swap(0); n > 0 {
 		resp.Errors = append(resp.Errors, truncated(n, b.max))
 		if l.Logger != nil {
@@ -80,11 +89,38 @@ func (l ErrorLimit) InterceptResponse(ctx context.Context, next graphql.Response
 // budgetKey carries an operation's *errorBudget in its context.
 type budgetKey struct{}
 
-// errorBudget counts the errors of one answer.
+// errorBudget counts the errors of one answer, and the kinds of failure
+// already logged for it.
 type errorBudget struct {
 	max     int64
 	used    atomic.Int64 // errors presented, or dropped
 	dropped atomic.Int64 // dropped and not yet counted in a response
+
+	mu       sync.Mutex
+	logged   map[string]int // failures of each kind logged or left out of the log
+	repeated int            // left out, not yet said
+}
+
+// repeated reports whether a failure of out's kind (code, service, reason)
+// was logged already for the answer of ctx, counting it if so. Without an
+// ErrorLimit, none was.
+func repeated(ctx context.Context, out *gqlerror.Error) bool {
+	b, ok := ctx.Value(budgetKey{}).(*errorBudget)
+	if !ok {
+		return false
+	}
+	kind := fmt.Sprint(out.Extensions["code"], "|", out.Extensions["service"], "|", out.Extensions["reason"])
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.logged == nil {
+		b.logged = map[string]int{}
+	}
+	b.logged[kind]++
+	if b.logged[kind] == 1 {
+		return false
+	}
+	b.repeated++
+	return true
 }
 
 // admit reports whether one more error of the answer of ctx goes out,

@@ -120,8 +120,15 @@ func present(out *gqlerror.Error, e *Error) {
 	}
 }
 
+// logFailure writes a failed field's line, with its cause: the first of
+// its kind (code, service, reason) in an answer; the others of that kind
+// are counted, and the answer's last line says how many (ErrorLimit).
+// A service down fails every field it backs: one line per answer says it.
 func logFailure(ctx context.Context, logger *slog.Logger, level slog.Level, out *gqlerror.Error, cause error, extra ...slog.Attr) {
 	if !logger.Enabled(ctx, level) {
+		return
+	}
+	if repeated(ctx, out) {
 		return
 	}
 	attrs := []slog.Attr{

@@ -223,3 +223,34 @@ func TestValidationErrorsCapped(t *testing.T) {
 		}
 	}
 }
+
+// A service down fails every field it backs; the log says so once per
+// answer and kind of failure, with its cause, and one more line counts the
+// other fields that failed the same way: 100 errors are not 100 log lines.
+func TestRepeatedFailuresLoggedOnce(t *testing.T) {
+	gw := gatewaytest.New(t, gatewaytest.Options{Failing: []string{simulator.Catalog}})
+	r := gw.Post(t, redTeamErrorsQuery, map[string]any{"ids": userIDs(50)}, "X-Request-Id", "req-repeated")
+	if len(r.GQL.Errors) != 101 {
+		t.Fatalf("%d errors; want the cap's 100 and TOO_MANY_ERRORS", len(r.GQL.Errors))
+	}
+	failed, more := 0, -1.0
+	for _, l := range gw.Logs.Lines() {
+		if l["request_id"] != "req-repeated" {
+			continue
+		}
+		switch l["msg"] {
+		case "field failed":
+			failed++
+			if l["service"] != "catalog" || l["error"] == nil {
+				t.Errorf("field failed line %v; want the catalog's, with its cause", l)
+			}
+		case "more fields failed like those logged":
+			more, _ = l["fields"].(float64)
+		}
+	}
+	// One line per kind: bad_status, or CIRCUIT_OPEN once the catalog's
+	// breaker opens during the request.
+	if failed < 1 || failed > 2 || failed+int(more) != 100 {
+		t.Errorf("%d field failed lines, and %v more counted; want a line per kind of failure (at most 2), and the rest of the 100 errors counted", failed, more)
+	}
+}
