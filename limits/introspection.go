@@ -91,11 +91,7 @@ func (c *coster) walk(set ast.SelectionSet, obj string, v any) int64 {
 func (c *coster) members(obj string, v any, name string) (string, []any) {
 	switch obj + "." + name {
 	case "__Schema.types":
-		items := make([]any, 0, len(c.schema.Types))
-		for _, def := range c.schema.Types {
-			items = append(items, def)
-		}
-		return "__Type", items
+		return "__Type", values(c.schema.Types)
 	case "__Schema.queryType":
 		return "__Type", one(c.schema.Query)
 	case "__Schema.mutationType":
@@ -103,11 +99,7 @@ func (c *coster) members(obj string, v any, name string) (string, []any) {
 	case "__Schema.subscriptionType":
 		return "__Type", one(c.schema.Subscription)
 	case "__Schema.directives":
-		items := make([]any, 0, len(c.schema.Directives))
-		for _, d := range c.schema.Directives {
-			items = append(items, d)
-		}
-		return "__Directive", items
+		return "__Directive", values(c.schema.Directives)
 	case "__Directive.args":
 		return "__InputValue", each(v.(*ast.DirectiveDefinition).Arguments)
 	case "__Field.args":
@@ -185,4 +177,13 @@ func each[T any](list []T) []any {
 		items[i] = x
 	}
 	return items
+}
+
+// values returns m's values as a list of introspection values.
+func values[V any](m map[string]V) []any {
+	out := make([]any, 0, len(m))
+	for _, v := range m {
+		out = append(out, v)
+	}
+	return out
 }
