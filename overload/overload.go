@@ -178,17 +178,24 @@ type Sample struct {
 // goroutines at once, new connections when traffic starts, a noisy
 // neighbour, measured up to 800 ms, but not for three intervals with a
 // growing queue and no idle CPU) pass, and so do slow services: requests
-// pile up in flight, but CPUs are idle. Soon after an overload (hold
+// pile up in flight, but CPUs are idle. A surge is overloaded sooner: two
+// intervals in a row over Target, one of them over ten times it, less than
+// MaxIdle of the CPUs unused on average, and more than twice as many
+// requests arriving as finishing: a load far past capacity arriving at
+// once. (In a benchmark at twice capacity, waiting for three severe
+// intervals let 300-700 requests in, and the requests waiting behind them
+// to be read were shed 300-800 ms late.) Soon after an overload (hold
 // intervals), one such interval over Target is enough again, so that a
 // limit that just relaxed does not let a queue build for three intervals
 // each time.
 //
 // While overloaded, the limit first drops to 80% of what was in flight;
 // then, as long as the latency is over Target and requests were refused
-// for want of room under the limit, by another 20% each interval (never
-// below Min). Requests one client was refused past its share do not lower
-// the limit, nor do requests it holds past its share keep others out: one
-// client's burst cannot drive it down. Once the latency is under Target,
+// for want of room under the limit, by another 20% each interval, or by
+// half while the latency is over ten times Target (never below Min).
+// Requests one client was refused past its share do not lower the limit,
+// nor do requests it holds past its share keep others out: one client's
+// burst cannot drive it down. Once the latency is under Target,
 // the limit returns to where it was before the overload, doubling each
 // interval, if at least MaxIdle of the CPUs went unused or at most half
 // the limit was in use (the load is gone); else it grows by a tenth while
@@ -199,8 +206,8 @@ func (l *Limiter) Adapt(s Sample) {
 	peak, refused := l.peak, l.refused
 	l.peak, l.refused = l.inFlight, 0
 	step := interval{high: s.Lag > l.opts.Target, severe: s.Lag > severity*l.opts.Target,
-		saturated: s.Idle < l.opts.MaxIdle,
-		arrived:   l.admitted - l.lastAdmitted, finished: l.done - l.lastDone}
+		idle: s.Idle, saturated: s.Idle < l.opts.MaxIdle,
+		arrived: l.admitted - l.lastAdmitted, finished: l.done - l.lastDone}
 	l.lastAdmitted, l.lastDone = l.admitted, l.done
 	copy(l.recent[1:], l.recent[:len(l.recent)-1])
 	l.recent[0] = step
@@ -213,7 +220,7 @@ func (l *Limiter) Adapt(s Sample) {
 	case l.sinceBusy < hold:
 		busy = queueGrew(l.recent[:1], false)
 	default:
-		busy = queueGrew(l.recent[:sustained], true)
+		busy = queueGrew(l.recent[:sustained], true) || surged(l.recent[:surge], l.opts.MaxIdle)
 	}
 	limit := l.limit
 	switch {
@@ -222,7 +229,10 @@ func (l *Limiter) Adapt(s Sample) {
 		limit = max(l.opts.Min, min(limit, peak)*4/5)
 	case busy:
 		l.sinceBusy = 0
-		if refused > 0 {
+		switch {
+		case refused > 0 && step.severe:
+			limit = max(l.opts.Min, limit/2)
+		case refused > 0:
 			limit = max(l.opts.Min, limit*4/5)
 		}
 	case !step.high && (!step.saturated || peak*2 <= limit) && limit < l.ceiling:
@@ -261,9 +271,10 @@ func (l *Limiter) Adapt(s Sample) {
 
 // interval is what one adaptation interval saw.
 type interval struct {
-	high, severe      bool  // the scheduling latency was over Target, over severity times it
-	saturated         bool  // less than MaxIdle of the CPUs went unused
-	arrived, finished int64 // requests admitted and finished
+	high, severe      bool    // the scheduling latency was over Target, over severity times it
+	idle              float64 // the share of the CPUs that went unused
+	saturated         bool    // less than MaxIdle of them did
+	arrived, finished int64   // requests admitted and finished
 }
 
 // queueGrew reports whether every one of steps was slow (severely so, with
@@ -281,12 +292,37 @@ func queueGrew(steps []interval, severe bool) bool {
 	return arrived > finished+finished/10+2
 }
 
+// surged reports whether in every one of steps goroutines waited past
+// Target, severely so in one at least, while on average less than maxIdle
+// of the CPUs went unused, and at least twice as many requests arrived as
+// finished: a load far past capacity arriving at once, whose queue
+// sustained intervals would let grow for their whole length.
+func surged(steps []interval, maxIdle float64) bool {
+	var arrived, finished int64
+	var idle float64
+	severe := false
+	for _, s := range steps {
+		if !s.high {
+			return false
+		}
+		severe = severe || s.severe
+		idle += s.idle
+		arrived += s.arrived
+		finished += s.finished
+	}
+	return severe && idle < maxIdle*float64(len(steps)) && arrived >= 2*finished+surgeMin
+}
+
 // How many slow intervals with a growing queue make the gateway overloaded,
 // and for how many intervals after an overload one is enough.
 const (
 	sustained = 3
 	hold      = 20
 	severity  = 10
+	// A surge is that many intervals in a row, with at least surgeMin
+	// more requests arriving than twice those finishing.
+	surge    = 2
+	surgeMin = 20
 )
 
 // Acquire admits a request from client (any key naming who sent it) if

@@ -34,13 +34,12 @@ func TestAdapt(t *testing.T) {
 		{"slow, queue growing", 10, 0, 5, slow, full, 121, false},
 		{"slow, queue growing", 10, 0, 5, slow, full, 121, false},
 		{"slow three times, queue growing: overloaded, 80% of the most in flight", 10, 0, 5, slow, full, 88, true},
-		{"still slow, requests refused: down again", 0, 1, 0, slow, full, 70, true},
+		{"still a little slow, requests refused: down by a fifth", 0, 1, 0, slowish, full, 70, true},
 		{"still slow, none refused: holds", 0, 0, 0, slow, full, 70, true},
 		{"quiet, no idle CPU: no longer, and growing while in use", 0, 0, 100, quiet, full, 77, false},
 		{"slow, queue growing, soon after: overloaded at once", 20, 0, 0, slow, full, 20, true},
-		{"still slow, refused", 0, 1, 0, slow, full, 16, true},
-		{"still slow, refused", 0, 1, 0, slow, full, 12, true},
-		{"still slow, refused", 0, 1, 0, slow, full, 9, true},
+		{"still a little slow, refused", 0, 1, 0, slowish, full, 16, true},
+		{"severely slow, refused: halved", 0, 1, 0, slow, full, 8, true},
 		{"never under Min", 0, 1, 0, slow, full, 8, true},
 		{"quiet, CPUs idle: back where it was before the overload, doubling", 0, 0, 25, quiet, spare, 16, false},
 		{"doubling", 0, 0, 0, quiet, spare, 32, false},
@@ -71,6 +70,59 @@ func TestAdapt(t *testing.T) {
 		if got := l.Stats(); got.Limit != s.wantLimit || got.Busy != s.wantBusy {
 			t.Errorf("%s: limit %d, busy %v; want %d, %v", s.name, got.Limit, got.Busy, s.wantLimit, s.wantBusy)
 		}
+	}
+}
+
+// A load far past capacity arriving at once makes the gateway overloaded
+// after two intervals, not three: both slow, one severely so, the CPUs
+// saturated on average, twice as many requests arriving as finishing. Any
+// one of those missing, it takes the three intervals of a sustained
+// overload, or is none.
+func TestSurge(t *testing.T) {
+	const target = 2 * time.Millisecond
+	type step struct {
+		lag            time.Duration
+		idle           float64
+		arrive, finish int
+	}
+	tests := []struct {
+		name      string
+		steps     []step
+		wantAfter int // intervals until busy, 0 for never
+	}{
+		{"surge: at the second interval",
+			[]step{{10 * time.Millisecond, 0.05, 140, 50}, {50 * time.Millisecond, 0.1, 150, 25}, {50 * time.Millisecond, 0, 100, 30}}, 2},
+		{"CPUs idle on average: none",
+			[]step{{10 * time.Millisecond, 0.15, 140, 50}, {50 * time.Millisecond, 0.1, 150, 25}, {50 * time.Millisecond, 0.2, 100, 30}}, 0},
+		{"the queue grows, not twice as fast: sustained, the third",
+			[]step{{30 * time.Millisecond, 0, 140, 80}, {50 * time.Millisecond, 0, 150, 90}, {50 * time.Millisecond, 0, 100, 60}}, 3},
+		{"none severe: none",
+			[]step{{10 * time.Millisecond, 0, 140, 50}, {15 * time.Millisecond, 0, 150, 25}, {15 * time.Millisecond, 0, 100, 30}}, 0},
+		{"one interval under target between: the third",
+			[]step{{50 * time.Millisecond, 0, 140, 50}, {time.Millisecond, 0, 150, 25}, {50 * time.Millisecond, 0, 100, 30}, {50 * time.Millisecond, 0, 100, 30}}, 4},
+		{"a small queue: none",
+			[]step{{50 * time.Millisecond, 0, 12, 0}, {50 * time.Millisecond, 0, 7, 0}}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := New(Options{Target: target})
+			got := 0
+			for i, s := range tt.steps {
+				for range s.arrive {
+					l.Acquire(fmt.Sprint("c", i%7))
+				}
+				for range s.finish {
+					l.Release(fmt.Sprint("c", i%7))
+				}
+				l.Adapt(Sample{Lag: s.lag, Idle: s.idle})
+				if l.Busy() && got == 0 {
+					got = i + 1
+				}
+			}
+			if got != tt.wantAfter {
+				t.Errorf("busy after %d intervals; want %d (0: never)", got, tt.wantAfter)
+			}
+		})
 	}
 }
 
