@@ -191,10 +191,8 @@ type Sample struct {
 //
 // While overloaded, the limit first drops to 80% of what was in flight;
 // then, as long as the latency is over Target and requests were refused
-// for want of room under the limit, by another 20% each interval (never
-// below Min). (Halving it while the latency was severe did not shorten
-// the onset beyond the run-to-run noise, and in one client's burst drove
-// the limit from 1,000 to 9.)
+// for want of room under the limit, by another 20% each interval, or by
+// half while the latency is over ten times Target (never below Min).
 // Requests one client was refused past its share do not lower the limit,
 // nor do requests it holds past its share keep others out: one client's
 // burst cannot drive it down. Once the latency is under Target,
@@ -231,7 +229,10 @@ func (l *Limiter) Adapt(s Sample) {
 		limit = max(l.opts.Min, min(limit, peak)*4/5)
 	case busy:
 		l.sinceBusy = 0
-		if refused > 0 {
+		switch {
+		case refused > 0 && step.severe:
+			limit = max(l.opts.Min, limit/2)
+		case refused > 0:
 			limit = max(l.opts.Min, limit*4/5)
 		}
 	case !step.high && (!step.saturated || peak*2 <= limit) && limit < l.ceiling:
@@ -293,9 +294,9 @@ func queueGrew(steps []interval, severe bool) bool {
 
 // surged reports whether in every one of steps goroutines waited past
 // Target, severely so in one at least, while on average less than maxIdle
-// of the CPUs went unused, and in all at least twice as many requests
-// arrived as finished: a load far past capacity arriving at once, whose
-// queue sustained intervals would let grow for their whole length.
+// of the CPUs went unused, and at least twice as many requests arrived as
+// finished: a load far past capacity arriving at once, whose queue
+// sustained intervals would let grow for their whole length.
 func surged(steps []interval, maxIdle float64) bool {
 	var arrived, finished int64
 	var idle float64

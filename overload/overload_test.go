@@ -34,13 +34,12 @@ func TestAdapt(t *testing.T) {
 		{"slow, queue growing", 10, 0, 5, slow, full, 121, false},
 		{"slow, queue growing", 10, 0, 5, slow, full, 121, false},
 		{"slow three times, queue growing: overloaded, 80% of the most in flight", 10, 0, 5, slow, full, 88, true},
-		{"still slow, requests refused: down again", 0, 1, 0, slow, full, 70, true},
+		{"still a little slow, requests refused: down by a fifth", 0, 1, 0, slowish, full, 70, true},
 		{"still slow, none refused: holds", 0, 0, 0, slow, full, 70, true},
 		{"quiet, no idle CPU: no longer, and growing while in use", 0, 0, 100, quiet, full, 77, false},
 		{"slow, queue growing, soon after: overloaded at once", 20, 0, 0, slow, full, 20, true},
-		{"still slow, refused", 0, 1, 0, slow, full, 16, true},
-		{"still slow, refused", 0, 1, 0, slow, full, 12, true},
-		{"still slow, refused", 0, 1, 0, slow, full, 9, true},
+		{"still a little slow, refused", 0, 1, 0, slowish, full, 16, true},
+		{"severely slow, refused: halved", 0, 1, 0, slow, full, 8, true},
 		{"never under Min", 0, 1, 0, slow, full, 8, true},
 		{"quiet, CPUs idle: back where it was before the overload, doubling", 0, 0, 25, quiet, spare, 16, false},
 		{"doubling", 0, 0, 0, quiet, spare, 32, false},
@@ -76,8 +75,9 @@ func TestAdapt(t *testing.T) {
 
 // A load far past capacity arriving at once makes the gateway overloaded
 // after two intervals, not three: both slow, one severely so, the CPUs
-// saturated on average, twice as many requests arriving as finishing. Any one of those missing, it takes the three intervals of a
-// sustained overload, or is none.
+// saturated on average, twice as many requests arriving as finishing. Any
+// one of those missing, it takes the three intervals of a sustained
+// overload, or is none.
 func TestSurge(t *testing.T) {
 	const target = 2 * time.Millisecond
 	type step struct {
