@@ -3,7 +3,9 @@ package loadtest_test
 import (
 	"net/http"
 	"os"
+	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -37,7 +39,13 @@ import (
 // gateway's over the floor's. With LOADTEST_BASE_GATEWAY set to a gateway
 // binary built from another commit, that gateway runs beside them under the
 // same load ("base-" figures), for before and after in one run;
-// LOADTEST_CPUPROFILE=/tmp/x writes the gateway's CPU profile of each. Run
+// LOADTEST_CPUPROFILE=/tmp/x writes each side's CPU profile of each
+// (/tmp/xfloor-..., /tmp/xgw-..., /tmp/xbase-...), and LOADTEST_PERF=/tmp/x
+// each side's perf record (4 kHz, with call stacks, kernel included) of the
+// whole loop, for what pprof's 100 Hz is too coarse to tell at this light
+// load (perf must be installed). Each side's wake-ups (times its threads
+// were put on a CPU) and read and write system calls per answer show how
+// much of its CPU goes to going idle and waking. Run
 // each once:
 //
 //	go test ./loadtest -run '^$' -bench CostScenarios -benchtime 1x -timeout 30m
@@ -119,13 +127,27 @@ func costOpenLoop(b *testing.B, w *world, products bool, rate int, d time.Durati
 	cpu0 := make([]time.Duration, len(sides))
 	allocs0 := make([]float64, len(sides))
 	counters0 := make([]map[string]float64, len(sides))
+	activity0 := make([][3]float64, len(sides))
 	for i, s := range sides {
+		activity0[i][0], activity0[i][1], activity0[i][2] = s.proc.activity(b)
 		cpu0[i] = s.proc.cpu(b)
 		allocs0[i], _ = allocs(b, s.metrics)
 		counters0[i] = counters(b, s.metrics)
 	}
 	if file := os.Getenv("LOADTEST_CPUPROFILE"); file != "" {
-		profile(b, w.adminURL, file) // the gateway's, for the first 10 s
+		for _, s := range sides { // each side's, for the first 10 s
+			profile(b, strings.TrimSuffix(s.metrics, "/metrics"), file+s.prefix)
+		}
+	}
+	if file := os.Getenv("LOADTEST_PERF"); file != "" {
+		for _, s := range sides { // each side's, sampled at 4 kHz for the loop, with stacks
+			out := file + s.prefix + strings.ReplaceAll(b.Name(), "/", "-") + ".perf"
+			rec := exec.Command("perf", "record", "-F", "4000", "-g", "-o", out, "-p", strconv.Itoa(s.proc.cmd.Process.Pid), "--", "sleep", strconv.Itoa(int(d.Seconds())))
+			if err := rec.Start(); err != nil {
+				b.Fatalf("perf: %v", err)
+			}
+			defer func() { _ = rec.Wait() }()
+		}
 	}
 	var wg sync.WaitGroup
 	for _, s := range sides {
@@ -142,6 +164,10 @@ func costOpenLoop(b *testing.B, w *world, products bool, rate int, d time.Durati
 		b.ReportMetric(f.cpuPerComplete, s.prefix+"cpu-us/dash")
 		b.ReportMetric(f.cpuPerAnswer, s.prefix+"cpu-us/answer")
 		b.ReportMetric((a-allocs0[i])/float64(sum.n), s.prefix+"allocs/answer")
+		wakeups, reads, writes := s.proc.activity(b)
+		b.ReportMetric((wakeups-activity0[i][0])/float64(sum.n), s.prefix+"wakeups/answer")
+		b.ReportMetric((reads-activity0[i][1])/float64(sum.n), s.prefix+"reads/answer")
+		b.ReportMetric((writes-activity0[i][2])/float64(sum.n), s.prefix+"writes/answer")
 		b.ReportMetric(100*float64(sum.complete)/float64(sum.n), s.prefix+"complete-%")
 		b.ReportMetric(float64(sum.p99.Microseconds())/1000, s.prefix+"p99-ms")
 		if i == 0 {

@@ -177,6 +177,40 @@ func (p *proc) cpu(tb testing.TB) time.Duration {
 	return total
 }
 
+// activity returns how many times p's threads were scheduled onto a CPU
+// (each a wake-up; schedstat's third field summed over its threads) and
+// how many read and write system calls p made (/proc/<pid>/io).
+func (p *proc) activity(tb testing.TB) (wakeups, reads, writes float64) {
+	tb.Helper()
+	dir := fmt.Sprintf("/proc/%d", p.cmd.Process.Pid)
+	tasks, _ := os.ReadDir(dir + "/task")
+	for _, t := range tasks {
+		b, err := os.ReadFile(dir + "/task/" + t.Name() + "/schedstat")
+		if err != nil {
+			continue // the thread is gone
+		}
+		if f := strings.Fields(string(b)); len(f) == 3 {
+			n, _ := strconv.ParseFloat(f[2], 64)
+			wakeups += n
+		}
+	}
+	b, err := os.ReadFile(dir + "/io")
+	if err != nil {
+		return wakeups, 0, 0
+	}
+	for line := range strings.Lines(string(b)) {
+		name, value, _ := strings.Cut(strings.TrimSpace(line), ": ")
+		n, _ := strconv.ParseFloat(value, 64)
+		switch name {
+		case "syscr":
+			reads = n
+		case "syscw":
+			writes = n
+		}
+	}
+	return wakeups, reads, writes
+}
+
 // allocs returns a Go process's allocation counters from its metrics page.
 func allocs(tb testing.TB, metricsURL string) (count, bytes float64) {
 	tb.Helper()

@@ -1,7 +1,7 @@
 // Command floor serves the hand-written fan-out of package floor for the
 // load tests: GET /dashboard/{userId}, and GET /metrics with the process's
 // allocation counters in Prometheus's text format, as the gateway's admin
-// listener has them. The services' base URLs come from <NAME>_URL for
+// listener has them, and /debug/pprof/ for profiles beside the gateway's. The services' base URLs come from <NAME>_URL for
 // each of contract.Services (PROFILE_URL, ...), as cmd/simulator prints
 // them; FLOOR_ADDR is where to listen (default 127.0.0.1:0); the address
 // listened on is printed on stdout. It stops on SIGINT or SIGTERM.
@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"runtime"
@@ -46,6 +47,9 @@ func run(ctx context.Context) error {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/dashboard/", floor.Handler{URLs: urls, Client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1024}}})
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	mux.HandleFunc("/metrics", func(w http.ResponseWriter, _ *http.Request) {
 		var m runtime.MemStats
 		runtime.ReadMemStats(&m)
