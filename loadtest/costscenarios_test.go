@@ -45,7 +45,8 @@ import (
 // whole loop, for what pprof's 100 Hz is too coarse to tell at this light
 // load (perf must be installed). Each side's wake-ups (times its threads
 // were put on a CPU) and read and write system calls per answer show how
-// much of its CPU goes to going idle and waking. Run
+// much of its CPU goes to going idle and waking. LOADTEST_RATE overrides
+// every scenario's rate. Run
 // each once:
 //
 //	go test ./loadtest -run '^$' -bench CostScenarios -benchtime 1x -timeout 30m
@@ -74,8 +75,12 @@ func BenchmarkCostScenarios(b *testing.B) {
 					env = append(env, "POLICY="+sc.policy)
 				}
 				w := newWorldWith(b, sc.sim, worldOptions{gatewayEnv: env, floorEnv: sameGC, base: true})
+				rate := sc.rate
+				if v, err := strconv.Atoi(os.Getenv("LOADTEST_RATE")); err == nil && v > 0 {
+					rate = v // for experiments: how the ratio moves with the load
+				}
 				for range b.N {
-					costOpenLoop(b, w, sc.products, sc.rate, 10*time.Second)
+					costOpenLoop(b, w, sc.products, rate, 10*time.Second)
 				}
 			})
 		}
