@@ -40,6 +40,7 @@ type summary struct {
 	partial, failed   float64       // shares of all requests: 200 with errors; no answer or a status other than 200 and 503
 	shed              float64       // share answered 503
 	shedP99           time.Duration // p99 of the 503 answers' latency
+	shedConnP99       time.Duration // p99 of the 503 answers' time to a connection
 	okP99             time.Duration // p99 of the 200 answers' latency
 	complete          int           // 200 without errors, within inTime
 	completePerSecond float64
@@ -47,7 +48,7 @@ type summary struct {
 
 func summarize(out []outcome, d, inTime time.Duration) summary {
 	s := summary{n: len(out)}
-	var all, shed, ok []time.Duration
+	var all, shed, shedConn, ok []time.Duration
 	for _, o := range out {
 		all = append(all, o.latency)
 		if o.err == nil && o.status == http.StatusOK {
@@ -59,6 +60,7 @@ func summarize(out []outcome, d, inTime time.Duration) summary {
 		case o.status == http.StatusServiceUnavailable:
 			s.shed++
 			shed = append(shed, o.latency)
+			shedConn = append(shedConn, o.conn)
 		case o.status != http.StatusOK:
 			s.failed++
 		case o.partial:
@@ -70,7 +72,7 @@ func summarize(out []outcome, d, inTime time.Duration) summary {
 	n := float64(len(out))
 	s.partial, s.failed, s.shed = s.partial/n, s.failed/n, s.shed/n
 	s.p50, s.p99, s.max = percentile(all, 0.5), percentile(all, 0.99), percentile(all, 1)
-	s.shedP99, s.okP99 = percentile(shed, 0.99), percentile(ok, 0.99)
+	s.shedP99, s.shedConnP99, s.okP99 = percentile(shed, 0.99), percentile(shedConn, 0.99), percentile(ok, 0.99)
 	s.completePerSecond = float64(s.complete) / d.Seconds()
 	return s
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -393,6 +394,7 @@ type outcome struct {
 	status  int
 	partial bool // a 200 with errors
 	latency time.Duration
+	conn    time.Duration // of latency, until the request had a connection (a new one accepted, or an idle one)
 	err     error
 }
 
@@ -400,15 +402,17 @@ type outcome struct {
 // The latency is until the last byte of the answer.
 func send(ctx context.Context, req *http.Request) outcome {
 	start := time.Now()
+	var conn time.Duration
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { conn = time.Since(start) }})
 	resp, err := client.Do(req.WithContext(ctx))
 	if err != nil {
-		return outcome{err: err, latency: time.Since(start)}
+		return outcome{err: err, latency: time.Since(start), conn: conn}
 	}
 	buf := bodies.Get().(*bytes.Buffer)
 	buf.Reset()
 	_, err = buf.ReadFrom(resp.Body)
 	resp.Body.Close()
-	o := outcome{status: resp.StatusCode, latency: time.Since(start), err: err}
+	o := outcome{status: resp.StatusCode, latency: time.Since(start), conn: conn, err: err}
 	o.partial = resp.StatusCode == http.StatusOK && bytes.Contains(buf.Bytes(), []byte(`"errors":[{`))
 	bodies.Put(buf)
 	return o

@@ -196,6 +196,7 @@ func BenchmarkScenarioOverload(b *testing.B) {
 			}{{"onset-", out[:onset], 3 * time.Second}, {"steady-", out[onset:], 12 * time.Second}} {
 				ps := summarize(part.out, part.d, 1500*time.Millisecond)
 				b.ReportMetric(float64(ps.shedP99.Microseconds())/1000, s.prefix+part.name+"shed-p99-ms")
+				b.ReportMetric(float64(ps.shedConnP99.Microseconds())/1000, s.prefix+part.name+"shed-conn-p99-ms") // of which waiting for a connection
 				b.ReportMetric(float64(ps.p99.Microseconds())/1000, s.prefix+part.name+"p99-ms")
 				b.ReportMetric(ps.completePerSecond/c, s.prefix+part.name+"goodput-ratio")
 			}
