@@ -97,6 +97,9 @@ func (s *Service) Open(ctx context.Context, userIDs []string, sel Selection) ([]
 		boards[i].Fields.Track(s.budgets, sel.Fields)
 		out[i] = &boards[i]
 	}
+	if l, ok := loaders.FromContext(ctx); ok {
+		l.Expect(lookups(len(userIDs), sel))
+	}
 	if slices.Contains(sel.Fields, "profile") {
 		l, err := operation(ctx)
 		if err != nil {
@@ -105,6 +108,26 @@ func (s *Service) Open(ctx context.Context, userIDs []string, sel Selection) ([]
 		l.PrefetchProfiles(ctx, userIDs)
 	}
 	return out, nil
+}
+
+// lookups returns the most lists n dashboards selected as sel look up in
+// each batch endpoint: their profiles together (Open's), and for each
+// dashboard the products of each orders and recommendations field, and
+// the shipments of each orders field.
+func lookups(n int, sel Selection) loaders.Expected {
+	var e loaders.Expected
+	for _, f := range sel.Fields {
+		switch f {
+		case "profile":
+			e.Profiles = 1
+		case "orders":
+			e.Products += n
+			e.Shipments += n
+		case "recommendations":
+			e.Products += n
+		}
+	}
+	return e
 }
 
 // authorize returns FORBIDDEN unless the caller may read the dashboards of

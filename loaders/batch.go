@@ -32,13 +32,24 @@ import (
 // and its thunks wait without watching a context, so every wait would need
 // a goroutine of its own. byID is the one de-duplication of ids, and each
 // chunk's done channel is what a wait selects on.
+//
+// The wait is for chunks that could still join. When the operation said
+// how many it will register at most (expect) and that many have come, with
+// none waiting in the loader, a new chunk is fetched at once: nothing can
+// join it, and the loader's wait would only add its sleeping goroutine, a
+// timer that wakes an idle process, and the wait itself to the answer.
 type batch[V any] struct {
 	svc    downstream.Service
 	op     string
 	loader *dataloadgen.Loader[*chunk[V], struct{}]
+	now    func(*chunk[V]) // fetches a chunk at once, in a goroutine of its own
 
 	mu   sync.Mutex
 	byID map[string]*chunk[V] // the chunk that fetches each id asked for
+	// expected is how many chunks the operation will register at most
+	// (0: not known), chunks how many it did, queued how many of those
+	// wait in the loader.
+	expected, chunks, queued int
 }
 
 // chunk is ids registered together, and, once done is closed, what was
@@ -55,12 +66,26 @@ func newBatch[V any](ctx context.Context, svc downstream.Service, op string, wai
 	get func(context.Context, []string) (map[string]V, error),
 ) *batch[V] {
 	b := &batch[V]{svc: svc, op: op, byID: make(map[string]*chunk[V])}
-	b.loader = dataloadgen.NewLoader(func(_ context.Context, chunks []*chunk[V]) ([]struct{}, []error) {
-		stack.Grow()                     // in dataloadgen's goroutine of the batch, which calls the service
+	run := func(chunks []*chunk[V]) {
+		stack.Grow()                     // in the batch's own goroutine, which calls the service
 		fetch(ctx, chunks, perCall, get) // under the operation's context, not the first caller's
+	}
+	b.loader = dataloadgen.NewLoader(func(_ context.Context, chunks []*chunk[V]) ([]struct{}, []error) {
+		b.mu.Lock()
+		b.queued -= len(chunks)
+		b.mu.Unlock()
+		run(chunks)
 		return make([]struct{}, len(chunks)), nil
 	}, dataloadgen.WithWait(wait), dataloadgen.WithoutCache())
+	b.now = func(c *chunk[V]) { go run([]*chunk[V]{c}) }
 	return b
+}
+
+// expect adds n to the chunks the operation will register at most.
+func (b *batch[V]) expect(n int) {
+	b.mu.Lock()
+	b.expected += n
+	b.mu.Unlock()
 }
 
 // prefetch registers ids nobody asked for yet and sends them to the loader,
@@ -80,8 +105,19 @@ func (b *batch[V]) prefetch(ctx context.Context, ids []string) []*chunk[V] {
 		}
 		owners[i] = c
 	}
-	b.mu.Unlock()
+	alone := false // nothing can join fresh
 	if fresh != nil {
+		b.chunks++
+		alone = b.expected > 0 && b.chunks >= b.expected && b.queued == 0
+		if !alone {
+			b.queued++
+		}
+	}
+	b.mu.Unlock()
+	switch {
+	case alone:
+		b.now(fresh)
+	case fresh != nil:
 		b.loader.LoadThunk(ctx, fresh) // enqueued; fetch closes fresh.done
 	}
 	return owners

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/acme/dashboard-gateway/downstream"
 )
@@ -42,7 +43,8 @@ func FromContext(ctx context.Context) (*Loaders, bool) {
 
 // Extension is a gqlgen extension that gives each operation fresh loaders,
 // created under the operation's context (after the deadline middleware), so
-// every way into the executor gets them.
+// every way into the executor gets them, and tells them how many root
+// fields the operation selects (see Loaders.Expect).
 type Extension struct {
 	Clients *downstream.Clients
 	Wait    time.Duration // batch wait; zero means DefaultWait
@@ -61,5 +63,47 @@ func (Extension) Validate(graphql.ExecutableSchema) error { return nil }
 
 // InterceptOperation implements graphql.OperationInterceptor.
 func (e Extension) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-	return next(NewContext(ctx, New(ctx, e.Clients, e.Wait)))
+	l := New(ctx, e.Clients, e.Wait)
+	if graphql.HasOperationContext(ctx) {
+		if op := graphql.GetOperationContext(ctx).Operation; op != nil {
+			l.SetRootFields(rootFields(op.SelectionSet))
+		}
+	}
+	return next(NewContext(ctx, l))
+}
+
+// rootFields counts the fields of an operation's root selection set,
+// fragments' included and __typename not, up to 2: any more is 2, and so
+// is a set it would have to look at more than 64 selections of to count
+// (or with a fragment spread the validator did not resolve). Over-counting
+// costs only the batch wait.
+func rootFields(set ast.SelectionSet) int {
+	n, seen := 0, 0
+	var count func(ast.SelectionSet) bool // false: stop, the answer is 2
+	count = func(set ast.SelectionSet) bool {
+		for _, sel := range set {
+			if seen++; seen > 64 || n > 1 {
+				return false
+			}
+			switch sel := sel.(type) {
+			case *ast.Field:
+				if sel.Name != "__typename" {
+					n++
+				}
+			case *ast.InlineFragment:
+				if !count(sel.SelectionSet) {
+					return false
+				}
+			case *ast.FragmentSpread:
+				if sel.Definition == nil || !count(sel.Definition.SelectionSet) {
+					return false
+				}
+			}
+		}
+		return n <= 1
+	}
+	if !count(set) {
+		return 2
+	}
+	return n
 }

@@ -36,6 +36,7 @@ const DefaultWait = time.Millisecond
 // for concurrent use by the operation's resolvers.
 type Loaders struct {
 	clients   *downstream.Clients
+	roots     int // root fields of the operation, 0 if not known (SetRootFields)
 	profiles  *batch[*downstream.UserProfile]
 	products  *batch[*downstream.Product]
 	shipments *batch[*downstream.Shipment]
@@ -79,6 +80,35 @@ func New(ctx context.Context, c *downstream.Clients, wait time.Duration) *Loader
 		products:  newBatch(ctx, downstream.Catalog, "get products", wait, c.MaxIDs(downstream.Catalog), c.Products),
 		shipments: newBatch(ctx, downstream.Shipping, "get shipments", wait, c.MaxIDs(downstream.Shipping), c.Shipments),
 	}
+}
+
+// Expected is how many lists an operation will look up, at most, in each
+// batch endpoint. A list is the ids of one lookup (a dashboard's orders'
+// products, the profiles of dashboards(userIds:)): they go out together.
+type Expected struct {
+	Profiles, Products, Shipments int
+}
+
+// SetRootFields tells l how many fields its operation selects at the root
+// (Extension does, from the document). Expect counts only when that is
+// one.
+func (l *Loaders) SetRootFields(n int) { l.roots = n }
+
+// Expect adds e to the lists l's operation will look up. The dashboards a
+// root field opens say what their selection will look up
+// (dashboard.Service.Open). Once a batch endpoint has had as many lists as
+// expected and none waits to be sent, a new list is fetched at once instead
+// of after the batch wait, since no other can join it. Only an operation with one root
+// field counts: several root fields open their dashboards at about the
+// same time, and the first one's list must not leave before the others
+// say theirs.
+func (l *Loaders) Expect(e Expected) {
+	if l.roots != 1 {
+		return
+	}
+	l.profiles.expect(e.Profiles)
+	l.products.expect(e.Products)
+	l.shipments.expect(e.Shipments)
 }
 
 // Profile returns the profile of userID; an unknown user is KindNotFound.
