@@ -82,7 +82,9 @@ type Selection struct {
 
 // Open returns the dashboards of userIDs, once it has checked the ids (the
 // values the caller received, after any coercion) and that the caller may
-// read them. Their profiles, if selected, are fetched together at once.
+// read them. Their profiles, if selected, are fetched together at once,
+// and the operation's loaders learn what the dashboards' selection will
+// look up (loaders.Expect).
 func (s *Service) Open(ctx context.Context, userIDs []string, sel Selection) ([]*Dashboard, error) {
 	if err := limits.CheckUserIDs(userIDs...); err != nil {
 		return nil, err

@@ -89,19 +89,19 @@ type Expected struct {
 	Profiles, Products, Shipments int
 }
 
-// SetRootFields tells l how many fields its operation selects at the root
-// (Extension does, from the document). Expect counts only when that is
-// one.
+// SetRootFields tells l how many fields its operation selects at the root,
+// before the operation runs (Extension does, from the document). Expect
+// counts only when that is one.
 func (l *Loaders) SetRootFields(n int) { l.roots = n }
 
-// Expect adds e to the lists l's operation will look up. The dashboards a
-// root field opens say what their selection will look up
-// (dashboard.Service.Open). Once a batch endpoint has had as many lists as
-// expected and none waits to be sent, a new list is fetched at once instead
-// of after the batch wait, since no other can join it. Only an operation with one root
-// field counts: several root fields open their dashboards at about the
-// same time, and the first one's list must not leave before the others
-// say theirs.
+// Expect adds e to the lists l's operation will look up: the dashboards a
+// root field opens say what their selection will (dashboard.Service.Open).
+// Once a batch endpoint has had as many lists as expected and none waits
+// to be sent, a new list is fetched at once instead of after the batch
+// wait, since no other can join it. Only an operation with one root field
+// counts: several root fields open their dashboards at about the same
+// time, and the first one's list must not leave before the others say
+// theirs.
 func (l *Loaders) Expect(e Expected) {
 	if l.roots != 1 {
 		return
