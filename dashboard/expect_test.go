@@ -24,6 +24,14 @@ func TestOpenExpectsItsLookups(t *testing.T) {
 		l.SetRootFields(1)
 		return loaders.NewContext(ctx, l)
 	}
+	// openU1 opens u1's dashboard with fields selected.
+	openU1 := func(t *testing.T, ctx context.Context, fields ...string) *dashboard.Dashboard {
+		ds, err := svc.Open(ctx, []string{"u1"}, dashboard.Selection{Fields: fields})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ds[0]
+	}
 	// atOnce is the context of a field that must be in before the wait.
 	atOnce := func(t *testing.T, ctx context.Context) context.Context {
 		ctx, cancel := context.WithTimeout(ctx, wait*7/10)
@@ -34,14 +42,11 @@ func TestOpenExpectsItsLookups(t *testing.T) {
 	t.Run("profile, orders' products and shipments: each alone", func(t *testing.T) {
 		s := newServices(t, nil)
 		ctx := operation(t, s)
-		ds, err := svc.Open(ctx, []string{"u1"}, dashboard.Selection{Fields: []string{"profile", "orders"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := svc.Profile(atOnce(t, ctx), ds[0]); err != nil {
+		d := openU1(t, ctx, "profile", "orders")
+		if _, err := svc.Profile(atOnce(t, ctx), d); err != nil {
 			t.Fatalf("profile: %v", err)
 		}
-		orders, err := svc.Orders(atOnce(t, ctx), ds[0], nil, dashboard.OrderParts{Products: true, Shipments: true})
+		orders, err := svc.Orders(atOnce(t, ctx), d, nil, dashboard.OrderParts{Products: true, Shipments: true})
 		if err != nil {
 			t.Fatalf("orders: %v", err)
 		}
@@ -56,18 +61,15 @@ func TestOpenExpectsItsLookups(t *testing.T) {
 	t.Run("orders' and recommendations' products: together", func(t *testing.T) {
 		s := newServices(t, nil)
 		ctx := operation(t, s)
-		ds, err := svc.Open(ctx, []string{"u1"}, dashboard.Selection{Fields: []string{"orders", "recommendations"}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		d := openU1(t, ctx, "orders", "recommendations")
 		var wg sync.WaitGroup
 		wg.Go(func() {
-			if _, err := svc.Orders(ctx, ds[0], nil, dashboard.OrderParts{Products: true}); err != nil {
+			if _, err := svc.Orders(ctx, d, nil, dashboard.OrderParts{Products: true}); err != nil {
 				t.Errorf("orders: %v", err)
 			}
 		})
 		wg.Go(func() {
-			if _, err := svc.Recommendations(ctx, ds[0], nil, true); err != nil {
+			if _, err := svc.Recommendations(ctx, d, nil, true); err != nil {
 				t.Errorf("recommendations: %v", err)
 			}
 		})
