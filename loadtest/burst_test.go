@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -17,7 +19,9 @@ import (
 // burst (others-shed-during-%, ...), the flooder's, the others' p99, the
 // limit before the burst and its lowest, and how long after the burst's
 // end the limit took to be back within 10% of where it was
-// (limit-recovered-ms; -1 if it was not within the run).
+// (limit-recovered-ms; -1 if it was not within the run). With
+// LOADTEST_LIMIT_TRACE set (and -test.v) it logs the limit, requests in
+// flight, scheduling latency and overload every 50 ms from the burst on.
 func BenchmarkScenarioBurst(b *testing.B) {
 	for range b.N {
 		w := newWorld(b, simulation{preset: "healthy"}, "TRUSTED_PROXIES=127.0.0.1/32", "CLIENT_IP_HEADER=X-Forwarded-For")
@@ -106,6 +110,16 @@ func BenchmarkScenarioBurst(b *testing.B) {
 			}
 		}
 		b.ReportMetric(recovered, "limit-recovered-ms")
+		if os.Getenv("LOADTEST_LIMIT_TRACE") != "" { // for experiments: the limit from the burst on (run with -test.v)
+			var trace strings.Builder
+			for _, l := range limits {
+				if l.at >= burstFrom-200*time.Millisecond {
+					fmt.Fprintf(&trace, "%5dms limit %4.0f in flight %4.0f lag %6.1fms busy %v\n",
+						l.at.Milliseconds(), l.limit, l.inFlight, float64(l.lag.Microseconds())/1000, l.busy)
+				}
+			}
+			b.Logf("the limit from 200 ms before the burst:\n%s", trace.String())
+		}
 	}
 }
 
@@ -138,11 +152,14 @@ func openLoopAt(start time.Time, rate int, d time.Duration, request func() *http
 
 // limitAt is the gateway's concurrency limit at a time from the start.
 type limitAt struct {
-	at    time.Duration
-	limit float64
+	at              time.Duration
+	limit, inFlight float64
+	lag             time.Duration // scheduling latency in the last interval
+	busy            bool          // overloaded
 }
 
-// watchLimit reads the gateway's limit from its metrics every 50 ms until
+// watchLimit reads the gateway's limit, requests in flight, scheduling
+// latency and whether it is overloaded from its metrics every 50 ms until
 // ctx ends.
 func watchLimit(ctx context.Context, url string, start time.Time) []limitAt {
 	var out []limitAt
@@ -156,7 +173,8 @@ func watchLimit(ctx context.Context, url string, start time.Time) []limitAt {
 		}
 		if m, err := scrape(url); err == nil {
 			if n, ok := m["gateway_overload_limit"]; ok {
-				out = append(out, limitAt{at: time.Since(start), limit: n})
+				out = append(out, limitAt{at: time.Since(start), limit: n, inFlight: m["gateway_overload_in_flight"],
+					lag: time.Duration(m["gateway_sched_latency_seconds"] * 1e9), busy: m["gateway_overloaded"] == 1})
 			}
 		}
 	}

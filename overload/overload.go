@@ -185,9 +185,12 @@ type Sample struct {
 // once. (In a benchmark at twice capacity, waiting for three severe
 // intervals let 300-700 requests in, and the requests waiting behind them
 // to be read were shed 300-800 ms late.) Soon after an overload (hold
-// intervals), one such interval over Target is enough again, so that a
-// limit that just relaxed does not let a queue build for three intervals
-// each time.
+// intervals), one such interval over ten times Target is enough again, so
+// that a limit that just relaxed does not let a queue build for three
+// intervals each time. A lesser one is not: at the load a burst leaves
+// behind, blips of a few times Target re-tripped it every few tenths of a
+// second for seconds, each time cutting the limit to 80% of what normal
+// traffic held.
 //
 // While overloaded, the limit first drops to 80% of what was in flight;
 // then, as long as the latency is over Target and requests were refused
@@ -218,7 +221,7 @@ func (l *Limiter) Adapt(s Sample) {
 	case was:
 		busy = step.high
 	case l.sinceBusy < hold:
-		busy = queueGrew(l.recent[:1], false)
+		busy = queueGrew(l.recent[:1], true)
 	default:
 		busy = queueGrew(l.recent[:sustained], true) || surged(l.recent[:surge], l.opts.MaxIdle)
 	}

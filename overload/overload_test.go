@@ -126,6 +126,54 @@ func TestSurge(t *testing.T) {
 	}
 }
 
+// Soon after an overload, one interval of growing queue makes the gateway
+// overloaded again only if its latency was severe: at the load a burst
+// leaves behind, a garbage collection or many calls completing at once
+// reach a few times the target (a benchmark saw 3-10 ms with a 2 ms
+// target, in the 2 s after a one-client burst), and counted as an
+// overload they cut the limit to 80% of what normal traffic holds, over
+// and over.
+func TestAfterAnOverload(t *testing.T) {
+	const target = 2 * time.Millisecond
+	tests := []struct {
+		name     string
+		lag      time.Duration
+		wantBusy bool
+	}{
+		{"a few times the target: a blip", 6 * target, false},
+		{"severe: overloaded again at once", 20 * target, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := New(Options{Target: target})
+			step := func(arrive, finish int, lag time.Duration, idle float64) {
+				for range arrive {
+					l.Acquire("c")
+				}
+				for range finish {
+					l.Release("c")
+				}
+				l.Adapt(Sample{Lag: lag, Idle: idle})
+			}
+			step(140, 50, 10*time.Millisecond, 0) // a surge
+			step(150, 25, 50*time.Millisecond, 0)
+			if !l.Busy() {
+				t.Fatal("not overloaded by the surge")
+			}
+			step(0, 215, time.Millisecond, 0.5) // over, the limit back
+			step(0, 0, time.Millisecond, 0.5)
+			before := l.Stats().Limit
+			step(30, 10, tt.lag, 0) // the queue grows for an interval, the CPU saturated
+			if got := l.Busy(); got != tt.wantBusy {
+				t.Errorf("busy %v; want %v", got, tt.wantBusy)
+			}
+			if got := l.Stats().Limit; !tt.wantBusy && got != before {
+				t.Errorf("limit %d after the blip; want it to stay %d", got, before)
+			}
+		})
+	}
+}
+
 // Slow services fill the gateway with requests waiting on them: 500/s of
 // 1 s calls keep 500 in flight, which rise for the first second (more
 // arrive than finish), while the CPU has room. The scheduling latency
