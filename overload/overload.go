@@ -198,11 +198,13 @@ type Sample struct {
 // half while the latency is over ten times Target (never below Min).
 // Requests one client was refused past its share do not lower the limit,
 // nor do requests it holds past its share keep others out: one client's
-// burst cannot drive it down. Once the latency is under Target,
-// the limit returns to where it was before the overload, doubling each
-// interval, if at least MaxIdle of the CPUs went unused or at most half
-// the limit was in use (the load is gone); else it grows by a tenth while
-// mostly in use (never above Max).
+// burst cannot drive it down. Once the latency is under Target, the
+// limit returns to where it was before the overload: four times as much
+// each interval if at least MaxIdle of the CPUs went unused, twice as
+// much if they did not but at most half the limit was in use (either way
+// the load is gone; from Min, doubling took the 0.7-1 s a burst's
+// recovery may have); else it grows by a tenth while mostly in use (never
+// above Max).
 func (l *Limiter) Adapt(s Sample) {
 	l.lag.Store(int64(s.Lag))
 	l.mu.Lock()
@@ -240,7 +242,11 @@ func (l *Limiter) Adapt(s Sample) {
 		}
 	case !step.high && (!step.saturated || peak*2 <= limit) && limit < l.ceiling:
 		l.sinceBusy = min(l.sinceBusy+1, hold)
-		limit = min(l.ceiling, limit*2)
+		if !step.saturated { // CPUs to spare: the load is gone
+			limit = min(l.ceiling, limit*4)
+		} else {
+			limit = min(l.ceiling, limit*2)
+		}
 	default:
 		l.sinceBusy = min(l.sinceBusy+1, hold)
 		if !step.high && peak*5 >= limit*4 {
