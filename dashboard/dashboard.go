@@ -99,13 +99,13 @@ func (s *Service) Open(ctx context.Context, userIDs []string, sel Selection) ([]
 		boards[i].Fields.Track(s.budgets, sel.Fields)
 		out[i] = &boards[i]
 	}
-	if l, ok := loaders.FromContext(ctx); ok {
+	l, ok := loaders.FromContext(ctx)
+	if ok {
 		l.Expect(lookups(len(userIDs), sel))
 	}
 	if slices.Contains(sel.Fields, "profile") {
-		l, err := operation(ctx)
-		if err != nil {
-			return nil, err
+		if !ok {
+			return nil, errNoLoaders
 		}
 		l.PrefetchProfiles(ctx, userIDs)
 	}

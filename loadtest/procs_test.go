@@ -161,41 +161,42 @@ func startBinary(tb testing.TB, name, path string, env []string, ready func(p *p
 // exited no longer counts; Go's runtime keeps its threads.
 func (p *proc) cpu(tb testing.TB) time.Duration {
 	tb.Helper()
+	onCPU, _ := p.schedstat(tb)
+	return onCPU
+}
+
+// schedstat returns the sum over p's threads of their time on a CPU and
+// of how many times they were put on one (/proc/<pid>/task/*/schedstat).
+func (p *proc) schedstat(tb testing.TB) (onCPU time.Duration, slices float64) {
+	tb.Helper()
 	dir := fmt.Sprintf("/proc/%d/task", p.cmd.Process.Pid)
 	tasks, err := os.ReadDir(dir)
 	if err != nil {
 		tb.Fatalf("CPU time of %s: %v (the load tests need Linux's /proc)", p.name, err)
 	}
-	var total time.Duration
 	for _, t := range tasks {
 		b, err := os.ReadFile(dir + "/" + t.Name() + "/schedstat")
 		if err != nil {
 			continue // the thread is gone
 		}
-		ns, _ := strconv.ParseInt(strings.Fields(string(b))[0], 10, 64)
-		total += time.Duration(ns)
+		f := strings.Fields(string(b))
+		ns, _ := strconv.ParseInt(f[0], 10, 64)
+		onCPU += time.Duration(ns)
+		if len(f) == 3 {
+			n, _ := strconv.ParseFloat(f[2], 64)
+			slices += n
+		}
 	}
-	return total
+	return onCPU, slices
 }
 
-// activity returns how many times p's threads were scheduled onto a CPU
-// (each a wake-up; schedstat's third field summed over its threads) and
-// how many read and write system calls p made (/proc/<pid>/io).
+// activity returns how many times p's threads were put on a CPU (each a
+// wake-up) and how many read and write system calls p made
+// (/proc/<pid>/io).
 func (p *proc) activity(tb testing.TB) (wakeups, reads, writes float64) {
 	tb.Helper()
-	dir := fmt.Sprintf("/proc/%d", p.cmd.Process.Pid)
-	tasks, _ := os.ReadDir(dir + "/task")
-	for _, t := range tasks {
-		b, err := os.ReadFile(dir + "/task/" + t.Name() + "/schedstat")
-		if err != nil {
-			continue // the thread is gone
-		}
-		if f := strings.Fields(string(b)); len(f) == 3 {
-			n, _ := strconv.ParseFloat(f[2], 64)
-			wakeups += n
-		}
-	}
-	b, err := os.ReadFile(dir + "/io")
+	_, wakeups = p.schedstat(tb)
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", p.cmd.Process.Pid))
 	if err != nil {
 		return wakeups, 0, 0
 	}

@@ -242,11 +242,11 @@ func (l *Limiter) Adapt(s Sample) {
 		}
 	case !step.high && (!step.saturated || peak*2 <= limit) && limit < l.ceiling:
 		l.sinceBusy = min(l.sinceBusy+1, hold)
+		growth := 2
 		if !step.saturated { // CPUs to spare: the load is gone
-			limit = min(l.ceiling, limit*4)
-		} else {
-			limit = min(l.ceiling, limit*2)
+			growth = 4
 		}
+		limit = min(l.ceiling, limit*growth)
 	default:
 		l.sinceBusy = min(l.sinceBusy+1, hold)
 		if !step.high && peak*5 >= limit*4 {
