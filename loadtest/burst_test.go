@@ -21,7 +21,8 @@ import (
 // end the limit took to be back within 10% of where it was
 // (limit-recovered-ms; -1 if it was not within the run). With
 // LOADTEST_LIMIT_TRACE set (and -test.v) it logs the limit, requests in
-// flight, scheduling latency and overload every 50 ms from the burst on.
+// flight, scheduling latency and overload every 50 ms from the burst on,
+// and the others' and the flooder's shed share every 100 ms.
 func BenchmarkScenarioBurst(b *testing.B) {
 	for range b.N {
 		w := newWorld(b, simulation{preset: "healthy"}, "TRUSTED_PROXIES=127.0.0.1/32", "CLIENT_IP_HEADER=X-Forwarded-For")
@@ -118,7 +119,11 @@ func BenchmarkScenarioBurst(b *testing.B) {
 						l.at.Milliseconds(), l.limit, l.inFlight, float64(l.lag.Microseconds())/1000, l.busy)
 				}
 			}
-			b.Logf("the limit from 200 ms before the burst:\n%s", trace.String())
+			for from := burstFrom - 200*time.Millisecond; from < burstFrom+burstFor+500*time.Millisecond; from += 100 * time.Millisecond {
+				fmt.Fprintf(&trace, "%5dms others shed %4.1f%% flooder %4.1f%%\n", from.Milliseconds(),
+					shedShare(bg, from, from+100*time.Millisecond), shedShare(burst, from-burstFrom, from-burstFrom+100*time.Millisecond)) // the flooder's times are from the burst's start
+			}
+			b.Logf("the limit from 200 ms before the burst, and who was shed:\n%s", trace.String())
 		}
 	}
 }
