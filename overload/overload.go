@@ -52,10 +52,9 @@ type Options struct {
 	// Initial, Min and Max bound the limit on requests in flight.
 	// Defaults 1000, 8 and 100,000.
 	Initial, Min, Max int
-	// MinShare is how many requests in flight any client may hold while
-	// clients are held to their share (see Acquire), however many clients
-	// share the limit (each may hold max(MinShare, limit / clients in
-	// flight)). Default 2.
+	// MinShare is the least share of the limit any client may hold,
+	// however many clients share it (each may hold max(MinShare, limit /
+	// clients in flight), see Acquire). Default 2.
 	MinShare int
 	// Lag returns the scheduling latency since its last call; nil reads
 	// its p90 from runtime/metrics (SchedLatency).
@@ -366,29 +365,33 @@ const (
 
 // Acquire admits a request from key (naming the client that sent it) if
 // the limit allows, and then returns true; the caller must call Release
-// with the same key when the request is done. A client may hold at most
-// its share of the limit, max(MinShare, limit / clients in flight); what
-// clients hold past that share does not count against the limit for the
-// others. A client may hold more only as its own load grows while the
-// gateway has room, from what it held at most in the last interval:
-// twice that and surgeMin more if in that interval goroutines did not
-// wait past Target; a quarter more and surgeMin if they did with CPUs
-// idle, but not in the one before (a blip: a garbage collection, many
-// slow calls completing at once); no more than its share if they waited
-// two intervals in a row, idle CPUs or not, or with no CPU idle
-// (the CPU contended), while the gateway is overloaded, while the limit
-// is below where it was before the last overload (the limit is then what
-// clients contend for), and while it is full. So a client's load may double every interval while goroutines do
-// not wait, and grows through a blip, but one client's burst from
-// nothing is held to its share at once, and to less as others' requests
-// wait with it. (In a benchmark, one client's burst at 1.5 times the
-// gateway's capacity, admitted while the limit's interval lasted, took
-// in hundreds of requests; opening their connections to the services
-// made goroutines wait 10-60 ms for half a second with CPUs idle, and
-// the others were shed 40-100% while the backlog drained. Allowed to
-// keep what it held while goroutines waited, it still held enough to
-// overload the CPU in three runs of four; allowed a quarter more for
-// two such intervals, in four of ten.)
+// with the same key when the request is done.
+//
+// A client may hold its share of the limit, max(MinShare, limit /
+// clients in flight); what clients hold past their share does not count
+// against the limit for the others. It may hold more only as its own
+// load grows while the gateway has room, from what it held at most in
+// the last interval:
+//   - twice that and 20 more (surgeMin) if goroutines did not wait past Target
+//     in that interval;
+//   - a quarter more and 20 if they did with CPUs idle, but not in
+//     the interval before (a blip: a garbage collection, many slow calls
+//     completing at once);
+//   - no more than its share if they waited two intervals in a row, idle
+//     CPUs or not, or with no CPU idle (the CPU contended); while the
+//     gateway is overloaded; while the limit is below where it was before
+//     the last overload (the limit is then what clients contend for); and
+//     while the limit is full.
+//
+// So a client's load may double every interval while goroutines do not
+// wait, and grows through a blip, but one client's burst from nothing is
+// held to its share at once. (In a benchmark, one client's burst at 1.5
+// times the gateway's capacity, admitted until an interval read the CPU
+// as contended, took in hundreds of requests; opening their connections
+// to the services made goroutines wait 10-60 ms for half a second with
+// CPUs idle, and the others were shed 40-100% while the backlog drained.
+// Allowed to keep what it held while goroutines waited, it still held
+// enough to overload the CPU in three runs of four.)
 func (l *Limiter) Acquire(key string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
