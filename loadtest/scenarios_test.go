@@ -2,6 +2,7 @@ package loadtest_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -157,6 +158,9 @@ func capacity(request func() *http.Request) float64 {
 // (shed-p99-ms) apart from the admitted ones' (ok-p99-ms), and every
 // answer's p99; and the shed p99, the p99 and the goodput ratio of the
 // onset (the first 3 s) and of the steady state (the 12 s after) apart.
+// With LOADTEST_LIMIT_TRACE set (and -test.v) it logs, per 100 ms of the
+// gateway's first 2 s, the requests sent, the share shed, the shed and
+// admitted answers' latency, and the limiter's state.
 func BenchmarkScenarioOverload(b *testing.B) {
 	for range b.N {
 		w := newWorld(b, simulation{preset: "healthy"})
@@ -177,7 +181,21 @@ func BenchmarkScenarioOverload(b *testing.B) {
 				profile(b, w.adminURL, file)
 			}
 			cpu := cpuShares(b, w)
+			trace := s.prefix == "gw-" && os.Getenv("LOADTEST_LIMIT_TRACE") != ""
+			var limits []limitAt
+			ctx, stop := context.WithCancel(context.Background())
+			watched := make(chan struct{})
+			if trace {
+				go func() { limits = watchLimit(ctx, w.adminURL+"/metrics", time.Now()); close(watched) }()
+			} else {
+				close(watched)
+			}
 			out := openLoop(rate, 15*time.Second, s.request)
+			stop()
+			<-watched
+			if trace {
+				b.Logf("the onset, per 100 ms:\n%s", onsetTrace(out, rate, limits))
+			}
 			sum := summarize(out, 15*time.Second, 1500*time.Millisecond)
 			report(b, s.prefix, sum)
 			b.ReportMetric(100*sum.shed, s.prefix+"shed-%")
@@ -221,4 +239,37 @@ func cpuShares(b *testing.B, w *world) func(prefix string) {
 			b.ReportMetric(100*float64(p.cpu(b)-before[n])/float64(elapsed), prefix+n+"-cpu-%")
 		}
 	}
+}
+
+// onsetTrace tells, per 100 ms of the first 2 s of an open loop at rate,
+// how many requests were sent, the share shed, the shed answers' p50 and
+// p99, the admitted answers' p50, and the limiter's state at the end of
+// the 100 ms (limits, watched from the loop's start): for experiments
+// (LOADTEST_LIMIT_TRACE, with -test.v).
+func onsetTrace(out []outcome, rate int, limits []limitAt) string {
+	var b strings.Builder
+	per := rate / 10
+	for i := 0; i+per <= len(out) && i < 2*rate; i += per {
+		var shed, ok []time.Duration
+		for _, o := range out[i : i+per] {
+			switch {
+			case o.err == nil && o.status == http.StatusServiceUnavailable:
+				shed = append(shed, o.latency)
+			case o.err == nil && o.status == http.StatusOK:
+				ok = append(ok, o.latency)
+			}
+		}
+		at := time.Duration(i/per+1) * 100 * time.Millisecond
+		var l limitAt
+		for _, m := range limits {
+			if m.at <= at {
+				l = m
+			}
+		}
+		ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+		fmt.Fprintf(&b, "%5dms sent %4d shed %5.1f%% p50 %6.1f p99 %6.1f ok p50 %6.1f | limit %4.0f in flight %4.0f lag %6.1fms busy %v\n",
+			at.Milliseconds(), per, 100*float64(len(shed))/float64(per), ms(percentile(shed, 0.5)), ms(percentile(shed, 0.99)), ms(percentile(ok, 0.5)),
+			l.limit, l.inFlight, ms(l.lag), l.busy)
+	}
+	return b.String()
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"runtime"
 	"slices"
 	"testing"
 	"time"
@@ -562,6 +563,120 @@ func TestAcquirePastTheLimit(t *testing.T) {
 	l.Release("nobody")
 	if s := l.Stats(); s.InFlight != 2 || s.Clients != 2 {
 		t.Errorf("stats %+v after releases nothing acquired; want 2 in flight from 2 clients", s)
+	}
+}
+
+// A run queue past Queue per GOMAXPROCS at every reading for QueueFor
+// makes the gateway overloaded at once, without waiting for Adapt's
+// intervals: a load far past capacity arriving at once is seen within
+// tens of milliseconds, while it has a hundred or two requests in, not
+// after two intervals with hundreds more. A shorter queue, one reading
+// under it, or a shorter time does not; nor does a queue while
+// overloaded or soon after (hold intervals), when Adapt's rules steer.
+func TestOverloadedByTheRunQueue(t *testing.T) {
+	procs := runtime.GOMAXPROCS(0)
+	long, short := 4*procs+1, 4*procs                               // past Queue (4 per GOMAXPROCS), and not
+	surge := slices.Repeat([]Sample{{Lag: time.Second}}, sustained) // admitted at once, none finishing, goroutines waiting a second
+	quiet := Sample{Idle: 0.5}
+	soonAfter := append(slices.Clone(surge), quiet, quiet)
+	longAfter := append(slices.Clone(soonAfter), slices.Repeat([]Sample{quiet}, hold)...)
+	tests := []struct {
+		name      string
+		before    []Sample // what Adapt saw after the first 100 requests
+		readings  []int    // the run queue at the requests after those, 2 ms apart
+		wantBusy  bool
+		wantLimit int
+	}{
+		{"past Queue for QueueFor: overloaded, 80% of the most in flight", nil, []int{long, long, long, long, long, long}, true, 84},
+		{"past it for less than QueueFor", nil, []int{long, long, long, long, long}, false, 1000},
+		{"under it once in between", nil, []int{long, long, long, short, long, long, long, long}, false, 1000},
+		{"under it since", nil, []int{short, short, short, short, short, short, short, short}, false, 1000},
+		{"under it, then past it for QueueFor", nil, []int{short, short, long, long, long, long, long, long}, true, 85},
+		{"overloaded: the queue changes nothing", surge, []int{long, long, long, long, long, long, long}, true, 80},
+		{"soon after an overload: nor then", soonAfter, []int{long, long, long, long, long, long, long}, false, 1000},
+		{"long after it: overloaded again", longAfter, []int{long, long, long, long, long, long}, true, 84},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			now := time.Unix(1000, 0)
+			queue := 0
+			l := New(Options{Initial: 1000, Min: 8, Queue: 4, QueueFor: 10 * time.Millisecond,
+				Runnable: func() int { return queue }, Now: func() time.Time { return now }})
+			for range 100 {
+				if !l.Acquire("c") {
+					t.Fatal("refused under the limit")
+				}
+			}
+			for _, s := range tt.before {
+				l.Adapt(s)
+			}
+			for i, q := range tt.readings {
+				now, queue = now.Add(2*time.Millisecond), q
+				if !l.Acquire("c") && !l.Busy() && i < len(tt.readings)-1 {
+					t.Fatalf("refused at reading %d", i)
+				}
+			}
+			if s := l.Stats(); s.Busy != tt.wantBusy || s.Limit != tt.wantLimit {
+				t.Errorf("busy %v, limit %d; want %v, %d", s.Busy, s.Limit, tt.wantBusy, tt.wantLimit)
+			}
+		})
+	}
+}
+
+// The run queue is read at most every millisecond, however many requests
+// arrive: its reading takes the scheduler's lock.
+func TestRunQueueReadEveryMillisecond(t *testing.T) {
+	now := time.Unix(1000, 0)
+	reads := 0
+	l := New(Options{Runnable: func() int { reads++; return 0 }, Now: func() time.Time { return now }})
+	for i := range 100 {
+		now = now.Add(100 * time.Microsecond)
+		l.Acquire(fmt.Sprint("c", i))
+	}
+	if reads != 10 {
+		t.Errorf("read %d times in 10 ms; want 10", reads)
+	}
+}
+
+// Overloaded by the run queue, a client's burst is held to its share at
+// once, and what it holds past its share does not keep the others out.
+func TestRunQueueHoldsABurstToItsShare(t *testing.T) {
+	now := time.Unix(1000, 0)
+	queue := 0
+	l := New(Options{Initial: 1000, Queue: 4, QueueFor: 10 * time.Millisecond,
+		Runnable: func() int { return queue }, Now: func() time.Time { return now }})
+	for c := range 30 {
+		if !l.Acquire(fmt.Sprint("other", c)) {
+			t.Fatalf("other %d refused", c)
+		}
+	}
+	held := 0
+	for range 100 { // from nothing, the flooder may hold its share: 1000/31
+		if l.Acquire("flooder") {
+			held++
+		}
+	}
+	if held != 32 {
+		t.Fatalf("the flooder holds %d; want 32", held)
+	}
+	queue = 4*runtime.GOMAXPROCS(0) + 1
+	for range 6 {
+		now = now.Add(2 * time.Millisecond)
+		l.Acquire("flooder")
+	}
+	if s := l.Stats(); !s.Busy || s.Limit != 49 {
+		t.Fatalf("%+v; want overloaded with a limit of 49 (80%% of 62)", s)
+	}
+	for range 20 { // room under the limit again: still its share, no more
+		l.Release("flooder")
+	}
+	if l.Acquire("flooder") {
+		t.Error("the flooder admitted past its share (49/31, at least MinShare) while overloaded")
+	}
+	for c := range 15 { // within their shares, under the limit of 49
+		if !l.Acquire(fmt.Sprint("other", c)) {
+			t.Fatalf("other %d refused; %+v", c, l.Stats())
+		}
 	}
 }
 

@@ -53,3 +53,15 @@ func percentile(buckets []float64, counts []uint64, total uint64, p float64) tim
 	}
 	return 0
 }
+
+// RunnableGoroutines reads how many goroutines wait to run now, from the
+// runtime's /sched/goroutines/runnable:goroutines (approximate: the run
+// queues are not read at one instant).
+func RunnableGoroutines() int {
+	sample := [1]metrics.Sample{{Name: "/sched/goroutines/runnable:goroutines"}}
+	metrics.Read(sample[:])
+	if sample[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return int(sample[0].Value.Uint64())
+}
