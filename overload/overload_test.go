@@ -638,45 +638,67 @@ func TestRunQueueReadEveryMillisecond(t *testing.T) {
 	}
 }
 
-// Overloaded by the run queue, a client's burst is held to its share at
-// once, and what it holds past its share does not keep the others out.
+// Overloaded by the run queue while one client holds more than the
+// others, that client is held to its share at once, and the limit is
+// not cut: holding it cuts as much, and the others keep their room
+// (cutting it too, the others' own requests in flight, slower while the
+// burst's backlog drained, filled it, and they were shed). While
+// everyone's load overloads it, the limit drops to 80% of the most in
+// flight.
 func TestRunQueueHoldsABurstToItsShare(t *testing.T) {
-	now := time.Unix(1000, 0)
-	queue := 0
-	l := New(Options{Initial: 1000, Queue: 4, QueueFor: 10 * time.Millisecond,
-		Runnable: func() int { return queue }, Now: func() time.Time { return now }})
-	for c := range 30 {
-		if !l.Acquire(fmt.Sprint("other", c)) {
-			t.Fatalf("other %d refused", c)
-		}
+	tests := []struct {
+		name            string
+		flooder, others int // requests they hold when the queue grows, the others one each; another comes and goes
+		wantLimit       int
+		wantRoom        int // further requests from the others admitted, one each
+	}{
+		{"one client's burst: held to its share, the limit as it was", 32, 30, 63, 30},
+		{"everyone's load: the limit cut to 80%", 0, 60, 48, 0},
 	}
-	held := 0
-	for range 100 { // from nothing, the flooder may hold its share: 1000/31
-		if l.Acquire("flooder") {
-			held++
-		}
-	}
-	if held != 32 {
-		t.Fatalf("the flooder holds %d; want 32", held)
-	}
-	queue = 4*runtime.GOMAXPROCS(0) + 1
-	for range 6 {
-		now = now.Add(2 * time.Millisecond)
-		l.Acquire("flooder")
-	}
-	if s := l.Stats(); !s.Busy || s.Limit != 49 {
-		t.Fatalf("%+v; want overloaded with a limit of 49 (80%% of 62)", s)
-	}
-	for range 20 { // room under the limit again: still its share, no more
-		l.Release("flooder")
-	}
-	if l.Acquire("flooder") {
-		t.Error("the flooder admitted past its share (49/31, at least MinShare) while overloaded")
-	}
-	for c := range 15 { // within their shares, under the limit of 49
-		if !l.Acquire(fmt.Sprint("other", c)) {
-			t.Fatalf("other %d refused; %+v", c, l.Stats())
-		}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			now := time.Unix(1000, 0)
+			queue := 0
+			l := New(Options{Initial: 1000, Queue: 4, QueueFor: 10 * time.Millisecond,
+				Runnable: func() int { return queue }, Now: func() time.Time { return now }})
+			for c := range tt.others {
+				if !l.Acquire(fmt.Sprint("other", c)) {
+					t.Fatalf("other %d refused", c)
+				}
+			}
+			for range tt.flooder { // from nothing, the flooder may hold its share
+				if !l.Acquire("flooder") {
+					t.Fatal("the flooder refused under its share")
+				}
+			}
+			queue = 4*runtime.GOMAXPROCS(0) + 1
+			for range 6 {
+				now = now.Add(2 * time.Millisecond)
+				if l.Acquire("another") {
+					l.Release("another")
+				}
+			}
+			if s := l.Stats(); !s.Busy || s.Limit != tt.wantLimit {
+				t.Fatalf("%+v; want overloaded with a limit of %d", s, tt.wantLimit)
+			}
+			if tt.flooder > 0 {
+				for range 20 { // room under the limit again: still its share, no more
+					l.Release("flooder")
+				}
+				if l.Acquire("flooder") {
+					t.Error("the flooder admitted past its share while overloaded")
+				}
+			}
+			room := 0
+			for c := range tt.others {
+				if l.Acquire(fmt.Sprint("other", c)) {
+					room++
+				}
+			}
+			if room != tt.wantRoom {
+				t.Errorf("the others got %d more in; want %d (%+v)", room, tt.wantRoom, l.Stats())
+			}
+		})
 	}
 }
 
