@@ -755,3 +755,16 @@ func TestSchedLatency(t *testing.T) {
 		t.Errorf("scheduling latency %v on a test process; want a small one", d)
 	}
 }
+
+// BenchmarkAcquireRelease is the limiter's cost per admitted request,
+// reading the run queue included (at most every millisecond).
+func BenchmarkAcquireRelease(b *testing.B) {
+	l := New(Options{})
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if l.Acquire("c") {
+				l.Release("c")
+			}
+		}
+	})
+}
