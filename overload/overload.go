@@ -103,10 +103,11 @@ const (
 // Limiter admits requests under an adaptive limit. It is safe for
 // concurrent use.
 type Limiter struct {
-	opts Options
+	opts  Options
+	epoch time.Time // when New made it: probedAt and queued count from it, on the monotonic clock (time.Now), so a step of the wall clock does not stop the reading
 
 	busy     atomic.Bool
-	probedAt atomic.Int64 // when Acquire last read the run queue, in ns since the Unix epoch
+	probedAt atomic.Int64 // when Acquire last read the run queue, in ns since epoch
 	lag      atomic.Int64 // the last scheduling latency seen, in ns
 	shed     atomic.Int64 // requests refused so far
 
@@ -121,7 +122,7 @@ type Limiter struct {
 	share    int               // a client's share of the limit at the last adaptation
 	over     int               // requests in flight past their client's share then, less those finished
 	admitted int64             // requests admitted so far
-	queued   int64             // since when the run queue has been past Queue, in ns since the Unix epoch; 0 while it is not
+	queued   int64             // since when the run queue has been past Queue, in ns since epoch; 0 while it is not
 	done     int64             // requests finished so far
 
 	// Adapt's own state.
@@ -176,7 +177,7 @@ func New(o Options) *Limiter {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	l := &Limiter{opts: o, sinceBusy: hold, clients: map[string]client{}}
+	l := &Limiter{opts: o, epoch: o.Now(), sinceBusy: hold, clients: map[string]client{}}
 	l.limit = min(max(o.Initial, o.Min), o.Max)
 	l.ceiling = l.limit
 	return l
@@ -342,7 +343,7 @@ func (l *Limiter) reshare() {
 // probeEvery, and makes the gateway overloaded at once when more than
 // Queue per GOMAXPROCS did at every reading for QueueFor (see Acquire).
 func (l *Limiter) watchQueue() {
-	now := l.opts.Now().UnixNano()
+	now := int64(l.opts.Now().Sub(l.epoch))
 	last := l.probedAt.Load()
 	if now-last < int64(probeEvery) || !l.probedAt.CompareAndSwap(last, now) {
 		return // read recently, or being read
