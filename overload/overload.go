@@ -495,7 +495,7 @@ const (
 // most, so that the others keep their room. (Cutting the limit too, the
 // others' own requests in flight, slower while the burst's backlog
 // drained, filled it: one client's burst shed a median 6% of the others'
-// requests in 25 runs (0-21%), against 2.7% without the cut in 23 (0-23%).)
+// requests in 25 runs (0-21%), against 2.7% without the cut in 53 (0-33%).)
 // At twice its capacity, arriving from calm, the surge rule
 // still let 200-470 requests in over 200-400 ms, and the requests
 // arriving then waited 150-290 ms to be read and shed: the Go scheduler
