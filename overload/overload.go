@@ -269,9 +269,8 @@ func (l *Limiter) Adapt(s Sample) {
 	limit := l.limit
 	switch {
 	case busy && !was:
-		l.sinceBusy, l.ceiling = 0, max(l.ceiling, limit)
-		limit = max(l.opts.Min, min(limit, peak)*4/5)
-		l.queued = 0
+		l.overloadBegins(peak)
+		limit = l.limit
 	case busy:
 		l.sinceBusy = 0
 		switch {
@@ -314,9 +313,6 @@ func (l *Limiter) Adapt(s Sample) {
 		l.clients[key] = c
 	}
 	shedSince, shed := l.shedSince, l.shed.Load()
-	if busy && !was {
-		l.shedSince = shed
-	}
 	l.mu.Unlock() // log without holding up admissions
 
 	l.opts.Logger.Debug("overload: adapted", "limit", limit, "in_flight", peak, "refused", refused,
@@ -328,6 +324,15 @@ func (l *Limiter) Adapt(s Sample) {
 	case was && !busy:
 		l.opts.Logger.Warn("no longer overloaded", "limit", limit, "shed", shed-shedSince)
 	}
+}
+
+// overloadBegins starts an overload: the limit drops to 80% of peak
+// (never under Min) from where it was, which it returns to once the
+// overload is over. l.mu is held; the caller stores busy.
+func (l *Limiter) overloadBegins(peak int) {
+	l.sinceBusy, l.ceiling, l.queued = 0, max(l.ceiling, l.limit), 0
+	l.limit = max(l.opts.Min, min(l.limit, peak)*4/5)
+	l.shedSince = l.shed.Load()
 }
 
 // reshare sets a client's share of the limit, and how many requests
@@ -357,10 +362,9 @@ func (l *Limiter) watchQueue() {
 	case l.queued == 0:
 		l.queued = now
 	case now-l.queued >= int64(l.opts.QueueFor) && l.sinceBusy >= hold:
-		l.queued, overloaded = 0, true
-		l.sinceBusy, l.ceiling = 0, max(l.ceiling, l.limit)
+		overloaded = true
 		peak := min(l.limit, l.peak)
-		l.limit = max(l.opts.Min, peak*4/5)
+		l.overloadBegins(peak)
 		l.reshare()
 		if l.active > 1 && l.over >= peak-l.limit {
 			// Holding the clients past their share of that to it cuts
@@ -369,7 +373,6 @@ func (l *Limiter) watchQueue() {
 			l.reshare()
 		}
 		l.allow = shareOnly
-		l.shedSince = l.shed.Load()
 		l.busy.Store(true)
 	}
 	limit, inFlight := l.limit, l.inFlight
