@@ -33,16 +33,6 @@ type Request struct {
 	DocumentID string
 }
 
-// body is the JSON object of a POST request; each parameter is checked for
-// its type by hand so that every mistake gets a precise message.
-type body struct {
-	Query         json.RawMessage `json:"query"`
-	OperationName json.RawMessage `json:"operationName"`
-	Variables     json.RawMessage `json:"variables"`
-	Extensions    json.RawMessage `json:"extensions"`
-	DocumentID    json.RawMessage `json:"documentId"`
-}
-
 // DecodePOST decodes a POST body: a JSON object with a string "query" (or a
 // "documentId", or a persisted-query hash in "extensions"), and optional
 // "operationName" (string), "variables" and "extensions" (objects); null
@@ -62,32 +52,27 @@ func DecodePOST(data []byte, maxQuery int, in InputLimits) (*Request, error) {
 	case trimmed[0] != '{':
 		return nil, badRequest("the request body must be a JSON object")
 	}
-	if err := in.withDefaults().checkBody(trimmed); err != nil {
+	m, end, err := in.withDefaults().scanBody(trimmed)
+	if err != nil {
 		return nil, err
 	}
-	var b body
-	dec := json.NewDecoder(bytes.NewReader(trimmed))
-	if err := dec.Decode(&b); err != nil {
-		return nil, badRequest("the request body is not valid JSON")
-	}
-	if dec.More() {
+	if end < len(trimmed) {
 		return nil, badRequest("the request body holds more than one JSON value")
 	}
 	req := &Request{}
-	var err error
-	if req.Params.Query, err = stringParam("query", b.Query); err != nil {
+	if req.Params.Query, err = stringParam("query", m.query); err != nil {
 		return nil, err
 	}
-	if req.Params.OperationName, err = stringParam("operationName", b.OperationName); err != nil {
+	if req.Params.OperationName, err = stringParam("operationName", m.operationName); err != nil {
 		return nil, err
 	}
-	if req.DocumentID, err = stringParam("documentId", b.DocumentID); err != nil {
+	if req.DocumentID, err = stringParam("documentId", m.documentID); err != nil {
 		return nil, err
 	}
-	if req.Params.Variables, err = objectParam("variables", b.Variables); err != nil {
+	if req.Params.Variables, err = objectParam("variables", m.variables); err != nil {
 		return nil, err
 	}
-	if req.Params.Extensions, err = objectParam("extensions", b.Extensions); err != nil {
+	if req.Params.Extensions, err = objectParam("extensions", m.extensions); err != nil {
 		return nil, err
 	}
 	return req, checkQuery(req, maxQuery)
@@ -142,10 +127,17 @@ func checkQuery(req *Request, maxQuery int) error {
 	return nil
 }
 
-// stringParam reads an optional string parameter; null counts as absent.
+// stringParam reads an optional string parameter (JSON text the scanner
+// checked); null counts as absent. A string without escapes is its bytes.
 func stringParam(name string, raw json.RawMessage) (string, error) {
 	if isNull(raw) {
 		return "", nil
+	}
+	if raw[0] != '"' {
+		return "", badRequest("%q must be a string", name)
+	}
+	if bytes.IndexByte(raw, '\\') < 0 {
+		return string(raw[1 : len(raw)-1]), nil
 	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {

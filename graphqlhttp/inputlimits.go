@@ -89,57 +89,89 @@ func (l InputLimits) check(name string, text []byte) error {
 	return nil
 }
 
-// checkBody bounds every member of a POST body, a JSON object (its first
-// byte is '{'), in one pass that stops at the first member over a limit.
-// It reports the body's syntax errors as the decoding would.
-func (l InputLimits) checkBody(data []byte) error {
+// members are the raw JSON texts of a POST body's parameters, each the
+// last member whose key encoding/json would decode into it (nil: absent).
+type members struct {
+	query, operationName, documentID, variables, extensions []byte
+}
+
+// scanBody bounds every member of a POST body, a JSON object (its first
+// byte is '{'), in one pass that stops at the first member over a limit,
+// and returns the parameters' texts and where the object ends. It reports
+// the body's syntax errors as the decoding would.
+func (l InputLimits) scanBody(data []byte) (m members, end int, err error) {
 	s := scanner{data: data, pos: 1}
 	s.space()
 	if s.pos < len(data) && data[s.pos] == '}' {
-		return nil
+		return m, s.pos + 1, nil
 	}
 	for {
 		keyStart := s.pos
 		if s.pos >= len(data) || data[s.pos] != '"' || s.str() != scanOK {
-			return errNotJSON()
+			return m, 0, errNotJSON()
 		}
 		name := memberName(data[keyStart:s.pos])
 		s.space()
 		if s.pos >= len(data) || data[s.pos] != ':' {
-			return errNotJSON()
+			return m, 0, errNotJSON()
 		}
 		s.pos++
 		s.space()
 		b := l.param(name)
+		start := s.pos
 		end, res := scanValue(data, s.pos, b)
 		switch res {
 		case scanOK:
 		case scanSyntax:
-			return errNotJSON()
+			return m, 0, errNotJSON()
 		default:
-			return refusal(name, res, b)
+			if name != "variables" && name != "extensions" {
+				name = "" // named as before: "a member of the request body"
+			}
+			return m, 0, refusal(name, res, b)
+		}
+		if dst := m.param(name); dst != nil {
+			*dst = data[start:end]
 		}
 		s.pos = end
 		s.space()
 		if s.pos >= len(data) {
-			return errNotJSON()
+			return m, 0, errNotJSON()
 		}
 		switch data[s.pos] {
 		case ',':
 			s.pos++
 			s.space()
 		case '}':
-			return nil // what follows the object is the decoding's to judge
+			return m, s.pos + 1, nil
 		default:
-			return errNotJSON()
+			return m, 0, errNotJSON()
 		}
 	}
 }
 
-// memberName returns "variables" or "extensions" for a key (JSON text,
-// quoted) that encoding/json would decode into that parameter: it matches
-// keys without regard to case, after unescaping; "" for any other key.
-// A key longer than maxMemberKey cannot be one, and is not unescaped.
+// param returns where the text of the parameter name goes; nil for "".
+func (m *members) param(name string) *[]byte {
+	switch name {
+	case "query":
+		return &m.query
+	case "operationName":
+		return &m.operationName
+	case "documentId":
+		return &m.documentID
+	case "variables":
+		return &m.variables
+	case "extensions":
+		return &m.extensions
+	}
+	return nil
+}
+
+// memberName returns the parameter ("query", "operationName",
+// "documentId", "variables" or "extensions") that encoding/json would
+// decode a key (JSON text, quoted) into: it matches keys without regard to
+// case, after unescaping; "" for any other key. A key longer than
+// maxMemberKey cannot be one, and is not unescaped.
 func memberName(key []byte) string {
 	if len(key) > maxMemberKey {
 		return ""
@@ -153,7 +185,7 @@ func memberName(key []byte) string {
 	} else {
 		key = key[1 : len(key)-1]
 	}
-	for _, name := range []string{"variables", "extensions"} {
+	for _, name := range [...]string{"query", "operationName", "documentId", "variables", "extensions"} {
 		if bytes.EqualFold(key, []byte(name)) {
 			return name
 		}
@@ -161,9 +193,9 @@ func memberName(key []byte) string {
 	return ""
 }
 
-// maxMemberKey is the longest key (JSON text, quoted) that can name
-// "variables" or "extensions": each of 10 letters escaped as \uXXXX.
-const maxMemberKey = 2 + 10*6
+// maxMemberKey is the longest key (JSON text, quoted) that can name a
+// parameter: each of operationName's 13 letters escaped as \uXXXX.
+const maxMemberKey = 2 + 13*6
 
 // refusal is the BAD_USER_INPUT error of the parameter name (""
 // for another member of a POST body) over the limit res names.
