@@ -204,10 +204,10 @@ func (e Extension) InterceptResponse(ctx context.Context, next graphql.ResponseH
 		resp.Extensions["stale"] = stale
 	}
 	if e.FieldTiming && rec != nil && timingAsked(ctx) {
-		_, _, _, services, fields := rec.snapshot()
+		services := rec.serviceTimes()
 		svc := make(map[string]float64, len(services))
-		for k, v := range services {
-			svc[k] = ms(v)
+		for _, s := range services {
+			svc[s.service] = ms(s.d)
 		}
 		if resp.Extensions == nil {
 			resp.Extensions = map[string]any{}
@@ -215,7 +215,7 @@ func (e Extension) InterceptResponse(ctx context.Context, next graphql.ResponseH
 		resp.Extensions["timing"] = map[string]any{
 			"totalMs":  ms(time.Since(rec.Start)),
 			"services": svc,
-			"fields":   fields,
+			"fields":   rec.fieldTimes(),
 		}
 	}
 	return resp

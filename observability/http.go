@@ -1,12 +1,11 @@
 package observability
 
 import (
-	"fmt"
 	"log/slog"
 	"maps"
 	"net/http"
 	"slices"
-	"strings"
+	"strconv"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -31,7 +30,7 @@ func Middleware(m *Metrics, logger *slog.Logger) func(http.Handler) http.Handler
 			}
 
 			elapsed := time.Since(rec.Start)
-			op, started, codes, _, _ := rec.snapshot()
+			op, started, codes := rec.outcome()
 			status := sw.status
 			if m != nil {
 				m.observeRequest(op, started, status, elapsed)
@@ -108,12 +107,15 @@ func (w *timingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // order, one per service that served a stale answer, then total, e.g.
 // `orders;dur=4.1, profile;dur=12.3, stale-orders;dur=0;desc="age 1234ms", total;dur=20.1`.
 func serverTiming(rec *Record) string {
-	_, _, _, services, _ := rec.snapshot()
-	var b strings.Builder
-	for _, name := range slices.Sorted(maps.Keys(services)) {
-		fmt.Fprintf(&b, "%s;dur=%.1f, ", name, ms(services[name]))
+	b := make([]byte, 0, 192)
+	for _, s := range rec.serviceTimes() {
+		b = append(b, s.service...)
+		b = append(b, ";dur="...)
+		b = strconv.AppendFloat(b, ms(s.d), 'f', 1, 64)
+		b = append(b, ", "...)
 	}
-	staleTiming(&b, rec.Stale())
-	fmt.Fprintf(&b, "total;dur=%.1f", ms(time.Since(rec.Start)))
-	return b.String()
+	b = appendStaleTiming(b, rec.Stale())
+	b = append(b, "total;dur="...)
+	b = strconv.AppendFloat(b, ms(time.Since(rec.Start)), 'f', 1, 64)
+	return string(b)
 }

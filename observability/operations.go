@@ -2,7 +2,6 @@ package observability
 
 import (
 	"math"
-	"regexp"
 	"sync"
 	"time"
 )
@@ -15,7 +14,21 @@ const MaxOperations = 50
 // operationsHalfLife is how fast an operation name's request count fades.
 const operationsHalfLife = time.Minute
 
-var operationName = regexp.MustCompile(`^[_A-Za-z][_0-9A-Za-z]{0,63}$`)
+// labelName reports whether name may be a label value: a GraphQL name
+// ([_A-Za-z][_0-9A-Za-z]*) of at most 64 bytes.
+func labelName(name string) bool {
+	if name == "" || len(name) > 64 || '0' <= name[0] && name[0] <= '9' {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		switch c := name[i]; {
+		case c == '_', 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 // operationLabels keeps the label values of operation names bounded by
 // frequency, not by arrival: the MaxOperations names with the most requests
@@ -45,7 +58,7 @@ func (o *operationLabels) label(name string, started bool) string {
 		return "none"
 	case name == "":
 		return "anonymous"
-	case !operationName.MatchString(name):
+	case !labelName(name):
 		return "other"
 	}
 	o.mu.Lock()

@@ -10,7 +10,10 @@ package observability
 
 import (
 	"context"
+	"maps"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -103,19 +106,40 @@ func (r *Record) addField(path string, d time.Duration) {
 	r.mu.Unlock()
 }
 
-// snapshot returns copies of what was recorded.
-func (r *Record) snapshot() (operation string, started bool, codes map[string]int, services map[string]time.Duration, fields []FieldTiming) {
+// fieldTimes returns a copy of the fields' timings.
+func (r *Record) fieldTimes() []FieldTiming {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	codes = make(map[string]int, len(r.codes))
-	for k, v := range r.codes {
-		codes[k] = v
+	return slices.Clone(r.fields)
+}
+
+// outcome returns what the access log and the metrics need: the
+// operation, whether it started, and its errors by code (nil for none).
+func (r *Record) outcome() (operation string, started bool, codes map[string]int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.codes) > 0 {
+		codes = maps.Clone(r.codes)
 	}
-	services = make(map[string]time.Duration, len(r.services))
+	return r.operation, r.started, codes
+}
+
+// serviceTime is the time a request spent waiting on one service.
+type serviceTime struct {
+	service string
+	d       time.Duration
+}
+
+// serviceTimes returns the time spent waiting on each service, by name.
+func (r *Record) serviceTimes() []serviceTime {
+	r.mu.Lock()
+	out := make([]serviceTime, 0, len(r.services))
 	for k, v := range r.services {
-		services[k] = v
+		out = append(out, serviceTime{k, v})
 	}
-	return r.operation, r.started, codes, services, append([]FieldTiming(nil), r.fields...)
+	r.mu.Unlock()
+	slices.SortFunc(out, func(a, b serviceTime) int { return strings.Compare(a.service, b.service) })
+	return out
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

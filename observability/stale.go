@@ -2,10 +2,9 @@ package observability
 
 import (
 	"cmp"
-	"fmt"
 	"maps"
 	"slices"
-	"strings"
+	"strconv"
 
 	"github.com/vektah/gqlparser/v2/ast"
 
@@ -49,15 +48,23 @@ func (r *Record) Stale() []StaleField {
 	return out
 }
 
-// staleTiming writes a Server-Timing entry per service that served a stale
-// answer, with the oldest such answer's age, e.g.
+// appendStaleTiming appends a Server-Timing entry per service that
+// served a stale answer, with the oldest such answer's age, e.g.
 // `stale-orders;dur=0;desc="age 1234ms", `.
-func staleTiming(b *strings.Builder, stale []StaleField) {
+func appendStaleTiming(b []byte, stale []StaleField) []byte {
+	if len(stale) == 0 {
+		return b
+	}
 	ages := map[string]int64{}
 	for _, s := range stale {
 		ages[s.Service] = max(ages[s.Service], s.AgeMs)
 	}
 	for _, service := range slices.Sorted(maps.Keys(ages)) {
-		fmt.Fprintf(b, "stale-%s;dur=0;desc=\"age %dms\", ", service, ages[service])
+		b = append(b, "stale-"...)
+		b = append(b, service...)
+		b = append(b, `;dur=0;desc="age `...)
+		b = strconv.AppendInt(b, ages[service], 10)
+		b = append(b, `ms", `...)
 	}
+	return b
 }

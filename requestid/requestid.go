@@ -5,8 +5,9 @@ package requestid
 
 import (
 	"context"
-	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
+	"math/rand/v2"
 	"net/http"
 )
 
@@ -26,10 +27,14 @@ func FromContext(ctx context.Context) string {
 	return id
 }
 
-// New returns a fresh random id: 16 bytes, hex-encoded.
+// New returns a fresh random id: 16 bytes, hex-encoded. They come from
+// the runtime's per-thread ChaCha8 generator, seeded from the system's
+// entropy (math/rand/v2's top-level functions): an id must be unique, not
+// secret, and crypto/rand cost about 3 µs of CPU per request (perf).
 func New() string {
 	var b [16]byte
-	_, _ = rand.Read(b[:]) // never fails (crypto/rand docs)
+	binary.LittleEndian.PutUint64(b[:8], rand.Uint64())
+	binary.LittleEndian.PutUint64(b[8:], rand.Uint64())
 	return hex.EncodeToString(b[:])
 }
 
