@@ -18,6 +18,35 @@ const (
 	MaxFirst = contract.MaxFirst
 )
 
+// argument returns the value of f's argument name with vars applied, as
+// f.ArgumentMap(vars)[name] would, without building the map of every
+// argument (3 KB per dashboard): the value written, or the variable's if
+// the variable was sent, or else the definition's default; nil for none,
+// or for a value vars cannot complete (validation refused those).
+func argument(f *ast.Field, name string, vars map[string]any) any {
+	if f.Definition == nil {
+		return nil
+	}
+	def := f.Definition.Arguments.ForName(name)
+	if def == nil {
+		return nil
+	}
+	if a := f.Arguments.ForName(name); a != nil && a.Value != nil {
+		if a.Value.Kind != ast.Variable {
+			v, _ := a.Value.Value(vars)
+			return v
+		}
+		if v, ok := vars[a.Value.Raw]; ok {
+			return v
+		}
+	}
+	if def.DefaultValue == nil {
+		return nil
+	}
+	v, _ := def.DefaultValue.Value(vars)
+	return v
+}
+
 // checkArguments checks the contract's argument rules for a field, with
 // variables applied: ids of the contract's format, at most MaxUserIDs of
 // them, first in 0..MaxFirst. Values are read as gqlgen will coerce them
@@ -31,9 +60,9 @@ func checkArguments(f *ast.Field, vars map[string]any) error {
 	// every field of every document comes here.
 	switch f.ObjectDefinition.Name + "." + f.Name {
 	case "Query.dashboard":
-		return CheckUserID(f.ArgumentMap(vars)["userId"])
+		return CheckUserID(argument(f, "userId", vars))
 	case "Query.dashboards":
-		ids := graphql.CoerceList(f.ArgumentMap(vars)["userIds"])
+		ids := graphql.CoerceList(argument(f, "userIds", vars))
 		if len(ids) > MaxUserIDs {
 			return apierror.BadInput("dashboards takes at most %d userIds, not %d", MaxUserIDs, len(ids))
 		}
@@ -43,7 +72,7 @@ func checkArguments(f *ast.Field, vars map[string]any) error {
 			}
 		}
 	case "Dashboard.orders", "Dashboard.recommendations", "Dashboard.notifications":
-		return checkFirst(f.Name, f.ArgumentMap(vars)["first"])
+		return checkFirst(f.Name, argument(f, "first", vars))
 	}
 	return nil
 }

@@ -158,7 +158,7 @@ func (c *coster) field(f *ast.Field) (int64, error) {
 func elements(f *ast.Field, vars map[string]any) (n int64, ok bool) {
 	switch f.ObjectDefinition.Name + "." + f.Name {
 	case "Query.dashboards":
-		switch ids := f.ArgumentMap(vars)["userIds"].(type) {
+		switch ids := argument(f, "userIds", vars).(type) {
 		case nil:
 			return 0, true
 		case []any:
@@ -167,7 +167,7 @@ func elements(f *ast.Field, vars map[string]any) (n int64, ok bool) {
 			return 1, true // one id, coerced to a list of one
 		}
 	case "Dashboard.orders", "Dashboard.recommendations", "Dashboard.notifications":
-		return firstCount(f.ArgumentMap(vars)["first"])
+		return firstCount(argument(f, "first", vars))
 	case "Order.items":
 		return ItemsPerOrder, true
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -153,5 +154,45 @@ func TestCostChecksArguments(t *testing.T) {
 		if e, ok := errors.AsType[*apierror.Error](err); !ok || e.Code != apierror.BadUserInput {
 			t.Errorf("%.70s: %v; want an input error", q, err)
 		}
+	}
+}
+
+// TestArgumentIsArgumentMaps: argument reads each argument of every field
+// as ast.Field.ArgumentMap does: written, from a variable sent or not, and
+// from the definition's default.
+func TestArgumentIsArgumentMaps(t *testing.T) {
+	query := `query Q($id: ID!, $ids: [ID!]!, $n: Int, $m: Int = 3, $t: String!) {
+		a: dashboard(userId: "u1") { orders { id } recommendations(first: 2) { score } notifications(first: $n) { unreadCount } }
+		b: dashboard(userId: $id) { orders(first: $m) { id } recommendations(first: null) { score } notifications { unreadCount } }
+		dashboards(userIds: $ids) { userId orders(first: $n) { id } }
+		c: dashboards(userIds: ["u1", $id]) { userId }
+		__type(name: $t) { name fields(includeDeprecated: true) { name } }
+	}`
+	doc := validated(t, query)
+	for _, vars := range []map[string]any{
+		{},
+		{"id": "u2", "ids": []any{"u3"}, "n": int64(7), "m": nil, "t": "Order"},
+		{"id": "u2", "ids": "u3", "n": nil, "t": "Nope"},
+	} {
+		var walk func(ast.SelectionSet)
+		walk = func(set ast.SelectionSet) {
+			for _, sel := range set {
+				f, ok := sel.(*ast.Field)
+				if !ok || f.Definition == nil {
+					continue
+				}
+				want := f.ArgumentMap(vars)
+				for _, def := range f.Definition.Arguments {
+					if got := argument(f, def.Name, vars); !reflect.DeepEqual(got, want[def.Name]) {
+						t.Errorf("vars %v: %s(%s) = %#v; ArgumentMap has %#v", vars, f.Alias, def.Name, got, want[def.Name])
+					}
+				}
+				if got := argument(f, "noSuchArgument", vars); got != nil {
+					t.Errorf("%s(noSuchArgument) = %#v; want nil", f.Alias, got)
+				}
+				walk(f.SelectionSet)
+			}
+		}
+		walk(doc.Operations[0].SelectionSet)
 	}
 }

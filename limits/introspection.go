@@ -26,7 +26,7 @@ func (c *coster) introspection(f *ast.Field) int64 {
 	case "__Schema":
 		root = c.schema
 	case "__Type":
-		name, _ := f.ArgumentMap(c.vars)["name"].(string)
+		name, _ := argument(f, "name", c.vars).(string)
 		def := c.schema.Types[name]
 		if def == nil {
 			return IntrospectionWeight // null
