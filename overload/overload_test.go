@@ -639,45 +639,29 @@ func TestRunQueueReadEveryMillisecond(t *testing.T) {
 }
 
 // Overloaded by the run queue while one client holds more than the
-// others, that client is held to its share at once, and the limit is
-// not cut: holding it cuts as much, and the others keep their room
-// (cutting it too, the others' own requests in flight, slower while the
-// burst's backlog drained, filled it, and they were shed). While
-// everyone's load overloads it, the limit drops to 80% of the most in
-// flight.
+// others, that client is held at once to its share of what was in
+// flight, and the limit stays where it was: holding it cuts as much, and
+// the others keep their room (with the limit cut, or held at what was in
+// flight, the others' own requests, slower while the burst's backlog
+// drained, filled it, and they were shed). While everyone's load
+// overloads it, the limit drops to 80% of the most in flight.
 func TestRunQueueHoldsABurstToItsShare(t *testing.T) {
 	tests := []struct {
 		name            string
 		flooder, others int // requests they hold when the queue grows, the others one each; another comes and goes
 		wantLimit       int
 		wantRoom        int // further requests from the others admitted, one each
+		wantNewcomers   int // of 60 clients that come next, one request each, those admitted
 	}{
-		{"one client's burst: held to its share, the limit as it was", 32, 30, 63, 30},
-		{"everyone's load: the limit cut to 80%", 0, 60, 48, 0},
+		// The others' requests, slower while the burst's backlog drains,
+		// may grow past what was in flight: the limit stays where it was,
+		// and the flooder's share is of what was in flight.
+		{"one client's burst: held to its share, the limit as it was", 32, 30, 1000, 30, 60},
+		{"everyone's load: the limit cut to 80%", 0, 60, 48, 0, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			now := time.Unix(1000, 0)
-			queue := 0
-			l := New(Options{Initial: 1000, Queue: 4, QueueFor: 10 * time.Millisecond,
-				Runnable: func() int { return queue }, Now: func() time.Time { return now }})
-			for c := range tt.others {
-				if !l.Acquire(fmt.Sprint("other", c)) {
-					t.Fatalf("other %d refused", c)
-				}
-			}
-			for range tt.flooder { // from nothing, the flooder may hold its share
-				if !l.Acquire("flooder") {
-					t.Fatal("the flooder refused under its share")
-				}
-			}
-			queue = 4*runtime.GOMAXPROCS(0) + 1
-			for range 6 {
-				now = now.Add(2 * time.Millisecond)
-				if l.Acquire("another") {
-					l.Release("another")
-				}
-			}
+			l, _ := overloadedFromCalm(t, tt.flooder, tt.others)
 			if s := l.Stats(); !s.Busy || s.Limit != tt.wantLimit {
 				t.Fatalf("%+v; want overloaded with a limit of %d", s, tt.wantLimit)
 			}
@@ -698,8 +682,76 @@ func TestRunQueueHoldsABurstToItsShare(t *testing.T) {
 			if room != tt.wantRoom {
 				t.Errorf("the others got %d more in; want %d (%+v)", room, tt.wantRoom, l.Stats())
 			}
+			newcomers := 0
+			for c := range 60 {
+				if l.Acquire(fmt.Sprint("newcomer", c)) {
+					newcomers++
+				}
+			}
+			if newcomers != tt.wantNewcomers {
+				t.Errorf("%d newcomers admitted; want %d (%+v)", newcomers, tt.wantNewcomers, l.Stats())
+			}
 		})
 	}
+}
+
+// overloadedFromCalm returns a limiter made overloaded by its run queue
+// while the flooder holds flooder requests and others clients one each
+// (and another client's request comes and goes), and a clock it reads.
+func overloadedFromCalm(t *testing.T, flooder, others int) (*Limiter, *time.Time) {
+	t.Helper()
+	now := time.Unix(1000, 0)
+	queue := 0
+	l := New(Options{Initial: 1000, Queue: 4, QueueFor: 10 * time.Millisecond,
+		Runnable: func() int { return queue }, Now: func() time.Time { return now }})
+	for c := range others {
+		if !l.Acquire(fmt.Sprint("other", c)) {
+			t.Fatalf("other %d refused", c)
+		}
+	}
+	for range flooder { // from nothing, the flooder may hold its share
+		if !l.Acquire("flooder") {
+			t.Fatal("the flooder refused under its share")
+		}
+	}
+	queue = 4*runtime.GOMAXPROCS(0) + 1
+	for range 6 {
+		now = now.Add(2 * time.Millisecond)
+		if l.Acquire("another") {
+			l.Release("another")
+		}
+	}
+	return l, &now
+}
+
+// An overload that began as one client's burst ends as any other, and
+// shares are of the limit again; and when more and more clients hold
+// their shares of what was in flight, it is an overload as any other.
+func TestBurstOverloadEnds(t *testing.T) {
+	t.Run("calm again: shares of the limit", func(t *testing.T) {
+		l, _ := overloadedFromCalm(t, 32, 30)
+		l.Adapt(Sample{Lag: 0, Idle: 0.5})
+		if s := l.Stats(); s.Busy || s.Limit != 1000 {
+			t.Fatalf("%+v; want calm with a limit of 1000", s)
+		}
+		for i := range 25 { // a share of 1000 among 32 clients (31), not of 63 (2, or the 20 a new client may grow to)
+			if !l.Acquire("newcomer") {
+				t.Fatalf("newcomer's request %d refused (%+v)", i+1, l.Stats())
+			}
+		}
+	})
+	t.Run("more and more clients: an overload as any other", func(t *testing.T) {
+		l, _ := overloadedFromCalm(t, 32, 30) // 63 in flight at most
+		for c := range burstGrowth * 63 {
+			if !l.Acquire(fmt.Sprint("newcomer", c)) {
+				t.Fatalf("newcomer %d refused under its share", c)
+			}
+		}
+		l.Adapt(Sample{Lag: time.Second, Idle: 0})
+		if s, want := l.Stats(), (62+burstGrowth*63)*4/5; !s.Busy || s.Limit != want {
+			t.Fatalf("%+v; want overloaded with a limit of %d", s, want)
+		}
+	})
 }
 
 // The idle CPU is read, as a share of the process's CPUs.
