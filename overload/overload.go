@@ -387,10 +387,9 @@ func (l *Limiter) watchQueue() {
 		peak := min(l.limit, l.peak)
 		l.overloadBegins(peak)
 		l.reshare()
-		if l.active > 1 && l.over >= peak-l.limit {
-			// Holding the clients past their share of that to it cuts
-			// as much: one client's burst. The others keep their room:
-			// the limit stays where it was, and the shares are of peak.
+		if l.active > 1 && l.oneClientsBurst(peak) {
+			// The others keep their room: the limit stays where it
+			// was, and the shares are of peak.
 			l.limit, l.burstShare = l.ceiling, peak
 			l.reshare()
 		}
@@ -403,6 +402,19 @@ func (l *Limiter) watchQueue() {
 		l.opts.Logger.Warn("overloaded: shedding requests past the concurrency limit",
 			"limit", limit, "in_flight", inFlight, "waiting_goroutines", waiting, "clients", clients, "past_share", over)
 	}
+}
+
+// oneClientsBurst reports whether holding the clients past their share
+// to it cuts what is in flight (peak) as much as the limit's drop does,
+// and what they hold past it is mostly one client's: one client's burst,
+// not many clients each a little past a share that the drop made small.
+// l.mu is held, and the shares are of the dropped limit (reshare).
+func (l *Limiter) oneClientsBurst(peak int) bool {
+	most := 0
+	for _, c := range l.clients {
+		most = max(most, c.held-l.share)
+	}
+	return l.over >= peak-l.limit && 2*most >= l.over
 }
 
 // probeEvery is how often at most Acquire reads the run queue.
@@ -524,7 +536,8 @@ const (
 // from then on, as if Adapt had seen it: every client is held to its
 // share, and the limit drops to 80% of the most in flight since the last
 // adaptation; unless holding the clients past their share of that to it
-// cuts as much (one client's burst). Then the limit stays where it was,
+// cuts as much, and what they hold past it is mostly one client's (one
+// client's burst; see oneClientsBurst). Then the limit stays where it was,
 // and until the overload ends, each client's share is of that most in
 // flight, not of the limit, so that the others keep their room however
 // slow the burst's backlog makes them; unless the requests in flight grow
