@@ -20,9 +20,10 @@ const (
 
 // argument returns the value of f's argument name with vars applied, as
 // f.ArgumentMap(vars)[name] would, without building the map of every
-// argument (about 2.4 KB per dashboard): the value written, or the variable's if
-// the variable was sent, or else the definition's default; nil for none,
-// or for a value vars cannot complete (validation refused those).
+// argument (about 2.4 KB per dashboard): the value written, or the
+// variable's if the variable was sent, or else the definition's default;
+// nil for none, or for a value vars cannot complete (validation refused
+// those).
 func argument(f *ast.Field, name string, vars map[string]any) any {
 	if f.Definition == nil {
 		return nil
