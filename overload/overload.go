@@ -120,6 +120,7 @@ type Limiter struct {
 	refused  int               // requests refused by the limit (not by a share) since then
 	allow    allowance         // what a client may hold past its share, from the last interval
 	share    int               // a client's share of the limit at the last adaptation
+	bursters int               // a burst client's share of burstShare then (see client.burst)
 	over     int               // requests in flight past their client's share then, less those finished
 	admitted int64             // requests admitted so far
 	queued   int64             // since when the run queue has been past Queue, in ns since epoch; 0 while it is not
@@ -132,8 +133,9 @@ type Limiter struct {
 	sinceBusy              int   // intervals since the last overloaded one, up to hold
 	ceiling                int   // the limit before the last overload began
 	// burstShare, while an overload that began as one client's burst
-	// lasts, is what a client's share is a share of instead of the limit:
-	// the most in flight when it began (0 otherwise).
+	// lasts and for hold intervals after, is what the clients that held
+	// past their share then (see client.burst) have a share of instead
+	// of the limit: the most in flight when it began (0 otherwise).
 	burstShare int
 }
 
@@ -235,8 +237,15 @@ type Sample struct {
 // second for seconds, each time cutting the limit to 80% of what normal
 // traffic held.
 //
-// While overloaded, the limit first drops to 80% of what was in flight;
-// then, as long as the latency is over Target and requests were refused
+// While overloaded, the limit first drops to 80% of what was in flight,
+// unless the overload is one client's burst (see burstOf: found by the
+// run queue or here alike). Then the limit stays where it was, and the
+// burst's clients have a share of what was in flight, not of the limit,
+// while the overload lasts and for hold intervals after; an overload in
+// that time is the same burst again (its backlog, or one calm interval
+// amid it), unless the requests in flight grow to burstGrowth times what
+// was in flight (more and more clients, each within its share): then
+// it is an overload as any other. Otherwise, as long as the latency is over Target and requests were refused
 // for want of room under the limit, by another 20% each interval, or by
 // half while the latency is over ten times Target (never below Min).
 // Requests one client was refused past its share do not lower the limit,
@@ -270,10 +279,10 @@ func (l *Limiter) Adapt(s Sample) {
 	default:
 		busy = queueGrew(l.recent[:sustained], true) || surged(l.recent[:surge], l.opts.MaxIdle)
 	}
-	limit := l.limit
+	limit, burst := l.limit, false
 	switch {
 	case busy && !was:
-		l.overloadBegins(peak)
+		burst = l.overloadBegins(peak, l.recent[0].arrived+l.recent[1].arrived)
 		limit = l.limit
 	case busy:
 		l.sinceBusy = 0
@@ -303,7 +312,7 @@ func (l *Limiter) Adapt(s Sample) {
 		}
 	}
 	l.limit = limit
-	if !busy {
+	if !busy && l.sinceBusy >= hold {
 		l.burstShare = 0
 	}
 	l.busy.Store(busy)
@@ -322,6 +331,8 @@ func (l *Limiter) Adapt(s Sample) {
 			continue
 		}
 		c.last, c.peak = c.peak, c.held
+		c.lastRefused, c.refused = c.refused, 0
+		c.burst = c.burst && l.burstShare > 0
 		l.clients[key] = c
 	}
 	shedSince, shed, clients, over := l.shedSince, l.shed.Load(), l.active, l.over
@@ -333,7 +344,8 @@ func (l *Limiter) Adapt(s Sample) {
 	switch {
 	case busy && !was:
 		l.opts.Logger.Warn("overloaded: shedding requests past the concurrency limit",
-			"limit", limit, "in_flight", peak, "sched_latency", s.Lag.String(), "idle_cpu", s.Idle)
+			"limit", limit, "in_flight", peak, "sched_latency", s.Lag.String(), "idle_cpu", s.Idle,
+			"clients", clients, "past_share", over, "one_clients_burst", burst)
 	case was && !busy:
 		l.opts.Logger.Warn("no longer overloaded", "limit", limit, "shed", shed-shedSince)
 	}
@@ -341,11 +353,34 @@ func (l *Limiter) Adapt(s Sample) {
 
 // overloadBegins starts an overload: the limit drops to 80% of peak
 // (never under Min) from where it was, which it returns to once the
-// overload is over. l.mu is held; the caller stores busy.
-func (l *Limiter) overloadBegins(peak int) {
-	l.sinceBusy, l.ceiling, l.queued, l.burstShare = 0, max(l.ceiling, l.limit), 0, 0
+// overload is over; unless it is one client's burst (see burstOf): then
+// the limit stays where it was, and the burst's clients have a share of
+// peak. It reports whether it was. admitted is how many requests were
+// admitted in this interval and the last. l.mu is held; the caller stores
+// busy and the allowance.
+func (l *Limiter) overloadBegins(peak int, admitted int64) bool {
+	if l.burstShare > 0 {
+		// Soon after one client's burst: its backlog, or a calm
+		// interval amid it. The same burst, with the same clients.
+		l.sinceBusy, l.queued, l.shedSince = 0, 0, l.shed.Load()
+		return true
+	}
+	peak = min(l.limit, peak)
+	l.sinceBusy, l.ceiling, l.queued = 0, max(l.ceiling, l.limit), 0
 	l.limit = l.dropped(l.limit, peak)
 	l.shedSince = l.shed.Load()
+	l.reshare()
+	sender, ok := l.burstOf(peak, admitted)
+	if !ok {
+		return false
+	}
+	l.limit, l.burstShare = l.ceiling, peak
+	for key, c := range l.clients {
+		c.burst = c.held > l.share || key == sender
+		l.clients[key] = c
+	}
+	l.reshare()
+	return true
 }
 
 // dropped is the limit an overload begins with: 80% of what was in
@@ -354,20 +389,32 @@ func (l *Limiter) dropped(limit, peak int) int {
 	return max(l.opts.Min, min(limit, peak)*4/5)
 }
 
-// shareBase is what clients share: the limit, or burstShare. l.mu is held.
-func (l *Limiter) shareBase() int {
-	if l.burstShare > 0 {
+// base is what c has a share of: burstShare while c is one of a burst's
+// clients, else the limit. l.mu is held.
+func (l *Limiter) base(c client) int {
+	if c.burst && l.burstShare > 0 {
 		return l.burstShare
 	}
 	return l.limit
 }
 
-// reshare sets a client's share of the limit, and how many requests
-// clients hold past their shares. l.mu is held.
+// shareOf is c's share at the last adaptation. l.mu is held.
+func (l *Limiter) shareOf(c client) int {
+	if c.burst && l.burstShare > 0 {
+		return l.bursters
+	}
+	return l.share
+}
+
+// reshare sets the clients' shares, and how many requests clients hold
+// past theirs. l.mu is held.
 func (l *Limiter) reshare() {
-	l.share, l.over = max(l.opts.MinShare, l.shareBase()/max(1, l.active)), 0
+	active := max(1, l.active)
+	l.share = max(l.opts.MinShare, l.limit/active)
+	l.bursters = max(l.opts.MinShare, l.burstShare/active)
+	l.over = 0
 	for _, c := range l.clients {
-		l.over += max(0, c.held-l.share)
+		l.over += max(0, c.held-l.shareOf(c))
 	}
 }
 
@@ -382,7 +429,7 @@ func (l *Limiter) watchQueue() {
 	}
 	waiting := l.opts.Runnable()
 	l.mu.Lock()
-	overloaded := false
+	overloaded, burst := false, false
 	switch {
 	case waiting <= l.opts.Queue*runtime.GOMAXPROCS(0):
 		l.queued = 0
@@ -390,15 +437,7 @@ func (l *Limiter) watchQueue() {
 		l.queued = now
 	case now-l.queued >= int64(l.opts.QueueFor) && l.sinceBusy >= hold:
 		overloaded = true
-		peak := min(l.limit, l.peak)
-		l.overloadBegins(peak)
-		l.reshare()
-		if l.active > 1 && l.oneClientsBurst(peak) {
-			// The others keep their room: the limit stays where it
-			// was, and the shares are of peak.
-			l.limit, l.burstShare = l.ceiling, peak
-			l.reshare()
-		}
+		burst = l.overloadBegins(l.peak, l.admitted-l.lastAdmitted+l.recent[0].arrived)
 		l.allow = shareOnly
 		l.busy.Store(true)
 	}
@@ -406,21 +445,47 @@ func (l *Limiter) watchQueue() {
 	l.mu.Unlock()
 	if overloaded {
 		l.opts.Logger.Warn("overloaded: shedding requests past the concurrency limit",
-			"limit", limit, "in_flight", inFlight, "waiting_goroutines", waiting, "clients", clients, "past_share", over)
+			"limit", limit, "in_flight", inFlight, "waiting_goroutines", waiting, "clients", clients, "past_share", over,
+			"one_clients_burst", burst)
 	}
 }
 
-// oneClientsBurst reports whether holding the clients past their share
-// to it cuts what is in flight (peak) as much as the limit's drop does,
-// and what they hold past it is mostly one client's: one client's burst,
-// not many clients each a little past a share that the drop made small.
+// burstOf reports whether an overload beginning is one client's burst,
+// with more than one client in flight, and if so which client sends it
+// past its share ("" if it is told by what is held):
+//   - holding the clients past their share to it cuts what is in flight
+//     (peak) as much as the limit's drop does, and what they hold past it
+//     is mostly one client's: not many clients each a little past a share
+//     that the drop made small;
+//   - or one client was refused past its share, in this interval and the
+//     last, at least as many requests as all clients were admitted in
+//     that time (admitted, and at least surgeMin), and at least three
+//     quarters of all such refusals: it sends more than everyone else
+//     together. Held to its share already, it still sends past it, and
+//     it is what overloads the CPU: the others' requests in flight,
+//     slowed, are then most of peak, and a limit cut to 80% of it would
+//     shed them (in a benchmark, one client's burst at 1.5 times the
+//     capacity, held to its share of 1,000 among 70-110 clients, 0-13
+//     requests past a share the drop made 2).
+//
 // l.mu is held, and the shares are of the dropped limit (reshare).
-func (l *Limiter) oneClientsBurst(peak int) bool {
-	most := 0
-	for _, c := range l.clients {
-		most = max(most, c.held-l.share)
+func (l *Limiter) burstOf(peak int, admitted int64) (sender string, ok bool) {
+	if l.active < 2 {
+		return "", false
 	}
-	return l.over >= peak-l.limit && 2*most >= l.over
+	most, refused, all := 0, 0, 0
+	for key, c := range l.clients {
+		most = max(most, c.held-l.share)
+		r := c.refused + c.lastRefused
+		all += r
+		if r > refused {
+			refused, sender = r, key
+		}
+	}
+	if int64(refused) >= max(surgeMin, admitted) && 4*refused >= 3*all {
+		return sender, true
+	}
+	return "", l.over >= peak-l.limit && 2*most >= l.over
 }
 
 // probeEvery is how often at most Acquire reads the run queue.
@@ -494,6 +559,13 @@ const (
 type client struct {
 	held       int // requests in flight
 	peak, last int // the most held in this interval, and in the last
+	// refused and lastRefused are the requests refused past its share
+	// in this interval and in the last.
+	refused, lastRefused int
+	// burst: it held past its share, or sent past it (see burstOf), when
+	// an overload began as one client's burst, and has a share of
+	// burstShare, not of the limit, while that overload lasts.
+	burst bool
 }
 
 // allowance is what a client may hold past its share of the limit.
@@ -541,20 +613,16 @@ const (
 // gateway was not overloaded in the last hold intervals, it is overloaded
 // from then on, as if Adapt had seen it: every client is held to its
 // share, and the limit drops to 80% of the most in flight since the last
-// adaptation; unless holding the clients past their share of that to it
-// cuts as much, and what they hold past it is mostly one client's (one
-// client's burst; see oneClientsBurst). Then the limit stays where it was,
-// and until the overload ends, each client's share is of that most in
-// flight, not of the limit, so that the others keep their room however
-// slow the burst's backlog makes them; unless the requests in flight grow
-// to burstGrowth times that most (more and more clients, each within its
-// share), and the overload goes on as any other. (Cutting the limit, the
-// others' own requests in flight, slower while the burst's backlog
-// drained, filled it, and Adapt halved it again: one client's burst shed
-// a median 6% of the others' requests in 25 runs (0-21%); with the limit
-// kept at that most, a median 2.7% in 53 (0-33%) and 4.5% in 50 more
-// (0-34%); with the limit kept where it was, a median 0 in 42 (mean 2.3%,
-// 0-32%), see BENCHMARKS.md.)
+// adaptation, unless it is one client's burst (see Adapt and burstOf).
+// Then the limit stays where it was, and the burst's clients have a share
+// of that most in flight, the others of the limit, so that the others
+// keep their room however slow the burst's backlog makes them. (Cutting
+// the limit, the others' own requests in flight, slower while the
+// burst's backlog drained, filled it, and Adapt halved it again: one
+// client's burst shed a median 6% of the others' requests in 25 runs
+// (0-21%); with the limit kept at that most, a median 2.7% in 53 (0-33%)
+// and 4.5% in 50 more (0-34%); with the limit kept where it was, a median
+// 0 in 42 (mean 2.3%, 0-32%), see BENCHMARKS.md.)
 // At twice its capacity, arriving from calm, the surge rule
 // still let 200-470 requests in over 200-400 ms, and the requests
 // arriving then waited 150-290 ms to be read and shed: the Go scheduler
@@ -579,7 +647,7 @@ func (l *Limiter) Acquire(key string) bool {
 	if c.held == 0 {
 		active++
 	}
-	share := max(l.opts.MinShare, l.shareBase()/active)
+	share := max(l.opts.MinShare, l.base(c)/active)
 	if l.inFlight < l.limit {
 		switch l.allow {
 		case quarter:
@@ -589,6 +657,8 @@ func (l *Limiter) Acquire(key string) bool {
 		}
 	}
 	if c.held >= share {
+		c.refused++
+		l.clients[key] = c
 		l.shed.Add(1)
 		return false
 	}
@@ -612,7 +682,7 @@ func (l *Limiter) Release(key string) {
 	if !ok || c.held == 0 {
 		return // not acquired: nothing to release
 	}
-	if c.held > l.share && l.over > 0 {
+	if c.held > l.shareOf(c) && l.over > 0 {
 		l.over--
 	}
 	c.held--

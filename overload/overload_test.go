@@ -439,38 +439,54 @@ func TestShareWhileTheLimitRecovers(t *testing.T) {
 	}
 }
 
-// What a client was admitted before the gateway became overloaded, past
-// the share it may now hold, does not keep the others out while it
-// drains: the others are admitted under the limit as if it held its
-// share, the flooder is refused, and the limit does not fall for it.
+// What clients were admitted before the gateway became overloaded, past
+// the share they may now hold, does not keep the others out while it
+// drains: the others are admitted under the limit as if they held their
+// share, the flooders are refused, and the limit does not fall for them.
+// It is cut to 80% of what was in flight, unless that backlog is one
+// client's burst: then it stays where it was (see burstOf).
 func TestBacklogDoesNotKeepOthersOut(t *testing.T) {
-	l := New(Options{Initial: 100, Min: 8, MinShare: 2})
-	for range 90 {
-		l.Acquire("flooder")
+	tests := []struct {
+		name      string
+		flooders  int // that hold 90 requests between them
+		wantLimit int
+	}{
+		{"one client's", 1, 100},
+		{"three clients'", 3, 80},
 	}
-	for c := range 10 {
-		l.Acquire(fmt.Sprint("other", c))
-	}
-	for range sustained {
-		l.Adapt(Sample{Lag: time.Second})
-	}
-	if s := l.Stats(); !s.Busy || s.Limit != 80 || s.InFlight != 100 {
-		t.Fatalf("%+v; want overloaded, a limit of 80 with 100 in flight", s)
-	}
-	for c := range 20 {
-		if !l.Acquire(fmt.Sprint("newcomer", c)) {
-			t.Fatalf("newcomer %d refused with %+v", c, l.Stats())
-		}
-	}
-	if l.Acquire("flooder") {
-		t.Error("the flooder admitted past its share")
-	}
-	for range 80 { // the backlog drains
-		l.Release("flooder")
-	}
-	l.Adapt(Sample{Lag: time.Second})
-	if s := l.Stats(); s.Limit != 80 {
-		t.Errorf("limit %d after the flooder's refusals; want 80, unchanged", s.Limit)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := New(Options{Initial: 100, Min: 8, MinShare: 2})
+			for i := range 90 {
+				l.Acquire(fmt.Sprint("flooder", i%tt.flooders))
+			}
+			for c := range 10 {
+				l.Acquire(fmt.Sprint("other", c))
+			}
+			for range sustained {
+				l.Adapt(Sample{Lag: time.Second})
+			}
+			if s := l.Stats(); !s.Busy || s.Limit != tt.wantLimit || s.InFlight != 100 {
+				t.Fatalf("%+v; want overloaded, a limit of %d with 100 in flight", s, tt.wantLimit)
+			}
+			for c := range 20 {
+				if !l.Acquire(fmt.Sprint("newcomer", c)) {
+					t.Fatalf("newcomer %d refused with %+v", c, l.Stats())
+				}
+			}
+			for f := range tt.flooders {
+				if l.Acquire(fmt.Sprint("flooder", f)) {
+					t.Errorf("flooder %d admitted past its share", f)
+				}
+			}
+			for i := range 80 { // the backlog drains
+				l.Release(fmt.Sprint("flooder", i%tt.flooders))
+			}
+			l.Adapt(Sample{Lag: time.Second})
+			if s := l.Stats(); s.Limit != tt.wantLimit {
+				t.Errorf("limit %d after the flooders' refusals; want %d, unchanged", s.Limit, tt.wantLimit)
+			}
+		})
 	}
 }
 
@@ -641,23 +657,26 @@ func TestRunQueueReadEveryMillisecond(t *testing.T) {
 // Overloaded by the run queue while one client holds more than the
 // others, that client is held at once to its share of what was in
 // flight, and the limit stays where it was, and
-// the others keep their room (with the limit cut, or held at what was in
-// flight, the others' own requests, slower while the burst's backlog
-// drained, filled it, and they were shed). While everyone's load
-// overloads it, the limit drops to 80% of the most in flight.
+// the others keep their room, their shares of the limit (with the limit
+// cut, or held at what was in flight, the others' own requests, slower
+// while the burst's backlog drained, filled it, and they were shed; with
+// their shares of what was in flight, 2 each, by those shares). While
+// everyone's load overloads it, the limit drops to 80% of the most in
+// flight.
 func TestRunQueueHoldsABurstToItsShare(t *testing.T) {
 	tests := []struct {
 		name            string
 		flooder, others int // requests they hold when the queue grows, the others one each; another comes and goes
 		wantLimit       int
 		wantRoom        int // further requests from the others admitted, one each
+		wantSlowed      int // and then two more each (their own requests, slowed by the backlog)
 		wantNewcomers   int // of 60 clients that come next, one request each, those admitted
 	}{
 		// The others' requests, slower while the burst's backlog drains,
 		// may grow past what was in flight: the limit stays where it was,
 		// and the flooder's share is of what was in flight.
-		{"one client's burst: held to its share, the limit as it was", 32, 30, 1000, 30, 60},
-		{"everyone's load: the limit cut to 80%", 0, 60, 48, 0, 0},
+		{"one client's burst: held to its share, the limit as it was", 32, 30, 1000, 30, 60, 60},
+		{"everyone's load: the limit cut to 80%", 0, 60, 48, 0, 0, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -682,6 +701,20 @@ func TestRunQueueHoldsABurstToItsShare(t *testing.T) {
 			if room != tt.wantRoom {
 				t.Errorf("the others got %d more in; want %d (%+v)", room, tt.wantRoom, l.Stats())
 			}
+			slowed := 0
+			for c := range tt.others {
+				for range 2 {
+					if l.Acquire(fmt.Sprint("other", c)) {
+						slowed++
+					}
+				}
+			}
+			if slowed != tt.wantSlowed {
+				t.Errorf("the others got %d more in, two each; want %d (%+v)", slowed, tt.wantSlowed, l.Stats())
+			}
+			if l.Acquire("flooder") {
+				t.Error("the flooder admitted past its share while the others grew")
+			}
 			newcomers := 0
 			for c := range 60 {
 				if l.Acquire(fmt.Sprint("newcomer", c)) {
@@ -695,50 +728,119 @@ func TestRunQueueHoldsABurstToItsShare(t *testing.T) {
 	}
 }
 
-// The run queue finds one client's burst when holding the clients past
-// their share cuts as much as the limit's drop, and most of that is one
-// client's; not when many clients hold a little past it. (Caught early,
-// before the flooder held as much, keeping the limit where it was let
-// the others' slowed requests overload the CPU: see BENCHMARKS.md.)
-func TestRunQueueTellsOneClientsBurst(t *testing.T) {
+// An overload, whether the run queue or Adapt finds it, is one client's
+// burst when holding the clients past their share cuts as much as the
+// limit's drop, and most of that is one client's; or when one client was
+// refused past its share at least as many requests as all were admitted,
+// and most refusals were its. Not when many clients hold a little past
+// it, nor when several send past it alike. (Caught early, before the
+// flooder held as much, keeping the limit where it was let the others'
+// slowed requests overload the CPU: see BENCHMARKS.md.)
+func TestOverloadTellsOneClientsBurst(t *testing.T) {
 	tests := []struct {
 		name  string
-		holds []int // what each client holds when the queue grows
+		holds []int // what each client holds when the overload begins
+		sends []int // and how many more the first ones sent before, refused past their share
+		keeps int   // of what it holds, what the first client keeps when the overload begins (0: all)
 		burst bool
 	}{
-		{"one client far past its share", append([]int{32}, ones(30)...), true},
-		{"one client a little past its share: not enough", append([]int{14}, ones(80)...), false},
-		{"many clients a little past their share", threes(40), false},
-		{"nobody past their share", ones(60), false},
+		{"one client far past its share", append([]int{32}, ones(30)...), nil, 0, true},
+		{"one client a little past its share: not enough", append([]int{14}, ones(80)...), nil, 0, false},
+		{"one client a little past its share, sending far past it", append([]int{20}, ones(80)...), []int{200}, 0, true},
+		{"one client within its share, having sent far past it", append([]int{20}, ones(80)...), []int{200}, 2, true},
+		{"one client sending past its share, less than all were admitted", append([]int{20}, ones(80)...), []int{50}, 0, false},
+		{"three clients sending past their share alike", append([]int{20, 20, 20}, ones(80)...), []int{200, 200, 200}, 0, false},
+		{"many clients a little past their share", threes(40), nil, 0, false},
+		{"nobody past their share", ones(60), nil, 0, false},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			now := time.Unix(1000, 0)
-			queue := 0
-			l := New(Options{Initial: 1000, Queue: 4, QueueFor: 10 * time.Millisecond,
-				Runnable: func() int { return queue }, Now: func() time.Time { return now }})
-			for c, n := range tt.holds {
-				for range n {
-					if !l.Acquire(fmt.Sprint("client", c)) {
-						t.Fatalf("client %d refused", c)
-					}
-				}
-			}
-			queue = 4*runtime.GOMAXPROCS(0) + 1
+	triggers := map[string]func(l *Limiter, now *time.Time, queue *int){
+		"run queue": func(l *Limiter, now *time.Time, queue *int) {
+			*queue = 4*runtime.GOMAXPROCS(0) + 1
 			for range 6 {
-				now = now.Add(2 * time.Millisecond)
+				*now = now.Add(2 * time.Millisecond)
 				if l.Acquire("another") {
 					l.Release("another")
 				}
 			}
-			s := l.Stats()
-			if !s.Busy {
-				t.Fatalf("%+v; want overloaded", s)
-			}
-			if burst := s.Limit == 1000; burst != tt.burst {
-				t.Errorf("limit %d: taken for one client's burst %v; want %v", s.Limit, burst, tt.burst)
-			}
-		})
+		},
+		"Adapt": func(l *Limiter, _ *time.Time, _ *int) { // a surge
+			l.Adapt(Sample{Lag: time.Second})
+			l.Adapt(Sample{Lag: time.Second})
+		},
+	}
+	for trigger, overload := range triggers {
+		for _, tt := range tests {
+			t.Run(trigger+"/"+tt.name, func(t *testing.T) {
+				now := time.Unix(1000, 0)
+				queue := 0
+				l := New(Options{Initial: 1000, Queue: 4, QueueFor: 10 * time.Millisecond,
+					Runnable: func() int { return queue }, Now: func() time.Time { return now }})
+				for c, n := range tt.holds {
+					for range n {
+						if !l.Acquire(fmt.Sprint("client", c)) {
+							t.Fatalf("client %d refused", c)
+						}
+					}
+				}
+				for c, n := range tt.sends {
+					for range n {
+						if l.Acquire(fmt.Sprint("client", c)) {
+							t.Fatalf("client %d admitted past its share", c)
+						}
+					}
+				}
+				if tt.keeps > 0 {
+					for range tt.holds[0] - tt.keeps {
+						l.Release("client0")
+					}
+				}
+				overload(l, &now, &queue)
+				s := l.Stats()
+				if !s.Busy {
+					t.Fatalf("%+v; want overloaded", s)
+				}
+				if burst := s.Limit == 1000; burst != tt.burst {
+					t.Errorf("limit %d: taken for one client's burst %v; want %v", s.Limit, burst, tt.burst)
+				}
+				if tt.burst && l.Acquire("client0") {
+					t.Error("the burst's client admitted past its share")
+				}
+			})
+		}
+	}
+}
+
+// A client's refusals tell its burst against what everyone was admitted
+// in the same time, not against what is in flight: requests admitted
+// earlier and slowed stay in flight, while Adapt's intervals, stretched
+// or squeezed on a saturated CPU, may be short.
+func TestBurstRefusalsAgainstAdmissions(t *testing.T) {
+	now := time.Unix(1000, 0)
+	queue := 0
+	l := New(Options{Initial: 1000, Queue: 4, QueueFor: 10 * time.Millisecond,
+		Runnable: func() int { return queue }, Now: func() time.Time { return now }})
+	for c, n := range append([]int{20}, ones(80)...) {
+		for range n {
+			l.Acquire(fmt.Sprint("client", c))
+		}
+	}
+	for range 2 { // slow, with CPUs idle: no overload, every client held to its share (12)
+		l.Adapt(Sample{Lag: 5 * time.Millisecond, Idle: 0.5})
+	}
+	for range 60 { // fewer than in flight (101), more than admitted since (none)
+		if l.Acquire("client0") {
+			t.Fatal("client 0 admitted past its share")
+		}
+	}
+	queue = 4*runtime.GOMAXPROCS(0) + 1
+	for range 6 {
+		now = now.Add(2 * time.Millisecond)
+		if l.Acquire("another") {
+			l.Release("another")
+		}
+	}
+	if s := l.Stats(); !s.Busy || s.Limit != 1000 {
+		t.Errorf("%+v; want overloaded, taken for one client's burst (a limit of 1000)", s)
 	}
 }
 
@@ -783,8 +885,12 @@ func overloadedFromCalm(t *testing.T, flooder, others int) (*Limiter, *time.Time
 }
 
 // An overload that began as one client's burst ends as any other, and
-// shares are of the limit again; and when more and more clients hold
-// their shares of what was in flight, it is an overload as any other.
+// the others' shares are of the limit; the burst's client has a share of
+// what was in flight until it has been calm for hold intervals, and an
+// overload before then is the same burst again (its backlog, or a calm
+// interval amid it: cut to 80% of the others' slowed requests, the limit
+// shed them, see BENCHMARKS.md); and when more and more clients hold
+// their shares, it is an overload as any other.
 func TestBurstOverloadEnds(t *testing.T) {
 	t.Run("calm again: shares of the limit", func(t *testing.T) {
 		l, _ := overloadedFromCalm(t, 32, 30)
@@ -796,6 +902,44 @@ func TestBurstOverloadEnds(t *testing.T) {
 			if !l.Acquire("newcomer") {
 				t.Fatalf("newcomer's request %d refused (%+v)", i+1, l.Stats())
 			}
+		}
+	})
+	drain := func(l *Limiter) { // the flooder's backlog drains to 2 in flight
+		for range 30 {
+			l.Release("flooder")
+		}
+	}
+	t.Run("overloaded again soon after: the same burst", func(t *testing.T) {
+		l, _ := overloadedFromCalm(t, 32, 30)
+		drain(l)
+		l.Adapt(Sample{Lag: 0, Idle: 0.5})
+		if s := l.Stats(); s.Busy {
+			t.Fatalf("%+v; want calm", s)
+		}
+		for c := range 30 { // the others' next requests, slowed
+			l.Acquire(fmt.Sprint("other", c))
+		}
+		l.Adapt(Sample{Lag: time.Second})
+		if s := l.Stats(); !s.Busy || s.Limit != 1000 {
+			t.Fatalf("%+v; want overloaded with a limit of 1000", s)
+		}
+		if l.Acquire("flooder") {
+			t.Error("the burst's client admitted past its share of what was in flight")
+		}
+	})
+	t.Run("calm for hold intervals: the burst forgotten", func(t *testing.T) {
+		l, _ := overloadedFromCalm(t, 32, 30)
+		drain(l)
+		for range hold {
+			l.Adapt(Sample{Lag: 0, Idle: 0.5})
+		}
+		for c := range 30 { // then everyone's load surges
+			l.Acquire(fmt.Sprint("other", c))
+		}
+		l.Adapt(Sample{Lag: time.Second})
+		l.Adapt(Sample{Lag: time.Second})
+		if s := l.Stats(); !s.Busy || s.Limit >= 1000 {
+			t.Errorf("%+v; want overloaded, the limit cut", s)
 		}
 	})
 	t.Run("more and more clients: an overload as any other", func(t *testing.T) {
