@@ -622,7 +622,9 @@ const (
 // client's burst shed a median 6% of the others' requests in 25 runs
 // (0-21%); with the limit kept at that most, a median 2.7% in 53 (0-33%)
 // and 4.5% in 50 more (0-34%); with the limit kept where it was, a median
-// 0 in 42 (mean 2.3%, 0-32%), see BENCHMARKS.md.)
+// 0 in 42 (mean 2.3%, 0-32%); and with the burst told by Adapt too, by
+// its client's refusals, and remembered (see Adapt), none in 31 runs,
+// see BENCHMARKS.md.)
 // At twice its capacity, arriving from calm, the surge rule
 // still let 200-470 requests in over 200-400 ms, and the requests
 // arriving then waited 150-290 ms to be read and shed: the Go scheduler
