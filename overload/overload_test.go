@@ -754,15 +754,7 @@ func TestOverloadTellsOneClientsBurst(t *testing.T) {
 		{"nobody past their share", ones(60), nil, 0, false},
 	}
 	triggers := map[string]func(l *Limiter, now *time.Time, queue *int){
-		"run queue": func(l *Limiter, now *time.Time, queue *int) {
-			*queue = 4*runtime.GOMAXPROCS(0) + 1
-			for range 6 {
-				*now = now.Add(2 * time.Millisecond)
-				if l.Acquire("another") {
-					l.Release("another")
-				}
-			}
-		},
+		"run queue": queueGrows,
 		"Adapt": func(l *Limiter, _ *time.Time, _ *int) { // a surge
 			l.Adapt(Sample{Lag: time.Second})
 			l.Adapt(Sample{Lag: time.Second})
@@ -832,15 +824,21 @@ func TestBurstRefusalsAgainstAdmissions(t *testing.T) {
 			t.Fatal("client 0 admitted past its share")
 		}
 	}
-	queue = 4*runtime.GOMAXPROCS(0) + 1
+	queueGrows(l, &now, &queue)
+	if s := l.Stats(); !s.Busy || s.Limit != 1000 {
+		t.Errorf("%+v; want overloaded, taken for one client's burst (a limit of 1000)", s)
+	}
+}
+
+// queueGrows makes the run queue that l reads (queue) too long for 12 ms
+// of its clock (now), while another client's request comes and goes.
+func queueGrows(l *Limiter, now *time.Time, queue *int) {
+	*queue = 4*runtime.GOMAXPROCS(0) + 1
 	for range 6 {
-		now = now.Add(2 * time.Millisecond)
+		*now = now.Add(2 * time.Millisecond)
 		if l.Acquire("another") {
 			l.Release("another")
 		}
-	}
-	if s := l.Stats(); !s.Busy || s.Limit != 1000 {
-		t.Errorf("%+v; want overloaded, taken for one client's burst (a limit of 1000)", s)
 	}
 }
 
@@ -874,13 +872,7 @@ func overloadedFromCalm(t *testing.T, flooder, others int) (*Limiter, *time.Time
 			t.Fatal("the flooder refused under its share")
 		}
 	}
-	queue = 4*runtime.GOMAXPROCS(0) + 1
-	for range 6 {
-		now = now.Add(2 * time.Millisecond)
-		if l.Acquire("another") {
-			l.Release("another")
-		}
-	}
+	queueGrows(l, &now, &queue)
 	return l, &now
 }
 
