@@ -245,9 +245,10 @@ type Sample struct {
 // that time is the same burst again (its backlog, or one calm interval
 // amid it), unless the requests in flight grow to burstGrowth times what
 // was in flight (more and more clients, each within its share): then
-// it is an overload as any other. Otherwise, as long as the latency is over Target and requests were refused
-// for want of room under the limit, by another 20% each interval, or by
-// half while the latency is over ten times Target (never below Min).
+// it is an overload as any other. Otherwise, as long as the latency is
+// over Target and requests were refused for want of room under the
+// limit, the limit drops by another 20% each interval, or by half while
+// the latency is over ten times Target (never below Min).
 // Requests one client was refused past its share do not lower the limit,
 // nor do requests it holds past its share keep others out: one client's
 // burst cannot drive it down. Once the latency is under Target, the
@@ -564,7 +565,8 @@ type client struct {
 	refused, lastRefused int
 	// burst: it held past its share, or sent past it (see burstOf), when
 	// an overload began as one client's burst, and has a share of
-	// burstShare, not of the limit, while that overload lasts.
+	// burstShare, not of the limit, while that overload lasts and for
+	// hold intervals after.
 	burst bool
 }
 
