@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -23,6 +24,8 @@ import (
 // LOADTEST_LIMIT_TRACE set (and -test.v) it logs the limit, requests in
 // flight, scheduling latency and overload every 50 ms from the burst on,
 // and the others' and the flooder's shed share every 100 ms.
+// LOADTEST_BURST_OTHERS, for experiments, sets the others' load as a share
+// of the capacity instead of 0.6.
 func BenchmarkScenarioBurst(b *testing.B) {
 	for range b.N {
 		w := newWorld(b, simulation{preset: "healthy"}, "TRUSTED_PROXIES=127.0.0.1/32", "CLIENT_IP_HEADER=X-Forwarded-For")
@@ -55,7 +58,11 @@ func BenchmarkScenarioBurst(b *testing.B) {
 		wg.Go(func() { limits = watchLimit(ctx, w.adminURL+"/metrics", start) })
 		var bg, burst []timed
 		cpu := cpuShares(b, w)
-		wg.Go(func() { bg = openLoopAt(start, int(0.6*c), d, others) })
+		share := 0.6
+		if v, err := strconv.ParseFloat(os.Getenv("LOADTEST_BURST_OTHERS"), 64); err == nil && v > 0 {
+			share = v // for experiments: the others' load as a share of the capacity
+		}
+		wg.Go(func() { bg = openLoopAt(start, int(share*c), d, others) })
 		wg.Go(func() { burst = openLoopAt(start.Add(burstFrom), int(1.5*c), burstFor, flooder) })
 		go func() { time.Sleep(d + 2*time.Second); stop() }() // the watch outlasts the run by 2 s
 		wg.Wait()
