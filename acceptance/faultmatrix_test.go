@@ -71,6 +71,11 @@ func TestFaultMatrix(t *testing.T) {
 		for _, svc := range gatewaytest.Reached() {
 			for _, fault := range faults {
 				t.Run(policy.name+"/"+svc+"/"+fault, func(t *testing.T) {
+					// Cells mostly wait on timeouts, each with its own
+					// gateway and simulator: -parallel (GOMAXPROCS) at
+					// once halves the matrix's time, which under -race
+					// -count=3 neared go test's 10-minute default.
+					t.Parallel()
 					want := policy.expect(fault)
 					o := gatewaytest.Options{
 						Deadline:  matrixDeadline,
