@@ -333,7 +333,6 @@ func (l *Limiter) Adapt(s Sample) {
 		}
 		c.last, c.peak = c.peak, c.held
 		c.lastRefused, c.refused = c.refused, 0
-		c.burst = c.burst && l.burstShare > 0
 		l.clients[key] = c
 	}
 	shedSince, shed, clients, over := l.shedSince, l.shed.Load(), l.active, l.over
@@ -390,10 +389,15 @@ func (l *Limiter) dropped(limit, peak int) int {
 	return max(l.opts.Min, min(limit, peak)*4/5)
 }
 
+// inBurst reports whether c is one of the clients of a burst that lasts
+// (its mark is stale otherwise: overloadBegins sets every mark anew).
+// l.mu is held.
+func (l *Limiter) inBurst(c client) bool { return c.burst && l.burstShare > 0 }
+
 // base is what c has a share of: burstShare while c is one of a burst's
 // clients, else the limit. l.mu is held.
 func (l *Limiter) base(c client) int {
-	if c.burst && l.burstShare > 0 {
+	if l.inBurst(c) {
 		return l.burstShare
 	}
 	return l.limit
@@ -401,7 +405,7 @@ func (l *Limiter) base(c client) int {
 
 // shareOf is c's share at the last adaptation. l.mu is held.
 func (l *Limiter) shareOf(c client) int {
-	if c.burst && l.burstShare > 0 {
+	if l.inBurst(c) {
 		return l.bursters
 	}
 	return l.share
