@@ -34,15 +34,21 @@ import (
 // chunk's done channel is what a wait selects on.
 //
 // The wait is for chunks that could still join. When the operation said
-// how many it will register at most (expect) and that many have come, with
-// none waiting in the loader, a new chunk is fetched at once: nothing can
-// join it, and the loader's wait would only add its sleeping goroutine, a
-// timer that wakes an idle process, and the wait itself to the answer.
+// how many it will register at most (expect), its chunks do not go through
+// the loader: they are held until the last expected one comes, and then
+// all go out together at once, or, if it does not come within the wait
+// (a list that was counted but never looked up: a field that failed first,
+// or was not selected with its products), when the wait ends. dataloadgen
+// would wait out its whole wait even once nothing more could join, in a
+// goroutine that sleeps it to its end: a timer that wakes an idle process
+// once per batch, and the wait itself added to the answer.
 type batch[V any] struct {
-	svc    downstream.Service
-	op     string
-	loader *dataloadgen.Loader[*chunk[V], struct{}]
-	now    func(*chunk[V]) // fetches a chunk at once, in a goroutine of its own
+	svc     downstream.Service
+	op      string
+	wait    time.Duration
+	loader  *dataloadgen.Loader[*chunk[V], struct{}]
+	now     func([]*chunk[V]) // fetches chunks together at once, in a goroutine of its own
+	release func()            // fetches the chunks held, once their wait has ended
 
 	mu   sync.Mutex
 	byID map[string]*chunk[V] // the chunk that fetches each id asked for
@@ -50,6 +56,10 @@ type batch[V any] struct {
 	// (0: not known), chunks how many it did, queued how many of those
 	// wait in the loader.
 	expected, chunks, queued int
+	// held are the chunks that wait for the rest of the expected ones,
+	// and timer ends their wait.
+	held  []*chunk[V]
+	timer *time.Timer
 }
 
 // chunk is ids registered together, and, once done is closed, what was
@@ -65,7 +75,7 @@ type chunk[V any] struct {
 func newBatch[V any](ctx context.Context, svc downstream.Service, op string, wait time.Duration, perCall int,
 	get func(context.Context, []string) (map[string]V, error),
 ) *batch[V] {
-	b := &batch[V]{svc: svc, op: op, byID: make(map[string]*chunk[V])}
+	b := &batch[V]{svc: svc, op: op, wait: wait, byID: make(map[string]*chunk[V])}
 	run := func(chunks []*chunk[V]) {
 		stack.Grow()                     // in the batch's own goroutine, which calls the service
 		fetch(ctx, chunks, perCall, get) // under the operation's context, not the first caller's
@@ -77,7 +87,16 @@ func newBatch[V any](ctx context.Context, svc downstream.Service, op string, wai
 		run(chunks)
 		return make([]struct{}, len(chunks)), nil
 	}, dataloadgen.WithWait(wait), dataloadgen.WithoutCache())
-	b.now = func(c *chunk[V]) { go run([]*chunk[V]{c}) }
+	b.now = func(chunks []*chunk[V]) { go run(chunks) }
+	b.release = func() {
+		b.mu.Lock()
+		held := b.held
+		b.held = nil
+		b.mu.Unlock()
+		if len(held) > 0 {
+			run(held) // in the timer's goroutine
+		}
+	}
 	return b
 }
 
@@ -105,19 +124,31 @@ func (b *batch[V]) prefetch(ctx context.Context, ids []string) []*chunk[V] {
 		}
 		owners[i] = c
 	}
-	alone := false // nothing can join fresh
+	var now []*chunk[V] // go out together at once: nothing more can join them
+	queue := false      // goes through the loader
 	if fresh != nil {
 		b.chunks++
-		alone = b.expected > 0 && b.chunks >= b.expected && b.queued == 0
-		if !alone {
+		switch {
+		case b.expected == 0 || b.queued > 0:
 			b.queued++
+			queue = true
+		case b.chunks >= b.expected: // the last expected: with those held
+			now, b.held = append(b.held, fresh), nil
+			if b.timer != nil {
+				b.timer.Stop() // if it fires all the same, it finds nothing held
+			}
+		default:
+			b.held = append(b.held, fresh)
+			if len(b.held) == 1 {
+				b.timer = time.AfterFunc(b.wait, b.release)
+			}
 		}
 	}
 	b.mu.Unlock()
 	switch {
-	case alone:
-		b.now(fresh)
-	case fresh != nil:
+	case now != nil:
+		b.now(now)
+	case queue:
 		b.loader.LoadThunk(ctx, fresh) // enqueued; fetch closes fresh.done
 	}
 	return owners

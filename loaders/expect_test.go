@@ -15,22 +15,25 @@ import (
 
 // A list goes out at once, without the batch wait, once its operation's
 // one root field has said how many lists it will look up and that many
-// have come with none waiting; otherwise lists wait to go out together,
-// as before. The wait here is a second: a list that goes at once is in far
-// sooner, and lists that wait go in one call.
+// have come: alone if none waits, else with those that wait for it. A list
+// still waits for one expected that does not come, and otherwise lists
+// wait to go out together, as before. The wait here is a second: a list
+// that goes at once is in far sooner, and lists that wait go in one call.
 func TestExpectedListsGoAtOnce(t *testing.T) {
 	const wait = time.Second
 	for _, tc := range []struct {
 		name   string
 		roots  int
 		expect loaders.Expected
-		atOnce bool // every list is in long before the wait
-		calls  int  // to the profile service, for two lists (u1, then u2)
+		lists  []string // one profile each, registered in this order
+		atOnce bool     // the first list is in long before the wait
+		calls  int      // to the profile service
 	}{
-		{"one list expected", 1, loaders.Expected{Profiles: 1}, true, 2},
-		{"two lists expected: the first waits for the second", 1, loaders.Expected{Profiles: 2}, false, 1},
-		{"several root fields: the wait", 2, loaders.Expected{Profiles: 1}, false, 1},
-		{"nothing expected: the wait", 1, loaders.Expected{}, false, 1},
+		{"one list expected", 1, loaders.Expected{Profiles: 1}, []string{"u1", "u2"}, true, 2},
+		{"two lists expected: the first waits for the second, then both go at once", 1, loaders.Expected{Profiles: 2}, []string{"u1", "u2"}, true, 1},
+		{"two lists expected, one looked up: it waits", 1, loaders.Expected{Profiles: 2}, []string{"u1"}, false, 1},
+		{"several root fields: the wait", 2, loaders.Expected{Profiles: 1}, []string{"u1", "u2"}, false, 1},
+		{"nothing expected: the wait", 1, loaders.Expected{}, []string{"u1", "u2"}, false, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sim, c := world(t, nil)
@@ -38,16 +41,19 @@ func TestExpectedListsGoAtOnce(t *testing.T) {
 			l := loaders.New(ctx, c, wait)
 			l.SetRootFields(tc.roots)
 			l.Expect(tc.expect)
-			l.PrefetchProfiles(ctx, []string{"u1"})
-			l.PrefetchProfiles(ctx, []string{"u2"})
-			fieldCtx := ctx
-			if tc.atOnce {
-				var cancel context.CancelFunc
-				fieldCtx, cancel = context.WithTimeout(ctx, wait*7/10)
-				defer cancel()
+			for _, id := range tc.lists {
+				l.PrefetchProfiles(ctx, []string{id})
 			}
-			for _, id := range []string{"u1", "u2"} {
-				if _, err := l.Profile(fieldCtx, id); err != nil {
+			fieldCtx, cancel := context.WithTimeout(ctx, wait*7/10)
+			defer cancel()
+			_, err := l.Profile(fieldCtx, tc.lists[0])
+			if atOnce := err == nil; atOnce != tc.atOnce {
+				t.Errorf("first list in before the wait: %v (%v), want %v", atOnce, err, tc.atOnce)
+			}
+			endCtx, cancelEnd := context.WithTimeout(ctx, 10*wait) // every list is in after the wait
+			defer cancelEnd()
+			for _, id := range tc.lists {
+				if _, err := l.Profile(endCtx, id); err != nil {
 					t.Fatalf("Profile(%s): %v", id, err)
 				}
 			}

@@ -1,6 +1,7 @@
 // Package loaders gives each GraphQL operation its own access to the
 // downstream services. Profiles, products and shipments go through a
-// dataloadgen loader over the services' batch endpoints (see batch): ids
+// dataloadgen loader over the services' batch endpoints, unless the
+// operation said how many lists it will look up (see batch): ids
 // known together are sent together, at most 100 ids a call, and each id is
 // fetched once per operation. Each per-user call (orders, recommendations, notifications,
 // wallet) is made once per operation (memo), from its field's goroutine;
@@ -96,12 +97,12 @@ func (l *Loaders) SetRootFields(n int) { l.roots = n }
 
 // Expect adds e to the lists l's operation will look up: the dashboards a
 // root field opens say what their selection will (dashboard.Service.Open).
-// Once a batch endpoint has had as many lists as expected and none waits
-// to be sent, a new list is fetched at once instead of after the batch
-// wait, since no other can join it. Only an operation with one root field
-// counts: several root fields open their dashboards at about the same
-// time, and the first one's list must not leave before the others say
-// theirs.
+// A batch endpoint with lists expected holds each list, for at most the
+// batch wait, until the last expected one comes, and then fetches them all
+// together at once, since no other can join them; a list past the expected
+// ones goes at once. Only an operation with one root field counts: several
+// root fields open their dashboards at about the same time, and the first
+// one's list must not leave before the others say theirs.
 func (l *Loaders) Expect(e Expected) {
 	if l.roots != 1 {
 		return
