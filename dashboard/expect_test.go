@@ -20,7 +20,7 @@ func TestOpenExpectsItsLookups(t *testing.T) {
 	operation := func(t *testing.T, s *services) context.Context {
 		ctx, cancel := context.WithTimeout(context.Background(), operationTimeout)
 		t.Cleanup(cancel)
-		l := loaders.New(ctx, s.clients, wait)
+		l := loaders.New(ctx, s.clients, wait, nil)
 		l.SetRootFields(1)
 		return loaders.NewContext(ctx, l)
 	}

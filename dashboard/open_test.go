@@ -44,7 +44,7 @@ func (s *services) operation(tb testing.TB) context.Context {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), operationTimeout)
 	tb.Cleanup(cancel)
-	return loaders.NewContext(ctx, loaders.New(ctx, s.clients, 0))
+	return loaders.NewContext(ctx, loaders.New(ctx, s.clients, 0, nil))
 }
 
 // calls returns how many calls the services received in all.

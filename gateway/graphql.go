@@ -106,6 +106,6 @@ func newExecutor(opts Options) *executor.Executor {
 		obs.Tracer = opts.Tracing.Tracer()
 	}
 	exec.Use(obs) // before the loaders: their calls belong to the operation's span
-	exec.Use(loaders.Extension{Clients: opts.Clients, Wait: opts.LoaderWait})
+	exec.Use(loaders.Extension{Clients: opts.Clients, Wait: opts.LoaderWait, Joins: &loaders.Joins{}})
 	return exec
 }

@@ -41,7 +41,10 @@ import (
 // or was not selected with its products), when the wait ends. dataloadgen
 // would wait out its whole wait even once nothing more could join, in a
 // goroutine that sleeps it to its end: a timer that wakes an idle process
-// once per batch, and the wait itself added to the answer.
+// once per batch, and the wait itself added to the answer. Where the
+// expected lists seldom come within the wait together (slow services),
+// holding one costs that and saves nothing, so a chunk is held only while
+// that pays (Joins), and otherwise goes at once.
 type batch[V any] struct {
 	svc     downstream.Service
 	op      string
@@ -49,6 +52,7 @@ type batch[V any] struct {
 	loader  *dataloadgen.Loader[*chunk[V], struct{}]
 	now     func([]*chunk[V]) // fetches chunks together at once, in a goroutine of its own
 	release func()            // fetches the chunks held, once their wait has ended
+	joins   *joinRate         // whether holding a chunk for the others pays; nil: always
 
 	mu   sync.Mutex
 	byID map[string]*chunk[V] // the chunk that fetches each id asked for
@@ -73,9 +77,9 @@ type chunk[V any] struct {
 }
 
 func newBatch[V any](ctx context.Context, svc downstream.Service, op string, wait time.Duration, perCall int,
-	get func(context.Context, []string) (map[string]V, error),
+	joins *joinRate, get func(context.Context, []string) (map[string]V, error),
 ) *batch[V] {
-	b := &batch[V]{svc: svc, op: op, wait: wait, byID: make(map[string]*chunk[V])}
+	b := &batch[V]{svc: svc, op: op, wait: wait, joins: joins, byID: make(map[string]*chunk[V])}
 	run := func(chunks []*chunk[V]) {
 		stack.Grow()                     // in the batch's own goroutine, which calls the service
 		fetch(ctx, chunks, perCall, get) // under the operation's context, not the first caller's
@@ -94,6 +98,7 @@ func newBatch[V any](ctx context.Context, svc downstream.Service, op string, wai
 		b.held = nil
 		b.mu.Unlock()
 		if len(held) > 0 {
+			b.joins.record(false)
 			run(held) // in the timer's goroutine
 		}
 	}
@@ -126,6 +131,7 @@ func (b *batch[V]) prefetch(ctx context.Context, ids []string) []*chunk[V] {
 	}
 	var now []*chunk[V] // go out together at once: nothing more can join them
 	queue := false      // goes through the loader
+	joined := false     // fresh is the last expected, and others were held for it
 	if fresh != nil {
 		b.chunks++
 		switch {
@@ -133,10 +139,13 @@ func (b *batch[V]) prefetch(ctx context.Context, ids []string) []*chunk[V] {
 			b.queued++
 			queue = true
 		case b.chunks >= b.expected: // the last expected: with those held
+			joined = len(b.held) > 0
 			now, b.held = append(b.held, fresh), nil
 			if b.timer != nil {
 				b.timer.Stop() // if it fires all the same, it finds nothing held
 			}
+		case len(b.held) == 0 && !b.joins.worth(): // more expected, but seldom in time
+			now = []*chunk[V]{fresh}
 		default:
 			b.held = append(b.held, fresh)
 			if len(b.held) == 1 {
@@ -145,6 +154,9 @@ func (b *batch[V]) prefetch(ctx context.Context, ids []string) []*chunk[V] {
 		}
 	}
 	b.mu.Unlock()
+	if joined {
+		b.joins.record(true)
+	}
 	switch {
 	case now != nil:
 		b.now(now)

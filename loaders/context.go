@@ -48,6 +48,7 @@ func FromContext(ctx context.Context) (*Loaders, bool) {
 type Extension struct {
 	Clients *downstream.Clients
 	Wait    time.Duration // batch wait; zero means DefaultWait
+	Joins   *Joins        // shared by every operation; nil holds every expected list for the others
 }
 
 var _ interface {
@@ -63,7 +64,7 @@ func (Extension) Validate(graphql.ExecutableSchema) error { return nil }
 
 // InterceptOperation implements graphql.OperationInterceptor.
 func (e Extension) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-	l := New(ctx, e.Clients, e.Wait)
+	l := New(ctx, e.Clients, e.Wait, e.Joins)
 	if graphql.HasOperationContext(ctx) {
 		if op := graphql.GetOperationContext(ctx).Operation; op != nil {
 			l.SetRootFields(rootFields(op.SelectionSet))

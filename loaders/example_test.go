@@ -26,7 +26,7 @@ func Example() {
 	// One operation: its context carries the request deadline.
 	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
 	defer cancel()
-	l := loaders.New(ctx, clients, 0)
+	l := loaders.New(ctx, clients, 0, nil)
 
 	l.PrefetchProducts(ctx, []string{"p1", "p2", "p3"})
 	for _, id := range []string{"p1", "p2", "p3"} {

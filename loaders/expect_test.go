@@ -38,7 +38,7 @@ func TestExpectedListsGoAtOnce(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			sim, c := world(t, nil)
 			ctx := operation(t)
-			l := loaders.New(ctx, c, wait)
+			l := loaders.New(ctx, c, wait, nil)
 			l.SetRootFields(tc.roots)
 			l.Expect(tc.expect)
 			for _, id := range tc.lists {
@@ -97,5 +97,61 @@ func TestExtensionCountsRootFields(t *testing.T) {
 				t.Errorf("profile in before the wait: %v (%v), want %v", atOnce, got, tc.atOnce)
 			}
 		})
+	}
+}
+
+// Joins learns whether holding a list for the others an operation expects
+// pays. Where the others seldom come within the wait (here they never
+// do), a list stops being held and goes at once; once they come together
+// again (seen in the one held list in 16 that keeps measuring), lists are
+// held again, and go out together.
+func TestJoinsLearnWhetherHoldingPays(t *testing.T) {
+	const short, long = 2 * time.Millisecond, time.Second
+	_, c := world(t, nil)
+	ctx := operation(t)
+	j := &loaders.Joins{}
+	op := func(wait time.Duration, lists ...string) *loaders.Loaders {
+		l := loaders.New(ctx, c, wait, j)
+		l.SetRootFields(1)
+		l.Expect(loaders.Expected{Profiles: 2})
+		for _, id := range lists {
+			l.PrefetchProfiles(ctx, []string{id})
+		}
+		return l
+	}
+	// heldAlone reports whether an operation whose second expected list
+	// never comes holds its first for the wait (long) rather than sending
+	// it at once.
+	heldAlone := func() bool {
+		l := op(long, "u1")
+		fieldCtx, cancel := context.WithTimeout(ctx, long*7/10)
+		defer cancel()
+		_, err := l.Profile(fieldCtx, "u1")
+		endCtx, cancelEnd := context.WithTimeout(ctx, 10*long)
+		defer cancelEnd()
+		if _, err := l.Profile(endCtx, "u1"); err != nil {
+			t.Fatalf("Profile(u1): %v", err)
+		}
+		return err != nil
+	}
+	load := func(l *loaders.Loaders, ids ...string) {
+		for _, id := range ids {
+			if _, err := l.Profile(ctx, id); err != nil {
+				t.Fatalf("Profile(%s): %v", id, err)
+			}
+		}
+	}
+
+	for range 30 { // held, and nothing joins: a quarter joined no more
+		load(op(short, "u1"), "u1")
+	}
+	if heldAlone() {
+		t.Fatal("after 30 operations whose lists nothing joined, a list is still held")
+	}
+	for range 40 { // the second comes at once: the explored holds are joined
+		load(op(short, "u1", "u2"), "u1", "u2")
+	}
+	if !heldAlone() {
+		t.Fatal("after 40 operations whose lists came together, a list is not held")
 	}
 }

@@ -70,16 +70,21 @@ type feedKey struct {
 
 // New returns the loaders of one operation. Batches run under ctx (the
 // operation's context, carrying its deadline and request id), whatever
-// context the individual loads carry.
-func New(ctx context.Context, c *downstream.Clients, wait time.Duration) *Loaders {
+// context the individual loads carry. j, shared by the operations, learns
+// whether holding a list for the others expected pays (nil: always hold).
+func New(ctx context.Context, c *downstream.Clients, wait time.Duration, j *Joins) *Loaders {
 	if wait <= 0 {
 		wait = DefaultWait
 	}
+	var profiles, products, shipments *joinRate // nil: always hold
+	if j != nil {
+		profiles, products, shipments = &j.profiles, &j.products, &j.shipments
+	}
 	return &Loaders{
 		clients:   c,
-		profiles:  newBatch(ctx, downstream.Profile, "get users", wait, c.MaxIDs(downstream.Profile), c.Profiles),
-		products:  newBatch(ctx, downstream.Catalog, "get products", wait, c.MaxIDs(downstream.Catalog), c.Products),
-		shipments: newBatch(ctx, downstream.Shipping, "get shipments", wait, c.MaxIDs(downstream.Shipping), c.Shipments),
+		profiles:  newBatch(ctx, downstream.Profile, "get users", wait, c.MaxIDs(downstream.Profile), profiles, c.Profiles),
+		products:  newBatch(ctx, downstream.Catalog, "get products", wait, c.MaxIDs(downstream.Catalog), products, c.Products),
+		shipments: newBatch(ctx, downstream.Shipping, "get shipments", wait, c.MaxIDs(downstream.Shipping), shipments, c.Shipments),
 	}
 }
 

@@ -62,7 +62,7 @@ func kindOf(err error) downstream.Kind {
 func TestWaitEndsAtCallersDeadline(t *testing.T) {
 	sim, c := world(t, map[string]simulator.Behavior{simulator.Catalog: {Fault: simulator.FaultHang}})
 	opCtx, endOp := context.WithCancel(operation(t))
-	l := loaders.New(opCtx, c, 0)
+	l := loaders.New(opCtx, c, 0, nil)
 
 	fieldCtx, cancel := context.WithTimeout(opCtx, 50*time.Millisecond)
 	defer cancel()
@@ -88,7 +88,7 @@ func TestWaitEndsAtCallersDeadline(t *testing.T) {
 func TestCancelledFieldDoesNotFailTheBatch(t *testing.T) {
 	sim, c := world(t, map[string]simulator.Behavior{simulator.Catalog: {Latency: simulator.Latency{Min: 30 * time.Millisecond}}})
 	ctx := operation(t)
-	l := loaders.New(ctx, c, 0)
+	l := loaders.New(ctx, c, 0, nil)
 	gone, cancel := context.WithCancel(ctx)
 	l.PrefetchProducts(gone, []string{"p1", "p2"}) // the batch's first caller is the one that goes away
 	cancel()
@@ -107,7 +107,7 @@ func TestCancelledFieldDoesNotFailTheBatch(t *testing.T) {
 func TestBatchesAndNotFound(t *testing.T) {
 	sim, c := world(t, nil)
 	ctx := operation(t)
-	l := loaders.New(ctx, c, 0)
+	l := loaders.New(ctx, c, 0, nil)
 	ids := make([]string, 250)
 	for i := range ids {
 		ids[i] = fmt.Sprintf("p%d", i+1)
@@ -136,7 +136,7 @@ func TestBatchesAndNotFound(t *testing.T) {
 func TestIdenticalCallsOnce(t *testing.T) {
 	sim, c := world(t, nil)
 	ctx := operation(t)
-	l := loaders.New(ctx, c, 0)
+	l := loaders.New(ctx, c, 0, nil)
 	for range 3 {
 		if _, err := l.Orders(ctx, "u1", 5); err != nil {
 			t.Fatal(err)
@@ -158,7 +158,7 @@ func TestIdenticalCallsOnce(t *testing.T) {
 		t.Errorf("%d notifications calls; want 2", n)
 	}
 	// A new operation has fresh loaders: nothing is cached across operations.
-	if _, err := loaders.New(ctx, c, 0).Orders(ctx, "u1", 5); err != nil {
+	if _, err := loaders.New(ctx, c, 0, nil).Orders(ctx, "u1", 5); err != nil {
 		t.Fatal(err)
 	}
 	if n := sim.Stats(simulator.Orders).Calls; n != 3 {
@@ -171,7 +171,7 @@ func TestFromContext(t *testing.T) {
 		t.Error("FromContext of a context without loaders: ok; want false")
 	}
 	_, c := world(t, nil)
-	l := loaders.New(context.Background(), c, 0)
+	l := loaders.New(context.Background(), c, 0, nil)
 	if got, ok := loaders.FromContext(loaders.NewContext(context.Background(), l)); !ok || got != l {
 		t.Errorf("FromContext = %v, %v; want the loaders put there", got, ok)
 	}
@@ -185,7 +185,7 @@ func TestListIsNeverSplit(t *testing.T) {
 	ctx := operation(t)
 	for range 20 {
 		sim.ResetStats()
-		l := loaders.New(ctx, c, time.Nanosecond)
+		l := loaders.New(ctx, c, time.Nanosecond, nil)
 		ids := make([]string, 60)
 		for i := range ids {
 			ids[i] = fmt.Sprintf("p%d", i+1)

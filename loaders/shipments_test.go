@@ -35,7 +35,7 @@ func orderIDs(n int) []string {
 func TestShipments(t *testing.T) {
 	sim, c := world(t, nil)
 	ctx := operation(t)
-	l := loaders.New(ctx, c, 0)
+	l := loaders.New(ctx, c, 0, nil)
 	ids := orderIDs(250)
 
 	var wg sync.WaitGroup
@@ -88,7 +88,7 @@ func TestShipmentsWaitEndsAtCallersDeadline(t *testing.T) {
 	sim, c := world(t, map[string]simulator.Behavior{simulator.Shipping: {Fault: simulator.FaultHang}})
 	opCtx, endOp := context.WithCancel(operation(t))
 	defer endOp()
-	l := loaders.New(opCtx, c, 0)
+	l := loaders.New(opCtx, c, 0, nil)
 
 	fieldCtx, cancel := context.WithTimeout(opCtx, 50*time.Millisecond)
 	defer cancel()
