@@ -61,9 +61,11 @@ type batch[V any] struct {
 	// wait in the loader.
 	expected, chunks, queued int
 	// held are the chunks that wait for the rest of the expected ones,
-	// and timer ends their wait.
-	held  []*chunk[V]
-	timer *time.Timer
+	// and timer ends their wait; learning, whether they began waiting for
+	// one more only (what joins learns about).
+	held     []*chunk[V]
+	timer    *time.Timer
+	learning bool
 }
 
 // chunk is ids registered together, and, once done is closed, what was
@@ -94,11 +96,13 @@ func newBatch[V any](ctx context.Context, svc downstream.Service, op string, wai
 	b.now = func(chunks []*chunk[V]) { go run(chunks) }
 	b.release = func() {
 		b.mu.Lock()
-		held := b.held
+		held, learning := b.held, b.learning
 		b.held = nil
 		b.mu.Unlock()
 		if len(held) > 0 {
-			b.joins.record(false)
+			if learning {
+				b.joins.record(false)
+			}
 			run(held) // in the timer's goroutine
 		}
 	}
@@ -131,7 +135,7 @@ func (b *batch[V]) prefetch(ctx context.Context, ids []string) []*chunk[V] {
 	}
 	var now []*chunk[V] // go out together at once: nothing more can join them
 	queue := false      // goes through the loader
-	joined := false     // fresh is the last expected, and others were held for it
+	joined := false     // fresh is the last expected, and others were held for it, for it alone
 	if fresh != nil {
 		b.chunks++
 		switch {
@@ -139,16 +143,20 @@ func (b *batch[V]) prefetch(ctx context.Context, ids []string) []*chunk[V] {
 			b.queued++
 			queue = true
 		case b.chunks >= b.expected: // the last expected: with those held
-			joined = len(b.held) > 0
+			joined = len(b.held) > 0 && b.learning
 			now, b.held = append(b.held, fresh), nil
 			if b.timer != nil {
 				b.timer.Stop() // if it fires all the same, it finds nothing held
 			}
-		case len(b.held) == 0 && !b.joins.worth(): // more expected, but seldom in time
+		case len(b.held) == 0 && b.expected-b.chunks == 1 && !b.joins.worth():
+			// One more expected, and one seldom comes in time. (With
+			// more to come, one of them likely does: an operation with
+			// many dashboards.)
 			now = []*chunk[V]{fresh}
 		default:
 			b.held = append(b.held, fresh)
 			if len(b.held) == 1 {
+				b.learning = b.expected-b.chunks == 1
 				b.timer = time.AfterFunc(b.wait, b.release)
 			}
 		}

@@ -3,8 +3,10 @@ package loaders
 import "sync/atomic"
 
 // Joins learns, for each batch endpoint, whether holding an operation's
-// list for the other lists it expects pays: how often another list joined
-// it within the wait. A held list that nothing joins costs the wait (the
+// list for the one more list it expects pays: how often that list joined
+// it within the wait. (A list with several more expected, as in an
+// operation with many dashboards, is held all the same: one of them likely
+// comes in time; those holds are not counted here.) A held list that nothing joins costs the wait (the
 // answer is later by up to that much) and a timer that wakes an idle
 // process; one that another joins saves a call to the service. Where
 // services answer at once, the lists of a dashboard come within the wait
