@@ -135,9 +135,10 @@ func (b *batch[V]) prefetch(ctx context.Context, ids []string) []*chunk[V] {
 	}
 	var now []*chunk[V] // go out together at once: nothing more can join them
 	queue := false      // goes through the loader
-	joined := false     // fresh is the last expected, and others were held for it, for it alone
+	joined := false     // fresh is the one more others were held for
 	if fresh != nil {
 		b.chunks++
+		oneMore := b.expected-b.chunks == 1 // after fresh, one list more is expected
 		switch {
 		case b.expected == 0 || b.queued > 0:
 			b.queued++
@@ -148,7 +149,7 @@ func (b *batch[V]) prefetch(ctx context.Context, ids []string) []*chunk[V] {
 			if b.timer != nil {
 				b.timer.Stop() // if it fires all the same, it finds nothing held
 			}
-		case len(b.held) == 0 && b.expected-b.chunks == 1 && !b.joins.worth():
+		case len(b.held) == 0 && oneMore && !b.joins.worth():
 			// One more expected, and one seldom comes in time. (With
 			// more to come, one of them likely does: an operation with
 			// many dashboards.)
@@ -156,7 +157,7 @@ func (b *batch[V]) prefetch(ctx context.Context, ids []string) []*chunk[V] {
 		default:
 			b.held = append(b.held, fresh)
 			if len(b.held) == 1 {
-				b.learning = b.expected-b.chunks == 1
+				b.learning = oneMore
 				b.timer = time.AfterFunc(b.wait, b.release)
 			}
 		}

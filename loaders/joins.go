@@ -4,16 +4,17 @@ import "sync/atomic"
 
 // Joins learns, for each batch endpoint, whether holding an operation's
 // list for the one more list it expects pays: how often that list joined
-// it within the wait. (A list with several more expected, as in an
-// operation with many dashboards, is held all the same: one of them likely
-// comes in time; those holds are not counted here.) A held list that nothing joins costs the wait (the
+// it within the wait. A held list that nothing joins costs the wait (the
 // answer is later by up to that much) and a timer that wakes an idle
 // process; one that another joins saves a call to the service. Where
-// services answer at once, the lists of a dashboard come within the wait
-// together, nearly always; where they take tens of milliseconds or more, they
-// seldom do. So a list is held while at least a quarter of the recently held
-// ones were joined, and otherwise sent at once, but for one in explore, which is
-// still held so that the share keeps being measured.
+// services answer at once, a dashboard's lists come within the wait
+// together nearly always; where they take tens of milliseconds or more,
+// they seldom do. So a list is held while at least a quarter of the
+// recently held ones were joined, and otherwise sent at once, but for one
+// in explore, which is still held so that the share keeps being measured.
+// (A list with several more expected, as in an operation with many
+// dashboards, is held all the same, since one of them likely comes in
+// time; those holds are not counted.)
 //
 // One Joins is shared by the operations of a gateway (Extension). The zero
 // value holds every list until it has learned otherwise; a nil *Joins holds
